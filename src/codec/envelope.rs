@@ -1,0 +1,56 @@
+//! Value envelope: `[format version: u8 = 1][crc32 of payload: u32 LE][payload: JSON]`.
+//!
+//! JSON keeps records readable in browser devtools and lets user payloads (event bodies,
+//! metadata) round-trip verbatim. The checksum turns a torn or corrupted value into a
+//! `storage` error instead of a wrong answer.
+
+use crate::error::{Error, Result};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// Current envelope format version.
+pub const FORMAT_VERSION: u8 = 1;
+const HEADER: usize = 5;
+
+/// Encodes a record.
+pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+    let payload = serde_json::to_vec(value).map_err(|e| Error::storage(format!("encode: {e}")))?;
+    let mut out = Vec::with_capacity(HEADER + payload.len());
+    out.push(FORMAT_VERSION);
+    out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    out.extend_from_slice(&payload);
+    Ok(out)
+}
+
+/// Decodes a record, checking version and checksum.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    if bytes.len() < HEADER {
+        return Err(Error::storage("value too short for its envelope"));
+    }
+    if bytes[0] != FORMAT_VERSION {
+        return Err(Error::storage(format!("unknown format version {}", bytes[0])));
+    }
+    let mut crc = [0u8; 4];
+    crc.copy_from_slice(&bytes[1..HEADER]);
+    let payload = &bytes[HEADER..];
+    if crc32fast::hash(payload) != u32::from_le_bytes(crc) {
+        return Err(Error::storage("checksum mismatch"));
+    }
+    serde_json::from_slice(payload).map_err(|e| Error::storage(format!("decode: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn corrupted_values_are_storage_errors_not_wrong_answers() {
+        let mut v = encode(&serde_json::json!({"a": 1})).unwrap();
+        assert_eq!(decode::<serde_json::Value>(&v).unwrap()["a"], 1);
+        let last = v.len() - 2;
+        v[last] ^= 1;
+        assert_eq!(decode::<serde_json::Value>(&v).unwrap_err().code, crate::ErrorCode::Storage);
+        assert!(decode::<serde_json::Value>(&[1, 2]).is_err());
+        assert!(decode::<serde_json::Value>(&[9, 0, 0, 0, 0]).is_err());
+    }
+}

@@ -1,0 +1,4 @@
+//! How records become ordered keys and bytes.
+
+pub mod envelope;
+pub mod keys;

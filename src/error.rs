@@ -1,0 +1,151 @@
+//! The one error type of memspace: a stable code, the HTTP status a REST facade would use,
+//! a human message and structured details (e.g. the existing id on `duplicate`).
+
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// Stable error codes; their string forms never change once released.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// Input failed validation (422).
+    Validation,
+    /// The thing does not exist, or belongs to another principal (404).
+    NotFound,
+    /// A precondition (version, timestamp, key absence) did not hold (409).
+    Conflict,
+    /// A deduplication key is already held by a live record (409); details carry the existing id.
+    Duplicate,
+    /// The target is archived and read-only (409).
+    Archived,
+    /// The target was soft-deleted (410).
+    Gone,
+    /// The backend is out of space (507).
+    Quota,
+    /// The backend failed or holds bytes that do not decode (500).
+    Storage,
+    /// The backend or host cannot do what was asked (501).
+    Unsupported,
+}
+
+impl ErrorCode {
+    /// All codes, for bindings and interface-completeness checks.
+    pub const ALL: [ErrorCode; 9] = [
+        ErrorCode::Validation,
+        ErrorCode::NotFound,
+        ErrorCode::Conflict,
+        ErrorCode::Duplicate,
+        ErrorCode::Archived,
+        ErrorCode::Gone,
+        ErrorCode::Quota,
+        ErrorCode::Storage,
+        ErrorCode::Unsupported,
+    ];
+
+    /// The stable string form (`"not_found"`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Validation => "validation",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::Duplicate => "duplicate",
+            ErrorCode::Archived => "archived",
+            ErrorCode::Gone => "gone",
+            ErrorCode::Quota => "quota",
+            ErrorCode::Storage => "storage",
+            ErrorCode::Unsupported => "unsupported",
+        }
+    }
+
+    /// The HTTP status a REST facade answers with.
+    pub fn status(self) -> u16 {
+        match self {
+            ErrorCode::Validation => 422,
+            ErrorCode::NotFound => 404,
+            ErrorCode::Conflict | ErrorCode::Duplicate | ErrorCode::Archived => 409,
+            ErrorCode::Gone => 410,
+            ErrorCode::Quota => 507,
+            ErrorCode::Storage => 500,
+            ErrorCode::Unsupported => 501,
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An engine error: code + message + details object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Error {
+    /// Stable machine-readable code.
+    pub code: ErrorCode,
+    /// Human-readable explanation.
+    pub message: String,
+    /// Structured details (always a JSON object; empty when there are none).
+    pub details: Map<String, Value>,
+}
+
+/// Result alias used throughout the engine.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// An error with a code and message and no details.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Error {
+            code,
+            message: message.into(),
+            details: Map::new(),
+        }
+    }
+
+    /// Adds one detail field.
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.details.insert(key.to_string(), value.into());
+        self
+    }
+
+    /// A `validation` error naming the offending field.
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Error::new(ErrorCode::Validation, format!("{field}: {message}")).with("field", field)
+    }
+
+    /// A `not_found` error for a kind of thing and its id.
+    pub fn not_found(kind: &str, id: &str) -> Self {
+        Error::new(ErrorCode::NotFound, format!("{kind} {id} not found"))
+            .with("kind", kind)
+            .with("id", id)
+    }
+
+    /// A `gone` error for a soft-deleted thing.
+    pub fn gone(kind: &str, id: &str) -> Self {
+        Error::new(ErrorCode::Gone, format!("{kind} {id} was deleted"))
+            .with("kind", kind)
+            .with("id", id)
+    }
+
+    /// A `conflict` error.
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::Conflict, message)
+    }
+
+    /// A `storage` error.
+    pub fn storage(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::Storage, message)
+    }
+
+    /// The HTTP status for this error.
+    pub fn status(&self) -> u16 {
+        self.code.status()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for Error {}
