@@ -1,0 +1,263 @@
+//! Events: post (one or a batch, all-or-nothing), list (offset+limit or last_n), update by
+//! sequence id (one or a batch, atomic) with an optional unmodified-since precondition.
+//!
+//! Appending writes the new event keys, then the session head with the new `event_count`
+//! (the commit point). Readers only read sequence ids below `event_count`, so an append costs
+//! the same at 10 or 1,000,000 events and a torn append is invisible.
+
+use super::lifecycle::{fire_due, SessionRecord};
+use super::sessions::retry;
+use super::{is_race, kv_error, layout, validate, Memspace, MAX_RETRIES};
+use crate::codec::envelope;
+use crate::error::{Error, Result};
+use crate::kv::{Batch, KeyRange};
+use crate::model::{Event, EventQuery, EventUpdate, NewEvent, Space};
+use crate::time::Timestamp;
+use crate::tokens::estimate_tokens;
+use serde_json::Value;
+
+const SCAN_CHUNK: usize = 128;
+
+/// Collects the string leaves of a body: the "message content" tokens are counted over.
+fn body_text(v: &Value, out: &mut String) {
+    match v {
+        Value::String(s) => {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(s);
+        }
+        Value::Array(items) => items.iter().for_each(|i| body_text(i, out)),
+        Value::Object(map) => map.values().for_each(|i| body_text(i, out)),
+        _ => {}
+    }
+}
+
+fn check_emitter(rec: &SessionRecord, e: &crate::model::Emitter) -> Result<()> {
+    validate::emitter(e)?;
+    if e.kind == "user" && !e.id.as_ref().is_some_and(|id| rec.session.participants.contains(id)) {
+        return Err(Error::validation("emitter.id", "an emitter of type \"user\" must be a participant of the session"));
+    }
+    Ok(())
+}
+
+fn check_event_type(t: Option<&String>) -> Result<()> {
+    validate::opt_text("event_type", &t.cloned(), 128)
+}
+
+impl Memspace {
+    /// Tokens of an event body: the host's counter, else the built-in estimate.
+    fn count_tokens(&self, body: &Value) -> u64 {
+        let mut text = String::new();
+        body_text(body, &mut text);
+        self.host.count_tokens(&text).unwrap_or_else(|| estimate_tokens(&text))
+    }
+
+    /// Appends one event.
+    pub async fn post_event(&self, space_id: &str, session_id: &str, event: NewEvent) -> Result<Event> {
+        let mut events = self.post_events(space_id, session_id, vec![event]).await?;
+        events.pop().ok_or_else(|| Error::storage("post returned no event"))
+    }
+
+    /// Appends up to 200 events atomically, in order.
+    pub async fn post_events(&self, space_id: &str, session_id: &str, events: Vec<NewEvent>) -> Result<Vec<Event>> {
+        if events.is_empty() || events.len() > validate::MAX_BATCH {
+            return Err(Error::validation("events", format!("a batch holds 1–{} events", validate::MAX_BATCH)));
+        }
+        for e in &events {
+            validate::emitter(&e.emitter)?;
+            check_event_type(e.event_type.as_ref())?;
+            validate::json_size("body", &e.body)?;
+        }
+        let tokens: u64 = events.iter().map(|e| self.count_tokens(&e.body)).sum();
+        let (space, _) = self.owned_space(space_id).await?;
+        retry!(self.try_post(&space, session_id, &events, tokens).await)
+    }
+
+    async fn try_post(&self, space: &Space, session_id: &str, events: &[NewEvent], tokens: u64) -> Result<Vec<Event>> {
+        let (rec, bytes) = self.touch(space, session_id).await?;
+        for e in events {
+            check_emitter(&rec, &e.emitter)?;
+        }
+        let now = self.host.now();
+        let mut new = rec.clone();
+        let mut batch = Batch::new();
+        let mut out = Vec::with_capacity(events.len());
+        for e in events {
+            let ev = Event {
+                session_id: rec.session.id.clone(),
+                sequence_id: new.session.event_count,
+                event_type: e.event_type.clone(),
+                body: e.body.clone(),
+                emitter: e.emitter.clone(),
+                created_at: now,
+                updated_at: now,
+            };
+            batch.put(layout::event(&space.id, &rec.session.id, ev.sequence_id), envelope::encode(&ev)?);
+            new.session.event_count += 1;
+            out.push(ev);
+        }
+        new.session.token_count = new.session.token_count.saturating_add(tokens);
+        new.session.last_event_at = Some(now);
+        let jobs = fire_due(&mut new, space, now, self.host.as_ref());
+        let batch = self.session_batch(batch, Some((&rec, &bytes)), &mut new, &jobs)?;
+        self.commit(batch).await?;
+        Ok(out)
+    }
+
+    /// Lists events in ascending sequence order: a page from `offset`, or the last `last_n`.
+    pub async fn list_events(&self, space_id: &str, session_id: &str, query: EventQuery) -> Result<Vec<Event>> {
+        if query.offset.is_some() && query.last_n.is_some() {
+            return Err(Error::validation("last_n", "offset and last_n are mutually exclusive"));
+        }
+        if let Some(n) = query.last_n {
+            if n == 0 || n > validate::MAX_LIMIT {
+                return Err(Error::validation("last_n", format!("must be 1–{}", validate::MAX_LIMIT)));
+            }
+        }
+        let (offset, limit) = validate::page(crate::model::Page {
+            offset: query.offset,
+            limit: query.limit,
+        })?;
+        check_event_type(query.event_type.as_ref())?;
+        let (space, _) = self.owned_space(space_id).await?;
+        let (rec, _) = self.touch(&space, session_id).await?;
+        let count = rec.session.event_count;
+        let filter = query.event_type.as_deref();
+        let (reverse, from, to, skip, take) = match query.last_n {
+            Some(n) if filter.is_none() => (false, count.saturating_sub(n), count, 0, n.min(limit)),
+            Some(n) => (true, 0, count, 0, n.min(limit)),
+            None if filter.is_none() => (false, offset.min(count), offset.saturating_add(limit).min(count), 0, limit),
+            None => (false, 0, count, offset, limit),
+        };
+        let range = layout::events_between(&space.id, &rec.session.id, from, to);
+        let mut out = self.scan_events(range, reverse, filter, skip, take).await?;
+        if reverse {
+            out.reverse();
+        }
+        Ok(out)
+    }
+
+    /// Scans committed events in `range`, keeping those of type `filter` (all when `None`),
+    /// skipping `skip` matches and returning at most `take`.
+    async fn scan_events(&self, mut range: KeyRange, reverse: bool, filter: Option<&str>, mut skip: u64, take: u64) -> Result<Vec<Event>> {
+        let mut out = Vec::new();
+        while (out.len() as u64) < take {
+            // Unfiltered reads fetch exactly what is left; filtered ones read ahead in chunks.
+            let chunk_len = match filter {
+                None => (take - out.len() as u64) as usize,
+                Some(_) => SCAN_CHUNK,
+            };
+            let chunk = self.kv.scan(&range, chunk_len, reverse).await.map_err(kv_error)?;
+            let Some((last, _)) = chunk.last() else { break };
+            if reverse {
+                range.end = Some(last.clone());
+            } else {
+                range.start = super::spaces::successor(last);
+            }
+            for (_, bytes) in &chunk {
+                let e: Event = envelope::decode(bytes)?;
+                if filter.is_some_and(|t| e.event_type.as_deref() != Some(t)) {
+                    continue;
+                }
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                out.push(e);
+                if out.len() as u64 >= take {
+                    break;
+                }
+            }
+            if chunk.len() < chunk_len {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Updates one event by sequence id.
+    pub async fn update_event(&self, space_id: &str, session_id: &str, update: EventUpdate) -> Result<Event> {
+        let mut events = self.update_events(space_id, session_id, vec![update]).await?;
+        events.pop().ok_or_else(|| Error::storage("update returned no event"))
+    }
+
+    /// Updates up to 200 events atomically; duplicate sequence ids are rejected.
+    pub async fn update_events(&self, space_id: &str, session_id: &str, updates: Vec<EventUpdate>) -> Result<Vec<Event>> {
+        if updates.is_empty() || updates.len() > validate::MAX_BATCH {
+            return Err(Error::validation("events", format!("a batch holds 1–{} updates", validate::MAX_BATCH)));
+        }
+        for (i, u) in updates.iter().enumerate() {
+            if u.body.is_none() && !u.event_type.is_given() && u.emitter.is_none() {
+                return Err(Error::validation("events", "each update must set at least one of body, event_type, emitter"));
+            }
+            if updates[..i].iter().any(|o| o.sequence_id == u.sequence_id) {
+                return Err(Error::validation("sequence_id", format!("duplicate sequence id {}", u.sequence_id)));
+            }
+            if let Some(b) = &u.body {
+                validate::json_size("body", b)?;
+            }
+            if let Some(e) = &u.emitter {
+                validate::emitter(e)?;
+            }
+            check_event_type(u.event_type.as_set())?;
+        }
+        let (space, _) = self.owned_space(space_id).await?;
+        retry!(self.try_update_events(&space, session_id, &updates).await)
+    }
+
+    async fn try_update_events(&self, space: &Space, session_id: &str, updates: &[EventUpdate]) -> Result<Vec<Event>> {
+        let (rec, bytes) = self.touch(space, session_id).await?;
+        let keys: Vec<Vec<u8>> = updates.iter().map(|u| layout::event(&space.id, session_id, u.sequence_id)).collect();
+        for u in updates {
+            if u.sequence_id >= rec.session.event_count {
+                return Err(Error::not_found("event", &u.sequence_id.to_string()).with("sequence_id", u.sequence_id));
+            }
+        }
+        let stored = self.kv.get_many(&keys).await.map_err(kv_error)?;
+        let now = self.host.now();
+        let mut batch = Batch::new();
+        let mut puts = Vec::with_capacity(updates.len());
+        let mut out = Vec::with_capacity(updates.len());
+        for ((u, key), old_bytes) in updates.iter().zip(keys).zip(stored) {
+            let Some(old_bytes) = old_bytes else {
+                return Err(Error::storage(format!("committed event {} is missing", u.sequence_id)));
+            };
+            let mut ev: Event = envelope::decode(&old_bytes)?;
+            if let Some(t) = u.if_unmodified_since {
+                if ev.updated_at > t {
+                    return Err(Error::conflict("Patch of incorrect version of event: it was modified after the given time")
+                        .with("precondition", "if_unmodified_since")
+                        .with("sequence_id", u.sequence_id)
+                        .with("updated_at", ev.updated_at.to_string()));
+                }
+            }
+            if let Some(e) = &u.emitter {
+                check_emitter(&rec, e)?;
+                ev.emitter = e.clone();
+            }
+            if let Some(b) = &u.body {
+                ev.body = b.clone();
+            }
+            u.event_type.clone().apply(&mut ev.event_type);
+            // Strictly increasing, so a token read before this update is always stale after it.
+            ev.updated_at = now.max(Timestamp(ev.updated_at.0.saturating_add(1)));
+            batch.require_equals(key.clone(), old_bytes);
+            puts.push((key, envelope::encode(&ev)?));
+            out.push(ev);
+        }
+        let batch = if self.kv.capabilities().atomic_batches || puts.len() == 1 {
+            batch.require_equals(layout::session(&space.id, session_id), bytes);
+            for (k, v) in puts {
+                batch.put(k, v);
+            }
+            batch
+        } else {
+            let mut b = self.journaled_batch(&rec, &bytes, puts)?;
+            b.preconditions.extend(batch.preconditions);
+            b
+        };
+        self.commit(batch).await?;
+        Ok(out)
+    }
+}

@@ -1,0 +1,316 @@
+//! Sessions: create, list, get, update (optimistic), delete (soft); every access runs the
+//! lazy lifecycle first.
+
+use super::lifecycle::{fire_due, next_due, SessionRecord};
+use super::{is_race, kv_error, layout, validate, Memspace, MAX_RETRIES};
+use crate::codec::envelope;
+use crate::error::{Error, ErrorCode, Result};
+use crate::ids;
+use crate::kv::Batch;
+use crate::model::{ExtractionJob, NewSession, Session, SessionFilter, SessionUpdate, Space};
+
+pub(crate) const KIND: &str = "session";
+const SCAN_CHUNK: usize = 64;
+
+/// Runs `op` until it succeeds, fails for a reason other than a lost race, or gives up.
+macro_rules! retry {
+    ($op:expr) => {{
+        let mut last = None;
+        let mut out = None;
+        for _ in 0..MAX_RETRIES {
+            match $op {
+                Err(e) if is_race(&e) => last = Some(e),
+                other => {
+                    out = Some(other);
+                    break;
+                }
+            }
+        }
+        match out {
+            Some(r) => r,
+            None => Err(last.unwrap_or_else(|| Error::conflict("too much contention"))),
+        }
+    }};
+}
+pub(crate) use retry;
+
+impl Memspace {
+    /// Creates a session in one of the caller's spaces.
+    pub async fn create_session(&self, space_id: &str, input: NewSession) -> Result<Session> {
+        validate::participants(&input.participants)?;
+        validate::opt_text("description", &input.description, 1000)?;
+        validate::json_object("metadata", &input.metadata)?;
+        validate::dedup_key(&input.deduplication_key)?;
+        let strategies = validate::strategies(input.lifecycle_strategies.clone())?;
+        retry!(self.try_create_session(space_id, &input, &strategies).await)
+    }
+
+    async fn try_create_session(&self, space_id: &str, input: &NewSession, strategies: &[crate::model::LifecycleStrategy]) -> Result<Session> {
+        let (space, _) = self.owned_space(space_id).await?;
+        let now = self.host.now();
+        let mut rec = SessionRecord {
+            session: Session {
+                id: ids::new_id("ses", self.host.as_ref()),
+                memory_space_id: space.id.clone(),
+                participants: input.participants.clone(),
+                description: input.description.clone(),
+                metadata: input.metadata.clone(),
+                lifecycle_strategies: strategies.to_vec(),
+                version: 1,
+                deduplication_key: input.deduplication_key.clone(),
+                created_at: now,
+                updated_at: now,
+                event_count: 0,
+                token_count: 0,
+                last_event_at: None,
+                executed_strategies: Vec::new(),
+                deleted_at: None,
+            },
+            next_due: None,
+            extracted_through: 0,
+            pending_tx: None,
+        };
+        let mut batch = Batch::new();
+        if let Some(key) = &input.deduplication_key {
+            let claim_key = layout::session_dedup(&space.id, key);
+            match self.load::<String>(&claim_key).await? {
+                Some((holder, bytes)) => {
+                    match self.touch(&space, &holder).await {
+                        Ok((h, _)) if h.session.deduplication_key.as_deref() == Some(key) => {
+                            return Err(Error::new(ErrorCode::Duplicate, format!("a live session with deduplication key {key:?} exists"))
+                                .with("existing_id", h.session.id)
+                                .with("deduplication_key", key.as_str()));
+                        }
+                        Ok(_) => {}
+                        Err(e) if matches!(e.code, ErrorCode::Gone | ErrorCode::NotFound) => {}
+                        Err(e) => return Err(e),
+                    }
+                    // Stale claim (holder deleted or never committed): take it over.
+                    batch.require_equals(claim_key.clone(), bytes);
+                }
+                None => {
+                    batch.require_absent(claim_key.clone());
+                }
+            }
+            batch.put(claim_key, envelope::encode(&rec.session.id)?);
+        }
+        let batch = self.session_batch(batch, None, &mut rec, &[])?;
+        self.commit(batch).await?;
+        Ok(rec.session)
+    }
+
+    /// Adds a session-head write to `batch` in protocol order: jobs and the new schedule entry
+    /// before the head (the commit point), then deletions of what the head made obsolete.
+    pub(crate) fn session_batch(&self, mut batch: Batch, old: Option<(&SessionRecord, &[u8])>, new: &mut SessionRecord, jobs: &[ExtractionJob]) -> Result<Batch> {
+        let space_id = new.session.memory_space_id.clone();
+        let id = new.session.id.clone();
+        new.next_due = next_due(new);
+        for job in jobs {
+            batch.put(layout::job(&space_id, &job.id), envelope::encode(job)?);
+        }
+        let old_due = old.and_then(|(r, _)| r.next_due);
+        if let Some(t) = new.next_due.filter(|t| Some(*t) != old_due) {
+            batch.put(layout::due(t, &space_id, &id), Vec::new());
+        }
+        let key = layout::session(&space_id, &id);
+        match old {
+            Some((_, bytes)) => batch.require_equals(key.clone(), bytes.to_vec()),
+            None => batch.require_absent(key.clone()),
+        };
+        batch.put(key, envelope::encode(new)?); // commit point
+        if let Some(t) = old_due.filter(|t| Some(*t) != new.next_due) {
+            batch.delete(layout::due(t, &space_id, &id));
+        }
+        let was_live = old.is_some_and(|(r, _)| r.session.deleted_at.is_none());
+        if was_live && new.session.deleted_at.is_some() {
+            if let Some(k) = &new.session.deduplication_key {
+                batch.delete(layout::session_dedup(&space_id, k));
+            }
+        }
+        Ok(batch)
+    }
+
+    /// Loads a session head, rolls forward a committed journal, fires due strategies and
+    /// records them. Returns the live head and its stored bytes; `gone` if it is deleted.
+    pub(crate) async fn touch(&self, space: &Space, session_id: &str) -> Result<(SessionRecord, Vec<u8>)> {
+        retry!(self.try_touch(space, session_id).await)
+    }
+
+    async fn try_touch(&self, space: &Space, session_id: &str) -> Result<(SessionRecord, Vec<u8>)> {
+        if !ids::is_valid("ses", session_id) {
+            return Err(Error::not_found(KIND, session_id));
+        }
+        let key = layout::session(&space.id, session_id);
+        let Some((rec, bytes)) = self.load::<SessionRecord>(&key).await? else {
+            return Err(Error::not_found(KIND, session_id));
+        };
+        if rec.pending_tx.is_some() {
+            self.roll_forward(&rec, &bytes).await?;
+            return Err(Error::conflict("journal rolled forward; reload"));
+        }
+        let (rec, bytes) = self.evaluate(space, rec, bytes).await?;
+        if rec.session.deleted_at.is_some() {
+            return Err(Error::gone(KIND, session_id));
+        }
+        Ok((rec, bytes))
+    }
+
+    /// Fires due strategies on a loaded head and commits the result if anything fired.
+    pub(crate) async fn evaluate(&self, space: &Space, rec: SessionRecord, bytes: Vec<u8>) -> Result<(SessionRecord, Vec<u8>)> {
+        if rec.session.deleted_at.is_some() {
+            return Ok((rec, bytes));
+        }
+        let mut new = rec.clone();
+        let jobs = fire_due(&mut new, space, self.host.now(), self.host.as_ref());
+        if new == rec {
+            return Ok((rec, bytes));
+        }
+        let batch = self.session_batch(Batch::new(), Some((&rec, &bytes)), &mut new, &jobs)?;
+        self.commit(batch).await?;
+        let new_bytes = envelope::encode(&new)?;
+        Ok((new, new_bytes))
+    }
+
+    /// Gets a session of one of the caller's spaces.
+    pub async fn get_session(&self, space_id: &str, session_id: &str) -> Result<Session> {
+        let (space, _) = self.owned_space(space_id).await?;
+        Ok(self.touch(&space, session_id).await?.0.session)
+    }
+
+    /// Lists live sessions of a space in creation order, filtered and paginated.
+    pub async fn list_sessions(&self, space_id: &str, filter: SessionFilter) -> Result<Vec<Session>> {
+        let (offset, limit) = validate::page(crate::model::Page {
+            offset: filter.offset,
+            limit: filter.limit,
+        })?;
+        if let Some(d) = &filter.description {
+            validate::text("description", d, 3, 1000)?;
+        }
+        if let Some(ps) = &filter.participants {
+            for p in ps {
+                validate::ident("participants", p)?;
+            }
+        }
+        let needle = filter.description.as_ref().map(|d| d.to_lowercase());
+        let (space, _) = self.owned_space(space_id).await?;
+        let mut range = layout::sessions_of(&space.id);
+        let (mut skipped, mut out) = (0u64, Vec::new());
+        loop {
+            let chunk = self.kv.scan(&range, SCAN_CHUNK, false).await.map_err(kv_error)?;
+            let Some((last_key, _)) = chunk.last() else { break };
+            range.start = super::spaces::successor(last_key);
+            for (_, bytes) in &chunk {
+                let rec: SessionRecord = envelope::decode(bytes)?;
+                if rec.session.deleted_at.is_some() {
+                    continue;
+                }
+                let matches = |s: &Session| {
+                    filter.participants.as_ref().is_none_or(|ps| ps.is_empty() || ps.iter().any(|p| s.participants.contains(p)))
+                        && needle.as_ref().is_none_or(|n| s.description.as_ref().is_some_and(|d| d.to_lowercase().contains(n.as_str())))
+                };
+                if !matches(&rec.session) {
+                    continue;
+                }
+                let session = match self.touch(&space, &rec.session.id).await {
+                    Ok((r, _)) => r.session,
+                    Err(e) if e.code == ErrorCode::Gone => continue,
+                    Err(e) => return Err(e),
+                };
+                if skipped < offset {
+                    skipped += 1;
+                    continue;
+                }
+                out.push(session);
+                if out.len() as u64 >= limit {
+                    return Ok(out);
+                }
+            }
+            if chunk.len() < SCAN_CHUNK {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Updates description, metadata or strategies; `if_match` guards against stale versions.
+    pub async fn update_session(&self, space_id: &str, session_id: &str, update: SessionUpdate) -> Result<Session> {
+        validate::opt_text("description", &update.description.as_set().cloned(), 1000)?;
+        validate::json_object("metadata", &update.metadata.as_set().cloned())?;
+        let strategies = match &update.lifecycle_strategies {
+            Some(list) if list.is_empty() => {
+                return Err(Error::validation("lifecycle_strategies", "cannot be cleared; give 1–5 strategies"));
+            }
+            Some(list) => Some(validate::strategies(list.clone())?),
+            None => None,
+        };
+        let (space, _) = self.owned_space(space_id).await?;
+        retry!(self.try_update_session(&space, session_id, &update, &strategies).await)
+    }
+
+    async fn try_update_session(&self, space: &Space, session_id: &str, update: &SessionUpdate, strategies: &Option<Vec<crate::model::LifecycleStrategy>>) -> Result<Session> {
+        let (rec, bytes) = self.touch(space, session_id).await?;
+        if let Some(v) = update.if_match {
+            if v != rec.session.version {
+                return Err(Error::conflict(format!("Session version mismatch: expected {v}, current {}", rec.session.version))
+                    .with("precondition", "if_match")
+                    .with("current_version", rec.session.version));
+            }
+        }
+        if !update.description.is_given() && !update.metadata.is_given() && strategies.is_none() {
+            return Ok(rec.session);
+        }
+        let mut new = rec.clone();
+        let s = &mut new.session;
+        update.description.clone().apply(&mut s.description);
+        update.metadata.clone().apply(&mut s.metadata);
+        if let Some(list) = strategies {
+            for e in &s.executed_strategies {
+                if list.get(e.index).is_some_and(|n| n.kind != e.kind) {
+                    return Err(Error::conflict(format!("strategy {} already fired; its type cannot change", e.index)).with("precondition", "executed_strategy"));
+                }
+            }
+            s.executed_strategies.retain(|e| e.index < list.len());
+            s.lifecycle_strategies = list.clone();
+        }
+        s.version += 1;
+        s.updated_at = self.host.now().max(s.updated_at);
+        // New strategies may already be due (e.g. an eventCount below the current count).
+        let jobs = fire_due(&mut new, space, self.host.now(), self.host.as_ref());
+        let batch = self.session_batch(Batch::new(), Some((&rec, &bytes)), &mut new, &jobs)?;
+        self.commit(batch).await?;
+        Ok(new.session)
+    }
+
+    /// Soft-deletes a session: hidden from get and list, events unreadable, key freed.
+    pub async fn delete_session(&self, space_id: &str, session_id: &str) -> Result<()> {
+        let (space, _) = self.owned_space(space_id).await?;
+        retry!(self.try_delete_session(&space, session_id).await)
+    }
+
+    async fn try_delete_session(&self, space: &Space, session_id: &str) -> Result<()> {
+        let (rec, bytes) = self.touch(space, session_id).await?;
+        let mut new = rec.clone();
+        new.session.deleted_at = Some(self.host.now());
+        let batch = self.session_batch(Batch::new(), Some((&rec, &bytes)), &mut new, &[])?;
+        self.commit(batch).await
+    }
+
+    /// Extraction jobs queued in a space's outbox (oldest first).
+    pub async fn list_extraction_jobs(&self, space_id: &str) -> Result<Vec<ExtractionJob>> {
+        let (space, _) = self.owned_space(space_id).await?;
+        let mut range = layout::jobs_of(&space.id);
+        let mut out = Vec::new();
+        loop {
+            let chunk = self.kv.scan(&range, SCAN_CHUNK, false).await.map_err(kv_error)?;
+            let Some((last_key, _)) = chunk.last() else { break };
+            range.start = super::spaces::successor(last_key);
+            for (_, bytes) in &chunk {
+                out.push(envelope::decode(bytes)?);
+            }
+            if chunk.len() < SCAN_CHUNK {
+                break;
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,203 @@
+//! Memory spaces: create, list, get, update, delete (soft), owned by the calling principal.
+
+use super::{is_race, layout, validate, Memspace, MAX_RETRIES};
+use crate::codec::envelope;
+use crate::error::{Error, ErrorCode, Result};
+use crate::ids;
+use crate::kv::Batch;
+use crate::model::{NewSpace, Page, Space, SpaceUpdate};
+
+const KIND: &str = "memory_space";
+const SCAN_CHUNK: usize = 128;
+
+impl Memspace {
+    /// Creates a space owned by the calling principal.
+    pub async fn create_space(&self, input: NewSpace) -> Result<Space> {
+        validate::opt_text("description", &input.description, 1000)?;
+        validate::opt_text("llm_model_name", &input.llm_model_name, 200)?;
+        validate::base_url(&input.llm_base_url)?;
+        validate::opt_text("custom_instructions", &input.custom_instructions, 10_000)?;
+        validate::dedup_key(&input.deduplication_key)?;
+        let mut last = None;
+        for _ in 0..MAX_RETRIES {
+            match self.try_create_space(&input).await {
+                Err(e) if is_race(&e) => last = Some(e),
+                other => return other,
+            }
+        }
+        Err(last.unwrap_or_else(|| Error::conflict("too much contention")))
+    }
+
+    async fn try_create_space(&self, input: &NewSpace) -> Result<Space> {
+        let now = self.host.now();
+        let space = Space {
+            id: ids::new_id("spc", self.host.as_ref()),
+            user_id: self.principal.user_id.clone(),
+            tenant_id: self.principal.tenant_id.clone(),
+            description: input.description.clone(),
+            llm_model_name: input.llm_model_name.clone(),
+            llm_base_url: input.llm_base_url.clone(),
+            custom_instructions: input.custom_instructions.clone(),
+            deduplication_key: input.deduplication_key.clone(),
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+        };
+        let mut batch = Batch::new();
+        if let Some(key) = &input.deduplication_key {
+            let claim_key = layout::space_dedup(&self.principal, key);
+            match self.load::<String>(&claim_key).await? {
+                Some((holder, bytes)) => {
+                    if let Some(existing) = self.live_space(&holder).await? {
+                        if existing.deduplication_key.as_deref() == Some(key) {
+                            return Err(Error::new(ErrorCode::Duplicate, format!("a memory space with deduplication key {key:?} exists"))
+                                .with("existing_id", existing.id)
+                                .with("deduplication_key", key.as_str()));
+                        }
+                    }
+                    // The claim is stale (its space was deleted or never committed): take it over.
+                    batch.require_equals(claim_key.clone(), bytes);
+                }
+                None => {
+                    batch.require_absent(claim_key.clone());
+                }
+            }
+            batch.put(claim_key, envelope::encode(&space.id)?);
+        }
+        let key = layout::space(&space.id);
+        batch.put(layout::space_owner(&self.principal, &space.id), Vec::new());
+        batch.require_absent(key.clone());
+        batch.put(key, envelope::encode(&space)?); // commit point
+        self.commit(batch).await?;
+        Ok(space)
+    }
+
+    /// The space if it exists, is owned by the caller and is not deleted; `None` otherwise.
+    async fn live_space(&self, id: &str) -> Result<Option<Space>> {
+        match self.load::<Space>(&layout::space(id)).await? {
+            Some((s, _)) if self.owns(&s) && s.deleted_at.is_none() => Ok(Some(s)),
+            _ => Ok(None),
+        }
+    }
+
+    fn owns(&self, s: &Space) -> bool {
+        s.user_id == self.principal.user_id && s.tenant_id == self.principal.tenant_id
+    }
+
+    /// Loads an owned space with its bytes: `not_found` if absent or foreign, `gone` if deleted.
+    pub(crate) async fn owned_space(&self, id: &str) -> Result<(Space, Vec<u8>)> {
+        if !ids::is_valid("spc", id) {
+            return Err(Error::not_found(KIND, id));
+        }
+        match self.load::<Space>(&layout::space(id)).await? {
+            Some((s, b)) if self.owns(&s) => {
+                if s.deleted_at.is_some() {
+                    Err(Error::gone(KIND, id))
+                } else {
+                    Ok((s, b))
+                }
+            }
+            _ => Err(Error::not_found(KIND, id)),
+        }
+    }
+
+    /// Gets one of the caller's spaces.
+    pub async fn get_space(&self, id: &str) -> Result<Space> {
+        Ok(self.owned_space(id).await?.0)
+    }
+
+    /// Lists the caller's live spaces in creation order.
+    pub async fn list_spaces(&self, page: Page) -> Result<Vec<Space>> {
+        let (offset, limit) = validate::page(page)?;
+        let mut range = layout::space_owner_range(&self.principal);
+        let (mut skipped, mut out) = (0u64, Vec::new());
+        loop {
+            let chunk = self.kv.scan(&range, SCAN_CHUNK, false).await.map_err(super::kv_error)?;
+            let Some((last_key, _)) = chunk.last() else { break };
+            range.start = successor(last_key);
+            let keys: Vec<Vec<u8>> = chunk
+                .iter()
+                .filter_map(|(k, _)| crate::codec::keys::string_parts(k)?.pop())
+                .map(|id| layout::space(&id))
+                .collect();
+            let values = self.kv.get_many(&keys).await.map_err(super::kv_error)?;
+            for bytes in values.into_iter().flatten() {
+                let s: Space = envelope::decode(&bytes)?;
+                if !self.owns(&s) || s.deleted_at.is_some() {
+                    continue; // an orphaned index entry or a deleted space
+                }
+                if skipped < offset {
+                    skipped += 1;
+                    continue;
+                }
+                out.push(s);
+                if out.len() as u64 >= limit {
+                    return Ok(out);
+                }
+            }
+            if chunk.len() < SCAN_CHUNK {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Updates fields of a space (absent = unchanged, null = clear).
+    pub async fn update_space(&self, id: &str, update: SpaceUpdate) -> Result<Space> {
+        validate::opt_text("description", &update.description.as_set().cloned(), 1000)?;
+        validate::opt_text("llm_model_name", &update.llm_model_name.as_set().cloned(), 200)?;
+        validate::base_url(&update.llm_base_url.as_set().cloned())?;
+        validate::opt_text("custom_instructions", &update.custom_instructions.as_set().cloned(), 10_000)?;
+        let mut last = None;
+        for _ in 0..MAX_RETRIES {
+            let (mut space, bytes) = self.owned_space(id).await?;
+            let u = update.clone();
+            u.description.apply(&mut space.description);
+            u.llm_model_name.apply(&mut space.llm_model_name);
+            u.llm_base_url.apply(&mut space.llm_base_url);
+            u.custom_instructions.apply(&mut space.custom_instructions);
+            space.updated_at = self.host.now().max(space.updated_at);
+            let key = layout::space(id);
+            let mut batch = Batch::new();
+            batch.require_equals(key.clone(), bytes);
+            batch.put(key, envelope::encode(&space)?);
+            match self.commit(batch).await {
+                Ok(()) => return Ok(space),
+                Err(e) if is_race(&e) => last = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| Error::conflict("too much contention")))
+    }
+
+    /// Soft-deletes a space: it disappears from get and list, and its deduplication key is freed.
+    pub async fn delete_space(&self, id: &str) -> Result<()> {
+        let mut last = None;
+        for _ in 0..MAX_RETRIES {
+            let (mut space, bytes) = self.owned_space(id).await?;
+            space.deleted_at = Some(self.host.now());
+            let key = layout::space(id);
+            let mut batch = Batch::new();
+            batch.require_equals(key.clone(), bytes);
+            batch.put(key, envelope::encode(&space)?); // commit point
+            // Cleanup of what the commit made obsolete; readers already ignore both.
+            if let Some(k) = &space.deduplication_key {
+                batch.delete(layout::space_dedup(&self.principal, k));
+            }
+            batch.delete(layout::space_owner(&self.principal, id));
+            match self.commit(batch).await {
+                Ok(()) => return Ok(()),
+                Err(e) if is_race(&e) => last = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| Error::conflict("too much contention")))
+    }
+}
+
+/// The smallest key after `key`.
+pub(crate) fn successor(key: &[u8]) -> Vec<u8> {
+    let mut k = key.to_vec();
+    k.push(0);
+    k
+}

@@ -1,0 +1,36 @@
+//! # memspace
+//!
+//! An agent-memory engine: memory spaces, chat sessions and their events, lifecycle
+//! strategies evaluated lazily on access, over one small storage seam ([`kv::Kv`]) that maps
+//! onto IndexedDB, Durable Objects, Workers KV or memory.
+//!
+//! ```
+//! use memspace::{host::ManualHost, kv::MemoryKv, model::*, runtime::block_on, Memspace};
+//! use std::rc::Rc;
+//!
+//! let ms = Memspace::new(Rc::new(MemoryKv::new()), Rc::new(ManualHost::default()), Principal::new("u1", "t1")).unwrap();
+//! let space = block_on(ms.create_space(NewSpace::default())).unwrap().unwrap();
+//! let session = block_on(ms.create_session(&space.id, NewSession { participants: vec!["u1".into()], ..Default::default() })).unwrap().unwrap();
+//! let ev = NewEvent { body: serde_json::json!({"content": "hi"}), emitter: Emitter::new("user", "u1"), event_type: Some("message".into()) };
+//! let posted = block_on(ms.post_event(&space.id, &session.id, ev)).unwrap().unwrap();
+//! assert_eq!(posted.sequence_id, 0);
+//! ```
+//!
+//! Layers, from the top: bindings (none in the core), [`Memspace`] (the engine), the
+//! [`codec`] (keys and value envelopes), and the [`kv`] seam with its backends. The commit
+//! protocol and crash analysis are in `docs/storage.md`.
+
+pub mod codec;
+mod engine;
+pub mod error;
+pub mod host;
+pub mod ids;
+pub mod kv;
+pub mod model;
+pub mod runtime;
+pub mod time;
+pub mod tokens;
+
+pub use engine::{Memspace, SweepReport};
+pub use error::{Error, ErrorCode, Result};
+pub use time::Timestamp;
