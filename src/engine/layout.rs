@@ -12,7 +12,11 @@ pub fn space(space_id: &str) -> Vec<u8> {
 
 /// `spo/{tenant}/{user}/{space}` → empty: a principal's spaces, in creation order.
 pub fn space_owner(p: &Principal, space_id: &str) -> Vec<u8> {
-    Key::table("spo").s(&p.tenant_id).s(&p.user_id).s(space_id).build()
+    Key::table("spo")
+        .s(&p.tenant_id)
+        .s(&p.user_id)
+        .s(space_id)
+        .build()
 }
 
 /// All of a principal's owner-index entries.
@@ -22,7 +26,11 @@ pub fn space_owner_range(p: &Principal) -> KeyRange {
 
 /// `spd/{tenant}/{user}/{key}` → space id holding a deduplication key.
 pub fn space_dedup(p: &Principal, key: &str) -> Vec<u8> {
-    Key::table("spd").s(&p.tenant_id).s(&p.user_id).s(key).build()
+    Key::table("spd")
+        .s(&p.tenant_id)
+        .s(&p.user_id)
+        .s(key)
+        .build()
 }
 
 /// `se/{space}/{session}` → session head (commit point of session and event operations).
@@ -77,7 +85,11 @@ pub fn due(at: Timestamp, space_id: &str, session_id: &str) -> Vec<u8> {
 pub fn due_until(now: Timestamp) -> KeyRange {
     KeyRange {
         start: Key::table("due").build(),
-        end: Some(Key::table("due").t(Timestamp(now.0.saturating_add(1))).build()),
+        end: Some(
+            Key::table("due")
+                .t(Timestamp(now.0.saturating_add(1)))
+                .build(),
+        ),
     }
 }
 

@@ -36,7 +36,9 @@ pub struct Memspace {
 
 impl std::fmt::Debug for Memspace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Memspace").field("principal", &self.principal).finish_non_exhaustive()
+        f.debug_struct("Memspace")
+            .field("principal", &self.principal)
+            .finish_non_exhaustive()
     }
 }
 
@@ -45,7 +47,11 @@ impl Memspace {
     pub fn new(kv: Rc<dyn Kv>, host: Rc<dyn Host>, principal: Principal) -> Result<Self> {
         validate::ident("principal.user_id", &principal.user_id)?;
         validate::ident("principal.tenant_id", &principal.tenant_id)?;
-        Ok(Memspace { kv, host, principal })
+        Ok(Memspace {
+            kv,
+            host,
+            principal,
+        })
     }
 
     /// The calling principal.
@@ -83,7 +89,9 @@ impl Memspace {
 /// Maps a backend error to an engine error.
 pub(crate) fn kv_error(e: KvError) -> Error {
     match e {
-        KvError::Conflict { .. } => Error::conflict("the record changed concurrently; reload and retry"),
+        KvError::Conflict { .. } => {
+            Error::conflict("the record changed concurrently; reload and retry")
+        }
         KvError::Quota(m) => Error::new(ErrorCode::Quota, format!("storage quota exceeded: {m}")),
         KvError::Storage(m) => Error::storage(m),
     }

@@ -45,7 +45,12 @@ impl Memspace {
         retry!(self.try_create_session(space_id, &input, &strategies).await)
     }
 
-    async fn try_create_session(&self, space_id: &str, input: &NewSession, strategies: &[crate::model::LifecycleStrategy]) -> Result<Session> {
+    async fn try_create_session(
+        &self,
+        space_id: &str,
+        input: &NewSession,
+        strategies: &[crate::model::LifecycleStrategy],
+    ) -> Result<Session> {
         let (space, _) = self.owned_space(space_id).await?;
         let now = self.host.now();
         let mut rec = SessionRecord {
@@ -77,9 +82,12 @@ impl Memspace {
                 Some((holder, bytes)) => {
                     match self.touch(&space, &holder).await {
                         Ok((h, _)) if h.session.deduplication_key.as_deref() == Some(key) => {
-                            return Err(Error::new(ErrorCode::Duplicate, format!("a live session with deduplication key {key:?} exists"))
-                                .with("existing_id", h.session.id)
-                                .with("deduplication_key", key.as_str()));
+                            return Err(Error::new(
+                                ErrorCode::Duplicate,
+                                format!("a live session with deduplication key {key:?} exists"),
+                            )
+                            .with("existing_id", h.session.id)
+                            .with("deduplication_key", key.as_str()));
                         }
                         Ok(_) => {}
                         Err(e) if matches!(e.code, ErrorCode::Gone | ErrorCode::NotFound) => {}
@@ -101,7 +109,13 @@ impl Memspace {
 
     /// Adds a session-head write to `batch` in protocol order: jobs and the new schedule entry
     /// before the head (the commit point), then deletions of what the head made obsolete.
-    pub(crate) fn session_batch(&self, mut batch: Batch, old: Option<(&SessionRecord, &[u8])>, new: &mut SessionRecord, jobs: &[ExtractionJob]) -> Result<Batch> {
+    pub(crate) fn session_batch(
+        &self,
+        mut batch: Batch,
+        old: Option<(&SessionRecord, &[u8])>,
+        new: &mut SessionRecord,
+        jobs: &[ExtractionJob],
+    ) -> Result<Batch> {
         let space_id = new.session.memory_space_id.clone();
         let id = new.session.id.clone();
         new.next_due = next_due(new);
@@ -132,7 +146,11 @@ impl Memspace {
 
     /// Loads a session head, rolls forward a committed journal, fires due strategies and
     /// records them. Returns the live head and its stored bytes; `gone` if it is deleted.
-    pub(crate) async fn touch(&self, space: &Space, session_id: &str) -> Result<(SessionRecord, Vec<u8>)> {
+    pub(crate) async fn touch(
+        &self,
+        space: &Space,
+        session_id: &str,
+    ) -> Result<(SessionRecord, Vec<u8>)> {
         retry!(self.try_touch(space, session_id).await)
     }
 
@@ -156,7 +174,12 @@ impl Memspace {
     }
 
     /// Fires due strategies on a loaded head and commits the result if anything fired.
-    pub(crate) async fn evaluate(&self, space: &Space, rec: SessionRecord, bytes: Vec<u8>) -> Result<(SessionRecord, Vec<u8>)> {
+    pub(crate) async fn evaluate(
+        &self,
+        space: &Space,
+        rec: SessionRecord,
+        bytes: Vec<u8>,
+    ) -> Result<(SessionRecord, Vec<u8>)> {
         if rec.session.deleted_at.is_some() {
             return Ok((rec, bytes));
         }
@@ -178,7 +201,11 @@ impl Memspace {
     }
 
     /// Lists live sessions of a space in creation order, filtered and paginated.
-    pub async fn list_sessions(&self, space_id: &str, filter: SessionFilter) -> Result<Vec<Session>> {
+    pub async fn list_sessions(
+        &self,
+        space_id: &str,
+        filter: SessionFilter,
+    ) -> Result<Vec<Session>> {
         let (offset, limit) = validate::page(crate::model::Page {
             offset: filter.offset,
             limit: filter.limit,
@@ -196,8 +223,14 @@ impl Memspace {
         let mut range = layout::sessions_of(&space.id);
         let (mut skipped, mut out) = (0u64, Vec::new());
         loop {
-            let chunk = self.kv.scan(&range, SCAN_CHUNK, false).await.map_err(kv_error)?;
-            let Some((last_key, _)) = chunk.last() else { break };
+            let chunk = self
+                .kv
+                .scan(&range, SCAN_CHUNK, false)
+                .await
+                .map_err(kv_error)?;
+            let Some((last_key, _)) = chunk.last() else {
+                break;
+            };
             range.start = super::spaces::successor(last_key);
             for (_, bytes) in &chunk {
                 let rec: SessionRecord = envelope::decode(bytes)?;
@@ -205,8 +238,13 @@ impl Memspace {
                     continue;
                 }
                 let matches = |s: &Session| {
-                    filter.participants.as_ref().is_none_or(|ps| ps.is_empty() || ps.iter().any(|p| s.participants.contains(p)))
-                        && needle.as_ref().is_none_or(|n| s.description.as_ref().is_some_and(|d| d.to_lowercase().contains(n.as_str())))
+                    filter.participants.as_ref().is_none_or(|ps| {
+                        ps.is_empty() || ps.iter().any(|p| s.participants.contains(p))
+                    }) && needle.as_ref().is_none_or(|n| {
+                        s.description
+                            .as_ref()
+                            .is_some_and(|d| d.to_lowercase().contains(n.as_str()))
+                    })
                 };
                 if !matches(&rec.session) {
                     continue;
@@ -233,27 +271,47 @@ impl Memspace {
     }
 
     /// Updates description, metadata or strategies; `if_match` guards against stale versions.
-    pub async fn update_session(&self, space_id: &str, session_id: &str, update: SessionUpdate) -> Result<Session> {
+    pub async fn update_session(
+        &self,
+        space_id: &str,
+        session_id: &str,
+        update: SessionUpdate,
+    ) -> Result<Session> {
         validate::opt_text("description", &update.description.as_set().cloned(), 1000)?;
         validate::json_object("metadata", &update.metadata.as_set().cloned())?;
         let strategies = match &update.lifecycle_strategies {
             Some(list) if list.is_empty() => {
-                return Err(Error::validation("lifecycle_strategies", "cannot be cleared; give 1–5 strategies"));
+                return Err(Error::validation(
+                    "lifecycle_strategies",
+                    "cannot be cleared; give 1–5 strategies",
+                ));
             }
             Some(list) => Some(validate::strategies(list.clone())?),
             None => None,
         };
         let (space, _) = self.owned_space(space_id).await?;
-        retry!(self.try_update_session(&space, session_id, &update, &strategies).await)
+        retry!(
+            self.try_update_session(&space, session_id, &update, &strategies)
+                .await
+        )
     }
 
-    async fn try_update_session(&self, space: &Space, session_id: &str, update: &SessionUpdate, strategies: &Option<Vec<crate::model::LifecycleStrategy>>) -> Result<Session> {
+    async fn try_update_session(
+        &self,
+        space: &Space,
+        session_id: &str,
+        update: &SessionUpdate,
+        strategies: &Option<Vec<crate::model::LifecycleStrategy>>,
+    ) -> Result<Session> {
         let (rec, bytes) = self.touch(space, session_id).await?;
         if let Some(v) = update.if_match {
             if v != rec.session.version {
-                return Err(Error::conflict(format!("Session version mismatch: expected {v}, current {}", rec.session.version))
-                    .with("precondition", "if_match")
-                    .with("current_version", rec.session.version));
+                return Err(Error::conflict(format!(
+                    "Session version mismatch: expected {v}, current {}",
+                    rec.session.version
+                ))
+                .with("precondition", "if_match")
+                .with("current_version", rec.session.version));
             }
         }
         if !update.description.is_given() && !update.metadata.is_given() && strategies.is_none() {
@@ -266,7 +324,11 @@ impl Memspace {
         if let Some(list) = strategies {
             for e in &s.executed_strategies {
                 if list.get(e.index).is_some_and(|n| n.kind != e.kind) {
-                    return Err(Error::conflict(format!("strategy {} already fired; its type cannot change", e.index)).with("precondition", "executed_strategy"));
+                    return Err(Error::conflict(format!(
+                        "strategy {} already fired; its type cannot change",
+                        e.index
+                    ))
+                    .with("precondition", "executed_strategy"));
                 }
             }
             s.executed_strategies.retain(|e| e.index < list.len());
@@ -301,8 +363,14 @@ impl Memspace {
         let mut range = layout::jobs_of(&space.id);
         let mut out = Vec::new();
         loop {
-            let chunk = self.kv.scan(&range, SCAN_CHUNK, false).await.map_err(kv_error)?;
-            let Some((last_key, _)) = chunk.last() else { break };
+            let chunk = self
+                .kv
+                .scan(&range, SCAN_CHUNK, false)
+                .await
+                .map_err(kv_error)?;
+            let Some((last_key, _)) = chunk.last() else {
+                break;
+            };
             range.start = super::spaces::successor(last_key);
             for (_, bytes) in &chunk {
                 out.push(envelope::decode(bytes)?);

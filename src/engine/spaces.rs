@@ -50,9 +50,12 @@ impl Memspace {
                 Some((holder, bytes)) => {
                     if let Some(existing) = self.live_space(&holder).await? {
                         if existing.deduplication_key.as_deref() == Some(key) {
-                            return Err(Error::new(ErrorCode::Duplicate, format!("a memory space with deduplication key {key:?} exists"))
-                                .with("existing_id", existing.id)
-                                .with("deduplication_key", key.as_str()));
+                            return Err(Error::new(
+                                ErrorCode::Duplicate,
+                                format!("a memory space with deduplication key {key:?} exists"),
+                            )
+                            .with("existing_id", existing.id)
+                            .with("deduplication_key", key.as_str()));
                         }
                     }
                     // The claim is stale (its space was deleted or never committed): take it over.
@@ -112,8 +115,14 @@ impl Memspace {
         let mut range = layout::space_owner_range(&self.principal);
         let (mut skipped, mut out) = (0u64, Vec::new());
         loop {
-            let chunk = self.kv.scan(&range, SCAN_CHUNK, false).await.map_err(super::kv_error)?;
-            let Some((last_key, _)) = chunk.last() else { break };
+            let chunk = self
+                .kv
+                .scan(&range, SCAN_CHUNK, false)
+                .await
+                .map_err(super::kv_error)?;
+            let Some((last_key, _)) = chunk.last() else {
+                break;
+            };
             range.start = successor(last_key);
             let keys: Vec<Vec<u8>> = chunk
                 .iter()
@@ -145,9 +154,17 @@ impl Memspace {
     /// Updates fields of a space (absent = unchanged, null = clear).
     pub async fn update_space(&self, id: &str, update: SpaceUpdate) -> Result<Space> {
         validate::opt_text("description", &update.description.as_set().cloned(), 1000)?;
-        validate::opt_text("llm_model_name", &update.llm_model_name.as_set().cloned(), 200)?;
+        validate::opt_text(
+            "llm_model_name",
+            &update.llm_model_name.as_set().cloned(),
+            200,
+        )?;
         validate::base_url(&update.llm_base_url.as_set().cloned())?;
-        validate::opt_text("custom_instructions", &update.custom_instructions.as_set().cloned(), 10_000)?;
+        validate::opt_text(
+            "custom_instructions",
+            &update.custom_instructions.as_set().cloned(),
+            10_000,
+        )?;
         let mut last = None;
         for _ in 0..MAX_RETRIES {
             let (mut space, bytes) = self.owned_space(id).await?;
@@ -180,7 +197,7 @@ impl Memspace {
             let mut batch = Batch::new();
             batch.require_equals(key.clone(), bytes);
             batch.put(key, envelope::encode(&space)?); // commit point
-            // Cleanup of what the commit made obsolete; readers already ignore both.
+                                                       // Cleanup of what the commit made obsolete; readers already ignore both.
             if let Some(k) = &space.deduplication_key {
                 batch.delete(layout::space_dedup(&self.principal, k));
             }

@@ -7,7 +7,10 @@ mod session;
 mod space;
 
 pub use event::{Emitter, Event, EventQuery, EventUpdate, NewEvent};
-pub use lifecycle::{ExtractionJob, LifecycleStrategy, LlmSettings, StrategyExecution, StrategyOpts, StrategyType, Trigger};
+pub use lifecycle::{
+    ExtractionJob, LifecycleStrategy, LlmSettings, StrategyExecution, StrategyOpts, StrategyType,
+    Trigger,
+};
 pub use patch::Patch;
 pub use session::{NewSession, Session, SessionFilter, SessionUpdate};
 pub use space::{NewSpace, Page, Principal, Space, SpaceUpdate};
