@@ -357,10 +357,14 @@ impl Memspace {
         self.commit(batch).await
     }
 
-    /// Extraction jobs queued in a space's outbox (oldest first).
+    /// Extraction jobs queued in a space's outbox (oldest first). A job counts only once the
+    /// session head that fired it references it: a job written before a commit point that
+    /// never landed is invisible.
     pub async fn list_extraction_jobs(&self, space_id: &str) -> Result<Vec<ExtractionJob>> {
         let (space, _) = self.owned_space(space_id).await?;
         let mut range = layout::jobs_of(&space.id);
+        let mut heads: std::collections::HashMap<String, Option<SessionRecord>> =
+            Default::default();
         let mut out = Vec::new();
         loop {
             let chunk = self
@@ -373,7 +377,25 @@ impl Memspace {
             };
             range.start = super::spaces::successor(last_key);
             for (_, bytes) in &chunk {
-                out.push(envelope::decode(bytes)?);
+                let job: ExtractionJob = envelope::decode(bytes)?;
+                if !heads.contains_key(&job.session_id) {
+                    let head = self
+                        .load::<SessionRecord>(&layout::session(&space.id, &job.session_id))
+                        .await?;
+                    heads.insert(job.session_id.clone(), head.map(|(r, _)| r));
+                }
+                let committed = heads
+                    .get(&job.session_id)
+                    .and_then(|h| h.as_ref())
+                    .is_some_and(|h| {
+                        h.session
+                            .executed_strategies
+                            .iter()
+                            .any(|e| e.job_id.as_deref() == Some(job.id.as_str()))
+                    });
+                if committed {
+                    out.push(job);
+                }
             }
             if chunk.len() < SCAN_CHUNK {
                 break;
