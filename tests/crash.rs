@@ -286,7 +286,7 @@ fn apply(
 }
 
 fn outcome(r: &Result<Value>) -> std::result::Result<Value, memspace::ErrorCode> {
-    r.as_ref().map(|v| v.clone()).map_err(|e| e.code)
+    r.clone().map_err(|e| e.code)
 }
 
 #[test]

@@ -10,6 +10,8 @@ use serde_json::json;
 
 const DAY: i64 = 86_400;
 
+type MakeTrigger = fn(u64) -> Trigger;
+
 fn create(w: &World, sp: &Space, strategies: Vec<LifecycleStrategy>) -> memspace::Result<Session> {
     run(w.ms.create_session(
         &sp.id,
@@ -25,7 +27,7 @@ fn create(w: &World, sp: &Space, strategies: Vec<LifecycleStrategy>) -> memspace
 fn trigger_ranges_accept_the_bounds_and_reject_just_past_them() {
     let w = World::new();
     let sp = w.space();
-    let cases: [(fn(u64) -> Trigger, u64); 4] = [
+    let cases: [(MakeTrigger, u64); 4] = [
         (Trigger::Ttl, 63_072_000),
         (Trigger::Idle, 63_072_000),
         (Trigger::EventCount, 1_000_000),
