@@ -215,7 +215,7 @@ impl Memspace {
             if reverse {
                 range.end = Some(last.clone());
             } else {
-                range.start = super::spaces::successor(last);
+                range.start = super::cursor::successor(last);
             }
             for (_, bytes) in &chunk {
                 let e: Event = envelope::decode(bytes)?;

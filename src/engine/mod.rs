@@ -4,6 +4,7 @@
 //! handles (two tabs, two requests) may share a store, and optimistic preconditions on the
 //! commit point keep them consistent.
 
+mod cursor;
 mod events;
 mod journal;
 pub(crate) mod layout;

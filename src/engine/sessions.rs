@@ -1,8 +1,9 @@
 //! Sessions: create, list, get, update (optimistic), delete (soft); every access runs the
 //! lazy lifecycle first.
 
+use super::cursor::Cursor;
 use super::lifecycle::{fire_due, next_due, SessionRecord};
-use super::{is_race, kv_error, layout, validate, Memspace, MAX_RETRIES};
+use super::{is_race, layout, validate, Memspace, MAX_RETRIES};
 use crate::codec::envelope;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ids;
@@ -220,18 +221,13 @@ impl Memspace {
         }
         let needle = filter.description.as_ref().map(|d| d.to_lowercase());
         let (space, _) = self.owned_space(space_id).await?;
-        let mut range = layout::sessions_of(&space.id);
+        let mut cursor = Cursor::new(layout::sessions_of(&space.id), SCAN_CHUNK);
         let (mut skipped, mut out) = (0u64, Vec::new());
         loop {
-            let chunk = self
-                .kv
-                .scan(&range, SCAN_CHUNK, false)
-                .await
-                .map_err(kv_error)?;
-            let Some((last_key, _)) = chunk.last() else {
-                break;
-            };
-            range.start = super::spaces::successor(last_key);
+            let chunk = cursor.next(self.kv.as_ref()).await?;
+            if chunk.is_empty() {
+                return Ok(out);
+            }
             for (_, bytes) in &chunk {
                 let rec: SessionRecord = envelope::decode(bytes)?;
                 if rec.session.deleted_at.is_some() {
@@ -263,11 +259,7 @@ impl Memspace {
                     return Ok(out);
                 }
             }
-            if chunk.len() < SCAN_CHUNK {
-                break;
-            }
         }
-        Ok(out)
     }
 
     /// Updates description, metadata or strategies; `if_match` guards against stale versions.
@@ -362,20 +354,15 @@ impl Memspace {
     /// never landed is invisible.
     pub async fn list_extraction_jobs(&self, space_id: &str) -> Result<Vec<ExtractionJob>> {
         let (space, _) = self.owned_space(space_id).await?;
-        let mut range = layout::jobs_of(&space.id);
+        let mut cursor = Cursor::new(layout::jobs_of(&space.id), SCAN_CHUNK);
         let mut heads: std::collections::HashMap<String, Option<SessionRecord>> =
             Default::default();
         let mut out = Vec::new();
         loop {
-            let chunk = self
-                .kv
-                .scan(&range, SCAN_CHUNK, false)
-                .await
-                .map_err(kv_error)?;
-            let Some((last_key, _)) = chunk.last() else {
-                break;
-            };
-            range.start = super::spaces::successor(last_key);
+            let chunk = cursor.next(self.kv.as_ref()).await?;
+            if chunk.is_empty() {
+                return Ok(out);
+            }
             for (_, bytes) in &chunk {
                 let job: ExtractionJob = envelope::decode(bytes)?;
                 if !heads.contains_key(&job.session_id) {
@@ -397,10 +384,6 @@ impl Memspace {
                     out.push(job);
                 }
             }
-            if chunk.len() < SCAN_CHUNK {
-                break;
-            }
         }
-        Ok(out)
     }
 }

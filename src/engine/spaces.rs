@@ -1,5 +1,6 @@
 //! Memory spaces: create, list, get, update, delete (soft), owned by the calling principal.
 
+use super::cursor::Cursor;
 use super::{is_race, layout, validate, Memspace, MAX_RETRIES};
 use crate::codec::envelope;
 use crate::error::{Error, ErrorCode, Result};
@@ -112,18 +113,13 @@ impl Memspace {
     /// Lists the caller's live spaces in creation order.
     pub async fn list_spaces(&self, page: Page) -> Result<Vec<Space>> {
         let (offset, limit) = validate::page(page)?;
-        let mut range = layout::space_owner_range(&self.principal);
+        let mut cursor = Cursor::new(layout::space_owner_range(&self.principal), SCAN_CHUNK);
         let (mut skipped, mut out) = (0u64, Vec::new());
         loop {
-            let chunk = self
-                .kv
-                .scan(&range, SCAN_CHUNK, false)
-                .await
-                .map_err(super::kv_error)?;
-            let Some((last_key, _)) = chunk.last() else {
-                break;
-            };
-            range.start = successor(last_key);
+            let chunk = cursor.next(self.kv.as_ref()).await?;
+            if chunk.is_empty() {
+                return Ok(out);
+            }
             let keys: Vec<Vec<u8>> = chunk
                 .iter()
                 .filter_map(|(k, _)| crate::codec::keys::string_parts(k)?.pop())
@@ -144,11 +140,7 @@ impl Memspace {
                     return Ok(out);
                 }
             }
-            if chunk.len() < SCAN_CHUNK {
-                break;
-            }
         }
-        Ok(out)
     }
 
     /// Updates fields of a space (absent = unchanged, null = clear).
@@ -210,11 +202,4 @@ impl Memspace {
         }
         Err(last.unwrap_or_else(|| Error::conflict("too much contention")))
     }
-}
-
-/// The smallest key after `key`.
-pub(crate) fn successor(key: &[u8]) -> Vec<u8> {
-    let mut k = key.to_vec();
-    k.push(0);
-    k
 }
