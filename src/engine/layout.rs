@@ -107,3 +107,71 @@ pub fn parse_due(key: &[u8]) -> Option<(Timestamp, String, String)> {
     let space = parts.pop()?;
     Some((at, space, session))
 }
+
+// ---- memory stores (see docs/storage-stores.md) --------------------------------------------
+// Every store key starts with (tag, space, store), so one prefix scan per tag finds all of a
+// store's keys (how `delete_store` purges them).
+
+/// `ms/{space}/{store}` → store record (commit point of every store and entry write).
+pub fn store(space_id: &str, store_id: &str) -> Vec<u8> {
+    Key::table("ms").s(space_id).s(store_id).build()
+}
+
+/// All store records of a space, in id (≈ creation) order.
+pub fn stores_of(space_id: &str) -> KeyRange {
+    Key::table("ms").s(space_id).range()
+}
+
+/// `mtx/{space}/{store}` → redo journal of a multi-key store write on a non-atomic backend.
+pub fn store_journal(space_id: &str, store_id: &str) -> Vec<u8> {
+    Key::table("mtx").s(space_id).s(store_id).build()
+}
+
+/// `me/{space}/{store}/{entry}` → entry record (current content included).
+pub fn entry(space_id: &str, store_id: &str, entry_id: &str) -> Vec<u8> {
+    Key::table("me").s(space_id).s(store_id).s(entry_id).build()
+}
+
+/// `mp/{space}/{store}/{path}` → id of the live entry at that path.
+pub fn entry_path(space_id: &str, store_id: &str, path: &str) -> Vec<u8> {
+    Key::table("mp").s(space_id).s(store_id).s(path).build()
+}
+
+/// Path-index keys whose path starts with `prefix` (raw byte prefix, in path order).
+pub fn entry_paths_with_prefix(space_id: &str, store_id: &str, prefix: &str) -> KeyRange {
+    let mut start = Key::table("mp").s(space_id).s(store_id).build();
+    // A path part without its terminator: paths hold no NUL byte, so no escaping happens and
+    // the encoded bytes of every path starting with `prefix` start with these bytes.
+    start.extend_from_slice(prefix.as_bytes());
+    KeyRange::prefix(&start)
+}
+
+/// `mv/{space}/{store}/{version}` → version record; version ids of a store only grow.
+pub fn version(space_id: &str, store_id: &str, version_id: &str) -> Vec<u8> {
+    Key::table("mv").s(space_id).s(store_id).s(version_id).build()
+}
+
+/// `mve/{space}/{store}/{entry}/{version}` → empty: an entry's versions, in recording order.
+pub fn entry_version(space_id: &str, store_id: &str, entry_id: &str, version_id: &str) -> Vec<u8> {
+    Key::table("mve").s(space_id).s(store_id).s(entry_id).s(version_id).build()
+}
+
+/// All version records of a store.
+pub fn versions_of_store(space_id: &str, store_id: &str) -> KeyRange {
+    Key::table("mv").s(space_id).s(store_id).range()
+}
+
+/// All version-index keys of one entry.
+pub fn versions_of_entry(space_id: &str, store_id: &str, entry_id: &str) -> KeyRange {
+    Key::table("mve").s(space_id).s(store_id).s(entry_id).range()
+}
+
+/// Every key range a store owns besides its record and journal (purged by `delete_store`).
+pub fn store_owned_ranges(space_id: &str, store_id: &str) -> [KeyRange; 4] {
+    [
+        Key::table("mve").s(space_id).s(store_id).range(),
+        Key::table("mv").s(space_id).s(store_id).range(),
+        Key::table("mp").s(space_id).s(store_id).range(),
+        Key::table("me").s(space_id).s(store_id).range(),
+    ]
+}

@@ -1,4 +1,4 @@
-//! The engine: spaces, sessions, events and lazy lifecycle over the [`Kv`] seam.
+//! The engine: spaces, sessions, events, lazy lifecycle and memory stores over the [`Kv`] seam.
 //!
 //! A [`Memspace`] is a handle for one principal over one store. Handles are cheap; several
 //! handles (two tabs, two requests) may share a store, and optimistic preconditions on the
@@ -9,8 +9,10 @@ mod events;
 mod journal;
 pub(crate) mod layout;
 mod lifecycle;
+mod memory_tool;
 mod sessions;
 mod spaces;
+mod stores;
 mod sweep;
 pub(crate) mod validate;
 

@@ -5,6 +5,7 @@ mod lifecycle;
 mod patch;
 mod session;
 mod space;
+mod store;
 
 pub use event::{Emitter, Event, EventQuery, EventUpdate, NewEvent};
 pub use lifecycle::{
@@ -14,3 +15,4 @@ pub use lifecycle::{
 pub use patch::Patch;
 pub use session::{NewSession, Session, SessionFilter, SessionUpdate};
 pub use space::{NewSpace, Page, Principal, Space, SpaceUpdate};
+pub use store::{EntryPrecondition, EntryUpdate, MemoryEntry, MemoryStore, MemoryVersion, Metadata, MetadataPatch, NewEntry, NewStore, StoreStatus, StoreUpdate, VersionAction};
