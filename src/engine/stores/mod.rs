@@ -8,11 +8,11 @@
 //! rolls a committed journal forward before it reads anything else. So counts, entries,
 //! paths and versions never disagree, whatever write a crash interrupts.
 
-mod commit;
-mod entries;
+pub(crate) mod commit;
+pub(crate) mod entries;
 pub(crate) mod limits;
 pub(crate) mod paths;
-mod store;
+pub(crate) mod store;
 mod versions;
 
 use crate::error::Result;
