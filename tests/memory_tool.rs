@@ -1,9 +1,9 @@
 //! The Anthropic memory-tool handler over a memory store: every command, the path rules and
 //! the errors the model reads.
 
-mod common;
+mod stores_common;
 
-use common::*;
+use stores_common::*;
 use memspace::model::*;
 use memspace::{Error, ErrorCode, Memspace};
 use serde_json::json;

@@ -3,9 +3,9 @@
 //! fresh handle must see exactly the state before or after the write (after it when the write
 //! was acknowledged), with counts, entries, paths and versions agreeing.
 
-mod common;
+mod stores_common;
 
-use common::*;
+use stores_common::*;
 use memspace::codec::keys::{string_parts, Key};
 use memspace::host::ManualHost;
 use memspace::kv::faulty::FaultyKv;

@@ -2,9 +2,9 @@
 //! plain reference model; after every step the counts, entries and versions must agree.
 //! Set `MEMSPACE_SEED=<n>` to replay one seed; a failure prints the seed that found it.
 
-mod common;
+mod stores_common;
 
-use common::*;
+use stores_common::*;
 use memspace::host::ManualHost;
 use memspace::kv::faulty::FaultyKv;
 use memspace::kv::{Kv, MemoryKv};
