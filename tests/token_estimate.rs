@@ -6,7 +6,11 @@ use memspace::tokens::estimate_tokens;
 
 #[test]
 fn estimate_is_within_5_percent_in_total_and_10_percent_per_sample_of_cl100k() {
-    let data = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/bench/tokens/cl100k_counts.jsonl")).unwrap();
+    let data = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/bench/tokens/cl100k_counts.jsonl"
+    ))
+    .unwrap();
     let (mut real, mut est, mut abs_rel, mut n) = (0u64, 0u64, 0f64, 0usize);
     for line in data.lines().filter(|l| !l.trim().is_empty()) {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -19,7 +23,11 @@ fn estimate_is_within_5_percent_in_total_and_10_percent_per_sample_of_cl100k() {
     }
     let total_err = (est as f64 - real as f64) / real as f64;
     let mean_abs = abs_rel / n as f64;
-    println!("{n} samples: total error {:+.1}%, mean absolute per-sample error {:.1}%", total_err * 100.0, mean_abs * 100.0);
+    println!(
+        "{n} samples: total error {:+.1}%, mean absolute per-sample error {:.1}%",
+        total_err * 100.0,
+        mean_abs * 100.0
+    );
     assert!(n >= 400);
     assert!(total_err.abs() <= 0.05, "total error {total_err}");
     assert!(mean_abs <= 0.10, "mean abs error {mean_abs}");
