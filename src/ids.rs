@@ -81,8 +81,14 @@ mod tests {
         let next = new_id_after("v", Some(&late), &host).unwrap();
         assert!(next > late && is_valid("v", &next));
         let carry = format!("v_{}", "z".repeat(25) + "y");
-        assert_eq!(new_id_after("v", Some(&carry), &host).unwrap(), format!("v_{}", "z".repeat(26)));
-        assert_eq!(new_id_after("v", Some(&format!("v_{}", "z".repeat(26))), &host), None);
+        assert_eq!(
+            new_id_after("v", Some(&carry), &host).unwrap(),
+            format!("v_{}", "z".repeat(26))
+        );
+        assert_eq!(
+            new_id_after("v", Some(&format!("v_{}", "z".repeat(26))), &host),
+            None
+        );
         let fresh = new_id_after("v", None, &host).unwrap();
         assert!(is_valid("v", &fresh));
     }

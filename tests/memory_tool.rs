@@ -3,10 +3,10 @@
 
 mod stores_common;
 
-use stores_common::*;
 use memspace::model::*;
 use memspace::{Error, ErrorCode, Memspace};
 use serde_json::json;
+use stores_common::*;
 
 struct T {
     ms: Memspace,
@@ -19,15 +19,23 @@ impl T {
     fn new() -> T {
         let (ms, kv, _, space) = setup();
         let store = store(&ms, &space, "agent").id;
-        T { ms, kv, space, store }
+        T {
+            ms,
+            kv,
+            space,
+            store,
+        }
     }
 
     fn call(&self, cmd: serde_json::Value) -> Result<String, Error> {
-        run(self.ms.memory_tool(&self.space, &self.store, &cmd.to_string()))
+        run(self
+            .ms
+            .memory_tool(&self.space, &self.store, &cmd.to_string()))
     }
 
     fn ok(&self, cmd: serde_json::Value) -> String {
-        self.call(cmd.clone()).unwrap_or_else(|e| panic!("{cmd}: {e}"))
+        self.call(cmd.clone())
+            .unwrap_or_else(|e| panic!("{cmd}: {e}"))
     }
 
     fn err(&self, cmd: serde_json::Value) -> Error {
@@ -41,11 +49,16 @@ impl T {
     }
 
     fn content(&self, path: &str) -> String {
-        run(self.ms.get_entry_by_path(&self.space, &self.store, path)).unwrap().content.unwrap()
+        run(self.ms.get_entry_by_path(&self.space, &self.store, path))
+            .unwrap()
+            .content
+            .unwrap()
     }
 
     fn count(&self) -> u64 {
-        run(self.ms.get_store(&self.space, &self.store)).unwrap().entry_count
+        run(self.ms.get_store(&self.space, &self.store))
+            .unwrap()
+            .entry_count
     }
 }
 
@@ -54,11 +67,32 @@ fn create_writes_an_entry_under_the_memories_root() {
     let t = T::new();
     assert_eq!(t.ok(json!({"command": "create", "path": "/memories/prefs/food.md", "file_text": "likes ramen\n"})), "File created successfully at: /memories/prefs/food.md");
     assert_eq!(t.content("prefs/food.md"), "likes ramen\n");
-    let e = t.err(json!({"command": "create", "path": "/memories/prefs/food.md", "file_text": "x"}));
-    assert_eq!((e.code, e.message.as_str()), (ErrorCode::Conflict, "File /memories/prefs/food.md already exists"));
-    assert_eq!(t.err(json!({"command": "create", "path": "/memories/prefs", "file_text": "x"})).code, ErrorCode::Conflict, "a directory");
-    assert_eq!(t.err(json!({"command": "create", "path": "/memories/prefs/food.md/x", "file_text": "x"})).code, ErrorCode::Conflict, "below a file");
-    assert_eq!(t.err(json!({"command": "create", "path": "/memories", "file_text": "x"})).code, ErrorCode::Conflict);
+    let e =
+        t.err(json!({"command": "create", "path": "/memories/prefs/food.md", "file_text": "x"}));
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        (
+            ErrorCode::Conflict,
+            "File /memories/prefs/food.md already exists"
+        )
+    );
+    assert_eq!(
+        t.err(json!({"command": "create", "path": "/memories/prefs", "file_text": "x"}))
+            .code,
+        ErrorCode::Conflict,
+        "a directory"
+    );
+    assert_eq!(
+        t.err(json!({"command": "create", "path": "/memories/prefs/food.md/x", "file_text": "x"}))
+            .code,
+        ErrorCode::Conflict,
+        "below a file"
+    );
+    assert_eq!(
+        t.err(json!({"command": "create", "path": "/memories", "file_text": "x"}))
+            .code,
+        ErrorCode::Conflict
+    );
     assert_eq!(t.count(), 1);
 }
 
@@ -66,7 +100,13 @@ fn create_writes_an_entry_under_the_memories_root() {
 fn create_without_file_text_or_with_blank_text_writes_nothing() {
     let t = T::new();
     let e = t.err(json!({"command": "create", "path": "/memories/a.md"}));
-    assert_eq!((e.code, e.message.as_str()), (ErrorCode::Validation, "Parameter `file_text` is required for command: create"));
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        (
+            ErrorCode::Validation,
+            "Parameter `file_text` is required for command: create"
+        )
+    );
     t.err(json!({"command": "create", "path": "/memories/a.md", "file_text": null}));
     t.err(json!({"command": "create", "path": "/memories/a.md", "file_text": 42}));
     t.err(json!({"command": "create", "path": "/memories/a.md", "file_text": "  \n"}));
@@ -79,14 +119,26 @@ fn view_of_a_file_numbers_its_lines_and_honours_view_range() {
     let t = T::new();
     t.create("/memories/notes.md", "one\ntwo\nthree");
     assert_eq!(t.ok(json!({"command": "view", "path": "/memories/notes.md"})), "Here's the content of /memories/notes.md with line numbers:\n     1\tone\n     2\ttwo\n     3\tthree");
-    assert_eq!(t.ok(json!({"command": "view", "path": "/memories/notes.md", "view_range": [2, -1]})), "Here's the content of /memories/notes.md with line numbers:\n     2\ttwo\n     3\tthree");
-    assert_eq!(t.ok(json!({"command": "view", "path": "/memories/notes.md", "view_range": [1, 1]})), "Here's the content of /memories/notes.md with line numbers:\n     1\tone");
+    assert_eq!(
+        t.ok(json!({"command": "view", "path": "/memories/notes.md", "view_range": [2, -1]})),
+        "Here's the content of /memories/notes.md with line numbers:\n     2\ttwo\n     3\tthree"
+    );
+    assert_eq!(
+        t.ok(json!({"command": "view", "path": "/memories/notes.md", "view_range": [1, 1]})),
+        "Here's the content of /memories/notes.md with line numbers:\n     1\tone"
+    );
     t.err(json!({"command": "view", "path": "/memories/notes.md", "view_range": [0, 2]}));
     t.err(json!({"command": "view", "path": "/memories/notes.md", "view_range": [4, 5]}));
     t.err(json!({"command": "view", "path": "/memories/notes.md", "view_range": [3, 2]}));
     t.err(json!({"command": "view", "path": "/memories/notes.md", "view_range": "1-2"}));
     let e = t.err(json!({"command": "view", "path": "/memories/missing.md"}));
-    assert_eq!((e.code, e.message.as_str()), (ErrorCode::NotFound, "The path /memories/missing.md does not exist. Please provide a valid path."));
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        (
+            ErrorCode::NotFound,
+            "The path /memories/missing.md does not exist. Please provide a valid path."
+        )
+    );
 }
 
 #[test]
@@ -153,21 +205,32 @@ fn paths_are_normalised_inside_the_root() {
     let t = T::new();
     t.create("/memories//notes/./today.md/", "x");
     assert_eq!(t.content("notes/today.md"), "x");
-    assert!(t.ok(json!({"command": "view", "path": "/memories/notes/"})).contains("/memories/notes/today.md"));
+    assert!(t
+        .ok(json!({"command": "view", "path": "/memories/notes/"}))
+        .contains("/memories/notes/today.md"));
 }
 
 #[test]
 fn str_replace_requires_an_exact_unique_match_and_handles_multiple_lines() {
     let t = T::new();
-    t.create("/memories/plan.md", "# Plan\n- step one\n- step two\n- step one\n\nend\n");
+    t.create(
+        "/memories/plan.md",
+        "# Plan\n- step one\n- step two\n- step one\n\nend\n",
+    );
     let e = t.err(json!({"command": "str_replace", "path": "/memories/plan.md", "old_str": "- step one", "new_str": "x"}));
     assert_eq!(e.message, "No replacement was performed. Multiple occurrences of old_str `- step one` in lines: 2, 4. Please ensure it is unique");
     let e = t.err(json!({"command": "str_replace", "path": "/memories/plan.md", "old_str": "- Step two", "new_str": "x"}));
     assert_eq!(e.message, "No replacement was performed, old_str `- Step two` did not appear verbatim in /memories/plan.md.");
     let out = t.ok(json!({"command": "str_replace", "path": "/memories/plan.md", "old_str": "- step two\n- step one\n", "new_str": "- step 2\n- step 3\n- step 4\n"}));
     assert!(out.starts_with("The memory file has been edited."), "{out}");
-    assert!(out.contains("     3\t- step 2\n     4\t- step 3\n     5\t- step 4"), "{out}");
-    assert_eq!(t.content("plan.md"), "# Plan\n- step one\n- step 2\n- step 3\n- step 4\n\nend\n");
+    assert!(
+        out.contains("     3\t- step 2\n     4\t- step 3\n     5\t- step 4"),
+        "{out}"
+    );
+    assert_eq!(
+        t.content("plan.md"),
+        "# Plan\n- step one\n- step 2\n- step 3\n- step 4\n\nend\n"
+    );
     // Whitespace matters: a near match is not a match.
     t.err(json!({"command": "str_replace", "path": "/memories/plan.md", "old_str": "- step 2 \n", "new_str": "x"}));
     // Overlapping occurrences are not unique either.
@@ -203,7 +266,13 @@ fn str_replace_without_new_str_never_writes_it_as_text() {
 fn str_replace_on_a_directory_or_missing_file_is_an_error() {
     let t = T::new();
     t.create("/memories/d/a.md", "x");
-    assert_eq!(t.err(json!({"command": "str_replace", "path": "/memories/d", "old_str": "x", "new_str": "y"})).message, "The path /memories/d is not a file.");
+    assert_eq!(
+        t.err(
+            json!({"command": "str_replace", "path": "/memories/d", "old_str": "x", "new_str": "y"})
+        )
+        .message,
+        "The path /memories/d is not a file."
+    );
     assert_eq!(t.err(json!({"command": "str_replace", "path": "/memories/nope.md", "old_str": "x", "new_str": "y"})).code, ErrorCode::NotFound);
 }
 
@@ -230,13 +299,37 @@ fn delete_removes_a_file_or_a_whole_directory_atomically() {
     t.create("/memories/keep.md", "k");
     t.create("/memories/old/a.md", "a");
     t.create("/memories/old/deep/b.md", "b");
-    assert_eq!(t.ok(json!({"command": "delete", "path": "/memories/keep.md"})), "Successfully deleted /memories/keep.md");
-    assert_eq!(t.ok(json!({"command": "delete", "path": "/memories/old/"})), "Successfully deleted /memories/old");
+    assert_eq!(
+        t.ok(json!({"command": "delete", "path": "/memories/keep.md"})),
+        "Successfully deleted /memories/keep.md"
+    );
+    assert_eq!(
+        t.ok(json!({"command": "delete", "path": "/memories/old/"})),
+        "Successfully deleted /memories/old"
+    );
     assert_eq!(t.count(), 0);
-    assert_eq!(t.err(json!({"command": "delete", "path": "/memories/old"})).message, "The path /memories/old does not exist");
-    assert_eq!(t.err(json!({"command": "delete", "path": "/memories"})).message, "Cannot delete the /memories directory itself");
-    let versions = run(t.ms.list_versions(&t.space, &t.store, None, Page::default())).unwrap();
-    assert_eq!(versions.iter().filter(|v| v.action == VersionAction::Deleted).count(), 3, "versions survive");
+    assert_eq!(
+        t.err(json!({"command": "delete", "path": "/memories/old"}))
+            .message,
+        "The path /memories/old does not exist"
+    );
+    assert_eq!(
+        t.err(json!({"command": "delete", "path": "/memories"}))
+            .message,
+        "Cannot delete the /memories directory itself"
+    );
+    let versions = run(t
+        .ms
+        .list_versions(&t.space, &t.store, None, Page::default()))
+    .unwrap();
+    assert_eq!(
+        versions
+            .iter()
+            .filter(|v| v.action == VersionAction::Deleted)
+            .count(),
+        3,
+        "versions survive"
+    );
     check_invariants(&t.ms, &t.kv, &t.space, &t.store);
 }
 
@@ -246,15 +339,38 @@ fn rename_moves_a_file_or_a_directory_and_keeps_ids() {
     t.create("/memories/a.md", "a");
     t.create("/memories/dir/x.md", "x");
     t.create("/memories/dir/sub/y.md", "y");
-    let a = run(t.ms.get_entry_by_path(&t.space, &t.store, "a.md")).unwrap().id;
+    let a = run(t.ms.get_entry_by_path(&t.space, &t.store, "a.md"))
+        .unwrap()
+        .id;
     assert_eq!(t.ok(json!({"command": "rename", "old_path": "/memories/a.md", "new_path": "/memories/archive/a.md"})), "Successfully renamed /memories/a.md to /memories/archive/a.md");
-    assert_eq!(run(t.ms.get_entry_by_path(&t.space, &t.store, "archive/a.md")).unwrap().id, a);
+    assert_eq!(
+        run(t.ms.get_entry_by_path(&t.space, &t.store, "archive/a.md"))
+            .unwrap()
+            .id,
+        a
+    );
     t.ok(json!({"command": "rename", "old_path": "/memories/dir", "new_path": "/memories/folder"}));
     assert_eq!(t.content("folder/sub/y.md"), "y");
-    assert_eq!(run(t.ms.list_entries(&t.space, &t.store, "dir", Page::default())).unwrap().len(), 0);
-    assert_eq!(t.err(json!({"command": "rename", "old_path": "/memories/nope", "new_path": "/memories/x"})).code, ErrorCode::NotFound);
+    assert_eq!(
+        run(t
+            .ms
+            .list_entries(&t.space, &t.store, "dir", Page::default()))
+        .unwrap()
+        .len(),
+        0
+    );
+    assert_eq!(
+        t.err(
+            json!({"command": "rename", "old_path": "/memories/nope", "new_path": "/memories/x"})
+        )
+        .code,
+        ErrorCode::NotFound
+    );
     let e = t.err(json!({"command": "rename", "old_path": "/memories/folder/x.md", "new_path": "/memories/archive/a.md"}));
-    assert_eq!(e.message, "The destination /memories/archive/a.md already exists");
+    assert_eq!(
+        e.message,
+        "The destination /memories/archive/a.md already exists"
+    );
     t.err(json!({"command": "rename", "old_path": "/memories/folder/x.md", "new_path": "/memories/archive"}));
     t.err(json!({"command": "rename", "old_path": "/memories/folder", "new_path": "/memories/folder/inner"}));
     t.err(json!({"command": "rename", "old_path": "/memories", "new_path": "/memories/x"}));
@@ -268,7 +384,9 @@ fn an_archived_store_can_be_viewed_but_not_written_through_the_tool() {
     let t = T::new();
     t.create("/memories/a.md", "a");
     run(t.ms.archive_store(&t.space, &t.store)).unwrap();
-    assert!(t.ok(json!({"command": "view", "path": "/memories/a.md"})).contains("\ta"));
+    assert!(t
+        .ok(json!({"command": "view", "path": "/memories/a.md"}))
+        .contains("\ta"));
     for cmd in [
         json!({"command": "create", "path": "/memories/b.md", "file_text": "b"}),
         json!({"command": "str_replace", "path": "/memories/a.md", "old_str": "a", "new_str": "b"}),
@@ -284,11 +402,23 @@ fn an_archived_store_can_be_viewed_but_not_written_through_the_tool() {
 #[test]
 fn malformed_commands_get_clear_errors() {
     let t = T::new();
-    assert!(t.err(json!({"command": "explode", "path": "/memories"})).message.starts_with("Unknown command: explode"));
+    assert!(t
+        .err(json!({"command": "explode", "path": "/memories"}))
+        .message
+        .starts_with("Unknown command: explode"));
     t.err(json!({"path": "/memories"}));
     t.err(json!(["view"]));
     t.err(json!({"command": "view"}));
     let e = run(t.ms.memory_tool(&t.space, &t.store, "{not json")).unwrap_err();
     assert_eq!(e.code, ErrorCode::Validation);
-    assert_eq!(run(t.ms.memory_tool(&t.space, "memstore_nope", r#"{"command":"view","path":"/memories"}"#)).unwrap_err().code, ErrorCode::NotFound);
+    assert_eq!(
+        run(t.ms.memory_tool(
+            &t.space,
+            "memstore_nope",
+            r#"{"command":"view","path":"/memories"}"#
+        ))
+        .unwrap_err()
+        .code,
+        ErrorCode::NotFound
+    );
 }

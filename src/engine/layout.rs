@@ -148,12 +148,21 @@ pub fn entry_paths_with_prefix(space_id: &str, store_id: &str, prefix: &str) -> 
 
 /// `mv/{space}/{store}/{version}` → version record; version ids of a store only grow.
 pub fn version(space_id: &str, store_id: &str, version_id: &str) -> Vec<u8> {
-    Key::table("mv").s(space_id).s(store_id).s(version_id).build()
+    Key::table("mv")
+        .s(space_id)
+        .s(store_id)
+        .s(version_id)
+        .build()
 }
 
 /// `mve/{space}/{store}/{entry}/{version}` → empty: an entry's versions, in recording order.
 pub fn entry_version(space_id: &str, store_id: &str, entry_id: &str, version_id: &str) -> Vec<u8> {
-    Key::table("mve").s(space_id).s(store_id).s(entry_id).s(version_id).build()
+    Key::table("mve")
+        .s(space_id)
+        .s(store_id)
+        .s(entry_id)
+        .s(version_id)
+        .build()
 }
 
 /// All version records of a store.
@@ -163,7 +172,11 @@ pub fn versions_of_store(space_id: &str, store_id: &str) -> KeyRange {
 
 /// All version-index keys of one entry.
 pub fn versions_of_entry(space_id: &str, store_id: &str, entry_id: &str) -> KeyRange {
-    Key::table("mve").s(space_id).s(store_id).s(entry_id).range()
+    Key::table("mve")
+        .s(space_id)
+        .s(store_id)
+        .s(entry_id)
+        .range()
 }
 
 /// Every key range a store owns besides its record and journal (purged by `delete_store`).

@@ -52,7 +52,10 @@ fn invalid(message: impl Into<String>) -> Error {
 }
 
 fn missing(display: &str) -> Error {
-    tool_error(ErrorCode::NotFound, format!("The path {display} does not exist. Please provide a valid path."))
+    tool_error(
+        ErrorCode::NotFound,
+        format!("The path {display} does not exist. Please provide a valid path."),
+    )
 }
 
 /// A path under `/memories`, resolved: `rel` is the entry path (`""` for the root itself).
@@ -88,35 +91,53 @@ impl ToolPath {
 /// True when `s` holds a percent-escape (`%` and two hex digits), e.g. `%2e%2e`.
 fn has_percent_escape(s: &str) -> bool {
     let b = s.as_bytes();
-    b.windows(3).any(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
+    b.windows(3)
+        .any(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
 }
 
 /// Normalises and confines a model-given path.
 fn resolve(raw: &str) -> Result<ToolPath> {
     if raw.chars().any(char::is_control) {
-        return Err(invalid(format!("The path {raw:?} contains control characters.")));
+        return Err(invalid(format!(
+            "The path {raw:?} contains control characters."
+        )));
     }
     if raw.contains('\\') {
-        return Err(invalid(format!("The path {raw} contains a backslash; use / to separate directories.")));
+        return Err(invalid(format!(
+            "The path {raw} contains a backslash; use / to separate directories."
+        )));
     }
     if has_percent_escape(raw) {
         return Err(invalid(format!("The path {raw} contains percent-encoded characters, which are not allowed in memory paths.")));
     }
     let rest = match raw.strip_prefix(ROOT) {
         Some(r) if r.is_empty() || r.starts_with('/') => r,
-        _ => return Err(invalid(format!("The path {raw} is outside {ROOT}; memory paths must start with {ROOT}/"))),
+        _ => {
+            return Err(invalid(format!(
+                "The path {raw} is outside {ROOT}; memory paths must start with {ROOT}/"
+            )))
+        }
     };
     let mut segments = Vec::new();
     for seg in rest.split('/') {
         match seg {
             "" | "." => {}
-            ".." => return Err(invalid(format!("The path {raw} would escape the {ROOT} directory (.. is not allowed)."))),
+            ".." => {
+                return Err(invalid(format!(
+                    "The path {raw} would escape the {ROOT} directory (.. is not allowed)."
+                )))
+            }
             s => segments.push(s),
         }
     }
     let rel = segments.join("/");
     if !rel.is_empty() {
-        paths::check("path", &rel).map_err(|e| invalid(format!("The path {raw} is not a valid memory path: {}", e.message.trim_start_matches("path: "))))?;
+        paths::check("path", &rel).map_err(|e| {
+            invalid(format!(
+                "The path {raw} is not a valid memory path: {}",
+                e.message.trim_start_matches("path: ")
+            ))
+        })?;
     }
     Ok(ToolPath { rel })
 }
@@ -125,8 +146,12 @@ fn resolve(raw: &str) -> Result<ToolPath> {
 fn string_param<'a>(args: &'a Map<String, Value>, name: &str, command: &str) -> Result<&'a str> {
     match args.get(name) {
         Some(Value::String(s)) => Ok(s),
-        None | Some(Value::Null) => Err(invalid(format!("Parameter `{name}` is required for command: {command}"))),
-        Some(_) => Err(invalid(format!("Parameter `{name}` must be a string for command: {command}"))),
+        None | Some(Value::Null) => Err(invalid(format!(
+            "Parameter `{name}` is required for command: {command}"
+        ))),
+        Some(_) => Err(invalid(format!(
+            "Parameter `{name}` must be a string for command: {command}"
+        ))),
     }
 }
 
@@ -175,7 +200,11 @@ fn line_of(content: &str, at: usize) -> usize {
 /// The content rules of an entry, worded for the model.
 fn check_content(display: &str, content: &str) -> Result<()> {
     if content.len() > limits::CONTENT_MAX_BYTES {
-        return Err(invalid(format!("The file {display} would be {} bytes; a memory file holds at most {} bytes.", content.len(), limits::CONTENT_MAX_BYTES)));
+        return Err(invalid(format!(
+            "The file {display} would be {} bytes; a memory file holds at most {} bytes.",
+            content.len(),
+            limits::CONTENT_MAX_BYTES
+        )));
     }
     if content.trim().is_empty() {
         return Err(invalid(format!("The file {display} would be empty; a memory file must hold non-blank text (use delete to remove it).")));
@@ -193,8 +222,14 @@ enum Target {
 impl Memspace {
     /// Executes one memory-tool command (JSON, e.g. `{"command":"view","path":"/memories"}`)
     /// against a store and returns the tool's text result.
-    pub async fn memory_tool(&self, space_id: &str, store_id: &str, command_json: &str) -> Result<String> {
-        let value: Value = serde_json::from_str(command_json).map_err(|e| invalid(format!("The tool input is not valid JSON: {e}")))?;
+    pub async fn memory_tool(
+        &self,
+        space_id: &str,
+        store_id: &str,
+        command_json: &str,
+    ) -> Result<String> {
+        let value: Value = serde_json::from_str(command_json)
+            .map_err(|e| invalid(format!("The tool input is not valid JSON: {e}")))?;
         let Value::Object(args) = value else {
             return Err(invalid("The tool input must be a JSON object."));
         };
@@ -256,7 +291,11 @@ impl Memspace {
         if let Some(id) = self.entry_id_at(loaded, &path.rel).await? {
             return Ok(Target::File(Box::new(self.load_entry(loaded, &id).await?)));
         }
-        if self.entries_under(loaded, &path.dir_prefix(), 0, 1).await?.is_empty() {
+        if self
+            .entries_under(loaded, &path.dir_prefix(), 0, 1)
+            .await?
+            .is_empty()
+        {
             Ok(Target::Nothing)
         } else {
             Ok(Target::Directory)
@@ -269,7 +308,10 @@ impl Memspace {
         while let Some(i) = path.rel[end..].find('/') {
             let ancestor = &path.rel[..end + i];
             if self.entry_id_at(loaded, ancestor).await?.is_some() {
-                return Err(tool_error(ErrorCode::Conflict, format!("{ROOT}/{ancestor} is a file, not a directory.")));
+                return Err(tool_error(
+                    ErrorCode::Conflict,
+                    format!("{ROOT}/{ancestor} is a file, not a directory."),
+                ));
             }
             end += i + 1;
         }
@@ -277,12 +319,19 @@ impl Memspace {
     }
 
     /// Loads the store for a write: archived stores refuse with a model-readable `archived`.
-    async fn writable_store(&self, space_id: &str, store_id: &str, command: &str) -> Result<LoadedStore> {
+    async fn writable_store(
+        &self,
+        space_id: &str,
+        store_id: &str,
+        command: &str,
+    ) -> Result<LoadedStore> {
         let loaded = self.load_store(space_id, store_id).await?;
         if loaded.rec.store.status == StoreStatus::Archived {
             let e = archived(&loaded.rec.store);
             return Err(Error {
-                message: format!("The memory store is archived and read-only; {command} is not allowed."),
+                message: format!(
+                    "The memory store is archived and read-only; {command} is not allowed."
+                ),
                 ..e
             }
             .with("tool_error", true));
@@ -290,7 +339,13 @@ impl Memspace {
         Ok(loaded)
     }
 
-    async fn tool_view(&self, space_id: &str, store_id: &str, path: &ToolPath, range: Option<(i64, i64)>) -> Result<String> {
+    async fn tool_view(
+        &self,
+        space_id: &str,
+        store_id: &str,
+        path: &ToolPath,
+        range: Option<(i64, i64)>,
+    ) -> Result<String> {
         let loaded = self.load_store(space_id, store_id).await?;
         let display = path.display();
         match self.target(&loaded, path).await? {
@@ -299,7 +354,9 @@ impl Memspace {
                 let content = rec.entry.content.unwrap_or_default();
                 let lines: Vec<&str> = content.split('\n').collect();
                 if lines.len() > MAX_LINES {
-                    return Err(invalid(format!("File {display} exceeds maximum line limit of 999,999 lines.")));
+                    return Err(invalid(format!(
+                        "File {display} exceeds maximum line limit of 999,999 lines."
+                    )));
                 }
                 let (from, to) = match range {
                     None => (1, lines.len()),
@@ -316,19 +373,32 @@ impl Memspace {
                     }
                 };
                 let shown = lines.get(from - 1..to).unwrap_or_default().iter().copied();
-                Ok(format!("Here's the content of {display} with line numbers:\n{}", numbered(shown, from)))
+                Ok(format!(
+                    "Here's the content of {display} with line numbers:\n{}",
+                    numbered(shown, from)
+                ))
             }
             Target::Directory => {
                 if range.is_some() {
-                    return Err(invalid(format!("The `view_range` parameter is not allowed when {display} is a directory.")));
+                    return Err(invalid(format!(
+                        "The `view_range` parameter is not allowed when {display} is a directory."
+                    )));
                 }
-                let entries = self.entries_under(&loaded, &path.dir_prefix(), 0, u64::MAX).await?;
+                let entries = self
+                    .entries_under(&loaded, &path.dir_prefix(), 0, u64::MAX)
+                    .await?;
                 Ok(directory_listing(&display, &path.dir_prefix(), &entries))
             }
         }
     }
 
-    async fn tool_create(&self, space_id: &str, store_id: &str, path: &ToolPath, text: &str) -> Result<String> {
+    async fn tool_create(
+        &self,
+        space_id: &str,
+        store_id: &str,
+        path: &ToolPath,
+        text: &str,
+    ) -> Result<String> {
         let display = path.display();
         if path.is_root() {
             return Err(tool_error(ErrorCode::Conflict, format!("{ROOT} is the memory directory itself; give a file path such as {ROOT}/notes.md")));
@@ -336,8 +406,18 @@ impl Memspace {
         check_content(&display, text)?;
         let loaded = self.writable_store(space_id, store_id, "create").await?;
         match self.target(&loaded, path).await? {
-            Target::File(_) => return Err(tool_error(ErrorCode::Conflict, format!("File {display} already exists"))),
-            Target::Directory => return Err(tool_error(ErrorCode::Conflict, format!("{display} is a directory; choose another file name"))),
+            Target::File(_) => {
+                return Err(tool_error(
+                    ErrorCode::Conflict,
+                    format!("File {display} already exists"),
+                ))
+            }
+            Target::Directory => {
+                return Err(tool_error(
+                    ErrorCode::Conflict,
+                    format!("{display} is a directory; choose another file name"),
+                ))
+            }
             Target::Nothing => {}
         }
         self.check_ancestors(&loaded, path).await?;
@@ -357,9 +437,18 @@ impl Memspace {
         }
     }
 
-    async fn tool_str_replace(&self, space_id: &str, store_id: &str, path: &ToolPath, old: &str, new: &str) -> Result<String> {
+    async fn tool_str_replace(
+        &self,
+        space_id: &str,
+        store_id: &str,
+        path: &ToolPath,
+        old: &str,
+        new: &str,
+    ) -> Result<String> {
         let display = path.display();
-        let loaded = self.writable_store(space_id, store_id, "str_replace").await?;
+        let loaded = self
+            .writable_store(space_id, store_id, "str_replace")
+            .await?;
         let rec = self.file_for_edit(&loaded, path).await?;
         let content = rec.entry.content.clone().unwrap_or_default();
         let found = occurrences(&content, old);
@@ -392,7 +481,14 @@ impl Memspace {
         ))
     }
 
-    async fn tool_insert(&self, space_id: &str, store_id: &str, path: &ToolPath, line: u64, text: &str) -> Result<String> {
+    async fn tool_insert(
+        &self,
+        space_id: &str,
+        store_id: &str,
+        path: &ToolPath,
+        line: u64,
+        text: &str,
+    ) -> Result<String> {
         let display = path.display();
         let loaded = self.writable_store(space_id, store_id, "insert").await?;
         let rec = self.file_for_edit(&loaded, path).await?;
@@ -416,8 +512,20 @@ impl Memspace {
     }
 
     /// Entries of a directory for a delete or rename, within the per-command cap.
-    async fn directory_entries(&self, loaded: &LoadedStore, path: &ToolPath, command: &str) -> Result<Vec<EntryRecord>> {
-        let entries = self.entries_under(loaded, &path.dir_prefix(), 0, MAX_DIRECTORY_ENTRIES as u64 + 1).await?;
+    async fn directory_entries(
+        &self,
+        loaded: &LoadedStore,
+        path: &ToolPath,
+        command: &str,
+    ) -> Result<Vec<EntryRecord>> {
+        let entries = self
+            .entries_under(
+                loaded,
+                &path.dir_prefix(),
+                0,
+                MAX_DIRECTORY_ENTRIES as u64 + 1,
+            )
+            .await?;
         if entries.len() > MAX_DIRECTORY_ENTRIES {
             return Err(invalid(format!(
                 "{} holds more than {MAX_DIRECTORY_ENTRIES} files; {command} its subdirectories or files separately.",
@@ -430,12 +538,19 @@ impl Memspace {
     async fn tool_delete(&self, space_id: &str, store_id: &str, path: &ToolPath) -> Result<String> {
         let display = path.display();
         if path.is_root() {
-            return Err(invalid(format!("Cannot delete the {ROOT} directory itself")));
+            return Err(invalid(format!(
+                "Cannot delete the {ROOT} directory itself"
+            )));
         }
         // Deleting is allowed in an archived store, as `delete_entry` is.
         let loaded = self.load_store(space_id, store_id).await?;
         let victims = match self.target(&loaded, path).await? {
-            Target::Nothing => return Err(tool_error(ErrorCode::NotFound, format!("The path {display} does not exist"))),
+            Target::Nothing => {
+                return Err(tool_error(
+                    ErrorCode::NotFound,
+                    format!("The path {display} does not exist"),
+                ))
+            }
             Target::File(rec) => vec![*rec],
             Target::Directory => self.directory_entries(&loaded, path, "delete").await?,
         };
@@ -447,18 +562,32 @@ impl Memspace {
         Ok(format!("Successfully deleted {display}"))
     }
 
-    async fn tool_rename(&self, space_id: &str, store_id: &str, old: &ToolPath, new: &ToolPath) -> Result<String> {
+    async fn tool_rename(
+        &self,
+        space_id: &str,
+        store_id: &str,
+        old: &ToolPath,
+        new: &ToolPath,
+    ) -> Result<String> {
         let (old_display, new_display) = (old.display(), new.display());
         if old.is_root() {
-            return Err(invalid(format!("Cannot rename the {ROOT} directory itself")));
+            return Err(invalid(format!(
+                "Cannot rename the {ROOT} directory itself"
+            )));
         }
         let loaded = self.writable_store(space_id, store_id, "rename").await?;
         let source = self.target(&loaded, old).await?;
         if matches!(source, Target::Nothing) {
-            return Err(tool_error(ErrorCode::NotFound, format!("The path {old_display} does not exist")));
+            return Err(tool_error(
+                ErrorCode::NotFound,
+                format!("The path {old_display} does not exist"),
+            ));
         }
         if new.is_root() || !matches!(self.target(&loaded, new).await?, Target::Nothing) {
-            return Err(tool_error(ErrorCode::Conflict, format!("The destination {new_display} already exists")));
+            return Err(tool_error(
+                ErrorCode::Conflict,
+                format!("The destination {new_display} already exists"),
+            ));
         }
         self.check_ancestors(&loaded, new).await?;
         let mut plan = Plan::new(&loaded);
@@ -468,19 +597,28 @@ impl Memspace {
             }
             _ => {
                 if new.rel.starts_with(&old.dir_prefix()) {
-                    return Err(invalid(format!("Cannot move the directory {old_display} into itself ({new_display})")));
+                    return Err(invalid(format!(
+                        "Cannot move the directory {old_display} into itself ({new_display})"
+                    )));
                 }
                 let from = old.dir_prefix();
                 for rec in self.directory_entries(&loaded, old, "rename").await? {
                     let rest = rec.entry.path.get(from.len()..).unwrap_or_default();
                     let target = format!("{}{rest}", new.dir_prefix());
-                    paths::check("path", &target).map_err(|e| invalid(format!("Cannot rename {old_display} to {new_display}: {ROOT}/{target} {}", e.message.trim_start_matches("path: "))))?;
+                    paths::check("path", &target).map_err(|e| {
+                        invalid(format!(
+                            "Cannot rename {old_display} to {new_display}: {ROOT}/{target} {}",
+                            e.message.trim_start_matches("path: ")
+                        ))
+                    })?;
                     self.plan_update(&mut plan, &rec, None, Some(&target), None)?;
                 }
             }
         }
         self.commit_plan(&loaded, plan).await?;
-        Ok(format!("Successfully renamed {old_display} to {new_display}"))
+        Ok(format!(
+            "Successfully renamed {old_display} to {new_display}"
+        ))
     }
 }
 
@@ -488,11 +626,17 @@ impl Memspace {
 fn view_range(args: &Map<String, Value>) -> Result<Option<(i64, i64)>> {
     match args.get("view_range") {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Array(items)) if items.len() == 2 => match (items[0].as_i64(), items[1].as_i64()) {
-            (Some(a), Some(b)) => Ok(Some((a, b))),
-            _ => Err(invalid("Invalid `view_range`: it must be two integers [start, end]; end may be -1.")),
-        },
-        Some(_) => Err(invalid("Invalid `view_range`: it must be two integers [start, end]; end may be -1.")),
+        Some(Value::Array(items)) if items.len() == 2 => {
+            match (items[0].as_i64(), items[1].as_i64()) {
+                (Some(a), Some(b)) => Ok(Some((a, b))),
+                _ => Err(invalid(
+                    "Invalid `view_range`: it must be two integers [start, end]; end may be -1.",
+                )),
+            }
+        }
+        Some(_) => Err(invalid(
+            "Invalid `view_range`: it must be two integers [start, end]; end may be -1.",
+        )),
     }
 }
 
@@ -514,7 +658,9 @@ fn directory_listing(display: &str, prefix: &str, entries: &[EntryRecord]) -> St
         }
         let second = parts.next();
         let deeper = parts.next().is_some();
-        let slot = top.entry((first.to_string(), second.is_some())).or_default();
+        let slot = top
+            .entry((first.to_string(), second.is_some()))
+            .or_default();
         slot.0 = slot.0.saturating_add(e.size);
         if let Some(second) = second {
             if second.starts_with('.') {
@@ -530,7 +676,10 @@ fn directory_listing(display: &str, prefix: &str, entries: &[EntryRecord]) -> St
         lines.push(format!("{}\t{display}/{name}{slash}", human_size(*size)));
         for ((child, child_dir), child_size) in children {
             let slash = if *child_dir { "/" } else { "" };
-            lines.push(format!("{}\t{display}/{name}/{child}{slash}", human_size(*child_size)));
+            lines.push(format!(
+                "{}\t{display}/{name}/{child}{slash}",
+                human_size(*child_size)
+            ));
         }
     }
     lines.join("\n")
@@ -545,7 +694,16 @@ mod tests {
         assert_eq!(resolve("/memories").unwrap().rel, "");
         assert_eq!(resolve("/memories/").unwrap().rel, "");
         assert_eq!(resolve("/memories//a/./b.md").unwrap().rel, "a/b.md");
-        for bad in ["/memories/../x", "/memories/a/../../x", "/etc/passwd", "/memoriesx/a", "memories/a", "/memories/%2e%2e/x", "/memories/a\\..\\b", "/memories/a\u{0}b"] {
+        for bad in [
+            "/memories/../x",
+            "/memories/a/../../x",
+            "/etc/passwd",
+            "/memoriesx/a",
+            "memories/a",
+            "/memories/%2e%2e/x",
+            "/memories/a\\..\\b",
+            "/memories/a\u{0}b",
+        ] {
             assert!(resolve(bad).is_err(), "{bad}");
         }
     }

@@ -75,7 +75,12 @@ pub fn all_entries(ms: &Memspace, space: &str, store: &str) -> Result<Vec<Memory
 }
 
 /// Every version of a store or entry, newest first, with content as `get_version` gives it.
-pub fn all_versions(ms: &Memspace, space: &str, store: &str, entry: Option<&str>) -> Result<Vec<MemoryVersion>> {
+pub fn all_versions(
+    ms: &Memspace,
+    space: &str,
+    store: &str,
+    entry: Option<&str>,
+) -> Result<Vec<MemoryVersion>> {
     let mut out = Vec::new();
     loop {
         let chunk = run(ms.list_versions(space, store, entry, page(out.len() as u64)))?;
@@ -133,27 +138,62 @@ pub fn check_invariants(ms: &Memspace, raw: &MemoryKv, space: &str, store: &str)
         // A deleted store: nothing of it may be readable; leftovers only under a tombstone.
         if keys_in(&data, "ms", space, store) == 0 {
             for tag in ["me", "mp", "mv", "mve", "mtx"] {
-                assert_eq!(keys_in(&data, tag, space, store), 0, "{tag} keys outlive a purged store");
+                assert_eq!(
+                    keys_in(&data, tag, space, store),
+                    0,
+                    "{tag} keys outlive a purged store"
+                );
             }
         }
         return;
     };
-    assert_eq!(st.entry_count, s.entries.len() as u64, "entry_count disagrees with the entries");
-    assert_eq!(st.total_size, s.entries.iter().map(|e| e.size).sum::<u64>(), "total_size disagrees with the entries");
+    assert_eq!(
+        st.entry_count,
+        s.entries.len() as u64,
+        "entry_count disagrees with the entries"
+    );
+    assert_eq!(
+        st.total_size,
+        s.entries.iter().map(|e| e.size).sum::<u64>(),
+        "total_size disagrees with the entries"
+    );
     let mut histories = 0usize;
     for e in &s.entries {
         let content = e.content.as_deref().expect("get returns content");
         assert_eq!(e.size, content.len() as u64);
         assert_eq!(e.content_sha256, sha_hex(content.as_bytes()));
-        assert_eq!(run(ms.get_entry_by_path(space, store, &e.path)).unwrap().id, e.id, "path index disagrees");
+        assert_eq!(
+            run(ms.get_entry_by_path(space, store, &e.path)).unwrap().id,
+            e.id,
+            "path index disagrees"
+        );
         let hist = all_versions(ms, space, store, Some(&e.id)).unwrap();
-        assert_eq!(hist.len() as u64, e.version, "an entry at version n has n versions");
+        assert_eq!(
+            hist.len() as u64,
+            e.version,
+            "an entry at version n has n versions"
+        );
         let head = &hist[0];
         assert_ne!(head.action, VersionAction::Deleted);
-        assert_eq!((head.entry_version, &head.entry_path, head.size, &head.content_sha256), (e.version, &e.path, e.size, &e.content_sha256));
-        assert_eq!(head.content.as_deref(), Some(content), "the current version holds the entry's content");
+        assert_eq!(
+            (
+                head.entry_version,
+                &head.entry_path,
+                head.size,
+                &head.content_sha256
+            ),
+            (e.version, &e.path, e.size, &e.content_sha256)
+        );
+        assert_eq!(
+            head.content.as_deref(),
+            Some(content),
+            "the current version holds the entry's content"
+        );
         for w in hist.windows(2) {
-            assert!(w[0].id > w[1].id && w[0].entry_version == w[1].entry_version + 1, "versions newest first, numbered");
+            assert!(
+                w[0].id > w[1].id && w[0].entry_version == w[1].entry_version + 1,
+                "versions newest first, numbered"
+            );
         }
     }
     // Versions of deleted entries end with a `deleted` record.
@@ -165,7 +205,11 @@ pub fn check_invariants(ms: &Memspace, raw: &MemoryKv, space: &str, store: &str)
     for (entry, vs) in &by_entry {
         histories += vs.len();
         if !live.contains(entry) {
-            assert_eq!(vs[0].action, VersionAction::Deleted, "a vanished entry's last version is `deleted`");
+            assert_eq!(
+                vs[0].action,
+                VersionAction::Deleted,
+                "a vanished entry's last version is `deleted`"
+            );
         }
         for v in vs {
             assert!(v.content.is_none() || !v.redacted);
@@ -176,14 +220,33 @@ pub fn check_invariants(ms: &Memspace, raw: &MemoryKv, space: &str, store: &str)
         assert!(w[0].id > w[1].id, "store versions newest first");
     }
     // Raw keys: one entry record and one path key per entry, one index key per version.
-    assert_eq!(keys_in(&data, "me", space, store), s.entries.len(), "entry records");
-    assert_eq!(keys_in(&data, "mp", space, store), s.entries.len(), "path keys");
-    assert_eq!(keys_in(&data, "mv", space, store), s.versions.len(), "version records");
-    assert_eq!(keys_in(&data, "mve", space, store), s.versions.len(), "version index keys");
+    assert_eq!(
+        keys_in(&data, "me", space, store),
+        s.entries.len(),
+        "entry records"
+    );
+    assert_eq!(
+        keys_in(&data, "mp", space, store),
+        s.entries.len(),
+        "path keys"
+    );
+    assert_eq!(
+        keys_in(&data, "mv", space, store),
+        s.versions.len(),
+        "version records"
+    );
+    assert_eq!(
+        keys_in(&data, "mve", space, store),
+        s.versions.len(),
+        "version index keys"
+    );
 }
 
 /// Lowercase hex SHA-256.
 pub fn sha_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -80,7 +80,11 @@ impl Memspace {
         let journal_key = layout::store_journal(space_id, store_id);
         let journal = match self.load::<StoreJournal>(&journal_key).await? {
             Some((j, _)) if Some(&j.id) == rec.pending_tx.as_ref() => j,
-            _ => return Err(Error::storage("memory store record references a missing journal")),
+            _ => {
+                return Err(Error::storage(
+                    "memory store record references a missing journal",
+                ))
+            }
         };
         let mut clean = rec.clone();
         clean.pending_tx = None;
@@ -96,7 +100,13 @@ impl Memspace {
 
     /// Commits a store write: `changes` plus the store record going from `old` to `new`,
     /// all or nothing (atomic batch, or the redo journal on a non-atomic backend).
-    pub(crate) async fn commit_store(&self, old: &LoadedStore, new: &StoreRecord, changes: Vec<Change>, preconditions: Vec<Precondition>) -> Result<()> {
+    pub(crate) async fn commit_store(
+        &self,
+        old: &LoadedStore,
+        new: &StoreRecord,
+        changes: Vec<Change>,
+        preconditions: Vec<Precondition>,
+    ) -> Result<()> {
         let (space_id, store_id) = (&new.store.memory_space_id, &new.store.id);
         let store_key = layout::store(space_id, store_id);
         let mut batch = Batch::new();
@@ -115,7 +125,10 @@ impl Memspace {
         let journal_key = layout::store_journal(space_id, store_id);
         let mut pending = new.clone();
         pending.pending_tx = Some(id.clone());
-        batch.put(journal_key.clone(), envelope::encode(&StoreJournal { id, changes })?);
+        batch.put(
+            journal_key.clone(),
+            envelope::encode(&StoreJournal { id, changes })?,
+        );
         batch.put(store_key.clone(), envelope::encode(&pending)?); // commit point
         batch.ops.extend(ops);
         batch.put(store_key, envelope::encode(new)?);

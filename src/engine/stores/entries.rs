@@ -6,11 +6,15 @@ use super::commit::LoadedStore;
 use super::store::archived;
 use super::{limits, paths, sha256_hex, Change, EntryRecord, StoreRecord, ENTRY, ENTRY_PREFIX};
 use crate::codec::envelope;
+use crate::engine::cursor::Cursor;
 use crate::engine::sessions::retry;
 use crate::engine::{is_race, kv_error, layout, validate, Memspace, MAX_RETRIES};
 use crate::error::{Error, Result};
 use crate::ids;
-use crate::model::{EntryPrecondition, EntryUpdate, MemoryEntry, MemoryVersion, Metadata, NewEntry, Page, StoreStatus, VersionAction};
+use crate::model::{
+    EntryPrecondition, EntryUpdate, MemoryEntry, MemoryVersion, Metadata, NewEntry, Page,
+    StoreStatus, VersionAction,
+};
 
 const SCAN_CHUNK: usize = 128;
 
@@ -34,19 +38,29 @@ impl Plan {
 }
 
 /// The caller's optimistic preconditions, checked against the entry as stored.
-fn check_preconditions(entry: &MemoryEntry, expected_version: Option<u64>, expected_sha256: Option<&str>) -> Result<()> {
+fn check_preconditions(
+    entry: &MemoryEntry,
+    expected_version: Option<u64>,
+    expected_sha256: Option<&str>,
+) -> Result<()> {
     if let Some(v) = expected_version {
         if v != entry.version {
-            return Err(Error::conflict(format!("entry {} is at version {}, not {v}", entry.id, entry.version))
-                .with("precondition", "expected_version")
-                .with("current_version", entry.version));
+            return Err(Error::conflict(format!(
+                "entry {} is at version {}, not {v}",
+                entry.id, entry.version
+            ))
+            .with("precondition", "expected_version")
+            .with("current_version", entry.version));
         }
     }
     if let Some(h) = expected_sha256 {
         if h != entry.content_sha256 {
-            return Err(Error::conflict(format!("the content of entry {} has changed (sha256 {})", entry.id, entry.content_sha256))
-                .with("precondition", "expected_sha256")
-                .with("current_sha256", entry.content_sha256.as_str()));
+            return Err(Error::conflict(format!(
+                "the content of entry {} has changed (sha256 {})",
+                entry.id, entry.content_sha256
+            ))
+            .with("precondition", "expected_sha256")
+            .with("current_sha256", entry.content_sha256.as_str()));
         }
     }
     Ok(())
@@ -68,15 +82,29 @@ fn summary(mut e: MemoryEntry) -> MemoryEntry {
 
 impl Memspace {
     /// Creates an entry; a path already in use → `conflict`; an archived store → `archived`.
-    pub async fn create_entry(&self, space_id: &str, store_id: &str, input: NewEntry) -> Result<MemoryEntry> {
+    pub async fn create_entry(
+        &self,
+        space_id: &str,
+        store_id: &str,
+        input: NewEntry,
+    ) -> Result<MemoryEntry> {
         paths::check("path", &input.path)?;
         limits::content(&input.content)?;
         let metadata = input.metadata.clone().unwrap_or_default();
         limits::metadata(&metadata)?;
-        retry!(self.try_create_entry(space_id, store_id, &input, &metadata).await)
+        retry!(
+            self.try_create_entry(space_id, store_id, &input, &metadata)
+                .await
+        )
     }
 
-    async fn try_create_entry(&self, space_id: &str, store_id: &str, input: &NewEntry, metadata: &Metadata) -> Result<MemoryEntry> {
+    async fn try_create_entry(
+        &self,
+        space_id: &str,
+        store_id: &str,
+        input: &NewEntry,
+        metadata: &Metadata,
+    ) -> Result<MemoryEntry> {
         let loaded = self.load_store(space_id, store_id).await?;
         if loaded.rec.store.status == StoreStatus::Archived {
             return Err(archived(&loaded.rec.store));
@@ -91,13 +119,23 @@ impl Memspace {
     }
 
     /// Gets an entry by id, with its content.
-    pub async fn get_entry(&self, space_id: &str, store_id: &str, entry_id: &str) -> Result<MemoryEntry> {
+    pub async fn get_entry(
+        &self,
+        space_id: &str,
+        store_id: &str,
+        entry_id: &str,
+    ) -> Result<MemoryEntry> {
         let loaded = self.load_store(space_id, store_id).await?;
         Ok(self.load_entry(&loaded, entry_id).await?.entry)
     }
 
     /// Gets the entry at a path, with its content.
-    pub async fn get_entry_by_path(&self, space_id: &str, store_id: &str, path: &str) -> Result<MemoryEntry> {
+    pub async fn get_entry_by_path(
+        &self,
+        space_id: &str,
+        store_id: &str,
+        path: &str,
+    ) -> Result<MemoryEntry> {
         paths::check("path", path)?;
         let loaded = self.load_store(space_id, store_id).await?;
         match self.entry_id_at(&loaded, path).await? {
@@ -108,7 +146,13 @@ impl Memspace {
 
     /// Lists entries under a directory-like prefix (`""` = all; `a/b` and `a/b/` list what is
     /// inside directory `a/b`), in path order, without content.
-    pub async fn list_entries(&self, space_id: &str, store_id: &str, prefix: &str, page: Page) -> Result<Vec<MemoryEntry>> {
+    pub async fn list_entries(
+        &self,
+        space_id: &str,
+        store_id: &str,
+        prefix: &str,
+        page: Page,
+    ) -> Result<Vec<MemoryEntry>> {
         let (offset, limit) = validate::page(page)?;
         let prefix = paths::dir_prefix(prefix)?;
         let loaded = self.load_store(space_id, store_id).await?;
@@ -118,14 +162,24 @@ impl Memspace {
 
     /// Entry records under `prefix` (a raw path prefix) in path order: `limit` of them after
     /// skipping `offset` (`u64::MAX` = all).
-    pub(crate) async fn entries_under(&self, loaded: &LoadedStore, prefix: &str, offset: u64, limit: u64) -> Result<Vec<EntryRecord>> {
+    pub(crate) async fn entries_under(
+        &self,
+        loaded: &LoadedStore,
+        prefix: &str,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<EntryRecord>> {
         let (space_id, store_id) = (&loaded.space.id, &loaded.rec.store.id);
-        let mut range = layout::entry_paths_with_prefix(space_id, store_id, prefix);
+        let mut cursor = Cursor::new(
+            layout::entry_paths_with_prefix(space_id, store_id, prefix),
+            SCAN_CHUNK,
+        );
         let (mut skipped, mut out) = (0u64, Vec::new());
         loop {
-            let chunk = self.kv.scan(&range, SCAN_CHUNK, false).await.map_err(kv_error)?;
-            let Some((last_key, _)) = chunk.last() else { break };
-            range.start = crate::engine::spaces::successor(last_key);
+            let chunk = cursor.next(self.kv.as_ref()).await?;
+            if chunk.is_empty() {
+                return Ok(out);
+            }
             let mut keys = Vec::with_capacity(chunk.len());
             for (_, v) in &chunk {
                 if skipped < offset {
@@ -140,23 +194,33 @@ impl Memspace {
             }
             for bytes in self.kv.get_many(&keys).await.map_err(kv_error)? {
                 let Some(bytes) = bytes else {
-                    return Err(Error::storage("a path of a committed entry names a missing entry"));
+                    return Err(Error::storage(
+                        "a path of a committed entry names a missing entry",
+                    ));
                 };
                 out.push(envelope::decode::<EntryRecord>(&bytes)?);
             }
-            if out.len() as u64 >= limit || chunk.len() < SCAN_CHUNK {
-                break;
+            if out.len() as u64 >= limit {
+                return Ok(out);
             }
         }
-        Ok(out)
     }
 
     /// Updates content, path (rename; the id stays) and/or metadata. A stale expected
     /// version or sha256 → `conflict`, unless the entry already is exactly as requested (a
     /// retried update), which returns it unchanged; so does any update that changes nothing.
-    pub async fn update_entry(&self, space_id: &str, store_id: &str, entry_id: &str, update: EntryUpdate) -> Result<MemoryEntry> {
+    pub async fn update_entry(
+        &self,
+        space_id: &str,
+        store_id: &str,
+        entry_id: &str,
+        update: EntryUpdate,
+    ) -> Result<MemoryEntry> {
         if update.content.is_none() && update.path.is_none() && update.metadata.is_none() {
-            return Err(Error::validation("update", "give at least one of content, path, metadata"));
+            return Err(Error::validation(
+                "update",
+                "give at least one of content, path, metadata",
+            ));
         }
         if let Some(c) = &update.content {
             limits::content(c)?;
@@ -170,18 +234,45 @@ impl Memspace {
         if let Some(v) = update.expected_version {
             limits::version("expected_version", v)?;
         }
-        let expected_sha = update.expected_sha256.as_deref().map(|h| limits::sha256("expected_sha256", h)).transpose()?;
-        retry!(self.try_update_entry(space_id, store_id, entry_id, &update, expected_sha.as_deref()).await)
+        let expected_sha = update
+            .expected_sha256
+            .as_deref()
+            .map(|h| limits::sha256("expected_sha256", h))
+            .transpose()?;
+        retry!(
+            self.try_update_entry(
+                space_id,
+                store_id,
+                entry_id,
+                &update,
+                expected_sha.as_deref()
+            )
+            .await
+        )
     }
 
-    async fn try_update_entry(&self, space_id: &str, store_id: &str, entry_id: &str, update: &EntryUpdate, expected_sha: Option<&str>) -> Result<MemoryEntry> {
+    async fn try_update_entry(
+        &self,
+        space_id: &str,
+        store_id: &str,
+        entry_id: &str,
+        update: &EntryUpdate,
+        expected_sha: Option<&str>,
+    ) -> Result<MemoryEntry> {
         let loaded = self.load_store(space_id, store_id).await?;
         if loaded.rec.store.status == StoreStatus::Archived {
             return Err(archived(&loaded.rec.store));
         }
         let old = self.load_entry(&loaded, entry_id).await?;
-        let metadata = update.metadata.as_ref().map(|p| limits::apply_metadata_patch(&old.entry.metadata, p)).transpose()?;
-        let content = update.content.as_deref().filter(|c| Some(*c) != old.entry.content.as_deref());
+        let metadata = update
+            .metadata
+            .as_ref()
+            .map(|p| limits::apply_metadata_patch(&old.entry.metadata, p))
+            .transpose()?;
+        let content = update
+            .content
+            .as_deref()
+            .filter(|c| Some(*c) != old.entry.content.as_deref());
         let path = update.path.as_deref().filter(|p| *p != old.entry.path);
         let metadata = metadata.filter(|m| *m != old.entry.metadata);
         if content.is_none() && path.is_none() && metadata.is_none() {
@@ -200,15 +291,41 @@ impl Memspace {
     }
 
     /// Deletes an entry (also in an archived store); its versions stay, plus a `deleted` one.
-    pub async fn delete_entry(&self, space_id: &str, store_id: &str, entry_id: &str, precondition: EntryPrecondition) -> Result<()> {
+    pub async fn delete_entry(
+        &self,
+        space_id: &str,
+        store_id: &str,
+        entry_id: &str,
+        precondition: EntryPrecondition,
+    ) -> Result<()> {
         if let Some(v) = precondition.expected_version {
             limits::version("expected_version", v)?;
         }
-        let expected_sha = precondition.expected_sha256.as_deref().map(|h| limits::sha256("expected_sha256", h)).transpose()?;
-        retry!(self.try_delete_entry(space_id, store_id, entry_id, precondition.expected_version, expected_sha.as_deref()).await)
+        let expected_sha = precondition
+            .expected_sha256
+            .as_deref()
+            .map(|h| limits::sha256("expected_sha256", h))
+            .transpose()?;
+        retry!(
+            self.try_delete_entry(
+                space_id,
+                store_id,
+                entry_id,
+                precondition.expected_version,
+                expected_sha.as_deref()
+            )
+            .await
+        )
     }
 
-    async fn try_delete_entry(&self, space_id: &str, store_id: &str, entry_id: &str, expected_version: Option<u64>, expected_sha: Option<&str>) -> Result<()> {
+    async fn try_delete_entry(
+        &self,
+        space_id: &str,
+        store_id: &str,
+        entry_id: &str,
+        expected_version: Option<u64>,
+        expected_sha: Option<&str>,
+    ) -> Result<()> {
         let loaded = self.load_store(space_id, store_id).await?;
         let old = self.load_entry(&loaded, entry_id).await?;
         check_preconditions(&old.entry, expected_version, expected_sha)?;
@@ -220,23 +337,51 @@ impl Memspace {
     // ---- building blocks shared with the memory tool ------------------------------------
 
     /// Loads an entry record of a loaded store: `not_found` when there is none.
-    pub(crate) async fn load_entry(&self, loaded: &LoadedStore, entry_id: &str) -> Result<EntryRecord> {
+    pub(crate) async fn load_entry(
+        &self,
+        loaded: &LoadedStore,
+        entry_id: &str,
+    ) -> Result<EntryRecord> {
         if !ids::is_valid(ENTRY_PREFIX, entry_id) {
             return Err(Error::not_found(ENTRY, entry_id));
         }
-        match self.load::<EntryRecord>(&layout::entry(&loaded.space.id, &loaded.rec.store.id, entry_id)).await? {
+        match self
+            .load::<EntryRecord>(&layout::entry(
+                &loaded.space.id,
+                &loaded.rec.store.id,
+                entry_id,
+            ))
+            .await?
+        {
             Some((rec, _)) => Ok(rec),
             None => Err(Error::not_found(ENTRY, entry_id)),
         }
     }
 
     /// The id of the entry at `path`, if any.
-    pub(crate) async fn entry_id_at(&self, loaded: &LoadedStore, path: &str) -> Result<Option<String>> {
-        Ok(self.load::<String>(&layout::entry_path(&loaded.space.id, &loaded.rec.store.id, path)).await?.map(|(id, _)| id))
+    pub(crate) async fn entry_id_at(
+        &self,
+        loaded: &LoadedStore,
+        path: &str,
+    ) -> Result<Option<String>> {
+        Ok(self
+            .load::<String>(&layout::entry_path(
+                &loaded.space.id,
+                &loaded.rec.store.id,
+                path,
+            ))
+            .await?
+            .map(|(id, _)| id))
     }
 
     /// Adds the creation of an entry (and its `created` version) to `plan`.
-    pub(crate) fn plan_create(&self, plan: &mut Plan, path: &str, content: &str, metadata: Metadata) -> Result<EntryRecord> {
+    pub(crate) fn plan_create(
+        &self,
+        plan: &mut Plan,
+        path: &str,
+        content: &str,
+        metadata: Metadata,
+    ) -> Result<EntryRecord> {
         let now = self.host.now();
         let store_id = plan.store.store.id.clone();
         let version_id = self.next_version_id(&mut plan.store)?;
@@ -275,7 +420,9 @@ impl Memspace {
             head_version_id: version_id,
         };
         plan.changes.push(Change::PutVersion { version });
-        plan.changes.push(Change::PutEntry { record: record.clone() });
+        plan.changes.push(Change::PutEntry {
+            record: record.clone(),
+        });
         plan.changes.push(Change::PutPath {
             path: path.to_string(),
             entry_id: record.entry.id.clone(),
@@ -284,7 +431,14 @@ impl Memspace {
     }
 
     /// Adds an update of `old` (each `Some` is a change) and its `updated` version to `plan`.
-    pub(crate) fn plan_update(&self, plan: &mut Plan, old: &EntryRecord, content: Option<&str>, path: Option<&str>, metadata: Option<Metadata>) -> Result<EntryRecord> {
+    pub(crate) fn plan_update(
+        &self,
+        plan: &mut Plan,
+        old: &EntryRecord,
+        content: Option<&str>,
+        path: Option<&str>,
+        metadata: Option<Metadata>,
+    ) -> Result<EntryRecord> {
         let now = self.host.now();
         let version_id = self.next_version_id(&mut plan.store)?;
         let mut rec = old.clone();
@@ -318,11 +472,18 @@ impl Memspace {
             created_at: now,
         };
         let s = &mut plan.store.store;
-        s.total_size = s.total_size.saturating_sub(old.entry.size).saturating_add(rec.entry.size);
+        s.total_size = s
+            .total_size
+            .saturating_sub(old.entry.size)
+            .saturating_add(rec.entry.size);
         plan.changes.push(Change::PutVersion { version });
-        plan.changes.push(Change::PutEntry { record: rec.clone() });
+        plan.changes.push(Change::PutEntry {
+            record: rec.clone(),
+        });
         if rec.entry.path != old.entry.path {
-            plan.changes.push(Change::DeletePath { path: old.entry.path.clone() });
+            plan.changes.push(Change::DeletePath {
+                path: old.entry.path.clone(),
+            });
             plan.changes.push(Change::PutPath {
                 path: rec.entry.path.clone(),
                 entry_id: rec.entry.id.clone(),
@@ -354,13 +515,18 @@ impl Memspace {
         s.entry_count = s.entry_count.saturating_sub(1);
         s.total_size = s.total_size.saturating_sub(e.size);
         plan.changes.push(Change::PutVersion { version });
-        plan.changes.push(Change::DeleteEntry { entry_id: e.id.clone() });
-        plan.changes.push(Change::DeletePath { path: e.path.clone() });
+        plan.changes.push(Change::DeleteEntry {
+            entry_id: e.id.clone(),
+        });
+        plan.changes.push(Change::DeletePath {
+            path: e.path.clone(),
+        });
         Ok(())
     }
 
     /// Commits a plan on the store it was made from.
     pub(crate) async fn commit_plan(&self, loaded: &LoadedStore, plan: Plan) -> Result<()> {
-        self.commit_store(loaded, &plan.store, plan.changes, Vec::new()).await
+        self.commit_store(loaded, &plan.store, plan.changes, Vec::new())
+            .await
     }
 }

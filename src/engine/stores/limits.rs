@@ -26,10 +26,17 @@ pub fn name(raw: &str) -> Result<String> {
     let s = raw.trim();
     let n = chars(s);
     if n == 0 || n > NAME_MAX {
-        return Err(Error::validation("name", format!("must be 1–{NAME_MAX} characters after trimming, got {n}")).with("max", NAME_MAX as u64));
+        return Err(Error::validation(
+            "name",
+            format!("must be 1–{NAME_MAX} characters after trimming, got {n}"),
+        )
+        .with("max", NAME_MAX as u64));
     }
     if s.chars().any(char::is_control) {
-        return Err(Error::validation("name", "must not contain control characters"));
+        return Err(Error::validation(
+            "name",
+            "must not contain control characters",
+        ));
     }
     Ok(s.to_string())
 }
@@ -44,7 +51,11 @@ pub fn description(raw: &str) -> Result<String> {
 fn metadata_key(k: &str) -> Result<()> {
     let n = chars(k);
     if n == 0 || n > METADATA_KEY_MAX {
-        return Err(Error::validation("metadata", format!("keys must be 1–{METADATA_KEY_MAX} characters, got {n}")).with("key", k));
+        return Err(Error::validation(
+            "metadata",
+            format!("keys must be 1–{METADATA_KEY_MAX} characters, got {n}"),
+        )
+        .with("key", k));
     }
     Ok(())
 }
@@ -52,7 +63,11 @@ fn metadata_key(k: &str) -> Result<()> {
 fn metadata_value(k: &str, v: &str) -> Result<()> {
     let n = chars(v);
     if n > METADATA_VALUE_MAX {
-        return Err(Error::validation("metadata", format!("values must be at most {METADATA_VALUE_MAX} characters, got {n}")).with("key", k));
+        return Err(Error::validation(
+            "metadata",
+            format!("values must be at most {METADATA_VALUE_MAX} characters, got {n}"),
+        )
+        .with("key", k));
     }
     Ok(())
 }
@@ -60,7 +75,11 @@ fn metadata_value(k: &str, v: &str) -> Result<()> {
 /// A whole metadata object.
 pub fn metadata(m: &Metadata) -> Result<()> {
     if m.len() > METADATA_PAIRS_MAX {
-        return Err(Error::validation("metadata", format!("at most {METADATA_PAIRS_MAX} pairs, got {}", m.len())).with("max", METADATA_PAIRS_MAX as u64));
+        return Err(Error::validation(
+            "metadata",
+            format!("at most {METADATA_PAIRS_MAX} pairs, got {}", m.len()),
+        )
+        .with("max", METADATA_PAIRS_MAX as u64));
     }
     for (k, v) in m {
         metadata_key(k)?;
@@ -96,10 +115,17 @@ pub fn apply_metadata_patch(current: &Metadata, patch: &MetadataPatch) -> Result
 /// Entry content: non-empty after trimming, at most 102,400 bytes; stored exactly as given.
 pub fn content(s: &str) -> Result<()> {
     if s.len() > CONTENT_MAX_BYTES {
-        return Err(Error::validation("content", format!("must be at most {CONTENT_MAX_BYTES} bytes, got {}", s.len())).with("max", CONTENT_MAX_BYTES as u64));
+        return Err(Error::validation(
+            "content",
+            format!("must be at most {CONTENT_MAX_BYTES} bytes, got {}", s.len()),
+        )
+        .with("max", CONTENT_MAX_BYTES as u64));
     }
     if s.trim().is_empty() {
-        return Err(Error::validation("content", "must not be empty after trimming"));
+        return Err(Error::validation(
+            "content",
+            "must not be empty after trimming",
+        ));
     }
     Ok(())
 }

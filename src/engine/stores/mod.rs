@@ -102,13 +102,29 @@ impl Change {
     /// The key operations of this change inside store `store_id` of space `space_id`.
     pub(crate) fn ops(&self, space_id: &str, store_id: &str) -> Result<Vec<Op>> {
         Ok(match self {
-            Change::PutEntry { record } => vec![Op::Put(layout::entry(space_id, store_id, &record.entry.id), envelope::encode(record)?)],
-            Change::DeleteEntry { entry_id } => vec![Op::Delete(layout::entry(space_id, store_id, entry_id))],
-            Change::PutPath { path, entry_id } => vec![Op::Put(layout::entry_path(space_id, store_id, path), envelope::encode(entry_id)?)],
-            Change::DeletePath { path } => vec![Op::Delete(layout::entry_path(space_id, store_id, path))],
+            Change::PutEntry { record } => vec![Op::Put(
+                layout::entry(space_id, store_id, &record.entry.id),
+                envelope::encode(record)?,
+            )],
+            Change::DeleteEntry { entry_id } => {
+                vec![Op::Delete(layout::entry(space_id, store_id, entry_id))]
+            }
+            Change::PutPath { path, entry_id } => vec![Op::Put(
+                layout::entry_path(space_id, store_id, path),
+                envelope::encode(entry_id)?,
+            )],
+            Change::DeletePath { path } => {
+                vec![Op::Delete(layout::entry_path(space_id, store_id, path))]
+            }
             Change::PutVersion { version } => vec![
-                Op::Put(layout::version(space_id, store_id, &version.id), envelope::encode(version)?),
-                Op::Put(layout::entry_version(space_id, store_id, &version.entry_id, &version.id), Vec::new()),
+                Op::Put(
+                    layout::version(space_id, store_id, &version.id),
+                    envelope::encode(version)?,
+                ),
+                Op::Put(
+                    layout::entry_version(space_id, store_id, &version.entry_id, &version.id),
+                    Vec::new(),
+                ),
             ],
         })
     }

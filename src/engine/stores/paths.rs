@@ -14,17 +14,32 @@ pub fn check(field: &str, path: &str) -> Result<()> {
         return Err(Error::validation(field, "must not be empty"));
     }
     if path.len() > PATH_MAX_BYTES {
-        return Err(Error::validation(field, format!("must be at most {PATH_MAX_BYTES} bytes, got {}", path.len())).with("max", PATH_MAX_BYTES as u64));
+        return Err(Error::validation(
+            field,
+            format!("must be at most {PATH_MAX_BYTES} bytes, got {}", path.len()),
+        )
+        .with("max", PATH_MAX_BYTES as u64));
     }
     if path.starts_with('/') {
-        return Err(Error::validation(field, "must be relative (must not start with /)"));
+        return Err(Error::validation(
+            field,
+            "must be relative (must not start with /)",
+        ));
     }
     if path.chars().any(char::is_control) {
-        return Err(Error::validation(field, "must not contain control characters"));
+        return Err(Error::validation(
+            field,
+            "must not contain control characters",
+        ));
     }
     for segment in path.split('/') {
         match segment {
-            "" => return Err(Error::validation(field, "must not contain empty segments (// or a trailing /)")),
+            "" => {
+                return Err(Error::validation(
+                    field,
+                    "must not contain empty segments (// or a trailing /)",
+                ))
+            }
             ".." => return Err(Error::validation(field, "must not contain a .. segment")),
             "." => return Err(Error::validation(field, "must not contain a . segment")),
             _ => {}

@@ -4,6 +4,7 @@
 use super::commit::LoadedStore;
 use super::{limits, StoreRecord, STORE, STORE_PREFIX};
 use crate::codec::envelope;
+use crate::engine::cursor::Cursor;
 use crate::engine::sessions::retry;
 use crate::engine::{is_race, kv_error, layout, validate, Memspace, MAX_RETRIES};
 use crate::error::{Error, ErrorCode, Result};
@@ -16,9 +17,12 @@ const PURGE_CHUNK: usize = 256;
 
 /// The `archived` error of a write refused by an archived store.
 pub(crate) fn archived(store: &MemoryStore) -> Error {
-    Error::new(ErrorCode::Archived, format!("memory store {} is archived and read-only", store.id))
-        .with("kind", STORE)
-        .with("id", store.id.as_str())
+    Error::new(
+        ErrorCode::Archived,
+        format!("memory store {} is archived and read-only", store.id),
+    )
+    .with("kind", STORE)
+    .with("id", store.id.as_str())
 }
 
 impl Memspace {
@@ -62,19 +66,27 @@ impl Memspace {
     }
 
     /// Lists the stores of a space in creation order; archived ones only when asked for.
-    pub async fn list_stores(&self, space_id: &str, include_archived: bool, page: Page) -> Result<Vec<MemoryStore>> {
+    pub async fn list_stores(
+        &self,
+        space_id: &str,
+        include_archived: bool,
+        page: Page,
+    ) -> Result<Vec<MemoryStore>> {
         let (offset, limit) = validate::page(page)?;
         let (space, _) = self.owned_space(space_id).await?;
-        let mut range = layout::stores_of(&space.id);
+        let mut cursor = Cursor::new(layout::stores_of(&space.id), SCAN_CHUNK);
         let (mut skipped, mut out) = (0u64, Vec::new());
         loop {
-            let chunk = self.kv.scan(&range, SCAN_CHUNK, false).await.map_err(kv_error)?;
-            let Some((last_key, _)) = chunk.last() else { break };
-            range.start = crate::engine::spaces::successor(last_key);
+            let chunk = cursor.next(self.kv.as_ref()).await?;
+            if chunk.is_empty() {
+                return Ok(out);
+            }
             for (_, bytes) in &chunk {
                 // A record with a pending journal already holds the committed state.
                 let rec: StoreRecord = envelope::decode(bytes)?;
-                if rec.deleted_at.is_some() || (!include_archived && rec.store.status == StoreStatus::Archived) {
+                if rec.deleted_at.is_some()
+                    || (!include_archived && rec.store.status == StoreStatus::Archived)
+                {
                     continue;
                 }
                 if skipped < offset {
@@ -86,24 +98,39 @@ impl Memspace {
                     return Ok(out);
                 }
             }
-            if chunk.len() < SCAN_CHUNK {
-                break;
-            }
         }
-        Ok(out)
     }
 
     /// Updates name, description or metadata (merge patch); `archived` on an archived store.
-    pub async fn update_store(&self, space_id: &str, store_id: &str, update: StoreUpdate) -> Result<MemoryStore> {
+    pub async fn update_store(
+        &self,
+        space_id: &str,
+        store_id: &str,
+        update: StoreUpdate,
+    ) -> Result<MemoryStore> {
         let name = update.name.as_deref().map(limits::name).transpose()?;
-        let description = update.description.as_deref().map(limits::description).transpose()?;
+        let description = update
+            .description
+            .as_deref()
+            .map(limits::description)
+            .transpose()?;
         if let Some(p) = &update.metadata {
             limits::metadata_patch(p)?;
         }
-        retry!(self.try_update_store(space_id, store_id, &name, &description, &update).await)
+        retry!(
+            self.try_update_store(space_id, store_id, &name, &description, &update)
+                .await
+        )
     }
 
-    async fn try_update_store(&self, space_id: &str, store_id: &str, name: &Option<String>, description: &Option<String>, update: &StoreUpdate) -> Result<MemoryStore> {
+    async fn try_update_store(
+        &self,
+        space_id: &str,
+        store_id: &str,
+        name: &Option<String>,
+        description: &Option<String>,
+        update: &StoreUpdate,
+    ) -> Result<MemoryStore> {
         let loaded = self.load_store(space_id, store_id).await?;
         if loaded.rec.store.status == StoreStatus::Archived {
             return Err(archived(&loaded.rec.store));
@@ -122,7 +149,8 @@ impl Memspace {
             return Ok(new.store); // nothing changes: no write, updated_at stays
         }
         new.store.updated_at = self.host.now().max(new.store.updated_at);
-        self.commit_store(&loaded, &new, Vec::new(), Vec::new()).await?;
+        self.commit_store(&loaded, &new, Vec::new(), Vec::new())
+            .await?;
         Ok(new.store)
     }
 
@@ -142,7 +170,8 @@ impl Memspace {
         new.store.status = StoreStatus::Archived;
         new.store.archived_at = Some(now);
         new.store.updated_at = now;
-        self.commit_store(&loaded, &new, Vec::new(), Vec::new()).await?;
+        self.commit_store(&loaded, &new, Vec::new(), Vec::new())
+            .await?;
         Ok(new.store)
     }
 
@@ -160,8 +189,13 @@ impl Memspace {
             Err(e) if e.code == ErrorCode::NotFound && ids::is_valid(STORE_PREFIX, store_id) => {
                 // Maybe a delete whose tombstone landed but whose purge did not finish.
                 let (space, _) = self.owned_space(space_id).await?;
-                match self.load::<StoreRecord>(&layout::store(&space.id, store_id)).await? {
-                    Some((rec, bytes)) if rec.deleted_at.is_some() => return self.purge_store(&rec, bytes).await,
+                match self
+                    .load::<StoreRecord>(&layout::store(&space.id, store_id))
+                    .await?
+                {
+                    Some((rec, bytes)) if rec.deleted_at.is_some() => {
+                        return self.purge_store(&rec, bytes).await
+                    }
                     _ => return Err(e),
                 }
             }
@@ -195,7 +229,11 @@ impl Memspace {
     /// Deletes all keys of `range` in chunks, each guarded by the tombstone still being there.
     async fn delete_range(&self, range: &KeyRange, guard_key: &[u8], guard: &[u8]) -> Result<()> {
         loop {
-            let chunk = self.kv.scan(range, PURGE_CHUNK, false).await.map_err(kv_error)?;
+            let chunk = self
+                .kv
+                .scan(range, PURGE_CHUNK, false)
+                .await
+                .map_err(kv_error)?;
             if chunk.is_empty() {
                 return Ok(());
             }
