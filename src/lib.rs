@@ -1,8 +1,10 @@
 //! # memspace
 //!
 //! An agent-memory engine: memory spaces, chat sessions and their events, lifecycle
-//! strategies evaluated lazily on access, over one small storage seam ([`kv::Kv`]) that maps
-//! onto IndexedDB, Durable Objects, Workers KV or memory.
+//! strategies evaluated lazily on access, and memory stores (path-addressed, versioned
+//! documents an agent edits like files, also through the Anthropic memory tool), over one
+//! small storage seam ([`kv::Kv`]) that maps onto IndexedDB, Durable Objects, Workers KV or
+//! memory.
 //!
 //! ```
 //! use memspace::{host::ManualHost, kv::MemoryKv, model::*, runtime::block_on, Memspace};

@@ -397,6 +397,20 @@ fn an_archived_store_can_be_viewed_but_not_written_through_the_tool() {
         assert_eq!(e.code, ErrorCode::Archived);
         assert!(e.message.contains("archived"), "{}", e.message);
     }
+    // Deleting stays allowed, as `delete_entry` is on archived stores.
+    t.ok(json!({"command": "delete", "path": "/memories/a.md"}));
+    assert_eq!(t.count(), 0);
+}
+
+#[test]
+fn a_directory_view_reads_a_bounded_number_of_files() {
+    let t = T::new();
+    for i in 0..1001 {
+        t.create(&format!("/memories/many/{i:04}.md"), "x");
+    }
+    let out = t.ok(json!({"command": "view", "path": "/memories"}));
+    assert!(out.contains("1000B\t/memories/many/"), "{}", &out[..200]);
+    assert!(out.ends_with("view a subdirectory to see the rest)"));
 }
 
 #[test]

@@ -54,6 +54,14 @@ fn a_new_store_has_a_memstore_id_and_empty_defaults() {
 }
 
 #[test]
+fn store_names_need_not_be_unique() {
+    let (ms, _, _, space) = setup();
+    let a = store(&ms, &space, "same");
+    let b = store(&ms, &space, "same");
+    assert_ne!(a.id, b.id);
+}
+
+#[test]
 fn store_name_and_description_are_trimmed() {
     let (ms, _, _, space) = setup();
     let s = run(ms.create_store(

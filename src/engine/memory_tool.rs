@@ -31,6 +31,8 @@ use std::collections::BTreeMap;
 pub const ROOT: &str = "/memories";
 /// Most files one directory `delete` or `rename` may touch.
 pub const MAX_DIRECTORY_ENTRIES: usize = 200;
+/// Most files a directory `view` reads (memory stays bounded however large the store is).
+pub const MAX_VIEW_ENTRIES: usize = 1000;
 /// Most lines a file may have to be viewed.
 const MAX_LINES: usize = 999_999;
 /// Width of the line-number column.
@@ -384,10 +386,16 @@ impl Memspace {
                         "The `view_range` parameter is not allowed when {display} is a directory."
                     )));
                 }
-                let entries = self
-                    .entries_under(&loaded, &path.dir_prefix(), 0, u64::MAX)
+                let mut entries = self
+                    .entries_under(&loaded, &path.dir_prefix(), 0, MAX_VIEW_ENTRIES as u64 + 1)
                     .await?;
-                Ok(directory_listing(&display, &path.dir_prefix(), &entries))
+                let truncated = entries.len() > MAX_VIEW_ENTRIES;
+                entries.truncate(MAX_VIEW_ENTRIES);
+                let mut text = directory_listing(&display, &path.dir_prefix(), &entries);
+                if truncated {
+                    text.push_str(&format!("\n(more than {MAX_VIEW_ENTRIES} files below {display}: the listing and sizes cover the first {MAX_VIEW_ENTRIES} in path order; view a subdirectory to see the rest)"));
+                }
+                Ok(text)
             }
         }
     }
