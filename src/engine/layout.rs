@@ -108,7 +108,7 @@ pub fn parse_due(key: &[u8]) -> Option<(Timestamp, String, String)> {
     Some((at, space, session))
 }
 
-// ---- memory stores (see docs/storage-stores.md) --------------------------------------------
+// ---- memory stores (see docs/storage.md, "Memory stores") --------------------------------------------
 // Every store key starts with (tag, space, store), so one prefix scan per tag finds all of a
 // store's keys (how `delete_store` purges them).
 

@@ -93,14 +93,15 @@ impl Memspace {
 pub(crate) fn kv_error(e: KvError) -> Error {
     match e {
         KvError::Conflict { .. } => {
-            Error::conflict("the record changed concurrently; reload and retry")
+            Error::lost_race("the record changed concurrently; reload and retry")
         }
         KvError::Quota(m) => Error::new(ErrorCode::Quota, format!("storage quota exceeded: {m}")),
         KvError::Storage(m) => Error::storage(m),
     }
 }
 
-/// True when an error is a lost race worth retrying (not a caller precondition).
+/// True when an error is a lost race worth retrying. Caller-facing conflicts (stale
+/// `if_match`, a used path, …) are never marked as races, so they are never retried.
 fn is_race(e: &Error) -> bool {
-    e.code == ErrorCode::Conflict && !e.details.contains_key("precondition")
+    e.is_lost_race()
 }

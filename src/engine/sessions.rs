@@ -165,7 +165,7 @@ impl Memspace {
         };
         if rec.pending_tx.is_some() {
             self.roll_forward(&rec, &bytes).await?;
-            return Err(Error::conflict("journal rolled forward; reload"));
+            return Err(Error::lost_race("journal rolled forward; reload"));
         }
         let (rec, bytes) = self.evaluate(space, rec, bytes).await?;
         if rec.session.deleted_at.is_some() {

@@ -105,7 +105,7 @@ pub struct MemoryEntry {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct NewEntry {
-    /// Relative path (see the path rules in `docs/storage-stores.md`).
+    /// Relative path (see the path rules in `docs/storage.md, "Memory stores"`).
     pub path: String,
     /// Content: non-empty after trimming, ≤100 KB (102,400 bytes); stored exactly as given.
     pub content: String,
