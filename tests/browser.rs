@@ -505,22 +505,28 @@ async fn quota_exhaustion_is_a_quota_error_and_nothing_is_half_written() {
         assert_eq!(tail[0].sequence_id + 1, acknowledged);
     }
 
-    // Raw seam: a batch on a full bucket fails as a whole.
-    let mut big = Batch::new();
-    for i in 0..16u8 {
-        big.put(vec![b'b', i], vec![i; 64 * 1024]);
+    // Raw seam: keep writing 1 MiB batches; the one that hits the quota fails as a whole.
+    let mut failed = None;
+    for round in 0..64u8 {
+        let mut big = Batch::new();
+        for i in 0..16u8 {
+            big.put(vec![b'b', round, i], vec![i; 64 * 1024]);
+        }
+        match kv.commit(big).await {
+            Ok(()) => {}
+            Err(KvError::Quota(_)) => {
+                failed = Some(round);
+                break;
+            }
+            Err(other) => panic!("expected a quota error, got {other:?}"),
+        }
     }
-    match kv.commit(big).await {
-        Err(KvError::Quota(_)) => {}
-        other => panic!("expected a quota error, got {other:?}"),
-    }
-    assert!(
-        kv.scan(&KeyRange::prefix(b"b"), 100, false)
-            .await
-            .unwrap()
-            .is_empty(),
-        "nothing of the failed batch landed"
-    );
+    let round = failed.expect("a full bucket rejects a batch with a quota error");
+    let landed = kv
+        .scan(&KeyRange::prefix(&[b'b', round]), 100, false)
+        .await
+        .unwrap();
+    assert!(landed.is_empty(), "nothing of the failed batch landed");
 }
 
 /// `ev/{space}/{session}/{seq}` as the engine lays it out (tuple encoding, see codec::keys).
