@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-cargo run --quiet --release --example lifecycle_demo
+cargo run --quiet --example lifecycle_demo
