@@ -14,8 +14,9 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-/// Answers every call only after yielding once, as an asynchronous backend would.
-struct YieldingKv(MemoryKv);
+/// Answers every call only after yielding once, as an asynchronous backend would; counts
+/// commits refused by a precondition.
+struct YieldingKv(MemoryKv, std::cell::Cell<u64>);
 
 struct YieldOnce(bool);
 impl Future for YieldOnce {
@@ -60,7 +61,11 @@ impl Kv for YieldingKv {
     fn commit<'a>(&'a self, batch: Batch) -> KvFuture<'a, ()> {
         Box::pin(async move {
             YieldOnce(false).await;
-            self.0.commit(batch).await
+            let r = self.0.commit(batch).await;
+            if r.is_err() {
+                self.1.set(self.1.get() + 1);
+            }
+            r
         })
     }
 }
@@ -90,7 +95,13 @@ fn interleave<T>(mut tasks: Vec<Task<'_, T>>, seed: u64) -> Vec<T> {
 }
 
 fn handles(n: usize) -> (Vec<Memspace>, Space, Session) {
-    let kv: Rc<dyn Kv> = Rc::new(YieldingKv(MemoryKv::new()));
+    let (hs, sp, s, _) = handles_counted(n);
+    (hs, sp, s)
+}
+
+fn handles_counted(n: usize) -> (Vec<Memspace>, Space, Session, Rc<YieldingKv>) {
+    let counted = Rc::new(YieldingKv(MemoryKv::new(), Default::default()));
+    let kv: Rc<dyn Kv> = counted.clone();
     let host = ManualHost::default();
     let hs: Vec<Memspace> = (0..n)
         .map(|_| World::with_kv(kv.clone(), host.clone()))
@@ -110,7 +121,7 @@ fn handles(n: usize) -> (Vec<Memspace>, Space, Session) {
     )
     .remove(0)
     .unwrap();
-    (hs, space, session)
+    (hs, space, session, counted)
 }
 
 #[test]
@@ -250,6 +261,52 @@ fn an_append_racing_an_if_match_update_does_not_make_the_update_conflict() {
             r[1].as_ref().ok(),
             Some(&2),
             "seed {seed}: the version did not change, only the event count"
+        );
+    }
+}
+
+#[test]
+fn concurrent_calls_through_one_handle_queue_instead_of_conflicting() {
+    for seed in 0..50 {
+        let (hs, sp, s, kv) = handles_counted(1);
+        let h = &hs[0];
+        let mut tasks: Vec<Task<'_, Result<u64>>> = (0..20)
+            .map(|i| {
+                let (h, sp, s) = (h.clone(), sp.id.clone(), s.id.clone());
+                Box::pin(async move {
+                    h.post_event(&sp, &s, msg(&format!("{i}")))
+                        .await
+                        .map(|e| e.sequence_id)
+                }) as Task<'_, Result<u64>>
+            })
+            .collect();
+        let (h2, sp2, s2) = (h.clone(), sp.id.clone(), s.id.clone());
+        tasks.push(Box::pin(async move {
+            h2.update_session(
+                &sp2,
+                &s2,
+                SessionUpdate {
+                    description: Patch::Set("d".into()),
+                    if_match: Some(1),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map(|s| s.version)
+        }));
+        let results = interleave(tasks, seed);
+        assert!(
+            results.iter().all(|r| r.is_ok()),
+            "seed {seed}: {:?}",
+            results.iter().find(|r| r.is_err())
+        );
+        let mut seqs: Vec<u64> = results[..20].iter().map(|r| *r.as_ref().unwrap()).collect();
+        seqs.sort();
+        assert_eq!(seqs, (0..20).collect::<Vec<_>>());
+        assert_eq!(
+            kv.1.get(),
+            0,
+            "seed {seed}: calls through one handle raced each other"
         );
     }
 }

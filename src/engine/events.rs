@@ -95,24 +95,79 @@ impl Memspace {
             validate::json_size("body", &e.body)?;
         }
         let tokens: u64 = events.iter().map(|e| self.count_tokens(&e.body)).sum();
-        let (space, _) = self.owned_space(space_id).await?;
-        retry!(self.try_post(&space, session_id, &events, tokens).await)
+        let _write = self.write_lock.acquire().await;
+        if let Some(out) = self
+            .post_cached(space_id, session_id, &events, tokens)
+            .await
+        {
+            return Ok(out);
+        }
+        let (space, space_bytes) = self.owned_space(space_id).await?;
+        retry!(
+            self.try_post(&space, &space_bytes, session_id, &events, tokens)
+                .await
+        )
+    }
+
+    /// The fast path: space and head as this handle last saw them, so an append is one commit.
+    /// Any failure (a stale guess among them) drops the cache and takes the path from storage.
+    async fn post_cached(
+        &self,
+        space_id: &str,
+        session_id: &str,
+        events: &[NewEvent],
+        tokens: u64,
+    ) -> Option<Vec<Event>> {
+        let (space, space_bytes) = self.cached_space(space_id)?;
+        let (rec, bytes) = self.cached_head(&space.id, session_id)?;
+        let attempt = async {
+            let (rec, bytes) = self.evaluate(&space, rec, bytes).await?;
+            if rec.session.deleted_at.is_some() {
+                return Err(Error::gone(super::sessions::KIND, session_id));
+            }
+            self.append(&space, &space_bytes, rec, bytes, events, tokens)
+                .await
+        };
+        match attempt.await {
+            Ok(out) => Some(out),
+            Err(_) => {
+                self.cache.clear();
+                None
+            }
+        }
     }
 
     async fn try_post(
         &self,
         space: &Space,
+        space_bytes: &[u8],
         session_id: &str,
         events: &[NewEvent],
         tokens: u64,
     ) -> Result<Vec<Event>> {
         let (rec, bytes) = self.touch(space, session_id).await?;
+        self.append(space, space_bytes, rec, bytes, events, tokens)
+            .await
+    }
+
+    /// Appends `events` after the live head `rec` (stored as `bytes`) in one commit, guarded by
+    /// the head's and the space's bytes.
+    async fn append(
+        &self,
+        space: &Space,
+        space_bytes: &[u8],
+        rec: SessionRecord,
+        bytes: Vec<u8>,
+        events: &[NewEvent],
+        tokens: u64,
+    ) -> Result<Vec<Event>> {
         for e in events {
             check_emitter(&rec, &e.emitter)?;
         }
         let now = self.host.now();
         let mut new = rec.clone();
         let mut batch = Batch::new();
+        batch.require_equals(layout::space(&space.id), space_bytes.to_vec());
         let mut out = Vec::with_capacity(events.len());
         for e in events {
             let ev = Event {
@@ -287,6 +342,7 @@ impl Memspace {
             }
             check_event_type(u.event_type.as_set())?;
         }
+        let _write = self.write_lock.acquire().await;
         let (space, _) = self.owned_space(space_id).await?;
         retry!(self.try_update_events(&space, session_id, &updates).await)
     }

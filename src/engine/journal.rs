@@ -13,7 +13,6 @@ use super::lifecycle::SessionRecord;
 use super::{layout, Memspace};
 use crate::codec::envelope;
 use crate::error::{Error, Result};
-use crate::ids;
 use crate::kv::Batch;
 use serde::{Deserialize, Serialize};
 
@@ -37,7 +36,7 @@ impl Memspace {
         let s = &rec.session;
         let journal_key = layout::journal(&s.memory_space_id, &s.id);
         let head_key = layout::session(&s.memory_space_id, &s.id);
-        let id = ids::new_id("tx", self.host.as_ref());
+        let id = self.next_id("tx");
         let mut pending = rec.clone();
         pending.pending_tx = Some(id.clone());
         let mut batch = Batch::new();

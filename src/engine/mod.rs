@@ -4,11 +4,13 @@
 //! handles (two tabs, two requests) may share a store, and optimistic preconditions on the
 //! commit point keep them consistent.
 
+mod cache;
 mod cursor;
 mod events;
 mod journal;
 pub(crate) mod layout;
 mod lifecycle;
+mod lock;
 mod memory_tool;
 mod sessions;
 mod spaces;
@@ -21,20 +23,27 @@ pub use sweep::SweepReport;
 use crate::codec::envelope;
 use crate::error::{Error, ErrorCode, Result};
 use crate::host::Host;
+use crate::ids;
 use crate::kv::{Batch, Kv, KvError};
 use crate::model::Principal;
 use serde::de::DeserializeOwned;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 /// How often an operation without a caller precondition retries after losing a race.
 const MAX_RETRIES: usize = 16;
 
-/// A memspace handle: storage, host and the calling principal.
+/// A memspace handle: storage, host and the calling principal. Clones share the handle's
+/// write lock, record cache and id sequence (they are the same tab or request).
 #[derive(Clone)]
 pub struct Memspace {
     kv: Rc<dyn Kv>,
     host: Rc<dyn Host>,
     principal: Principal,
+    cache: cache::RecordCache,
+    write_lock: lock::WriteLock,
+    last_ids: Rc<RefCell<HashMap<&'static str, String>>>,
 }
 
 impl std::fmt::Debug for Memspace {
@@ -54,6 +63,9 @@ impl Memspace {
             kv,
             host,
             principal,
+            cache: Default::default(),
+            write_lock: Default::default(),
+            last_ids: Default::default(),
         })
     }
 
@@ -80,12 +92,36 @@ impl Memspace {
         }
     }
 
-    /// Commits a batch, mapping backend errors.
+    /// Commits a batch, mapping backend errors and keeping the record cache in step.
     async fn commit(&self, batch: Batch) -> Result<()> {
         if batch.is_empty() {
             return Ok(());
         }
-        self.kv.commit(batch).await.map_err(kv_error)
+        let changes = self.cache.pending(&batch);
+        match self.kv.commit(batch).await {
+            Ok(()) => {
+                self.cache.committed(changes);
+                Ok(())
+            }
+            Err(e) => {
+                self.cache.clear();
+                Err(kv_error(e))
+            }
+        }
+    }
+
+    /// A new id with `prefix` that sorts after every id this handle made with it before,
+    /// even within one millisecond or when the clock steps back.
+    fn next_id(&self, prefix: &'static str) -> String {
+        let mut last = self.last_ids.borrow_mut();
+        let id = ids::new_id_after(
+            prefix,
+            last.get(prefix).map(String::as_str),
+            self.host.as_ref(),
+        )
+        .unwrap_or_else(|| ids::new_id(prefix, self.host.as_ref()));
+        last.insert(prefix, id.clone());
+        id
     }
 }
 

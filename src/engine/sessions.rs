@@ -38,6 +38,7 @@ pub(crate) use retry;
 impl Memspace {
     /// Creates a session in one of the caller's spaces.
     pub async fn create_session(&self, space_id: &str, input: NewSession) -> Result<Session> {
+        let _write = self.write_lock.acquire().await;
         validate::participants(&input.participants)?;
         validate::opt_text("description", &input.description, 1000)?;
         validate::json_object("metadata", &input.metadata)?;
@@ -56,7 +57,7 @@ impl Memspace {
         let now = self.host.now();
         let mut rec = SessionRecord {
             session: Session {
-                id: ids::new_id("ses", self.host.as_ref()),
+                id: self.next_id("ses"),
                 memory_space_id: space.id.clone(),
                 participants: input.participants.clone(),
                 description: input.description.clone(),
@@ -163,6 +164,7 @@ impl Memspace {
         let Some((rec, bytes)) = self.load::<SessionRecord>(&key).await? else {
             return Err(Error::not_found(KIND, session_id));
         };
+        self.cache.remember(&key, &bytes);
         if rec.pending_tx.is_some() {
             self.roll_forward(&rec, &bytes).await?;
             return Err(Error::lost_race("journal rolled forward; reload"));
@@ -172,6 +174,17 @@ impl Memspace {
             return Err(Error::gone(KIND, session_id));
         }
         Ok((rec, bytes))
+    }
+
+    /// The session head as this handle last saw it, if it has no pending journal (a guess).
+    pub(crate) fn cached_head(
+        &self,
+        space_id: &str,
+        session_id: &str,
+    ) -> Option<(SessionRecord, Vec<u8>)> {
+        let bytes = self.cache.get(&layout::session(space_id, session_id))?;
+        let rec: SessionRecord = envelope::decode(&bytes).ok()?;
+        rec.pending_tx.is_none().then_some((rec, bytes))
     }
 
     /// Fires due strategies on a loaded head and commits the result if anything fired.
@@ -280,6 +293,7 @@ impl Memspace {
         session_id: &str,
         update: SessionUpdate,
     ) -> Result<Session> {
+        let _write = self.write_lock.acquire().await;
         validate::opt_text("description", &update.description.as_set().cloned(), 1000)?;
         validate::json_object("metadata", &update.metadata.as_set().cloned())?;
         let strategies = match &update.lifecycle_strategies {
@@ -348,6 +362,7 @@ impl Memspace {
 
     /// Soft-deletes a session: hidden from get and list, events unreadable, key freed.
     pub async fn delete_session(&self, space_id: &str, session_id: &str) -> Result<()> {
+        let _write = self.write_lock.acquire().await;
         let (space, _) = self.owned_space(space_id).await?;
         retry!(self.try_delete_session(&space, session_id).await)
     }

@@ -44,15 +44,28 @@ impl Memspace {
                 .load::<SessionRecord>(&layout::session(&space_id, &session_id))
                 .await?;
             match (space, head) {
-                (Some((space, _)), Some((rec, _)))
+                (Some((space, _)), Some((rec, bytes)))
                     if rec.next_due == Some(at) && rec.session.deleted_at.is_none() =>
                 {
-                    match self.touch(&space, &session_id).await {
-                        Ok(_)
-                        | Err(crate::Error {
-                            code: crate::ErrorCode::Gone,
-                            ..
-                        }) => report.fired += 1,
+                    let before = rec.session.executed_strategies.len();
+                    let evaluated = match rec.pending_tx {
+                        None => self.evaluate(&space, rec, bytes).await,
+                        // A committed journal is rolled forward first (touch does both).
+                        Some(_) => match self.touch(&space, &session_id).await {
+                            Err(e) if e.code == crate::ErrorCode::Gone => self
+                                .load(&layout::session(&space_id, &session_id))
+                                .await?
+                                .ok_or_else(|| crate::Error::storage("session head vanished")),
+                            other => other,
+                        },
+                    };
+                    match evaluated {
+                        Ok((new, _)) if new.session.executed_strategies.len() > before => {
+                            report.fired += 1
+                        }
+                        Ok(_) => {}
+                        // Another writer got there first; the next sweep sees its result.
+                        Err(e) if e.is_lost_race() => {}
                         Err(e) => return Err(e),
                     }
                 }
