@@ -26,6 +26,8 @@
 //! [`codec`] (keys and value envelopes), and the [`kv`] seam with its backends. The commit
 //! protocol and crash analysis are in `docs/storage.md`.
 
+#[cfg(feature = "component")]
+mod bindings;
 pub mod codec;
 mod engine;
 pub mod error;
