@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The component suite: builds memspace.component.wasm, transpiles it with jco, and runs the
+# behavioural scenarios and the interface-in-step check in Node (`node --test`). Also lints
+# the component bindings for the wasm target. Installs what it needs, idempotently.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+
+jco_version=1.35.0
+if ! grep -qs "\"version\": \"$jco_version\"" node_modules/@bytecodealliance/jco/package.json; then
+  # Not `npm ci`: jco's lock lists platform packages that were never published.
+  npm install --no-audit --no-fund --loglevel=error
+fi
+rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+
+cargo clippy --quiet --lib --target wasm32-unknown-unknown --features component -- -D warnings
+cargo clippy --quiet --all-targets --features component -- -D warnings
+cargo test --quiet --lib --features component bindings::
+
+bash scripts/build-component.sh
+
+rm -rf dist/component/gen
+npx --no-install jco transpile dist/component/memspace.component.wasm -o dist/component/gen \
+  --name memspace --instantiation async --quiet
+echo '{ "type": "module" }' > dist/component/gen/package.json
+
+node --test tests/component/
