@@ -14,7 +14,8 @@ fi
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 
 cargo clippy --quiet --lib --target wasm32-unknown-unknown --features component -- -D warnings
-cargo clippy --quiet --all-targets --features component -- -D warnings
+# Natively too, with the lib's unit tests (the integration tests are test-native.sh's).
+cargo clippy --quiet --lib --profile test --features component -- -D warnings
 cargo test --quiet --lib --features component bindings::
 
 bash scripts/build-component.sh

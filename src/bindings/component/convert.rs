@@ -387,3 +387,59 @@ pub(crate) fn try_all<A, B: TryFrom<A, Error = Error>>(items: Vec<A>) -> Result<
 pub(crate) fn all<A, B: From<A>>(items: Vec<A>) -> Vec<B> {
     items.into_iter().map(B::from).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(e: &w::Error) -> (&'static str, &w::ErrorInfo) {
+        match e {
+            w::Error::Validation(i) => ("validation", i),
+            w::Error::NotFound(i) => ("not_found", i),
+            w::Error::Conflict(i) => ("conflict", i),
+            w::Error::Duplicate(i) => ("duplicate", i),
+            w::Error::Archived(i) => ("archived", i),
+            w::Error::Gone(i) => ("gone", i),
+            w::Error::Quota(i) => ("quota", i),
+            w::Error::Storage(i) => ("storage", i),
+            w::Error::Unsupported(i) => ("unsupported", i),
+        }
+    }
+
+    #[test]
+    fn every_error_code_maps_to_the_variant_of_the_same_name_with_details_as_json() {
+        for code in ErrorCode::ALL {
+            let e = error(Error::new(code, "why").with("existing_id", "ses_x"));
+            let (name, info) = case(&e);
+            assert_eq!(name, code.as_str());
+            assert_eq!(info.message, "why");
+            assert_eq!(info.details, r#"{"existing_id":"ses_x"}"#);
+        }
+        assert_eq!(case(&error(Error::conflict("c"))).1.details, "{}");
+    }
+
+    #[test]
+    fn json_inputs_must_parse_and_objects_must_be_objects() {
+        let bad = |r: Result<_>| {
+            r.map(|_: m::NewEvent| ())
+                .map_err(|e| (e.code, e.details["field"].clone()))
+        };
+        let ev = |body: &str| w::NewEvent {
+            body: body.into(),
+            emitter: w::Emitter {
+                kind: "agent".into(),
+                id: None,
+            },
+            event_type: None,
+        };
+        assert!(bad(ev(r#"{"a":[1,2]}"#).try_into()).is_ok());
+        assert_eq!(
+            bad(ev("{").try_into()),
+            Err((ErrorCode::Validation, "body".into()))
+        );
+        let meta = |m: &str| json::parse_opt_object("metadata", Some(m.into())).map_err(|e| e.code);
+        assert!(meta(r#"{"k":1}"#).is_ok());
+        assert_eq!(meta("[1]"), Err(ErrorCode::Validation));
+        assert_eq!(meta("nope"), Err(ErrorCode::Validation));
+    }
+}
