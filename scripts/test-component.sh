@@ -26,3 +26,9 @@ npx --no-install jco transpile dist/component/memspace.component.wasm -o dist/co
 echo '{ "type": "module" }' > dist/component/gen/package.json
 
 node --test tests/component/
+
+# One scenario under wasmtime with a Rust host (≈ 4 min to build wasmtime on a fresh
+# machine, seconds when warm). MEMSPACE_WASMTIME=0 skips it.
+if [ "${MEMSPACE_WASMTIME:-1}" != 0 ]; then
+  bash scripts/test-wasmtime.sh
+fi
