@@ -127,6 +127,7 @@ export class ManualHost {
     this.micros = now; // 2026-01-01T00:00:00Z
     this.state = seed >>> 0 || 1;
     this.tokenizer = null;
+    this.tokenRequests = []; // texts memspace asked the host to count
   }
 
   advanceSecs(secs) {
@@ -148,7 +149,10 @@ export class ManualHost {
         }
         return out;
       },
-      countTokens: (text) => (this.tokenizer ? BigInt(this.tokenizer(text)) : undefined),
+      countTokens: (text) => {
+        this.tokenRequests.push(text);
+        return this.tokenizer ? BigInt(this.tokenizer(text)) : undefined;
+      },
     };
   }
 }

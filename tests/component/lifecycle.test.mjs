@@ -68,11 +68,15 @@ test('a token_count strategy counts with the host tokenizer when it provides one
   expectError(() => w.ms.getSession(space.id, session.id), 'gone');
 });
 
-test('without a host tokenizer the built-in estimate (bytes / 4) is used', async () => {
+test('when the host tokenizer answers none, the built-in estimate counts instead', async () => {
   const w = await world();
   const { space, session } = await spaceAndSession(w);
-  w.ms.postEvent(space.id, session.id, message('12345678')); // 8 bytes -> 2 tokens
-  assert.equal(w.ms.getSession(space.id, session.id).tokenCount, 2n);
+  w.ms.postEvent(space.id, session.id, message('hello world, this is a test'));
+  assert.deepEqual(w.host.tokenRequests, ['hello world, this is a test']);
+  const first = w.ms.getSession(space.id, session.id).tokenCount;
+  assert.ok(first > 0n, 'the estimate counted the text');
+  w.ms.postEvent(space.id, session.id, message('hello world, this is a test'));
+  assert.equal(w.ms.getSession(space.id, session.id).tokenCount, 2n * first);
 });
 
 test('sweep fires due time triggers without any access, once, across principals', async () => {
