@@ -27,9 +27,13 @@ test('each reachable error variant arrives typed, with its message and details',
   check('quota', () => w.ms.createSpace({}));
   w.kv.failNextCommit({ tag: 'storage' });
   check('storage', () => w.ms.deleteSession(space.id, session.id));
+  const store = w.stores.createStore(w.ms, space.id, { name: 'notes' });
+  w.stores.archiveStore(w.ms, space.id, store.id);
+  check('archived', () => w.stores.createEntry(w.ms, space.id, store.id, { path: 'a.md', content: 'x' }));
   w.ms.deleteSpace(space.id);
   check('gone', () => w.ms.getSpace(space.id), { kind: 'memory_space', id: space.id });
-  assert.deepEqual([...seen].sort(), ['conflict', 'duplicate', 'gone', 'not-found', 'quota', 'storage', 'validation']);
+  // `unsupported` comes only from an asynchronous Kv, which a component's imports cannot be.
+  assert.deepEqual([...seen].sort(), ['archived', 'conflict', 'duplicate', 'gone', 'not-found', 'quota', 'storage', 'validation']);
 });
 
 test('a thrown error is a ComponentError (an Error) carrying the payload', async () => {

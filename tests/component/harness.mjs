@@ -157,22 +157,26 @@ export class ManualHost {
   }
 }
 
-/** A fresh component instance over `kv` and `host`; returns its `memory` export. */
-export async function instance(kv = new MemoryKv(), host = new ManualHost()) {
-  const exports = await instantiate(getCoreModule, {
+/** A fresh component instance over `kv` and `host`; returns all its exports (`memory`, `stores`). */
+export async function instanceExports(kv = new MemoryKv(), host = new ManualHost()) {
+  return instantiate(getCoreModule, {
     'memspace:memory/kv': kv.imports(),
     'memspace:memory/host': host.imports(),
   });
-  return exports.memory;
+}
+
+/** A fresh component instance over `kv` and `host`; returns its `memory` export. */
+export async function instance(kv = new MemoryKv(), host = new ManualHost()) {
+  return (await instanceExports(kv, host)).memory;
 }
 
 /** A world: one instance, its kv and host, and a handle for user `u1` of tenant `t1`. */
 export async function world({ atomic = true, principal = { userId: 'u1', tenantId: 't1' } } = {}) {
   const kv = new MemoryKv({ atomic });
   const host = new ManualHost();
-  const memory = await instance(kv, host);
+  const { memory, stores } = await instanceExports(kv, host);
   const ms = memory.Memspace.open(principal);
-  return { kv, host, memory, ms };
+  return { kv, host, memory, stores, ms };
 }
 
 /** A space and a session with participant `u1` (and the given extra session fields). */

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { root, instance } from './harness.mjs';
+import { root, instanceExports } from './harness.mjs';
 
 const kebab = (s) => s.replaceAll('_', '-');
 const camel = (s) => s.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
@@ -140,7 +140,7 @@ test('every exported WIT function is an engine operation (or an allowed binding-
 });
 
 test('the built component exports exactly the functions wit/ declares (bindings not stale)', async () => {
-  const exportsObj = { memory: await instance() };
+  const exportsObj = await instanceExports();
   const funcs = witExports();
   const byResource = new Map();
   for (const f of funcs) {

@@ -19,11 +19,11 @@ impl Guest for Component {
 
 /// The state behind one `memspace` resource: an engine handle over the imported KV and host.
 pub struct MemspaceResource {
-    engine: crate::Memspace,
+    pub(super) engine: crate::Memspace,
 }
 
 /// Runs an engine operation to completion and converts its outcome.
-fn run<T, U>(
+pub(super) fn run<T, U>(
     op: impl Future<Output = Result<T>>,
     out: impl FnOnce(T) -> U,
 ) -> std::result::Result<U, w::Error> {
@@ -34,7 +34,7 @@ fn run<T, U>(
 }
 
 /// Converts an input, then runs the operation on it.
-fn with<I, T, U, F>(
+pub(super) fn with<I, T, U, F>(
     input: Result<I>,
     op: impl FnOnce(I) -> F,
     out: impl FnOnce(T) -> U,

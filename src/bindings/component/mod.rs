@@ -5,8 +5,9 @@
 //! operation to completion in one poll: no threads, no busy loop.
 //!
 //! One file per interface: [`kv`] and [`host`] adapt the imports to the engine's seams,
-//! [`memory`] exports the `memspace` resource, [`convert`] maps records and errors, and
-//! [`json`] turns the `json` strings of the interface into values.
+//! [`memory`] exports the `memspace` resource, [`stores`] the memory-store functions that
+//! borrow it; [`convert`] and [`convert_stores`] map records and errors, and [`json`] turns
+//! the `json` strings of the interface into values.
 //!
 //! The Rust bindings are generated from `wit/` at compile time by `wit_bindgen::generate!`,
 //! so they can never be stale: a WIT change that the code does not follow fails the build.
@@ -15,10 +16,12 @@
 //! [`block_on`]: crate::runtime::block_on
 
 mod convert;
+mod convert_stores;
 mod host;
 mod json;
 mod kv;
 mod memory;
+mod stores;
 
 wit_bindgen::generate!({
     path: "wit",
