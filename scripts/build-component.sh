@@ -2,7 +2,7 @@
 # Builds the WebAssembly component: the crate with the `component` feature for
 # wasm32-unknown-unknown, wrapped by `jco new` (so its world is only wit/'s imports and
 # exports: no WASI), then optimised by `jco opt` (Binaryen). Output:
-# dist/component/memspace.component.wasm. Prints its size raw and gzipped.
+# build/component/memspace.component.wasm. Prints its size raw and gzipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -10,7 +10,7 @@ source scripts/env.sh
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 [ -x node_modules/.bin/jco ] || npm install --no-audit --no-fund --loglevel=error
 
-out=dist/component
+out=build/component
 mkdir -p "$out"
 cargo build --quiet --lib --profile component --target wasm32-unknown-unknown --features component
 core="$CARGO_TARGET_DIR/wasm32-unknown-unknown/component/memspace.wasm"

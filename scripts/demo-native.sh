@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The demo on the embedded default storage: walks a session through its lifecycle.
+# The native demo (npm run demo:native) on the embedded default storage: walks a session through its lifecycle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh

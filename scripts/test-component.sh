@@ -20,10 +20,10 @@ cargo test --quiet --lib --features component bindings::
 
 bash scripts/build-component.sh
 
-rm -rf dist/component/gen
-npx --no-install jco transpile dist/component/memspace.component.wasm -o dist/component/gen \
+rm -rf build/component/gen
+npx --no-install jco transpile build/component/memspace.component.wasm -o build/component/gen \
   --name memspace --instantiation async --quiet
-echo '{ "type": "module" }' > dist/component/gen/package.json
+echo '{ "type": "module" }' > build/component/gen/package.json
 
 node --test tests/component/
 

@@ -26,8 +26,7 @@
 //! [`codec`] (keys and value envelopes), and the [`kv`] seam with its backends. The commit
 //! protocol and crash analysis are in `docs/storage.md`.
 
-#[cfg(feature = "component")]
-mod bindings;
+pub mod bindings;
 pub mod codec;
 mod engine;
 pub mod error;

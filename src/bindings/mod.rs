@@ -1,5 +1,8 @@
-//! Bindings: thin adapters from a host's world to the engine. They convert types and map
-//! errors; all logic lives in the engine.
+//! Bindings: thin adapters from host languages to the engine. No logic lives here; types are
+//! converted and errors mapped, nothing else.
+
+#[cfg(all(feature = "js", target_arch = "wasm32"))]
+pub mod js;
 
 #[cfg(feature = "component")]
-pub mod component;
+mod component;

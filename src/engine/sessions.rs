@@ -245,9 +245,20 @@ impl Memspace {
                 if !matches(&rec.session) {
                     continue;
                 }
-                let session = match self.touch(&space, &rec.session.id).await {
-                    Ok((r, _)) => r.session,
-                    Err(e) if e.code == ErrorCode::Gone => continue,
+                // Lifecycle on the head just scanned; a journal to roll forward or a lost race
+                // falls back to a full touch.
+                let evaluated = match rec.pending_tx {
+                    None => self.evaluate(&space, rec.clone(), bytes.clone()).await,
+                    Some(_) => Err(Error::lost_race("journal pending")),
+                };
+                let session = match evaluated {
+                    Ok((r, _)) if r.session.deleted_at.is_none() => r.session,
+                    Ok(_) => continue,
+                    Err(e) if e.is_lost_race() => match self.touch(&space, &rec.session.id).await {
+                        Ok((r, _)) => r.session,
+                        Err(e) if e.code == ErrorCode::Gone => continue,
+                        Err(e) => return Err(e),
+                    },
                     Err(e) => return Err(e),
                 };
                 if skipped < offset {

@@ -2,10 +2,14 @@
 //! counting. Tests inject [`ManualHost`]; native programs use [`SystemHost`]; bindings adapt
 //! JS callbacks or WIT imports to [`Host`].
 
+#[cfg(all(feature = "js", target_arch = "wasm32"))]
+mod js;
 mod manual;
 #[cfg(not(target_arch = "wasm32"))]
 mod system;
 
+#[cfg(all(feature = "js", target_arch = "wasm32"))]
+pub use js::JsHost;
 pub use manual::ManualHost;
 #[cfg(not(target_arch = "wasm32"))]
 pub use system::SystemHost;

@@ -8,7 +8,12 @@
 //! its commit point comes last (see `docs/storage.md`).
 
 mod batch;
+pub mod conformance;
 pub mod faulty;
+#[cfg(all(feature = "js", target_arch = "wasm32"))]
+pub mod indexeddb;
+#[cfg(all(feature = "js", target_arch = "wasm32"))]
+pub mod js_adapter;
 mod memory;
 
 pub use batch::{Batch, Op, Precondition};

@@ -1,4 +1,4 @@
-// Test harness for the memspace component transpiled by jco (dist/component/gen): a JS
+// Test harness for the memspace component transpiled by jco (build/component/gen): a JS
 // implementation of the imported `kv` (a sorted in-memory map with preconditions and
 // injectable commit failures) and `host` (a manual clock, seeded randomness, an optional
 // tokenizer), and helpers to open handles and check typed errors.
@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const root = path.resolve(here, '../..');
-export const genDir = path.join(root, 'dist/component/gen');
+export const genDir = path.join(root, 'build/component/gen');
 
 const { instantiate } = await import(path.join(genDir, 'memspace.js'));
 

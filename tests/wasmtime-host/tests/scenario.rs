@@ -140,7 +140,7 @@ fn a_session_lives_posts_reads_conflicts_and_expires_under_wasmtime() -> wasmtim
     let path = std::env::var("MEMSPACE_COMPONENT").unwrap_or_else(|_| {
         concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../dist/component/memspace.component.wasm"
+            "/../../build/component/memspace.component.wasm"
         )
         .into()
     });

@@ -1,0 +1,335 @@
+//! The `Memspace` class: `Memspace.open(options)`, then every engine operation as an async
+//! camelCase method. Each method converts its arguments, calls the engine, converts the result.
+
+use super::{convert, error, options};
+use crate::engine::Memspace;
+use crate::error::Error;
+use crate::host::JsHost;
+use crate::kv::indexeddb::{Durability, IndexedDbKv};
+use crate::kv::js_adapter::JsKv;
+use crate::kv::{Kv, KvError, MemoryKv};
+use crate::model::{EventQuery, Page, Principal, SessionFilter};
+use js_sys::Promise;
+use serde::Serialize;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::future::Future;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+thread_local! {
+    /// Named in-memory stores: handles opened with the same name share one (like two tabs).
+    static MEMORY: RefCell<HashMap<String, MemoryKv>> = RefCell::new(HashMap::new());
+}
+
+/// A memspace handle for one principal over one store.
+#[wasm_bindgen(js_name = Memspace)]
+pub struct JsMemspace {
+    inner: Memspace,
+    idb: Option<Rc<IndexedDbKv>>,
+    storage: &'static str,
+}
+
+fn kv_err(e: KvError) -> JsValue {
+    error::to_js(crate::engine::kv_error(e))
+}
+
+/// Runs an engine call and converts its record result to a plain object.
+fn run<T: Serialize, F: Future<Output = crate::Result<T>> + 'static>(fut: F) -> Promise {
+    future_to_promise(async move {
+        let v = fut.await.map_err(error::to_js)?;
+        convert::to_js(&v)
+    })
+}
+
+/// Runs an engine call that returns nothing (resolves to `undefined`).
+fn run_unit<F: Future<Output = crate::Result<()>> + 'static>(fut: F) -> Promise {
+    future_to_promise(async move {
+        fut.await.map_err(error::to_js)?;
+        Ok(JsValue::UNDEFINED)
+    })
+}
+
+/// A rejected promise for an argument that failed conversion.
+fn reject(e: JsValue) -> Promise {
+    Promise::reject(&e)
+}
+
+/// An id argument: a string, else a `validation` error.
+fn id(field: &str, v: &JsValue) -> Result<String, JsValue> {
+    v.as_string()
+        .ok_or_else(|| error::to_js(Error::validation(field, "must be a string")))
+}
+
+macro_rules! args {
+    ($($e:expr),+) => {
+        match (|| Ok::<_, JsValue>(($($e?,)+)))() {
+            Ok(v) => v,
+            Err(e) => return reject(e),
+        }
+    };
+}
+
+#[wasm_bindgen(js_class = Memspace)]
+impl JsMemspace {
+    /// Opens a handle: `{ storage: "indexeddb" | "memory", name, kv, principal, durability, indexedDB, clock, countTokens }`.
+    #[wasm_bindgen(js_name = open)]
+    pub async fn open(options: JsValue) -> Result<JsMemspace, JsValue> {
+        let opts = options::parse(&options)?;
+        let host = Rc::new(
+            JsHost::new()
+                .with_clock(opts.clock)
+                .with_token_counter(opts.count_tokens),
+        );
+        let (kv, idb, storage): (Rc<dyn Kv>, _, _) = match opts.storage {
+            options::Storage::IndexedDb {
+                name,
+                durability,
+                factory,
+            } => {
+                let d = Durability::parse(&durability).ok_or_else(|| {
+                    error::to_js(Error::validation(
+                        "durability",
+                        "must be \"strict\", \"relaxed\" or \"default\"",
+                    ))
+                })?;
+                let kv = match factory {
+                    Some(f) => IndexedDbKv::open_with_factory(f, &name, d).await,
+                    None => IndexedDbKv::open(&name, d).await,
+                }
+                .map_err(kv_err)?;
+                let kv = Rc::new(kv);
+                (kv.clone(), Some(kv), "indexeddb")
+            }
+            options::Storage::Memory { name } => {
+                let kv = MEMORY.with(|m| m.borrow_mut().entry(name).or_default().clone());
+                (Rc::new(kv), None, "memory")
+            }
+            options::Storage::Adapter(obj) => {
+                (Rc::new(JsKv::new(obj).map_err(kv_err)?), None, "adapter")
+            }
+        };
+        let inner = Memspace::new(kv, host, opts.principal).map_err(error::to_js)?;
+        Ok(JsMemspace {
+            inner,
+            idb,
+            storage,
+        })
+    }
+
+    /// `"indexeddb"`, `"memory"` or `"adapter"`.
+    #[wasm_bindgen(getter)]
+    pub fn storage(&self) -> String {
+        self.storage.to_string()
+    }
+
+    /// The calling principal `{ userId, tenantId }`.
+    #[wasm_bindgen(getter)]
+    pub fn principal(&self) -> Result<JsValue, JsValue> {
+        convert::to_js(self.inner.principal())
+    }
+
+    /// The same store acting for another principal.
+    #[wasm_bindgen(js_name = forPrincipal)]
+    pub fn for_principal(&self, principal: JsValue) -> Result<JsMemspace, JsValue> {
+        let p: Principal = convert::from_js("principal", &principal)?;
+        let inner = self.inner.for_principal(p).map_err(error::to_js)?;
+        Ok(JsMemspace {
+            inner,
+            idb: self.idb.clone(),
+            storage: self.storage,
+        })
+    }
+
+    /// Closes the IndexedDB connection (a later call reopens it); no-op for other storage.
+    pub fn close(&self) {
+        if let Some(idb) = &self.idb {
+            idb.close();
+        }
+    }
+
+    /// Creates a memory space.
+    #[wasm_bindgen(js_name = createSpace)]
+    pub fn create_space(&self, input: JsValue) -> Promise {
+        let (input,) = args!(convert::from_js("input", &input));
+        let ms = self.inner.clone();
+        run(async move { ms.create_space(input).await })
+    }
+
+    /// Gets a space.
+    #[wasm_bindgen(js_name = getSpace)]
+    pub fn get_space(&self, space_id: JsValue) -> Promise {
+        let (space_id,) = args!(id("spaceId", &space_id));
+        let ms = self.inner.clone();
+        run(async move { ms.get_space(&space_id).await })
+    }
+
+    /// Lists the caller's spaces: `{ offset, limit }`.
+    #[wasm_bindgen(js_name = listSpaces)]
+    pub fn list_spaces(&self, page: JsValue) -> Promise {
+        let (page,) = args!(convert::from_js::<Page>("page", &page));
+        let ms = self.inner.clone();
+        run(async move { ms.list_spaces(page).await })
+    }
+
+    /// Updates a space (absent = unchanged, null = clear).
+    #[wasm_bindgen(js_name = updateSpace)]
+    pub fn update_space(&self, space_id: JsValue, update: JsValue) -> Promise {
+        let (space_id, update) = args!(
+            id("spaceId", &space_id),
+            convert::from_js("update", &update)
+        );
+        let ms = self.inner.clone();
+        run(async move { ms.update_space(&space_id, update).await })
+    }
+
+    /// Soft-deletes a space.
+    #[wasm_bindgen(js_name = deleteSpace)]
+    pub fn delete_space(&self, space_id: JsValue) -> Promise {
+        let (space_id,) = args!(id("spaceId", &space_id));
+        let ms = self.inner.clone();
+        run_unit(async move { ms.delete_space(&space_id).await })
+    }
+
+    /// Creates a session.
+    #[wasm_bindgen(js_name = createSession)]
+    pub fn create_session(&self, space_id: JsValue, input: JsValue) -> Promise {
+        let (space_id, input) = args!(id("spaceId", &space_id), convert::from_js("input", &input));
+        let ms = self.inner.clone();
+        run(async move { ms.create_session(&space_id, input).await })
+    }
+
+    /// Gets a session.
+    #[wasm_bindgen(js_name = getSession)]
+    pub fn get_session(&self, space_id: JsValue, session_id: JsValue) -> Promise {
+        let (space_id, session_id) = args!(id("spaceId", &space_id), id("sessionId", &session_id));
+        let ms = self.inner.clone();
+        run(async move { ms.get_session(&space_id, &session_id).await })
+    }
+
+    /// Lists sessions: `{ offset, limit, participants, description }`.
+    #[wasm_bindgen(js_name = listSessions)]
+    pub fn list_sessions(&self, space_id: JsValue, filter: JsValue) -> Promise {
+        let (space_id, filter) = args!(
+            id("spaceId", &space_id),
+            convert::from_js::<SessionFilter>("filter", &filter)
+        );
+        let ms = self.inner.clone();
+        run(async move { ms.list_sessions(&space_id, filter).await })
+    }
+
+    /// Updates a session; `ifMatch` guards against stale versions.
+    #[wasm_bindgen(js_name = updateSession)]
+    pub fn update_session(
+        &self,
+        space_id: JsValue,
+        session_id: JsValue,
+        update: JsValue,
+    ) -> Promise {
+        let (space_id, session_id, update) = args!(
+            id("spaceId", &space_id),
+            id("sessionId", &session_id),
+            convert::from_js("update", &update)
+        );
+        let ms = self.inner.clone();
+        run(async move { ms.update_session(&space_id, &session_id, update).await })
+    }
+
+    /// Soft-deletes a session.
+    #[wasm_bindgen(js_name = deleteSession)]
+    pub fn delete_session(&self, space_id: JsValue, session_id: JsValue) -> Promise {
+        let (space_id, session_id) = args!(id("spaceId", &space_id), id("sessionId", &session_id));
+        let ms = self.inner.clone();
+        run_unit(async move { ms.delete_session(&space_id, &session_id).await })
+    }
+
+    /// Appends one event.
+    #[wasm_bindgen(js_name = postEvent)]
+    pub fn post_event(&self, space_id: JsValue, session_id: JsValue, event: JsValue) -> Promise {
+        let (space_id, session_id, event) = args!(
+            id("spaceId", &space_id),
+            id("sessionId", &session_id),
+            convert::from_js("event", &event)
+        );
+        let ms = self.inner.clone();
+        run(async move { ms.post_event(&space_id, &session_id, event).await })
+    }
+
+    /// Appends up to 200 events atomically.
+    #[wasm_bindgen(js_name = postEvents)]
+    pub fn post_events(&self, space_id: JsValue, session_id: JsValue, events: JsValue) -> Promise {
+        let (space_id, session_id, events) = args!(
+            id("spaceId", &space_id),
+            id("sessionId", &session_id),
+            convert::list_from_js("events", &events)
+        );
+        let ms = self.inner.clone();
+        run(async move { ms.post_events(&space_id, &session_id, events).await })
+    }
+
+    /// Lists events: `{ offset, limit }` or `{ lastN }`, optionally `{ eventType }`.
+    #[wasm_bindgen(js_name = listEvents)]
+    pub fn list_events(&self, space_id: JsValue, session_id: JsValue, query: JsValue) -> Promise {
+        let (space_id, session_id, query) = args!(
+            id("spaceId", &space_id),
+            id("sessionId", &session_id),
+            convert::from_js::<EventQuery>("query", &query)
+        );
+        let ms = self.inner.clone();
+        run(async move { ms.list_events(&space_id, &session_id, query).await })
+    }
+
+    /// Updates one event by `sequenceId`.
+    #[wasm_bindgen(js_name = updateEvent)]
+    pub fn update_event(&self, space_id: JsValue, session_id: JsValue, update: JsValue) -> Promise {
+        let (space_id, session_id, update) = args!(
+            id("spaceId", &space_id),
+            id("sessionId", &session_id),
+            convert::from_js("update", &update)
+        );
+        let ms = self.inner.clone();
+        run(async move { ms.update_event(&space_id, &session_id, update).await })
+    }
+
+    /// Updates up to 200 events atomically.
+    #[wasm_bindgen(js_name = updateEvents)]
+    pub fn update_events(
+        &self,
+        space_id: JsValue,
+        session_id: JsValue,
+        updates: JsValue,
+    ) -> Promise {
+        let (space_id, session_id, updates) = args!(
+            id("spaceId", &space_id),
+            id("sessionId", &session_id),
+            convert::list_from_js("updates", &updates)
+        );
+        let ms = self.inner.clone();
+        run(async move { ms.update_events(&space_id, &session_id, updates).await })
+    }
+
+    /// Extraction jobs queued in a space's outbox.
+    #[wasm_bindgen(js_name = listExtractionJobs)]
+    pub fn list_extraction_jobs(&self, space_id: JsValue) -> Promise {
+        let (space_id,) = args!(id("spaceId", &space_id));
+        let ms = self.inner.clone();
+        run(async move { ms.list_extraction_jobs(&space_id).await })
+    }
+
+    /// Fires due time triggers across the store (eager lifecycle); `limit` defaults to 100.
+    pub fn sweep(&self, limit: JsValue) -> Promise {
+        let limit = match limit.as_f64() {
+            None if limit.is_undefined() || limit.is_null() => 100,
+            Some(n) if n >= 1.0 && n.fract() == 0.0 && n <= 1e6 => n as usize,
+            _ => {
+                return reject(error::to_js(Error::validation(
+                    "limit",
+                    "must be an integer 1–1000000",
+                )))
+            }
+        };
+        let ms = self.inner.clone();
+        run(async move { ms.sweep(limit).await })
+    }
+}

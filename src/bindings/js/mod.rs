@@ -1,0 +1,15 @@
+//! The JS/TS API (wasm-bindgen): one file per exported class.
+//!
+//! * [`memspace`] — the `Memspace` class: `Memspace.open(options)` and every engine operation,
+//!   camelCase, async, records as plain objects.
+//! * [`error`] — the `MemspaceError` class (a real `Error` with `.code`, `.status`, `.details`).
+//! * [`convert`] — records ↔ plain objects (snake_case ↔ camelCase field names; user JSON such
+//!   as event bodies and metadata passes through verbatim).
+//! * [`options`] — reading the `open()` options object.
+//!
+//! TypeScript types are hand-written in `js/index.d.ts` (shipped as the package's `types`).
+
+pub mod convert;
+pub mod error;
+pub mod memspace;
+pub mod options;

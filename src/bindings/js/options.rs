@@ -1,0 +1,137 @@
+//! Reading the `Memspace.open(options)` object.
+
+use super::error;
+use crate::error::{Error, ErrorCode};
+use crate::model::Principal;
+use js_sys::{Function, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Which storage `open()` uses.
+pub enum Storage {
+    /// IndexedDB database `name` (optionally from a given `IDBFactory`, e.g. a Storage Bucket's).
+    IndexedDb {
+        /// Database name.
+        name: String,
+        /// `"strict" | "relaxed" | "default"`.
+        durability: String,
+        /// A factory other than the global `indexedDB`.
+        factory: Option<web_sys::IdbFactory>,
+    },
+    /// The in-memory store called `name` (shared by handles in the same JS realm).
+    Memory {
+        /// Store name.
+        name: String,
+    },
+    /// A caller-supplied KV adapter object.
+    Adapter(JsValue),
+}
+
+/// Parsed options.
+pub struct Options {
+    /// Where data lives.
+    pub storage: Storage,
+    /// Who is calling.
+    pub principal: Principal,
+    /// `() => number` (ms since the epoch) instead of `Date.now`.
+    pub clock: Option<Function>,
+    /// `(text) => number` instead of the built-in token estimate.
+    pub count_tokens: Option<Function>,
+}
+
+fn get(obj: &JsValue, key: &str) -> Option<JsValue> {
+    if !obj.is_object() {
+        return None;
+    }
+    Reflect::get(obj, &key.into())
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+fn invalid(field: &str, msg: &str) -> JsValue {
+    error::to_js(Error::validation(field, msg))
+}
+
+fn string(obj: &JsValue, key: &str, default: &str) -> Result<String, JsValue> {
+    match get(obj, key) {
+        None => Ok(default.to_string()),
+        Some(v) => v
+            .as_string()
+            .ok_or_else(|| invalid(key, "must be a string")),
+    }
+}
+
+fn function(obj: &JsValue, key: &str) -> Result<Option<Function>, JsValue> {
+    match get(obj, key) {
+        None => Ok(None),
+        Some(v) => v
+            .dyn_into::<Function>()
+            .map(Some)
+            .map_err(|_| invalid(key, "must be a function")),
+    }
+}
+
+/// True when the JS realm has a global `indexedDB`.
+fn has_indexed_db() -> bool {
+    Reflect::get(&js_sys::global(), &"indexedDB".into())
+        .is_ok_and(|v| !v.is_undefined() && !v.is_null())
+}
+
+/// Parses `{ storage, name, kv, principal, durability, indexedDB, clock, countTokens }`.
+pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
+    if !(obj.is_undefined() || obj.is_null() || obj.is_object()) {
+        return Err(invalid("options", "must be an object"));
+    }
+    let name = string(obj, "name", "memspace")?;
+    let kv = get(obj, "kv");
+    let storage = match (get(obj, "storage").map(|s| s.as_string()), kv) {
+        (Some(None), _) => return Err(invalid("storage", "must be \"indexeddb\" or \"memory\"")),
+        (None, Some(kv)) => Storage::Adapter(kv),
+        (Some(Some(_)), Some(_)) => {
+            return Err(invalid("kv", "give either storage or kv, not both"))
+        }
+        (Some(Some(s)), None) => {
+            match s.as_str() {
+                "indexeddb" => {
+                    let factory = indexed_db_factory(obj)?;
+                    if factory.is_none() && !has_indexed_db() {
+                        let e = Error::new(ErrorCode::Unsupported, "IndexedDB is not available here; use storage \"memory\" or a kv adapter");
+                        return Err(error::to_js(e));
+                    }
+                    Storage::IndexedDb {
+                        name,
+                        durability: string(obj, "durability", "strict")?,
+                        factory,
+                    }
+                }
+                "memory" => Storage::Memory { name },
+                _ => return Err(invalid("storage", "must be \"indexeddb\" or \"memory\"")),
+            }
+        }
+        (None, None) if has_indexed_db() => Storage::IndexedDb {
+            name,
+            durability: string(obj, "durability", "strict")?,
+            factory: indexed_db_factory(obj)?,
+        },
+        (None, None) => Storage::Memory { name },
+    };
+    let principal = match get(obj, "principal") {
+        None => Principal::new("local", "local"),
+        Some(p) => Principal::new(string(&p, "userId", "")?, string(&p, "tenantId", "")?),
+    };
+    Ok(Options {
+        storage,
+        principal,
+        clock: function(obj, "clock")?,
+        count_tokens: function(obj, "countTokens")?,
+    })
+}
+
+fn indexed_db_factory(obj: &JsValue) -> Result<Option<web_sys::IdbFactory>, JsValue> {
+    match get(obj, "indexedDB") {
+        None => Ok(None),
+        Some(f) => f
+            .dyn_into()
+            .map(Some)
+            .map_err(|_| invalid("indexedDB", "must be an IDBFactory")),
+    }
+}

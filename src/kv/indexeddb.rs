@@ -1,0 +1,691 @@
+//! The IndexedDB backend (browser): one object store of binary keys and `Uint8Array` values.
+//!
+//! * **Commit = one readwrite transaction.** Precondition reads are issued inside it, followed
+//!   by the writes; a read that does not hold aborts the transaction before it can commit
+//!   (`Conflict`, the writes are undone). The future resolves on the transaction's `complete`
+//!   event, not on request success. An abort caused by `QuotaExceededError` is `Quota`; any
+//!   other abort is `Storage`. An aborted transaction applies nothing.
+//! * **Durability** is chosen per handle ([`Durability`]); memspace defaults to `strict`: a
+//!   commit resolves only after the browser has flushed it to disk, because callers are told
+//!   their events are stored (see docs/browser.md).
+//! * **Connections come back.** Another tab's schema upgrade (`versionchange`) closes our
+//!   connection at once so the upgrade is not blocked; a connection the browser closed (e.g.
+//!   Safari closing a background tab's connection) is noticed on the next call. Either way the
+//!   next call reopens, and a read that failed because the connection went away is retried
+//!   once (reads are idempotent; a commit is retried only if its transaction never started).
+//!
+//! Built on web-sys directly rather than `indexed_db_futures`: its 0.6 API keeps the raw
+//! `IDBTransaction` private, so the cause of an abort (`QuotaExceededError` vs anything else)
+//! cannot be read, and durability, `versionchange` and `close` handling need the raw objects.
+
+use super::{Batch, Capabilities, Entry, KeyRange, Kv, KvError, KvFuture, Op};
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    DomException, IdbCursorDirection, IdbCursorWithValue, IdbDatabase, IdbFactory, IdbKeyRange,
+    IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode,
+};
+
+/// The one object store memspace uses inside its database.
+pub const STORE: &str = "kv";
+
+/// How hard a commit waits for the disk before it resolves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// Resolve after the data is flushed to persistent storage (survives power loss).
+    #[default]
+    Strict,
+    /// Resolve once the OS has the data (survives a tab or browser crash, not power loss).
+    Relaxed,
+    /// The browser's default for the storage bucket (relaxed in current Chromium).
+    Default,
+}
+
+impl Durability {
+    /// The IndexedDB option string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Durability::Strict => "strict",
+            Durability::Relaxed => "relaxed",
+            Durability::Default => "default",
+        }
+    }
+
+    /// Parses `"strict" | "relaxed" | "default"`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "strict" => Some(Durability::Strict),
+            "relaxed" => Some(Durability::Relaxed),
+            "default" => Some(Durability::Default),
+            _ => None,
+        }
+    }
+}
+
+/// `IDBDatabase.transaction(store, "readwrite", { durability })` (options are not in stable web-sys).
+fn readwrite_transaction(
+    db: &IdbDatabase,
+    durability: Durability,
+) -> Result<IdbTransaction, JsValue> {
+    let opts = Object::new();
+    Reflect::set(&opts, &"durability".into(), &durability.as_str().into())?;
+    let f: Function = Reflect::get(db, &"transaction".into())?.dyn_into()?;
+    f.call3(db, &STORE.into(), &"readwrite".into(), &opts)?
+        .dyn_into()
+}
+
+/// `IDBTransaction.commit()` where it exists (it only starts committing sooner).
+fn commit_now(tx: &IdbTransaction) {
+    if let Ok(f) = Reflect::get(tx, &"commit".into()).and_then(|f| f.dyn_into::<Function>()) {
+        let _ = f.call0(tx);
+    }
+}
+
+/// One open connection and the handlers that watch it.
+struct Conn {
+    db: IdbDatabase,
+    alive: Rc<std::cell::Cell<bool>>,
+    _on_versionchange: Closure<dyn FnMut()>,
+    _on_close: Closure<dyn FnMut()>,
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        self.db.set_onversionchange(None);
+        self.db.set_onclose(None);
+    }
+}
+
+/// Why an attempt failed: the connection went away (retry after reopening) or a real error.
+enum Fail {
+    Closed,
+    Kv(KvError),
+}
+
+impl From<KvError> for Fail {
+    fn from(e: KvError) -> Self {
+        Fail::Kv(e)
+    }
+}
+
+/// An IndexedDB database used as a [`Kv`]; several handles on one name behave like tabs.
+pub struct IndexedDbKv {
+    factory: IdbFactory,
+    name: String,
+    durability: Durability,
+    conn: RefCell<Option<Rc<Conn>>>,
+}
+
+impl std::fmt::Debug for IndexedDbKv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IndexedDbKv")
+            .field("name", &self.name)
+            .field("durability", &self.durability)
+            .finish_non_exhaustive()
+    }
+}
+
+impl IndexedDbKv {
+    /// Opens (creating if needed) database `name` from the global `indexedDB`.
+    pub async fn open(name: &str, durability: Durability) -> Result<Self, KvError> {
+        let factory = global_factory()?;
+        Self::open_with_factory(factory, name, durability).await
+    }
+
+    /// Opens database `name` from a given factory (e.g. a Storage Bucket's `indexedDB`).
+    pub async fn open_with_factory(
+        factory: IdbFactory,
+        name: &str,
+        durability: Durability,
+    ) -> Result<Self, KvError> {
+        let kv = IndexedDbKv {
+            factory,
+            name: name.to_string(),
+            durability,
+            conn: RefCell::new(None),
+        };
+        kv.connection().await.map_err(|f| match f {
+            Fail::Closed => KvError::Storage("the database closed while opening".into()),
+            Fail::Kv(e) => e,
+        })?;
+        Ok(kv)
+    }
+
+    /// The database name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The durability commits use.
+    pub fn durability(&self) -> Durability {
+        self.durability
+    }
+
+    /// True while a connection is open (false after `versionchange` or a lost connection).
+    pub fn is_connected(&self) -> bool {
+        self.conn.borrow().as_ref().is_some_and(|c| c.alive.get())
+    }
+
+    /// Closes the connection as a browser does when it drops a background tab's connection,
+    /// without telling this handle: the next call finds it closed and reopens.
+    pub fn simulate_connection_loss(&self) {
+        if let Some(c) = self.conn.borrow().as_ref() {
+            c.db.close();
+        }
+    }
+
+    /// Closes the connection; the next call reopens it.
+    pub fn close(&self) {
+        if let Some(c) = self.conn.borrow_mut().take() {
+            c.db.close();
+        }
+    }
+
+    /// The live connection, opening one if there is none.
+    async fn connection(&self) -> Result<Rc<Conn>, Fail> {
+        if let Some(c) = self.conn.borrow().as_ref().filter(|c| c.alive.get()) {
+            return Ok(c.clone());
+        }
+        let conn = Rc::new(self.open_conn().await?);
+        // A concurrent call may have opened one meanwhile: keep the first, close ours.
+        let mut slot = self.conn.borrow_mut();
+        if let Some(c) = slot.as_ref().filter(|c| c.alive.get()) {
+            conn.db.close();
+            return Ok(c.clone());
+        }
+        *slot = Some(conn.clone());
+        Ok(conn)
+    }
+
+    /// Drops a connection found dead so the next attempt reopens.
+    fn forget(&self, conn: &Rc<Conn>) {
+        let mut slot = self.conn.borrow_mut();
+        if slot.as_ref().is_some_and(|c| Rc::ptr_eq(c, conn)) {
+            conn.alive.set(false);
+            conn.db.close();
+            *slot = None;
+        }
+    }
+
+    async fn open_conn(&self) -> Result<Conn, Fail> {
+        // Open at the current version (another tab may have upgraded it); create the store if
+        // this is a new database, or bump the version once if the store is missing.
+        let db = open_db(&self.factory, &self.name, None).await?;
+        let db = if db.object_store_names().contains(STORE) {
+            db
+        } else {
+            let next = db.version() as u32 + 1;
+            db.close();
+            open_db(&self.factory, &self.name, Some(next)).await?
+        };
+        let alive = Rc::new(std::cell::Cell::new(true));
+        let on_versionchange = {
+            let (db, alive) = (db.clone(), alive.clone());
+            Closure::<dyn FnMut()>::new(move || {
+                alive.set(false);
+                db.close();
+            })
+        };
+        let on_close = {
+            let alive = alive.clone();
+            Closure::<dyn FnMut()>::new(move || alive.set(false))
+        };
+        db.set_onversionchange(Some(on_versionchange.as_ref().unchecked_ref()));
+        db.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        Ok(Conn {
+            db,
+            alive,
+            _on_versionchange: on_versionchange,
+            _on_close: on_close,
+        })
+    }
+
+    /// Starts a transaction on the store; `Closed` when the connection is gone.
+    fn begin(&self, conn: &Conn, write: bool) -> Result<(IdbTransaction, IdbObjectStore), Fail> {
+        let tx = if write {
+            readwrite_transaction(&conn.db, self.durability)
+        } else {
+            conn.db
+                .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readonly)
+        };
+        let tx = tx.map_err(|e| {
+            if is_closed_error(&e) {
+                Fail::Closed
+            } else {
+                Fail::Kv(storage("transaction", &e))
+            }
+        })?;
+        let store = tx
+            .object_store(STORE)
+            .map_err(|e| Fail::Kv(storage("object store", &e)))?;
+        Ok((tx, store))
+    }
+
+    /// Runs an idempotent read, reopening and retrying once if the connection was lost.
+    async fn read<T, F, Fut>(&self, f: F) -> Result<T, KvError>
+    where
+        F: Fn(IdbTransaction, IdbObjectStore) -> Fut,
+        Fut: std::future::Future<Output = Result<T, KvError>>,
+    {
+        let mut last = KvError::Storage("the database connection was lost".into());
+        for _ in 0..2 {
+            let conn = match self.connection().await {
+                Ok(c) => c,
+                Err(Fail::Closed) => continue,
+                Err(Fail::Kv(e)) => return Err(e),
+            };
+            let (tx, store) = match self.begin(&conn, false) {
+                Ok(t) => t,
+                Err(Fail::Closed) => {
+                    self.forget(&conn);
+                    continue;
+                }
+                Err(Fail::Kv(e)) => return Err(e),
+            };
+            match f(tx, store).await {
+                Ok(v) => return Ok(v),
+                Err(e) => {
+                    if !conn.alive.get() || is_conn_lost(&e) {
+                        self.forget(&conn);
+                        last = e;
+                        continue;
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        Err(last)
+    }
+
+    async fn try_commit(&self, conn: &Conn, batch: &Batch) -> Result<(), Fail> {
+        let (tx, store) = self.begin(conn, true)?;
+        let done = tx_done(&tx);
+        // Pipelined: the precondition reads and then every write are issued at once (requests
+        // run in order, so each read sees the state before the writes); the reads are checked
+        // as they arrive and a failed one aborts the transaction, which undoes the writes.
+        let mut reads = Vec::with_capacity(batch.preconditions.len());
+        for p in &batch.preconditions {
+            reads.push(
+                store
+                    .get(&key_js(p.key()))
+                    .map_err(|e| Fail::Kv(storage("get", &e)))?,
+            );
+        }
+        for op in &batch.ops {
+            let r = match op {
+                Op::Put(k, v) => store.put_with_key(&Uint8Array::from(v.as_slice()), &key_js(k)),
+                Op::Delete(k) => store.delete(&key_js(k)),
+            };
+            if let Err(e) = r {
+                let _ = tx.abort();
+                let _ = JsFuture::from(done).await;
+                return Err(Fail::Kv(classify(&e, "write")));
+            }
+        }
+        for (p, req) in batch.preconditions.iter().zip(&reads) {
+            let current = match request(req).await {
+                Ok(v) => bytes_opt(&v),
+                Err(e) => return Err(Fail::Kv(finish_failed(&tx, done, e).await)),
+            };
+            if !p.holds(current.as_deref()) {
+                let _ = tx.abort();
+                let _ = JsFuture::from(done).await;
+                return Err(Fail::Kv(KvError::Conflict {
+                    key: p.key().to_vec(),
+                }));
+            }
+        }
+        commit_now(&tx);
+        match JsFuture::from(done).await {
+            Ok(_) => Ok(()),
+            Err(_) => Err(Fail::Kv(abort_error(&tx))),
+        }
+    }
+}
+
+impl Kv for IndexedDbKv {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            atomic_batches: true,
+        }
+    }
+
+    fn get<'a>(&'a self, key: &'a [u8]) -> KvFuture<'a, Option<Vec<u8>>> {
+        Box::pin(self.read(move |_tx, store| async move {
+            let req = store.get(&key_js(key)).map_err(|e| storage("get", &e))?;
+            let v = request(&req).await.map_err(|e| classify(&e, "get"))?;
+            Ok(bytes_opt(&v))
+        }))
+    }
+
+    fn get_many<'a>(&'a self, keys: &'a [Vec<u8>]) -> KvFuture<'a, Vec<Option<Vec<u8>>>> {
+        Box::pin(async move {
+            if keys.is_empty() {
+                return Ok(Vec::new());
+            }
+            self.read(move |_tx, store| async move {
+                let mut reqs = Vec::with_capacity(keys.len());
+                for k in keys {
+                    reqs.push(store.get(&key_js(k)).map_err(|e| storage("get", &e))?);
+                }
+                let mut out = Vec::with_capacity(keys.len());
+                for req in &reqs {
+                    out.push(bytes_opt(
+                        &request(req).await.map_err(|e| classify(&e, "get"))?,
+                    ));
+                }
+                Ok(out)
+            })
+            .await
+        })
+    }
+
+    fn scan<'a>(
+        &'a self,
+        range: &'a KeyRange,
+        limit: usize,
+        reverse: bool,
+    ) -> KvFuture<'a, Vec<Entry>> {
+        Box::pin(async move {
+            if limit == 0
+                || range
+                    .end
+                    .as_ref()
+                    .is_some_and(|e| e.as_slice() <= range.start.as_slice())
+            {
+                return Ok(Vec::new());
+            }
+            let count = u32::try_from(limit).unwrap_or(u32::MAX);
+            self.read(move |_tx, store| async move {
+                let r = key_range(range)?;
+                if has_get_all_records(&store) {
+                    return scan_records(&store, &r, count, reverse).await;
+                }
+                if reverse {
+                    scan_cursor(&store, &r, count).await
+                } else {
+                    scan_get_all(&store, &r, count).await
+                }
+            })
+            .await
+        })
+    }
+
+    fn commit<'a>(&'a self, batch: Batch) -> KvFuture<'a, ()> {
+        Box::pin(async move {
+            // Retry only when the transaction never started (nothing can have been applied).
+            for _ in 0..2 {
+                let conn = match self.connection().await {
+                    Ok(c) => c,
+                    Err(Fail::Closed) => continue,
+                    Err(Fail::Kv(e)) => return Err(e),
+                };
+                match self.try_commit(&conn, &batch).await {
+                    Ok(()) => return Ok(()),
+                    Err(Fail::Closed) => self.forget(&conn),
+                    Err(Fail::Kv(e)) => {
+                        if !conn.alive.get() {
+                            self.forget(&conn);
+                        }
+                        return Err(e);
+                    }
+                }
+            }
+            Err(KvError::Storage("the database connection was lost".into()))
+        })
+    }
+}
+
+/// `globalThis.indexedDB`, in a window or a worker.
+pub fn global_factory() -> Result<IdbFactory, KvError> {
+    Reflect::get(&js_sys::global(), &"indexedDB".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<IdbFactory>().ok())
+        .ok_or_else(|| KvError::Storage("IndexedDB is not available in this environment".into()))
+}
+
+async fn open_db(
+    factory: &IdbFactory,
+    name: &str,
+    version: Option<u32>,
+) -> Result<IdbDatabase, Fail> {
+    let req: IdbOpenDbRequest = match version {
+        Some(v) => factory.open_with_u32(name, v),
+        None => factory.open(name),
+    }
+    .map_err(|e| Fail::Kv(storage("open", &e)))?;
+    let on_upgrade = {
+        let req = req.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            if let Ok(db) = req.result().and_then(|d| d.dyn_into::<IdbDatabase>()) {
+                if !db.object_store_names().contains(STORE) {
+                    let _ = db.create_object_store(STORE);
+                }
+            }
+        })
+    };
+    req.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
+    let res = request(&req).await;
+    req.set_onupgradeneeded(None);
+    drop(on_upgrade);
+    let db = res.map_err(|e| Fail::Kv(classify(&e, "open")))?;
+    db.dyn_into::<IdbDatabase>()
+        .map_err(|_| Fail::Kv(KvError::Storage("open did not return a database".into())))
+}
+
+/// Awaits one request; `Err` carries the request's `DOMException` (or the failure value).
+async fn request(req: &IdbRequest) -> Result<JsValue, JsValue> {
+    let promise = Promise::new(&mut |resolve: Function, reject: Function| {
+        req.set_onsuccess(Some(&resolve));
+        req.set_onerror(Some(&reject));
+    });
+    let res = JsFuture::from(promise).await;
+    req.set_onsuccess(None);
+    req.set_onerror(None);
+    match res {
+        Ok(_) => req.result(),
+        Err(ev) => Err(req.error().ok().flatten().map(JsValue::from).unwrap_or(ev)),
+    }
+}
+
+/// A promise settled by the transaction's `complete` (resolve) or `abort` (reject) event.
+fn tx_done(tx: &IdbTransaction) -> Promise {
+    Promise::new(&mut |resolve: Function, reject: Function| {
+        tx.set_oncomplete(Some(&resolve));
+        tx.set_onabort(Some(&reject));
+    })
+}
+
+/// After a failed request inside a commit: wait for the abort and report its cause.
+async fn finish_failed(tx: &IdbTransaction, done: Promise, e: JsValue) -> KvError {
+    let _ = tx.abort();
+    let _ = JsFuture::from(done).await;
+    match tx.error() {
+        Some(_) => abort_error(tx),
+        None => classify(&e, "read"),
+    }
+}
+
+/// Maps the error of an aborted transaction.
+fn abort_error(tx: &IdbTransaction) -> KvError {
+    match tx.error() {
+        Some(e) => classify(&e.into(), "commit aborted"),
+        None => KvError::Storage("commit aborted".into()),
+    }
+}
+
+fn exception_name(e: &JsValue) -> Option<String> {
+    e.dyn_ref::<DomException>().map(|d| d.name()).or_else(|| {
+        Reflect::get(e, &"name".into())
+            .ok()
+            .and_then(|n| n.as_string())
+    })
+}
+
+fn exception_message(e: &JsValue) -> String {
+    e.dyn_ref::<DomException>()
+        .map(|d| d.message())
+        .or_else(|| {
+            Reflect::get(e, &"message".into())
+                .ok()
+                .and_then(|n| n.as_string())
+        })
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "unknown error".into())
+}
+
+/// `QuotaExceededError` → `Quota`; anything else → `Storage` with the DOM error's name.
+fn classify(e: &JsValue, what: &str) -> KvError {
+    let name = exception_name(e).unwrap_or_else(|| "Error".into());
+    let msg = format!("IndexedDB {what}: {name}: {}", exception_message(e));
+    if name == "QuotaExceededError" {
+        KvError::Quota(msg)
+    } else {
+        KvError::Storage(msg)
+    }
+}
+
+fn storage(what: &str, e: &JsValue) -> KvError {
+    classify(e, what)
+}
+
+/// Errors that mean the connection is closed or closing.
+fn is_closed_error(e: &JsValue) -> bool {
+    exception_name(e).is_some_and(|n| n == "InvalidStateError")
+}
+
+/// A read failure that a reopened connection may not have (closed or lost connection).
+fn is_conn_lost(e: &KvError) -> bool {
+    match e {
+        KvError::Storage(m) => [
+            "InvalidStateError",
+            "AbortError",
+            "UnknownError",
+            "TransactionInactiveError",
+        ]
+        .iter()
+        .any(|n| m.contains(n)),
+        _ => false,
+    }
+}
+
+fn key_js(key: &[u8]) -> JsValue {
+    Uint8Array::from(key).into()
+}
+
+fn bytes_opt(v: &JsValue) -> Option<Vec<u8>> {
+    if v.is_undefined() || v.is_null() {
+        None
+    } else {
+        Some(Uint8Array::new(v).to_vec())
+    }
+}
+
+fn key_range(r: &KeyRange) -> Result<IdbKeyRange, KvError> {
+    let start = key_js(&r.start);
+    match &r.end {
+        Some(end) => {
+            IdbKeyRange::bound_with_lower_open_and_upper_open(&start, &key_js(end), false, true)
+        }
+        None => IdbKeyRange::lower_bound(&start),
+    }
+    .map_err(|e| storage("key range", &e))
+}
+
+fn has_get_all_records(store: &IdbObjectStore) -> bool {
+    Reflect::has(store, &"getAllRecords".into()).unwrap_or(false)
+}
+
+/// One request: `getAllRecords({query, count, direction})` (Chromium 141+).
+async fn scan_records(
+    store: &IdbObjectStore,
+    r: &IdbKeyRange,
+    count: u32,
+    reverse: bool,
+) -> Result<Vec<Entry>, KvError> {
+    let opts = Object::new();
+    let _ = Reflect::set(&opts, &"query".into(), r);
+    let _ = Reflect::set(&opts, &"count".into(), &count.into());
+    let _ = Reflect::set(
+        &opts,
+        &"direction".into(),
+        &(if reverse { "prev" } else { "next" }).into(),
+    );
+    let f: Function = Reflect::get(store, &"getAllRecords".into())
+        .map_err(|e| storage("getAllRecords", &e))?
+        .unchecked_into();
+    let req: IdbRequest = f
+        .call1(store, &opts)
+        .map_err(|e| storage("getAllRecords", &e))?
+        .unchecked_into();
+    let records: Array = request(&req)
+        .await
+        .map_err(|e| classify(&e, "getAllRecords"))?
+        .unchecked_into();
+    let mut out = Vec::with_capacity(records.length() as usize);
+    for rec in records.iter() {
+        let k = Reflect::get(&rec, &"key".into()).map_err(|e| storage("record key", &e))?;
+        let v = Reflect::get(&rec, &"value".into()).map_err(|e| storage("record value", &e))?;
+        out.push((Uint8Array::new(&k).to_vec(), Uint8Array::new(&v).to_vec()));
+    }
+    Ok(out)
+}
+
+/// Two requests in one transaction: `getAllKeys` and `getAll` over the same range and count.
+async fn scan_get_all(
+    store: &IdbObjectStore,
+    r: &IdbKeyRange,
+    count: u32,
+) -> Result<Vec<Entry>, KvError> {
+    let kreq = store
+        .get_all_keys_with_key_and_limit(r, count)
+        .map_err(|e| storage("getAllKeys", &e))?;
+    let vreq = store
+        .get_all_with_key_and_limit(r, count)
+        .map_err(|e| storage("getAll", &e))?;
+    let keys: Array = request(&kreq)
+        .await
+        .map_err(|e| classify(&e, "getAllKeys"))?
+        .unchecked_into();
+    let values: Array = request(&vreq)
+        .await
+        .map_err(|e| classify(&e, "getAll"))?
+        .unchecked_into();
+    Ok(keys
+        .iter()
+        .zip(values.iter())
+        .map(|(k, v)| (Uint8Array::new(&k).to_vec(), Uint8Array::new(&v).to_vec()))
+        .collect())
+}
+
+/// A `prev` cursor, for browsers without `getAllRecords`.
+async fn scan_cursor(
+    store: &IdbObjectStore,
+    r: &IdbKeyRange,
+    count: u32,
+) -> Result<Vec<Entry>, KvError> {
+    let req = store
+        .open_cursor_with_range_and_direction(r, IdbCursorDirection::Prev)
+        .map_err(|e| storage("openCursor", &e))?;
+    let mut out = Vec::new();
+    loop {
+        let v = request(&req).await.map_err(|e| classify(&e, "cursor"))?;
+        let Ok(cursor) = v.dyn_into::<IdbCursorWithValue>() else {
+            break;
+        };
+        let k = cursor.key().map_err(|e| storage("cursor key", &e))?;
+        let val = cursor.value().map_err(|e| storage("cursor value", &e))?;
+        out.push((Uint8Array::new(&k).to_vec(), Uint8Array::new(&val).to_vec()));
+        if out.len() as u32 >= count {
+            break;
+        }
+        cursor
+            .continue_()
+            .map_err(|e| storage("cursor continue", &e))?;
+    }
+    Ok(out)
+}

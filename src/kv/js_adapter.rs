@@ -1,0 +1,250 @@
+//! A [`Kv`] backed by a JavaScript object: how Node programs, Durable Objects and other hosts
+//! plug their storage in (`Memspace.open({ kv })`).
+//!
+//! The object implements the same seam with Promises (or plain values):
+//!
+//! ```ts
+//! interface KvAdapter {
+//!   atomicBatches?: boolean;   // true when commit is all-or-nothing and isolated
+//!   get(key: Uint8Array): Promise<Uint8Array | null | undefined>;
+//!   getMany(keys: Uint8Array[]): Promise<(Uint8Array | null | undefined)[]>;
+//!   scan(start: Uint8Array, end: Uint8Array | null, limit: number, reverse: boolean): Promise<[Uint8Array, Uint8Array][]>;
+//!   commit(batch: { ops: KvOp[]; preconditions: KvPrecondition[] }): Promise<void>;
+//! }
+//! ```
+//!
+//! A failed precondition rejects with an error whose `code` is `"conflict"` (and optionally
+//! `key`); `code: "quota"` or a `QuotaExceededError` means out of space; anything else is a
+//! storage error. Keys compare byte-wise; `scan` covers `[start, end)`, `end = null` = no end.
+
+use super::{Batch, Capabilities, Entry, KeyRange, Kv, KvError, KvFuture, Op, Precondition};
+use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The caller's adapter object.
+    #[wasm_bindgen(typescript_type = "KvAdapter")]
+    pub type JsKvObject;
+
+    #[wasm_bindgen(method, catch, structural)]
+    fn get(this: &JsKvObject, key: Uint8Array) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, catch, structural, js_name = getMany)]
+    fn get_many(this: &JsKvObject, keys: Array) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, catch, structural)]
+    fn scan(
+        this: &JsKvObject,
+        start: Uint8Array,
+        end: JsValue,
+        limit: f64,
+        reverse: bool,
+    ) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, catch, structural)]
+    fn commit(this: &JsKvObject, batch: Object) -> Result<JsValue, JsValue>;
+}
+
+/// A [`Kv`] that forwards every call to a JS adapter object.
+pub struct JsKv {
+    obj: JsKvObject,
+    atomic: bool,
+}
+
+impl std::fmt::Debug for JsKv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JsKv")
+            .field("atomic", &self.atomic)
+            .finish_non_exhaustive()
+    }
+}
+
+impl JsKv {
+    /// Wraps an adapter object; fails if a method of the seam is missing.
+    pub fn new(obj: JsValue) -> Result<Self, KvError> {
+        if !obj.is_object() {
+            return Err(KvError::Storage("the kv adapter must be an object".into()));
+        }
+        for m in ["get", "getMany", "scan", "commit"] {
+            let f = Reflect::get(&obj, &m.into()).unwrap_or(JsValue::UNDEFINED);
+            if !f.is_function() {
+                return Err(KvError::Storage(format!(
+                    "the kv adapter has no {m}() method"
+                )));
+            }
+        }
+        let atomic = Reflect::get(&obj, &"atomicBatches".into())
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        Ok(JsKv {
+            obj: obj.unchecked_into(),
+            atomic,
+        })
+    }
+}
+
+/// Awaits whatever a method returned (a Promise or a plain value).
+async fn settle(r: Result<JsValue, JsValue>) -> Result<JsValue, KvError> {
+    let v = r.map_err(|e| adapter_error(&e))?;
+    JsFuture::from(Promise::resolve(&v))
+        .await
+        .map_err(|e| adapter_error(&e))
+}
+
+fn field(v: &JsValue, name: &str) -> Option<JsValue> {
+    Reflect::get(v, &name.into())
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+/// Maps an adapter's rejection: `code: "conflict" | "quota"`, `QuotaExceededError`, or storage.
+fn adapter_error(e: &JsValue) -> KvError {
+    let code = field(e, "code").and_then(|c| c.as_string());
+    let name = field(e, "name").and_then(|c| c.as_string());
+    let message = field(e, "message")
+        .and_then(|m| m.as_string())
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "kv adapter failed".into());
+    match (code.as_deref(), name.as_deref()) {
+        (Some("conflict"), _) => KvError::Conflict {
+            key: field(e, "key").map(|k| bytes(&k)).unwrap_or_default(),
+        },
+        (Some("quota"), _) | (_, Some("QuotaExceededError")) => KvError::Quota(message),
+        _ => KvError::Storage(format!("kv adapter: {message}")),
+    }
+}
+
+fn js_bytes(b: &[u8]) -> Uint8Array {
+    Uint8Array::from(b)
+}
+
+/// Bytes of a `Uint8Array` / `ArrayBuffer` / typed array value.
+fn bytes(v: &JsValue) -> Vec<u8> {
+    if let Some(a) = v.dyn_ref::<Uint8Array>() {
+        a.to_vec()
+    } else {
+        Uint8Array::new(v).to_vec()
+    }
+}
+
+fn opt_bytes(v: &JsValue) -> Option<Vec<u8>> {
+    if v.is_undefined() || v.is_null() {
+        None
+    } else {
+        Some(bytes(v))
+    }
+}
+
+fn bad_shape(what: &str) -> KvError {
+    KvError::Storage(format!(
+        "kv adapter: {what} returned a value of the wrong shape"
+    ))
+}
+
+fn obj(pairs: &[(&str, JsValue)]) -> Object {
+    let o = Object::new();
+    for (k, v) in pairs {
+        let _ = Reflect::set(&o, &(*k).into(), v);
+    }
+    o
+}
+
+/// The batch as a plain JS object: `{ ops: [{type: "put"|"delete", key, value?}], preconditions: [{type: "absent"|"equals", key, value?}] }`.
+fn batch_js(batch: &Batch) -> Object {
+    let ops: Array = batch
+        .ops
+        .iter()
+        .map(|op| match op {
+            Op::Put(k, v) => obj(&[
+                ("type", "put".into()),
+                ("key", js_bytes(k).into()),
+                ("value", js_bytes(v).into()),
+            ]),
+            Op::Delete(k) => obj(&[("type", "delete".into()), ("key", js_bytes(k).into())]),
+        })
+        .collect();
+    let pre: Array = batch
+        .preconditions
+        .iter()
+        .map(|p| match p {
+            Precondition::Absent(k) => {
+                obj(&[("type", "absent".into()), ("key", js_bytes(k).into())])
+            }
+            Precondition::Equals(k, v) => obj(&[
+                ("type", "equals".into()),
+                ("key", js_bytes(k).into()),
+                ("value", js_bytes(v).into()),
+            ]),
+        })
+        .collect();
+    obj(&[("ops", ops.into()), ("preconditions", pre.into())])
+}
+
+impl Kv for JsKv {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            atomic_batches: self.atomic,
+        }
+    }
+
+    fn get<'a>(&'a self, key: &'a [u8]) -> KvFuture<'a, Option<Vec<u8>>> {
+        Box::pin(async move {
+            let v = settle(self.obj.get(js_bytes(key))).await?;
+            Ok(opt_bytes(&v))
+        })
+    }
+
+    fn get_many<'a>(&'a self, keys: &'a [Vec<u8>]) -> KvFuture<'a, Vec<Option<Vec<u8>>>> {
+        Box::pin(async move {
+            let arr: Array = keys.iter().map(|k| JsValue::from(js_bytes(k))).collect();
+            let v = settle(self.obj.get_many(arr)).await?;
+            let arr = v.dyn_into::<Array>().map_err(|_| bad_shape("getMany"))?;
+            if arr.length() as usize != keys.len() {
+                return Err(bad_shape("getMany"));
+            }
+            Ok(arr.iter().map(|v| opt_bytes(&v)).collect())
+        })
+    }
+
+    fn scan<'a>(
+        &'a self,
+        range: &'a KeyRange,
+        limit: usize,
+        reverse: bool,
+    ) -> KvFuture<'a, Vec<Entry>> {
+        Box::pin(async move {
+            if limit == 0 {
+                return Ok(Vec::new());
+            }
+            let end = range
+                .end
+                .as_ref()
+                .map(|e| JsValue::from(js_bytes(e)))
+                .unwrap_or(JsValue::NULL);
+            let v = settle(
+                self.obj
+                    .scan(js_bytes(&range.start), end, limit as f64, reverse),
+            )
+            .await?;
+            let arr = v.dyn_into::<Array>().map_err(|_| bad_shape("scan"))?;
+            let mut out = Vec::with_capacity(arr.length() as usize);
+            for pair in arr.iter() {
+                let pair = pair.dyn_into::<Array>().map_err(|_| bad_shape("scan"))?;
+                out.push((bytes(&pair.get(0)), bytes(&pair.get(1))));
+            }
+            out.truncate(limit);
+            Ok(out)
+        })
+    }
+
+    fn commit<'a>(&'a self, batch: Batch) -> KvFuture<'a, ()> {
+        Box::pin(async move {
+            settle(self.obj.commit(batch_js(&batch))).await?;
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,614 @@
+//! In real Chromium (wasm-bindgen-test): the Kv conformance suite on IndexedDB and on the JS
+//! reference adapter, the engine scenarios on both, two handles racing on one database,
+//! quota exhaustion inside a small Storage Bucket, `versionchange` and lost connections.
+//!
+//! Run with scripts/test-browser.sh (cargo test --target wasm32-unknown-unknown --features js
+//! --test browser, wasm-bindgen-test-runner driving /usr/bin/chromedriver headless).
+
+#![cfg(all(target_arch = "wasm32", feature = "js"))]
+
+mod scenarios;
+
+use js_sys::{Array, Promise};
+use memspace::host::JsHost;
+use memspace::kv::indexeddb::{Durability, IndexedDbKv};
+use memspace::kv::js_adapter::JsKv;
+use memspace::kv::{conformance, Batch, KeyRange, Kv, KvError};
+use memspace::model::*;
+use memspace::{ErrorCode, Memspace};
+use serde_json::json;
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen(module = "/js/memory-kv.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = MemoryKv)]
+    type JsMemoryKv;
+    #[wasm_bindgen(constructor, js_class = "MemoryKv")]
+    fn new() -> JsMemoryKv;
+}
+
+#[wasm_bindgen(inline_js = "
+export function upgradeDb(name) {
+  return new Promise((resolve, reject) => {
+    const probe = indexedDB.open(name);
+    probe.onerror = () => reject(probe.error);
+    probe.onsuccess = () => {
+      const v = probe.result.version;
+      probe.result.close();
+      const r = indexedDB.open(name, v + 1);
+      r.onupgradeneeded = () => r.result.createObjectStore('other_' + v);
+      r.onsuccess = () => { r.result.close(); resolve(v + 1); };
+      r.onerror = () => reject(r.error);
+    };
+  });
+}
+export async function bucketFactory(name, quota) {
+  if (!navigator.storageBuckets) return null;
+  await navigator.storageBuckets.delete(name).catch(() => {});
+  const bucket = await navigator.storageBuckets.open(name, { quota, durability: 'strict' });
+  return bucket.indexedDB;
+}
+")]
+extern "C" {
+    #[wasm_bindgen(js_name = upgradeDb)]
+    fn upgrade_db(name: &str) -> Promise;
+    #[wasm_bindgen(js_name = bucketFactory)]
+    fn bucket_factory(name: &str, quota: f64) -> Promise;
+}
+
+/// An append's text and outcome.
+type Posted = (String, memspace::Result<Event>);
+
+fn web_sys_log(s: &str) {
+    js_sys::Reflect::get(&js_sys::global(), &"console".into())
+        .and_then(|c| {
+            js_sys::Reflect::get(&c, &"log".into())
+                .and_then(|f| f.dyn_into::<js_sys::Function>())
+                .map(|f| (c, f))
+        })
+        .map(|(c, f)| f.call1(&c, &s.into()))
+        .ok();
+}
+
+fn unique(prefix: &str) -> String {
+    format!(
+        "{prefix}-{}-{}",
+        js_sys::Date::now() as u64,
+        (js_sys::Math::random() * 1e9) as u64
+    )
+}
+
+async fn idb(name: &str) -> Rc<IndexedDbKv> {
+    Rc::new(
+        IndexedDbKv::open(name, Durability::Strict)
+            .await
+            .expect("open IndexedDB"),
+    )
+}
+
+fn adapter() -> Rc<JsKv> {
+    Rc::new(JsKv::new(JsMemoryKv::new().into()).expect("adapter"))
+}
+
+fn handle(kv: Rc<dyn Kv>) -> Memspace {
+    Memspace::new(kv, Rc::new(JsHost::new()), Principal::new("u1", "t1")).expect("handle")
+}
+
+fn msg(text: &str) -> NewEvent {
+    NewEvent {
+        body: json!({ "content": text }),
+        emitter: Emitter::new("user", "u1"),
+        event_type: Some("message".into()),
+    }
+}
+
+/// Runs `futs` concurrently on the browser's event loop and waits for all of them.
+async fn join_all(futs: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>>) {
+    let promises: Array = futs
+        .into_iter()
+        .map(|f| {
+            JsValue::from(future_to_promise(async move {
+                f.await;
+                Ok(JsValue::UNDEFINED)
+            }))
+        })
+        .collect();
+    JsFuture::from(Promise::all(&promises)).await.expect("join");
+}
+
+#[wasm_bindgen_test]
+async fn indexeddb_passes_the_kv_conformance_suite() {
+    let kv = idb(&unique("conf")).await;
+    let ran = conformance::run_all(kv.as_ref(), b"t").await.unwrap();
+    assert_eq!(ran, conformance::CHECKS.len());
+}
+
+#[wasm_bindgen_test]
+async fn relaxed_indexeddb_passes_the_kv_conformance_suite() {
+    let kv = IndexedDbKv::open(&unique("conf-relaxed"), Durability::Relaxed)
+        .await
+        .unwrap();
+    conformance::run_all(&kv, b"t").await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn js_reference_adapter_passes_the_kv_conformance_suite() {
+    let kv = adapter();
+    assert!(kv.capabilities().atomic_batches);
+    conformance::run_all(kv.as_ref(), b"t").await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn engine_scenarios_pass_on_indexeddb() {
+    let ran = scenarios::run_all(|name| async move {
+        let kv: Rc<dyn Kv> = idb(&unique(&name)).await;
+        kv
+    })
+    .await
+    .unwrap();
+    assert_eq!(ran, scenarios::SCENARIOS.len());
+}
+
+#[wasm_bindgen_test]
+async fn engine_scenarios_pass_on_the_js_adapter() {
+    scenarios::run_all(|_| async {
+        let kv: Rc<dyn Kv> = adapter();
+        kv
+    })
+    .await
+    .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn data_survives_closing_and_reopening_the_database() {
+    let name = unique("reopen");
+    let kv = idb(&name).await;
+    let ms = handle(kv.clone());
+    let sp = ms.create_space(NewSpace::default()).await.unwrap();
+    let se = ms
+        .create_session(
+            &sp.id,
+            NewSession {
+                participants: vec!["u1".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    ms.post_event(&sp.id, &se.id, msg("kept")).await.unwrap();
+    kv.close();
+    drop(ms);
+    let again = handle(idb(&name).await);
+    let evs = again
+        .list_events(&sp.id, &se.id, EventQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(evs.len(), 1);
+    assert_eq!(evs[0].body, json!({ "content": "kept" }));
+}
+
+/// Two handles on one database, as two tabs have: concurrent appends and updates.
+#[wasm_bindgen_test]
+async fn two_handles_racing_lose_no_event_and_never_duplicate_a_sequence_id() {
+    let name = unique("race");
+    let (a, b) = (handle(idb(&name).await), handle(idb(&name).await));
+    let sp = a.create_space(NewSpace::default()).await.unwrap();
+    let se = a
+        .create_session(
+            &sp.id,
+            NewSession {
+                participants: vec!["u1".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+
+    const N: usize = 40;
+    let results: Rc<RefCell<Vec<Posted>>> = Rc::default();
+    let mut futs: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>> = Vec::new();
+    for i in 0..N {
+        let ms = if i % 2 == 0 { a.clone() } else { b.clone() };
+        let (sp, se, results) = (sp.id.clone(), se.id.clone(), results.clone());
+        futs.push(Box::pin(async move {
+            let text = format!("event-{i}");
+            let r = ms.post_event(&sp, &se, msg(&text)).await;
+            results.borrow_mut().push((text, r));
+        }));
+    }
+    let updated: Rc<std::cell::Cell<u64>> = Rc::default();
+    // Session updates without ifMatch race the appends (last writer wins, every one applies).
+    for i in 0..6 {
+        let ms = if i % 2 == 0 { b.clone() } else { a.clone() };
+        let (sp, se) = (sp.id.clone(), se.id.clone());
+        let updated = updated.clone();
+        futs.push(Box::pin(async move {
+            let upd = SessionUpdate {
+                description: Patch::Set(format!("d{i}")),
+                ..Default::default()
+            };
+            match ms.update_session(&sp, &se, upd).await {
+                Ok(_) => updated.set(updated.get() + 1),
+                Err(e) => assert_eq!(
+                    e.code,
+                    ErrorCode::Conflict,
+                    "only conflicts may surface: {e}"
+                ),
+            }
+        }));
+    }
+    join_all(futs).await;
+
+    let results = results.take();
+    let mut stored_ok = BTreeSet::new();
+    let mut seqs = BTreeSet::new();
+    for (text, r) in results.iter() {
+        match r {
+            Ok(ev) => {
+                assert!(
+                    seqs.insert(ev.sequence_id),
+                    "duplicate sequence id {}",
+                    ev.sequence_id
+                );
+                stored_ok.insert(text.clone());
+            }
+            Err(e) => assert_eq!(
+                e.code,
+                ErrorCode::Conflict,
+                "only conflicts may surface: {e}"
+            ),
+        }
+    }
+    let session = a.get_session(&sp.id, &se.id).await.unwrap();
+    let mut listed = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = b
+            .list_events(
+                &sp.id,
+                &se.id,
+                EventQuery {
+                    offset: Some(offset),
+                    limit: Some(100),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        if page.is_empty() {
+            break;
+        }
+        offset += page.len() as u64;
+        listed.extend(page);
+    }
+    assert_eq!(
+        session.event_count as usize,
+        stored_ok.len(),
+        "the head counts exactly the acknowledged events"
+    );
+    assert_eq!(listed.len(), stored_ok.len());
+    for (i, ev) in listed.iter().enumerate() {
+        assert_eq!(ev.sequence_id, i as u64, "sequence ids are dense");
+        let text = ev.body["content"].as_str().unwrap_or_default().to_string();
+        assert!(
+            stored_ok.contains(&text),
+            "stored event {text} was acknowledged"
+        );
+    }
+    let listed_texts: BTreeSet<String> = listed
+        .iter()
+        .map(|e| e.body["content"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(
+        listed_texts, stored_ok,
+        "every acknowledged event is stored, once"
+    );
+    assert_eq!(
+        session.version,
+        1 + updated.get(),
+        "every acknowledged update applied once"
+    );
+    web_sys_log(&format!(
+        "race: {} of {N} appends acknowledged, {} of 6 updates; the rest surfaced as conflicts",
+        stored_ok.len(),
+        updated.get()
+    ));
+}
+
+/// Two tabs each appending in their own order (each awaits its previous append): the
+/// engine's retries absorb the races, so every append lands and the sequence is dense.
+#[wasm_bindgen_test]
+async fn two_tabs_appending_concurrently_all_land_with_dense_sequence_ids() {
+    let name = unique("tabs");
+    let (a, b) = (handle(idb(&name).await), handle(idb(&name).await));
+    let sp = a.create_space(NewSpace::default()).await.unwrap();
+    let se = a
+        .create_session(
+            &sp.id,
+            NewSession {
+                participants: vec!["u1".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut futs: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>> = Vec::new();
+    for (tab, ms) in [a.clone(), b.clone()].into_iter().enumerate() {
+        let (sp, se) = (sp.id.clone(), se.id.clone());
+        futs.push(Box::pin(async move {
+            for i in 0..25 {
+                ms.post_event(&sp, &se, msg(&format!("tab{tab}-{i}")))
+                    .await
+                    .unwrap();
+                if i % 5 == 0 {
+                    let upd = SessionUpdate {
+                        description: Patch::Set(format!("tab{tab}-{i}")),
+                        ..Default::default()
+                    };
+                    ms.update_session(&sp, &se, upd).await.unwrap();
+                }
+            }
+        }));
+    }
+    join_all(futs).await;
+    let evs = b
+        .list_events(
+            &sp.id,
+            &se.id,
+            EventQuery {
+                limit: Some(100),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(evs.len(), 50);
+    assert!(evs
+        .iter()
+        .enumerate()
+        .all(|(i, e)| e.sequence_id == i as u64));
+    for tab in 0..2 {
+        let mine: Vec<String> = evs
+            .iter()
+            .filter_map(|e| e.body["content"].as_str())
+            .filter(|t| t.starts_with(&format!("tab{tab}-")))
+            .map(String::from)
+            .collect();
+        let want: Vec<String> = (0..25).map(|i| format!("tab{tab}-{i}")).collect();
+        assert_eq!(mine, want, "each tab's appends keep their order");
+    }
+    assert_eq!(a.get_session(&sp.id, &se.id).await.unwrap().version, 11);
+}
+
+#[wasm_bindgen_test]
+async fn two_handles_with_the_same_if_match_one_wins_one_gets_conflict() {
+    let name = unique("ifmatch");
+    let (a, b) = (handle(idb(&name).await), handle(idb(&name).await));
+    let sp = a.create_space(NewSpace::default()).await.unwrap();
+    let se = a
+        .create_session(
+            &sp.id,
+            NewSession {
+                participants: vec!["u1".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let outcomes: Rc<RefCell<Vec<memspace::Result<Session>>>> = Rc::default();
+    let mut futs: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>> = Vec::new();
+    for (i, ms) in [a.clone(), b.clone()].into_iter().enumerate() {
+        let (sp, se, out) = (sp.id.clone(), se.id.clone(), outcomes.clone());
+        futs.push(Box::pin(async move {
+            let upd = SessionUpdate {
+                description: Patch::Set(format!("tab {i}")),
+                if_match: Some(1),
+                ..Default::default()
+            };
+            let r = ms.update_session(&sp, &se, upd).await;
+            out.borrow_mut().push(r);
+        }));
+    }
+    join_all(futs).await;
+    let outcomes = outcomes.take();
+    let wins = outcomes.iter().filter(|r| r.is_ok()).count();
+    let conflicts = outcomes
+        .iter()
+        .filter(|r| matches!(r, Err(e) if e.code == ErrorCode::Conflict))
+        .count();
+    assert_eq!((wins, conflicts), (1, 1), "{outcomes:?}");
+    assert_eq!(b.get_session(&sp.id, &se.id).await.unwrap().version, 2);
+}
+
+#[wasm_bindgen_test]
+async fn quota_exhaustion_is_a_quota_error_and_nothing_is_half_written() {
+    let bucket = unique("quota")
+        .to_lowercase()
+        .replace(|c: char| !c.is_ascii_alphanumeric(), "");
+    let factory = JsFuture::from(bucket_factory(
+        &bucket[..40.min(bucket.len())],
+        512.0 * 1024.0,
+    ))
+    .await
+    .expect("storage bucket");
+    if factory.is_null() {
+        panic!("navigator.storageBuckets is missing: this Chromium cannot run the quota test");
+    }
+    let kv = Rc::new(
+        IndexedDbKv::open_with_factory(factory.unchecked_into(), "quota", Durability::Strict)
+            .await
+            .unwrap(),
+    );
+
+    // Engine: post 1 MiB batches until the bucket is full (Chromium enforces a bucket quota
+    // from its usage estimate, so it may accept a little more than the quota first).
+    let ms = handle(kv.clone());
+    let sp = ms.create_space(NewSpace::default()).await.unwrap();
+    let se = ms
+        .create_session(
+            &sp.id,
+            NewSession {
+                participants: vec!["u1".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let filler = "x".repeat(5000);
+    let mut acknowledged = 0u64;
+    let mut hit_quota = false;
+    for _ in 0..64 {
+        let batch: Vec<NewEvent> = (0..200).map(|_| msg(&filler)).collect();
+        match ms.post_events(&sp.id, &se.id, batch).await {
+            Ok(evs) => acknowledged += evs.len() as u64,
+            Err(e) => {
+                assert_eq!(e.code, ErrorCode::Quota, "{e}");
+                assert_eq!(e.status(), 507);
+                hit_quota = true;
+                break;
+            }
+        }
+    }
+    assert!(
+        hit_quota,
+        "a 512 KiB bucket must fill up within 64 MiB of writes"
+    );
+    let s = ms.get_session(&sp.id, &se.id).await.unwrap();
+    assert_eq!(
+        s.event_count, acknowledged,
+        "the head counts exactly the acknowledged events"
+    );
+    let beyond = kv
+        .get(&event_key_probe(&sp.id, &se.id, acknowledged))
+        .await
+        .unwrap();
+    assert!(beyond.is_none(), "no event of the failed batch was written");
+    if acknowledged > 0 {
+        let tail = ms
+            .list_events(
+                &sp.id,
+                &se.id,
+                EventQuery {
+                    last_n: Some(1),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(tail[0].sequence_id + 1, acknowledged);
+    }
+
+    // Raw seam: keep writing 1 MiB batches; the one that hits the quota fails as a whole.
+    let mut failed = None;
+    for round in 0..64u8 {
+        let mut big = Batch::new();
+        for i in 0..16u8 {
+            big.put(vec![b'b', round, i], vec![i; 64 * 1024]);
+        }
+        match kv.commit(big).await {
+            Ok(()) => {}
+            Err(KvError::Quota(_)) => {
+                failed = Some(round);
+                break;
+            }
+            Err(other) => panic!("expected a quota error, got {other:?}"),
+        }
+    }
+    let round = failed.expect("a full bucket rejects a batch with a quota error");
+    let landed = kv
+        .scan(&KeyRange::prefix(&[b'b', round]), 100, false)
+        .await
+        .unwrap();
+    assert!(landed.is_empty(), "nothing of the failed batch landed");
+}
+
+/// `ev/{space}/{session}/{seq}` as the engine lays it out (tuple encoding, see codec::keys).
+fn event_key_probe(space: &str, session: &str, seq: u64) -> Vec<u8> {
+    memspace::codec::keys::Key::table("ev")
+        .s(space)
+        .s(session)
+        .n(seq)
+        .build()
+}
+
+#[wasm_bindgen_test]
+async fn another_tabs_upgrade_closes_our_connection_and_the_next_call_reopens() {
+    let name = unique("upgrade");
+    let kv = idb(&name).await;
+    let mut b = Batch::new();
+    b.put(b"k".to_vec(), b"v".to_vec());
+    kv.commit(b).await.unwrap();
+    assert!(kv.is_connected());
+    // Would block forever if our connection did not close on versionchange.
+    let v = JsFuture::from(upgrade_db(&name)).await.unwrap();
+    assert_eq!(v.as_f64(), Some(2.0));
+    assert!(!kv.is_connected(), "versionchange closed our connection");
+    assert_eq!(
+        kv.get(b"k").await.unwrap(),
+        Some(b"v".to_vec()),
+        "the next call reopened"
+    );
+    assert!(kv.is_connected());
+    let mut b = Batch::new();
+    b.put(b"k2".to_vec(), b"v2".to_vec());
+    kv.commit(b).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_lost_connection_is_reopened_and_the_read_retried() {
+    let kv = idb(&unique("lost")).await;
+    let mut b = Batch::new();
+    b.put(b"a".to_vec(), b"1".to_vec())
+        .put(b"b".to_vec(), b"2".to_vec());
+    kv.commit(b).await.unwrap();
+    kv.simulate_connection_loss();
+    assert_eq!(kv.get(b"a").await.unwrap(), Some(b"1".to_vec()));
+    kv.simulate_connection_loss();
+    assert_eq!(
+        kv.scan(&KeyRange::prefix(b""), 10, true)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    kv.simulate_connection_loss();
+    assert_eq!(
+        kv.get_many(&[b"a".to_vec(), b"z".to_vec()]).await.unwrap(),
+        vec![Some(b"1".to_vec()), None]
+    );
+    kv.simulate_connection_loss();
+    let mut b = Batch::new();
+    b.require_equals(b"a".to_vec(), b"1".to_vec())
+        .put(b"a".to_vec(), b"3".to_vec());
+    kv.commit(b).await.unwrap();
+    assert_eq!(kv.get(b"a").await.unwrap(), Some(b"3".to_vec()));
+}
+
+#[wasm_bindgen_test]
+async fn adapter_errors_map_to_conflict_quota_and_storage() {
+    let failing = js_sys::Function::new_with_args("code", "return { get: async () => null, getMany: async (ks) => ks.map(() => null), scan: async () => [], commit: async () => { throw Object.assign(new Error('boom'), code ? { code } : {}); } };");
+    for (code, want) in [
+        ("conflict", "Conflict"),
+        ("quota", "Quota"),
+        ("", "Storage"),
+    ] {
+        let obj = failing
+            .call1(&JsValue::UNDEFINED, &JsValue::from_str(code))
+            .unwrap();
+        let kv = JsKv::new(obj).unwrap();
+        let mut b = Batch::new();
+        b.put(b"k".to_vec(), b"v".to_vec());
+        let err = kv.commit(b).await.unwrap_err();
+        assert!(format!("{err:?}").starts_with(want), "{code}: {err:?}");
+    }
+    assert!(JsKv::new(JsValue::from_str("nope")).is_err());
+    let no_scan = js_sys::eval("({ get() {}, getMany() {}, commit() {} })").unwrap();
+    assert!(JsKv::new(no_scan).is_err());
+}
