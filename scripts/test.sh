@@ -5,3 +5,4 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/test-native.sh
 bash scripts/test-browser.sh
+bash scripts/test-component.sh

@@ -1,0 +1,34 @@
+//! The WebAssembly component (`wit/`, world `memspace:memory/memspace`).
+//!
+//! The engine is async over the [`Kv`](crate::kv::Kv) seam; the component's imports are
+//! synchronous, so every [`Kv`] future here is ready at once and [`block_on`] drives an
+//! operation to completion in one poll: no threads, no busy loop.
+//!
+//! One file per interface: [`kv`] and [`host`] adapt the imports to the engine's seams,
+//! [`memory`] exports the `memspace` resource, [`stores`] the memory-store functions that
+//! borrow it; [`convert`] and [`convert_stores`] map records and errors, and [`json`] turns
+//! the `json` strings of the interface into values.
+//!
+//! The Rust bindings are generated from `wit/` at compile time by `wit_bindgen::generate!`,
+//! so they can never be stale: a WIT change that the code does not follow fails the build.
+//!
+//! [`Kv`]: crate::kv::Kv
+//! [`block_on`]: crate::runtime::block_on
+
+mod convert;
+mod convert_stores;
+mod host;
+mod json;
+mod kv;
+mod memory;
+mod stores;
+
+wit_bindgen::generate!({
+    path: "wit",
+    world: "memspace",
+});
+
+/// The type the generated `export!` macro binds the exports to.
+struct Component;
+
+export!(Component);
