@@ -43,7 +43,7 @@ step "workerd (miniflare) on 127.0.0.1 + pytest"
 cd "$edge"
 set +e
 node test/with-workerd.mjs --sweep-seconds 1 -- \
-  "$venv/bin/python" -m pytest -p no:cacheprovider -q -rfE test "$@"
+  "$venv/bin/python" -m pytest -p no:cacheprovider -q -rfE "${@:-test}"
 code=$?
 set -e
 if [ $code -eq 0 ]; then echo "test-edge: PASS"; else echo "test-edge: FAIL (exit $code)"; fi

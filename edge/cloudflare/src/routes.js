@@ -14,7 +14,7 @@ const TABLE = [
   ["session", new RegExp(`^memory\\/(${UUID})\\/sessions\\/(${SEG})\\/$`), ["GET", "PATCH", "DELETE"]],
   ["events", new RegExp(`^memory\\/(${UUID})\\/sessions\\/(${SEG})\\/events\\/$`), ["GET", "POST"]],
   ["events-batch", new RegExp(`^memory\\/(${UUID})\\/sessions\\/(${SEG})\\/events\\/batch\\/$`), ["POST", "PATCH"]],
-  ["event", new RegExp(`^memory\\/(${UUID})\\/sessions\\/(${SEG})\\/events\\/(\\d{1,15})\\/$`), ["PATCH"]],
+  ["event", new RegExp(`^memory\\/(${UUID})\\/sessions\\/(${SEG})\\/events\\/(\\d{1,15})\\/$`), ["PATCH", "DELETE"]],
 ];
 
 /** A space id shaped like the ones this worker hands out (a lowercase UUID). */

@@ -149,6 +149,9 @@ export class SpaceObject extends DurableObject {
         });
         return result(200, { items: (await ms.updateEvents(sid, session, items)).map(wire.eventOut) });
       }
+      case "DELETE event":
+        // The ORM's DREvent.delete(): the engine has no per-event soft delete yet.
+        return errorResult(501, "deleting a single event is not supported by memspace", { code: "unsupported" });
       case "GET jobs":
         return result(200, { items: await ms.listExtractionJobs(sid) });
       default:
