@@ -15,7 +15,7 @@ done
 rustup component list --installed | grep -q '^clippy' || rustup component add clippy rustfmt
 
 step "wasm-bindgen-cli $WASM_BINDGEN_VERSION (must equal the crate's pin)"
-lock_version=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p' | head -n1)
+lock_version=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p' | head -n1 || true)
 if [ -n "$lock_version" ] && [ "$lock_version" != "$WASM_BINDGEN_VERSION" ]; then
   echo "Cargo.lock pins wasm-bindgen $lock_version but scripts/env.sh pins $WASM_BINDGEN_VERSION" >&2
   exit 1

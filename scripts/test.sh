@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/test-native.sh
+bash scripts/test-browser.sh
 bash scripts/test-edge.sh

@@ -131,6 +131,18 @@ impl Error {
         Error::new(ErrorCode::Conflict, message)
     }
 
+    /// A `conflict` from losing a race with another writer: the engine re-reads and retries
+    /// these (and only these) before giving up.
+    pub fn lost_race(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::Conflict, message).with("race", true)
+    }
+
+    /// True for a [`Error::lost_race`] conflict.
+    pub fn is_lost_race(&self) -> bool {
+        self.code == ErrorCode::Conflict
+            && self.details.get("race") == Some(&serde_json::Value::Bool(true))
+    }
+
     /// A `storage` error.
     pub fn storage(message: impl Into<String>) -> Self {
         Error::new(ErrorCode::Storage, message)

@@ -34,6 +34,27 @@ pub fn is_valid(prefix: &str, id: &str) -> bool {
     }
 }
 
+/// Makes a new id that sorts after `last` (an id with the same prefix), for records that must
+/// list in recording order even when the clock stalls or steps back: a fresh id when it already
+/// sorts after `last`, else `last` plus one in its last characters (as monotonic ULIDs do).
+/// `None` only when `last` is the largest id there is.
+pub fn new_id_after(prefix: &str, last: Option<&str>, host: &dyn Host) -> Option<String> {
+    let fresh = new_id(prefix, host);
+    let Some(last) = last.filter(|l| is_valid(prefix, l) && fresh.as_str() <= *l) else {
+        return Some(fresh);
+    };
+    let mut out = last.as_bytes().to_vec();
+    for i in (prefix.len() + 1..out.len()).rev() {
+        let pos = ALPHABET.iter().position(|c| *c == out[i])?;
+        if pos + 1 < ALPHABET.len() {
+            out[i] = ALPHABET[pos + 1];
+            return String::from_utf8(out).ok();
+        }
+        out[i] = ALPHABET[0];
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,5 +70,26 @@ mod tests {
         assert!(is_valid("ses", &a));
         assert!(!is_valid("spc", &a));
         assert!(!is_valid("ses", "ses_../../x"));
+    }
+
+    #[test]
+    fn ids_made_after_another_sort_after_it_even_when_the_clock_steps_back() {
+        let host = ManualHost::default();
+        host.advance_micros(5_000_000);
+        let late = new_id("v", &host);
+        host.set_now(crate::time::Timestamp(0));
+        let next = new_id_after("v", Some(&late), &host).unwrap();
+        assert!(next > late && is_valid("v", &next));
+        let carry = format!("v_{}", "z".repeat(25) + "y");
+        assert_eq!(
+            new_id_after("v", Some(&carry), &host).unwrap(),
+            format!("v_{}", "z".repeat(26))
+        );
+        assert_eq!(
+            new_id_after("v", Some(&format!("v_{}", "z".repeat(26))), &host),
+            None
+        );
+        let fresh = new_id_after("v", None, &host).unwrap();
+        assert!(is_valid("v", &fresh));
     }
 }

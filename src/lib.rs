@@ -1,19 +1,25 @@
 //! # memspace
 //!
 //! An agent-memory engine: memory spaces, chat sessions and their events, lifecycle
-//! strategies evaluated lazily on access, over one small storage seam ([`kv::Kv`]) that maps
-//! onto IndexedDB, Durable Objects, Workers KV or memory.
+//! strategies evaluated lazily on access, and memory stores (path-addressed, versioned
+//! documents an agent edits like files, also through the Anthropic memory tool), over one
+//! small storage seam ([`kv::Kv`]) that maps onto IndexedDB, Durable Objects, Workers KV or
+//! memory.
 //!
 //! ```
 //! use memspace::{host::ManualHost, kv::MemoryKv, model::*, runtime::block_on, Memspace};
 //! use std::rc::Rc;
 //!
-//! let ms = Memspace::new(Rc::new(MemoryKv::new()), Rc::new(ManualHost::default()), Principal::new("u1", "t1")).unwrap();
-//! let space = block_on(ms.create_space(NewSpace::default())).unwrap().unwrap();
-//! let session = block_on(ms.create_session(&space.id, NewSession { participants: vec!["u1".into()], ..Default::default() })).unwrap().unwrap();
+//! # fn main() -> memspace::Result<()> {
+//! let ms = Memspace::new(Rc::new(MemoryKv::new()), Rc::new(ManualHost::default()), Principal::new("u1", "t1"))?;
+//! let space = block_on(ms.create_space(NewSpace::default()))??;
+//! let new_session = NewSession { participants: vec!["u1".into()], ..Default::default() };
+//! let session = block_on(ms.create_session(&space.id, new_session))??;
 //! let ev = NewEvent { body: serde_json::json!({"content": "hi"}), emitter: Emitter::new("user", "u1"), event_type: Some("message".into()) };
-//! let posted = block_on(ms.post_event(&space.id, &session.id, ev)).unwrap().unwrap();
+//! let posted = block_on(ms.post_event(&space.id, &session.id, ev))??;
 //! assert_eq!(posted.sequence_id, 0);
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! Layers, from the top: bindings (none in the core), [`Memspace`] (the engine), the

@@ -29,7 +29,11 @@ impl Timestamp {
     /// Parses RFC 3339 (`2026-01-02T03:04:05.123456Z` or with `+hh:mm` offset); `None` if malformed.
     pub fn parse(s: &str) -> Option<Self> {
         let b = s.as_bytes();
-        if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b't' || b[10] == b' ') {
+        if b.len() < 19
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || !(b[10] == b'T' || b[10] == b't' || b[10] == b' ')
+        {
             return None;
         }
         if b[13] != b':' || b[16] != b':' {
@@ -44,7 +48,13 @@ impl Timestamp {
         };
         let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
         let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
-        if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || se > 60 {
+        if !(1..=12).contains(&mo)
+            || d < 1
+            || d > days_in_month(y, mo)
+            || h > 23
+            || mi > 59
+            || se > 60
+        {
             return None;
         }
         let mut i = 19;
@@ -158,7 +168,13 @@ mod tests {
 
     #[test]
     fn formats_and_parses_round_trip() {
-        for t in [0i64, 1, 1_700_000_000_123_456, -86_400_000_001, 4_102_444_800_000_000] {
+        for t in [
+            0i64,
+            1,
+            1_700_000_000_123_456,
+            -86_400_000_001,
+            4_102_444_800_000_000,
+        ] {
             let ts = Timestamp(t);
             assert_eq!(Timestamp::parse(&ts.to_string()), Some(ts), "{ts}");
         }
@@ -170,12 +186,23 @@ mod tests {
         let a = Timestamp::parse("2026-01-02T03:04:05+01:00").unwrap();
         let b = Timestamp::parse("2026-01-02T02:04:05.0Z").unwrap();
         assert_eq!(a, b);
-        assert_eq!(Timestamp::parse("2026-01-02T02:04:05.5Z").unwrap().0 - b.0, 500_000);
+        assert_eq!(
+            Timestamp::parse("2026-01-02T02:04:05.5Z").unwrap().0 - b.0,
+            500_000
+        );
     }
 
     #[test]
     fn rejects_malformed_timestamps() {
-        for s in ["", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-01-01T00:00:00", "x026-01-01T00:00:00Z", "2026-01-01T00:00:00.Z", "2026-01-01T00:00:00Zjunk"] {
+        for s in [
+            "",
+            "2026-13-01T00:00:00Z",
+            "2026-02-30T00:00:00Z",
+            "2026-01-01T00:00:00",
+            "x026-01-01T00:00:00Z",
+            "2026-01-01T00:00:00.Z",
+            "2026-01-01T00:00:00Zjunk",
+        ] {
             assert_eq!(Timestamp::parse(s), None, "{s}");
         }
     }

@@ -63,11 +63,14 @@ extern "C" {
     fn bucket_factory(name: &str, quota: f64) -> Promise;
 }
 
+/// An append's text and outcome.
+type Posted = (String, memspace::Result<Event>);
+
 fn web_sys_log(s: &str) {
     js_sys::Reflect::get(&js_sys::global(), &"console".into())
         .and_then(|c| {
             js_sys::Reflect::get(&c, &"log".into())
-                .and_then(|f| f.dyn_into::<js_sys::Function>().map_err(Into::into))
+                .and_then(|f| f.dyn_into::<js_sys::Function>())
                 .map(|f| (c, f))
         })
         .map(|(c, f)| f.call1(&c, &s.into()))
@@ -209,7 +212,7 @@ async fn two_handles_racing_lose_no_event_and_never_duplicate_a_sequence_id() {
         .unwrap();
 
     const N: usize = 40;
-    let results: Rc<RefCell<Vec<(String, memspace::Result<Event>)>>> = Rc::default();
+    let results: Rc<RefCell<Vec<Posted>>> = Rc::default();
     let mut futs: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>> = Vec::new();
     for i in 0..N {
         let ms = if i % 2 == 0 { a.clone() } else { b.clone() };
@@ -243,7 +246,7 @@ async fn two_handles_racing_lose_no_event_and_never_duplicate_a_sequence_id() {
     }
     join_all(futs).await;
 
-    let results = results.borrow();
+    let results = results.take();
     let mut stored_ok = BTreeSet::new();
     let mut seqs = BTreeSet::new();
     for (text, r) in results.iter() {
@@ -414,7 +417,7 @@ async fn two_handles_with_the_same_if_match_one_wins_one_gets_conflict() {
         }));
     }
     join_all(futs).await;
-    let outcomes = outcomes.borrow();
+    let outcomes = outcomes.take();
     let wins = outcomes.iter().filter(|r| r.is_ok()).count();
     let conflicts = outcomes
         .iter()
@@ -502,22 +505,28 @@ async fn quota_exhaustion_is_a_quota_error_and_nothing_is_half_written() {
         assert_eq!(tail[0].sequence_id + 1, acknowledged);
     }
 
-    // Raw seam: a batch on a full bucket fails as a whole.
-    let mut big = Batch::new();
-    for i in 0..16u8 {
-        big.put(vec![b'b', i], vec![i; 64 * 1024]);
+    // Raw seam: keep writing 1 MiB batches; the one that hits the quota fails as a whole.
+    let mut failed = None;
+    for round in 0..64u8 {
+        let mut big = Batch::new();
+        for i in 0..16u8 {
+            big.put(vec![b'b', round, i], vec![i; 64 * 1024]);
+        }
+        match kv.commit(big).await {
+            Ok(()) => {}
+            Err(KvError::Quota(_)) => {
+                failed = Some(round);
+                break;
+            }
+            Err(other) => panic!("expected a quota error, got {other:?}"),
+        }
     }
-    match kv.commit(big).await {
-        Err(KvError::Quota(_)) => {}
-        other => panic!("expected a quota error, got {other:?}"),
-    }
-    assert!(
-        kv.scan(&KeyRange::prefix(b"b"), 100, false)
-            .await
-            .unwrap()
-            .is_empty(),
-        "nothing of the failed batch landed"
-    );
+    let round = failed.expect("a full bucket rejects a batch with a quota error");
+    let landed = kv
+        .scan(&KeyRange::prefix(&[b'b', round]), 100, false)
+        .await
+        .unwrap();
+    assert!(landed.is_empty(), "nothing of the failed batch landed");
 }
 
 /// `ev/{space}/{session}/{seq}` as the engine lays it out (tuple encoding, see codec::keys).

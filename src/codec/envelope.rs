@@ -28,7 +28,10 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
         return Err(Error::storage("value too short for its envelope"));
     }
     if bytes[0] != FORMAT_VERSION {
-        return Err(Error::storage(format!("unknown format version {}", bytes[0])));
+        return Err(Error::storage(format!(
+            "unknown format version {}",
+            bytes[0]
+        )));
     }
     let mut crc = [0u8; 4];
     crc.copy_from_slice(&bytes[1..HEADER]);
@@ -49,7 +52,10 @@ mod tests {
         assert_eq!(decode::<serde_json::Value>(&v).unwrap()["a"], 1);
         let last = v.len() - 2;
         v[last] ^= 1;
-        assert_eq!(decode::<serde_json::Value>(&v).unwrap_err().code, crate::ErrorCode::Storage);
+        assert_eq!(
+            decode::<serde_json::Value>(&v).unwrap_err().code,
+            crate::ErrorCode::Storage
+        );
         assert!(decode::<serde_json::Value>(&[1, 2]).is_err());
         assert!(decode::<serde_json::Value>(&[9, 0, 0, 0, 0]).is_err());
     }

@@ -97,7 +97,10 @@ mod tests {
         let c = Key::table("t").s("abc").build();
         assert!(a < b && b < c);
         assert!(!Key::table("t").s("ab").range().contains(&c));
-        assert!(Key::table("t").s("ab").range().contains(&Key::table("t").s("ab").s("x").build()));
+        assert!(Key::table("t")
+            .s("ab")
+            .range()
+            .contains(&Key::table("t").s("ab").s("x").build()));
         assert_eq!(string_parts(&b), Some(vec!["t".into(), "ab\0".into()]));
     }
 

@@ -35,8 +35,16 @@ fn body_text(v: &Value, out: &mut String) {
 
 fn check_emitter(rec: &SessionRecord, e: &crate::model::Emitter) -> Result<()> {
     validate::emitter(e)?;
-    if e.kind == "user" && !e.id.as_ref().is_some_and(|id| rec.session.participants.contains(id)) {
-        return Err(Error::validation("emitter.id", "an emitter of type \"user\" must be a participant of the session"));
+    if e.kind == "user"
+        && !e
+            .id
+            .as_ref()
+            .is_some_and(|id| rec.session.participants.contains(id))
+    {
+        return Err(Error::validation(
+            "emitter.id",
+            "an emitter of type \"user\" must be a participant of the session",
+        ));
     }
     Ok(())
 }
@@ -50,19 +58,36 @@ impl Memspace {
     fn count_tokens(&self, body: &Value) -> u64 {
         let mut text = String::new();
         body_text(body, &mut text);
-        self.host.count_tokens(&text).unwrap_or_else(|| estimate_tokens(&text))
+        self.host
+            .count_tokens(&text)
+            .unwrap_or_else(|| estimate_tokens(&text))
     }
 
     /// Appends one event.
-    pub async fn post_event(&self, space_id: &str, session_id: &str, event: NewEvent) -> Result<Event> {
+    pub async fn post_event(
+        &self,
+        space_id: &str,
+        session_id: &str,
+        event: NewEvent,
+    ) -> Result<Event> {
         let mut events = self.post_events(space_id, session_id, vec![event]).await?;
-        events.pop().ok_or_else(|| Error::storage("post returned no event"))
+        events
+            .pop()
+            .ok_or_else(|| Error::storage("post returned no event"))
     }
 
     /// Appends up to 200 events atomically, in order.
-    pub async fn post_events(&self, space_id: &str, session_id: &str, events: Vec<NewEvent>) -> Result<Vec<Event>> {
+    pub async fn post_events(
+        &self,
+        space_id: &str,
+        session_id: &str,
+        events: Vec<NewEvent>,
+    ) -> Result<Vec<Event>> {
         if events.is_empty() || events.len() > validate::MAX_BATCH {
-            return Err(Error::validation("events", format!("a batch holds 1–{} events", validate::MAX_BATCH)));
+            return Err(Error::validation(
+                "events",
+                format!("a batch holds 1–{} events", validate::MAX_BATCH),
+            ));
         }
         for e in &events {
             validate::emitter(&e.emitter)?;
@@ -74,7 +99,13 @@ impl Memspace {
         retry!(self.try_post(&space, session_id, &events, tokens).await)
     }
 
-    async fn try_post(&self, space: &Space, session_id: &str, events: &[NewEvent], tokens: u64) -> Result<Vec<Event>> {
+    async fn try_post(
+        &self,
+        space: &Space,
+        session_id: &str,
+        events: &[NewEvent],
+        tokens: u64,
+    ) -> Result<Vec<Event>> {
         let (rec, bytes) = self.touch(space, session_id).await?;
         for e in events {
             check_emitter(&rec, &e.emitter)?;
@@ -93,7 +124,10 @@ impl Memspace {
                 created_at: now,
                 updated_at: now,
             };
-            batch.put(layout::event(&space.id, &rec.session.id, ev.sequence_id), envelope::encode(&ev)?);
+            batch.put(
+                layout::event(&space.id, &rec.session.id, ev.sequence_id),
+                envelope::encode(&ev)?,
+            );
             new.session.event_count += 1;
             out.push(ev);
         }
@@ -106,13 +140,24 @@ impl Memspace {
     }
 
     /// Lists events in ascending sequence order: a page from `offset`, or the last `last_n`.
-    pub async fn list_events(&self, space_id: &str, session_id: &str, query: EventQuery) -> Result<Vec<Event>> {
+    pub async fn list_events(
+        &self,
+        space_id: &str,
+        session_id: &str,
+        query: EventQuery,
+    ) -> Result<Vec<Event>> {
         if query.offset.is_some() && query.last_n.is_some() {
-            return Err(Error::validation("last_n", "offset and last_n are mutually exclusive"));
+            return Err(Error::validation(
+                "last_n",
+                "offset and last_n are mutually exclusive",
+            ));
         }
         if let Some(n) = query.last_n {
             if n == 0 || n > validate::MAX_LIMIT {
-                return Err(Error::validation("last_n", format!("must be 1–{}", validate::MAX_LIMIT)));
+                return Err(Error::validation(
+                    "last_n",
+                    format!("must be 1–{}", validate::MAX_LIMIT),
+                ));
             }
         }
         let (offset, limit) = validate::page(crate::model::Page {
@@ -127,7 +172,13 @@ impl Memspace {
         let (reverse, from, to, skip, take) = match query.last_n {
             Some(n) if filter.is_none() => (false, count.saturating_sub(n), count, 0, n.min(limit)),
             Some(n) => (true, 0, count, 0, n.min(limit)),
-            None if filter.is_none() => (false, offset.min(count), offset.saturating_add(limit).min(count), 0, limit),
+            None if filter.is_none() => (
+                false,
+                offset.min(count),
+                offset.saturating_add(limit).min(count),
+                0,
+                limit,
+            ),
             None => (false, 0, count, offset, limit),
         };
         let range = layout::events_between(&space.id, &rec.session.id, from, to);
@@ -140,7 +191,14 @@ impl Memspace {
 
     /// Scans committed events in `range`, keeping those of type `filter` (all when `None`),
     /// skipping `skip` matches and returning at most `take`.
-    async fn scan_events(&self, mut range: KeyRange, reverse: bool, filter: Option<&str>, mut skip: u64, take: u64) -> Result<Vec<Event>> {
+    async fn scan_events(
+        &self,
+        mut range: KeyRange,
+        reverse: bool,
+        filter: Option<&str>,
+        mut skip: u64,
+        take: u64,
+    ) -> Result<Vec<Event>> {
         let mut out = Vec::new();
         while (out.len() as u64) < take {
             // Unfiltered reads fetch exactly what is left; filtered ones read ahead in chunks.
@@ -148,12 +206,16 @@ impl Memspace {
                 None => (take - out.len() as u64) as usize,
                 Some(_) => SCAN_CHUNK,
             };
-            let chunk = self.kv.scan(&range, chunk_len, reverse).await.map_err(kv_error)?;
+            let chunk = self
+                .kv
+                .scan(&range, chunk_len, reverse)
+                .await
+                .map_err(kv_error)?;
             let Some((last, _)) = chunk.last() else { break };
             if reverse {
                 range.end = Some(last.clone());
             } else {
-                range.start = super::spaces::successor(last);
+                range.start = super::cursor::successor(last);
             }
             for (_, bytes) in &chunk {
                 let e: Event = envelope::decode(bytes)?;
@@ -177,22 +239,45 @@ impl Memspace {
     }
 
     /// Updates one event by sequence id.
-    pub async fn update_event(&self, space_id: &str, session_id: &str, update: EventUpdate) -> Result<Event> {
-        let mut events = self.update_events(space_id, session_id, vec![update]).await?;
-        events.pop().ok_or_else(|| Error::storage("update returned no event"))
+    pub async fn update_event(
+        &self,
+        space_id: &str,
+        session_id: &str,
+        update: EventUpdate,
+    ) -> Result<Event> {
+        let mut events = self
+            .update_events(space_id, session_id, vec![update])
+            .await?;
+        events
+            .pop()
+            .ok_or_else(|| Error::storage("update returned no event"))
     }
 
     /// Updates up to 200 events atomically; duplicate sequence ids are rejected.
-    pub async fn update_events(&self, space_id: &str, session_id: &str, updates: Vec<EventUpdate>) -> Result<Vec<Event>> {
+    pub async fn update_events(
+        &self,
+        space_id: &str,
+        session_id: &str,
+        updates: Vec<EventUpdate>,
+    ) -> Result<Vec<Event>> {
         if updates.is_empty() || updates.len() > validate::MAX_BATCH {
-            return Err(Error::validation("events", format!("a batch holds 1–{} updates", validate::MAX_BATCH)));
+            return Err(Error::validation(
+                "events",
+                format!("a batch holds 1–{} updates", validate::MAX_BATCH),
+            ));
         }
         for (i, u) in updates.iter().enumerate() {
             if u.body.is_none() && !u.event_type.is_given() && u.emitter.is_none() {
-                return Err(Error::validation("events", "each update must set at least one of body, event_type, emitter"));
+                return Err(Error::validation(
+                    "events",
+                    "each update must set at least one of body, event_type, emitter",
+                ));
             }
             if updates[..i].iter().any(|o| o.sequence_id == u.sequence_id) {
-                return Err(Error::validation("sequence_id", format!("duplicate sequence id {}", u.sequence_id)));
+                return Err(Error::validation(
+                    "sequence_id",
+                    format!("duplicate sequence id {}", u.sequence_id),
+                ));
             }
             if let Some(b) = &u.body {
                 validate::json_size("body", b)?;
@@ -206,12 +291,21 @@ impl Memspace {
         retry!(self.try_update_events(&space, session_id, &updates).await)
     }
 
-    async fn try_update_events(&self, space: &Space, session_id: &str, updates: &[EventUpdate]) -> Result<Vec<Event>> {
+    async fn try_update_events(
+        &self,
+        space: &Space,
+        session_id: &str,
+        updates: &[EventUpdate],
+    ) -> Result<Vec<Event>> {
         let (rec, bytes) = self.touch(space, session_id).await?;
-        let keys: Vec<Vec<u8>> = updates.iter().map(|u| layout::event(&space.id, session_id, u.sequence_id)).collect();
+        let keys: Vec<Vec<u8>> = updates
+            .iter()
+            .map(|u| layout::event(&space.id, session_id, u.sequence_id))
+            .collect();
         for u in updates {
             if u.sequence_id >= rec.session.event_count {
-                return Err(Error::not_found("event", &u.sequence_id.to_string()).with("sequence_id", u.sequence_id));
+                return Err(Error::not_found("event", &u.sequence_id.to_string())
+                    .with("sequence_id", u.sequence_id));
             }
         }
         let stored = self.kv.get_many(&keys).await.map_err(kv_error)?;
@@ -221,15 +315,20 @@ impl Memspace {
         let mut out = Vec::with_capacity(updates.len());
         for ((u, key), old_bytes) in updates.iter().zip(keys).zip(stored) {
             let Some(old_bytes) = old_bytes else {
-                return Err(Error::storage(format!("committed event {} is missing", u.sequence_id)));
+                return Err(Error::storage(format!(
+                    "committed event {} is missing",
+                    u.sequence_id
+                )));
             };
             let mut ev: Event = envelope::decode(&old_bytes)?;
             if let Some(t) = u.if_unmodified_since {
                 if ev.updated_at > t {
-                    return Err(Error::conflict("Patch of incorrect version of event: it was modified after the given time")
-                        .with("precondition", "if_unmodified_since")
-                        .with("sequence_id", u.sequence_id)
-                        .with("updated_at", ev.updated_at.to_string()));
+                    return Err(Error::conflict(
+                        "Patch of incorrect version of event: it was modified after the given time",
+                    )
+                    .with("precondition", "if_unmodified_since")
+                    .with("sequence_id", u.sequence_id)
+                    .with("updated_at", ev.updated_at.to_string()));
                 }
             }
             if let Some(e) = &u.emitter {

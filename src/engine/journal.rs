@@ -28,7 +28,12 @@ pub(crate) struct Journal {
 
 impl Memspace {
     /// Builds the journaled batch that applies `puts` under the head `rec` (stored as `bytes`).
-    pub(crate) fn journaled_batch(&self, rec: &SessionRecord, bytes: &[u8], puts: Vec<(Vec<u8>, Vec<u8>)>) -> Result<Batch> {
+    pub(crate) fn journaled_batch(
+        &self,
+        rec: &SessionRecord,
+        bytes: &[u8],
+        puts: Vec<(Vec<u8>, Vec<u8>)>,
+    ) -> Result<Batch> {
         let s = &rec.session;
         let journal_key = layout::journal(&s.memory_space_id, &s.id);
         let head_key = layout::session(&s.memory_space_id, &s.id);
@@ -37,7 +42,13 @@ impl Memspace {
         pending.pending_tx = Some(id.clone());
         let mut batch = Batch::new();
         batch.require_equals(head_key.clone(), bytes.to_vec());
-        batch.put(journal_key.clone(), envelope::encode(&Journal { id, puts: puts.clone() })?);
+        batch.put(
+            journal_key.clone(),
+            envelope::encode(&Journal {
+                id,
+                puts: puts.clone(),
+            })?,
+        );
         batch.put(head_key.clone(), envelope::encode(&pending)?); // commit point
         for (k, v) in puts {
             batch.put(k, v);

@@ -12,7 +12,11 @@ pub fn space(space_id: &str) -> Vec<u8> {
 
 /// `spo/{tenant}/{user}/{space}` → empty: a principal's spaces, in creation order.
 pub fn space_owner(p: &Principal, space_id: &str) -> Vec<u8> {
-    Key::table("spo").s(&p.tenant_id).s(&p.user_id).s(space_id).build()
+    Key::table("spo")
+        .s(&p.tenant_id)
+        .s(&p.user_id)
+        .s(space_id)
+        .build()
 }
 
 /// All of a principal's owner-index entries.
@@ -22,7 +26,11 @@ pub fn space_owner_range(p: &Principal) -> KeyRange {
 
 /// `spd/{tenant}/{user}/{key}` → space id holding a deduplication key.
 pub fn space_dedup(p: &Principal, key: &str) -> Vec<u8> {
-    Key::table("spd").s(&p.tenant_id).s(&p.user_id).s(key).build()
+    Key::table("spd")
+        .s(&p.tenant_id)
+        .s(&p.user_id)
+        .s(key)
+        .build()
 }
 
 /// `se/{space}/{session}` → session head (commit point of session and event operations).
@@ -77,7 +85,11 @@ pub fn due(at: Timestamp, space_id: &str, session_id: &str) -> Vec<u8> {
 pub fn due_until(now: Timestamp) -> KeyRange {
     KeyRange {
         start: Key::table("due").build(),
-        end: Some(Key::table("due").t(Timestamp(now.0.saturating_add(1))).build()),
+        end: Some(
+            Key::table("due")
+                .t(Timestamp(now.0.saturating_add(1)))
+                .build(),
+        ),
     }
 }
 
@@ -94,4 +106,85 @@ pub fn parse_due(key: &[u8]) -> Option<(Timestamp, String, String)> {
     let session = parts.pop()?;
     let space = parts.pop()?;
     Some((at, space, session))
+}
+
+// ---- memory stores (see docs/storage.md, "Memory stores") --------------------------------------------
+// Every store key starts with (tag, space, store), so one prefix scan per tag finds all of a
+// store's keys (how `delete_store` purges them).
+
+/// `ms/{space}/{store}` → store record (commit point of every store and entry write).
+pub fn store(space_id: &str, store_id: &str) -> Vec<u8> {
+    Key::table("ms").s(space_id).s(store_id).build()
+}
+
+/// All store records of a space, in id (≈ creation) order.
+pub fn stores_of(space_id: &str) -> KeyRange {
+    Key::table("ms").s(space_id).range()
+}
+
+/// `mtx/{space}/{store}` → redo journal of a multi-key store write on a non-atomic backend.
+pub fn store_journal(space_id: &str, store_id: &str) -> Vec<u8> {
+    Key::table("mtx").s(space_id).s(store_id).build()
+}
+
+/// `me/{space}/{store}/{entry}` → entry record (current content included).
+pub fn entry(space_id: &str, store_id: &str, entry_id: &str) -> Vec<u8> {
+    Key::table("me").s(space_id).s(store_id).s(entry_id).build()
+}
+
+/// `mp/{space}/{store}/{path}` → id of the live entry at that path.
+pub fn entry_path(space_id: &str, store_id: &str, path: &str) -> Vec<u8> {
+    Key::table("mp").s(space_id).s(store_id).s(path).build()
+}
+
+/// Path-index keys whose path starts with `prefix` (raw byte prefix, in path order).
+pub fn entry_paths_with_prefix(space_id: &str, store_id: &str, prefix: &str) -> KeyRange {
+    let mut start = Key::table("mp").s(space_id).s(store_id).build();
+    // A path part without its terminator: paths hold no NUL byte, so no escaping happens and
+    // the encoded bytes of every path starting with `prefix` start with these bytes.
+    start.extend_from_slice(prefix.as_bytes());
+    KeyRange::prefix(&start)
+}
+
+/// `mv/{space}/{store}/{version}` → version record; version ids of a store only grow.
+pub fn version(space_id: &str, store_id: &str, version_id: &str) -> Vec<u8> {
+    Key::table("mv")
+        .s(space_id)
+        .s(store_id)
+        .s(version_id)
+        .build()
+}
+
+/// `mve/{space}/{store}/{entry}/{version}` → empty: an entry's versions, in recording order.
+pub fn entry_version(space_id: &str, store_id: &str, entry_id: &str, version_id: &str) -> Vec<u8> {
+    Key::table("mve")
+        .s(space_id)
+        .s(store_id)
+        .s(entry_id)
+        .s(version_id)
+        .build()
+}
+
+/// All version records of a store.
+pub fn versions_of_store(space_id: &str, store_id: &str) -> KeyRange {
+    Key::table("mv").s(space_id).s(store_id).range()
+}
+
+/// All version-index keys of one entry.
+pub fn versions_of_entry(space_id: &str, store_id: &str, entry_id: &str) -> KeyRange {
+    Key::table("mve")
+        .s(space_id)
+        .s(store_id)
+        .s(entry_id)
+        .range()
+}
+
+/// Every key range a store owns besides its record and journal (purged by `delete_store`).
+pub fn store_owned_ranges(space_id: &str, store_id: &str) -> [KeyRange; 4] {
+    [
+        Key::table("mve").s(space_id).s(store_id).range(),
+        Key::table("mv").s(space_id).s(store_id).range(),
+        Key::table("mp").s(space_id).s(store_id).range(),
+        Key::table("me").s(space_id).s(store_id).range(),
+    ]
 }

@@ -4,9 +4,11 @@
 //! that has passed fires once, dated at the time it became due, and is recorded in
 //! `executed_strategies`. Count triggers are checked right after the events that cross them.
 
-use crate::ids;
 use crate::host::Host;
-use crate::model::{ExtractionJob, LifecycleStrategy, LlmSettings, Space, StrategyExecution, StrategyType, Trigger};
+use crate::ids;
+use crate::model::{
+    ExtractionJob, LifecycleStrategy, LlmSettings, Space, StrategyExecution, StrategyType, Trigger,
+};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -30,7 +32,10 @@ pub(crate) struct SessionRecord {
 }
 
 fn executed(rec: &SessionRecord, index: usize) -> bool {
-    rec.session.executed_strategies.iter().any(|e| e.index == index)
+    rec.session
+        .executed_strategies
+        .iter()
+        .any(|e| e.index == index)
 }
 
 /// When strategy `s` is (or was) due, if it is known yet.
@@ -38,7 +43,11 @@ fn due_at(s: &LifecycleStrategy, rec: &SessionRecord, now: Timestamp) -> Option<
     let ses = &rec.session;
     match s.trigger {
         Trigger::Ttl(secs) => Some(ses.created_at.plus_secs(secs as i64)),
-        Trigger::Idle(secs) => Some(ses.last_event_at.unwrap_or(ses.created_at).plus_secs(secs as i64)),
+        Trigger::Idle(secs) => Some(
+            ses.last_event_at
+                .unwrap_or(ses.created_at)
+                .plus_secs(secs as i64),
+        ),
         Trigger::EventCount(n) => (ses.event_count >= n).then_some(now),
         Trigger::TokenCount(n) => (ses.token_count >= n).then_some(now),
     }
@@ -53,14 +62,21 @@ pub(crate) fn next_due(rec: &SessionRecord) -> Option<Timestamp> {
         .lifecycle_strategies
         .iter()
         .enumerate()
-        .filter(|(i, s)| !executed(rec, *i) && matches!(s.trigger, Trigger::Ttl(_) | Trigger::Idle(_)))
+        .filter(|(i, s)| {
+            !executed(rec, *i) && matches!(s.trigger, Trigger::Ttl(_) | Trigger::Idle(_))
+        })
         .filter_map(|(_, s)| due_at(s, rec, Timestamp(i64::MAX)))
         .min()
 }
 
 /// Fires every strategy due at `now`, in due order, until one deletes the session.
 /// Returns the extraction jobs to write in the same commit.
-pub(crate) fn fire_due(rec: &mut SessionRecord, space: &Space, now: Timestamp, host: &dyn Host) -> Vec<ExtractionJob> {
+pub(crate) fn fire_due(
+    rec: &mut SessionRecord,
+    space: &Space,
+    now: Timestamp,
+    host: &dyn Host,
+) -> Vec<ExtractionJob> {
     let mut due: Vec<(Timestamp, usize)> = rec
         .session
         .lifecycle_strategies
@@ -75,7 +91,9 @@ pub(crate) fn fire_due(rec: &mut SessionRecord, space: &Space, now: Timestamp, h
         if rec.session.deleted_at.is_some() {
             break;
         }
-        let Some(strategy) = rec.session.lifecycle_strategies.get(index).cloned() else { continue };
+        let Some(strategy) = rec.session.lifecycle_strategies.get(index).cloned() else {
+            continue;
+        };
         let mut job_id = None;
         if strategy.kind == StrategyType::ExtractMemories {
             let id = ids::new_id("job", host);

@@ -1,15 +1,18 @@
-//! The engine: spaces, sessions, events and lazy lifecycle over the [`Kv`] seam.
+//! The engine: spaces, sessions, events, lazy lifecycle and memory stores over the [`Kv`] seam.
 //!
 //! A [`Memspace`] is a handle for one principal over one store. Handles are cheap; several
 //! handles (two tabs, two requests) may share a store, and optimistic preconditions on the
 //! commit point keep them consistent.
 
+mod cursor;
 mod events;
 mod journal;
 pub(crate) mod layout;
 mod lifecycle;
+mod memory_tool;
 mod sessions;
 mod spaces;
+mod stores;
 mod sweep;
 pub(crate) mod validate;
 
@@ -36,7 +39,9 @@ pub struct Memspace {
 
 impl std::fmt::Debug for Memspace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Memspace").field("principal", &self.principal).finish_non_exhaustive()
+        f.debug_struct("Memspace")
+            .field("principal", &self.principal)
+            .finish_non_exhaustive()
     }
 }
 
@@ -45,7 +50,11 @@ impl Memspace {
     pub fn new(kv: Rc<dyn Kv>, host: Rc<dyn Host>, principal: Principal) -> Result<Self> {
         validate::ident("principal.user_id", &principal.user_id)?;
         validate::ident("principal.tenant_id", &principal.tenant_id)?;
-        Ok(Memspace { kv, host, principal })
+        Ok(Memspace {
+            kv,
+            host,
+            principal,
+        })
     }
 
     /// The calling principal.
@@ -83,13 +92,16 @@ impl Memspace {
 /// Maps a backend error to an engine error.
 pub(crate) fn kv_error(e: KvError) -> Error {
     match e {
-        KvError::Conflict { .. } => Error::conflict("the record changed concurrently; reload and retry"),
+        KvError::Conflict { .. } => {
+            Error::lost_race("the record changed concurrently; reload and retry")
+        }
         KvError::Quota(m) => Error::new(ErrorCode::Quota, format!("storage quota exceeded: {m}")),
         KvError::Storage(m) => Error::storage(m),
     }
 }
 
-/// True when an error is a lost race worth retrying (not a caller precondition).
+/// True when an error is a lost race worth retrying. Caller-facing conflicts (stale
+/// `if_match`, a used path, …) are never marked as races, so they are never retried.
 fn is_race(e: &Error) -> bool {
-    e.code == ErrorCode::Conflict && !e.details.contains_key("precondition")
+    e.is_lost_race()
 }

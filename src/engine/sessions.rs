@@ -1,8 +1,9 @@
 //! Sessions: create, list, get, update (optimistic), delete (soft); every access runs the
 //! lazy lifecycle first.
 
+use super::cursor::Cursor;
 use super::lifecycle::{fire_due, next_due, SessionRecord};
-use super::{is_race, kv_error, layout, validate, Memspace, MAX_RETRIES};
+use super::{is_race, layout, validate, Memspace, MAX_RETRIES};
 use crate::codec::envelope;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ids;
@@ -45,7 +46,12 @@ impl Memspace {
         retry!(self.try_create_session(space_id, &input, &strategies).await)
     }
 
-    async fn try_create_session(&self, space_id: &str, input: &NewSession, strategies: &[crate::model::LifecycleStrategy]) -> Result<Session> {
+    async fn try_create_session(
+        &self,
+        space_id: &str,
+        input: &NewSession,
+        strategies: &[crate::model::LifecycleStrategy],
+    ) -> Result<Session> {
         let (space, _) = self.owned_space(space_id).await?;
         let now = self.host.now();
         let mut rec = SessionRecord {
@@ -77,9 +83,12 @@ impl Memspace {
                 Some((holder, bytes)) => {
                     match self.touch(&space, &holder).await {
                         Ok((h, _)) if h.session.deduplication_key.as_deref() == Some(key) => {
-                            return Err(Error::new(ErrorCode::Duplicate, format!("a live session with deduplication key {key:?} exists"))
-                                .with("existing_id", h.session.id)
-                                .with("deduplication_key", key.as_str()));
+                            return Err(Error::new(
+                                ErrorCode::Duplicate,
+                                format!("a live session with deduplication key {key:?} exists"),
+                            )
+                            .with("existing_id", h.session.id)
+                            .with("deduplication_key", key.as_str()));
                         }
                         Ok(_) => {}
                         Err(e) if matches!(e.code, ErrorCode::Gone | ErrorCode::NotFound) => {}
@@ -101,7 +110,13 @@ impl Memspace {
 
     /// Adds a session-head write to `batch` in protocol order: jobs and the new schedule entry
     /// before the head (the commit point), then deletions of what the head made obsolete.
-    pub(crate) fn session_batch(&self, mut batch: Batch, old: Option<(&SessionRecord, &[u8])>, new: &mut SessionRecord, jobs: &[ExtractionJob]) -> Result<Batch> {
+    pub(crate) fn session_batch(
+        &self,
+        mut batch: Batch,
+        old: Option<(&SessionRecord, &[u8])>,
+        new: &mut SessionRecord,
+        jobs: &[ExtractionJob],
+    ) -> Result<Batch> {
         let space_id = new.session.memory_space_id.clone();
         let id = new.session.id.clone();
         new.next_due = next_due(new);
@@ -132,7 +147,11 @@ impl Memspace {
 
     /// Loads a session head, rolls forward a committed journal, fires due strategies and
     /// records them. Returns the live head and its stored bytes; `gone` if it is deleted.
-    pub(crate) async fn touch(&self, space: &Space, session_id: &str) -> Result<(SessionRecord, Vec<u8>)> {
+    pub(crate) async fn touch(
+        &self,
+        space: &Space,
+        session_id: &str,
+    ) -> Result<(SessionRecord, Vec<u8>)> {
         retry!(self.try_touch(space, session_id).await)
     }
 
@@ -146,7 +165,7 @@ impl Memspace {
         };
         if rec.pending_tx.is_some() {
             self.roll_forward(&rec, &bytes).await?;
-            return Err(Error::conflict("journal rolled forward; reload"));
+            return Err(Error::lost_race("journal rolled forward; reload"));
         }
         let (rec, bytes) = self.evaluate(space, rec, bytes).await?;
         if rec.session.deleted_at.is_some() {
@@ -156,7 +175,12 @@ impl Memspace {
     }
 
     /// Fires due strategies on a loaded head and commits the result if anything fired.
-    pub(crate) async fn evaluate(&self, space: &Space, rec: SessionRecord, bytes: Vec<u8>) -> Result<(SessionRecord, Vec<u8>)> {
+    pub(crate) async fn evaluate(
+        &self,
+        space: &Space,
+        rec: SessionRecord,
+        bytes: Vec<u8>,
+    ) -> Result<(SessionRecord, Vec<u8>)> {
         if rec.session.deleted_at.is_some() {
             return Ok((rec, bytes));
         }
@@ -178,7 +202,11 @@ impl Memspace {
     }
 
     /// Lists live sessions of a space in creation order, filtered and paginated.
-    pub async fn list_sessions(&self, space_id: &str, filter: SessionFilter) -> Result<Vec<Session>> {
+    pub async fn list_sessions(
+        &self,
+        space_id: &str,
+        filter: SessionFilter,
+    ) -> Result<Vec<Session>> {
         let (offset, limit) = validate::page(crate::model::Page {
             offset: filter.offset,
             limit: filter.limit,
@@ -193,20 +221,26 @@ impl Memspace {
         }
         let needle = filter.description.as_ref().map(|d| d.to_lowercase());
         let (space, _) = self.owned_space(space_id).await?;
-        let mut range = layout::sessions_of(&space.id);
+        let mut cursor = Cursor::new(layout::sessions_of(&space.id), SCAN_CHUNK);
         let (mut skipped, mut out) = (0u64, Vec::new());
         loop {
-            let chunk = self.kv.scan(&range, SCAN_CHUNK, false).await.map_err(kv_error)?;
-            let Some((last_key, _)) = chunk.last() else { break };
-            range.start = super::spaces::successor(last_key);
+            let chunk = cursor.next(self.kv.as_ref()).await?;
+            if chunk.is_empty() {
+                return Ok(out);
+            }
             for (_, bytes) in &chunk {
                 let rec: SessionRecord = envelope::decode(bytes)?;
                 if rec.session.deleted_at.is_some() {
                     continue;
                 }
                 let matches = |s: &Session| {
-                    filter.participants.as_ref().is_none_or(|ps| ps.is_empty() || ps.iter().any(|p| s.participants.contains(p)))
-                        && needle.as_ref().is_none_or(|n| s.description.as_ref().is_some_and(|d| d.to_lowercase().contains(n.as_str())))
+                    filter.participants.as_ref().is_none_or(|ps| {
+                        ps.is_empty() || ps.iter().any(|p| s.participants.contains(p))
+                    }) && needle.as_ref().is_none_or(|n| {
+                        s.description
+                            .as_ref()
+                            .is_some_and(|d| d.to_lowercase().contains(n.as_str()))
+                    })
                 };
                 if !matches(&rec.session) {
                     continue;
@@ -225,35 +259,51 @@ impl Memspace {
                     return Ok(out);
                 }
             }
-            if chunk.len() < SCAN_CHUNK {
-                break;
-            }
         }
-        Ok(out)
     }
 
     /// Updates description, metadata or strategies; `if_match` guards against stale versions.
-    pub async fn update_session(&self, space_id: &str, session_id: &str, update: SessionUpdate) -> Result<Session> {
+    pub async fn update_session(
+        &self,
+        space_id: &str,
+        session_id: &str,
+        update: SessionUpdate,
+    ) -> Result<Session> {
         validate::opt_text("description", &update.description.as_set().cloned(), 1000)?;
         validate::json_object("metadata", &update.metadata.as_set().cloned())?;
         let strategies = match &update.lifecycle_strategies {
             Some(list) if list.is_empty() => {
-                return Err(Error::validation("lifecycle_strategies", "cannot be cleared; give 1–5 strategies"));
+                return Err(Error::validation(
+                    "lifecycle_strategies",
+                    "cannot be cleared; give 1–5 strategies",
+                ));
             }
             Some(list) => Some(validate::strategies(list.clone())?),
             None => None,
         };
         let (space, _) = self.owned_space(space_id).await?;
-        retry!(self.try_update_session(&space, session_id, &update, &strategies).await)
+        retry!(
+            self.try_update_session(&space, session_id, &update, &strategies)
+                .await
+        )
     }
 
-    async fn try_update_session(&self, space: &Space, session_id: &str, update: &SessionUpdate, strategies: &Option<Vec<crate::model::LifecycleStrategy>>) -> Result<Session> {
+    async fn try_update_session(
+        &self,
+        space: &Space,
+        session_id: &str,
+        update: &SessionUpdate,
+        strategies: &Option<Vec<crate::model::LifecycleStrategy>>,
+    ) -> Result<Session> {
         let (rec, bytes) = self.touch(space, session_id).await?;
         if let Some(v) = update.if_match {
             if v != rec.session.version {
-                return Err(Error::conflict(format!("Session version mismatch: expected {v}, current {}", rec.session.version))
-                    .with("precondition", "if_match")
-                    .with("current_version", rec.session.version));
+                return Err(Error::conflict(format!(
+                    "Session version mismatch: expected {v}, current {}",
+                    rec.session.version
+                ))
+                .with("precondition", "if_match")
+                .with("current_version", rec.session.version));
             }
         }
         if !update.description.is_given() && !update.metadata.is_given() && strategies.is_none() {
@@ -266,7 +316,11 @@ impl Memspace {
         if let Some(list) = strategies {
             for e in &s.executed_strategies {
                 if list.get(e.index).is_some_and(|n| n.kind != e.kind) {
-                    return Err(Error::conflict(format!("strategy {} already fired; its type cannot change", e.index)).with("precondition", "executed_strategy"));
+                    return Err(Error::conflict(format!(
+                        "strategy {} already fired; its type cannot change",
+                        e.index
+                    ))
+                    .with("precondition", "executed_strategy"));
                 }
             }
             s.executed_strategies.retain(|e| e.index < list.len());
@@ -295,22 +349,41 @@ impl Memspace {
         self.commit(batch).await
     }
 
-    /// Extraction jobs queued in a space's outbox (oldest first).
+    /// Extraction jobs queued in a space's outbox (oldest first). A job counts only once the
+    /// session head that fired it references it: a job written before a commit point that
+    /// never landed is invisible.
     pub async fn list_extraction_jobs(&self, space_id: &str) -> Result<Vec<ExtractionJob>> {
         let (space, _) = self.owned_space(space_id).await?;
-        let mut range = layout::jobs_of(&space.id);
+        let mut cursor = Cursor::new(layout::jobs_of(&space.id), SCAN_CHUNK);
+        let mut heads: std::collections::HashMap<String, Option<SessionRecord>> =
+            Default::default();
         let mut out = Vec::new();
         loop {
-            let chunk = self.kv.scan(&range, SCAN_CHUNK, false).await.map_err(kv_error)?;
-            let Some((last_key, _)) = chunk.last() else { break };
-            range.start = super::spaces::successor(last_key);
-            for (_, bytes) in &chunk {
-                out.push(envelope::decode(bytes)?);
+            let chunk = cursor.next(self.kv.as_ref()).await?;
+            if chunk.is_empty() {
+                return Ok(out);
             }
-            if chunk.len() < SCAN_CHUNK {
-                break;
+            for (_, bytes) in &chunk {
+                let job: ExtractionJob = envelope::decode(bytes)?;
+                if !heads.contains_key(&job.session_id) {
+                    let head = self
+                        .load::<SessionRecord>(&layout::session(&space.id, &job.session_id))
+                        .await?;
+                    heads.insert(job.session_id.clone(), head.map(|(r, _)| r));
+                }
+                let committed = heads
+                    .get(&job.session_id)
+                    .and_then(|h| h.as_ref())
+                    .is_some_and(|h| {
+                        h.session
+                            .executed_strategies
+                            .iter()
+                            .any(|e| e.job_id.as_deref() == Some(job.id.as_str()))
+                    });
+                if committed {
+                    out.push(job);
+                }
             }
         }
-        Ok(out)
     }
 }

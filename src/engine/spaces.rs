@@ -1,5 +1,6 @@
 //! Memory spaces: create, list, get, update, delete (soft), owned by the calling principal.
 
+use super::cursor::Cursor;
 use super::{is_race, layout, validate, Memspace, MAX_RETRIES};
 use crate::codec::envelope;
 use crate::error::{Error, ErrorCode, Result};
@@ -50,9 +51,12 @@ impl Memspace {
                 Some((holder, bytes)) => {
                     if let Some(existing) = self.live_space(&holder).await? {
                         if existing.deduplication_key.as_deref() == Some(key) {
-                            return Err(Error::new(ErrorCode::Duplicate, format!("a memory space with deduplication key {key:?} exists"))
-                                .with("existing_id", existing.id)
-                                .with("deduplication_key", key.as_str()));
+                            return Err(Error::new(
+                                ErrorCode::Duplicate,
+                                format!("a memory space with deduplication key {key:?} exists"),
+                            )
+                            .with("existing_id", existing.id)
+                            .with("deduplication_key", key.as_str()));
                         }
                     }
                     // The claim is stale (its space was deleted or never committed): take it over.
@@ -109,12 +113,13 @@ impl Memspace {
     /// Lists the caller's live spaces in creation order.
     pub async fn list_spaces(&self, page: Page) -> Result<Vec<Space>> {
         let (offset, limit) = validate::page(page)?;
-        let mut range = layout::space_owner_range(&self.principal);
+        let mut cursor = Cursor::new(layout::space_owner_range(&self.principal), SCAN_CHUNK);
         let (mut skipped, mut out) = (0u64, Vec::new());
         loop {
-            let chunk = self.kv.scan(&range, SCAN_CHUNK, false).await.map_err(super::kv_error)?;
-            let Some((last_key, _)) = chunk.last() else { break };
-            range.start = successor(last_key);
+            let chunk = cursor.next(self.kv.as_ref()).await?;
+            if chunk.is_empty() {
+                return Ok(out);
+            }
             let keys: Vec<Vec<u8>> = chunk
                 .iter()
                 .filter_map(|(k, _)| crate::codec::keys::string_parts(k)?.pop())
@@ -135,19 +140,23 @@ impl Memspace {
                     return Ok(out);
                 }
             }
-            if chunk.len() < SCAN_CHUNK {
-                break;
-            }
         }
-        Ok(out)
     }
 
     /// Updates fields of a space (absent = unchanged, null = clear).
     pub async fn update_space(&self, id: &str, update: SpaceUpdate) -> Result<Space> {
         validate::opt_text("description", &update.description.as_set().cloned(), 1000)?;
-        validate::opt_text("llm_model_name", &update.llm_model_name.as_set().cloned(), 200)?;
+        validate::opt_text(
+            "llm_model_name",
+            &update.llm_model_name.as_set().cloned(),
+            200,
+        )?;
         validate::base_url(&update.llm_base_url.as_set().cloned())?;
-        validate::opt_text("custom_instructions", &update.custom_instructions.as_set().cloned(), 10_000)?;
+        validate::opt_text(
+            "custom_instructions",
+            &update.custom_instructions.as_set().cloned(),
+            10_000,
+        )?;
         let mut last = None;
         for _ in 0..MAX_RETRIES {
             let (mut space, bytes) = self.owned_space(id).await?;
@@ -180,7 +189,7 @@ impl Memspace {
             let mut batch = Batch::new();
             batch.require_equals(key.clone(), bytes);
             batch.put(key, envelope::encode(&space)?); // commit point
-            // Cleanup of what the commit made obsolete; readers already ignore both.
+                                                       // Cleanup of what the commit made obsolete; readers already ignore both.
             if let Some(k) = &space.deduplication_key {
                 batch.delete(layout::space_dedup(&self.principal, k));
             }
@@ -193,11 +202,4 @@ impl Memspace {
         }
         Err(last.unwrap_or_else(|| Error::conflict("too much contention")))
     }
-}
-
-/// The smallest key after `key`.
-pub(crate) fn successor(key: &[u8]) -> Vec<u8> {
-    let mut k = key.to_vec();
-    k.push(0);
-    k
 }

@@ -27,7 +27,11 @@ impl Memspace {
     /// store (a host-level operation: it does not check the principal).
     pub async fn sweep(&self, limit: usize) -> Result<SweepReport> {
         let now = self.host.now();
-        let entries = self.kv.scan(&layout::due_until(now), limit, false).await.map_err(kv_error)?;
+        let entries = self
+            .kv
+            .scan(&layout::due_until(now), limit, false)
+            .await
+            .map_err(kv_error)?;
         let mut report = SweepReport::default();
         for (key, _) in entries {
             report.examined += 1;
@@ -36,11 +40,19 @@ impl Memspace {
                 continue;
             };
             let space = self.load::<Space>(&layout::space(&space_id)).await?;
-            let head = self.load::<SessionRecord>(&layout::session(&space_id, &session_id)).await?;
+            let head = self
+                .load::<SessionRecord>(&layout::session(&space_id, &session_id))
+                .await?;
             match (space, head) {
-                (Some((space, _)), Some((rec, _))) if rec.next_due == Some(at) && rec.session.deleted_at.is_none() => {
+                (Some((space, _)), Some((rec, _)))
+                    if rec.next_due == Some(at) && rec.session.deleted_at.is_none() =>
+                {
                     match self.touch(&space, &session_id).await {
-                        Ok(_) | Err(crate::Error { code: crate::ErrorCode::Gone, .. }) => report.fired += 1,
+                        Ok(_)
+                        | Err(crate::Error {
+                            code: crate::ErrorCode::Gone,
+                            ..
+                        }) => report.fired += 1,
                         Err(e) => return Err(e),
                     }
                 }

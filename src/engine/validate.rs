@@ -38,10 +38,18 @@ pub fn opt_text(field: &str, v: &Option<String>, max: usize) -> Result<()> {
 pub fn text(field: &str, s: &str, min: usize, max: usize) -> Result<()> {
     let n = chars(s);
     if n < min || n > max {
-        return Err(Error::validation(field, format!("must be {min}–{max} characters, got {n}")).with("max", max as u64));
+        return Err(
+            Error::validation(field, format!("must be {min}–{max} characters, got {n}"))
+                .with("max", max as u64),
+        );
     }
-    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
-        return Err(Error::validation(field, "must not contain control characters"));
+    if s.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
+        return Err(Error::validation(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(())
 }
@@ -50,7 +58,10 @@ pub fn text(field: &str, s: &str, min: usize, max: usize) -> Result<()> {
 pub fn ident(field: &str, s: &str) -> Result<()> {
     text(field, s, 1, 256)?;
     if s.contains(['\n', '\t', '\r']) {
-        return Err(Error::validation(field, "must not contain whitespace controls"));
+        return Err(Error::validation(
+            field,
+            "must not contain whitespace controls",
+        ));
     }
     Ok(())
 }
@@ -68,7 +79,9 @@ pub fn base_url(v: &Option<String>) -> Result<()> {
     opt_text("llm_base_url", v, 2083)?;
     if let Some(u) = v {
         let lower = u.to_ascii_lowercase();
-        let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
+        let rest = lower
+            .strip_prefix("https://")
+            .or_else(|| lower.strip_prefix("http://"));
         if rest.is_none_or(|r| r.is_empty() || r.contains(char::is_whitespace)) {
             return Err(Error::validation("llm_base_url", "must be an http(s) URL"));
         }
@@ -88,7 +101,10 @@ pub fn json_object(field: &str, v: &Option<Map<String, Value>>) -> Result<()> {
 pub fn json_size(field: &str, v: &Value) -> Result<()> {
     let n = serde_json::to_vec(v).map(|b| b.len()).unwrap_or(usize::MAX);
     if n > MAX_JSON_BYTES {
-        return Err(Error::validation(field, format!("encodes to {n} bytes; at most {MAX_JSON_BYTES}")));
+        return Err(Error::validation(
+            field,
+            format!("encodes to {n} bytes; at most {MAX_JSON_BYTES}"),
+        ));
     }
     Ok(())
 }
@@ -105,12 +121,18 @@ pub fn page(p: Page) -> Result<(u64, u64)> {
 /// Participants: 1–100 unique ids.
 pub fn participants(ps: &[String]) -> Result<()> {
     if ps.is_empty() || ps.len() > 100 {
-        return Err(Error::validation("participants", "must list 1–100 participant ids"));
+        return Err(Error::validation(
+            "participants",
+            "must list 1–100 participant ids",
+        ));
     }
     for (i, p) in ps.iter().enumerate() {
         ident("participants", p)?;
         if ps[..i].contains(p) {
-            return Err(Error::validation("participants", format!("duplicate participant {p}")));
+            return Err(Error::validation(
+                "participants",
+                format!("duplicate participant {p}"),
+            ));
         }
     }
     Ok(())
@@ -128,10 +150,15 @@ pub fn emitter(e: &Emitter) -> Result<()> {
 /// Strategies as seed 001 says; empty → the default 180-day soft delete.
 pub fn strategies(list: Vec<LifecycleStrategy>) -> Result<Vec<LifecycleStrategy>> {
     if list.is_empty() {
-        return Ok(vec![LifecycleStrategy::soft_delete(Trigger::Ttl(DEFAULT_TTL))]);
+        return Ok(vec![LifecycleStrategy::soft_delete(Trigger::Ttl(
+            DEFAULT_TTL,
+        ))]);
     }
     if list.len() > MAX_STRATEGIES {
-        return Err(Error::validation("lifecycle_strategies", format!("at most {MAX_STRATEGIES} strategies")));
+        return Err(Error::validation(
+            "lifecycle_strategies",
+            format!("at most {MAX_STRATEGIES} strategies"),
+        ));
     }
     for s in &list {
         let (name, v, max) = match s.trigger {
@@ -141,7 +168,10 @@ pub fn strategies(list: Vec<LifecycleStrategy>) -> Result<Vec<LifecycleStrategy>
             Trigger::TokenCount(v) => ("tokenCount", v, MAX_TOKEN_COUNT),
         };
         if v < 1 || v > max {
-            return Err(Error::validation(&format!("trigger.{name}"), format!("must be 1–{max}")).with("max", max));
+            return Err(
+                Error::validation(&format!("trigger.{name}"), format!("must be 1–{max}"))
+                    .with("max", max),
+            );
         }
         match (&s.kind, &s.opts) {
             (StrategyType::SoftDelete, Some(_)) => {

@@ -21,6 +21,11 @@ impl ManualHost {
         }
     }
 
+    /// An independent copy with the same clock reading and generator state (replays ids).
+    pub fn fork(&self) -> Self {
+        ManualHost::new(Timestamp(self.now.get()), self.rng.get())
+    }
+
     /// Moves the clock forward by `secs` seconds.
     pub fn advance_secs(&self, secs: i64) {
         self.now.set(Timestamp(self.now.get()).plus_secs(secs).0);

@@ -73,14 +73,23 @@ impl FaultyKv {
         self.dead()?;
         if let Some(q) = self.quota_bytes.get() {
             if batch.write_bytes() > q {
-                return Err(KvError::Quota(format!("batch of {} bytes exceeds quota of {q}", batch.write_bytes())));
+                return Err(KvError::Quota(format!(
+                    "batch of {} bytes exceeds quota of {q}",
+                    batch.write_bytes()
+                )));
             }
         }
         self.inner.check(batch)?;
         let n = batch.ops.len() as u64;
         let start = self.writes.get();
-        let fail_at = self.fail_write_at.get().filter(|f| *f > start && *f <= start + n);
-        let crash_at = self.crash_after.get().filter(|c| *c >= start && *c < start + n);
+        let fail_at = self
+            .fail_write_at
+            .get()
+            .filter(|f| *f > start && *f <= start + n);
+        let crash_at = self
+            .crash_after
+            .get()
+            .filter(|c| *c >= start && *c < start + n);
         if self.atomic {
             // All-or-nothing: a fault anywhere inside the batch means none of it lands.
             if crash_at.is_some() {
@@ -116,7 +125,9 @@ impl FaultyKv {
 
 impl Kv for FaultyKv {
     fn capabilities(&self) -> Capabilities {
-        Capabilities { atomic_batches: self.atomic }
+        Capabilities {
+            atomic_batches: self.atomic,
+        }
     }
 
     fn get<'a>(&'a self, key: &'a [u8]) -> KvFuture<'a, Option<Vec<u8>>> {
@@ -125,12 +136,21 @@ impl Kv for FaultyKv {
     }
 
     fn get_many<'a>(&'a self, keys: &'a [Vec<u8>]) -> KvFuture<'a, Vec<Option<Vec<u8>>>> {
-        let r = self.dead().map(|()| keys.iter().map(|k| self.inner.read(k)).collect());
+        let r = self
+            .dead()
+            .map(|()| keys.iter().map(|k| self.inner.read(k)).collect());
         Box::pin(async move { r })
     }
 
-    fn scan<'a>(&'a self, range: &'a KeyRange, limit: usize, reverse: bool) -> KvFuture<'a, Vec<Entry>> {
-        let r = self.dead().map(|()| self.inner.range(range, limit, reverse));
+    fn scan<'a>(
+        &'a self,
+        range: &'a KeyRange,
+        limit: usize,
+        reverse: bool,
+    ) -> KvFuture<'a, Vec<Entry>> {
+        let r = self
+            .dead()
+            .map(|()| self.inner.range(range, limit, reverse));
         Box::pin(async move { r })
     }
 

@@ -1,10 +1,10 @@
 //! The IndexedDB backend (browser): one object store of binary keys and `Uint8Array` values.
 //!
-//! * **Commit = one readwrite transaction.** Precondition reads are issued inside it, the writes
-//!   follow only if they all hold, and the future resolves on the transaction's `complete`
-//!   event (not on request success). A failed precondition aborts the transaction
-//!   (`Conflict`); an abort caused by `QuotaExceededError` is `Quota`; any other abort is
-//!   `Storage`. An aborted transaction applies nothing.
+//! * **Commit = one readwrite transaction.** Precondition reads are issued inside it, followed
+//!   by the writes; a read that does not hold aborts the transaction before it can commit
+//!   (`Conflict`, the writes are undone). The future resolves on the transaction's `complete`
+//!   event, not on request success. An abort caused by `QuotaExceededError` is `Quota`; any
+//!   other abort is `Storage`. An aborted transaction applies nothing.
 //! * **Durability** is chosen per handle ([`Durability`]); memspace defaults to `strict`: a
 //!   commit resolves only after the browser has flushed it to disk, because callers are told
 //!   their events are stored (see docs/browser.md).
@@ -304,7 +304,9 @@ impl IndexedDbKv {
     async fn try_commit(&self, conn: &Conn, batch: &Batch) -> Result<(), Fail> {
         let (tx, store) = self.begin(conn, true)?;
         let done = tx_done(&tx);
-        // Issue every precondition read at once, then check them in order.
+        // Pipelined: the precondition reads and then every write are issued at once (requests
+        // run in order, so each read sees the state before the writes); the reads are checked
+        // as they arrive and a failed one aborts the transaction, which undoes the writes.
         let mut reads = Vec::with_capacity(batch.preconditions.len());
         for p in &batch.preconditions {
             reads.push(
@@ -312,6 +314,17 @@ impl IndexedDbKv {
                     .get(&key_js(p.key()))
                     .map_err(|e| Fail::Kv(storage("get", &e)))?,
             );
+        }
+        for op in &batch.ops {
+            let r = match op {
+                Op::Put(k, v) => store.put_with_key(&Uint8Array::from(v.as_slice()), &key_js(k)),
+                Op::Delete(k) => store.delete(&key_js(k)),
+            };
+            if let Err(e) = r {
+                let _ = tx.abort();
+                let _ = JsFuture::from(done).await;
+                return Err(Fail::Kv(classify(&e, "write")));
+            }
         }
         for (p, req) in batch.preconditions.iter().zip(&reads) {
             let current = match request(req).await {
@@ -324,17 +337,6 @@ impl IndexedDbKv {
                 return Err(Fail::Kv(KvError::Conflict {
                     key: p.key().to_vec(),
                 }));
-            }
-        }
-        for op in &batch.ops {
-            let r = match op {
-                Op::Put(k, v) => store.put_with_key(&Uint8Array::from(v.as_slice()), &key_js(k)),
-                Op::Delete(k) => store.delete(&key_js(k)),
-            };
-            if let Err(e) = r {
-                let _ = tx.abort();
-                let _ = JsFuture::from(done).await;
-                return Err(Fail::Kv(classify(&e, "write")));
             }
         }
         commit_now(&tx);

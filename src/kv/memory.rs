@@ -64,7 +64,9 @@ impl MemoryKv {
         let map = self.map.borrow();
         for p in &batch.preconditions {
             if !p.holds(map.get(p.key()).map(|v| v.as_slice())) {
-                return Err(KvError::Conflict { key: p.key().to_vec() });
+                return Err(KvError::Conflict {
+                    key: p.key().to_vec(),
+                });
             }
         }
         Ok(())
@@ -86,7 +88,9 @@ impl MemoryKv {
 
 impl Kv for MemoryKv {
     fn capabilities(&self) -> Capabilities {
-        Capabilities { atomic_batches: true }
+        Capabilities {
+            atomic_batches: true,
+        }
     }
 
     fn get<'a>(&'a self, key: &'a [u8]) -> KvFuture<'a, Option<Vec<u8>>> {
@@ -99,7 +103,12 @@ impl Kv for MemoryKv {
         Box::pin(async move { Ok(v) })
     }
 
-    fn scan<'a>(&'a self, range: &'a KeyRange, limit: usize, reverse: bool) -> KvFuture<'a, Vec<Entry>> {
+    fn scan<'a>(
+        &'a self,
+        range: &'a KeyRange,
+        limit: usize,
+        reverse: bool,
+    ) -> KvFuture<'a, Vec<Entry>> {
         let v = self.range(range, limit, reverse);
         Box::pin(async move { Ok(v) })
     }

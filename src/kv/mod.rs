@@ -94,7 +94,12 @@ pub trait Kv {
     /// Reads several keys; the result has one slot per key, in order.
     fn get_many<'a>(&'a self, keys: &'a [Vec<u8>]) -> KvFuture<'a, Vec<Option<Vec<u8>>>>;
     /// Reads up to `limit` entries of `range` in key order (descending when `reverse`).
-    fn scan<'a>(&'a self, range: &'a KeyRange, limit: usize, reverse: bool) -> KvFuture<'a, Vec<Entry>>;
+    fn scan<'a>(
+        &'a self,
+        range: &'a KeyRange,
+        limit: usize,
+        reverse: bool,
+    ) -> KvFuture<'a, Vec<Entry>>;
     /// Checks the preconditions and applies the operations (atomically when the backend can).
     fn commit<'a>(&'a self, batch: Batch) -> KvFuture<'a, ()>;
 }
@@ -109,7 +114,12 @@ impl<K: Kv + ?Sized> Kv for std::rc::Rc<K> {
     fn get_many<'a>(&'a self, keys: &'a [Vec<u8>]) -> KvFuture<'a, Vec<Option<Vec<u8>>>> {
         (**self).get_many(keys)
     }
-    fn scan<'a>(&'a self, range: &'a KeyRange, limit: usize, reverse: bool) -> KvFuture<'a, Vec<Entry>> {
+    fn scan<'a>(
+        &'a self,
+        range: &'a KeyRange,
+        limit: usize,
+        reverse: bool,
+    ) -> KvFuture<'a, Vec<Entry>> {
         (**self).scan(range, limit, reverse)
     }
     fn commit<'a>(&'a self, batch: Batch) -> KvFuture<'a, ()> {

@@ -80,7 +80,11 @@ impl LifecycleStrategy {
     pub fn deletes_session(&self) -> bool {
         match self.kind {
             StrategyType::SoftDelete => true,
-            StrategyType::ExtractMemories => self.opts.as_ref().and_then(|o| o.soft_delete).unwrap_or(true),
+            StrategyType::ExtractMemories => self
+                .opts
+                .as_ref()
+                .and_then(|o| o.soft_delete)
+                .unwrap_or(true),
         }
     }
 }

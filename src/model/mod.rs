@@ -5,9 +5,17 @@ mod lifecycle;
 mod patch;
 mod session;
 mod space;
+mod store;
 
 pub use event::{Emitter, Event, EventQuery, EventUpdate, NewEvent};
-pub use lifecycle::{ExtractionJob, LifecycleStrategy, LlmSettings, StrategyExecution, StrategyOpts, StrategyType, Trigger};
+pub use lifecycle::{
+    ExtractionJob, LifecycleStrategy, LlmSettings, StrategyExecution, StrategyOpts, StrategyType,
+    Trigger,
+};
 pub use patch::Patch;
 pub use session::{NewSession, Session, SessionFilter, SessionUpdate};
 pub use space::{NewSpace, Page, Principal, Space, SpaceUpdate};
+pub use store::{
+    EntryPrecondition, EntryUpdate, MemoryEntry, MemoryStore, MemoryVersion, Metadata,
+    MetadataPatch, NewEntry, NewStore, StoreStatus, StoreUpdate, VersionAction,
+};

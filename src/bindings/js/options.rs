@@ -1,7 +1,7 @@
 //! Reading the `Memspace.open(options)` object.
 
 use super::error;
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 use crate::model::Principal;
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -89,15 +89,24 @@ pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
         (Some(Some(_)), Some(_)) => {
             return Err(invalid("kv", "give either storage or kv, not both"))
         }
-        (Some(Some(s)), None) => match s.as_str() {
-            "indexeddb" => Storage::IndexedDb {
-                name,
-                durability: string(obj, "durability", "strict")?,
-                factory: indexed_db_factory(obj)?,
-            },
-            "memory" => Storage::Memory { name },
-            _ => return Err(invalid("storage", "must be \"indexeddb\" or \"memory\"")),
-        },
+        (Some(Some(s)), None) => {
+            match s.as_str() {
+                "indexeddb" => {
+                    let factory = indexed_db_factory(obj)?;
+                    if factory.is_none() && !has_indexed_db() {
+                        let e = Error::new(ErrorCode::Unsupported, "IndexedDB is not available here; use storage \"memory\" or a kv adapter");
+                        return Err(error::to_js(e));
+                    }
+                    Storage::IndexedDb {
+                        name,
+                        durability: string(obj, "durability", "strict")?,
+                        factory,
+                    }
+                }
+                "memory" => Storage::Memory { name },
+                _ => return Err(invalid("storage", "must be \"indexeddb\" or \"memory\"")),
+            }
+        }
         (None, None) if has_indexed_db() => Storage::IndexedDb {
             name,
             durability: string(obj, "durability", "strict")?,

@@ -1,6 +1,0 @@
-#!/usr/bin/env bash
-# The demo on the embedded default storage: walks a session through its lifecycle.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-source scripts/env.sh
-cargo run --quiet --release --example lifecycle_demo

@@ -1,0 +1,104 @@
+//! Shared test harness: a memory-backed engine with a manual clock and seeded ids.
+#![allow(dead_code)]
+
+use memspace::host::ManualHost;
+use memspace::kv::{Kv, MemoryKv};
+use memspace::model::*;
+use memspace::runtime::block_on;
+use memspace::{ErrorCode, Memspace, Result};
+use serde_json::json;
+use std::future::Future;
+use std::rc::Rc;
+
+/// Runs an engine future on the synchronous executor.
+pub fn run<T>(f: impl Future<Output = Result<T>>) -> Result<T> {
+    block_on(f).and_then(|r| r)
+}
+
+/// Asserts that `r` failed with `code`.
+#[track_caller]
+pub fn expect_code<T: std::fmt::Debug>(r: Result<T>, code: ErrorCode) -> memspace::Error {
+    match r {
+        Ok(v) => panic!("expected {code}, got Ok({v:?})"),
+        Err(e) => {
+            assert_eq!(e.code, code, "unexpected error: {e}");
+            e
+        }
+    }
+}
+
+/// A test world: one store, one clock, principal u1/t1.
+pub struct World {
+    pub kv: MemoryKv,
+    pub host: ManualHost,
+    pub ms: Memspace,
+}
+
+impl World {
+    pub fn new() -> Self {
+        let kv = MemoryKv::new();
+        let host = ManualHost::default();
+        let ms = Memspace::new(
+            Rc::new(kv.clone()),
+            Rc::new(host.clone()),
+            Principal::new("u1", "t1"),
+        )
+        .unwrap();
+        World { kv, host, ms }
+    }
+
+    /// A world over any backend.
+    pub fn with_kv(kv: Rc<dyn Kv>, host: ManualHost) -> Memspace {
+        Memspace::new(kv, Rc::new(host), Principal::new("u1", "t1")).unwrap()
+    }
+
+    pub fn space(&self) -> Space {
+        run(self.ms.create_space(NewSpace::default())).unwrap()
+    }
+
+    pub fn session(&self, space: &Space) -> Session {
+        self.session_with(space, vec![])
+    }
+
+    pub fn session_with(&self, space: &Space, strategies: Vec<LifecycleStrategy>) -> Session {
+        run(self.ms.create_session(
+            &space.id,
+            NewSession {
+                participants: vec!["u1".into(), "u2".into()],
+                lifecycle_strategies: strategies,
+                ..Default::default()
+            },
+        ))
+        .unwrap()
+    }
+
+    pub fn post(&self, space: &Space, session: &Session, text: &str) -> Result<Event> {
+        run(self.ms.post_event(&space.id, &session.id, msg(text)))
+    }
+
+    pub fn events(&self, space: &Space, session: &Session, q: EventQuery) -> Result<Vec<Event>> {
+        run(self.ms.list_events(&space.id, &session.id, q))
+    }
+}
+
+/// A user message event from u1.
+pub fn msg(text: &str) -> NewEvent {
+    NewEvent {
+        body: json!({ "content": text }),
+        emitter: Emitter::new("user", "u1"),
+        event_type: Some("message".into()),
+    }
+}
+
+/// An agent event of a given type.
+pub fn agent(text: &str, kind: &str) -> NewEvent {
+    NewEvent {
+        body: json!({ "content": text }),
+        emitter: Emitter::new("agent", "bot"),
+        event_type: Some(kind.into()),
+    }
+}
+
+pub fn seqs(events: &[Event]) -> Vec<u64> {
+    events.iter().map(|e| e.sequence_id).collect()
+}

@@ -1,0 +1,593 @@
+//! Events as seed 001 documents them: post, batch post (atomic, ≤200), list with offset+limit
+//! or last_n and event_type, update by sequence id with created_at concurrency, batch update.
+
+mod common;
+use common::*;
+use memspace::kv::faulty::FaultyKv;
+use memspace::kv::MemoryKv;
+use memspace::model::*;
+use memspace::{ErrorCode, Timestamp};
+use serde_json::json;
+use std::rc::Rc;
+
+#[test]
+fn sequence_ids_start_at_0_and_increase_by_one() {
+    let w = World::new();
+    let (sp, s) = {
+        let sp = w.space();
+        let s = w.session(&sp);
+        (sp, s)
+    };
+    let ids: Vec<u64> = (0..5)
+        .map(|i| w.post(&sp, &s, &format!("m{i}")).unwrap().sequence_id)
+        .collect();
+    assert_eq!(ids, vec![0, 1, 2, 3, 4]);
+    let events = w.events(&sp, &s, EventQuery::default()).unwrap();
+    assert_eq!(seqs(&events), ids);
+    assert_eq!(events[2].body, json!({"content": "m2"}));
+    assert_eq!(events[2].emitter, Emitter::new("user", "u1"));
+}
+
+#[test]
+fn event_body_is_stored_verbatim() {
+    let w = World::new();
+    let sp = w.space();
+    let s = w.session(&sp);
+    let body =
+        json!({"tool_call_id": "x", "nested": {"HTTPServer": [1, null, 2.5]}, "emoji": "🦀"});
+    let ev = NewEvent {
+        body: body.clone(),
+        emitter: Emitter::new("agent", "a"),
+        event_type: Some("tool_output".into()),
+    };
+    run(w.ms.post_event(&sp.id, &s.id, ev)).unwrap();
+    assert_eq!(
+        w.events(&sp, &s, EventQuery::default()).unwrap()[0].body,
+        body
+    );
+}
+
+#[test]
+fn user_emitter_must_be_a_participant() {
+    let w = World::new();
+    let sp = w.space();
+    let s = w.session(&sp);
+    let stranger = NewEvent {
+        body: json!({}),
+        emitter: Emitter::new("user", "mallory"),
+        event_type: None,
+    };
+    expect_code(
+        run(w.ms.post_event(&sp.id, &s.id, stranger)),
+        ErrorCode::Validation,
+    );
+    let no_id = NewEvent {
+        body: json!({}),
+        emitter: Emitter {
+            kind: "user".into(),
+            id: None,
+        },
+        event_type: None,
+    };
+    expect_code(
+        run(w.ms.post_event(&sp.id, &s.id, no_id)),
+        ErrorCode::Validation,
+    );
+    let agent = NewEvent {
+        body: json!({}),
+        emitter: Emitter::new("agent", "anyone"),
+        event_type: None,
+    };
+    run(w.ms.post_event(&sp.id, &s.id, agent)).unwrap();
+}
+
+#[test]
+fn post_events_appends_a_batch_in_order() {
+    let w = World::new();
+    let sp = w.space();
+    let s = w.session(&sp);
+    w.post(&sp, &s, "first").unwrap();
+    let batch: Vec<_> = (0..3).map(|i| msg(&format!("b{i}"))).collect();
+    let out = run(w.ms.post_events(&sp.id, &s.id, batch)).unwrap();
+    assert_eq!(seqs(&out), vec![1, 2, 3]);
+    assert_eq!(run(w.ms.get_session(&sp.id, &s.id)).unwrap().event_count, 4);
+}
+
+#[test]
+fn post_events_with_one_invalid_item_creates_nothing() {
+    let w = World::new();
+    let sp = w.space();
+    let s = w.session(&sp);
+    let mut batch: Vec<_> = (0..5).map(|i| msg(&format!("b{i}"))).collect();
+    batch[3].emitter = Emitter::new("user", "not-a-participant");
+    expect_code(
+        run(w.ms.post_events(&sp.id, &s.id, batch)),
+        ErrorCode::Validation,
+    );
+    assert!(w.events(&sp, &s, EventQuery::default()).unwrap().is_empty());
+}
+
+#[test]
+fn post_events_accepts_200_and_rejects_201_or_0() {
+    let w = World::new();
+    let sp = w.space();
+    let s = w.session(&sp);
+    expect_code(
+        run(w
+            .ms
+            .post_events(&sp.id, &s.id, (0..201).map(|_| msg("x")).collect())),
+        ErrorCode::Validation,
+    );
+    expect_code(
+        run(w.ms.post_events(&sp.id, &s.id, vec![])),
+        ErrorCode::Validation,
+    );
+    assert_eq!(
+        run(w
+            .ms
+            .post_events(&sp.id, &s.id, (0..200).map(|_| msg("x")).collect()))
+        .unwrap()
+        .len(),
+        200
+    );
+}
+
+#[test]
+fn post_events_that_fail_in_storage_leave_nothing_half_written() {
+    for atomic in [true, false] {
+        let faulty = Rc::new(FaultyKv::new(MemoryKv::new(), atomic));
+        let host = memspace::host::ManualHost::default();
+        let ms = World::with_kv(faulty.clone(), host);
+        let sp = run(ms.create_space(NewSpace::default())).unwrap();
+        let s = run(ms.create_session(
+            &sp.id,
+            NewSession {
+                participants: vec!["u1".into()],
+                ..Default::default()
+            },
+        ))
+        .unwrap();
+        faulty.fail_write_at(3);
+        expect_code(
+            run(ms.post_events(&sp.id, &s.id, (0..5).map(|_| msg("x")).collect())),
+            ErrorCode::Storage,
+        );
+        assert!(
+            run(ms.list_events(&sp.id, &s.id, EventQuery::default()))
+                .unwrap()
+                .is_empty(),
+            "atomic={atomic}"
+        );
+        assert_eq!(
+            seqs(&run(ms.post_events(&sp.id, &s.id, vec![msg("y")])).unwrap()),
+            vec![0]
+        );
+    }
+}
+
+#[test]
+fn quota_errors_surface_as_quota_and_leave_nothing_applied() {
+    let faulty = Rc::new(FaultyKv::new(MemoryKv::new(), true));
+    let ms = World::with_kv(faulty.clone(), memspace::host::ManualHost::default());
+    let sp = run(ms.create_space(NewSpace::default())).unwrap();
+    let s = run(ms.create_session(
+        &sp.id,
+        NewSession {
+            participants: vec!["u1".into()],
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    faulty.set_quota_bytes(Some(4096));
+    let big = NewEvent {
+        body: json!({"content": "x".repeat(10_000)}),
+        emitter: Emitter::new("user", "u1"),
+        event_type: None,
+    };
+    let e = expect_code(run(ms.post_event(&sp.id, &s.id, big)), ErrorCode::Quota);
+    assert_eq!(e.status(), 507);
+    assert_eq!(run(ms.get_session(&sp.id, &s.id)).unwrap().event_count, 0);
+}
+
+fn world_with_events(n: usize) -> (World, Space, Session) {
+    let w = World::new();
+    let sp = w.space();
+    let s = w.session(&sp);
+    let batch: Vec<_> = (0..n)
+        .map(|i| {
+            if i % 3 == 0 {
+                agent(&format!("t{i}"), "tool_output")
+            } else {
+                msg(&format!("m{i}"))
+            }
+        })
+        .collect();
+    for chunk in batch.chunks(200) {
+        run(w.ms.post_events(&sp.id, &s.id, chunk.to_vec())).unwrap();
+    }
+    (w, sp, s)
+}
+
+#[test]
+fn offset_and_limit_page_events_ascending() {
+    let (w, sp, s) = world_with_events(10);
+    let q = EventQuery {
+        offset: Some(4),
+        limit: Some(3),
+        ..Default::default()
+    };
+    assert_eq!(seqs(&w.events(&sp, &s, q).unwrap()), vec![4, 5, 6]);
+    let q = EventQuery {
+        offset: Some(8),
+        limit: Some(5),
+        ..Default::default()
+    };
+    assert_eq!(seqs(&w.events(&sp, &s, q).unwrap()), vec![8, 9]);
+    let q = EventQuery {
+        offset: Some(80),
+        ..Default::default()
+    };
+    assert!(w.events(&sp, &s, q).unwrap().is_empty());
+}
+
+#[test]
+fn last_n_returns_the_most_recent_events_still_ascending() {
+    let (w, sp, s) = world_with_events(10);
+    let q = EventQuery {
+        last_n: Some(3),
+        ..Default::default()
+    };
+    assert_eq!(seqs(&w.events(&sp, &s, q).unwrap()), vec![7, 8, 9]);
+    let q = EventQuery {
+        last_n: Some(50),
+        ..Default::default()
+    };
+    assert_eq!(w.events(&sp, &s, q).unwrap().len(), 10);
+}
+
+#[test]
+fn offset_and_last_n_together_are_a_validation_error() {
+    let (w, sp, s) = world_with_events(3);
+    let q = EventQuery {
+        offset: Some(0),
+        last_n: Some(1),
+        ..Default::default()
+    };
+    expect_code(w.events(&sp, &s, q), ErrorCode::Validation);
+}
+
+#[test]
+fn event_type_filters_pages_and_last_n() {
+    let (w, sp, s) = world_with_events(20);
+    let tools = |q: EventQuery| {
+        seqs(
+            &w.events(
+                &sp,
+                &s,
+                EventQuery {
+                    event_type: Some("tool_output".into()),
+                    ..q
+                },
+            )
+            .unwrap(),
+        )
+    };
+    assert_eq!(tools(EventQuery::default()), vec![0, 3, 6, 9, 12, 15, 18]);
+    assert_eq!(
+        tools(EventQuery {
+            offset: Some(2),
+            limit: Some(2),
+            ..Default::default()
+        }),
+        vec![6, 9]
+    );
+    assert_eq!(
+        tools(EventQuery {
+            last_n: Some(3),
+            ..Default::default()
+        }),
+        vec![12, 15, 18]
+    );
+}
+
+#[test]
+fn limits_and_last_n_must_be_1_to_100() {
+    let (w, sp, s) = world_with_events(3);
+    for q in [
+        EventQuery {
+            limit: Some(0),
+            ..Default::default()
+        },
+        EventQuery {
+            limit: Some(101),
+            ..Default::default()
+        },
+        EventQuery {
+            last_n: Some(0),
+            ..Default::default()
+        },
+        EventQuery {
+            last_n: Some(101),
+            ..Default::default()
+        },
+    ] {
+        expect_code(w.events(&sp, &s, q), ErrorCode::Validation);
+    }
+}
+
+#[test]
+fn last_20_of_a_large_session_reads_only_the_tail() {
+    let (w, sp, s) = world_with_events(1000);
+    let q = EventQuery {
+        last_n: Some(20),
+        ..Default::default()
+    };
+    assert_eq!(
+        seqs(&w.events(&sp, &s, q).unwrap()),
+        (980..1000).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn update_event_replaces_body_and_refreshes_updated_at() {
+    let (w, sp, s) = world_with_events(3);
+    w.host.advance_secs(5);
+    let u = EventUpdate {
+        sequence_id: 1,
+        body: Some(json!({"content": "edited"})),
+        ..Default::default()
+    };
+    let ev = run(w.ms.update_event(&sp.id, &s.id, u)).unwrap();
+    assert_eq!(ev.body, json!({"content": "edited"}));
+    assert!(ev.updated_at > ev.created_at);
+    assert_eq!(
+        ev.event_type.as_deref(),
+        Some("message"),
+        "fields not given stay"
+    );
+    assert_eq!(w.events(&sp, &s, EventQuery::default()).unwrap()[1], ev);
+}
+
+#[test]
+fn update_event_needs_at_least_one_field() {
+    let (w, sp, s) = world_with_events(1);
+    expect_code(
+        run(w.ms.update_event(
+            &sp.id,
+            &s.id,
+            EventUpdate {
+                sequence_id: 0,
+                ..Default::default()
+            },
+        )),
+        ErrorCode::Validation,
+    );
+}
+
+#[test]
+fn update_event_with_a_stale_timestamp_is_a_conflict() {
+    let (w, sp, s) = world_with_events(2);
+    let before = w.events(&sp, &s, EventQuery::default()).unwrap()[0].clone();
+    let set = |text: &str, t: Timestamp| EventUpdate {
+        sequence_id: 0,
+        body: Some(json!({"content": text})),
+        if_unmodified_since: Some(t),
+        ..Default::default()
+    };
+    let after = run(w
+        .ms
+        .update_event(&sp.id, &s.id, set("one", before.updated_at)))
+    .unwrap();
+    // Same-microsecond updates still move the token forward.
+    let e = expect_code(
+        run(w
+            .ms
+            .update_event(&sp.id, &s.id, set("two", before.updated_at))),
+        ErrorCode::Conflict,
+    );
+    assert_eq!(e.details["sequence_id"], 0);
+    run(w
+        .ms
+        .update_event(&sp.id, &s.id, set("two", after.updated_at)))
+    .unwrap();
+}
+
+#[test]
+fn update_event_out_of_range_is_not_found() {
+    let (w, sp, s) = world_with_events(2);
+    let u = EventUpdate {
+        sequence_id: 2,
+        event_type: Patch::Set("x".into()),
+        ..Default::default()
+    };
+    expect_code(
+        run(w.ms.update_event(&sp.id, &s.id, u)),
+        ErrorCode::NotFound,
+    );
+}
+
+#[test]
+fn update_event_checks_a_new_user_emitter_is_a_participant() {
+    let (w, sp, s) = world_with_events(1);
+    let u = EventUpdate {
+        sequence_id: 0,
+        emitter: Some(Emitter::new("user", "mallory")),
+        ..Default::default()
+    };
+    expect_code(
+        run(w.ms.update_event(&sp.id, &s.id, u)),
+        ErrorCode::Validation,
+    );
+}
+
+#[test]
+fn update_events_rejects_duplicate_sequence_ids() {
+    let (w, sp, s) = world_with_events(3);
+    let u = |i| EventUpdate {
+        sequence_id: i,
+        event_type: Patch::Set("x".into()),
+        ..Default::default()
+    };
+    expect_code(
+        run(w.ms.update_events(&sp.id, &s.id, vec![u(0), u(1), u(0)])),
+        ErrorCode::Validation,
+    );
+}
+
+#[test]
+fn update_events_is_all_or_nothing_when_one_item_is_stale() {
+    let (w, sp, s) = world_with_events(3);
+    let old = w.events(&sp, &s, EventQuery::default()).unwrap();
+    run(w.ms.update_event(
+        &sp.id,
+        &s.id,
+        EventUpdate {
+            sequence_id: 2,
+            event_type: Patch::Set("edited".into()),
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    let batch = vec![
+        EventUpdate {
+            sequence_id: 0,
+            body: Some(json!("a")),
+            if_unmodified_since: Some(old[0].updated_at),
+            ..Default::default()
+        },
+        EventUpdate {
+            sequence_id: 2,
+            body: Some(json!("c")),
+            if_unmodified_since: Some(old[2].updated_at),
+            ..Default::default()
+        },
+    ];
+    expect_code(
+        run(w.ms.update_events(&sp.id, &s.id, batch)),
+        ErrorCode::Conflict,
+    );
+    let now = w.events(&sp, &s, EventQuery::default()).unwrap();
+    assert_eq!(now[0], old[0]);
+}
+
+#[test]
+fn update_events_applies_every_item() {
+    let (w, sp, s) = world_with_events(4);
+    let batch: Vec<_> = (0..4)
+        .map(|i| EventUpdate {
+            sequence_id: i,
+            body: Some(json!(i)),
+            ..Default::default()
+        })
+        .collect();
+    let out = run(w.ms.update_events(&sp.id, &s.id, batch)).unwrap();
+    assert_eq!(out.len(), 4);
+    let bodies: Vec<_> = w
+        .events(&sp, &s, EventQuery::default())
+        .unwrap()
+        .into_iter()
+        .map(|e| e.body)
+        .collect();
+    assert_eq!(bodies, vec![json!(0), json!(1), json!(2), json!(3)]);
+}
+
+#[test]
+fn update_events_accepts_200_and_rejects_201() {
+    let (w, sp, s) = world_with_events(201);
+    let batch = |n: u64| {
+        (0..n)
+            .map(|i| EventUpdate {
+                sequence_id: i,
+                event_type: Patch::Clear,
+                ..Default::default()
+            })
+            .collect::<Vec<_>>()
+    };
+    expect_code(
+        run(w.ms.update_events(&sp.id, &s.id, batch(201))),
+        ErrorCode::Validation,
+    );
+    assert_eq!(
+        run(w.ms.update_events(&sp.id, &s.id, batch(200)))
+            .unwrap()
+            .len(),
+        200
+    );
+}
+
+#[test]
+fn update_events_on_a_non_atomic_backend_goes_through_the_journal() {
+    let faulty = Rc::new(FaultyKv::new(MemoryKv::new(), false));
+    let ms = World::with_kv(faulty.clone(), memspace::host::ManualHost::default());
+    let sp = run(ms.create_space(NewSpace::default())).unwrap();
+    let s = run(ms.create_session(
+        &sp.id,
+        NewSession {
+            participants: vec!["u1".into()],
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    run(ms.post_events(&sp.id, &s.id, (0..3).map(|_| msg("x")).collect())).unwrap();
+    let batch: Vec<_> = (0..3)
+        .map(|i| EventUpdate {
+            sequence_id: i,
+            body: Some(json!(i)),
+            ..Default::default()
+        })
+        .collect();
+    run(ms.update_events(&sp.id, &s.id, batch)).unwrap();
+    let bodies: Vec<_> = run(ms.list_events(&sp.id, &s.id, EventQuery::default()))
+        .unwrap()
+        .into_iter()
+        .map(|e| e.body)
+        .collect();
+    assert_eq!(bodies, vec![json!(0), json!(1), json!(2)]);
+    let leftovers = faulty
+        .data()
+        .snapshot()
+        .keys()
+        .filter(|k| k.starts_with(b"tx\0"))
+        .count();
+    assert_eq!(leftovers, 0, "the journal is removed once applied");
+}
+
+#[test]
+fn oversized_bodies_are_rejected() {
+    let w = World::new();
+    let sp = w.space();
+    let s = w.session(&sp);
+    let big = NewEvent {
+        body: json!({"content": "x".repeat(300 * 1024)}),
+        emitter: Emitter::new("agent", "a"),
+        event_type: None,
+    };
+    expect_code(
+        run(w.ms.post_event(&sp.id, &s.id, big)),
+        ErrorCode::Validation,
+    );
+}
+
+#[test]
+fn two_handles_alternating_appends_share_one_sequence() {
+    // Two handles on one store take turns; tests/race.rs interleaves them mid-operation.
+    let w = World::new();
+    let sp = w.space();
+    let s = w.session(&sp);
+    let other = w.ms.for_principal(Principal::new("u1", "t1")).unwrap();
+    for i in 0..50 {
+        let h = if i % 2 == 0 { &w.ms } else { &other };
+        run(h.post_event(&sp.id, &s.id, msg(&format!("{i}")))).unwrap();
+    }
+    let events = w
+        .events(
+            &sp,
+            &s,
+            EventQuery {
+                limit: Some(100),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(seqs(&events), (0..50).collect::<Vec<_>>());
+}
