@@ -1,4 +1,5 @@
-// Loads memspace (the wasm-bindgen `--target web` build) once per isolate: the `.wasm` arrives
+// The npm package's workerd entry (the package ships browser and node ones): loads the
+// package's wasm-bindgen `--target web` module once per isolate: the `.wasm` arrives
 // as a compiled WebAssembly.Module (miniflare `CompiledWasm`, wrangler's default wasm rule),
 // so instantiation is synchronous and no fetch of the binary is needed at run time.
 
