@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The edge suite: builds the worker's engine, installs miniflare (workerd) and a Python venv
 # with the unmodified DataRobot SDK, starts the worker in workerd on 127.0.0.1, runs the SDK
-# conformance, async ORM, wire-contract and isolation tests against it, and stops workerd —
+# conformance, async ORM, wire-contract and isolation tests against it (plus, with no
+# arguments, the directory protocol tests under cut requests), and stops workerd —
 # also when a test fails or the run is interrupted (test/with-workerd.mjs owns both processes).
 #
 #   bash scripts/test-edge.sh [pytest args…]
@@ -39,12 +40,16 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 fi
 "$venv/bin/python" -c 'import datarobot; print("datarobot", datarobot.__version__)'
 
-step "workerd (miniflare) on 127.0.0.1 + pytest"
 cd "$edge"
 set +e
+code=0
+if [ $# -eq 0 ]; then
+  step "directory protocol under cut requests and races (node --test, its own workerd)"
+  node --test --test-reporter=spec test/directory.test.mjs || code=$?
+fi
+step "SDK, ORM, wire and isolation tests (pytest against workerd on 127.0.0.1)"
 node test/with-workerd.mjs --sweep-seconds 1 -- \
-  "$venv/bin/python" -m pytest -p no:cacheprovider -q -rfE "${@:-test}"
-code=$?
+  "$venv/bin/python" -m pytest -p no:cacheprovider -q -rfE "${@:-test}" || code=$?
 set -e
 if [ $code -eq 0 ]; then echo "test-edge: PASS"; else echo "test-edge: FAIL (exit $code)"; fi
 exit $code

@@ -12,6 +12,9 @@ import { DurableObject } from "cloudflare:workers";
 
 /** How long an unconfirmed (pending) entry is left alone before a reader resolves it. */
 export const PENDING_GRACE_MS = 30_000;
+/** How long a create waits for a young pending holder of its deduplication key to finish. */
+const HOLDER_WAIT_MS = 1_000;
+const HOLDER_POLL_MS = 25;
 
 export class DirectoryObject extends DurableObject {
   get kv() {
@@ -66,8 +69,7 @@ export class DirectoryObject extends DurableObject {
       if (dedupKey !== null) {
         const holder = this.kv.get(`d:${dedupKey}`);
         if (holder !== undefined) {
-          const r = await this.resolve(principal, holder, true);
-          if (r.live) return { duplicate: holder };
+          if (await this.holderIsLive(principal, dedupKey, holder, now)) return { duplicate: holder };
           continue; // the holder was dropped: look again (someone may have claimed it meanwhile)
         }
       }
@@ -82,6 +84,27 @@ export class DirectoryObject extends DurableObject {
       if (ok) return { ok: true };
     }
     return { contended: true };
+  }
+
+  /**
+   * Whether the space holding a deduplication key is live. A holder still being created
+   * (pending, younger than the grace period) is given up to HOLDER_WAIT_MS to finish — the first
+   * claimer wins a race — before its creation is presumed dead and sealed.
+   */
+  async holderIsLive(principal, dedupKey, holder, now) {
+    const e = this.entry(holder);
+    if (e && e.state === "pending" && now - e.createdAt < PENDING_GRACE_MS) {
+      for (let waited = 0; waited <= HOLDER_WAIT_MS; waited += HOLDER_POLL_MS) {
+        const r = await this.space(holder).describe(principal, holder, false);
+        if (r.live) {
+          this.markLive(holder);
+          return true;
+        }
+        if (this.kv.get(`d:${dedupKey}`) !== holder) return false; // released meanwhile
+        await new Promise((resolve) => setTimeout(resolve, HOLDER_POLL_MS));
+      }
+    }
+    return (await this.resolve(principal, holder, true)).live;
   }
 
   /** Step 3: the space object created the space. */

@@ -3,14 +3,13 @@
 //
 //   node test/with-workerd.mjs [--sweep-seconds N] -- <command> [args…]
 //
-// The test principals (tokens) are defined here and exported to the command as EDGE_TOKEN_*.
+// The test principals (tokens) are defined in workerd-config.mjs and exported to the command as
+// EDGE_TOKEN_*.
 
-import { Miniflare, Log, LogLevel } from "miniflare";
+import { Miniflare } from "miniflare";
 import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import path from "node:path";
+import { options, TOKENS } from "./workerd-config.mjs";
 
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const argv = process.argv.slice(2);
 const sep = argv.indexOf("--");
 const opts = sep < 0 ? argv : argv.slice(0, sep);
@@ -18,43 +17,7 @@ const cmd = sep < 0 ? [] : argv.slice(sep + 1);
 const sweepIdx = opts.indexOf("--sweep-seconds");
 const sweepSeconds = sweepIdx >= 0 ? opts[sweepIdx + 1] : "1";
 
-/** Test principals: two users of one tenant, a user of another tenant; one hashed token. */
-export const TOKENS = {
-  EDGE_TOKEN_A: ["token-alice", { userId: "alice", tenantId: "acme" }],
-  EDGE_TOKEN_B: ["token-bob", { userId: "bob", tenantId: "acme" }],
-  EDGE_TOKEN_C: ["token-carol", { userId: "carol", tenantId: "globex" }],
-};
-
-async function sha256Hex(s) {
-  const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(s));
-  return Buffer.from(d).toString("hex");
-}
-
-const table = {};
-for (const [name, [token, principal]] of Object.entries(TOKENS)) {
-  // Carol's entry is stored hashed, to exercise the sha256: form of the table.
-  table[name === "EDGE_TOKEN_C" ? `sha256:${await sha256Hex(token)}` : token] = principal;
-}
-
-const mf = new Miniflare({
-  rootPath: root,
-  scriptPath: "src/worker.js",
-  modules: true,
-  modulesRules: [
-    { type: "ESModule", include: ["**/*.js"] },
-    { type: "CompiledWasm", include: ["**/*.wasm"] },
-  ],
-  compatibilityDate: "2026-04-01",
-  durableObjects: {
-    SPACES: { className: "SpaceObject", useSQLite: true },
-    DIRECTORY: { className: "DirectoryObject", useSQLite: true },
-  },
-  bindings: { MEMSPACE_TOKENS: JSON.stringify(table), SWEEP_INTERVAL_SECONDS: sweepSeconds },
-  cf: false, // placeholder request.cf: never fetch it from the network
-  host: "127.0.0.1",
-  port: 0,
-  log: new Log(LogLevel.WARN),
-});
+const mf = new Miniflare(await options({ sweepSeconds }));
 
 let stopping = null;
 function stop() {
