@@ -13,7 +13,7 @@ edge=edge/cloudflare
 
 step() { printf '\n== test-edge: %s\n' "$*"; }
 
-step "engine build (wasm-bindgen --target web)"
+step "engine from the npm package build (dist/ → edge/cloudflare/build/pkg)"
 bash scripts/build-edge.sh
 
 step "npm packages in $edge (miniflare + workerd, from the committed lock)"
