@@ -16,18 +16,32 @@ import * as wire from "./wire.js";
 
 const SEALED = "m:sealed"; // set when the directory abandoned a creation that never happened
 const ALARM = "m:alarm"; // the sweep interval in use, once an alarm has been scheduled
+const MAX_HANDLES = 16; // per-principal engine handles kept by one object
 
 export class SpaceObject extends DurableObject {
   constructor(ctx, env) {
     super(ctx, env);
     this.kv = new DurableObjectKv(ctx.storage);
     this.base = null; // the Memspace handle (opened lazily)
+    this.handles = new Map(); // principal key → Memspace handle for that principal (bounded)
     this.engineIds = new Map(); // principal key → engine space id (positive results only)
   }
 
+  /**
+   * A Memspace handle acting for `principal`. Handles are kept per principal (one per request
+   * would allocate a wasm object per request); evicted ones are only dropped, never freed, since a
+   * request still in flight may hold one (wasm-bindgen's finalizer frees them once unreachable).
+   */
   async engine(principal) {
     if (!this.base) this.base = await Memspace.open({ kv: this.kv, principal: { userId: "system", tenantId: "system" } });
-    return this.base.forPrincipal(principal);
+    const key = `${principal.tenantId}\u0000${principal.userId}`;
+    let h = this.handles.get(key);
+    if (!h) {
+      if (this.handles.size >= MAX_HANDLES) this.handles.clear();
+      h = this.base.forPrincipal(principal);
+      this.handles.set(key, h);
+    }
+    return h;
   }
 
   /** The engine id of the live space this principal owns here, or null. */
