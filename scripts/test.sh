@@ -6,3 +6,4 @@ bash scripts/setup.sh
 bash scripts/test-native.sh
 bash scripts/test-browser.sh
 bash scripts/test-component.sh
+bash scripts/test-edge.sh

@@ -1,0 +1,111 @@
+// Bench: post_event and events(last_n=20) against the worker in local workerd, over loopback,
+// with a bounded load (a fixed request count per phase, capped in time). Prints requests/s,
+// latency percentiles and workerd's CPU time per request; never fails.
+//
+// Run through scripts/bench-edge.sh (it starts and stops workerd). CPU time comes from
+// /proc/<workerd>/stat (user+system of the whole workerd process divided by requests served):
+// workerd reports cpuTime = 0 to tail workers when it runs locally.
+
+import { readFileSync, readdirSync } from "node:fs";
+
+const BASE = process.env.EDGE_URL;
+const TOKEN = process.env.EDGE_TOKEN_A;
+const N = Number(process.env.BENCH_REQUESTS ?? 500); // per phase
+const CAP_MS = Number(process.env.BENCH_SECONDS ?? 30) * 1000; // per phase
+const H = { Authorization: `Token ${TOKEN}`, "Content-Type": "application/json" };
+
+async function call(method, path, body) {
+  const r = await fetch(`${BASE}/api/v2/${path}`, { method, headers: H, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await r.text();
+  if (r.status >= 300) throw new Error(`${method} ${path} → ${r.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** user+system CPU seconds of workerd processes started by our parent (with-workerd.mjs). */
+function workerdCpuSeconds() {
+  if (process.platform !== "linux") return null;
+  const tick = 100; // USER_HZ on Linux
+  let total = 0;
+  let found = false;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      continue;
+    }
+    const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ppid = Number(f[1]);
+    if (comm === "workerd" && ppid === process.ppid) {
+      total += (Number(f[11]) + Number(f[12])) / tick; // utime, stime
+      found = true;
+    }
+  }
+  return found ? total : null;
+}
+
+function pct(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function phase(name, concurrency, op) {
+  const lat = [];
+  let next = 0;
+  let errors = 0;
+  const cpu0 = workerdCpuSeconds();
+  const t0 = performance.now();
+  const worker = async () => {
+    while (next < N && performance.now() - t0 < CAP_MS) {
+      const i = next++;
+      const s = performance.now();
+      try {
+        await op(i);
+        lat.push(performance.now() - s);
+      } catch (e) {
+        errors++;
+        if (errors === 1) console.error(`  first error in ${name}: ${e.message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const wall = (performance.now() - t0) / 1000;
+  const cpu1 = workerdCpuSeconds();
+  lat.sort((a, b) => a - b);
+  const done = lat.length;
+  const cpuMs = cpu0 !== null && cpu1 !== null && done > 0 ? ((cpu1 - cpu0) * 1000) / done : null;
+  return { name, concurrency, done, errors, rps: done / wall, p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99), cpuMs };
+}
+
+function row(r) {
+  const f = (v, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : "n/a");
+  return [r.name.padEnd(22), String(r.concurrency).padStart(4), String(r.done).padStart(6), String(r.errors).padStart(4), f(r.rps).padStart(9), f(r.p50, 2).padStart(8), f(r.p95, 2).padStart(8), f(r.p99, 2).padStart(8), (r.cpuMs === null ? "n/a" : f(r.cpuMs, 2)).padStart(10)].join(" ");
+}
+
+try {
+  const space = await call("POST", "memory/new/", { description: "bench" });
+  const sid = space.memorySpaceId;
+  const ses = await call("POST", `memory/${sid}/sessions/`, { participants: ["u1"], lifecycleStrategies: [] });
+  const events = `memory/${sid}/sessions/${ses.id}/events/`;
+  const post = (i) => call("POST", events, { body: { content: `message ${i}: the quick brown fox jumps over the lazy dog` }, emitter: { type: "user", id: "u1" }, type: "message" });
+  const last20 = () => call("GET", `${events}?lastN=20`).then((r) => {
+    if (r.items.length !== 20) throw new Error(`lastN=20 returned ${r.items.length}`);
+  });
+  for (let i = 0; i < 50; i++) await post(i); // warm-up: instantiate the isolate and objects
+  await last20();
+
+  const results = [];
+  for (const c of [1, 8]) {
+    results.push(await phase("post_event", c, post));
+    results.push(await phase("events(last_n=20)", c, last20));
+  }
+  console.log(`\nmemspace edge bench — workerd (miniflare) on 127.0.0.1, one space (one Durable Object), ${N} requests per phase, cap ${CAP_MS / 1000}s`);
+  console.log(`${"operation".padEnd(22)} ${"conc".padStart(4)} ${"done".padStart(6)} ${"err".padStart(4)} ${"req/s".padStart(9)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"cpu ms/req".padStart(10)}`);
+  for (const r of results) console.log(row(r));
+  console.log("cpu ms/req: user+system time of the workerd process per request served (workerd reports cpuTime=0 locally); includes HTTP parsing and the Worker → Durable Object hop.");
+  await call("DELETE", `memory/${sid}/`);
+} catch (e) {
+  console.error(`bench: could not complete (${e.message}); not a failure`);
+}
+process.exit(0);
