@@ -44,3 +44,36 @@ pub(crate) fn successor(key: &[u8]) -> Vec<u8> {
     k.push(0);
     k
 }
+
+/// Offset/limit paging over the items that pass a list's filters.
+pub(crate) struct Pager<T> {
+    skip: u64,
+    limit: u64,
+    items: Vec<T>,
+}
+
+impl<T> Pager<T> {
+    /// A page skipping `offset` matches and holding at most `limit`.
+    pub(crate) fn new(offset: u64, limit: u64) -> Self {
+        Pager {
+            skip: offset,
+            limit,
+            items: Vec::new(),
+        }
+    }
+
+    /// Offers the next matching item; true once the page is full.
+    pub(crate) fn offer(&mut self, item: T) -> bool {
+        if self.skip > 0 {
+            self.skip -= 1;
+            return false;
+        }
+        self.items.push(item);
+        self.items.len() as u64 >= self.limit
+    }
+
+    /// The page.
+    pub(crate) fn into_items(self) -> Vec<T> {
+        self.items
+    }
+}

@@ -5,6 +5,7 @@ use super::cursor::Cursor;
 use super::lifecycle::{fire_due, next_due, SessionRecord};
 use super::{is_race, layout, validate, Memspace, MAX_RETRIES};
 use crate::codec::envelope;
+use crate::engine::cursor::Pager;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ids;
 use crate::kv::Batch;
@@ -235,11 +236,11 @@ impl Memspace {
         let needle = filter.description.as_ref().map(|d| d.to_lowercase());
         let (space, _) = self.owned_space(space_id).await?;
         let mut cursor = Cursor::new(layout::sessions_of(&space.id), SCAN_CHUNK);
-        let (mut skipped, mut out) = (0u64, Vec::new());
+        let mut page = Pager::new(offset, limit);
         loop {
             let chunk = cursor.next(self.kv.as_ref()).await?;
             if chunk.is_empty() {
-                return Ok(out);
+                return Ok(page.into_items());
             }
             for (_, bytes) in &chunk {
                 let rec: SessionRecord = envelope::decode(bytes)?;
@@ -274,13 +275,8 @@ impl Memspace {
                     },
                     Err(e) => return Err(e),
                 };
-                if skipped < offset {
-                    skipped += 1;
-                    continue;
-                }
-                out.push(session);
-                if out.len() as u64 >= limit {
-                    return Ok(out);
+                if page.offer(session) {
+                    return Ok(page.into_items());
                 }
             }
         }

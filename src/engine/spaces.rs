@@ -3,6 +3,7 @@
 use super::cursor::Cursor;
 use super::{is_race, layout, validate, Memspace, MAX_RETRIES};
 use crate::codec::envelope;
+use crate::engine::cursor::Pager;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ids;
 use crate::kv::Batch;
@@ -123,11 +124,11 @@ impl Memspace {
     pub async fn list_spaces(&self, page: Page) -> Result<Vec<Space>> {
         let (offset, limit) = validate::page(page)?;
         let mut cursor = Cursor::new(layout::space_owner_range(&self.principal), SCAN_CHUNK);
-        let (mut skipped, mut out) = (0u64, Vec::new());
+        let mut page = Pager::new(offset, limit);
         loop {
             let chunk = cursor.next(self.kv.as_ref()).await?;
             if chunk.is_empty() {
-                return Ok(out);
+                return Ok(page.into_items());
             }
             let keys: Vec<Vec<u8>> = chunk
                 .iter()
@@ -140,13 +141,8 @@ impl Memspace {
                 if !self.owns(&s) || s.deleted_at.is_some() {
                     continue; // an orphaned index entry or a deleted space
                 }
-                if skipped < offset {
-                    skipped += 1;
-                    continue;
-                }
-                out.push(s);
-                if out.len() as u64 >= limit {
-                    return Ok(out);
+                if page.offer(s) {
+                    return Ok(page.into_items());
                 }
             }
         }

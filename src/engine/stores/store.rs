@@ -5,6 +5,7 @@ use super::commit::LoadedStore;
 use super::{limits, StoreRecord, STORE, STORE_PREFIX};
 use crate::codec::envelope;
 use crate::engine::cursor::Cursor;
+use crate::engine::cursor::Pager;
 use crate::engine::sessions::retry;
 use crate::engine::{is_race, kv_error, layout, validate, Memspace, MAX_RETRIES};
 use crate::error::{Error, ErrorCode, Result};
@@ -75,11 +76,11 @@ impl Memspace {
         let (offset, limit) = validate::page(page)?;
         let (space, _) = self.owned_space(space_id).await?;
         let mut cursor = Cursor::new(layout::stores_of(&space.id), SCAN_CHUNK);
-        let (mut skipped, mut out) = (0u64, Vec::new());
+        let mut page = Pager::new(offset, limit);
         loop {
             let chunk = cursor.next(self.kv.as_ref()).await?;
             if chunk.is_empty() {
-                return Ok(out);
+                return Ok(page.into_items());
             }
             for (_, bytes) in &chunk {
                 // A record with a pending journal already holds the committed state.
@@ -89,13 +90,8 @@ impl Memspace {
                 {
                     continue;
                 }
-                if skipped < offset {
-                    skipped += 1;
-                    continue;
-                }
-                out.push(rec.store);
-                if out.len() as u64 >= limit {
-                    return Ok(out);
+                if page.offer(rec.store) {
+                    return Ok(page.into_items());
                 }
             }
         }

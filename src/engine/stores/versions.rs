@@ -6,6 +6,7 @@
 use super::commit::LoadedStore;
 use super::{StoreRecord, VERSION, VERSION_PREFIX};
 use crate::codec::{envelope, keys};
+use crate::engine::cursor::Pager;
 use crate::engine::sessions::retry;
 use crate::engine::{is_race, kv_error, layout, validate, Memspace, MAX_RETRIES};
 use crate::error::{Error, Result};
@@ -93,7 +94,7 @@ impl Memspace {
         offset: u64,
         limit: u64,
     ) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        let (mut skipped, mut out) = (0u64, Vec::new());
+        let mut page = Pager::new(offset, limit);
         loop {
             let chunk = self
                 .kv
@@ -106,20 +107,15 @@ impl Memspace {
             range.end = Some(last_key.clone());
             let full = chunk.len() == SCAN_CHUNK;
             for kv in chunk {
-                if skipped < offset {
-                    skipped += 1;
-                    continue;
-                }
-                out.push(kv);
-                if out.len() as u64 >= limit {
-                    return Ok(out);
+                if page.offer(kv) {
+                    return Ok(page.into_items());
                 }
             }
             if !full {
                 break;
             }
         }
-        Ok(out)
+        Ok(page.into_items())
     }
 
     /// Gets one version, with its content unless it was redacted or records a deletion.
