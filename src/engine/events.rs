@@ -100,7 +100,7 @@ impl Memspace {
             .post_cached(space_id, session_id, &events, tokens)
             .await
         {
-            return Ok(out);
+            return out;
         }
         let (space, space_bytes) = self.owned_space(space_id).await?;
         retry!(
@@ -110,30 +110,32 @@ impl Memspace {
     }
 
     /// The fast path: space and head as this handle last saw them, so an append is one commit.
-    /// Any failure (a stale guess among them) drops the cache and takes the path from storage.
+    /// A stale guess shows up as a lost race: then the cache is dropped and `None` sends the
+    /// caller down the path from storage. Every other outcome is the answer.
     async fn post_cached(
         &self,
         space_id: &str,
         session_id: &str,
         events: &[NewEvent],
         tokens: u64,
-    ) -> Option<Vec<Event>> {
+    ) -> Option<Result<Vec<Event>>> {
         let (space, space_bytes) = self.cached_space(space_id)?;
         let (rec, bytes) = self.cached_head(&space.id, session_id)?;
         let attempt = async {
             let (rec, bytes) = self.evaluate(&space, rec, bytes).await?;
             if rec.session.deleted_at.is_some() {
-                return Err(Error::gone(super::sessions::KIND, session_id));
+                // Deletion is final, but the guess may be old: confirm it from storage.
+                return Err(Error::lost_race("cached head is deleted"));
             }
             self.append(&space, &space_bytes, rec, bytes, events, tokens)
                 .await
         };
         match attempt.await {
-            Ok(out) => Some(out),
-            Err(_) => {
+            Err(e) if e.is_lost_race() => {
                 self.cache.clear();
                 None
             }
+            other => Some(other),
         }
     }
 

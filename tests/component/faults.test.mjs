@@ -34,10 +34,9 @@ async function everyCut({ prepare, op, observe, check = () => {} }) {
   const before = w.kv.snapshot();
   const old = observe(w, ctx);
   // A clean run tells how many operations the commit has and what "done" looks like.
-  const commitsBefore = w.kv.commits.length;
   op(w, ctx);
   const done = observe(w, ctx);
-  const opCount = w.kv.commits[commitsBefore].ops.length;
+  const opCount = w.kv.commits.at(-1).ops.length;
   assert.notDeepEqual(done, old);
   const outcomes = [];
   for (let cut = 0; cut <= opCount; cut++) {

@@ -103,13 +103,14 @@ export class MemoryKv {
       },
       commit: (batch) => {
         this.commits.push(batch);
-        const failure = this.failure;
-        this.failure = null;
         for (const p of batch.preconditions) {
           const current = this.map.get(hex(p.val.key ?? p.val))?.value;
           const holds = p.tag === 'absent' ? current === undefined : current !== undefined && equalBytes(current, p.val.value);
           if (!holds) throw new KvError({ tag: 'conflict', val: p.tag === 'absent' ? p.val : p.val.key });
         }
+        // An injected fault hits the next commit that gets to write (a refused one writes nothing).
+        const failure = this.failure;
+        this.failure = null;
         const cut = failure ? (this.atomic ? 0 : failure.afterOps) : batch.ops.length;
         for (const op of batch.ops.slice(0, cut)) {
           if (op.tag === 'put') this.put(op.val.key, op.val.value);
