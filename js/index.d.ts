@@ -1,7 +1,7 @@
 // Types of the memspace JS/TS API. Records are plain objects; every method is async and
 // rejects with a MemspaceError.
 
-/** Any JSON value (event bodies, metadata). */
+/** Any JSON value (event bodies, session metadata). */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 /** A JSON object. */
 export type JsonObject = { [key: string]: Json };
@@ -17,7 +17,7 @@ export declare class MemspaceError extends Error {
   readonly code: ErrorCode;
   /** 422 validation, 404 not_found, 409 conflict/duplicate/archived, 410 gone, 507 quota, 500 storage, 501 unsupported. */
   readonly status: 404 | 409 | 410 | 422 | 500 | 501 | 507;
-  /** Structured details, camelCase keys (e.g. `existingId` on duplicate, `currentVersion` on a stale ifMatch). */
+  /** Structured details, camelCase keys (e.g. `existingId` on duplicate, `currentVersion` on a stale ifMatch, `toolError` from memoryTool). */
   readonly details: JsonObject;
 }
 
@@ -210,6 +210,157 @@ export interface SweepReport {
   staleRemoved: number;
 }
 
+/** Store and entry metadata: at most 16 string pairs, keys 1–64 characters, values ≤ 512 characters. Passed through verbatim (keys are not renamed). */
+export type Metadata = { [key: string]: string };
+/** A metadata merge patch: a string sets the key, `null` removes it, keys not named stay. */
+export type MetadataPatch = { [key: string]: string | null };
+
+/** Whether a store accepts entry writes (`archived` is irreversible). */
+export type StoreStatus = "active" | "archived";
+
+/** A memory store: named, path-addressed documents inside a memory space. */
+export interface MemoryStore {
+  /** `memstore_…` */
+  id: string;
+  memorySpaceId: string;
+  /** Trimmed, 1–64 characters (not unique). */
+  name: string;
+  /** Trimmed, ≤ 1,024 characters; `""` when none was given. */
+  description: string;
+  status: StoreStatus;
+  /** Live entries; exact. */
+  entryCount: number;
+  /** Sum of the live entries' `size` in bytes; exact. */
+  totalSize: number;
+  metadata: Metadata;
+  /** Present only when `status` is `"archived"`. */
+  archivedAt?: Timestamp;
+  createdAt: Timestamp;
+  /** Last change of name, description, metadata or status (entry writes do not touch it). */
+  updatedAt: Timestamp;
+}
+
+/** Input of createStore. */
+export interface NewStore {
+  name: string;
+  description?: string;
+  metadata?: Metadata;
+}
+
+/** Input of updateStore: absent fields stay; `archived` on an archived store. */
+export interface StoreUpdate {
+  name?: string;
+  /** `""` clears it. */
+  description?: string;
+  metadata?: MetadataPatch;
+}
+
+/** Options of listStores (creation order). */
+export interface StoreQuery extends Page {
+  /** Include archived stores (default false). */
+  includeArchived?: boolean;
+}
+
+/** An entry as lists return it: everything but the content. */
+export interface MemoryEntrySummary {
+  /** `mem_…`; kept across renames. */
+  id: string;
+  storeId: string;
+  /** Relative path, e.g. `projects/acme/status.md` (≤ 1,024 bytes, no leading `/`, no empty, `.` or `..` segment). */
+  path: string;
+  /** Content size in UTF-8 bytes. */
+  size: number;
+  /** Lowercase hex SHA-256 of the exact content bytes: pass it back as `expectedSha256`. */
+  contentSha256: string;
+  /** 1 on create, +1 per update that changes something: pass it back as `expectedVersion`. */
+  version: number;
+  metadata: Metadata;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+/** An entry with its content (createEntry, getEntry, getEntryByPath, updateEntry). */
+export interface MemoryEntry extends MemoryEntrySummary {
+  /** Stored exactly as given. */
+  content: string;
+}
+
+/** Input of createEntry; a path in use is `conflict`, an archived store `archived`. */
+export interface NewEntry {
+  path: string;
+  /** Not blank, ≤ 102,400 UTF-8 bytes. */
+  content: string;
+  metadata?: Metadata;
+}
+
+/** Optimistic preconditions: a stale value is `conflict` (details.precondition names it). */
+export interface EntryPrecondition {
+  expectedVersion?: number;
+  /** 64 hex digits (case-insensitive). */
+  expectedSha256?: string;
+}
+
+/** Input of updateEntry: at least one of content, path (a rename), metadata. */
+export interface EntryUpdate extends EntryPrecondition {
+  content?: string;
+  path?: string;
+  metadata?: MetadataPatch;
+}
+
+/** Options of listEntries (path order, no content). */
+export interface EntryQuery extends Page {
+  /** Directory-like prefix: `""` (default) = all; `a/b` and `a/b/` list what is inside `a/b`. */
+  prefix?: string;
+}
+
+/** What a version records. */
+export type VersionAction = "created" | "updated" | "deleted";
+
+/** A version as lists return it (never with content). */
+export interface MemoryVersionSummary {
+  /** `memver_…`; ids of one store sort in recording order. */
+  id: string;
+  storeId: string;
+  /** Still listed after the entry is deleted. */
+  entryId: string;
+  /** The entry's path when this version was recorded. */
+  entryPath: string;
+  /** The entry version it produced (a delete records last + 1). */
+  entryVersion: number;
+  size: number;
+  contentSha256: string;
+  action: VersionAction;
+  /** True once the content was erased from storage. */
+  redacted: boolean;
+  /** Present only when `redacted`. */
+  redactedAt?: Timestamp;
+  createdAt: Timestamp;
+}
+
+/** A version from getVersion / redactVersion. */
+export interface MemoryVersion extends MemoryVersionSummary {
+  /** Only from getVersion, never for `deleted` or redacted versions. */
+  content?: string;
+}
+
+/** Options of listVersions (newest first, no content). */
+export interface VersionQuery extends Page {
+  /** Versions of one entry (also after its deletion); absent = the whole store. */
+  entryId?: string;
+}
+
+/**
+ * One command of Anthropic's memory tool (`memory_20250818`), as the model sends it; paths
+ * are under `/memories`. Field names are the tool's own (snake_case), passed through verbatim.
+ */
+export type MemoryToolCommand =
+  | { command: "view"; path: string; view_range?: [number, number] }
+  | { command: "create"; path: string; file_text: string }
+  | { command: "str_replace"; path: string; old_str: string; new_str: string }
+  | { command: "insert"; path: string; insert_line: number; insert_text: string }
+  | { command: "delete"; path: string }
+  | { command: "rename"; old_path: string; new_path: string };
+
 /** One write of a KV batch. */
 export type KvOp = { type: "put"; key: Uint8Array; value: Uint8Array } | { type: "delete"; key: Uint8Array };
 /** A condition checked before a batch applies. */
@@ -295,6 +446,36 @@ export declare class Memspace {
   updateEvent(spaceId: string, sessionId: string, update: EventUpdate): Promise<Event>;
   /** Up to 200 updates, atomically. */
   updateEvents(spaceId: string, sessionId: string, updates: EventUpdate[]): Promise<Event[]>;
+
+  createStore(spaceId: string, input: NewStore): Promise<MemoryStore>;
+  getStore(spaceId: string, storeId: string): Promise<MemoryStore>;
+  listStores(spaceId: string, query?: StoreQuery): Promise<MemoryStore[]>;
+  updateStore(spaceId: string, storeId: string, update: StoreUpdate): Promise<MemoryStore>;
+  /** Irreversible, idempotent: entries and versions stay readable; entry create/update then fail with `archived`. */
+  archiveStore(spaceId: string, storeId: string): Promise<MemoryStore>;
+  /** Deletes the store with all its entries and versions (irreversible). */
+  deleteStore(spaceId: string, storeId: string): Promise<void>;
+
+  createEntry(spaceId: string, storeId: string, input: NewEntry): Promise<MemoryEntry>;
+  getEntry(spaceId: string, storeId: string, entryId: string): Promise<MemoryEntry>;
+  getEntryByPath(spaceId: string, storeId: string, path: string): Promise<MemoryEntry>;
+  listEntries(spaceId: string, storeId: string, query?: EntryQuery): Promise<MemoryEntrySummary[]>;
+  /** A stale expectedVersion / expectedSha256 is `conflict`, unless the entry already is exactly as requested. */
+  updateEntry(spaceId: string, storeId: string, entryId: string, update: EntryUpdate): Promise<MemoryEntry>;
+  /** Allowed on archived stores; the versions stay, plus a `deleted` one. */
+  deleteEntry(spaceId: string, storeId: string, entryId: string, precondition?: EntryPrecondition): Promise<void>;
+
+  listVersions(spaceId: string, storeId: string, query?: VersionQuery): Promise<MemoryVersionSummary[]>;
+  getVersion(spaceId: string, storeId: string, versionId: string): Promise<MemoryVersion>;
+  /** Erases the content from storage; the record stays (`redacted: true`). The current version of a live entry is `conflict`. */
+  redactVersion(spaceId: string, storeId: string, versionId: string): Promise<MemoryVersion>;
+
+  /**
+   * Runs one memory-tool command (an object, or the JSON text the model sent) and resolves to
+   * the tool's text. A command the tool refuses rejects with a MemspaceError whose `message`
+   * is the text to return to the model (`is_error: true`) and whose `details.toolError` is true.
+   */
+  memoryTool(spaceId: string, storeId: string, command: MemoryToolCommand | string): Promise<string>;
 
   listExtractionJobs(spaceId: string): Promise<ExtractionJob[]>;
   /** Fires due time triggers across the store (eager lifecycle); limit 1–1,000,000, default 100. */

@@ -1,6 +1,7 @@
 //! In real Chromium (wasm-bindgen-test): the Kv conformance suite on IndexedDB and on the JS
 //! reference adapter, the engine scenarios on both, two handles racing on one database,
-//! quota exhaustion inside a small Storage Bucket, `versionchange` and lost connections.
+//! quota exhaustion inside a small Storage Bucket, `versionchange` and lost connections, and a
+//! memory-store scenario through the exported JS class.
 //!
 //! Run with scripts/test-browser.sh (cargo test --target wasm32-unknown-unknown --features js
 //! --test browser, wasm-bindgen-test-runner driving /usr/bin/chromedriver headless).
@@ -611,4 +612,146 @@ async fn adapter_errors_map_to_conflict_quota_and_storage() {
     assert!(JsKv::new(JsValue::from_str("nope")).is_err());
     let no_scan = js_sys::eval("({ get() {}, getMany() {}, commit() {} })").unwrap();
     assert!(JsKv::new(no_scan).is_err());
+}
+
+/// A JS object from JSON text.
+fn obj(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).expect("JSON")
+}
+
+/// `value[key]` as JSON text (`undefined` → `""`).
+fn field(value: &JsValue, key: &str) -> String {
+    let v = js_sys::Reflect::get(value, &key.into()).expect("get");
+    if v.is_undefined() {
+        return String::new();
+    }
+    if let Some(s) = v.as_string() {
+        return s;
+    }
+    js_sys::JSON::stringify(&v)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default()
+}
+
+/// Memory stores through the exported JS class on IndexedDB: stores, entries, a stale
+/// precondition, a version redacted, the memory tool, `archived`, and everything still there
+/// after the database is closed and opened again by a new handle.
+#[wasm_bindgen_test]
+async fn memory_stores_through_the_js_api_on_indexeddb() {
+    use memspace::bindings::js::memspace::JsMemspace;
+    let call = |p: Promise| JsFuture::from(p);
+    let name = unique("stores");
+    let opts = obj(&format!(r#"{{"storage":"indexeddb","name":"{name}"}}"#));
+    let ms = JsMemspace::open(opts.clone()).await.unwrap();
+    assert_eq!(ms.storage(), "indexeddb");
+    let sp = field(
+        &call(ms.create_space(JsValue::UNDEFINED)).await.unwrap(),
+        "id",
+    );
+    let store = call(ms.create_store(
+        sp.clone().into(),
+        obj(r#"{"name":"kb","metadata":{"snake_key":"v"}}"#),
+    ))
+    .await
+    .unwrap();
+    let st = field(&store, "id");
+    assert!(st.starts_with("memstore_"));
+    assert_eq!(field(&store, "metadata"), r#"{"snake_key":"v"}"#);
+    let e = call(ms.create_entry(
+        sp.clone().into(),
+        st.clone().into(),
+        obj(r#"{"path":"notes/a.md","content":"secret one"}"#),
+    ))
+    .await
+    .unwrap();
+    let eid = field(&e, "id");
+    assert_eq!(field(&e, "version"), "1");
+    call(ms.update_entry(
+        sp.clone().into(),
+        st.clone().into(),
+        eid.clone().into(),
+        obj(r#"{"content":"two","expectedVersion":1}"#),
+    ))
+    .await
+    .unwrap();
+    let stale = call(ms.update_entry(
+        sp.clone().into(),
+        st.clone().into(),
+        eid.clone().into(),
+        obj(r#"{"content":"three","expectedVersion":1}"#),
+    ))
+    .await
+    .unwrap_err();
+    assert_eq!(field(&stale, "code"), "conflict");
+    assert_eq!(field(&stale, "status"), "409");
+    assert!(stale.is_instance_of::<js_sys::Error>());
+    let versions = call(ms.list_versions(
+        sp.clone().into(),
+        st.clone().into(),
+        obj(&format!(r#"{{"entryId":"{eid}"}}"#)),
+    ))
+    .await
+    .unwrap();
+    let versions: Array = versions.into();
+    assert_eq!(versions.length(), 2);
+    let first = field(&versions.get(1), "id");
+    let red = call(ms.redact_version(sp.clone().into(), st.clone().into(), first.clone().into()))
+        .await
+        .unwrap();
+    assert_eq!(field(&red, "redacted"), "true");
+    let text = call(ms.memory_tool(
+        sp.clone().into(),
+        st.clone().into(),
+        obj(r#"{"command":"str_replace","path":"/memories/notes/a.md","old_str":"two","new_str":"2"}"#),
+    ))
+    .await
+    .unwrap();
+    assert!(text.as_string().unwrap().contains("has been edited"));
+    let traversal = call(ms.memory_tool(
+        sp.clone().into(),
+        st.clone().into(),
+        "{\"command\":\"view\",\"path\":\"/memories/../x\"}".into(),
+    ))
+    .await
+    .unwrap_err();
+    assert_eq!(field(&traversal, "code"), "validation");
+    call(ms.archive_store(sp.clone().into(), st.clone().into()))
+        .await
+        .unwrap();
+    let archived = call(ms.create_entry(
+        sp.clone().into(),
+        st.clone().into(),
+        obj(r#"{"path":"b.md","content":"x"}"#),
+    ))
+    .await
+    .unwrap_err();
+    assert_eq!(field(&archived, "code"), "archived");
+    assert_eq!(field(&archived, "status"), "409");
+    ms.close();
+    drop(ms);
+
+    let again = JsMemspace::open(opts).await.unwrap();
+    let entry =
+        call(again.get_entry_by_path(sp.clone().into(), st.clone().into(), "notes/a.md".into()))
+            .await
+            .unwrap();
+    assert_eq!(field(&entry, "content"), "2");
+    assert_eq!(field(&entry, "version"), "3");
+    let store = call(again.get_store(sp.clone().into(), st.clone().into()))
+        .await
+        .unwrap();
+    assert_eq!(field(&store, "status"), "archived");
+    assert_eq!(field(&store, "entryCount"), "1");
+    let v = call(again.get_version(sp.clone().into(), st.clone().into(), first.into()))
+        .await
+        .unwrap();
+    assert_eq!(field(&v, "redacted"), "true");
+    assert_eq!(field(&v, "content"), "");
+    let listed: Array =
+        call(again.list_entries(sp.into(), st.into(), obj(r#"{"prefix":"notes"}"#)))
+            .await
+            .unwrap()
+            .into();
+    assert_eq!(listed.length(), 1);
 }

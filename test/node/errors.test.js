@@ -139,9 +139,12 @@ test("unsupported (501): IndexedDB where there is none", async () => {
   await expectError(Memspace.open({ storage: "indexeddb", name: "x" }), "unsupported", 501);
 });
 
-test("archived (409) has no producer yet: the class still types it", () => {
-  // No operation of the current core returns `archived` (memory stores come later); the
-  // MemspaceError class is the one every error above was an instance of.
-  assert.equal(typeof MemspaceError, "function");
-  assert.ok(MemspaceError.prototype instanceof Error);
+test("archived (409): entry writes on an archived memory store", async () => {
+  const ms = await fresh();
+  const sp = await ms.createSpace();
+  const st = await ms.createStore(sp.id, { name: "kb" });
+  await ms.archiveStore(sp.id, st.id);
+  const e = await expectError(ms.createEntry(sp.id, st.id, { path: "a.md", content: "x" }), "archived", 409);
+  assert.deepEqual(e.details, { kind: "memory_store", id: st.id });
+  assert.match(e.message, /archived/);
 });

@@ -1,7 +1,21 @@
 // Compile-only check of the published types (tsc --noEmit, strict): typical calls type-check,
 // records are precisely typed (no `any`), and misuse is rejected (@ts-expect-error).
 import { Memspace, MemspaceError, MemoryKv } from "memspace";
-import type { Event, ExtractionJob, Json, KvAdapter, Session, Space, SweepReport } from "memspace";
+import type {
+  Event,
+  ExtractionJob,
+  Json,
+  KvAdapter,
+  MemoryEntry,
+  MemoryEntrySummary,
+  MemoryStore,
+  MemoryToolCommand,
+  MemoryVersion,
+  MemoryVersionSummary,
+  Session,
+  Space,
+  SweepReport,
+} from "memspace";
 
 type IsAny<T> = 0 extends 1 & T ? true : false;
 type AssertFalse<T extends false> = T;
@@ -12,7 +26,51 @@ export type NoAnyOnRecords = [
   AssertFalse<IsAny<Event["sequenceId"]>>,
   AssertFalse<IsAny<ExtractionJob["strategy"]>>,
   AssertFalse<IsAny<MemspaceError["details"]>>,
+  AssertFalse<IsAny<MemoryStore["metadata"]>>,
+  AssertFalse<IsAny<MemoryStore["status"]>>,
+  AssertFalse<IsAny<MemoryEntry["content"]>>,
+  AssertFalse<IsAny<MemoryEntrySummary["version"]>>,
+  AssertFalse<IsAny<MemoryVersion["action"]>>,
+  AssertFalse<IsAny<MemoryVersion["content"]>>,
 ];
+
+export async function stores(ms: Memspace, spaceId: string): Promise<string> {
+  const store: MemoryStore = await ms.createStore(spaceId, { name: "notes", metadata: { team: "a" } });
+  const stores: MemoryStore[] = await ms.listStores(spaceId, { includeArchived: true, limit: 10 });
+  await ms.updateStore(spaceId, store.id, { description: "", metadata: { team: null, owner: "u" } });
+  const entry: MemoryEntry = await ms.createEntry(spaceId, store.id, { path: "a/b.md", content: "hi" });
+  const text: string = entry.content;
+  const listed: MemoryEntrySummary[] = await ms.listEntries(spaceId, store.id, { prefix: "a" });
+  const updated: MemoryEntry = await ms.updateEntry(spaceId, store.id, entry.id, {
+    content: "hello",
+    expectedVersion: entry.version,
+    expectedSha256: entry.contentSha256,
+  });
+  const versions: MemoryVersionSummary[] = await ms.listVersions(spaceId, store.id, { entryId: entry.id });
+  const first = versions[versions.length - 1];
+  const redacted: MemoryVersion = first ? await ms.redactVersion(spaceId, store.id, first.id) : await ms.getVersion(spaceId, store.id, "memver_x");
+  const maybe: string | undefined = redacted.content;
+  await ms.deleteEntry(spaceId, store.id, updated.id, { expectedVersion: updated.version });
+  const archived: MemoryStore = await ms.archiveStore(spaceId, store.id);
+  const status: "active" | "archived" = archived.status;
+  const cmd: MemoryToolCommand = { command: "str_replace", path: "/memories/a.md", old_str: "x", new_str: "" };
+  const out: string = await ms.memoryTool(spaceId, store.id, cmd);
+  await ms.memoryTool(spaceId, store.id, '{"command":"view","path":"/memories"}');
+  await ms.deleteStore(spaceId, store.id);
+  void [stores, text, listed, maybe, status];
+  // @ts-expect-error lists return entries without content
+  void listed[0]?.content.length;
+  // @ts-expect-error metadata values are strings
+  await ms.createStore(spaceId, { name: "x", metadata: { n: 1 } });
+  // @ts-expect-error preconditions are camelCase
+  await ms.deleteEntry(spaceId, store.id, entry.id, { expected_version: 1 });
+  // @ts-expect-error memory-tool commands need their own fields (file_text for create)
+  await ms.memoryTool(spaceId, store.id, { command: "create", path: "/memories/a.md" });
+  // @ts-expect-error unknown version actions are rejected
+  const action: MemoryVersion["action"] = "moved";
+  void action;
+  return out;
+}
 
 export async function usage(): Promise<void> {
   const kv: KvAdapter = new MemoryKv();

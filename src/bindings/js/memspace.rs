@@ -1,5 +1,7 @@
 //! The `Memspace` class: `Memspace.open(options)`, then every engine operation as an async
 //! camelCase method. Each method converts its arguments, calls the engine, converts the result.
+//! Spaces, sessions, events and lifecycle are here; memory stores are a second `impl` block of
+//! the same class in [`super::stores`].
 
 use super::{convert, error, options};
 use crate::engine::Memspace;
@@ -14,6 +16,7 @@ use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -26,7 +29,7 @@ thread_local! {
 /// A memspace handle for one principal over one store.
 #[wasm_bindgen(js_name = Memspace)]
 pub struct JsMemspace {
-    inner: Memspace,
+    pub(super) inner: Memspace,
     idb: Option<Rc<IndexedDbKv>>,
     storage: &'static str,
 }
@@ -35,41 +38,52 @@ fn kv_err(e: KvError) -> JsValue {
     error::to_js(crate::engine::kv_error(e))
 }
 
+/// A boxed binding future: `future_to_promise` (task, unwind guard, resolve/reject glue) is
+/// then instantiated once for the whole API instead of once per method (smaller wasm).
+pub(super) type JsFuture = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
+
+/// Turns a binding future into a promise.
+pub(super) fn promise(fut: JsFuture) -> Promise {
+    future_to_promise(fut)
+}
+
 /// Runs an engine call and converts its record result to a plain object.
-fn run<T: Serialize, F: Future<Output = crate::Result<T>> + 'static>(fut: F) -> Promise {
-    future_to_promise(async move {
+pub(super) fn run<T: Serialize, F: Future<Output = crate::Result<T>> + 'static>(fut: F) -> Promise {
+    promise(Box::pin(async move {
         let v = fut.await.map_err(error::to_js)?;
         convert::to_js(&v)
-    })
+    }))
 }
 
 /// Runs an engine call that returns nothing (resolves to `undefined`).
-fn run_unit<F: Future<Output = crate::Result<()>> + 'static>(fut: F) -> Promise {
-    future_to_promise(async move {
+pub(super) fn run_unit<F: Future<Output = crate::Result<()>> + 'static>(fut: F) -> Promise {
+    promise(Box::pin(async move {
         fut.await.map_err(error::to_js)?;
         Ok(JsValue::UNDEFINED)
-    })
+    }))
 }
 
 /// A rejected promise for an argument that failed conversion.
-fn reject(e: JsValue) -> Promise {
+pub(super) fn reject(e: JsValue) -> Promise {
     Promise::reject(&e)
 }
 
 /// An id argument: a string, else a `validation` error.
-fn id(field: &str, v: &JsValue) -> Result<String, JsValue> {
+pub(super) fn id(field: &str, v: &JsValue) -> Result<String, JsValue> {
     v.as_string()
         .ok_or_else(|| error::to_js(Error::validation(field, "must be a string")))
 }
 
+/// Converts every argument or returns a rejected promise with the first conversion error.
 macro_rules! args {
     ($($e:expr),+) => {
         match (|| Ok::<_, JsValue>(($($e?,)+)))() {
             Ok(v) => v,
-            Err(e) => return reject(e),
+            Err(e) => return $crate::bindings::js::memspace::reject(e),
         }
     };
 }
+pub(super) use args;
 
 #[wasm_bindgen(js_class = Memspace)]
 impl JsMemspace {

@@ -1,7 +1,10 @@
-//! The JS/TS API (wasm-bindgen): one file per exported class.
+//! The JS/TS API (wasm-bindgen): one file per exported class (the `Memspace` class is split in
+//! two by topic: `memspace` and `stores`).
 //!
 //! * [`memspace`] — the `Memspace` class: `Memspace.open(options)` and every engine operation,
 //!   camelCase, async, records as plain objects.
+//! * [`stores`] — memory stores, entries, versions and the memory tool: a second
+//!   `#[wasm_bindgen] impl` block of the same `Memspace` class (one class, split by topic).
 //! * [`error`] — the `MemspaceError` class (a real `Error` with `.code`, `.status`, `.details`).
 //! * [`convert`] — records ↔ plain objects (snake_case ↔ camelCase field names; user JSON such
 //!   as event bodies and metadata passes through verbatim).
@@ -13,3 +16,4 @@ pub mod convert;
 pub mod error;
 pub mod memspace;
 pub mod options;
+pub mod stores;
