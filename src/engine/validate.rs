@@ -97,13 +97,26 @@ pub fn json_object(field: &str, v: &Option<Map<String, Value>>) -> Result<()> {
     Ok(())
 }
 
-/// Any JSON of bounded encoded size.
+/// Any JSON of bounded encoded size (counted while serialising, nothing buffered).
 pub fn json_size(field: &str, v: &Value) -> Result<()> {
-    let n = serde_json::to_vec(v).map(|b| b.len()).unwrap_or(usize::MAX);
-    if n > MAX_JSON_BYTES {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut n = Count(0);
+    let size = serde_json::to_writer(&mut n, v)
+        .map(|()| n.0)
+        .unwrap_or(usize::MAX);
+    if size > MAX_JSON_BYTES {
         return Err(Error::validation(
             field,
-            format!("encodes to {n} bytes; at most {MAX_JSON_BYTES}"),
+            format!("encodes to {size} bytes; at most {MAX_JSON_BYTES}"),
         ));
     }
     Ok(())
