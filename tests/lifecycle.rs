@@ -422,13 +422,7 @@ fn sweep_fires_due_time_triggers_without_any_access() {
 }
 
 fn raw_deleted(w: &World, sp: &Space, s: &Session) -> bool {
-    let key = memspace::codec::keys::Key::table("se")
-        .s(&sp.id)
-        .s(&s.id)
-        .build();
-    let bytes = w.kv.snapshot().get(&key).cloned().unwrap();
-    let v: serde_json::Value = memspace::codec::envelope::decode(&bytes).unwrap();
-    !v["deleted_at"].is_null()
+    !raw_session(w, sp, s)["deleted_at"].is_null()
 }
 
 #[test]
