@@ -32,6 +32,7 @@ mod engine;
 pub mod error;
 pub mod host;
 pub mod ids;
+pub mod index;
 pub mod kv;
 pub mod model;
 pub mod runtime;
