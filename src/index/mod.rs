@@ -6,6 +6,9 @@
 
 pub mod bm25;
 pub mod bytes;
+pub mod docs;
+pub mod fusion;
+pub mod head;
 pub mod postings;
 pub mod simd;
 pub mod tokenize;
