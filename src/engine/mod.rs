@@ -12,6 +12,7 @@ pub(crate) mod layout;
 mod lifecycle;
 mod lock;
 mod memory_tool;
+mod recall;
 mod sessions;
 mod spaces;
 mod stores;
@@ -22,7 +23,7 @@ pub use sweep::SweepReport;
 
 use crate::codec::envelope;
 use crate::error::{Error, ErrorCode, Result};
-use crate::host::Host;
+use crate::host::{Embedder, Host};
 use crate::ids;
 use crate::kv::{Batch, Kv, KvError};
 use crate::model::Principal;
@@ -44,6 +45,8 @@ pub struct Memspace {
     cache: cache::RecordCache,
     write_lock: lock::WriteLock,
     last_ids: Rc<RefCell<HashMap<&'static str, String>>>,
+    embedder: Option<Rc<dyn Embedder>>,
+    index: recall::IndexCache,
 }
 
 impl std::fmt::Debug for Memspace {
@@ -66,7 +69,16 @@ impl Memspace {
             cache: Default::default(),
             write_lock: Default::default(),
             last_ids: Default::default(),
+            embedder: None,
+            index: Default::default(),
         })
+    }
+
+    /// The same handle with an embedding capability: memories are then indexed with vectors
+    /// and queries embedded, for the vector channel of recall.
+    pub fn with_embedder(mut self, embedder: Rc<dyn Embedder>) -> Self {
+        self.embedder = Some(embedder);
+        self
     }
 
     /// The calling principal.
@@ -81,7 +93,9 @@ impl Memspace {
 
     /// The same store and host, acting for another principal.
     pub fn for_principal(&self, principal: Principal) -> Result<Self> {
-        Memspace::new(self.kv.clone(), self.host.clone(), principal)
+        let mut ms = Memspace::new(self.kv.clone(), self.host.clone(), principal)?;
+        ms.embedder = self.embedder.clone();
+        Ok(ms)
     }
 
     /// Reads and decodes one record with its raw bytes (for `Equals` preconditions).

@@ -202,7 +202,7 @@ impl Tokenizer {
     /// The terms of a tag or logical key (for the exact tag / key channel): also split on
     /// `.`, `_`, `-`, `/` and `:`, stop words kept.
     pub fn words(&self, text: &str) -> Vec<String> {
-        text.split(|c: char| matches!(c, '.' | '_' | '-' | '/' | ':'))
+        text.split(['.', '_', '-', '/', ':'])
             .flat_map(|part| part.unicode_words())
             .map(|w| self.term(w).unwrap_or_else(|| fold(w)))
             .filter(|w| !w.is_empty())

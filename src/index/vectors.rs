@@ -324,7 +324,7 @@ mod tests {
     fn pages_store_clear_scan_and_round_trip() {
         let dims = 384;
         let per = per_page(dims);
-        assert!(per >= 16 && per % 16 == 0);
+        assert!(per >= 16 && per.is_multiple_of(16));
         let mut p = VectorPage::new(1, dims);
         let v = |s: f32| {
             quantize(
