@@ -36,6 +36,7 @@ pub mod index;
 pub mod kv;
 pub mod model;
 pub mod runtime;
+pub mod testkit;
 pub mod time;
 pub mod tokens;
 

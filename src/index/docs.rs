@@ -36,6 +36,8 @@ pub struct DocMeta {
     pub invalid_at: Option<i64>,
     /// When it expires, if it does.
     pub expires_at: Option<i64>,
+    /// Per tag and logical key, the hashes ([`tag_hash`]) of its words (exact channel).
+    pub exact: Vec<Vec<u32>>,
 }
 
 /// A stable 32-bit hash of a tag (FNV-1a); collisions only widen a filter, and recall
@@ -126,6 +128,13 @@ impl DocPage {
             }
             w.f32(d.importance).i64(d.created_at).i64(d.valid_at);
             w.i64(opt(d.invalid_at)).i64(opt(d.expires_at));
+            w.u16(u16::try_from(d.exact.len()).map_err(|_| Error::storage("too many tags"))?);
+            for e in &d.exact {
+                w.u16(u16::try_from(e.len()).map_err(|_| Error::storage("tag too long"))?);
+                for h in e {
+                    w.u32(*h);
+                }
+            }
         }
         Ok(w.seal(KIND))
     }
@@ -154,6 +163,16 @@ impl DocPage {
             let valid_at = r.i64()?;
             let invalid_at = unopt(r.i64()?);
             let expires_at = unopt(r.i64()?);
+            let ne = r.u16()? as usize;
+            let mut exact = Vec::with_capacity(ne.min(256));
+            for _ in 0..ne {
+                let n = r.u16()? as usize;
+                let mut e = Vec::with_capacity(n.min(256));
+                for _ in 0..n {
+                    e.push(r.u32()?);
+                }
+                exact.push(e);
+            }
             docs.push((
                 slot,
                 DocMeta {
@@ -166,6 +185,7 @@ impl DocPage {
                     valid_at,
                     invalid_at,
                     expires_at,
+                    exact,
                 },
             ));
         }
@@ -194,6 +214,7 @@ mod tests {
             valid_at: 10,
             invalid_at: Some(20),
             expires_at: None,
+            exact: vec![vec![1, 2], vec![3]],
         }
     }
 

@@ -4,9 +4,11 @@
 //!    (query words that spell a memory's tag or logical key). Each hit also carries an
 //!    absolute channel relevance in [0, 1] (lexical: [`super::bm25::relevance`]; vector: the
 //!    cosine, floored at 0; exact: the share of a tag's or key's words found in the query).
-//! 2. Reciprocal rank fusion: `rrf(d) = Σ_c 1 / (K + rank_c(d))` with `K =` [`RRF_K`],
-//!    normalised by its largest possible value (rank 1 in every channel that returned
-//!    anything), giving `fused ∈ (0, 1]`.
+//! 2. Reciprocal rank fusion, each channel's vote weighted by its relevance for the document:
+//!    `rrf(d) = Σ_c relevance_c(d) / (K + rank_c(d))` with `K =` [`RRF_K`], normalised by its
+//!    largest possible value (rank 1 with relevance 1 in every channel that returned
+//!    anything), giving `fused ∈ [0, 1]`. The weighting keeps a channel that only matched
+//!    weakly (a name, but not the fact asked about) from outvoting one that matched well.
 //! 3. `relevance(d) = max_c relevance_c(d)`: what thresholds (`tolerance`, `minRelevance`)
 //!    and the retrieval confidence look at.
 //! 4. Bias, bounded and multiplicative, so it reorders but never removes anything:
@@ -54,9 +56,9 @@ pub struct Fused {
     pub ord: u32,
     /// Per channel (in [`CHANNELS`] order), its rank and scores if it found the document.
     pub channels: [Option<ChannelRank>; 3],
-    /// Raw reciprocal-rank sum.
+    /// Raw relevance-weighted reciprocal-rank sum.
     pub rrf: f32,
-    /// `rrf` over its largest possible value, in (0, 1].
+    /// `rrf` over its largest possible value, in [0, 1].
     pub fused: f32,
     /// Best channel relevance, in [0, 1].
     pub relevance: f32,
@@ -94,7 +96,7 @@ pub fn fuse(lists: [&[Hit]; 3]) -> Vec<Fused> {
                 raw: h.raw,
                 relevance: h.relevance,
             });
-            f.rrf += 1.0 / (RRF_K + rank as f32);
+            f.rrf += h.relevance.clamp(0.0, 1.0) / (RRF_K + rank as f32);
             f.relevance = f.relevance.max(h.relevance.clamp(0.0, 1.0));
         }
     }
@@ -242,11 +244,16 @@ mod tests {
 
     #[test]
     fn a_document_first_in_every_channel_scores_one() {
+        let lex = [hit(1, 1.0), hit(2, 0.5)];
+        let vec = [hit(1, 1.0), hit(3, 0.6)];
+        let f = fuse([&lex, &vec, &[]]);
+        assert_eq!(f[0].ord, 1);
+        assert!((f[0].fused - 1.0).abs() < 1e-6);
         let lex = [hit(1, 0.9), hit(2, 0.5)];
         let vec = [hit(1, 0.7), hit(3, 0.6)];
         let f = fuse([&lex, &vec, &[]]);
         assert_eq!(f[0].ord, 1);
-        assert!((f[0].fused - 1.0).abs() < 1e-6);
+        assert!((f[0].fused - 0.8).abs() < 1e-6);
         assert_eq!(f[0].relevance, 0.9);
         assert!(f[0].channels[2].is_none() && f[0].channels[1].unwrap().rank == 1);
         assert!(f.iter().all(|x| x.score > 0.0 && x.score <= 1.0));

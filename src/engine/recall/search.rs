@@ -278,26 +278,32 @@ impl Memspace {
                 .collect();
         }
 
-        // Exact: query words that spell a tag or the logical key.
+        // Exact: memories one of whose tags or logical key is spelled, all its words, by
+        // the query; relevance = the share of the query's words that tag or key explains.
         let mut exact = Vec::new();
         if q.channels[2] && !exact_terms.is_empty() {
-            let mut matched: HashMap<u32, (u32, u16)> = HashMap::new();
+            let query_words: BTreeSet<u32> =
+                tok.words(&q.text).iter().map(|w| tag_hash(w)).collect();
+            let mut candidates = BTreeSet::new();
             for t in &exact_terms {
                 for page in s.terms.get(t).iter().flat_map(|p| p.pages.values()) {
-                    for p in &page.postings {
-                        let e = matched.entry(p.ord).or_insert((0, p.len));
-                        e.0 += 1;
-                    }
+                    candidates.extend(page.postings.iter().map(|p| p.ord));
                 }
             }
-            // Rank by the share of a tag's or key's words found, then by words matched.
             let mut top = TopK::new(depth);
             let mut rel = HashMap::new();
-            for (ord, (m, len)) in matched {
-                let r = (m as f32 / len.max(1) as f32).min(1.0);
-                if admits(ord) {
+            for ord in candidates {
+                let Some(d) = s.doc(ord) else { continue };
+                let best = d
+                    .exact
+                    .iter()
+                    .filter(|words| words.iter().all(|w| query_words.contains(w)))
+                    .map(|words| words.len())
+                    .max();
+                if let (Some(n), true) = (best, admits(ord)) {
+                    let r = (n as f32 / query_words.len().max(1) as f32).min(1.0);
                     rel.insert(ord, r);
-                    top.offer(ord, r * 1000.0 + m as f32);
+                    top.offer(ord, r);
                 }
             }
             exact = top

@@ -599,3 +599,135 @@ fn a_crash_at_any_index_write_on_an_atomic_backend_leaves_the_index_before_or_af
         }
     }
 }
+
+/// Plays a quality history into the index (supersession, rewrites, forgetting, expiry as
+/// the memory layer will do them) and scores the three channel configurations.
+fn quality_run(seed: u64, people: usize) -> Vec<(&'static str, crate::testkit::quality::Scores)> {
+    use crate::testkit::quality::{history, Scores, Step};
+    let h = history(seed, people);
+    let ms = handle(Rc::new(MemoryKv::new())).with_embedder(Rc::new(HashEmbedder::new(384)));
+    let mut live: BTreeMap<usize, IndexDoc> = BTreeMap::new();
+    let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
+    let at = |s: i64| Timestamp::from_secs(1_767_225_600 + s);
+    for (t, step) in &h.steps {
+        let now = at(*t);
+        let mk = |i: usize, content: &str| {
+            let g = &h.memories[i];
+            IndexDoc {
+                memory_id: format!("g{i}"),
+                text: content.to_string(),
+                vector: None,
+                kind: g.kind.into(),
+                subtype: g.subtype.into(),
+                tags: g.tags.clone(),
+                logical_key: g.logical_key.clone(),
+                importance: g.importance,
+                created_at: now,
+                valid_at: now,
+                invalid_at: None,
+                expires_at: g.expires_after.map(|e| now.plus_secs(e)),
+            }
+        };
+        let mut changes = Vec::new();
+        match step {
+            Step::Remember(i) => {
+                let d = mk(*i, &h.memories[*i].content);
+                if let Some(k) = &d.logical_key {
+                    if let Some(prev) = by_key.insert(k.clone(), *i) {
+                        if let Some(old) = live.get(&prev).cloned() {
+                            let mut closed = old.clone();
+                            closed.invalid_at = Some(now);
+                            live.insert(prev, closed.clone());
+                            changes.push(DocChange::Upsert {
+                                doc: closed,
+                                old: Some(old),
+                            });
+                        }
+                    }
+                }
+                live.insert(*i, d.clone());
+                changes.push(DocChange::Upsert { doc: d, old: None });
+            }
+            Step::Rewrite { target, with } => {
+                let old = live[target].clone();
+                let mut d = old.clone();
+                d.text = h.memories[*with].content.clone();
+                live.insert(*target, d.clone());
+                changes.push(DocChange::Upsert {
+                    doc: d,
+                    old: Some(old),
+                });
+            }
+            Step::Forget { target, .. } => {
+                if let Some(old) = live.remove(target) {
+                    changes.push(DocChange::Remove { old });
+                }
+            }
+        }
+        write(&ms, changes).unwrap();
+    }
+    let e = HashEmbedder::new(384);
+    let mut out = Vec::new();
+    for (name, channels) in [
+        ("lexical", [true, false, true]),
+        ("vector", [false, true, false]),
+        ("fused", [true, true, true]),
+    ] {
+        let mut s = Scores::default();
+        for q in &h.queries {
+            let mut iq = query(&q.text);
+            iq.valid_at = at(h.end);
+            iq.vector = Some(e.vector(&q.text));
+            iq.channels = channels;
+            iq.depth = 30;
+            let (mut hits, _) = block_on(ms.search_index(SPACE, &iq)).unwrap().unwrap();
+            for hit in &mut hits {
+                let age = (at(h.end).0 - hit.doc.created_at) as f64 / 3.6e9;
+                crate::index::fusion::bias(&mut hit.fused, hit.doc.importance, 0.2, age);
+            }
+            hits.sort_by(|a, b| {
+                b.fused
+                    .score
+                    .total_cmp(&a.fused.score)
+                    .then(a.fused.ord.cmp(&b.fused.ord))
+            });
+            let ranked: Vec<(Option<usize>, String)> = hits
+                .iter()
+                .take(10)
+                .map(|hit| {
+                    let i = hit
+                        .doc
+                        .memory_id
+                        .trim_start_matches('g')
+                        .parse::<usize>()
+                        .ok();
+                    (
+                        i,
+                        i.and_then(|i| live.get(&i))
+                            .map(|d| d.text.clone())
+                            .unwrap_or_default(),
+                    )
+                })
+                .collect();
+            s.add(q, &h, &ranked);
+        }
+        out.push((name, s.finish()));
+    }
+    out
+}
+
+#[test]
+fn quality_histories_never_return_stale_forgotten_or_expired_memories() {
+    for (name, s) in quality_run(11, 40) {
+        println!(
+            "{name:8} R@1 {:.3} R@5 {:.3} MRR {:.3} ({} queries)",
+            s.recall_at_1, s.recall_at_5, s.mrr, s.queries
+        );
+        assert_eq!(s.stale_results, 0, "{name}: stale facts returned");
+        assert_eq!(
+            s.deleted_results, 0,
+            "{name}: forgotten or expired memories returned"
+        );
+        assert!(s.recall_at_5 > 0.5, "{name}: recall@5 {}", s.recall_at_5);
+    }
+}

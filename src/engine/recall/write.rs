@@ -103,7 +103,19 @@ pub(crate) fn doc_terms(t: &Tokenizer, d: &IndexDoc) -> (BTreeMap<String, u32>, 
     (counts, len)
 }
 
-fn meta(d: &IndexDoc) -> DocMeta {
+fn meta(t: &Tokenizer, d: &IndexDoc) -> DocMeta {
+    let exact = d
+        .tags
+        .iter()
+        .chain(d.logical_key.iter())
+        .map(|x| {
+            let mut w: Vec<u32> = t.words(x).iter().map(|w| tag_hash(w)).collect();
+            w.sort_unstable();
+            w.dedup();
+            w
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
     let mut tags: Vec<u32> = d.tags.iter().map(|t| tag_hash(t)).collect();
     tags.sort_unstable();
     tags.dedup();
@@ -117,6 +129,7 @@ fn meta(d: &IndexDoc) -> DocMeta {
         valid_at: d.valid_at.0,
         invalid_at: d.invalid_at.map(|t| t.0),
         expires_at: d.expires_at.map(|t| t.0),
+        exact,
     }
 }
 
@@ -344,7 +357,7 @@ impl Memspace {
                             len: clamp16(l),
                         });
                     }
-                    db.set(s.ord, meta(&doc));
+                    db.set(s.ord, meta(&tok, &doc));
                     head.docs += 1;
                     head.total_len += len as u64;
                     if !s.keep_vector {
