@@ -3,7 +3,7 @@
 //!
 //! Writers call [`Memspace::plan_index`] with the memories a write changes, put the plan's
 //! ops into their batch **before** the write's commit point and its preconditions with
-//! theirs, and call [`Memspace::index_committed`] once the batch committed. Readers go
+//! theirs, and call [`Memspace::install_index_plan`] once the batch committed. Readers go
 //! through [`Memspace::search_index`]. Key layout and crash analysis: `docs/storage.md`,
 //! "Recall index".
 

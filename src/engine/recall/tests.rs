@@ -47,7 +47,7 @@ fn write(ms: &Memspace, changes: Vec<DocChange>) -> crate::Result<()> {
             .extend(plan.preconditions.iter().cloned());
         batch.ops.extend(plan.ops.iter().cloned());
         ms.commit(batch).await?;
-        ms.index_committed(plan);
+        ms.install_index_plan(plan);
         Ok(())
     })?
 }

@@ -424,7 +424,7 @@ impl Memspace {
     }
 
     /// Installs a committed plan's pages into this handle's index cache.
-    pub(crate) fn index_committed(&self, plan: IndexPlan) {
+    pub(crate) fn install_index_plan(&self, plan: IndexPlan) {
         let head_key = layout::index_head(&plan.space);
         if let Ok(bytes) = envelope::encode(&plan.head) {
             self.cache.remember(&head_key, &bytes);
