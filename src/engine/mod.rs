@@ -4,6 +4,7 @@
 //! handles (two tabs, two requests) may share a store, and optimistic preconditions on the
 //! commit point keep them consistent.
 
+mod blocks;
 mod cache;
 mod cursor;
 mod events;
@@ -122,6 +123,13 @@ impl Memspace {
                 Err(kv_error(e))
             }
         }
+    }
+
+    /// Tokens of a text: the host's counter, else the built-in estimate.
+    pub(crate) fn text_tokens(&self, text: &str) -> u64 {
+        self.host
+            .count_tokens(text)
+            .unwrap_or_else(|| crate::tokens::estimate_tokens(text))
     }
 
     /// A new id with `prefix` that sorts after every id this handle made with it before,

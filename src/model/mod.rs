@@ -1,5 +1,6 @@
 //! The records memspace stores and returns, and the inputs its operations take.
 
+mod block;
 mod event;
 mod lifecycle;
 mod patch;
@@ -7,6 +8,10 @@ mod session;
 mod space;
 mod store;
 
+pub use block::{
+    ArchivalMatch, ArchivalQuery, BlockChange, BlockListScope, BlockQuery, BlockScope,
+    BlockVersion, BlockWrite, MemoryBlock,
+};
 pub use event::{Emitter, Event, EventQuery, EventUpdate, NewEvent};
 pub use lifecycle::{
     ExtractionJob, LifecycleStrategy, LlmSettings, StrategyExecution, StrategyOpts, StrategyType,
