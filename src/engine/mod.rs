@@ -19,6 +19,7 @@ mod spaces;
 mod stores;
 mod sweep;
 pub(crate) mod validate;
+mod working;
 
 pub use sweep::SweepReport;
 

@@ -7,6 +7,7 @@ mod patch;
 mod session;
 mod space;
 mod store;
+mod working;
 
 pub use block::{
     ArchivalMatch, ArchivalQuery, BlockChange, BlockListScope, BlockQuery, BlockScope,
@@ -24,3 +25,4 @@ pub use store::{
     EntryPrecondition, EntryUpdate, MemoryEntry, MemoryStore, MemoryVersion, Metadata,
     MetadataPatch, NewEntry, NewStore, StoreStatus, StoreUpdate, VersionAction,
 };
+pub use working::{ContextEntry, SessionTouch};
