@@ -20,6 +20,7 @@ mod stores;
 mod sweep;
 pub(crate) mod validate;
 mod working;
+mod workspaces;
 
 pub use sweep::SweepReport;
 

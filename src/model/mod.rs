@@ -20,7 +20,7 @@ pub use lifecycle::{
 };
 pub use patch::Patch;
 pub use session::{NewSession, Session, SessionFilter, SessionUpdate};
-pub use space::{NewSpace, Page, Principal, Space, SpaceUpdate};
+pub use space::{NewSpace, Page, Principal, Space, SpaceQuery, SpaceUpdate, TagMatch};
 pub use store::{
     EntryPrecondition, EntryUpdate, MemoryEntry, MemoryStore, MemoryVersion, Metadata,
     MetadataPatch, NewEntry, NewStore, StoreStatus, StoreUpdate, VersionAction,
