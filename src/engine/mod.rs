@@ -4,8 +4,10 @@
 //! handles (two tabs, two requests) may share a store, and optimistic preconditions on the
 //! commit point keep them consistent.
 
+mod archival;
 mod blocks;
 mod cache;
+mod context;
 mod cursor;
 mod events;
 mod journal;
@@ -50,6 +52,7 @@ pub struct Memspace {
     last_ids: Rc<RefCell<HashMap<&'static str, String>>>,
     embedder: Option<Rc<dyn Embedder>>,
     index: recall::IndexCache,
+    snapshots: context::SnapshotCache,
 }
 
 impl std::fmt::Debug for Memspace {
@@ -74,6 +77,7 @@ impl Memspace {
             last_ids: Default::default(),
             embedder: None,
             index: Default::default(),
+            snapshots: Default::default(),
         })
     }
 
@@ -127,8 +131,11 @@ impl Memspace {
         }
     }
 
-    /// Tokens of a text: the host's counter, else the built-in estimate.
+    /// Tokens of a text: the host's counter, else the built-in estimate (0 for no text).
     pub(crate) fn text_tokens(&self, text: &str) -> u64 {
+        if text.is_empty() {
+            return 0;
+        }
         self.host
             .count_tokens(text)
             .unwrap_or_else(|| crate::tokens::estimate_tokens(text))

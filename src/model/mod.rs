@@ -1,6 +1,7 @@
 //! The records memspace stores and returns, and the inputs its operations take.
 
 mod block;
+mod context;
 mod event;
 mod lifecycle;
 mod patch;
@@ -12,6 +13,10 @@ mod working;
 pub use block::{
     ArchivalMatch, ArchivalQuery, BlockChange, BlockListScope, BlockQuery, BlockScope,
     BlockVersion, BlockWrite, MemoryBlock,
+};
+pub use context::{
+    ArchivalMode, BlockSnapshot, ContextPart, ContextPartKind, ContextRequest, MemoryContext,
+    MemoryPolicy,
 };
 pub use event::{Emitter, Event, EventQuery, EventUpdate, NewEvent};
 pub use lifecycle::{
