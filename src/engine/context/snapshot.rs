@@ -42,9 +42,12 @@ struct Entry {
     blocks: Blocks,
 }
 
+/// A snapshot's key: the space and the agent (none for user blocks only).
+type SnapshotKey = (String, Option<String>);
+
 /// The cache, shared by clones of a handle.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct SnapshotCache(Rc<RefCell<HashMap<(String, Option<String>), Entry>>>);
+pub(crate) struct SnapshotCache(Rc<RefCell<HashMap<SnapshotKey, Entry>>>);
 
 impl Memspace {
     /// The blocks of `space` for `agent`, from the snapshot when the block store record is
