@@ -32,9 +32,11 @@ mod engine;
 pub mod error;
 pub mod host;
 pub mod ids;
+pub mod index;
 pub mod kv;
 pub mod model;
 pub mod runtime;
+pub mod testkit;
 pub mod time;
 pub mod tokens;
 

@@ -13,6 +13,7 @@ mod lifecycle;
 mod lock;
 mod memories;
 mod memory_tool;
+mod recall;
 mod sessions;
 mod spaces;
 mod stores;
@@ -23,7 +24,7 @@ pub use sweep::SweepReport;
 
 use crate::codec::envelope;
 use crate::error::{Error, ErrorCode, Result};
-use crate::host::Host;
+use crate::host::{Embedder, Host};
 use crate::ids;
 use crate::kv::{Batch, Kv, KvError};
 use crate::model::Principal;
@@ -45,6 +46,8 @@ pub struct Memspace {
     cache: cache::RecordCache,
     write_lock: lock::WriteLock,
     last_ids: Rc<RefCell<HashMap<&'static str, String>>>,
+    embedder: Option<Rc<dyn Embedder>>,
+    index: recall::IndexCache,
 }
 
 impl std::fmt::Debug for Memspace {
@@ -67,7 +70,16 @@ impl Memspace {
             cache: Default::default(),
             write_lock: Default::default(),
             last_ids: Default::default(),
+            embedder: None,
+            index: Default::default(),
         })
+    }
+
+    /// The same handle with an embedding capability: memories are then indexed with vectors
+    /// and queries embedded, for the vector channel of recall.
+    pub fn with_embedder(mut self, embedder: Rc<dyn Embedder>) -> Self {
+        self.embedder = Some(embedder);
+        self
     }
 
     /// The calling principal.
@@ -82,7 +94,9 @@ impl Memspace {
 
     /// The same store and host, acting for another principal.
     pub fn for_principal(&self, principal: Principal) -> Result<Self> {
-        Memspace::new(self.kv.clone(), self.host.clone(), principal)
+        let mut ms = Memspace::new(self.kv.clone(), self.host.clone(), principal)?;
+        ms.embedder = self.embedder.clone();
+        Ok(ms)
     }
 
     /// Reads and decodes one record with its raw bytes (for `Equals` preconditions).

@@ -1,0 +1,118 @@
+//! The per-handle index cache: the pages of each space's recall index this handle has read or
+//! written, valid for exactly one index generation.
+//!
+//! Every index write bumps the head's generation, so a cached space is current iff its
+//! generation equals the head's. Readers read the head from storage first (one small get)
+//! and drop a space's cache when the generation moved under them (another tab or request
+//! wrote); this handle's own committed writes install their pages and new generation, so a
+//! tab that writes and recalls keeps its cache warm. Opening a space loads nothing: posting
+//! pages come per query term, the doc table and vectors on the first query that needs them.
+
+use crate::index::docs::{DocMeta, DocPage};
+use crate::index::head::IndexHead;
+use crate::index::postings::PostingPage;
+use crate::index::vectors::VectorPage;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+
+/// The cached posting pages of one term.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct TermPages {
+    /// Pages by bucket.
+    pub pages: BTreeMap<u32, PostingPage>,
+    /// True when every page of the term is here (a query scanned them all).
+    pub complete: bool,
+}
+
+/// What this handle holds of one space's index.
+#[derive(Debug, Default)]
+pub(crate) struct SpaceIndex {
+    /// The head these pages belong to.
+    pub head: IndexHead,
+    /// Posting pages by term.
+    pub terms: HashMap<String, TermPages>,
+    /// Doc pages by bucket.
+    pub docs: BTreeMap<u32, DocPage>,
+    /// True when every doc page is here.
+    pub docs_complete: bool,
+    /// Vector pages by bucket.
+    pub vectors: BTreeMap<u32, VectorPage>,
+    /// True when every vector page is here.
+    pub vectors_complete: bool,
+    /// Known memory id → ordinal.
+    pub ords: HashMap<String, u32>,
+}
+
+impl SpaceIndex {
+    /// An empty cache for `head`.
+    pub fn new(head: IndexHead) -> Self {
+        SpaceIndex {
+            head,
+            ..Default::default()
+        }
+    }
+
+    /// The doc of `ord`, if its page is cached and holds it.
+    pub fn doc(&self, ord: u32) -> Option<&DocMeta> {
+        self.docs
+            .get(&crate::index::docs::doc_bucket(ord))?
+            .get(ord)
+    }
+
+    /// Bytes held, roughly (for the benchmark's memory report).
+    pub fn approx_bytes(&self) -> usize {
+        let postings: usize = self
+            .terms
+            .iter()
+            .map(|(t, p)| {
+                t.len()
+                    + p.pages
+                        .values()
+                        .map(|x| 16 + x.postings.len() * 12)
+                        .sum::<usize>()
+            })
+            .sum();
+        let docs: usize = self
+            .docs
+            .values()
+            .flat_map(|p| p.docs.iter())
+            .map(|(_, d)| {
+                96 + d.memory_id.len() + d.kind.len() + d.subtype.len() + d.tags.len() * 4
+            })
+            .sum();
+        let vectors: usize = self
+            .vectors
+            .values()
+            .map(|p| p.data.len() + p.scales.len() * 4)
+            .sum();
+        postings + docs + vectors + self.ords.len() * 48
+    }
+}
+
+/// Cached indexes of the spaces this handle touched.
+#[derive(Clone, Default)]
+pub(crate) struct IndexCache(pub(crate) Rc<RefCell<HashMap<String, SpaceIndex>>>);
+
+impl IndexCache {
+    /// Makes the cache of `space` match `head`: kept when the generation is the same,
+    /// started over otherwise. Returns true when it was kept.
+    pub fn sync(&self, space: &str, head: &IndexHead) -> bool {
+        let mut map = self.0.borrow_mut();
+        match map.get_mut(space) {
+            Some(s) if s.head.generation == head.generation => {
+                s.head = head.clone();
+                true
+            }
+            _ => {
+                map.insert(space.to_string(), SpaceIndex::new(head.clone()));
+                false
+            }
+        }
+    }
+
+    /// Drops one space (after a failed write or a rebuild).
+    pub fn forget(&self, space: &str) {
+        self.0.borrow_mut().remove(space);
+    }
+}

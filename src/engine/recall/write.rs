@@ -1,0 +1,629 @@
+//! Index writes: from the memories a write changes to Kv ops and preconditions.
+//!
+//! Order of the ops a plan returns (all before the caller's commit point): posting pages,
+//! doc pages, vector pages, ordinal keys (puts, or deletes for pages that became empty),
+//! then the index head with a new generation, guarded by `Equals(old head)` (or `Absent`).
+//! The head precondition serialises index writers of a space; the caller's own record
+//! precondition covers the memory. On a backend without atomic batches the caller journals
+//! these ops with its record changes (see docs/storage.md).
+
+use super::cache::SpaceIndex;
+use crate::codec::envelope;
+use crate::engine::{kv_error, layout, Memspace};
+use crate::error::Result;
+use crate::host::check_embeddings;
+use crate::index::docs::{doc_bucket, tag_hash, DocMeta, DocPage};
+use crate::index::head::{EmbeddingModel, IndexHead};
+use crate::index::postings::{bucket_of, Posting, PostingPage};
+use crate::index::tokenize::Tokenizer;
+use crate::index::vectors::{self, per_page, quantize, VectorPage};
+use crate::kv::{Op, Precondition};
+use crate::time::Timestamp;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Prefix of the exact-channel terms (tag and logical-key words); no text term starts with it.
+pub(crate) const EXACT_PREFIX: char = '\u{1}';
+
+/// What the index needs of one memory.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct IndexDoc {
+    /// Memory id.
+    pub memory_id: String,
+    /// Content.
+    pub text: String,
+    /// A vector for it (the caller's, or none to let the embedder make one).
+    pub vector: Option<(Vec<f32>, EmbeddingModel)>,
+    /// Type.
+    pub kind: String,
+    /// Subtype ("" when none).
+    pub subtype: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Logical key.
+    pub logical_key: Option<String>,
+    /// Importance 0–1.
+    pub importance: f32,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// When it became true.
+    pub valid_at: Timestamp,
+    /// When it stopped being true.
+    pub invalid_at: Option<Timestamp>,
+    /// When it expires.
+    pub expires_at: Option<Timestamp>,
+}
+
+/// One memory change, with the memory as it was indexed before (if it was).
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum DocChange {
+    /// Index (or re-index) a memory.
+    Upsert {
+        /// The memory now.
+        doc: IndexDoc,
+        /// The memory as indexed before this write.
+        old: Option<IndexDoc>,
+    },
+    /// Remove a memory from the index (forget); `old` is how it was indexed.
+    Remove {
+        /// The memory as indexed.
+        old: IndexDoc,
+    },
+}
+
+/// The index part of a write: ops for the caller's batch and what to cache once committed.
+#[derive(Debug, Default)]
+pub(crate) struct IndexPlan {
+    /// Ops to put before the caller's commit point, in order.
+    pub ops: Vec<Op>,
+    /// Preconditions to add to the caller's batch.
+    pub preconditions: Vec<Precondition>,
+    space: String,
+    head: IndexHead,
+    postings: Vec<(String, PostingPage)>,
+    docs: Vec<DocPage>,
+    vectors: Vec<VectorPage>,
+    ords: Vec<(String, Option<u32>)>,
+}
+
+/// Text terms with counts and length, and exact-channel terms, of a doc. The length of a
+/// doc's exact-channel postings is its number of exact words (not its text length).
+pub(crate) fn doc_terms(t: &Tokenizer, d: &IndexDoc) -> (BTreeMap<String, u32>, u32) {
+    let (mut counts, len) = t.term_counts(&d.text);
+    let mut exact = BTreeSet::new();
+    for tag in &d.tags {
+        exact.extend(t.words(tag));
+    }
+    if let Some(k) = &d.logical_key {
+        exact.extend(t.words(k));
+    }
+    for w in exact {
+        counts.insert(format!("{EXACT_PREFIX}{w}"), 1);
+    }
+    (counts, len)
+}
+
+fn meta(t: &Tokenizer, d: &IndexDoc) -> DocMeta {
+    let exact = d
+        .tags
+        .iter()
+        .chain(d.logical_key.iter())
+        .map(|x| {
+            let mut w: Vec<u32> = t.words(x).iter().map(|w| tag_hash(w)).collect();
+            w.sort_unstable();
+            w.dedup();
+            w
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut tags: Vec<u32> = d.tags.iter().map(|t| tag_hash(t)).collect();
+    tags.sort_unstable();
+    tags.dedup();
+    DocMeta {
+        memory_id: d.memory_id.clone(),
+        kind: d.kind.clone(),
+        subtype: d.subtype.clone(),
+        tags,
+        importance: d.importance,
+        created_at: d.created_at.0,
+        valid_at: d.valid_at.0,
+        invalid_at: d.invalid_at.map(|t| t.0),
+        expires_at: d.expires_at.map(|t| t.0),
+        exact,
+    }
+}
+
+fn clamp16(n: u32) -> u16 {
+    n.min(u16::MAX as u32) as u16
+}
+
+/// Working copies of the pages one plan touches.
+#[derive(Default)]
+struct Work {
+    postings: HashMap<(String, u32), PostingPage>,
+    docs: HashMap<u32, DocPage>,
+    vectors: HashMap<u32, VectorPage>,
+}
+
+impl Memspace {
+    /// Reads a space's index head: from this handle's record cache when it has it (a guess
+    /// that the plan's `Equals` precondition checks), else from storage.
+    async fn head_for_write(&self, space: &str) -> Result<(IndexHead, Option<Vec<u8>>)> {
+        let key = layout::index_head(space);
+        let bytes = match self.cache.get(&key) {
+            Some(b) => Some(b),
+            None => {
+                let b = self.kv.get(&key).await.map_err(kv_error)?;
+                if let Some(b) = &b {
+                    self.cache.remember(&key, b);
+                }
+                b
+            }
+        };
+        let head = match &bytes {
+            Some(b) => envelope::decode(b)?,
+            None => IndexHead::default(),
+        };
+        Ok((head, bytes))
+    }
+
+    /// Plans the index part of a write of `changes` to memories of `space` (whose ownership
+    /// the caller checked). Embeds texts without vectors when an embedder is configured.
+    pub(crate) async fn plan_index(
+        &self,
+        space: &str,
+        changes: Vec<DocChange>,
+    ) -> Result<IndexPlan> {
+        let (mut head, head_bytes) = self.head_for_write(space).await?;
+        self.index.sync(space, &head);
+        let changes = self.embed_missing(changes).await?;
+        let tok = Tokenizer::new();
+
+        // Ordinals of memories indexed before.
+        let mut ords: HashMap<String, Option<u32>> = HashMap::new();
+        let mut unknown = Vec::new();
+        {
+            let map = self.index.0.borrow();
+            let cached = map.get(space);
+            for c in &changes {
+                let old = match c {
+                    DocChange::Upsert { old: Some(o), .. } | DocChange::Remove { old: o } => o,
+                    DocChange::Upsert { old: None, .. } => continue,
+                };
+                match cached.and_then(|s| s.ords.get(&old.memory_id)) {
+                    Some(o) => {
+                        ords.insert(old.memory_id.clone(), Some(*o));
+                    }
+                    None => unknown.push(old.memory_id.clone()),
+                }
+            }
+        }
+        if !unknown.is_empty() {
+            let keys: Vec<Vec<u8>> = unknown
+                .iter()
+                .map(|m| layout::index_ord(space, m))
+                .collect();
+            let vals = self.kv.get_many(&keys).await.map_err(kv_error)?;
+            for (m, v) in unknown.into_iter().zip(vals) {
+                let ord = match v {
+                    Some(b) => Some(decode_ord(&b)?),
+                    None => None,
+                };
+                ords.insert(m, ord);
+            }
+        }
+
+        // What each change does, per ordinal.
+        struct Step {
+            ord: u32,
+            new: Option<(IndexDoc, BTreeMap<String, u32>, u32)>,
+            old_terms: BTreeMap<String, u32>,
+            old_len: u32,
+            was_indexed: bool,
+            keep_vector: bool,
+        }
+        let mut steps = Vec::new();
+        let mut plan = IndexPlan {
+            space: space.to_string(),
+            ..Default::default()
+        };
+        for c in changes {
+            let (doc, old) = match c {
+                DocChange::Upsert { doc, old } => (Some(doc), old),
+                DocChange::Remove { old } => (None, Some(old)),
+            };
+            let prior = old
+                .as_ref()
+                .and_then(|o| ords.get(&o.memory_id).copied().flatten());
+            let (old_terms, old_len) = match (&old, prior) {
+                (Some(o), Some(_)) => doc_terms(&tok, o),
+                _ => (BTreeMap::new(), 0),
+            };
+            let ord = match (prior, &doc) {
+                (Some(o), _) => o,
+                (None, Some(_)) => {
+                    let o = head.next_ord;
+                    head.next_ord = head.next_ord.checked_add(1).ok_or_else(|| {
+                        crate::Error::new(
+                            crate::ErrorCode::Quota,
+                            "the recall index is out of ordinals; rebuild it",
+                        )
+                    })?;
+                    o
+                }
+                (None, None) => continue, // removing what was never indexed
+            };
+            // An upsert without a vector keeps the stored one only when its text is unchanged.
+            let keep_vector = match (&doc, &old) {
+                (Some(d), Some(o)) => d.vector.is_none() && prior.is_some() && d.text == o.text,
+                _ => false,
+            };
+            let new = doc.map(|d| {
+                let (t, l) = doc_terms(&tok, &d);
+                (d, t, l)
+            });
+            match &new {
+                Some(d) => {
+                    plan.ords.push((d.0.memory_id.clone(), Some(ord)));
+                    ords.insert(d.0.memory_id.clone(), Some(ord));
+                }
+                None => {
+                    if let Some(o) = &old {
+                        plan.ords.push((o.memory_id.clone(), None));
+                        ords.insert(o.memory_id.clone(), None);
+                    }
+                }
+            }
+            steps.push(Step {
+                ord,
+                new,
+                old_terms,
+                old_len,
+                was_indexed: prior.is_some(),
+                keep_vector,
+            });
+        }
+
+        // Load the pages the steps touch.
+        let mut posting_keys: BTreeSet<(String, u32)> = BTreeSet::new();
+        let mut doc_buckets = BTreeSet::new();
+        let mut vec_buckets = BTreeSet::new();
+        for s in &steps {
+            for t in s
+                .old_terms
+                .keys()
+                .chain(s.new.iter().flat_map(|n| n.1.keys()))
+            {
+                posting_keys.insert((t.clone(), bucket_of(s.ord)));
+            }
+            doc_buckets.insert(doc_bucket(s.ord));
+            if !s.keep_vector {
+                let given = s
+                    .new
+                    .as_ref()
+                    .and_then(|n| n.0.vector.as_ref())
+                    .map(|v| &v.1);
+                if let Some(m) = given.or(head.model.as_ref()) {
+                    vec_buckets.insert((s.ord / per_page(m.dims as usize), m.dims as usize));
+                }
+            }
+        }
+        let mut work = Work::default();
+        self.load_pages(
+            space,
+            &head,
+            &posting_keys,
+            &doc_buckets,
+            &vec_buckets,
+            &mut work,
+        )
+        .await?;
+
+        // Apply.
+        for s in steps {
+            let b = bucket_of(s.ord);
+            for t in s.old_terms.keys() {
+                if !s.new.as_ref().is_some_and(|n| n.1.contains_key(t)) {
+                    if let Some(p) = work.postings.get_mut(&(t.clone(), b)) {
+                        p.remove(s.ord);
+                    }
+                }
+            }
+            let db = work
+                .docs
+                .entry(doc_bucket(s.ord))
+                .or_insert_with(|| DocPage::new(doc_bucket(s.ord)));
+            if s.was_indexed {
+                head.docs = head.docs.saturating_sub(1);
+                head.total_len = head.total_len.saturating_sub(s.old_len as u64);
+            }
+            match s.new {
+                Some((doc, terms, len)) => {
+                    let exact_len =
+                        terms.keys().filter(|t| t.starts_with(EXACT_PREFIX)).count() as u32;
+                    for (t, tf) in &terms {
+                        let p = work
+                            .postings
+                            .entry((t.clone(), b))
+                            .or_insert_with(|| PostingPage::new(b));
+                        let l = if t.starts_with(EXACT_PREFIX) {
+                            exact_len
+                        } else {
+                            len
+                        };
+                        p.upsert(Posting {
+                            ord: s.ord,
+                            tf: clamp16(*tf),
+                            len: clamp16(l),
+                        });
+                    }
+                    db.set(s.ord, meta(&tok, &doc));
+                    head.docs += 1;
+                    head.total_len += len as u64;
+                    if !s.keep_vector {
+                        apply_vector(&mut head, &mut work, s.ord, doc.vector.as_ref())?;
+                    }
+                }
+                None => {
+                    db.remove(s.ord);
+                    apply_vector(&mut head, &mut work, s.ord, None)?;
+                }
+            }
+        }
+        head.generation += 1;
+
+        // Ops, in protocol order: pages, ordinals, head.
+        let mut postings: Vec<_> = work.postings.into_iter().collect();
+        postings.sort_by(|a, b| a.0.cmp(&b.0));
+        for ((term, bucket), page) in postings {
+            let key = layout::postings(space, &term, bucket);
+            if page.postings.is_empty() {
+                plan.ops.push(Op::Delete(key));
+            } else {
+                plan.ops.push(Op::Put(key, page.encode()));
+            }
+            plan.postings.push((term, page));
+        }
+        let mut docs: Vec<_> = work.docs.into_values().collect();
+        docs.sort_by_key(|p| p.bucket);
+        for page in docs {
+            let key = layout::doc_page(space, page.bucket);
+            if page.docs.is_empty() {
+                plan.ops.push(Op::Delete(key));
+            } else {
+                plan.ops.push(Op::Put(key, page.encode()?));
+            }
+            plan.docs.push(page);
+        }
+        let mut vecs: Vec<_> = work.vectors.into_values().collect();
+        vecs.sort_by_key(|p| p.bucket);
+        for page in vecs {
+            let key = layout::vectors(space, page.bucket);
+            if page.is_empty() {
+                plan.ops.push(Op::Delete(key));
+            } else {
+                plan.ops.push(Op::Put(key, page.encode()));
+            }
+            plan.vectors.push(page);
+        }
+        for (m, ord) in &plan.ords {
+            let key = layout::index_ord(space, m);
+            match ord {
+                Some(o) => plan.ops.push(Op::Put(key, o.to_le_bytes().to_vec())),
+                None => plan.ops.push(Op::Delete(key)),
+            }
+        }
+        let head_key = layout::index_head(space);
+        plan.preconditions.push(match head_bytes {
+            Some(b) => Precondition::Equals(head_key.clone(), b),
+            None => Precondition::Absent(head_key.clone()),
+        });
+        plan.ops.push(Op::Put(head_key, envelope::encode(&head)?));
+        plan.head = head;
+        Ok(plan)
+    }
+
+    /// Installs a committed plan's pages into this handle's index cache.
+    pub(crate) fn install_index_plan(&self, plan: IndexPlan) {
+        let head_key = layout::index_head(&plan.space);
+        if let Ok(bytes) = envelope::encode(&plan.head) {
+            self.cache.remember(&head_key, &bytes);
+        }
+        let mut map = self.index.0.borrow_mut();
+        let s = map
+            .entry(plan.space.clone())
+            .or_insert_with(|| SpaceIndex::new(plan.head.clone()));
+        if s.head.generation + 1 != plan.head.generation {
+            *s = SpaceIndex::new(plan.head.clone());
+        }
+        s.head = plan.head;
+        for (term, page) in plan.postings {
+            let e = s.terms.entry(term).or_default();
+            if page.postings.is_empty() {
+                e.pages.remove(&page.bucket);
+            } else {
+                e.pages.insert(page.bucket, page);
+            }
+        }
+        for page in plan.docs {
+            if page.docs.is_empty() {
+                s.docs.remove(&page.bucket);
+            } else {
+                s.docs.insert(page.bucket, page);
+            }
+        }
+        for page in plan.vectors {
+            if page.is_empty() {
+                s.vectors.remove(&page.bucket);
+            } else {
+                s.vectors.insert(page.bucket, page);
+            }
+        }
+        for (m, ord) in plan.ords {
+            match ord {
+                Some(o) => s.ords.insert(m, o),
+                None => s.ords.remove(&m),
+            };
+        }
+    }
+
+    /// Gives every upserted doc whose text is new and that has no vector one from the
+    /// embedder (when there is one); an unchanged text keeps its stored vector.
+    async fn embed_missing(&self, mut changes: Vec<DocChange>) -> Result<Vec<DocChange>> {
+        let Some(embedder) = self.embedder.clone() else {
+            return Ok(changes);
+        };
+        let mut idx = Vec::new();
+        let mut texts = Vec::new();
+        for (i, c) in changes.iter().enumerate() {
+            if let DocChange::Upsert { doc, old } = c {
+                let changed = old.as_ref().is_none_or(|o| o.text != doc.text);
+                if doc.vector.is_none() && changed {
+                    idx.push(i);
+                    texts.push(doc.text.clone());
+                }
+            }
+        }
+        if texts.is_empty() {
+            return Ok(changes);
+        }
+        let model = embedder.model();
+        let out = embedder.embed(&texts).await?;
+        check_embeddings(&model, texts.len(), &out)?;
+        for (i, v) in idx.into_iter().zip(out) {
+            if let DocChange::Upsert { doc, .. } = &mut changes[i] {
+                doc.vector = Some((v, model.clone()));
+            }
+        }
+        Ok(changes)
+    }
+
+    /// Fills `work` with the pages named, from the cache or storage.
+    async fn load_pages(
+        &self,
+        space: &str,
+        head: &IndexHead,
+        postings: &BTreeSet<(String, u32)>,
+        docs: &BTreeSet<u32>,
+        vecs: &BTreeSet<(u32, usize)>,
+        work: &mut Work,
+    ) -> Result<()> {
+        enum Want {
+            P(String, u32),
+            D(u32),
+            V(u32, usize),
+        }
+        let mut wants = Vec::new();
+        let mut keys = Vec::new();
+        {
+            let map = self.index.0.borrow();
+            let cached = map
+                .get(space)
+                .filter(|s| s.head.generation == head.generation);
+            for (t, b) in postings {
+                let tp = cached.and_then(|s| s.terms.get(t));
+                match tp.and_then(|tp| tp.pages.get(b)) {
+                    Some(p) => {
+                        work.postings.insert((t.clone(), *b), p.clone());
+                    }
+                    None if tp.is_some_and(|tp| tp.complete) => {}
+                    None => {
+                        keys.push(layout::postings(space, t, *b));
+                        wants.push(Want::P(t.clone(), *b));
+                    }
+                }
+            }
+            for b in docs {
+                match cached.and_then(|s| s.docs.get(b)) {
+                    Some(p) => {
+                        work.docs.insert(*b, p.clone());
+                    }
+                    None if cached.is_some_and(|s| s.docs_complete) => {}
+                    None => {
+                        keys.push(layout::doc_page(space, *b));
+                        wants.push(Want::D(*b));
+                    }
+                }
+            }
+            for (b, dims) in vecs {
+                match cached.and_then(|s| s.vectors.get(b)) {
+                    Some(p) => {
+                        work.vectors.insert(*b, p.clone());
+                    }
+                    None if cached.is_some_and(|s| s.vectors_complete) => {}
+                    None => {
+                        keys.push(layout::vectors(space, *b));
+                        wants.push(Want::V(*b, *dims));
+                    }
+                }
+            }
+        }
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let vals = self.kv.get_many(&keys).await.map_err(kv_error)?;
+        for (w, v) in wants.into_iter().zip(vals) {
+            let Some(bytes) = v else { continue };
+            match w {
+                Want::P(t, b) => {
+                    work.postings.insert((t, b), PostingPage::decode(&bytes)?);
+                }
+                Want::D(b) => {
+                    work.docs.insert(b, DocPage::decode(&bytes)?);
+                }
+                Want::V(b, dims) => {
+                    work.vectors.insert(b, VectorPage::decode(&bytes, dims)?);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Sets (checking the space's model) or clears the vector of `ord`.
+fn apply_vector(
+    head: &mut IndexHead,
+    work: &mut Work,
+    ord: u32,
+    v: Option<&(Vec<f32>, EmbeddingModel)>,
+) -> Result<()> {
+    match v {
+        Some((vector, model)) => {
+            head.check_model(model)?;
+            vectors::validate(vector, model.dims as usize)?;
+            if head.model.is_none() {
+                head.model = Some(model.clone());
+            }
+            let dims = model.dims as usize;
+            let b = ord / per_page(dims);
+            let page = work
+                .vectors
+                .entry(b)
+                .or_insert_with(|| VectorPage::new(b, dims));
+            if page.get(ord).is_none() {
+                head.vectors += 1;
+            }
+            page.set(ord, &quantize(vector))?;
+        }
+        None => {
+            if let Some(m) = &head.model {
+                let b = ord / per_page(m.dims as usize);
+                if let Some(page) = work.vectors.get_mut(&b) {
+                    if page.get(ord).is_some() {
+                        head.vectors = head.vectors.saturating_sub(1);
+                        page.clear(ord);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Decodes an ordinal value.
+pub(crate) fn decode_ord(b: &[u8]) -> Result<u32> {
+    let a: [u8; 4] = b
+        .try_into()
+        .map_err(|_| crate::Error::storage("index ordinal is malformed"))?;
+    Ok(u32::from_le_bytes(a))
+}
