@@ -207,3 +207,28 @@ fn a_caller_chosen_workspace_id_resolves_to_its_space_through_the_deduplication_
     assert_eq!(run(w.ms.space_by_key("_default")).unwrap(), None);
     expect_code(run(w.ms.space_by_key("")), ErrorCode::Validation);
 }
+
+#[test]
+fn the_workspace_schema_lists_the_relationship_types_memory_types_and_subtypes() {
+    let w = World::new();
+    let schema = run(w.ms.workspace_schema(&w.space)).unwrap();
+    assert!(schema.relationship_types.len() >= 60);
+    let names: Vec<&str> = schema.relationship_types.iter().map(|r| r.name).collect();
+    for n in [
+        "parent_of",
+        "causes",
+        "similar_to",
+        "supersedes",
+        "contradicts",
+        "depends_on",
+    ] {
+        assert!(names.contains(&n), "{n} missing");
+    }
+    assert_eq!(schema.memory_types.len(), 4);
+    assert_eq!(schema.memory_subtypes.len(), 12);
+    assert!(!schema.can_customize);
+    expect_code(
+        run(w.stranger().workspace_schema(&w.space)),
+        ErrorCode::NotFound,
+    );
+}

@@ -6,6 +6,7 @@
 
 mod archival;
 mod blocks;
+mod briefing;
 mod cache;
 mod context;
 mod cursor;

@@ -7,7 +7,9 @@ use super::cursor::{Cursor, Pager};
 use super::{kv_error, layout, validate, Memspace};
 use crate::codec::envelope;
 use crate::error::{Error, Result};
-use crate::model::{Space, SpaceQuery, TagMatch};
+use crate::model::{
+    relationship_types, MemorySubtype, MemoryType, Space, SpaceQuery, TagMatch, WorkspaceSchema,
+};
 use serde_json::{Map, Value};
 
 /// Longest space name, in characters.
@@ -135,5 +137,17 @@ impl Memspace {
             .live_space(&holder)
             .await?
             .filter(|s| s.deduplication_key.as_deref() == Some(key)))
+    }
+
+    /// The vocabularies of a space (MemoryLayer `get_workspace_schema`): relationship types,
+    /// memory types and subtypes.
+    pub async fn workspace_schema(&self, space_id: &str) -> Result<WorkspaceSchema> {
+        self.owned_space(space_id).await?;
+        Ok(WorkspaceSchema {
+            relationship_types: relationship_types().to_vec(),
+            memory_types: MemoryType::ALL.to_vec(),
+            memory_subtypes: MemorySubtype::ALL.to_vec(),
+            can_customize: false,
+        })
     }
 }

@@ -2,6 +2,7 @@
 
 mod association;
 mod block;
+mod briefing;
 mod context;
 mod event;
 mod lifecycle;
@@ -21,6 +22,7 @@ pub use block::{
     ArchivalMatch, ArchivalQuery, BlockChange, BlockListScope, BlockQuery, BlockScope,
     BlockVersion, BlockWrite, MemoryBlock,
 };
+pub use briefing::{ActiveSession, Briefing, BriefingQuery, BriefingSummary, Contradiction};
 pub use context::{
     ArchivalMode, BlockSnapshot, ContextPart, ContextPartKind, ContextRequest, MemoryContext,
     MemoryPolicy,
@@ -37,7 +39,9 @@ pub use memory::{
 };
 pub use patch::Patch;
 pub use session::{NewSession, Session, SessionFilter, SessionUpdate};
-pub use space::{NewSpace, Page, Principal, Space, SpaceQuery, SpaceUpdate, TagMatch};
+pub use space::{
+    NewSpace, Page, Principal, Space, SpaceQuery, SpaceUpdate, TagMatch, WorkspaceSchema,
+};
 pub use store::{
     EntryPrecondition, EntryUpdate, MemoryEntry, MemoryStore, MemoryVersion, Metadata,
     MetadataPatch, NewEntry, NewStore, StoreStatus, StoreUpdate, VersionAction,

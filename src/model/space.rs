@@ -138,3 +138,17 @@ pub struct Page {
     /// Items to return, 1–100 (default 100).
     pub limit: Option<u64>,
 }
+
+/// What `workspace_schema` returns (MemoryLayer `get_workspace_schema`): the vocabularies
+/// a space's memories use.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WorkspaceSchema {
+    /// The closed list of association relationship types, with category and description.
+    pub relationship_types: Vec<super::RelationshipType>,
+    /// The memory types.
+    pub memory_types: Vec<super::MemoryType>,
+    /// The memory subtypes.
+    pub memory_subtypes: Vec<super::MemorySubtype>,
+    /// Always false: the vocabularies are fixed.
+    pub can_customize: bool,
+}
