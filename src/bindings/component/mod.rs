@@ -6,7 +6,8 @@
 //!
 //! One file per interface: [`kv`] and [`host`] adapt the imports to the engine's seams,
 //! [`memory`] exports the `memspace` resource, [`stores`] the memory-store functions that
-//! borrow it; [`convert`] and [`convert_stores`] map records and errors, and [`json`] turns
+//! borrow it, [`context`] the `agent-context` functions (blocks, working context,
+//! `context-for`, workspaces); [`convert`] and [`convert_stores`] map records and errors, and [`json`] turns
 //! the `json` strings of the interface into values.
 //!
 //! The Rust bindings are generated from `wit/` at compile time by `wit_bindgen::generate!`,
@@ -15,7 +16,9 @@
 //! [`Kv`]: crate::kv::Kv
 //! [`block_on`]: crate::runtime::block_on
 
+mod context;
 mod convert;
+mod convert_context;
 mod convert_stores;
 mod host;
 mod json;

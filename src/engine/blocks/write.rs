@@ -38,6 +38,13 @@ fn stale(
                 Some(t) => serde_json::Value::String(t.to_string()),
                 None => serde_json::Value::Null,
             },
+        )
+        .with(
+            "current_updated_at_micros",
+            match current {
+                Some(t) => serde_json::Value::from(t.micros()),
+                None => serde_json::Value::Null,
+            },
         );
     match agent_id {
         Some(a) => e.with("agent_id", a),
@@ -53,7 +60,8 @@ fn read_only(body: &BlockBody) -> Error {
     ))
     .with("precondition", "read_only")
     .with("block_type", body.block_type.as_str())
-    .with("current_updated_at", body.updated_at.to_string());
+    .with("current_updated_at", body.updated_at.to_string())
+    .with("current_updated_at_micros", body.updated_at.micros());
     match &body.agent_id {
         Some(a) => e.with("agent_id", a.as_str()),
         None => e,
