@@ -149,3 +149,38 @@ test('spaces carry workspace name, tags and settings, and are found by tags or b
   assert.equal(JSON.parse(u.settings).retention_days, 30);
   expectError(() => ms.createSpace({ settings: '[1]' }), 'validation');
 });
+
+test('briefing: new and superseded memories, the contradiction that closed one, active sessions', async () => {
+  const w = await world();
+  const { ms, memories, agentContext: ac, host } = w;
+  const space = ms.createSpace({});
+  const old = memories.remember(ms, space.id, { content: 'Lives in Boston', tags: [], logicalKey: 'user.city' }).memory;
+  host.advanceSecs(2 * 3600);
+  const quiet = ms.createSession(space.id, { participants: ['u1'], lifecycleStrategies: [] });
+  host.advanceSecs(60);
+  const now = memories.remember(ms, space.id, { content: 'Lives in Denver', tags: ['home'], logicalKey: 'user.city' }).memory;
+  const busy = ms.createSession(space.id, { participants: ['u1'], lifecycleStrategies: [] });
+  ms.postEvent(space.id, busy.id, message('moving next week'));
+  const b = ac.briefing(ms, space.id, { lookbackMinutes: 30n });
+  assert.deepEqual(b.newMemories.map((m) => m.id), [now.id]);
+  assert.deepEqual(b.supersededMemories.map((m) => m.id), [old.id]);
+  assert.equal(b.contradictions.length, 1);
+  assert.equal(b.contradictions[0].memoryA, now.id);
+  assert.equal(b.contradictions[0].memoryB, old.id);
+  assert.equal(b.contradictions[0].logicalKey, 'user.city');
+  assert.deepEqual(b.activeSessions.map((s) => s.sessionId), [busy.id, quiet.id]);
+  assert.equal(b.summary.recentMemories, 1n);
+  assert.deepEqual(b.summary.memoryTypes, [{ memoryType: 'semantic', count: 1n }]);
+  assert.deepEqual(b.summary.activeTopics, ['home']);
+  expectError(() => ac.briefing(ms, space.id, { lookbackMinutes: 0n }), 'validation');
+});
+
+test('the workspace schema lists the relationship types, memory types and subtypes', async () => {
+  const { ms, ac, space } = await ctxWorld();
+  const schema = ac.workspaceSchema(ms, space.id);
+  assert.ok(schema.relationshipTypes.length >= 60);
+  assert.ok(schema.relationshipTypes.some((r) => r.name === 'supersedes' && r.category));
+  assert.equal(schema.memoryTypes.length, 4);
+  assert.equal(schema.memorySubtypes.length, 12);
+  assert.equal(schema.canCustomize, false);
+});

@@ -156,4 +156,19 @@ impl Guest for Component {
     fn space_by_key(handle: MemspaceBorrow<'_>, key: String) -> Out<Option<w::Space>> {
         run(engine(&handle).space_by_key(&key), |s| s.map(Into::into))
     }
+
+    fn workspace_schema(handle: MemspaceBorrow<'_>, space_id: String) -> Out<c::SpaceSchema> {
+        run(engine(&handle).workspace_schema(&space_id), Into::into)
+    }
+
+    fn briefing(
+        handle: MemspaceBorrow<'_>,
+        space_id: String,
+        query: c::BriefingQuery,
+    ) -> Out<c::SpaceBriefing> {
+        run(
+            engine(&handle).briefing(&space_id, query.into()),
+            Into::into,
+        )
+    }
 }

@@ -387,6 +387,7 @@ impl From<crate::SweepReport> for w::SweepReport {
             examined: r.examined,
             fired: r.fired,
             stale_removed: r.stale_removed,
+            memories_expired: r.memories_expired,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use super::convert::{opt_ts, ts};
 use super::exports::memspace::memory::agent_context as c;
+use super::exports::memspace::memory::memories as mw;
 use super::json;
 use crate::error::Result;
 use crate::model as m;
@@ -197,4 +198,84 @@ impl From<c::SpaceQuery> for m::SpaceQuery {
 /// A working-context value given as JSON text.
 pub(super) fn value(text: &str) -> Result<serde_json::Value> {
     json::parse("value", text)
+}
+
+impl From<c::BriefingQuery> for m::BriefingQuery {
+    fn from(q: c::BriefingQuery) -> Self {
+        m::BriefingQuery {
+            lookback_minutes: q.lookback_minutes,
+            limit: q.limit,
+            include_memories: q.include_memories,
+            include_contradictions: q.include_contradictions,
+        }
+    }
+}
+
+impl From<m::Briefing> for c::SpaceBriefing {
+    fn from(b: m::Briefing) -> Self {
+        let s = b.summary;
+        c::SpaceBriefing {
+            since: ts(b.since),
+            until: ts(b.until),
+            summary: c::BriefingSummary {
+                total_memories: s.total_memories,
+                superseded_memories: s.superseded_memories,
+                total_associations: s.total_associations,
+                recent_memories: s.recent_memories,
+                recently_superseded: s.recently_superseded,
+                memory_types: s
+                    .memory_types
+                    .into_iter()
+                    .map(|(t, count)| c::TypeCount {
+                        memory_type: t.into(),
+                        count,
+                    })
+                    .collect(),
+                active_topics: s.active_topics,
+                active_sessions: s.active_sessions,
+                truncated: s.truncated,
+            },
+            new_memories: b.new_memories.into_iter().map(Into::into).collect(),
+            superseded_memories: b.superseded_memories.into_iter().map(Into::into).collect(),
+            contradictions: b
+                .contradictions
+                .into_iter()
+                .map(|x| c::Contradiction {
+                    memory_a: x.memory_a,
+                    memory_b: x.memory_b,
+                    relationship: x.relationship,
+                    needs_resolution: x.needs_resolution,
+                    logical_key: x.logical_key,
+                    detected_at: ts(x.detected_at),
+                })
+                .collect(),
+            active_sessions: b
+                .active_sessions
+                .into_iter()
+                .map(|a| c::ActiveSession {
+                    session_id: a.session_id,
+                    description: a.description,
+                    participants: a.participants,
+                    event_count: a.event_count,
+                    last_activity_at: ts(a.last_activity_at),
+                    expires_at: opt_ts(a.expires_at),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<m::WorkspaceSchema> for c::SpaceSchema {
+    fn from(s: m::WorkspaceSchema) -> Self {
+        c::SpaceSchema {
+            relationship_types: s
+                .relationship_types
+                .iter()
+                .map(mw::RelationshipType::from)
+                .collect(),
+            memory_types: s.memory_types.into_iter().map(Into::into).collect(),
+            memory_subtypes: s.memory_subtypes.into_iter().map(Into::into).collect(),
+            can_customize: s.can_customize,
+        }
+    }
 }

@@ -5,9 +5,10 @@
 //! operation to completion in one poll: no threads, no busy loop.
 //!
 //! One file per interface: [`kv`] and [`host`] adapt the imports to the engine's seams,
-//! [`memory`] exports the `memspace` resource, [`stores`] the memory-store functions that
-//! borrow it, [`context`] the `agent-context` functions (blocks, working context,
-//! `context-for`, workspaces); [`convert`] and [`convert_stores`] map records and errors, and [`json`] turns
+//! [`memory`] exports the `memspace` resource, [`stores`] the memory-store functions,
+//! [`memories`] the memory and association functions and [`context`] the `agent-context`
+//! functions (blocks, working context, `context-for`, workspaces) that borrow it; [`convert`],
+//! [`convert_stores`], [`convert_memories`] and [`convert_context`] map records and errors, and [`json`] turns
 //! the `json` strings of the interface into values.
 //!
 //! The Rust bindings are generated from `wit/` at compile time by `wit_bindgen::generate!`,
@@ -19,10 +20,12 @@
 mod context;
 mod convert;
 mod convert_context;
+mod convert_memories;
 mod convert_stores;
 mod host;
 mod json;
 mod kv;
+mod memories;
 mod memory;
 mod stores;
 
