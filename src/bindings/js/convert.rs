@@ -1,6 +1,6 @@
 //! Records ↔ plain JS objects through JSON: Rust field names are snake_case, JS ones camelCase.
-//! Only the engine's own field names are renamed; the values of `body` and `metadata` (user
-//! JSON) and of `trigger` and `opts` (already camelCase) are passed through untouched.
+//! Only the engine's own field names are renamed; the values of `body`, `metadata` and
+//! `settings` (user JSON) and of `trigger` and `opts` (already camelCase) are passed through untouched.
 
 use crate::error::Error;
 use serde::de::DeserializeOwned;
@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
 /// Keys whose values are user data or already JS-shaped: never renamed inside.
-const VERBATIM: [&str; 4] = ["body", "metadata", "trigger", "opts"];
+const VERBATIM: [&str; 5] = ["body", "metadata", "trigger", "opts", "settings"];
 
 /// `llm_model_name` → `llmModelName`.
 pub fn camel(s: &str) -> String {
