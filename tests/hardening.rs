@@ -146,11 +146,20 @@ fn create_entry_below_a_file_is_a_conflict_because_a_file_is_not_a_directory() {
     assert_eq!(e.details["conflicting_path"], "a.md");
     assert_eq!(e.details["conflicting_entry_id"], a.id.as_str());
     expect_code(
-        run(ms.create_entry(&space, &store, stores_common::new_entry("a.md/x/y/z.md", "B"))),
+        run(ms.create_entry(
+            &space,
+            &store,
+            stores_common::new_entry("a.md/x/y/z.md", "B"),
+        )),
         ErrorCode::Conflict,
     );
     // The converse: a path that is a directory of other entries cannot become a file.
-    run(ms.create_entry(&space, &store, stores_common::new_entry("dir/inner.md", "I"))).unwrap();
+    run(ms.create_entry(
+        &space,
+        &store,
+        stores_common::new_entry("dir/inner.md", "I"),
+    ))
+    .unwrap();
     let e = expect_code(
         run(ms.create_entry(&space, &store, stores_common::new_entry("dir", "D"))),
         ErrorCode::Conflict,
@@ -186,18 +195,49 @@ fn tool(ms: &memspace::Memspace, space: &str, store: &str, cmd: Value) -> memspa
 fn str_replace_of_a_newline_in_100_kb_of_newlines_fails_with_a_bounded_message() {
     let (ms, _kv, space, store) = store_world();
     let file = "x".to_string() + &"\n".repeat(100 * 1024 - 1);
-    tool(&ms, &space, &store, json!({"command": "create", "path": "/memories/nl.md", "file_text": file})).unwrap();
+    tool(
+        &ms,
+        &space,
+        &store,
+        json!({"command": "create", "path": "/memories/nl.md", "file_text": file}),
+    )
+    .unwrap();
     let e = tool(&ms, &space, &store, json!({"command": "str_replace", "path": "/memories/nl.md", "old_str": "\n", "new_str": ""})).unwrap_err();
     assert_eq!(e.code, ErrorCode::Conflict);
-    assert!(e.message.len() < 1024, "{} bytes of message", e.message.len());
-    assert!(e.message.contains("in lines: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 102389 more occurrences"), "{}", e.message);
+    assert!(
+        e.message.len() < 1024,
+        "{} bytes of message",
+        e.message.len()
+    );
+    assert!(
+        e.message
+            .contains("in lines: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 102389 more occurrences"),
+        "{}",
+        e.message
+    );
     assert_eq!(e.details["occurrences"], 102_399);
     // The worst case of a naive overlapping search: 50 K of `a` inside 100 K of `a`.
     let a = "a".repeat(100 * 1024);
-    tool(&ms, &space, &store, json!({"command": "create", "path": "/memories/a.md", "file_text": a})).unwrap();
+    tool(
+        &ms,
+        &space,
+        &store,
+        json!({"command": "create", "path": "/memories/a.md", "file_text": a}),
+    )
+    .unwrap();
     let old = "a".repeat(50 * 1024);
-    let e = tool(&ms, &space, &store, json!({"command": "str_replace", "path": "/memories/a.md", "old_str": old, "new_str": "b"})).unwrap_err();
-    assert!(e.message.len() < 1024, "{} bytes of message", e.message.len());
+    let e = tool(
+        &ms,
+        &space,
+        &store,
+        json!({"command": "str_replace", "path": "/memories/a.md", "old_str": old, "new_str": "b"}),
+    )
+    .unwrap_err();
+    assert!(
+        e.message.len() < 1024,
+        "{} bytes of message",
+        e.message.len()
+    );
     assert_eq!(e.details["occurrences"], 50 * 1024 + 1);
 }
 
@@ -209,7 +249,8 @@ struct CountingKv {
 
 impl CountingKv {
     fn count(&self, entries: impl Iterator<Item = usize>) {
-        self.read_bytes.set(self.read_bytes.get() + entries.sum::<usize>());
+        self.read_bytes
+            .set(self.read_bytes.get() + entries.sum::<usize>());
     }
 }
 
@@ -231,7 +272,12 @@ impl Kv for CountingKv {
             Ok(v)
         })
     }
-    fn scan<'a>(&'a self, range: &'a KeyRange, limit: usize, reverse: bool) -> KvFuture<'a, Vec<Entry>> {
+    fn scan<'a>(
+        &'a self,
+        range: &'a KeyRange,
+        limit: usize,
+        reverse: bool,
+    ) -> KvFuture<'a, Vec<Entry>> {
         Box::pin(async move {
             let v = self.inner.scan(range, limit, reverse).await?;
             self.count(v.iter().map(|(_, v)| v.len()));
@@ -259,16 +305,39 @@ fn view_of_a_directory_of_1000_entries_of_100_kb_reads_metadata_without_contents
         run(ms.create_entry(&space, &store, stores_common::new_entry(&path, &content))).unwrap();
     }
     counting.read_bytes.set(0);
-    let text = tool(&ms, &space, &store, json!({"command": "view", "path": "/memories/dir"})).unwrap();
-    assert!(text.contains("100M\t/memories/dir") || text.contains("97.7M\t/memories/dir"), "{}", &text[..300]);
+    let text = tool(
+        &ms,
+        &space,
+        &store,
+        json!({"command": "view", "path": "/memories/dir"}),
+    )
+    .unwrap();
+    assert!(
+        text.contains("100M\t/memories/dir") || text.contains("97.7M\t/memories/dir"),
+        "{}",
+        &text[..300]
+    );
     assert!(text.contains("100K\t/memories/dir/f0999.md"));
     let read = counting.read_bytes.get();
     // 1,000 entry records of a few hundred bytes, not 100 MB of content.
     assert!(read < 1_000 * 1_024, "view read {read} bytes");
     counting.read_bytes.set(0);
-    let listed = run(ms.list_entries(&space, &store, "dir", Page { offset: None, limit: Some(100) })).unwrap();
+    let listed = run(ms.list_entries(
+        &space,
+        &store,
+        "dir",
+        Page {
+            offset: None,
+            limit: Some(100),
+        },
+    ))
+    .unwrap();
     assert_eq!(listed.len(), 100);
-    assert!(counting.read_bytes.get() < 100 * 1_024, "a listing page read {} bytes", counting.read_bytes.get());
+    assert!(
+        counting.read_bytes.get() < 100 * 1_024,
+        "a listing page read {} bytes",
+        counting.read_bytes.get()
+    );
     // Content is still there for reads that need it.
     let one = run(ms.get_entry_by_path(&space, &store, "dir/f0500.md")).unwrap();
     assert_eq!(one.content.as_deref(), Some(content.as_str()));
@@ -279,18 +348,30 @@ fn view_of_a_directory_of_1000_entries_of_100_kb_reads_metadata_without_contents
 #[test]
 fn redaction_never_skips_the_current_version_guard_on_a_storage_error() {
     let (ms, kv, space, store) = store_world();
-    let e = run(ms.create_entry(&space, &store, stores_common::new_entry("secret.md", "the secret"))).unwrap();
+    let e = run(ms.create_entry(
+        &space,
+        &store,
+        stores_common::new_entry("secret.md", "the secret"),
+    ))
+    .unwrap();
     let versions = stores_common::all_versions(&ms, &space, &store, Some(&e.id)).unwrap();
     let current = versions[0].id.clone();
     // Corrupt the entry record: the guard cannot read which version is current.
-    let key = memspace::codec::keys::Key::table("me").s(&space).s(&store).s(&e.id).build();
+    let key = memspace::codec::keys::Key::table("me")
+        .s(&space)
+        .s(&store)
+        .s(&e.id)
+        .build();
     let mut bytes = kv.snapshot()[&key].clone();
     let last = bytes.len() - 3;
     bytes[last] ^= 0x20;
     let mut b = Batch::new();
     b.put(key, bytes);
     memspace::runtime::block_on(kv.commit(b)).unwrap().unwrap();
-    let err = expect_code(run(ms.redact_version(&space, &store, &current)), ErrorCode::Storage);
+    let err = expect_code(
+        run(ms.redact_version(&space, &store, &current)),
+        ErrorCode::Storage,
+    );
     assert!(err.message.contains("checksum"), "{err}");
     let v = run(ms.get_version(&space, &store, &current)).unwrap();
     assert!(!v.redacted && v.content.as_deref() == Some("the secret"));

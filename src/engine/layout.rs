@@ -136,7 +136,11 @@ pub fn entry(space_id: &str, store_id: &str, entry_id: &str) -> Vec<u8> {
 /// `mec/{space}/{store}/{entry}` → the entry's current content (split from the entry record so
 /// listings and directory views read no content).
 pub fn entry_content(space_id: &str, store_id: &str, entry_id: &str) -> Vec<u8> {
-    Key::table("mec").s(space_id).s(store_id).s(entry_id).build()
+    Key::table("mec")
+        .s(space_id)
+        .s(store_id)
+        .s(entry_id)
+        .build()
 }
 
 /// `mp/{space}/{store}/{path}` → id of the live entry at that path.

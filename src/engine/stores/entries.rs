@@ -363,7 +363,11 @@ impl Memspace {
         match content {
             Some(bytes) => rec.entry.content = Some(envelope::decode::<String>(&bytes)?),
             None if rec.entry.content.is_some() => {} // written before the content split
-            None => return Err(Error::storage(format!("entry {entry_id} has no content record"))),
+            None => {
+                return Err(Error::storage(format!(
+                    "entry {entry_id} has no content record"
+                )))
+            }
         }
         Ok(rec)
     }
@@ -408,10 +412,7 @@ impl Memspace {
         moving: Option<&str>,
     ) -> Result<()> {
         let (space_id, store_id) = (&loaded.space.id, &loaded.rec.store.id);
-        let ancestors: Vec<&str> = path
-            .match_indices('/')
-            .map(|(i, _)| &path[..i])
-            .collect();
+        let ancestors: Vec<&str> = path.match_indices('/').map(|(i, _)| &path[..i]).collect();
         let keys: Vec<Vec<u8>> = ancestors
             .iter()
             .map(|a| layout::entry_path(space_id, store_id, a))
