@@ -93,7 +93,7 @@ mod tests {
         .unwrap();
         assert!(remember_with(&ms, &space, id, b"job", blocked).is_err());
         assert!(
-            kv.snapshot().get(b"job".as_slice()).is_none(),
+            !kv.snapshot().contains_key(b"job".as_slice()),
             "nothing applied"
         );
         assert!(block_on(ms.get_memory(&space, id)).unwrap().is_err());
