@@ -3,7 +3,8 @@
 //!
 //! The walk: memory records are keyed by id and ids begin with their creation time, so a
 //! reverse scan of `mr/{space}` meets the newest memories first and stops at the first one
-//! created before the window (at most 10,000 records). Each new memory that carries a
+//! created more than five minutes before the window (the slack covers handles whose clocks
+//! differ a little); at most 10,000 records in the window are read. Each new memory that carries a
 //! logical key is checked for supersession both ways: its outgoing `supersedes` edges (it
 //! closed an older memory) and its own `superseded_by` (it arrived already closed by a newer
 //! holder). Sessions are read from their heads without running their lifecycle (a briefing
@@ -26,6 +27,9 @@ pub const MAX_LOOKBACK_MINUTES: u64 = 43_200;
 /// Most memory records one briefing reads.
 pub const MAX_RECORDS: usize = 10_000;
 const CHUNK: usize = 128;
+/// How far before the window the walk goes on: ids made by other handles (another tab or
+/// worker, its clock a little off) may sort slightly out of creation order.
+const SLACK_MICROS: i64 = 5 * 60 * 1_000_000;
 
 impl Memspace {
     /// What changed in a space in the last `lookback_minutes` (default 60): new memories,
@@ -69,8 +73,11 @@ impl Memspace {
             range.end = Some(last.clone());
             for (_, bytes) in &chunk {
                 let rec: MemoryRecord = envelope::decode(bytes)?;
-                if rec.memory.created_at < since {
+                if rec.memory.created_at.0 < since.0.saturating_sub(SLACK_MICROS) {
                     break 'walk;
+                }
+                if rec.memory.created_at < since {
+                    continue; // within the slack: ids of other handles may interleave
                 }
                 read += 1;
                 if read > MAX_RECORDS {
