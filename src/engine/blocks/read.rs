@@ -69,7 +69,9 @@ impl Memspace {
         };
         let mut out = Vec::new();
         for prefix in prefixes {
-            for rec in self.entries_under(&loaded, &prefix, 0, u64::MAX).await? {
+            let mut records = self.entries_under(&loaded, &prefix, 0, u64::MAX).await?;
+            self.fill_content(&loaded, &mut records).await?;
+            for rec in records {
                 let body = BlockBody::parse(rec.entry.content.as_deref().unwrap_or_default())?;
                 out.push(body.to_block(rec.entry.version));
             }

@@ -90,7 +90,9 @@ impl Memspace {
                 ),
             ] {
                 let Some(prefix) = prefix else { continue };
-                for rec in self.entries_under(l, &prefix, 0, u64::MAX).await? {
+                let mut records = self.entries_under(l, &prefix, 0, u64::MAX).await?;
+                self.fill_content(l, &mut records).await?;
+                for rec in records {
                     let body = super::super::blocks::BlockBody::parse(
                         rec.entry.content.as_deref().unwrap_or_default(),
                     )?;
