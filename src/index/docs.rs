@@ -38,6 +38,13 @@ pub struct DocMeta {
     pub expires_at: Option<i64>,
     /// Per tag and logical key, the hashes ([`tag_hash`]) of its words (exact channel).
     pub exact: Vec<Vec<u32>>,
+    /// Every term the memory's postings are under (text and exact-channel terms): what a
+    /// re-index or forget removes, without needing the old text.
+    pub terms: Vec<String>,
+    /// Document length in text terms (BM25).
+    pub len: u32,
+    /// crc32 of the indexed text (an unchanged text keeps its vector).
+    pub text_hash: u32,
 }
 
 /// A stable 32-bit hash of a tag (FNV-1a); collisions only widen a filter, and recall
@@ -128,6 +135,11 @@ impl DocPage {
             }
             w.f32(d.importance).i64(d.created_at).i64(d.valid_at);
             w.i64(opt(d.invalid_at)).i64(opt(d.expires_at));
+            w.u32(d.len).u32(d.text_hash);
+            w.u16(u16::try_from(d.terms.len()).map_err(|_| Error::storage("too many terms"))?);
+            for t in &d.terms {
+                w.str(t)?;
+            }
             w.u16(u16::try_from(d.exact.len()).map_err(|_| Error::storage("too many tags"))?);
             for e in &d.exact {
                 w.u16(u16::try_from(e.len()).map_err(|_| Error::storage("tag too long"))?);
@@ -163,6 +175,13 @@ impl DocPage {
             let valid_at = r.i64()?;
             let invalid_at = unopt(r.i64()?);
             let expires_at = unopt(r.i64()?);
+            let len = r.u32()?;
+            let text_hash = r.u32()?;
+            let nt = r.u16()? as usize;
+            let mut terms = Vec::with_capacity(nt.min(1024));
+            for _ in 0..nt {
+                terms.push(r.str()?);
+            }
             let ne = r.u16()? as usize;
             let mut exact = Vec::with_capacity(ne.min(256));
             for _ in 0..ne {
@@ -186,6 +205,9 @@ impl DocPage {
                     invalid_at,
                     expires_at,
                     exact,
+                    terms,
+                    len,
+                    text_hash,
                 },
             ));
         }
@@ -215,6 +237,9 @@ mod tests {
             invalid_at: Some(20),
             expires_at: None,
             exact: vec![vec![1, 2], vec![3]],
+            terms: vec!["alic".into(), "\u{1}a".into()],
+            len: 3,
+            text_hash: 7,
         }
     }
 
