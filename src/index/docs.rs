@@ -1,15 +1,16 @@
 //! The doc table: per indexed memory, what recall filters and biases on without reading
 //! the record (id, type, subtype, tags, importance, times, validity). Docs of ordinals
-//! `[b·256, (b+1)·256)` share one page `rd/space/b`.
+//! `[b·32, (b+1)·32)` share one page `rd/space/b` (a few KB).
 //!
 //! The table is a copy for speed, written in the same commit as the record; recall still
 //! reads the records it returns and drops any whose record disagrees.
 
 use super::bytes::{Reader, Writer};
 use crate::error::{Error, Result};
+use std::rc::Rc;
 
 /// Ordinals per doc page.
-pub const DOC_BUCKET: u32 = 256;
+pub const DOC_BUCKET: u32 = 32;
 /// Page kind byte.
 const KIND: u8 = 0x44;
 /// Stored for "no time".
@@ -67,13 +68,13 @@ impl DocMeta {
     }
 }
 
-/// Up to [`DOC_BUCKET`] docs by slot.
+/// Up to [`DOC_BUCKET`] docs by slot (shared, so copying a page for a write is cheap).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DocPage {
     /// Page number.
     pub bucket: u32,
     /// Docs by slot (`ord % DOC_BUCKET`), in slot order.
-    pub docs: Vec<(u16, DocMeta)>,
+    pub docs: Vec<(u16, Rc<DocMeta>)>,
 }
 
 /// The doc page of an ordinal.
@@ -102,8 +103,8 @@ impl DocPage {
     pub fn set(&mut self, ord: u32, doc: DocMeta) {
         let slot = (ord % DOC_BUCKET) as u16;
         match self.docs.binary_search_by_key(&slot, |d| d.0) {
-            Ok(i) => self.docs[i].1 = doc,
-            Err(i) => self.docs.insert(i, (slot, doc)),
+            Ok(i) => self.docs[i].1 = Rc::new(doc),
+            Err(i) => self.docs.insert(i, (slot, Rc::new(doc))),
         }
     }
 
@@ -194,7 +195,7 @@ impl DocPage {
             }
             docs.push((
                 slot,
-                DocMeta {
+                Rc::new(DocMeta {
                     memory_id,
                     kind,
                     subtype,
@@ -208,7 +209,7 @@ impl DocPage {
                     terms,
                     len,
                     text_hash,
-                },
+                }),
             ));
         }
         if !r.done()

@@ -95,6 +95,8 @@ impl SpaceIndex {
 pub(crate) struct IndexCache(
     pub(crate) Rc<RefCell<HashMap<String, SpaceIndex>>>,
     pub(crate) Rc<RefCell<HashMap<String, super::IndexPlan>>>,
+    /// Benchmarks only: when set, memory writes skip the index (the un-indexed baseline).
+    pub(crate) Rc<std::cell::Cell<bool>>,
 );
 
 impl IndexCache {

@@ -59,7 +59,7 @@ impl Memspace {
             .filter_map(|c| change_of(c.old.as_ref(), &c.new))
             .collect();
         self.index.pending_plans().remove(&space.id);
-        if changes.is_empty() {
+        if changes.is_empty() || self.index.2.get() {
             return Ok((Vec::new(), Vec::new()));
         }
         let mut plan = self.plan_index(&space.id, changes).await?;

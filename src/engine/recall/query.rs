@@ -356,6 +356,14 @@ impl Memspace {
         })
     }
 
+    /// **Benchmarks only**: memory writes through this handle skip the recall index, for the
+    /// "remember without indexing" baseline. Memories written so are invisible to recall
+    /// until `reindex`; never use it otherwise.
+    #[doc(hidden)]
+    pub fn skip_recall_index_for_benchmarks(&self) {
+        self.index.2.set(true);
+    }
+
     /// Bytes this handle holds in its recall-index cache (pages, doc tables, vectors), for
     /// memory reports.
     pub fn index_cache_bytes(&self) -> usize {

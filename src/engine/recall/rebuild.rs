@@ -117,7 +117,7 @@ impl Memspace {
                 for (_, d) in DocPage::decode(&v)?.docs {
                     if !live.contains(&d.memory_id) {
                         progress.removed += 1;
-                        changes.push(DocChange::Remove(d.memory_id));
+                        changes.push(DocChange::Remove(d.memory_id.clone()));
                     }
                 }
             }
@@ -267,7 +267,7 @@ impl Memspace {
                 .keys()
                 .filter(|t| t.starts_with(super::write::EXACT_PREFIX))
                 .count() as u16;
-            let mut ok = docs.get(ord) == Some(&want);
+            let mut ok = docs.get(ord).map(|d| d.as_ref()) == Some(&want);
             for (t, tf) in &terms {
                 let l = if t.starts_with(super::write::EXACT_PREFIX) {
                     exact_len

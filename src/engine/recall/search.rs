@@ -11,7 +11,7 @@ use crate::index::fusion::{self, Fused, Hit};
 use crate::index::head::IndexHead;
 use crate::index::postings::PostingPage;
 use crate::index::tokenize::Tokenizer;
-use crate::index::vectors::{quantize, TopK, VectorPage};
+use crate::index::vectors::{quantize_query, TopK, VectorPage};
 use crate::kv::KeyRange;
 use crate::time::Timestamp;
 use std::collections::{BTreeSet, HashMap};
@@ -332,7 +332,7 @@ impl Memspace {
         // Vector: exact int8 scan.
         let mut vector = Vec::new();
         if let (true, Some(v)) = (use_vec, &q.vector) {
-            let qv = quantize(v);
+            let qv = quantize_query(v);
             let mut top = TopK::new(depth);
             for page in s.vectors.values() {
                 page.scan(&qv, &admits, &mut top);
