@@ -31,7 +31,7 @@ fn value(c: u8) -> Option<u32> {
 /// Decodes padded base64; `None` when the text is not valid base64.
 pub fn decode(text: &str) -> Option<Vec<u8>> {
     let b = text.as_bytes();
-    if b.len() % 4 != 0 {
+    if !b.len().is_multiple_of(4) {
         return None;
     }
     let mut out = Vec::with_capacity(b.len() / 4 * 3);

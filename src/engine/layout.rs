@@ -189,64 +189,6 @@ pub fn store_owned_ranges(space_id: &str, store_id: &str) -> [KeyRange; 4] {
     ]
 }
 
-// ---- recall index (see docs/storage.md, "Recall index") ---------------------------------------------
-
-/// `rh/{space}` → index head (BM25 statistics, embedding model, generation).
-pub fn index_head(space_id: &str) -> Vec<u8> {
-    Key::table("rh").s(space_id).build()
-}
-
-/// `rp/{space}/{term}/{bucket:u64be}` → posting page of one term in one ordinal bucket.
-pub fn postings(space_id: &str, term: &str, bucket: u32) -> Vec<u8> {
-    Key::table("rp")
-        .s(space_id)
-        .s(term)
-        .n(bucket as u64)
-        .build()
-}
-
-/// Every posting page of one term.
-pub fn postings_of_term(space_id: &str, term: &str) -> KeyRange {
-    Key::table("rp").s(space_id).s(term).range()
-}
-
-/// `rv/{space}/{bucket:u64be}` → vector page.
-pub fn vectors(space_id: &str, bucket: u32) -> Vec<u8> {
-    Key::table("rv").s(space_id).n(bucket as u64).build()
-}
-
-/// Every vector page of a space.
-pub fn vectors_of(space_id: &str) -> KeyRange {
-    Key::table("rv").s(space_id).range()
-}
-
-/// `rd/{space}/{bucket:u64be}` → doc-table page.
-pub fn doc_page(space_id: &str, bucket: u32) -> Vec<u8> {
-    Key::table("rd").s(space_id).n(bucket as u64).build()
-}
-
-/// Every doc-table page of a space.
-pub fn doc_pages_of(space_id: &str) -> KeyRange {
-    Key::table("rd").s(space_id).range()
-}
-
-/// `rm/{space}/{memory}` → the memory's index ordinal (u32 LE).
-pub fn index_ord(space_id: &str, memory_id: &str) -> Vec<u8> {
-    Key::table("rm").s(space_id).s(memory_id).build()
-}
-
-/// Every key of a space's recall index, by tag (what a full rebuild clears).
-#[allow(dead_code)]
-pub fn index_ranges(space_id: &str) -> [KeyRange; 5] {
-    [
-        Key::table("rp").s(space_id).range(),
-        Key::table("rv").s(space_id).range(),
-        Key::table("rd").s(space_id).range(),
-        Key::table("rm").s(space_id).range(),
-        Key::table("rh").s(space_id).range(),
-    ]
-}
-
 // ---- memories and associations (see docs/storage.md, "Memories and associations") ------------
 // Every key but the expiry schedule starts with (tag, space). The memory head is the commit
 // point of every memory and association write of its space.
@@ -389,4 +331,62 @@ pub fn associations_of(space_id: &str, memory_id: &str, out: bool) -> KeyRange {
         .s(space_id)
         .s(memory_id)
         .range()
+}
+
+// ---- recall index (see docs/storage.md, "Recall index") ---------------------------------------------
+
+/// `rh/{space}` → index head (BM25 statistics, embedding model, generation).
+pub fn index_head(space_id: &str) -> Vec<u8> {
+    Key::table("rh").s(space_id).build()
+}
+
+/// `rp/{space}/{term}/{bucket:u64be}` → posting page of one term in one ordinal bucket.
+pub fn postings(space_id: &str, term: &str, bucket: u32) -> Vec<u8> {
+    Key::table("rp")
+        .s(space_id)
+        .s(term)
+        .n(bucket as u64)
+        .build()
+}
+
+/// Every posting page of one term.
+pub fn postings_of_term(space_id: &str, term: &str) -> KeyRange {
+    Key::table("rp").s(space_id).s(term).range()
+}
+
+/// `rv/{space}/{bucket:u64be}` → vector page.
+pub fn vectors(space_id: &str, bucket: u32) -> Vec<u8> {
+    Key::table("rv").s(space_id).n(bucket as u64).build()
+}
+
+/// Every vector page of a space.
+pub fn vectors_of(space_id: &str) -> KeyRange {
+    Key::table("rv").s(space_id).range()
+}
+
+/// `rd/{space}/{bucket:u64be}` → doc-table page.
+pub fn doc_page(space_id: &str, bucket: u32) -> Vec<u8> {
+    Key::table("rd").s(space_id).n(bucket as u64).build()
+}
+
+/// Every doc-table page of a space.
+pub fn doc_pages_of(space_id: &str) -> KeyRange {
+    Key::table("rd").s(space_id).range()
+}
+
+/// `rm/{space}/{memory}` → the memory's index ordinal (u32 LE).
+pub fn index_ord(space_id: &str, memory_id: &str) -> Vec<u8> {
+    Key::table("rm").s(space_id).s(memory_id).build()
+}
+
+/// Every key of a space's recall index, by tag (what a full rebuild clears).
+#[allow(dead_code)]
+pub fn index_ranges(space_id: &str) -> [KeyRange; 5] {
+    [
+        Key::table("rp").s(space_id).range(),
+        Key::table("rv").s(space_id).range(),
+        Key::table("rd").s(space_id).range(),
+        Key::table("rm").s(space_id).range(),
+        Key::table("rh").s(space_id).range(),
+    ]
 }

@@ -13,7 +13,7 @@ use crate::model::{BatchOp, BatchOpResult, BatchOpStatus, BatchResult};
 
 /// An operation after input checks (or the error they found).
 enum Prepared {
-    Ready(BatchOp),
+    Ready(Box<BatchOp>),
     Invalid(&'static str, Error),
 }
 
@@ -27,10 +27,13 @@ impl Prepared {
 
     fn memory_id(&self) -> Option<String> {
         match self {
-            Prepared::Ready(
-                BatchOp::Update { memory_id, .. } | BatchOp::Delete { memory_id, .. },
-            ) => Some(memory_id.clone()),
-            _ => None,
+            Prepared::Ready(op) => match op.as_ref() {
+                BatchOp::Update { memory_id, .. } | BatchOp::Delete { memory_id, .. } => {
+                    Some(memory_id.clone())
+                }
+                BatchOp::Create(_) => None,
+            },
+            Prepared::Invalid(..) => None,
         }
     }
 }
@@ -105,17 +108,17 @@ impl Memspace {
             .into_iter()
             .map(|op| match op {
                 BatchOp::Create(n) => match limits::new_memory(n, now) {
-                    Ok(n) => Prepared::Ready(BatchOp::Create(n)),
+                    Ok(n) => Prepared::Ready(Box::new(BatchOp::Create(n))),
                     Err(e) => Prepared::Invalid("create", e),
                 },
                 BatchOp::Update {
                     memory_id,
                     mut update,
                 } => match check_update(&mut update) {
-                    Ok(()) => Prepared::Ready(BatchOp::Update { memory_id, update }),
+                    Ok(()) => Prepared::Ready(Box::new(BatchOp::Update { memory_id, update })),
                     Err(e) => Prepared::Invalid("update", e),
                 },
-                d @ BatchOp::Delete { .. } => Prepared::Ready(d),
+                d @ BatchOp::Delete { .. } => Prepared::Ready(Box::new(d)),
             })
             .collect();
         if atomic {

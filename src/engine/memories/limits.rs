@@ -43,8 +43,9 @@ pub const EDGES_PER_NODE: usize = 1000;
 pub const TRACE_NODES_MAX: u32 = 100;
 /// Earlier versions a trace returns.
 pub const TRACE_HISTORY_MAX: usize = 100;
-/// Keys a hard forget erases per commit (versions and edges); the rest follow in more commits.
-pub const PURGE_CHUNK: usize = 256;
+/// Versions and edges a hard forget erases per commit (an edge is three keys); the rest
+/// follow in more commits, so no commit grows past ~200 key writes.
+pub const PURGE_CHUNK: usize = 64;
 
 /// A number in `[0, 1]` (finite).
 pub fn unit(field: &str, v: f64) -> Result<f64> {
