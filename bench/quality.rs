@@ -8,7 +8,14 @@ fn main() {
     println!("bench/quality — seeded multi-session histories, 384-d test embedder\n");
     println!("| history | recall | queries | R@1 | R@5 | MRR | stale results | forgotten/expired results |");
     println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-    for (seed, people) in [(1u64, 100usize), (2, 200)] {
+    // `cargo test --all-targets` runs benches without `--bench`: then only a small smoke run.
+    let smoke = !std::env::args().any(|a| a == "--bench");
+    let runs: &[(u64, usize)] = if smoke {
+        &[(1, 10)]
+    } else {
+        &[(1, 100), (2, 200)]
+    };
+    for &(seed, people) in runs {
         let h = history(seed, people);
         match evaluate(&h, 384) {
             Ok(rows) => {

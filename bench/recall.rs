@@ -94,11 +94,14 @@ fn latencies(ms: &Memspace, space: &str, queries: &[RecallQuery]) -> (f64, f64) 
 }
 
 fn main() {
+    // `cargo test --all-targets` runs benches without `--bench`: then only a small smoke run.
+    let smoke = !std::env::args().any(|a| a == "--bench");
+    let small = |n: usize| if smoke { n.min(300) } else { n };
     let e = HashEmbedder::new(DIMS);
     println!("bench/recall — native, memory backend, one thread, {DIMS}-d vectors (test embedder), opt-level 3\n");
 
     // Remember with and without indexing (10k each, one per call).
-    let docs = corpus::docs(7, 10_000);
+    let docs = corpus::docs(7, small(10_000));
     let kv0 = MemoryKv::new();
     let plain = handle(&kv0, false);
     plain.skip_recall_index_for_benchmarks();
@@ -123,16 +126,18 @@ fn main() {
 
     let sizes: Vec<usize> = match std::env::var("BENCH_RECALL_N") {
         Ok(v) => v.split(',').filter_map(|x| x.trim().parse().ok()).collect(),
+        Err(_) if smoke => vec![300],
         Err(_) => vec![10_000, 100_000],
     };
     for n in sizes {
-        let kv = if n == 10_000 {
+        let first_size = n == small(10_000);
+        let kv = if first_size {
             kv2.clone()
         } else {
             MemoryKv::new()
         };
         let ms = handle(&kv, true);
-        let sp = if n == 10_000 {
+        let sp = if first_size {
             sp2.clone()
         } else {
             let sp = run(ms.create_space(NewSpace::default())).id;
@@ -184,7 +189,7 @@ fn main() {
     }
 
     // int8 recall@10 against exact f32 (10k, 100 queries).
-    let docs = corpus::docs(7, 10_000);
+    let docs = corpus::docs(7, small(10_000));
     let vecs: Vec<Vec<f32>> = docs.iter().map(|d| e.vector(&d.text)).collect();
     let ms = handle(&kv2, true);
     let (mut hit, mut total, mut tie_hit) = (0usize, 0usize, 0usize);

@@ -456,32 +456,6 @@ impl Scores {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn histories_are_seeded_and_hold_every_kind_of_change() {
-        let h = history(1, 30);
-        assert_eq!(h, history(1, 30));
-        assert!(h.memories.len() > 200);
-        assert!(!h.forgotten.is_empty() && !h.expired.is_empty() && !h.superseded.is_empty());
-        assert!(h.steps.iter().any(|s| matches!(s.1, Step::Rewrite { .. })));
-        assert!(h
-            .steps
-            .iter()
-            .any(|s| matches!(s.1, Step::Forget { hard: true, .. })));
-        assert!(
-            h.memories.iter().any(|m| m.content.starts_with("John "))
-                && h.memories.iter().any(|m| m.content.starts_with("Jon "))
-        );
-        assert!(h.steps.windows(2).all(|w| w[0].0 <= w[1].0));
-        assert!(
-            h.queries.iter().any(|q| q.paraphrase) && h.queries.iter().any(|q| !q.stale.is_empty())
-        );
-    }
-}
-
 /// Plays `history` into a fresh in-memory space through the public API (remember, update,
 /// forget, with the clock moved to each step's time) and scores recall three ways: lexical
 /// (no embedder), vector (the query's vector alone) and fused (text and vector). `dims` is
@@ -586,4 +560,30 @@ pub fn evaluate(history: &History, dims: usize) -> crate::Result<Vec<(&'static s
         out.push((name, s.finish()));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histories_are_seeded_and_hold_every_kind_of_change() {
+        let h = history(1, 30);
+        assert_eq!(h, history(1, 30));
+        assert!(h.memories.len() > 200);
+        assert!(!h.forgotten.is_empty() && !h.expired.is_empty() && !h.superseded.is_empty());
+        assert!(h.steps.iter().any(|s| matches!(s.1, Step::Rewrite { .. })));
+        assert!(h
+            .steps
+            .iter()
+            .any(|s| matches!(s.1, Step::Forget { hard: true, .. })));
+        assert!(
+            h.memories.iter().any(|m| m.content.starts_with("John "))
+                && h.memories.iter().any(|m| m.content.starts_with("Jon "))
+        );
+        assert!(h.steps.windows(2).all(|w| w[0].0 <= w[1].0));
+        assert!(
+            h.queries.iter().any(|q| q.paraphrase) && h.queries.iter().any(|q| !q.stale.is_empty())
+        );
+    }
 }
