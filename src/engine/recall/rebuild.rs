@@ -38,7 +38,7 @@ impl Memspace {
 
     /// Every memory record of a space.
     async fn all_records(&self, space: &str) -> Result<Vec<MemoryRecord>> {
-        let range = crate::codec::keys::Key::table("mr").s(space).range();
+        let range = layout::memories_of(space);
         self.scan_range(range)
             .await?
             .into_iter()
@@ -78,7 +78,7 @@ impl Memspace {
         cursor: Option<&str>,
     ) -> Result<ReindexProgress> {
         let head = self.memory_head(space).await?;
-        let mut range = crate::codec::keys::Key::table("mr").s(space).range();
+        let mut range = layout::memories_of(space);
         if let Some(c) = cursor {
             let mut start = layout::memory(space, c);
             start.push(0);
@@ -210,10 +210,7 @@ impl Memspace {
             }
         }
         let mut ords = BTreeMap::new();
-        for (k, v) in self
-            .scan_range(crate::codec::keys::Key::table("rm").s(sp).range())
-            .await?
-        {
+        for (k, v) in self.scan_range(layout::index_ords_of(sp)).await? {
             let id = crate::codec::keys::string_parts(&k)
                 .and_then(|mut p| p.pop())
                 .unwrap_or_default();
@@ -221,10 +218,7 @@ impl Memspace {
         }
         // (term, ord) -> (tf, len)
         let mut postings = BTreeMap::new();
-        for (k, v) in self
-            .scan_range(crate::codec::keys::Key::table("rp").s(sp).range())
-            .await?
-        {
+        for (k, v) in self.scan_range(layout::postings_of(sp)).await? {
             let p = PostingPage::decode(&v)?;
             let term = crate::codec::keys::string_parts(&k[..k.len().saturating_sub(8)])
                 .and_then(|mut p| p.pop())
