@@ -40,6 +40,7 @@ pub(crate) const VERSION_PREFIX: &str = "memver";
 
 /// The stored store record: the public store plus the bookkeeping of the commit protocol.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct StoreRecord {
     /// The public record, counters included.
     #[serde(flatten)]
@@ -57,6 +58,7 @@ pub(crate) struct StoreRecord {
 
 /// The stored entry record: the entry with its current content, and its newest version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct EntryRecord {
     /// The public record (`content` always present in storage).
     #[serde(flatten)]
