@@ -1,16 +1,28 @@
 //! The records memspace stores and returns, and the inputs its operations take.
 
+mod association;
 mod event;
 mod lifecycle;
+mod memory;
 mod patch;
 mod session;
 mod space;
 mod store;
 
+pub use association::{
+    is_relationship_type, relationship_types, Association, AssociationQuery, AssociationUpdate,
+    Direction, GraphPath, NewAssociation, RelationshipType, Traversal, TraverseQuery,
+    RELATIONSHIP_TYPES,
+};
 pub use event::{Emitter, Event, EventQuery, EventUpdate, NewEvent};
 pub use lifecycle::{
     ExtractionJob, LifecycleStrategy, LlmSettings, StrategyExecution, StrategyOpts, StrategyType,
     Trigger,
+};
+pub use memory::{
+    BatchOp, BatchOpResult, BatchOpStatus, BatchResult, Memory, MemoryChange, MemoryFilter,
+    MemoryStats, MemoryStatus, MemorySubtype, MemoryTrace, MemoryType, MemoryUpdate, NewMemory,
+    Provenance, Remembered,
 };
 pub use patch::Patch;
 pub use session::{NewSession, Session, SessionFilter, SessionUpdate};
