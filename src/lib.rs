@@ -33,6 +33,7 @@ pub mod error;
 pub mod host;
 pub mod ids;
 pub mod index;
+pub mod json;
 pub mod kv;
 pub mod model;
 pub mod runtime;
