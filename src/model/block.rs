@@ -39,6 +39,7 @@ pub enum BlockListScope {
 
 /// A block as returned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct MemoryBlock {
     /// `blk_…` id, kept until the block is deleted.
     pub id: String,
@@ -73,7 +74,7 @@ pub struct MemoryBlock {
 
 /// Input of `update_block` (seed: `update(type, content, expected_updated_at)`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct BlockWrite {
     /// The new content (may be empty).
     pub content: String,
@@ -95,7 +96,7 @@ pub struct BlockWrite {
 
 /// Input of `list_blocks`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct BlockQuery {
     /// Which blocks (default: `agent` when `agent_id` is given, else `user`).
     pub scope: Option<BlockListScope>,
@@ -117,6 +118,7 @@ pub enum BlockChange {
 
 /// One recorded state of a block (its history, newest first).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BlockVersion {
     /// The block version number this record produced.
     pub version: u64,
@@ -131,6 +133,7 @@ pub struct BlockVersion {
 
 /// One archival-memory match (seed 004 `MemoryRecallResult`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ArchivalMatch {
     /// The matching memory's text.
     pub content: String,
@@ -153,7 +156,7 @@ pub struct ArchivalMatch {
 
 /// Input of `recall_archival` (seed 004 `recall(query, agent_id?)`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct ArchivalQuery {
     /// What to look for.
     pub query: String,

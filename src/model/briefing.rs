@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 /// Input of `briefing`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct BriefingQuery {
     /// The window: the last this many minutes, 1–43,200 (30 days; default 60).
     pub lookback_minutes: Option<u64>,
@@ -22,6 +22,7 @@ pub struct BriefingQuery {
 
 /// Counts over the space and the window.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BriefingSummary {
     /// Active memories in the space now.
     pub total_memories: u64,
@@ -46,6 +47,7 @@ pub struct BriefingSummary {
 
 /// A newer memory that closed an older one by logical key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Contradiction {
     /// The memory that holds the key now (the newer fact).
     pub memory_a: String,
@@ -64,6 +66,7 @@ pub struct Contradiction {
 
 /// A live session with activity in the window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ActiveSession {
     /// The session.
     pub session_id: String,
@@ -83,6 +86,7 @@ pub struct ActiveSession {
 
 /// What `briefing` returns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Briefing {
     /// Start of the window.
     pub since: Timestamp,

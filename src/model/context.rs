@@ -17,7 +17,7 @@ pub enum ArchivalMode {
 
 /// Per-run memory policy (seed 004 `MemoryPolicy`). Absent fields take the defaults.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct MemoryPolicy {
     /// `tool_only` (default) or `auto`.
     pub archival_mode: Option<ArchivalMode>,
@@ -33,7 +33,7 @@ pub struct MemoryPolicy {
 
 /// Input of `context_for`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct ContextRequest {
     /// The agent whose blocks (and archival memories) are included.
     pub agent_id: Option<String>,
@@ -66,6 +66,7 @@ pub enum ContextPartKind {
 
 /// One part of the context, in render order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ContextPart {
     /// Which part.
     pub kind: ContextPartKind,
@@ -83,6 +84,7 @@ pub struct ContextPart {
 /// same across turns until a block changes (or the caller asks to refresh), so a model
 /// provider's prefix cache keeps hitting.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BlockSnapshot {
     /// Lowercase hex SHA-256 of the snapshot's bytes (the user and agent core parts).
     pub hash: String,
@@ -97,6 +99,7 @@ pub struct BlockSnapshot {
 
 /// What `context_for` returns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct MemoryContext {
     /// The memory context to send: the non-empty parts' texts, in part order, joined by a
     /// line break.

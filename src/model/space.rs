@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 /// Who is calling: every space belongs to one user within one tenant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Principal {
     /// The calling user's id.
     pub user_id: String,
@@ -26,6 +27,7 @@ impl Principal {
 
 /// A memory space as stored and returned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Space {
     /// `spc_…` id.
     pub id: String,
@@ -63,7 +65,7 @@ pub struct Space {
 
 /// Input of `create_space`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewSpace {
     /// Human-readable description (≤1000 chars).
     pub description: Option<String>,
@@ -85,7 +87,7 @@ pub struct NewSpace {
 
 /// Input of `update_space`: each field absent = unchanged, null = clear, value = set.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct SpaceUpdate {
     /// New description.
     pub description: Patch<String>,
@@ -116,7 +118,7 @@ pub enum TagMatch {
 
 /// Input of `find_spaces`: the caller's live spaces by tags, in creation order.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct SpaceQuery {
     /// Tags to match (empty: every space).
     pub tags: Vec<String>,
@@ -131,7 +133,7 @@ pub struct SpaceQuery {
 
 /// Offset pagination for lists.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct Page {
     /// Items to skip (default 0).
     pub offset: Option<u64>,
@@ -142,6 +144,7 @@ pub struct Page {
 /// What `workspace_schema` returns (MemoryLayer `get_workspace_schema`): the vocabularies
 /// a space's memories use.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct WorkspaceSchema {
     /// The closed list of association relationship types, with category and description.
     pub relationship_types: Vec<super::RelationshipType>,

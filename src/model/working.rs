@@ -8,6 +8,7 @@ use serde_json::Value;
 
 /// One working-context entry as returned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ContextEntry {
     /// The key (1–256 characters).
     pub key: String,
@@ -27,6 +28,7 @@ pub struct ContextEntry {
 
 /// What `touch_session` returns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SessionTouch {
     /// The session.
     pub session_id: String,

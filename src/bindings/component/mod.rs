@@ -21,12 +21,15 @@ mod context;
 mod convert;
 mod convert_context;
 mod convert_memories;
+mod convert_recall;
 mod convert_stores;
+mod embedding;
 mod host;
 mod json;
 mod kv;
 mod memories;
 mod memory;
+mod recall;
 mod stores;
 
 wit_bindgen::generate!({

@@ -38,6 +38,7 @@ pub(crate) const BLOCK_PREFIX: &str = "blk";
 
 /// A block as stored: the entry content of its path in the reserved store.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct BlockBody {
     pub id: String,
     pub block_type: String,

@@ -50,6 +50,7 @@ pub(crate) fn is_reserved(store_id: &str) -> bool {
 
 /// The stored store record: the public store plus the bookkeeping of the commit protocol.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct StoreRecord {
     /// The public record, counters included.
     #[serde(flatten)]
@@ -69,6 +70,7 @@ pub(crate) struct StoreRecord {
 /// under its own key (`mec`, see [`Change::ops`]); in memory `entry.content` carries it when
 /// it was read or is being written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct EntryRecord {
     /// The public record (`content` always present in storage).
     #[serde(flatten)]
