@@ -137,7 +137,8 @@ pub struct BlockVersion {
 pub struct ArchivalMatch {
     /// The matching memory's text.
     pub content: String,
-    /// Relevance in [0, 1] (recall's ranking score).
+    /// Recall's ranking score in [0, 1] (relevance with the importance and recency bias);
+    /// matches come in this order.
     pub score: f64,
     /// Always `archival`: archival memory is the space's memories.
     pub block_type: String,
@@ -164,6 +165,6 @@ pub struct ArchivalQuery {
     pub agent_id: Option<String>,
     /// Most matches, 1–100 (default 10).
     pub limit: Option<u32>,
-    /// Least score, 0–1 (default 0: recall's own relevance floor only).
+    /// Least score, 0–1 (default 0: every match recall finds).
     pub min_score: Option<f64>,
 }

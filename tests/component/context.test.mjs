@@ -184,3 +184,26 @@ test('the workspace schema lists the relationship types, memory types and subtyp
   assert.equal(schema.memorySubtypes.length, 12);
   assert.equal(schema.canCustomize, false);
 });
+
+test('recall-archival answers in the block platform shape and context-for auto adds bounded matches', async () => {
+  const w = await world();
+  const { ms, memories, agentContext: ac } = w;
+  const space = ms.createSpace({});
+  memories.remember(ms, space.id, { content: 'Acme account\nThe Acme renewal is due in March', tags: [] });
+  memories.remember(ms, space.id, { content: 'Acme renewal pricing agreed', tags: [], provenance: { agentId: 'agent_records' } });
+  const user = ac.recallArchival(ms, space.id, { query: 'Acme renewal' });
+  assert.equal(user.length, 1);
+  assert.equal(user[0].blockType, 'archival');
+  assert.equal(user[0].scope, 'user');
+  assert.equal(user[0].lineNumber, 2n);
+  assert.ok(user[0].score > 0 && user[0].score <= 1);
+  const both = ac.recallArchival(ms, space.id, { query: 'Acme renewal', agentId: 'agent_records' });
+  assert.deepEqual(both.map((m) => m.scope).sort(), ['agent', 'user']);
+  expectError(() => ac.recallArchival(ms, space.id, { query: '' }), 'validation');
+  const c = ac.contextFor(ms, space.id, {
+    agentId: 'agent_records', query: 'Acme renewal', policy: { archivalMode: 'auto', archivalLimit: 1 }, refresh: false,
+  });
+  assert.equal(c.archival.length, 1);
+  assert.equal(c.query, 'Acme renewal');
+  assert.ok(c.rendered.endsWith('</archival_memory>'));
+});

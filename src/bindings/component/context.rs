@@ -87,6 +87,17 @@ impl Guest for Component {
         )
     }
 
+    fn recall_archival(
+        handle: MemspaceBorrow<'_>,
+        space_id: String,
+        query: c::ArchivalQuery,
+    ) -> Out<Vec<c::ArchivalMatch>> {
+        run(
+            engine(&handle).recall_archival(&space_id, query.into()),
+            all,
+        )
+    }
+
     fn context_for(
         handle: MemspaceBorrow<'_>,
         space_id: String,

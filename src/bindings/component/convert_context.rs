@@ -279,3 +279,14 @@ impl From<m::WorkspaceSchema> for c::SpaceSchema {
         }
     }
 }
+
+impl From<c::ArchivalQuery> for m::ArchivalQuery {
+    fn from(q: c::ArchivalQuery) -> Self {
+        m::ArchivalQuery {
+            query: q.query,
+            agent_id: q.agent_id,
+            limit: q.limit,
+            min_score: q.min_score,
+        }
+    }
+}
