@@ -8,8 +8,8 @@
 #![cfg(all(target_arch = "wasm32", feature = "js"))]
 
 use js_sys::{Array, Promise};
-use memspace::host::JsHost;
-use memspace::kv::indexeddb::{Durability, IndexedDbKv};
+use memspace::bindings::js::host::JsHost;
+use memspace::bindings::js::indexeddb::{Durability, IndexedDbKv};
 use memspace::kv::Kv;
 use memspace::model::*;
 use memspace::{ErrorCode, Memspace};
