@@ -376,3 +376,131 @@ fn redaction_never_skips_the_current_version_guard_on_a_storage_error() {
     let v = run(ms.get_version(&space, &store, &current)).unwrap();
     assert!(!v.redacted && v.content.as_deref() == Some("the secret"));
 }
+
+// ---- listEvents({lastN, eventType}) for a rare type ----------------------------------------------
+
+#[test]
+fn list_events_last_n_of_a_rare_type_in_100k_events_reads_the_index_not_the_session() {
+    let counting = Rc::new(CountingKv {
+        inner: MemoryKv::new(),
+        read_bytes: Cell::new(0),
+    });
+    let host = ManualHost::default();
+    let ms = stores_common::handle(counting.clone(), &host);
+    let space = run(ms.create_space(NewSpace::default())).unwrap();
+    let session = run(ms.create_session(
+        &space.id,
+        NewSession {
+            participants: vec!["u1".into()],
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    for batch in 0..500u64 {
+        let events: Vec<NewEvent> = (0..200u64)
+            .map(|i| {
+                let n = batch * 200 + i;
+                let kind = if n == 777 || n == 50_001 {
+                    "rare"
+                } else {
+                    "message"
+                };
+                agent(&format!("event {n}"), kind)
+            })
+            .collect();
+        run(ms.post_events(&space.id, &session.id, events)).unwrap();
+    }
+    counting.read_bytes.set(0);
+    let last = |n: u64, t: &str| {
+        run(ms.list_events(
+            &space.id,
+            &session.id,
+            EventQuery {
+                last_n: Some(n),
+                event_type: Some(t.into()),
+                ..Default::default()
+            },
+        ))
+        .unwrap()
+    };
+    assert_eq!(seqs(&last(1, "rare")), [50_001]);
+    let read = counting.read_bytes.get();
+    assert!(read < 8 * 1024, "lastN=1 of a rare type read {read} bytes");
+    assert_eq!(seqs(&last(5, "rare")), [777, 50_001]);
+    assert!(last(3, "never").is_empty());
+    let paged = run(ms.list_events(
+        &space.id,
+        &session.id,
+        EventQuery {
+            offset: Some(1),
+            limit: Some(10),
+            event_type: Some("rare".into()),
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    assert_eq!(seqs(&paged), [50_001]);
+    assert_eq!(seqs(&last(2, "message")), [99_998, 99_999]);
+}
+
+#[test]
+fn the_event_type_index_follows_type_changes_and_ignores_torn_appends() {
+    use memspace::kv::faulty::FaultyKv;
+    let host = ManualHost::default();
+    let faulty = Rc::new(FaultyKv::new(MemoryKv::new(), false));
+    let ms = stores_common::handle(faulty.clone(), &host);
+    let space = run(ms.create_space(NewSpace::default())).unwrap();
+    let session = run(ms.create_session(
+        &space.id,
+        NewSession {
+            participants: vec!["u1".into()],
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    let of = |ms: &memspace::Memspace, t: &str| {
+        seqs(
+            &run(ms.list_events(
+                &space.id,
+                &session.id,
+                EventQuery {
+                    event_type: Some(t.into()),
+                    ..Default::default()
+                },
+            ))
+            .unwrap(),
+        )
+    };
+    run(ms.post_events(
+        &space.id,
+        &session.id,
+        vec![agent("a", "x"), agent("b", "y"), agent("c", "x")],
+    ))
+    .unwrap();
+    // A type change moves the event between types; a batch of two goes through the journal.
+    let retype = |seq, t: Option<&str>| EventUpdate {
+        sequence_id: seq,
+        event_type: match t {
+            Some(t) => Patch::Set(t.into()),
+            None => Patch::Clear,
+        },
+        ..Default::default()
+    };
+    run(ms.update_events(
+        &space.id,
+        &session.id,
+        vec![retype(0, Some("y")), retype(2, None)],
+    ))
+    .unwrap();
+    assert_eq!(of(&ms, "x"), Vec::<u64>::new());
+    assert_eq!(of(&ms, "y"), [0, 1]);
+    // A torn append: its index key lands (type "z" at seq 3), the head never does.
+    faulty.crash_after(1);
+    assert!(run(ms.post_event(&space.id, &session.id, agent("lost", "z"))).is_err());
+    let reopened = stores_common::handle(Rc::new(faulty.data()), &host);
+    assert!(of(&reopened, "z").is_empty());
+    // Seq 3 is reused by an event of another type: the old index key must not list it.
+    run(reopened.post_event(&space.id, &session.id, agent("kept", "y"))).unwrap();
+    assert!(of(&reopened, "z").is_empty());
+    assert_eq!(of(&reopened, "y"), [0, 1, 3]);
+}
