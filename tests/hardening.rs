@@ -504,3 +504,114 @@ fn the_event_type_index_follows_type_changes_and_ignores_torn_appends() {
     assert!(of(&reopened, "z").is_empty());
     assert_eq!(of(&reopened, "y"), [0, 1, 3]);
 }
+
+// ---- verify(space) -------------------------------------------------------------------------------
+
+fn raw_put(kv: &MemoryKv, key: Vec<u8>, value: Option<Vec<u8>>) {
+    let mut b = Batch::new();
+    match value {
+        Some(v) => b.put(key, v),
+        None => b.delete(key),
+    };
+    memspace::runtime::block_on(kv.commit(b)).unwrap().unwrap();
+}
+
+#[test]
+fn verify_reports_a_flipped_byte_and_every_other_problem_and_the_other_records_stay_readable() {
+    use memspace::codec::{envelope, keys::Key};
+    let w = World::new();
+    let space = w.space();
+    let session = w.session(&space);
+    for i in 0..5 {
+        w.post(&space, &session, &format!("event {i}")).unwrap();
+    }
+    let ms = &w.ms;
+    let store = stores_common::store(ms, &space.id, "notes").id;
+    let mut entries = Vec::new();
+    for p in ["a.md", "b.md", "c.md"] {
+        entries
+            .push(run(ms.create_entry(&space.id, &store, stores_common::new_entry(p, p))).unwrap());
+    }
+    let clean = run(ms.verify_space(&space.id)).unwrap();
+    assert!(clean.is_clean(), "{clean:?}");
+    assert!(clean.records_checked > 15);
+
+    // 1. flip a byte in a stored event, 2. and in an entry's content,
+    let flip = |key: Vec<u8>| {
+        let mut v = w.kv.snapshot()[&key].clone();
+        let at = v.len() - 2;
+        v[at] ^= 0x01;
+        raw_put(&w.kv, key, Some(v));
+    };
+    flip(Key::table("ev").s(&space.id).s(&session.id).n(2).build());
+    flip(
+        Key::table("mec")
+            .s(&space.id)
+            .s(&store)
+            .s(&entries[1].id)
+            .build(),
+    );
+    // 3. lose a path-index key, 4. and make the store's counter disagree.
+    raw_put(
+        &w.kv,
+        Key::table("mp").s(&space.id).s(&store).s("c.md").build(),
+        None,
+    );
+    let store_key = Key::table("ms").s(&space.id).s(&store).build();
+    let mut rec: Value = envelope::decode(&w.kv.snapshot()[&store_key]).unwrap();
+    rec["entry_count"] = json!(7);
+    raw_put(&w.kv, store_key, Some(envelope::encode(&rec).unwrap()));
+
+    // The flipped records read as typed storage errors ...
+    let page = |offset, limit| EventQuery {
+        offset: Some(offset),
+        limit: Some(limit),
+        ..Default::default()
+    };
+    let e = expect_code(w.events(&space, &session, page(2, 1)), ErrorCode::Storage);
+    assert!(e.message.contains("checksum"), "{e}");
+    expect_code(
+        run(ms.get_entry(&space.id, &store, &entries[1].id)),
+        ErrorCode::Storage,
+    );
+    // ... and the others stay readable.
+    assert_eq!(
+        seqs(&w.events(&space, &session, page(0, 2)).unwrap()),
+        [0, 1]
+    );
+    assert_eq!(
+        seqs(&w.events(&space, &session, page(3, 2)).unwrap()),
+        [3, 4]
+    );
+    assert_eq!(
+        run(ms.get_entry(&space.id, &store, &entries[0].id))
+            .unwrap()
+            .content
+            .as_deref(),
+        Some("a.md")
+    );
+    run(ms.get_session(&space.id, &session.id)).unwrap();
+
+    let report = run(ms.verify_space(&space.id)).unwrap();
+    let mut found: Vec<(ProblemKind, &str)> = report
+        .problems
+        .iter()
+        .map(|p| (p.kind, p.key.as_str()))
+        .collect();
+    let ev_key = format!("ev/{}/{}/#2", space.id, session.id);
+    let mec_key = format!("mec/{}/{}/{}", space.id, store, entries[1].id);
+    let me_key = format!("me/{}/{}/{}", space.id, store, entries[2].id);
+    let ms_key = format!("ms/{}/{}", space.id, store);
+    found.sort_by_key(|(_, k)| k.to_string());
+    assert_eq!(
+        found,
+        [
+            (ProblemKind::Corrupt, ev_key.as_str()),
+            (ProblemKind::Dangling, me_key.as_str()),
+            (ProblemKind::Corrupt, mec_key.as_str()),
+            (ProblemKind::CountMismatch, ms_key.as_str()),
+        ],
+        "{report:#?}"
+    );
+    assert!(!report.truncated);
+}

@@ -8,6 +8,7 @@ mod patch;
 mod session;
 mod space;
 mod store;
+mod verify;
 
 pub use association::{
     is_relationship_type, relationship_types, Association, AssociationQuery, AssociationUpdate,
@@ -31,3 +32,4 @@ pub use store::{
     EntryPrecondition, EntryUpdate, MemoryEntry, MemoryStore, MemoryVersion, Metadata,
     MetadataPatch, NewEntry, NewStore, StoreStatus, StoreUpdate, VersionAction,
 };
+pub use verify::{Problem, ProblemKind, VerifyReport};

@@ -205,4 +205,8 @@ impl GuestMemspace for MemspaceResource {
     fn sweep(&self, limit: u32) -> std::result::Result<w::SweepReport, w::Error> {
         run(self.engine.sweep(limit as usize), Into::into)
     }
+
+    fn verify_space(&self, id: String) -> std::result::Result<w::VerifyReport, w::Error> {
+        run(self.engine.verify_space(&id), Into::into)
+    }
 }
