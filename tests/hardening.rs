@@ -615,3 +615,97 @@ fn verify_reports_a_flipped_byte_and_every_other_problem_and_the_other_records_s
     );
     assert!(!report.truncated);
 }
+
+// ---- a deleted space can be restored (the defence behind the Worker's dot-segment routes) -------
+
+#[test]
+fn a_deleted_space_is_restored_with_its_sessions_events_and_key() {
+    let w = World::new();
+    let space = run(w.ms.create_space(NewSpace {
+        deduplication_key: Some("k".into()),
+        ..Default::default()
+    }))
+    .unwrap();
+    let session = w.session(&space);
+    w.post(&space, &session, "kept").unwrap();
+    run(w.ms.delete_space(&space.id)).unwrap();
+    expect_code(run(w.ms.get_space(&space.id)), ErrorCode::Gone);
+    let back = run(w.ms.restore_space(&space.id)).unwrap();
+    assert_eq!(back.deleted_at, None);
+    assert_eq!(run(w.ms.get_space(&space.id)).unwrap().id, space.id);
+    assert_eq!(
+        w.events(&space, &session, EventQuery::default())
+            .unwrap()
+            .len(),
+        1
+    );
+    let listed = run(w.ms.list_spaces(Page::default())).unwrap();
+    assert_eq!(listed.len(), 1);
+    // The key is held again; restoring a live space changes nothing.
+    expect_code(
+        run(w.ms.create_space(NewSpace {
+            deduplication_key: Some("k".into()),
+            ..Default::default()
+        })),
+        ErrorCode::Duplicate,
+    );
+    assert_eq!(run(w.ms.restore_space(&space.id)).unwrap(), back);
+    // A key taken meanwhile blocks the restore; another principal's space is not_found.
+    run(w.ms.delete_space(&space.id)).unwrap();
+    let taker = run(w.ms.create_space(NewSpace {
+        deduplication_key: Some("k".into()),
+        ..Default::default()
+    }))
+    .unwrap();
+    let e = expect_code(run(w.ms.restore_space(&space.id)), ErrorCode::Conflict);
+    assert_eq!(e.details["existing_id"], taker.id.as_str());
+    let other = w.ms.for_principal(Principal::new("u2", "t1")).unwrap();
+    expect_code(run(other.restore_space(&space.id)), ErrorCode::NotFound);
+}
+
+#[test]
+fn restore_space_cut_after_every_key_write_leaves_deleted_or_restored() {
+    use memspace::kv::faulty::FaultyKv;
+    let host = ManualHost::default();
+    let base = MemoryKv::new();
+    let ms = stores_common::handle(Rc::new(base.clone()), &host);
+    let space = run(ms.create_space(NewSpace {
+        deduplication_key: Some("k".into()),
+        ..Default::default()
+    }))
+    .unwrap();
+    run(ms.delete_space(&space.id)).unwrap();
+    let deleted = base.snapshot();
+    let mut points = 0;
+    for atomic in [true, false] {
+        for cut in 0.. {
+            let faulty = Rc::new(FaultyKv::new(MemoryKv::from_map(deleted.clone()), atomic));
+            faulty.crash_after(cut);
+            let out = run(stores_common::handle(faulty.clone(), &host).restore_space(&space.id));
+            let reopened = stores_common::handle(Rc::new(faulty.data()), &host);
+            let listed = run(reopened.list_spaces(Page::default())).unwrap().len();
+            match run(reopened.get_space(&space.id)) {
+                Ok(_) => assert_eq!(listed, 1, "restored but not listed (cut {cut})"),
+                Err(e) => {
+                    assert!(out.is_err(), "acknowledged but not restored (cut {cut})");
+                    assert_eq!(e.code, ErrorCode::Gone);
+                    assert_eq!(listed, 0);
+                }
+            }
+            // Whatever landed, restoring again works and the key is held again.
+            run(reopened.restore_space(&space.id)).unwrap();
+            expect_code(
+                run(reopened.create_space(NewSpace {
+                    deduplication_key: Some("k".into()),
+                    ..Default::default()
+                })),
+                ErrorCode::Duplicate,
+            );
+            points += 1;
+            if !faulty.crashed() {
+                break;
+            }
+        }
+    }
+    assert!(points >= 5, "{points}");
+}

@@ -81,6 +81,10 @@ impl GuestMemspace for MemspaceResource {
         run(self.engine.delete_space(&id), |()| ())
     }
 
+    fn restore_space(&self, id: String) -> std::result::Result<w::Space, w::Error> {
+        run(self.engine.restore_space(&id), Into::into)
+    }
+
     fn create_session(
         &self,
         space_id: String,
