@@ -14,6 +14,7 @@
 
 pub mod convert;
 pub mod error;
+pub mod maintenance;
 pub mod memspace;
 pub mod options;
 pub mod stores;
