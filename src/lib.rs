@@ -37,6 +37,7 @@ pub mod json;
 pub mod kv;
 pub mod model;
 pub mod runtime;
+#[cfg(any(test, feature = "test-support"))]
 pub mod testkit;
 pub mod time;
 pub mod tokens;

@@ -559,7 +559,7 @@ fn verify_reports_a_flipped_byte_and_every_other_problem_and_the_other_records_s
     );
     let store_key = Key::table("ms").s(&space.id).s(&store).build();
     let mut rec: Value = envelope::decode(&w.kv.snapshot()[&store_key]).unwrap();
-    rec["entry_count"] = json!(7);
+    rec["entryCount"] = json!(7);
     raw_put(&w.kv, store_key, Some(envelope::encode(&rec).unwrap()));
 
     // The flipped records read as typed storage errors ...

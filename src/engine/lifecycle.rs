@@ -16,6 +16,7 @@ use crate::model::Session;
 
 /// The stored session head: the public session plus bookkeeping only the engine reads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct SessionRecord {
     /// The public record.
     #[serde(flatten)]

@@ -1,17 +1,13 @@
 //! Host capabilities the engine imports instead of building in: clock, randomness and token
 //! counting. Tests inject [`ManualHost`]; native programs use [`SystemHost`]; bindings adapt
-//! JS callbacks or WIT imports to [`Host`].
+//! JS callbacks or WIT imports to [`Host`] (in `src/bindings/`).
 
 mod embed;
-#[cfg(all(feature = "js", target_arch = "wasm32"))]
-mod js;
 mod manual;
 #[cfg(not(target_arch = "wasm32"))]
 mod system;
 
 pub use embed::{check_embeddings, Embedder, HashEmbedder, HostFuture, SYNONYMS};
-#[cfg(all(feature = "js", target_arch = "wasm32"))]
-pub use js::JsHost;
 pub use manual::ManualHost;
 #[cfg(not(target_arch = "wasm32"))]
 pub use system::SystemHost;

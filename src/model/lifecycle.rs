@@ -91,6 +91,7 @@ impl LifecycleStrategy {
 
 /// A record that strategy `index` fired.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct StrategyExecution {
     /// Position of the strategy in `lifecycle_strategies`.
     pub index: usize,
@@ -108,6 +109,7 @@ pub struct StrategyExecution {
 
 /// LLM settings of the space, copied into a job when it is queued.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LlmSettings {
     /// Model name.
     pub llm_model_name: Option<String>,
@@ -119,6 +121,7 @@ pub struct LlmSettings {
 
 /// A durable request to extract memories from a range of a session's events (the outbox).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ExtractionJob {
     /// `job_…` id.
     pub id: String,

@@ -16,6 +16,7 @@ pub enum ProblemKind {
 
 /// One thing found wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Problem {
     /// The kind of damage.
     pub kind: ProblemKind,
@@ -27,6 +28,7 @@ pub struct Problem {
 
 /// The outcome of `verify_space`: every problem found, not only the first.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct VerifyReport {
     /// Records read and checked.
     pub records_checked: u64,

@@ -40,6 +40,7 @@ pub(crate) const VERSION_PREFIX: &str = "memver";
 
 /// The stored store record: the public store plus the bookkeeping of the commit protocol.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct StoreRecord {
     /// The public record, counters included.
     #[serde(flatten)]
@@ -59,6 +60,7 @@ pub(crate) struct StoreRecord {
 /// under its own key (`mec`, see [`Change::ops`]); in memory `entry.content` carries it when
 /// it was read or is being written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct EntryRecord {
     /// The public record (`content` always present in storage).
     #[serde(flatten)]
