@@ -23,6 +23,7 @@ mod spaces;
 mod stores;
 mod sweep;
 pub(crate) mod validate;
+mod verify;
 mod working;
 mod workspaces;
 

@@ -12,6 +12,7 @@ mod recall;
 mod session;
 mod space;
 mod store;
+mod verify;
 mod working;
 
 pub use association::{
@@ -51,4 +52,5 @@ pub use store::{
     EntryPrecondition, EntryUpdate, MemoryEntry, MemoryStore, MemoryVersion, Metadata,
     MetadataPatch, NewEntry, NewStore, StoreStatus, StoreUpdate, VersionAction,
 };
+pub use verify::{Problem, ProblemKind, VerifyReport};
 pub use working::{ContextEntry, SessionTouch};

@@ -230,9 +230,12 @@ pub fn history(seed: u64, people: usize) -> History {
         let mut stale = vec![];
         for (k, day) in [30, 60].into_iter().enumerate() {
             if k == 0 || r.chance(0.5) {
+                // A city not lived in before: moving back would repeat an earlier text, which
+                // memory deduplication answers with the earlier memory.
                 let c = loop {
                     let c = *r.pick(CITIES);
-                    if c != c0 {
+                    let text = format!("{n} moved to {c}");
+                    if c != c0 && !b.h.memories.iter().any(|m| m.content == text) {
                         break c;
                     }
                 };
