@@ -44,8 +44,8 @@ export interface ErrorDetails {
   gone: { kind: string; id: string };
   quota: {};
   storage: { cause?: string };
-  /** From loading the WebAssembly module: `wasm` is the URL or path that failed. */
-  unsupported: { wasm?: string | null; reason?: string };
+  /** From loading the WebAssembly module: `wasm` is the URL or path that failed. A missing host capability (`llm`, `embedding`) or a failed embed callback: `capability`. */
+  unsupported: { wasm?: string | null; reason?: string; capability?: "llm" | "embedding" };
 }
 
 /** Every error memspace throws: a real `Error` with a stable code, the HTTP status a REST facade would use, and details typed by code. */
@@ -521,6 +521,14 @@ export interface OpenOptions {
   clock?: () => number;
   /** Token counter for the tokenCount trigger (default: a built-in estimate). */
   countTokens?: (text: string) => number;
+  /**
+   * The embedding capability: one vector per text, in order, of `embeddingModel.dimensions`
+   * (required with it). Memories are embedded when written, queries when recalled; a
+   * rejection fails that call with `unsupported` (`details.capability: "embedding"`).
+   */
+  embed?: (texts: string[]) => Promise<Vector[]> | Vector[];
+  /** The model `embed` uses; a space keeps vectors of one model (another one is `validation`). */
+  embeddingModel?: EmbeddingModel;
 }
 
 /** A memspace handle for one principal over one store. */
@@ -597,6 +605,201 @@ export declare class Memspace {
   listExtractionJobs(spaceId: string): Promise<ExtractionJob[]>;
   /** Fires due time triggers across the store (eager lifecycle); limit 1–1,000,000, default 100. */
   sweep(limit?: number): Promise<SweepReport>;
+
+  /**
+   * The memories that matter for a query (docs/recall.md): lexical, vector and exact
+   * tag/key channels fused, thresholded, biased by importance and recency, never a
+   * forgotten, expired or (unless `validAt` says so) superseded memory.
+   */
+  recall(spaceId: string, query: string | RecallQuery): Promise<RecallResult>;
+  /** A synthesis over recalled memories by the host LLM; `unsupported` without one. */
+  reflect(spaceId: string, query: string | ReflectQuery): Promise<ReflectResult>;
+  /** Rebuilds the index from the records, step by step (`onProgress` after each); resolves to the last progress. */
+  reindex(spaceId: string, options?: ReindexOptions): Promise<ReindexProgress>;
+  /** Compares a space's index with its records. */
+  checkIndex(spaceId: string): Promise<IndexCheck>;
+}
+
+// ---- recall (docs/recall.md) ---------------------------------------------------------------
+
+/** The embedding model the `embed` option's vectors come from. */
+export interface EmbeddingModel {
+  /** The model's name, 1–128 characters (e.g. `"bge-small-en-v1.5"`); a space keeps vectors of one model. */
+  id: string;
+  /** Dimensions of every vector, 1–4096. */
+  dimensions: number;
+}
+
+/** A vector: a Float32Array, a Float64Array or an array of finite numbers. */
+export type Vector = Float32Array | Float64Array | number[];
+
+/** How recall searches: `rag` (default) fuses the channels; `llm` and `hybrid` use the host LLM to rewrite the query. */
+export type RecallMode = "rag" | "llm" | "hybrid";
+/** Relevance floors: strict 0.6, moderate 0.3 (default), loose 0.15. */
+export type Tolerance = "strict" | "moderate" | "loose";
+
+/** Input of `recall`. */
+export interface RecallQuery {
+  /** 1–4,096 characters; blank only with `embedding`. */
+  query: string;
+  /** Only these types. */
+  types?: MemoryType[];
+  /** Only these subtypes. */
+  subtypes?: MemorySubtype[];
+  /** Only memories carrying every one of these tags. */
+  tags?: string[];
+  /** 1–100, default 10. */
+  limit?: number;
+  /** 0–1,000, default 0. */
+  offset?: number;
+  mode?: RecallMode;
+  /** ≤ 1; unset: the tolerance floor; ≤ 0: no threshold at all. */
+  minRelevance?: number;
+  tolerance?: Tolerance;
+  /** 0–1, default 0.2: weight of recency in the score. */
+  recencyWeight?: number;
+  /** Add memories linked to the results (default true). */
+  includeAssociations?: boolean;
+  /** Hops, 0–5 (default 2). */
+  traverseDepth?: number;
+  /** Linked memories added at most, 1–500 (default 50). */
+  maxExpansion?: number;
+  /** Created at or after. */
+  createdAfter?: Timestamp;
+  /** Created before. */
+  createdBefore?: Timestamp;
+  /** Recall as of this time (default now): memories valid then, superseded ones included. */
+  validAt?: Timestamp;
+  /** Stop adding results once their content would pass this many tokens. */
+  budgetTokens?: number;
+  /** Per-channel ranks and scores and the bias terms on each result. */
+  explain?: boolean;
+  /** The query's vector, of the space's model (else the `embed` option makes one). */
+  embedding?: Vector;
+}
+
+/** Where a result stood in one channel. */
+export interface ChannelScore {
+  /** 1-based. */
+  rank: number;
+  /** The channel's own score (BM25, cosine, share of the query a tag/key spells). */
+  score: number;
+  /** In [0, 1]. */
+  relevance: number;
+}
+
+/** Why a result scored what it did. */
+export interface RecallExplain {
+  lexical: ChannelScore | null;
+  vector: ChannelScore | null;
+  exact: ChannelScore | null;
+  /** Relevance-weighted reciprocal-rank sum. */
+  rrf: number;
+  /** `rrf` normalised to [0, 1]. */
+  fused: number;
+  /** 0.8–1.0. */
+  importanceFactor: number;
+  /** 1 − recencyWeight … 1. */
+  recencyFactor: number;
+  ageHours: number;
+  /** For an association result: the result it was reached from. */
+  via: string | null;
+}
+
+/** One recalled memory: the memory and its scores. */
+export interface RecalledMemory extends Memory {
+  /** Relevance to the query in [0, 1] (what thresholds compare). */
+  relevanceScore: number;
+  /** The ranking score in [0, 1]: fused relevance with the importance and recency bias. */
+  boostedScore: number;
+  /** Found by the query, or linked to a result. */
+  source: "search" | "association";
+  /** With `explain`. */
+  explain?: RecallExplain;
+}
+
+/** How much of a token budget the results used. */
+export interface BudgetSummary {
+  budgetTokens: number;
+  usedTokens: number;
+  /** Results left out because they did not fit. */
+  omitted: number;
+}
+
+/** What `recall` returns. */
+export interface RecallResult {
+  /** Best first. */
+  memories: RecalledMemory[];
+  /** Results above the threshold in all (before offset, limit and budget). */
+  totalCount: number;
+  modeUsed: RecallMode;
+  queryTokens: number;
+  searchLatencyMs: number;
+  /** `weak` also means "nothing relevant is remembered": say so rather than guess. */
+  retrievalConfidence: "strong" | "moderate" | "weak";
+  confidenceReasons: string[];
+  /** With `budgetTokens`. */
+  budgetSummary?: BudgetSummary;
+  /** The association paths that brought in `association` results. */
+  relationPaths: GraphPath[];
+}
+
+/** Input of `reflect`. */
+export interface ReflectQuery {
+  /** 1–4,096 characters. */
+  query: string;
+  /** 1–8,192. */
+  maxTokens?: number;
+  includeSources?: boolean;
+}
+
+/** What `reflect` returns. */
+export interface ReflectResult {
+  reflection: string;
+  /** Ids of the memories the synthesis was given (with `includeSources`). */
+  sourceMemories: string[];
+  /** strong 0.9, moderate 0.6, weak 0.3. */
+  confidence: number;
+  tokensProcessed: number;
+}
+
+/** Progress of `reindex` (totals of this run). */
+export interface ReindexProgress {
+  /** Memory records looked at. */
+  processed: number;
+  /** Memories indexed. */
+  indexed: number;
+  /** Index entries removed because no indexable record backs them. */
+  removed: number;
+  /** Where to resume; null when done. */
+  cursor: string | null;
+  done: boolean;
+  /** Memory records of the space (any status): `processed` reaches it when a rebuild from the start is done. */
+  total: number;
+}
+
+/** Options of `reindex`. */
+export interface ReindexOptions {
+  /** Memories per step, 1–1,000 (default 200). */
+  batchSize?: number;
+  /** Resume after this memory id (a progress's `cursor`). */
+  cursor?: string | null;
+  /** Called after each step with the totals so far; returning `false` stops there. A throw stops it and rejects with what was thrown. */
+  onProgress?: (progress: ReindexProgress) => void | boolean;
+}
+
+/** What `checkIndex` returns. */
+export interface IndexCheck {
+  /** Records that should be indexed (active or superseded). */
+  recordsIndexable: number;
+  indexed: number;
+  /** Indexable records the index lacks. */
+  missing: string[];
+  /** Index entries without an indexable record. */
+  orphans: string[];
+  /** Memories whose postings or doc entry differ from their record. */
+  stale: string[];
+  statsConsistent: boolean;
 }
 
 /** Bytes of WebAssembly memory the module holds (0 before the first open): a diagnostic. */

@@ -16,6 +16,10 @@ import type {
   Session,
   Space,
   SweepReport,
+  RecallResult,
+  RecalledMemory,
+  ReindexProgress,
+  IndexCheck,
 } from "memspace";
 
 type IsAny<T> = 0 extends 1 & T ? true : false;
@@ -164,4 +168,29 @@ export async function usage(): Promise<void> {
   await Memspace.open({ storage: "memory", wasm: 42 });
   const bytes: number = wasmMemoryBytes();
   void bytes;
+}
+
+export async function recall(): Promise<number> {
+  const ms = await Memspace.open({
+    storage: "memory",
+    embed: async (texts: string[]) => texts.map(() => new Float32Array(384)),
+    embeddingModel: { id: "bge-small-en-v1.5", dimensions: 384 },
+  });
+  const sp = (await ms.createSpace()).id;
+  const r: RecallResult = await ms.recall(sp, { query: "where does Alice live?", tags: ["people"], tolerance: "loose", validAt: "2026-01-01T00:00:00Z", explain: true, embedding: new Float32Array(384) });
+  const first: RecalledMemory | undefined = r.memories[0];
+  const score: number = first?.boostedScore ?? 0;
+  const lexRank: number | undefined = first?.explain?.lexical?.rank;
+  const confidence: "strong" | "moderate" | "weak" = r.retrievalConfidence;
+  const text = await ms.recall(sp, "Alice");
+  const progress: ReindexProgress = await ms.reindex(sp, { batchSize: 100, onProgress: (p) => p.processed < 1000 });
+  const check: IndexCheck = await ms.checkIndex(sp);
+  void [lexRank, confidence, text, progress, check];
+  // @ts-expect-error options are camelCase
+  await ms.recall(sp, { query: "x", min_relevance: 0 });
+  // @ts-expect-error the mode is one of rag, llm, hybrid
+  await ms.recall(sp, { query: "x", mode: "fast" });
+  // @ts-expect-error embed needs vectors, not strings
+  await Memspace.open({ embed: async (t: string[]) => t, embeddingModel: { id: "m", dimensions: 4 } });
+  return score;
 }

@@ -51,7 +51,7 @@ pub fn camel(s: &str) -> String {
 }
 
 /// Engine field names that messages mention, as their JS spelling.
-const FIELDS: [&str; 20] = [
+const FIELDS: [&str; 29] = [
     "last_n",
     "event_type",
     "sequence_id",
@@ -72,6 +72,15 @@ const FIELDS: [&str; 20] = [
     "current_version",
     "agent_id",
     "soft_delete_after",
+    "min_relevance",
+    "recency_weight",
+    "traverse_depth",
+    "max_expansion",
+    "created_after",
+    "created_before",
+    "max_tokens",
+    "batch_size",
+    "embedding_model",
 ];
 
 /// A message with engine field names in JS spelling (whole words only).

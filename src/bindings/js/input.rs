@@ -13,6 +13,8 @@
 //!   million element body is refused after reading one number, and memory stays bounded.
 //!   Typed lists, maps and strings have caps of their own. The engine's exact checks (encoded
 //!   size ≤ 256 KiB, …) still run afterwards; these only keep the copy bounded.
+//! * **Vectors as typed arrays.** A typed list of numbers (a query's `embedding`) may be a
+//!   `Float32Array` or `Float64Array` as well as an array; its numbers are checked the same way.
 //!
 //! Errors carry the path of the offending value (`events[3].emitter.type`), in JS names.
 
@@ -224,6 +226,19 @@ impl Input {
     }
 
     fn array(&self) -> Result<Array> {
+        if self.json.is_none() && is_float_array(&self.value) {
+            // A vector (`embedding`): a Float32Array / Float64Array reads as its numbers.
+            let len = Reflect::get(&self.value, &JsValue::from_str("length"))
+                .ok()
+                .and_then(|n| n.as_f64())
+                .unwrap_or(0.0);
+            if len > MAX_LIST as f64 {
+                return Err(InputError::new(format!(
+                    "has {len} items; at most {MAX_LIST}"
+                )));
+            }
+            return Ok(Array::from(&self.value));
+        }
         if !Array::is_array(&self.value) {
             return Err(self.wrong("an array"));
         }
@@ -264,6 +279,11 @@ impl Input {
             _ => Ok(Object::entries(&obj)),
         }
     }
+}
+
+/// A `Float32Array` or `Float64Array` (vectors may be given as either, or as plain arrays).
+fn is_float_array(v: &JsValue) -> bool {
+    v.is_instance_of::<js_sys::Float32Array>() || v.is_instance_of::<js_sys::Float64Array>()
 }
 
 fn get(obj: &JsValue, key: &str) -> Result<JsValue> {

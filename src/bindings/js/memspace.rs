@@ -93,7 +93,7 @@ pub(super) use args;
 
 #[wasm_bindgen(js_class = Memspace)]
 impl JsMemspace {
-    /// Opens a handle: `{ storage: "indexeddb" | "memory", name, kv, principal, durability, indexedDB, clock, countTokens }`.
+    /// Opens a handle: `{ storage: "indexeddb" | "memory", name, kv, principal, durability, indexedDB, clock, countTokens, embed, embeddingModel }`.
     #[wasm_bindgen(js_name = open)]
     pub async fn open(options: JsValue) -> Result<JsMemspace, JsValue> {
         let opts = options::parse(&options)?;
@@ -130,7 +130,10 @@ impl JsMemspace {
                 (Rc::new(JsKv::new(obj).map_err(kv_err)?), None, "adapter")
             }
         };
-        let inner = Memspace::new(kv, host, opts.principal).map_err(error::to_js)?;
+        let mut inner = Memspace::new(kv, host, opts.principal).map_err(error::to_js)?;
+        if let Some((f, model)) = opts.embed {
+            inner = inner.with_embedder(Rc::new(super::embed::JsEmbedder::new(f, model)));
+        }
         Ok(JsMemspace {
             inner,
             idb,

@@ -4,12 +4,14 @@
 //!
 //! * [`memspace`] — the `Memspace` class: `Memspace.open(options)`, spaces, sessions, events,
 //!   lifecycle. [`stores`] — memory stores, entries, versions and the memory tool, a second
-//!   `#[wasm_bindgen] impl` block of the same class.
+//!   `#[wasm_bindgen] impl` block of the same class; [`recall`] — `recall`, `reflect`,
+//!   `reindex` (with progress callbacks) and `checkIndex`, another one.
 //! * [`convert`] — records ↔ plain objects through serde (serde-wasm-bindgen out, [`input`]
 //!   in); [`error`] — the `MemspaceError` class; [`options`] — the `open()` options.
 //! * Backends only JS hosts have: [`indexeddb`] (browser storage), [`kv_adapter`] (a KV
 //!   adapter object supplied by the caller: Node, Durable Objects), [`host`] (clock, random
-//!   source and token counter from JS).
+//!   source and token counter from JS), [`embed`] (the `embed` option as the engine's
+//!   embedder).
 //!
 //! A new method: convert each argument with `convert::from_js::<T>("name", &arg)` where `T`
 //! is a model type with `#[serde(rename_all = "camelCase", deny_unknown_fields)]` (or
@@ -19,6 +21,7 @@
 //! TypeScript types are hand-written in `js/index.d.ts` (shipped as the package's `types`).
 
 pub mod convert;
+pub mod embed;
 pub mod error;
 pub mod host;
 pub mod indexeddb;
@@ -27,4 +30,5 @@ pub mod kv_adapter;
 pub mod maintenance;
 pub mod memspace;
 pub mod options;
+pub mod recall;
 pub mod stores;

@@ -2,6 +2,7 @@
 
 use super::error;
 use crate::error::{Error, ErrorCode};
+use crate::index::head::EmbeddingModel;
 use crate::model::Principal;
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -36,6 +37,8 @@ pub struct Options {
     pub clock: Option<Function>,
     /// `(text) => number` instead of the built-in token estimate.
     pub count_tokens: Option<Function>,
+    /// `embed(texts) => Promise<Float32Array[]>` and its model: the embedding capability.
+    pub embed: Option<(Function, EmbeddingModel)>,
 }
 
 fn get(obj: &JsValue, key: &str) -> Option<JsValue> {
@@ -77,7 +80,7 @@ fn has_indexed_db() -> bool {
 }
 
 /// The keys `open()` understands.
-const KEYS: [&str; 8] = [
+const KEYS: [&str; 10] = [
     "storage",
     "name",
     "kv",
@@ -86,6 +89,8 @@ const KEYS: [&str; 8] = [
     "indexedDB",
     "clock",
     "countTokens",
+    "embed",
+    "embeddingModel",
 ];
 
 /// The methods a KV adapter must have.
@@ -125,7 +130,55 @@ fn adapter(kv: JsValue) -> Result<JsValue, JsValue> {
     Ok(kv)
 }
 
-/// Parses `{ storage, name, kv, principal, durability, indexedDB, clock, countTokens }`.
+/// `embed` with its `embeddingModel: { id, dimensions }` (both or neither).
+fn embedder(obj: &JsValue) -> Result<Option<(Function, EmbeddingModel)>, JsValue> {
+    let f = function(obj, "embed")?;
+    let m = get(obj, "embeddingModel");
+    let (f, m) = match (f, m) {
+        (None, None) => return Ok(None),
+        (Some(_), None) => {
+            return Err(invalid(
+                "embeddingModel",
+                "is required with embed: { id, dimensions } of the model embed uses",
+            ))
+        }
+        (None, Some(_)) => {
+            return Err(invalid(
+                "embed",
+                "is required with embeddingModel: (texts) => Promise<Float32Array[]>",
+            ))
+        }
+        (Some(f), Some(m)) => (f, m),
+    };
+    no_unknown_keys(&m, &["id", "dimensions"])?;
+    let id = string(&m, "id", "")?;
+    if id.is_empty() || id.chars().count() > 128 {
+        return Err(invalid(
+            "embeddingModel.id",
+            "must be a model name of 1–128 characters",
+        ));
+    }
+    let max = crate::index::vectors::MAX_DIMS as f64;
+    let dims = get(&m, "dimensions")
+        .and_then(|d| d.as_f64())
+        .filter(|d| d.fract() == 0.0 && (1.0..=max).contains(d))
+        .ok_or_else(|| {
+            invalid(
+                "embeddingModel.dimensions",
+                &format!("must be an integer 1–{max}"),
+            )
+        })?;
+    Ok(Some((
+        f,
+        EmbeddingModel {
+            id,
+            dims: dims as u32,
+        },
+    )))
+}
+
+/// Parses `{ storage, name, kv, principal, durability, indexedDB, clock, countTokens, embed,
+/// embeddingModel }`.
 pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
     if !(obj.is_undefined() || obj.is_null() || (obj.is_object() && !js_sys::Array::is_array(obj)))
     {
@@ -174,6 +227,7 @@ pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
         principal,
         clock: function(obj, "clock")?,
         count_tokens: function(obj, "countTokens")?,
+        embed: embedder(obj)?,
     })
 }
 
