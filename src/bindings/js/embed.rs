@@ -57,7 +57,11 @@ fn vector(v: &JsValue) -> Result<Vec<f32>, Error> {
         let arr = Array::from(v);
         let mut out = Vec::with_capacity(arr.length() as usize);
         for x in arr.iter() {
-            out.push(x.as_f64().ok_or_else(|| bad_answer("a vector holding a non-number"))? as f32);
+            out.push(
+                x.as_f64()
+                    .ok_or_else(|| bad_answer("a vector holding a non-number"))?
+                    as f32,
+            );
         }
         return Ok(out);
     }

@@ -54,7 +54,10 @@ fn on_progress(options: &JsValue) -> Result<Option<Function>, JsValue> {
         return Ok(None);
     }
     f.dyn_into::<Function>().map(Some).map_err(|_| {
-        error::invalid_input("options.onProgress", "must be a function (progress) => void | false")
+        error::invalid_input(
+            "options.onProgress",
+            "must be a function (progress) => void | false",
+        )
     })
 }
 
