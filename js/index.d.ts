@@ -889,10 +889,10 @@ export type Tolerance = "strict" | "moderate" | "loose";
 export interface RecallQuery {
   /** 1–4,096 characters; blank only with `embedding`. */
   query: string;
-  /** Only these types. */
-  types?: MemoryType[];
-  /** Only these subtypes. */
-  subtypes?: MemorySubtype[];
+  /** Only these memory types (`semantic`, `episodic`, …). */
+  types?: string[];
+  /** Only these memory subtypes. */
+  subtypes?: string[];
   /** Only memories carrying every one of these tags. */
   tags?: string[];
   /** 1–100, default 10. */
@@ -953,8 +953,11 @@ export interface RecallExplain {
   via: string | null;
 }
 
-/** One recalled memory: the memory and its scores. */
-export interface RecalledMemory extends Memory {
+/** One recalled memory: every field of the memory record (id, content, type, tags, …) and its scores. */
+export interface RecalledMemory {
+  id: string;
+  content: string;
+  [field: string]: unknown;
   /** Relevance to the query in [0, 1] (what thresholds compare). */
   relevanceScore: number;
   /** The ranking score in [0, 1]: fused relevance with the importance and recency bias. */
@@ -988,7 +991,7 @@ export interface RecallResult {
   /** With `budgetTokens`. */
   budgetSummary?: BudgetSummary;
   /** The association paths that brought in `association` results. */
-  relationPaths: GraphPath[];
+  relationPaths: Array<{ memoryIds: string[]; strength: number; [field: string]: unknown }>;
 }
 
 /** Input of `reflect`. */
