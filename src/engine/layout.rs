@@ -391,6 +391,16 @@ pub fn index_ord(space_id: &str, memory_id: &str) -> Vec<u8> {
     Key::table("rm").s(space_id).s(memory_id).build()
 }
 
+/// Every posting page of a space.
+pub fn postings_of(space_id: &str) -> KeyRange {
+    Key::table("rp").s(space_id).range()
+}
+
+/// Every memory-to-ordinal key of a space.
+pub fn index_ords_of(space_id: &str) -> KeyRange {
+    Key::table("rm").s(space_id).range()
+}
+
 /// Every key of a space's recall index, by tag (what a full rebuild clears).
 #[allow(dead_code)]
 pub fn index_ranges(space_id: &str) -> [KeyRange; 5] {

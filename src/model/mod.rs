@@ -5,6 +5,7 @@ mod event;
 mod lifecycle;
 mod memory;
 mod patch;
+mod recall;
 mod session;
 mod space;
 mod store;
@@ -25,6 +26,10 @@ pub use memory::{
     Provenance, Remembered,
 };
 pub use patch::Patch;
+pub use recall::{
+    BudgetSummary, ChannelScore, IndexCheck, RecallExplain, RecallMode, RecallQuery, RecallResult,
+    RecalledMemory, ReflectResult, ReindexOptions, ReindexProgress, Tolerance,
+};
 pub use session::{NewSession, Session, SessionFilter, SessionUpdate};
 pub use space::{NewSpace, Page, Principal, Space, SpaceUpdate};
 pub use store::{

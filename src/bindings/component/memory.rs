@@ -48,8 +48,12 @@ where
 
 impl GuestMemspace for MemspaceResource {
     fn open(principal: w::Principal) -> std::result::Result<MemspaceHandle, w::Error> {
-        let engine = crate::Memspace::new(Rc::new(HostKv), Rc::new(ImportedHost), principal.into())
-            .map_err(convert::error)?;
+        let mut engine =
+            crate::Memspace::new(Rc::new(HostKv), Rc::new(ImportedHost), principal.into())
+                .map_err(convert::error)?;
+        if let Some(e) = super::embedding::ImportedEmbedder::probe() {
+            engine = engine.with_embedder(Rc::new(e));
+        }
         Ok(MemspaceHandle::new(MemspaceResource { engine }))
     }
 

@@ -18,12 +18,15 @@
 
 mod convert;
 mod convert_memories;
+mod convert_recall;
 mod convert_stores;
+mod embedding;
 mod host;
 mod json;
 mod kv;
 mod memories;
 mod memory;
+mod recall;
 mod stores;
 
 wit_bindgen::generate!({

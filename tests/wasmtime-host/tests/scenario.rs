@@ -10,7 +10,7 @@ use wasmtime::{Engine, Store};
 bindgen!({ path: "../../wit", world: "memspace" });
 
 use exports::memspace::memory::memory::GuestMemspace;
-use memspace::memory::{host, kv, types};
+use memspace::memory::{embedding, host, kv, types};
 
 /// The host's state: the store, the clock, the id generator, an injectable commit failure.
 struct State {
@@ -109,6 +109,17 @@ impl host::Host for State {
 }
 
 impl types::Host for State {}
+
+/// No embedder: the capability flag says so, and `embed` is never called.
+impl embedding::Host for State {
+    fn model(&mut self) -> Option<embedding::EmbeddingModel> {
+        None
+    }
+
+    fn embed(&mut self, _texts: Vec<String>) -> Result<Vec<Vec<f32>>, String> {
+        Err("no embedder".into())
+    }
+}
 
 fn message(text: &str) -> types::NewEvent {
     types::NewEvent {
