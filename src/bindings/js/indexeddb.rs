@@ -14,9 +14,10 @@
 //!   next call reopens, and a read that failed because the connection went away is retried
 //!   once (reads are idempotent; a commit is retried only if its transaction never started).
 //!
-//! Built on web-sys directly rather than `indexed_db_futures`: its 0.6 API keeps the raw
-//! `IDBTransaction` private, so the cause of an abort (`QuotaExceededError` vs anything else)
-//! cannot be read, and durability, `versionchange` and `close` handling need the raw objects.
+//! Built on web-sys. `indexed_db_futures` 0.6.4 (on the design card) now has what this file
+//! needs (durability options, version-change handling, the transaction's error, access to the
+//! raw objects); porting to it and deciding with the bench and the wasm size is an open item
+//! (docs/engineering/browser-performance.md).
 
 use crate::kv::{
     Batch, Capabilities, Entry, KeyRange, Kv, KvError, KvFuture, Op, Read, ReadResult,
