@@ -77,6 +77,7 @@ impl Memspace {
             next_due: None,
             extracted_through: 0,
             pending_tx: None,
+            type_index: true,
         };
         let mut batch = Batch::new();
         if let Some(key) = &input.deduplication_key {

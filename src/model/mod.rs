@@ -9,6 +9,7 @@ mod recall;
 mod session;
 mod space;
 mod store;
+mod verify;
 
 pub use association::{
     is_relationship_type, relationship_types, Association, AssociationQuery, AssociationUpdate,
@@ -36,3 +37,4 @@ pub use store::{
     EntryPrecondition, EntryUpdate, MemoryEntry, MemoryStore, MemoryVersion, Metadata,
     MetadataPatch, NewEntry, NewStore, StoreStatus, StoreUpdate, VersionAction,
 };
+pub use verify::{Problem, ProblemKind, VerifyReport};

@@ -85,6 +85,10 @@ impl GuestMemspace for MemspaceResource {
         run(self.engine.delete_space(&id), |()| ())
     }
 
+    fn restore_space(&self, id: String) -> std::result::Result<w::Space, w::Error> {
+        run(self.engine.restore_space(&id), Into::into)
+    }
+
     fn create_session(
         &self,
         space_id: String,
@@ -208,5 +212,9 @@ impl GuestMemspace for MemspaceResource {
 
     fn sweep(&self, limit: u32) -> std::result::Result<w::SweepReport, w::Error> {
         run(self.engine.sweep(limit as usize), Into::into)
+    }
+
+    fn verify_space(&self, id: String) -> std::result::Result<w::VerifyReport, w::Error> {
+        run(self.engine.verify_space(&id), Into::into)
     }
 }

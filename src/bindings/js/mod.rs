@@ -24,6 +24,7 @@ pub mod host;
 pub mod indexeddb;
 pub mod input;
 pub mod kv_adapter;
+pub mod maintenance;
 pub mod memspace;
 pub mod options;
 pub mod stores;
