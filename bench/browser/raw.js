@@ -45,3 +45,27 @@ export async function rawNewest(db, session, n, known) {
   // Fallback for browsers without getAllRecords: getAll on the range the app knows.
   return req(store.getAll(IDBKeyRange.bound([session, Math.max(0, known - n)], [session, known], false, true)));
 }
+
+/** The same append with memspace's request pattern (two precondition reads, event + head puts). */
+export async function rawAppendChecked(db, session, i, durability) {
+  const tx = db.transaction("events", "readwrite", { durability });
+  const store = tx.objectStore("events");
+  const space = req(store.get(["space", session]));
+  const head = req(store.get(["head", session]));
+  store.put(record(session, i), [session, i]);
+  store.put({ sessionId: session, eventCount: i + 1 }, ["head", session]);
+  await space;
+  await head;
+  await done(tx);
+}
+
+/** The newest `n` with memspace's request pattern (space and head read in the same transaction). */
+export async function rawNewestChecked(db, session, n) {
+  const store = db.transaction("events", "readonly").objectStore("events");
+  const space = req(store.get(["space", session]));
+  const head = req(store.get(["head", session]));
+  const recs = await req(store.getAllRecords({ query: IDBKeyRange.bound([session, 0], [session, Infinity]), count: n, direction: "prev" }));
+  await space;
+  await head;
+  return recs.map((r) => r.value).reverse();
+}

@@ -112,6 +112,7 @@ async function main() {
     console.log("| measure | raw IndexedDB | memspace | ratio | target | |");
     console.log("| --- | ---: | ---: | ---: | --- | --- |");
     for (const row of rows) console.log(`| ${row.join(" | ")} |`);
+    console.log(`\nwhere the time goes — raw IndexedDB with memspace's request pattern (space and head read in the same transaction; on appends also the head put): read p50 ${fmt(r.rawCheckedRead.p50, 3)} ms (${fmt(r.rawCheckedRead.p50 / r.rawRead.p50, 2)}× the one-request read); append ${fmt(rate(single, r.rawCheckedMs))} ev/s (${fmt(r.rawSingleMs / r.rawCheckedMs, 2)}× the one-put append)`);
     console.log(`\ncold start, medians (ms since navigation): raw: script ${fmt(rawCold.scriptStart, 1)}, open ${fmt(rawCold.open, 1)}, first read ${fmt(rawCold.firstRead, 1)}; memspace: script ${fmt(cold.scriptStart, 1)}, imported ${fmt(cold.imported, 1)}, open (incl. fetch + compile + instantiate) ${fmt(cold.open, 1)}, first read ${fmt(cold.firstRead, 1)}`);
     console.log(`on disk: raw ${rawBytes.total} B (${rawBytes.names.join(", ")}), memspace ${msBytes.total} B (${msBytes.names.join(", ")})`);
     console.log(`wasm: ${wasm.length} B raw, ${gz} B gzip -9`);
