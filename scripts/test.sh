@@ -10,6 +10,7 @@ bash scripts/test-native.sh
 bash scripts/test-browser.sh
 bash scripts/test-component.sh
 bash scripts/test-edge.sh
+bash scripts/test-fastly.sh
 # Nothing a test run does may change tracked files (a rewritten lock file would mean CI tests
 # a lock that is not the committed one).
 if [ "$in_git" = true ] && [ "$(tracked)" != "$before" ]; then
