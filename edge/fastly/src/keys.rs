@@ -1,5 +1,6 @@
 //! Engine keys (arbitrary bytes) as Fastly KV keys (1–1024 bytes of UTF-8 without `#;?^|`, CR
-//! or LF, not `.`/`..`, not under `.well-known/acme-challenge/`).
+//! or LF, not `.`/`..`, not under `.well-known/acme-challenge/`; Viceroy also refuses `./` and
+//! `../` anywhere).
 //!
 //! Every key is `m/` followed by its bytes, one unit per byte: a byte in [`SAFE`] stands for
 //! itself, any other byte is `%` and two uppercase hex digits. The encoding is a prefix code,
@@ -18,9 +19,9 @@ pub const MAX_KEY_BYTES: usize = 1024;
 /// Fastly's default value limit, in bytes (25 MB).
 pub const MAX_VALUE_BYTES: usize = 25 * 1000 * 1000;
 
-/// Bytes that stand for themselves in an encoded key.
+/// Bytes that stand for themselves in an encoded key (not `.`: no `./` or `../` can appear).
 fn safe(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-_.~/:@!$&'()*+,=".contains(&b)
+    b.is_ascii_alphanumeric() || b"-_~/:@!$&'()*+,=".contains(&b)
 }
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
@@ -95,7 +96,7 @@ mod tests {
         let all: Vec<u8> = (0..=255u8).collect();
         let e = encode(&all);
         assert_eq!(decode(&e).as_deref(), Some(all.as_slice()));
-        for bad in ['#', ';', '?', '^', '|', '\n', '\r', ' '] {
+        for bad in ['#', ';', '?', '^', '|', '\n', '\r', ' ', '.'] {
             assert!(!e.contains(bad), "{bad:?} in {e}");
         }
         assert!(e.is_ascii());

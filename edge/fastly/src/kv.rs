@@ -424,3 +424,134 @@ impl Kv for FastlyKv {
         Box::pin(std::future::ready(self.commit_now(batch)))
     }
 }
+
+/// Run inside Viceroy (`viceroy run` as the cargo runner, scripts/test-fastly.sh) against the
+/// local KV store `memspace` declared in fastly.toml.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use memspace::runtime::block_on;
+
+    fn kv() -> FastlyKv {
+        FastlyKv::open("memspace").expect("fastly.toml declares the KV store memspace")
+    }
+
+    fn run<T>(f: impl std::future::Future<Output = T>) -> T {
+        block_on(f).expect("Fastly KV calls complete synchronously")
+    }
+
+    /// A fresh key prefix per test (the store is shared by the tests of one run).
+    fn root(name: &str) -> Vec<u8> {
+        format!("t/{name}/{}/", now_micros()).into_bytes()
+    }
+
+    #[test]
+    fn passes_the_kv_conformance_suite() {
+        let kv = kv();
+        let n = run(memspace::kv::conformance::run_all(&kv, &root("conformance"))).unwrap();
+        assert_eq!(n, memspace::kv::conformance::CHECKS.len());
+        assert!(!kv.capabilities().atomic_batches);
+    }
+
+    #[test]
+    fn keys_over_fastlys_limit_are_quota_errors_on_write_and_absent_on_read() {
+        let kv = kv();
+        let mut long = root("long");
+        long.extend(std::iter::repeat_n(0u8, 400)); // 1200 bytes encoded
+        let mut b = Batch::new();
+        b.put(long.clone(), b"v".to_vec());
+        match run(kv.commit(b)) {
+            Err(KvError::Quota(m)) => assert!(m.contains("1024-byte key limit"), "{m}"),
+            other => panic!("expected a quota error, got {other:?}"),
+        }
+        assert_eq!(run(kv.get(&long)).unwrap(), None);
+        let mut b = Batch::new();
+        b.require_absent(long.clone()).put(root("ok"), b"v".to_vec());
+        assert_eq!(run(kv.commit(b)), Ok(()));
+    }
+
+    #[test]
+    fn a_held_write_lock_makes_a_guarded_commit_a_lost_race() {
+        let kv = kv();
+        let key = [root("locked"), b"head".to_vec()].concat();
+        let mut b = Batch::new();
+        b.put(key.clone(), b"v1".to_vec());
+        run(kv.commit(b)).unwrap();
+        // Another writer holds the key's lock (a live lease).
+        let (lk, token) = kv.lock(&key).unwrap();
+        let mut b = Batch::new();
+        b.put([key.clone(), b"/event".to_vec()].concat(), b"e".to_vec())
+            .put(key.clone(), b"v2".to_vec())
+            .require_equals(key.clone(), b"v1".to_vec());
+        assert_eq!(
+            run(kv.commit(b.clone())),
+            Err(KvError::Conflict { key: key.clone() })
+        );
+        // Nothing of the batch landed while the lock was held.
+        assert_eq!(run(kv.get(&[key.clone(), b"/event".to_vec()].concat())).unwrap(), None);
+        kv.unlock(&lk, &token);
+        assert_eq!(run(kv.commit(b)), Ok(()));
+        assert_eq!(run(kv.get(&key)).unwrap(), Some(b"v2".to_vec()));
+        assert_eq!(kv.lookup(&lk).unwrap(), None, "the lock is released");
+    }
+
+    #[test]
+    fn an_expired_lease_is_taken_over() {
+        let kv = kv();
+        let key = [root("expired"), b"head".to_vec()].concat();
+        let lk = format!("l/{}", &keys::encode(&key)[keys::KEY_PREFIX.len()..]);
+        kv.store.insert(&lk, "1:dead").unwrap(); // expired in 1970
+        let mut b = Batch::new();
+        b.put(key.clone(), b"v".to_vec()).require_absent(key.clone());
+        assert_eq!(run(kv.commit(b)), Ok(()));
+        assert_eq!(kv.lookup(&lk).unwrap(), None);
+    }
+
+    #[test]
+    fn the_guarded_write_fails_when_the_commit_point_changed_after_the_check() {
+        // The generation read with the precondition travels to the write: a change in
+        // between (a writer whose lease had run out) is a conflict, not an overwrite.
+        let kv = kv();
+        let key = [root("generation"), b"head".to_vec()].concat();
+        let fk = keys::encode(&key);
+        kv.store.insert(&fk, "v1").unwrap();
+        let (_, gen) = kv.lookup(&fk).unwrap().unwrap();
+        kv.store.insert(&fk, "v2").unwrap();
+        let r = kv.store.build_insert().if_generation_match(gen).execute(&fk, "v3");
+        assert!(matches!(r, Err(KVStoreError::ItemPreconditionFailed)), "{r:?}");
+        let r = kv.store.build_insert().mode(InsertMode::Add).execute(&fk, "v3");
+        assert!(matches!(r, Err(KVStoreError::ItemPreconditionFailed)), "{r:?}");
+        assert_eq!(kv.lookup(&fk).unwrap().map(|(v, _)| v), Some(b"v2".to_vec()));
+    }
+
+    #[test]
+    fn scans_sort_bytewise_although_the_encoding_does_not() {
+        // `%` (escaped bytes) sorts between literals in the encoding; scans must still return
+        // byte order: 0x00 < '0' < 'a' < 0xff.
+        let kv = kv();
+        let p = root("order");
+        let ks: Vec<Vec<u8>> = [&b"\x00"[..], b"0", b"a", b"\xff", b"a\x00", b"%"]
+            .iter()
+            .map(|t| [p.clone(), t.to_vec()].concat())
+            .collect();
+        let mut b = Batch::new();
+        for k in &ks {
+            b.put(k.clone(), b"v".to_vec());
+        }
+        run(kv.commit(b)).unwrap();
+        let mut want = ks.clone();
+        want.sort();
+        let got: Vec<Vec<u8>> = run(kv.scan(&KeyRange::prefix(&p), 100, false))
+            .unwrap()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(got, want);
+        let got: Vec<Vec<u8>> = run(kv.scan(&KeyRange::prefix(&p), 2, true))
+            .unwrap()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(got, vec![want[5].clone(), want[4].clone()]);
+    }
+}

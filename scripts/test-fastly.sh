@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The Fastly suite: builds the Compute service (edge/fastly, wasm32-wasip1), runs its own tests
+# inside Viceroy (the KV backend against Viceroy's KV store: the Kv conformance suite, locks,
+# generation matches, key limits), then serves it with Viceroy on 127.0.0.1 and runs the
+# Cloudflare Worker's real-SDK suites against it unchanged (picked up from edge/cloudflare/test)
+# plus the concurrent-append test. Viceroy is stopped on exit, also on failure or interrupt.
+#
+#   bash scripts/test-fastly.sh [pytest args…]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+svc=edge/fastly
+shared=edge/cloudflare/test
+
+step() { printf '\n== test-fastly: %s\n' "$*"; }
+
+if ! command -v viceroy >/dev/null 2>&1; then
+  echo "test-fastly: viceroy missing (bash scripts/setup.sh installs it)" >&2
+  exit 1
+fi
+
+step "service build (release, wasm32-wasip1)"
+(cd "$svc" && cargo build --release --locked --target wasm32-wasip1)
+wasm="$CARGO_TARGET_DIR/wasm32-wasip1/release/memspace-fastly.wasm"
+
+step "service tests inside Viceroy (viceroy run as the cargo runner)"
+(cd "$svc" && CARGO_TARGET_WASM32_WASIP1_RUNNER="viceroy run -C fastly.toml --" \
+  cargo test --release --locked --target wasm32-wasip1)
+
+step "python venv with the DataRobot SDK (the edge suite's)"
+venv="${MEMSPACE_EDGE_VENV:-$HOME/.cache/memspace-venv-edge}"
+req="$shared/requirements.txt"
+stamp="$venv/.requirements.sha256"
+want=$(sha256sum "$req" | cut -d' ' -f1)
+if [ ! -x "$venv/bin/python" ]; then
+  if ! python3 -m venv "$venv" 2>/dev/null; then
+    rm -rf "$venv"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq python3-venv
+    python3 -m venv "$venv"
+  fi
+fi
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
+  echo "$want" >"$stamp"
+fi
+
+step "Viceroy serving the service on 127.0.0.1"
+port=$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+log=$(mktemp)
+viceroy serve --addr "127.0.0.1:$port" -C "$svc/fastly.toml" "$wasm" >"$log" 2>&1 &
+vpid=$!
+trap 'kill "$vpid" 2>/dev/null || true; wait "$vpid" 2>/dev/null || true; rm -f "$log"' EXIT
+trap 'exit 130' INT TERM
+up() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
+for _ in $(seq 1 200); do
+  up && break
+  kill -0 "$vpid" 2>/dev/null || { cat "$log"; echo "test-fastly: viceroy exited" >&2; exit 1; }
+  sleep 0.1
+done
+up || { cat "$log"; echo "test-fastly: viceroy did not start" >&2; exit 1; }
+echo "viceroy: listening on http://127.0.0.1:$port"
+
+step "the edge suites (unchanged) and the concurrency test, against Viceroy"
+# Not run here: the Worker's deployment-config test (wrangler.toml) and the Durable Object
+# directory tests (node, own workerd) — Cloudflare-only machinery.
+export EDGE_URL="http://127.0.0.1:$port" EDGE_TOKEN_A=token-alice EDGE_TOKEN_B=token-bob EDGE_TOKEN_C=token-carol
+targets=("$@")
+[ $# -gt 0 ] || targets=("$shared" "$svc/test")
+set +e
+"$venv/bin/python" -m pytest -p no:cacheprovider -q -rfE \
+  --ignore="$shared/test_deploy_config.py" "${targets[@]}"
+code=$?
+set -e
+if [ $code -ne 0 ]; then tail -n 40 "$log"; fi
+if [ $code -eq 0 ]; then echo "test-fastly: PASS"; else echo "test-fastly: FAIL (exit $code)"; fi
+exit $code
