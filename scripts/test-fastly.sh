@@ -19,6 +19,9 @@ if ! command -v viceroy >/dev/null 2>&1; then
   exit 1
 fi
 
+step "service fmt and clippy (wasm32-wasip1)"
+(cd "$svc" && cargo fmt --check && cargo clippy --release --locked --target wasm32-wasip1 --all-targets -- -D warnings)
+
 step "service build (release, wasm32-wasip1)"
 (cd "$svc" && cargo build --release --locked --target wasm32-wasip1)
 wasm="$CARGO_TARGET_DIR/wasm32-wasip1/release/memspace-fastly.wasm"

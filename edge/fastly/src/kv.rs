@@ -237,11 +237,18 @@ impl FastlyKv {
             }
             guard.insert(p.key(), (p, c.as_ref().map(|(_, g)| *g)));
         }
+        // Every key and value within Fastly's limits before the first write.
         for op in &batch.ops {
-            let k = checked(op.key())?;
+            let len = match op {
+                Op::Put(_, v) => v.len(),
+                Op::Delete(_) => 0,
+            };
+            keys::check(&keys::encode(op.key()), len).map_err(KvError::Quota)?;
+        }
+        for op in &batch.ops {
+            let k = keys::encode(op.key());
             match op {
                 Op::Put(key, value) => {
-                    keys::check(&k, value.len()).map_err(KvError::Quota)?;
                     let mut b = self.store.build_insert();
                     // The first write of a guarded key carries its precondition.
                     match guard.remove(key.as_slice()) {
@@ -448,7 +455,11 @@ mod tests {
     #[test]
     fn passes_the_kv_conformance_suite() {
         let kv = kv();
-        let n = run(memspace::kv::conformance::run_all(&kv, &root("conformance"))).unwrap();
+        let n = run(memspace::kv::conformance::run_all(
+            &kv,
+            &root("conformance"),
+        ))
+        .unwrap();
         assert_eq!(n, memspace::kv::conformance::CHECKS.len());
         assert!(!kv.capabilities().atomic_batches);
     }
@@ -458,15 +469,23 @@ mod tests {
         let kv = kv();
         let mut long = root("long");
         long.extend(std::iter::repeat_n(0u8, 400)); // 1200 bytes encoded
+        let first = root("first");
         let mut b = Batch::new();
-        b.put(long.clone(), b"v".to_vec());
+        b.put(first.clone(), b"v".to_vec())
+            .put(long.clone(), b"v".to_vec());
         match run(kv.commit(b)) {
             Err(KvError::Quota(m)) => assert!(m.contains("1024-byte key limit"), "{m}"),
             other => panic!("expected a quota error, got {other:?}"),
         }
         assert_eq!(run(kv.get(&long)).unwrap(), None);
+        assert_eq!(
+            run(kv.get(&first)).unwrap(),
+            None,
+            "nothing of the batch applied"
+        );
         let mut b = Batch::new();
-        b.require_absent(long.clone()).put(root("ok"), b"v".to_vec());
+        b.require_absent(long.clone())
+            .put(root("ok"), b"v".to_vec());
         assert_eq!(run(kv.commit(b)), Ok(()));
     }
 
@@ -488,7 +507,10 @@ mod tests {
             Err(KvError::Conflict { key: key.clone() })
         );
         // Nothing of the batch landed while the lock was held.
-        assert_eq!(run(kv.get(&[key.clone(), b"/event".to_vec()].concat())).unwrap(), None);
+        assert_eq!(
+            run(kv.get(&[key.clone(), b"/event".to_vec()].concat())).unwrap(),
+            None
+        );
         kv.unlock(&lk, &token);
         assert_eq!(run(kv.commit(b)), Ok(()));
         assert_eq!(run(kv.get(&key)).unwrap(), Some(b"v2".to_vec()));
@@ -502,7 +524,8 @@ mod tests {
         let lk = format!("l/{}", &keys::encode(&key)[keys::KEY_PREFIX.len()..]);
         kv.store.insert(&lk, "1:dead").unwrap(); // expired in 1970
         let mut b = Batch::new();
-        b.put(key.clone(), b"v".to_vec()).require_absent(key.clone());
+        b.put(key.clone(), b"v".to_vec())
+            .require_absent(key.clone());
         assert_eq!(run(kv.commit(b)), Ok(()));
         assert_eq!(kv.lookup(&lk).unwrap(), None);
     }
@@ -517,11 +540,28 @@ mod tests {
         kv.store.insert(&fk, "v1").unwrap();
         let (_, gen) = kv.lookup(&fk).unwrap().unwrap();
         kv.store.insert(&fk, "v2").unwrap();
-        let r = kv.store.build_insert().if_generation_match(gen).execute(&fk, "v3");
-        assert!(matches!(r, Err(KVStoreError::ItemPreconditionFailed)), "{r:?}");
-        let r = kv.store.build_insert().mode(InsertMode::Add).execute(&fk, "v3");
-        assert!(matches!(r, Err(KVStoreError::ItemPreconditionFailed)), "{r:?}");
-        assert_eq!(kv.lookup(&fk).unwrap().map(|(v, _)| v), Some(b"v2".to_vec()));
+        let r = kv
+            .store
+            .build_insert()
+            .if_generation_match(gen)
+            .execute(&fk, "v3");
+        assert!(
+            matches!(r, Err(KVStoreError::ItemPreconditionFailed)),
+            "{r:?}"
+        );
+        let r = kv
+            .store
+            .build_insert()
+            .mode(InsertMode::Add)
+            .execute(&fk, "v3");
+        assert!(
+            matches!(r, Err(KVStoreError::ItemPreconditionFailed)),
+            "{r:?}"
+        );
+        assert_eq!(
+            kv.lookup(&fk).unwrap().map(|(v, _)| v),
+            Some(b"v2".to_vec())
+        );
     }
 
     #[test]
