@@ -12,7 +12,8 @@ venv="${MEMSPACE_EDGE_VENV:-$HOME/.cache/memspace-venv-edge}"
 run() {
   command -v viceroy >/dev/null || { echo "viceroy missing (bash scripts/setup.sh)"; return 1; }
   [ -x "$venv/bin/python" ] || { echo "no venv at $venv (bash scripts/test-fastly.sh makes it)"; return 1; }
-  (cd "$svc" && cargo build --release --locked --target wasm32-wasip1) || return 1
+  [ -f "$svc/Cargo.lock" ] && [ "$svc/Cargo.lock" -nt Cargo.lock ] || cp Cargo.lock "$svc/Cargo.lock"
+  (cd "$svc" && cargo build --release --target wasm32-wasip1) || return 1
   port=$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   viceroy serve --addr "127.0.0.1:$port" -C "$svc/fastly.toml" \
     "$CARGO_TARGET_DIR/wasm32-wasip1/release/memspace-fastly.wasm" >/dev/null 2>&1 &
