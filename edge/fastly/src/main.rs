@@ -59,13 +59,14 @@ fn tokens() -> Result<auth::Tokens, String> {
 
 /// The host request as the REST surface's request (body read up to one byte over the cap).
 fn to_rest(req: &mut Request) -> rest::Request {
+    // Header values may hold any bytes: read lossily (the `_str` getters panic on non-UTF-8).
     let headers = req
-        .get_header_names_str()
-        .into_iter()
+        .get_header_names()
         .flat_map(|n| {
-            req.get_header_all_str(n)
-                .into_iter()
-                .map(move |v| (n.to_string(), v.to_string()))
+            req.get_header_all(n).map(move |v| {
+                let v = String::from_utf8_lossy(v.as_bytes()).into_owned();
+                (n.as_str().to_string(), v)
+            })
         })
         .collect();
     let mut body = Vec::new();
