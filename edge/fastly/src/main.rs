@@ -3,12 +3,7 @@
 //!
 //! Names the service expects (README "Deploy to Fastly Compute"): the KV store `memspace`
 //! and the secret store `memspace` holding the secret `tokens` (the token table, see
-//! [`auth`]). One store serves every principal; the engine keeps principals apart.
-
-mod auth;
-mod host;
-mod keys;
-mod kv;
+//! `memspace_fastly::auth`). One store serves every principal; the engine keeps principals apart.
 
 use fastly::http::StatusCode;
 use fastly::secret_store::SecretStore;
@@ -16,6 +11,7 @@ use fastly::{ConfigStore, Request, Response};
 use memspace::model::Principal;
 use memspace::rest::{self, Options, Rest, MAX_BODY_BYTES};
 use memspace::Memspace;
+use memspace_fastly::{auth, host, kv};
 use std::io::Read;
 use std::rc::Rc;
 
