@@ -5,6 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
+import { createServer } from "node:http";
 import { start } from "../../www/serve.mjs";
 import { launch } from "./chromium.mjs";
 
@@ -145,6 +146,17 @@ test("a lifecycle strategy fires after the clock is fast-forwarded: extraction j
     assert.equal(await page.isDisabled("#send"), true, "a deleted session takes no messages");
     assert.match(await page.textContent("#chat-hint"), /deleted/);
     await page.screenshot({ path: "test-output/playground-lifecycle.png", fullPage: true });
+
+    // Extraction that also deletes: the session is soft-deleted as soon as its job is queued.
+    await page.check("#st-extract-delete");
+    await page.fill("#st-extract-n", "2");
+    await page.dispatchEvent("#st-extract-n", "change");
+    await click(page, "#new-session");
+    assert.equal(await page.getAttribute("#session-state", "data-state"), "live");
+    await page.fill("#message", "I live in Lisbon.");
+    await click(page, "#send");
+    assert.equal(await page.getAttribute("#session-state", "data-state"), "deleted");
+    assert.equal(await page.locator("#jobs li").count(), 2);
     await noError(page, errors);
   } finally {
     await context.close();
@@ -219,6 +231,55 @@ test("the inspector shows the space's records decoded from IndexedDB with checks
   }
 });
 
+test("the inspector shows a record whose bytes were changed on disk as failing its checksum, and verifySpace reports it", async () => {
+  const { context, errors, open } = await profile();
+  try {
+    const page = await open();
+    await startConversation(page);
+    await say(page, "My name is Ada.");
+    // Flip one byte of the first event's JSON, behind the engine's back.
+    await page.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const req = indexedDB.open("memspace-demo");
+          req.onsuccess = () => {
+            const db = req.result;
+            const store = db.transaction("kv", "readwrite").objectStore("kv");
+            const cursor = store.openCursor();
+            cursor.onsuccess = () => {
+              const c = cursor.result;
+              if (!c) return reject(new Error("no event record"));
+              const key = new Uint8Array(c.key);
+              if (key[0] === 0x65 && key[1] === 0x76 && key[2] === 0) {
+                const value = new Uint8Array(c.value);
+                value[value.length - 3] ^= 0x20;
+                c.update(value);
+                c.source.transaction.oncomplete = () => (db.close(), resolve());
+                return;
+              }
+              c.continue();
+            };
+          };
+          req.onerror = () => reject(req.error);
+        }),
+    );
+    await tab(page, "inspector");
+    assert.equal(await page.locator(".record[data-kind=corrupt]").count(), 1);
+    assert.match(await page.locator(".record[data-kind=corrupt]").textContent(), /^ev \/ .* #0 .*checksum mismatch$/);
+    assert.equal(await page.getAttribute("#verify", "data-problems"), "1");
+    assert.match(await page.textContent("#verify"), /1 failing their checksum/);
+    // Reading the conversation now is a storage error, said in words.
+    await page.reload();
+    await page.waitForSelector("body[data-ready=true]");
+    await settled(page);
+    assert.match(await page.textContent("#error"), /^The browser's storage failed: .*checksum mismatch.*\(storage\)$/);
+    await page.screenshot({ path: "test-output/playground-inspector-corrupt.png", fullPage: true });
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test("a reload keeps everything and a second tab follows changes without a reload", async () => {
   const { context, errors, open } = await profile();
   try {
@@ -276,6 +337,12 @@ test("a space exported as a file imports as a new space with its sessions, block
     await page.waitForSelector("#file-tree button.file[data-path='notes.md']");
     await tab(page, "memory");
     assert.equal(await page.inputValue("section.block[data-block=core] textarea"), "- Name: Ada");
+    // The switcher goes back to the original space and its conversation.
+    await page.selectOption("#space-select", original);
+    await settled(page);
+    assert.equal(await page.locator("#space-select option:checked").textContent(), await page.locator(`#space-select option[value="${original}"]`).textContent());
+    assert.doesNotMatch(await page.locator("#space-select option:checked").textContent(), /imported/);
+    assert.equal(await page.locator("#events li").count(), 2);
     await noError(page, errors);
   } finally {
     await context.close();
@@ -298,11 +365,85 @@ test("errors are shown in words and cleared by the next action that succeeds; th
     await page.fill("#new-path", "fine.md");
     await click(page, "#create-entry");
     assert.equal(await page.locator("#error").isHidden(), true, "cleared by the next success");
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    assert.equal(overflow, 0, "nothing wider than the screen");
     await page.screenshot({ path: "test-output/playground-390px.png", fullPage: true });
+    for (const name of ["store", "memory", "lifecycle", "inspector"]) {
+      await tab(page, name);
+      for (const d of await page.locator("#panel details").all()) await d.evaluate((e) => (e.open = true));
+      for (const d of await page.locator("details.ctx").all()) await d.evaluate((e) => (e.open = true));
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.equal(overflow, 0, `nothing wider than the screen (${name})`);
+    }
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
+  }
+});
+
+test("with an OpenAI-compatible endpoint entered, the page sends the memory context as the system message and shows the model's answer", async () => {
+  // A local server speaking the chat-completions shape: it records what the page sent.
+  const requests = [];
+  const model = createServer((req, res) => {
+    const cors = { "access-control-allow-origin": "*", "access-control-allow-headers": "content-type, authorization" };
+    if (req.method === "OPTIONS") return res.writeHead(204, cors).end();
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      requests.push({ url: req.url, authorization: req.headers.authorization, body: JSON.parse(body) });
+      res.writeHead(200, { ...cors, "content-type": "application/json" });
+      res.end(JSON.stringify({ choices: [{ message: { role: "assistant", content: `model answer ${requests.length}` } }] }));
+    });
+  });
+  await new Promise((r) => model.listen(0, "127.0.0.1", r));
+  const base = `http://127.0.0.1:${model.address().port}/v1`;
+  const { context, errors, open } = await profile();
+  try {
+    const page = await open();
+    await startConversation(page);
+    await say(page, "My name is Ada.");
+    await page.click(".endpoint summary");
+    await page.fill("#endpoint-url", base);
+    await page.fill("#endpoint-model", "test-model");
+    await page.fill("#endpoint-key", "sk-test");
+    await click(page, "#endpoint-form button[type=submit]");
+    assert.match(await page.textContent("#agent-mode"), /model: test-model at http:\/\/127\.0\.0\.1/);
+    await say(page, "What is my name?");
+    assert.equal(await page.locator("#events li.agent .text").last().textContent(), "model answer 1");
+    assert.equal(requests.length, 1);
+    const [r] = requests;
+    assert.equal(r.url, "/v1/chat/completions");
+    assert.equal(r.authorization, "Bearer sk-test");
+    assert.equal(r.body.model, "test-model");
+    assert.equal(r.body.messages[0].role, "system");
+    assert.match(r.body.messages[0].content, /Name: Ada/, "the memory context is in the system message");
+    assert.deepEqual(r.body.messages[1], { role: "user", content: "What is my name?" });
+
+    // Kept in page storage across a reload; cleared back to the scripted agent.
+    await page.reload();
+    await page.waitForSelector("body[data-ready=true]");
+    await settled(page);
+    assert.equal(await page.inputValue("#endpoint-url"), base);
+    await page.click(".endpoint summary");
+    await click(page, "#endpoint-clear");
+    assert.match(await page.textContent("#agent-mode"), /scripted agent/);
+    await say(page, "What is my name?");
+    assert.equal(await page.locator("#events li.agent .text").last().textContent(), "You told me your name: Ada.");
+    assert.equal(requests.length, 1, "nothing more was sent to the endpoint");
+
+    // An endpoint that cannot be reached is an error in words, cleared by the next success.
+    const closed = createServer();
+    await new Promise((r) => closed.listen(0, "127.0.0.1", r));
+    const closedPort = closed.address().port;
+    await new Promise((r) => closed.close(r));
+    await page.fill("#endpoint-url", `http://127.0.0.1:${closedPort}/v1`);
+    await click(page, "#endpoint-form button[type=submit]");
+    await page.fill("#message", "Hello?");
+    await click(page, "#send");
+    assert.match(await page.textContent("#error"), /Could not reach the model endpoint/);
+    await click(page, "#endpoint-clear");
+    assert.equal(await page.locator("#error").isHidden(), true);
+    assert.deepEqual(errors.filter((e) => !e.includes("ERR_CONNECTION_REFUSED")), [], "only the refused connection was logged");
+  } finally {
+    await context.close();
+    model.close();
   }
 });
