@@ -56,8 +56,9 @@ impl Memspace {
                 if self.owns(&existing) && existing.deleted_at.is_none() {
                     return Ok(existing);
                 }
-                return Err(Error::conflict(format!("space id {id} is taken"))
-                    .with("precondition", "id"));
+                return Err(
+                    Error::conflict(format!("space id {id} is taken")).with("precondition", "id")
+                );
             }
         }
         let now = self.host.now();

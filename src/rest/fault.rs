@@ -91,20 +91,8 @@ pub fn object(req: &Request) -> Served<Map<String, Value>> {
 pub fn uint(q: &Query, name: &str) -> Served<Option<u64>> {
     match q.get(name) {
         None | Some("") => Ok(None),
-        Some(v) if v.len() <= 15 && v.bytes().all(|b| b.is_ascii_digit()) => {
-            Ok(v.parse().ok())
-        }
+        Some(v) if v.len() <= 15 && v.bytes().all(|b| b.is_ascii_digit()) => Ok(v.parse().ok()),
         Some(_) => Err(invalid(name, "must be a non-negative integer")),
-    }
-}
-
-/// A boolean query parameter (`true`/`false`, any case; `1`/`0`), `None` when absent.
-pub fn flag(q: &Query, name: &str) -> Served<Option<bool>> {
-    match q.get(name).map(str::to_ascii_lowercase).as_deref() {
-        None | Some("") => Ok(None),
-        Some("true" | "1") => Ok(Some(true)),
-        Some("false" | "0") => Ok(Some(false)),
-        Some(_) => Err(invalid(name, "must be true or false")),
     }
 }
 

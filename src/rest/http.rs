@@ -65,9 +65,11 @@ impl Request {
     /// True when the body (or its declared length) is over [`MAX_BODY_BYTES`].
     pub fn too_large(&self) -> bool {
         self.body.len() > MAX_BODY_BYTES
-            || self
-                .header_value("content-length")
-                .is_some_and(|v| v.trim().parse::<u64>().map_or(true, |n| n > MAX_BODY_BYTES as u64))
+            || self.header_value("content-length").is_some_and(|v| {
+                v.trim()
+                    .parse::<u64>()
+                    .map_or(true, |n| n > MAX_BODY_BYTES as u64)
+            })
     }
 }
 

@@ -16,8 +16,8 @@ const MAX_HANDLES: usize = 16;
 /// What the host knows about a request besides the request itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
-    /// For DataRobot `POST memory/new/`: the id the new space gets (a `spc_…` id the host made
-    /// to name the shard that holds the space). `None`: the engine makes one.
+    /// For DataRobot `POST memory/new/`: the wire id the new space gets (UUID-shaped, one the
+    /// host made to name the shard that holds the space). `None`: the engine makes one.
     pub new_space_id: Option<String>,
 }
 
@@ -69,11 +69,6 @@ impl Rest {
         }
         hs.push((p, h.clone()));
         Ok(h)
-    }
-
-    /// The host clock and random source (ids the surface makes itself).
-    pub(crate) fn base(&self) -> &Memspace {
-        &self.base
     }
 
     /// Serves one request for `principal` (`None`: the host found no valid credentials, and

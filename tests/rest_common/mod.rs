@@ -22,8 +22,12 @@ pub struct World {
 pub fn world() -> World {
     let kv = Rc::new(MemoryKv::new());
     let host = ManualHost::new(Timestamp::from_secs(1_767_225_600), 42);
-    let ms = Memspace::new(kv.clone(), Rc::new(host.clone()), Principal::new("system", "system"))
-        .unwrap();
+    let ms = Memspace::new(
+        kv.clone(),
+        Rc::new(host.clone()),
+        Principal::new("system", "system"),
+    )
+    .unwrap();
     World {
         rest: Rest::new(ms),
         host,
@@ -52,7 +56,13 @@ impl World {
     }
 
     /// A request as alice with an optional JSON body → (status, JSON body).
-    pub fn as_(&self, who: &Principal, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    pub fn as_(
+        &self,
+        who: &Principal,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let mut req = Request::new(method, path);
         if let Some(b) = body {
             req = req.json(&b);

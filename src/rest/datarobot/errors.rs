@@ -87,7 +87,7 @@ fn detail_str<'a>(e: &'a Error, key: &str) -> Option<&'a str> {
     e.details.get(key).and_then(Value::as_str)
 }
 
-/// The wire response of an engine error.
+/// The wire response of an engine error (space ids in its details are engine ids).
 pub fn engine(e: &Error, ctx: &Ctx) -> Response {
     let field = detail_str(e, "field");
     match e.code {
@@ -98,7 +98,7 @@ pub fn engine(e: &Error, ctx: &Ctx) -> Response {
             let id = detail_str(e, "existing_id");
             let key = detail_str(e, "deduplication_key").unwrap_or_default();
             match ctx.dup {
-                Dup::Space => space_conflict(key, id),
+                Dup::Space => space_conflict(key, id.map(super::wire::space_wire_id).as_deref()),
                 Dup::Session => error(
                     409,
                     e.message.as_str(),
@@ -137,7 +137,11 @@ pub fn engine(e: &Error, ctx: &Ctx) -> Response {
             error(400, e.message.as_str(), json!({ "code": "bad_request" }))
         }
         ErrorCode::Validation => validation(field.unwrap_or("body"), &e.message),
-        _ => error(e.status(), e.message.as_str(), json!({ "code": e.code.as_str() })),
+        _ => error(
+            e.status(),
+            e.message.as_str(),
+            json!({ "code": e.code.as_str() }),
+        ),
     }
 }
 

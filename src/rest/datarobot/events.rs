@@ -10,10 +10,9 @@ use serde_json::{json, Value};
 /// `POST …/events/` (201).
 pub(super) async fn post(c: &Call<'_>, s: &str, id: &str) -> Served<Response> {
     let body = Value::Object(fault::object(c.req)?);
-    let ev = c
-        .ms
-        .post_event(s, id, wire::new_event_in(&body, "body")?)
-        .await?;
+    let ev =
+        c.ms.post_event(s, id, wire::new_event_in(&body, "body")?)
+            .await?;
     Ok(Response::json(201, &wire::event_out(&ev)))
 }
 
@@ -59,14 +58,21 @@ pub(super) async fn update_batch(c: &Call<'_>, s: &str, id: &str) -> Served<Resp
     let mut updates = Vec::new();
     for (i, e) in wire::batch_in(&body)?.iter().enumerate() {
         let what = format!("events[{i}]");
-        let seq = e
-            .get("sequenceId")
-            .and_then(Value::as_u64)
-            .ok_or_else(|| invalid(&format!("{what}.sequenceId"), "must be a non-negative integer"))?;
+        let seq = e.get("sequenceId").and_then(Value::as_u64).ok_or_else(|| {
+            invalid(
+                &format!("{what}.sequenceId"),
+                "must be a non-negative integer",
+            )
+        })?;
         let created = match e.get("createdAt") {
             None | Some(Value::Null) => None,
             Some(Value::String(t)) => Some(t.as_str()),
-            Some(_) => return Err(invalid(&format!("{what}.createdAt"), "must be an ISO-8601 datetime")),
+            Some(_) => {
+                return Err(invalid(
+                    &format!("{what}.createdAt"),
+                    "must be an ISO-8601 datetime",
+                ))
+            }
         };
         updates.push(wire::event_update_in(e, seq, created, &what)?);
     }

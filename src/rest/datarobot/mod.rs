@@ -9,15 +9,16 @@ mod sessions;
 mod spaces;
 mod wire;
 
+pub use wire::{space_engine_id, space_wire_id};
+
 use super::fault::{self, segment, Fault, Served};
 use super::http::{segments, Request, Response};
 use super::route::{Api, Route, Target};
 use super::server::{engine_principal, Options, Rest};
-use crate::ids;
 use crate::model::Principal;
 use crate::Memspace;
-pub use errors::Dup;
 use errors::Ctx;
+pub use errors::Dup;
 use serde_json::json;
 
 /// Where the API lives.
@@ -56,9 +57,10 @@ impl Dr<'_> {
 
     fn session(&self) -> Option<&str> {
         match self {
-            Dr::Session(_, id) | Dr::Events(_, id) | Dr::EventsBatch(_, id) | Dr::Event(_, id, _) => {
-                Some(id)
-            }
+            Dr::Session(_, id)
+            | Dr::Events(_, id)
+            | Dr::EventsBatch(_, id)
+            | Dr::Event(_, id, _) => Some(id),
             _ => None,
         }
     }
@@ -78,14 +80,12 @@ impl Dr<'_> {
     }
 }
 
-/// Matches the path below `/api/v2/`; a space id must be a `spc_…` id (anything else is no
-/// route: 404 before any shard is touched).
+/// Matches the path below `/api/v2/`; a space id must be a wire space id (UUID-shaped, see
+/// [`wire::space_wire_id`]; anything else is no route: 404 before any shard is touched).
 fn matches(rest: &str) -> Option<Dr<'_>> {
     let seg = segments(rest);
-    let space = |s: &str| ids::is_valid("spc", s);
-    let seq = |s: &str| {
-        (1..=15).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
-    };
+    let space = |s: &str| wire::space_engine_id(s).is_some();
+    let seq = |s: &str| (1..=15).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
     Some(match seg.as_slice() {
         ["version", ""] => Dr::Version,
         ["memory", ""] => Dr::Spaces,
@@ -148,12 +148,23 @@ pub fn route(req: &Request, authenticated: bool) -> Route {
     }
     let dr = match checked(req) {
         Ok(dr) => dr,
-        Err(f) => return Route::Respond(errors::fault(&f, &Ctx { space_id: None, dup: Dup::Session })),
+        Err(f) => {
+            return Route::Respond(errors::fault(
+                &f,
+                &Ctx {
+                    space_id: None,
+                    dup: Dup::Session,
+                },
+            ))
+        }
     };
     let c = ctx(&dr);
     match target(req, &dr) {
         Ok(Some(t)) => Route::Forward(t),
-        Ok(None) => Route::Respond(Response::json(200, &json!({ "versionString": SERVER_VERSION }))),
+        Ok(None) => Route::Respond(Response::json(
+            200,
+            &json!({ "versionString": SERVER_VERSION }),
+        )),
         Err(f) => Route::Respond(errors::fault(&f, &c)),
     }
 }
@@ -184,10 +195,10 @@ fn target(req: &Request, dr: &Dr) -> Served<Option<Target>> {
                 segment(id)?; // a malformed escape is a 400 here, before any shard
             }
             Target::Space {
-            space_id: other.space().unwrap_or_default().to_string(),
-            changes_space: matches!(other, Dr::Space(_))
-                && matches!(req.method.as_str(), "PATCH" | "DELETE"),
-        }
+                space_id: other.space().unwrap_or_default().to_string(),
+                changes_space: matches!(other, Dr::Space(_))
+                    && matches!(req.method.as_str(), "PATCH" | "DELETE"),
+            }
         }
     }))
 }
@@ -212,7 +223,15 @@ pub async fn serve(
     };
     let dr = match checked(req) {
         Ok(dr) => dr,
-        Err(f) => return errors::fault(&f, &Ctx { space_id: None, dup: Dup::Session }),
+        Err(f) => {
+            return errors::fault(
+                &f,
+                &Ctx {
+                    space_id: None,
+                    dup: Dup::Session,
+                },
+            )
+        }
     };
     let c = ctx(&dr);
     let ms = match rest.engine(engine_principal(Api::DataRobot, principal)) {
@@ -233,6 +252,11 @@ pub async fn serve(
 
 async fn dispatch(c: &Call<'_>, dr: &Dr<'_>) -> Served<Response> {
     let m = c.req.method.as_str();
+    // `matches` let only wire ids that convert through.
+    let sp = dr
+        .space()
+        .and_then(wire::space_engine_id)
+        .unwrap_or_default();
     match (dr, m) {
         (Dr::Version, _) => Ok(Response::json(
             200,
@@ -240,46 +264,58 @@ async fn dispatch(c: &Call<'_>, dr: &Dr<'_>) -> Served<Response> {
         )),
         (Dr::Spaces, _) => spaces::list(c).await,
         (Dr::NewSpace, _) => spaces::create(c).await,
-        (Dr::Space(s), "GET") => spaces::get(c, s).await,
-        (Dr::Space(s), "PATCH") => spaces::update(c, s).await,
-        (Dr::Space(s), _) => spaces::delete(c, s).await,
-        (Dr::Restore(s), _) => spaces::restore(c, s).await,
-        (Dr::Jobs(s), _) => spaces::jobs(c, s).await,
-        (Dr::Sessions(s), "GET") => sessions::list(c, s).await,
-        (Dr::Sessions(s), _) => sessions::create(c, s).await,
-        (Dr::Session(s, id), _) => {
+        (Dr::Space(_), "GET") => spaces::get(c, &sp).await,
+        (Dr::Space(_), "PATCH") => spaces::update(c, &sp).await,
+        (Dr::Space(_), _) => spaces::delete(c, &sp).await,
+        (Dr::Restore(_), _) => spaces::restore(c, &sp).await,
+        (Dr::Jobs(_), _) => spaces::jobs(c, &sp).await,
+        (Dr::Sessions(_), "GET") => sessions::list(c, &sp).await,
+        (Dr::Sessions(_), _) => sessions::create(c, &sp).await,
+        (Dr::Session(_, id), _) => {
             let id = segment(id)?;
             match m {
-                "GET" => sessions::get(c, s, &id).await,
-                "PATCH" => sessions::update(c, s, &id).await,
-                _ => sessions::delete(c, s, &id).await,
+                "GET" => sessions::get(c, &sp, &id).await,
+                "PATCH" => sessions::update(c, &sp, &id).await,
+                _ => sessions::delete(c, &sp, &id).await,
             }
         }
-        (Dr::Events(s, id), _) => {
+        (Dr::Events(_, id), _) => {
             let id = segment(id)?;
             match m {
-                "GET" => events::list(c, s, &id).await,
-                _ => events::post(c, s, &id).await,
+                "GET" => events::list(c, &sp, &id).await,
+                _ => events::post(c, &sp, &id).await,
             }
         }
-        (Dr::EventsBatch(s, id), _) => {
+        (Dr::EventsBatch(_, id), _) => {
             let id = segment(id)?;
             match m {
-                "POST" => events::post_batch(c, s, &id).await,
-                _ => events::update_batch(c, s, &id).await,
+                "POST" => events::post_batch(c, &sp, &id).await,
+                _ => events::update_batch(c, &sp, &id).await,
             }
         }
-        (Dr::Event(s, id, n), _) => {
+        (Dr::Event(_, id, n), _) => {
             let id = segment(id)?;
             match m {
-                "PATCH" => events::update(c, s, &id, *n).await,
-                _ => events::delete(c, s, &id, *n).await,
+                "PATCH" => events::update(c, &sp, &id, *n).await,
+                _ => events::delete(c, &sp, &id, *n).await,
             }
         }
     }
 }
 
+/// The 409 of a space deduplication key held by `existing` (a wire id; `None`: no winner
+/// resolved), for sharded hosts whose directory holds the keys.
+pub fn space_conflict(key: &str, existing: Option<&str>) -> Response {
+    errors::space_conflict(key, existing)
+}
+
 /// A refusal in this API's shape (for hosts answering before the engine).
 pub fn fault_response(f: &Fault) -> Response {
-    errors::fault(f, &Ctx { space_id: None, dup: Dup::Session })
+    errors::fault(
+        f,
+        &Ctx {
+            space_id: None,
+            dup: Dup::Session,
+        },
+    )
 }

@@ -10,10 +10,7 @@ use serde_json::json;
 /// `POST memory/{s}/sessions/` (201; `[]` strategies → the default soft delete after 180 days).
 pub(super) async fn create(c: &Call<'_>, s: &str) -> Served<Response> {
     let body = fault::object(c.req)?;
-    let session = c
-        .ms
-        .create_session(s, wire::new_session_in(&body)?)
-        .await?;
+    let session = c.ms.create_session(s, wire::new_session_in(&body)?).await?;
     Ok(Response::json(201, &wire::session_out(&session)))
 }
 
@@ -21,7 +18,11 @@ pub(super) async fn create(c: &Call<'_>, s: &str) -> Served<Response> {
 /// deduplication key is an index read (zero or one session).
 pub(super) async fn list(c: &Call<'_>, s: &str) -> Served<Response> {
     let q = fault::query(c.req)?;
-    let participants: Vec<String> = q.all("participants").into_iter().map(str::to_string).collect();
+    let participants: Vec<String> = q
+        .all("participants")
+        .into_iter()
+        .map(str::to_string)
+        .collect();
     let filter = SessionFilter {
         offset: fault::uint(&q, "offset")?,
         limit: fault::uint(&q, "limit")?,
@@ -60,10 +61,9 @@ pub(super) async fn update(c: &Call<'_>, s: &str, id: &str) -> Served<Response> 
         .map(wire::parse_if_match)
         .transpose()?;
     let body = fault::object(c.req)?;
-    let session = c
-        .ms
-        .update_session(s, id, wire::session_update_in(&body, if_match)?)
-        .await?;
+    let session =
+        c.ms.update_session(s, id, wire::session_update_in(&body, if_match)?)
+            .await?;
     Ok(Response::json(200, &wire::session_out(&session)))
 }
 

@@ -49,10 +49,14 @@ pub(super) async fn list(c: &Call<'_>) -> Served<Response> {
 pub(super) async fn create(c: &Call<'_>) -> Served<Response> {
     let body = fault::object(c.req)?;
     let input = wire::new_space_in(&body)?;
-    let space = c
-        .ms
-        .create_space_as(input, c.opts.new_space_id.as_deref())
-        .await?;
+    let id = match c.opts.new_space_id.as_deref() {
+        Some(w) => Some(
+            wire::space_engine_id(w)
+                .ok_or_else(|| invalid("newSpaceId", "must be a space id (UUID shape)"))?,
+        ),
+        None => None,
+    };
+    let space = c.ms.create_space_as(input, id.as_deref()).await?;
     Ok(Response::json(201, &wire::space_out(&space, c.principal)))
 }
 
@@ -82,8 +86,12 @@ pub(super) async fn restore(c: &Call<'_>, s: &str) -> Served<Response> {
         Ok(space) => Ok(Response::json(200, &wire::space_out(&space, c.principal))),
         Err(e) if e.code == ErrorCode::Conflict && e.details.contains_key("existing_id") => {
             let existing = e.details.get("existing_id").and_then(|v| v.as_str());
+            let existing = existing.map(wire::space_wire_id);
             let key = e.details.get("deduplication_key").and_then(|v| v.as_str());
-            Ok(super::errors::space_conflict(key.unwrap_or_default(), existing))
+            Ok(super::errors::space_conflict(
+                key.unwrap_or_default(),
+                existing.as_deref(),
+            ))
         }
         Err(e) => Err(e.into()),
     }

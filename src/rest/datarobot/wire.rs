@@ -3,6 +3,7 @@
 //! camelizes user keys on the way out; they are kept as sent).
 
 use super::super::fault::{from_value, invalid, Served};
+use crate::ids;
 use crate::model::{
     Event, EventUpdate, NewEvent, NewSession, NewSpace, Principal, Session, SessionUpdate, Space,
     SpaceUpdate,
@@ -25,10 +26,47 @@ pub fn require_object<'a>(v: &'a Value, what: &str) -> Served<&'a Map<String, Va
 
 // ---- memory spaces ----
 
+/// The wire id of a space: its engine id's 128 bits as a UUID-shaped string (what DataRobot
+/// ids look like, and the SDK expects), sorted like the engine ids. An id that does not fit
+/// 128 bits (none the engine makes) is shown as it is.
+pub fn space_wire_id(engine_id: &str) -> String {
+    match ids::to_u128("spc", engine_id) {
+        Some(n) => {
+            let h = format!("{n:032x}");
+            format!(
+                "{}-{}-{}-{}-{}",
+                &h[..8],
+                &h[8..12],
+                &h[12..16],
+                &h[16..20],
+                &h[20..]
+            )
+        }
+        None => engine_id.to_string(),
+    }
+}
+
+/// The engine id of a wire space id (lower-case hex UUID shape), `None` if it is not one.
+pub fn space_engine_id(wire_id: &str) -> Option<String> {
+    let b = wire_id.as_bytes();
+    let shaped = b.len() == 36
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            8 | 13 | 18 | 23 => c == b'-',
+            _ => c.is_ascii_digit() || (b'a'..=b'f').contains(&c),
+        });
+    if !shaped {
+        return None;
+    }
+    let hex: String = wire_id.chars().filter(|&c| c != '-').collect();
+    u128::from_str_radix(&hex, 16)
+        .ok()
+        .map(|n| ids::from_u128("spc", n))
+}
+
 /// Engine space → wire MemorySpace; owner ids are the host principal's.
 pub fn space_out(s: &Space, p: &Principal) -> Value {
     json!({
-        "memorySpaceId": s.id,
+        "memorySpaceId": space_wire_id(&s.id),
         "userId": p.user_id,
         "tenantId": p.tenant_id,
         "description": s.description,
@@ -114,7 +152,10 @@ pub fn new_session_in(body: &Map<String, Value>) -> Served<NewSession> {
 }
 
 /// `PATCH memory/{s}/sessions/{sid}/` body + `If-Match` → engine SessionUpdate.
-pub fn session_update_in(body: &Map<String, Value>, if_match: Option<u64>) -> Served<SessionUpdate> {
+pub fn session_update_in(
+    body: &Map<String, Value>,
+    if_match: Option<u64>,
+) -> Served<SessionUpdate> {
     let m = pick(body, &["description", "metadata", "lifecycleStrategies"]);
     if m.get("lifecycleStrategies") == Some(&Value::Null) {
         return Err(invalid(
@@ -162,8 +203,15 @@ pub fn event_out(e: &Event) -> Value {
 pub fn new_event_in(item: &Value, what: &str) -> Served<NewEvent> {
     let item = require_object(item, what)?;
     let mut m = Map::new();
-    for (from, to) in [("body", "body"), ("emitter", "emitter"), ("type", "eventType")] {
-        if let Some(v) = item.get(from).filter(|v| !(to == "eventType" && v.is_null())) {
+    for (from, to) in [
+        ("body", "body"),
+        ("emitter", "emitter"),
+        ("type", "eventType"),
+    ] {
+        if let Some(v) = item
+            .get(from)
+            .filter(|v| !(to == "eventType" && v.is_null()))
+        {
             m.insert(to.to_string(), v.clone());
         }
     }
@@ -188,7 +236,11 @@ pub fn event_update_in(
     let item = require_object(item, what)?;
     let mut m = Map::new();
     m.insert("sequenceId".into(), json!(sequence_id));
-    for (from, to) in [("body", "body"), ("type", "eventType"), ("emitter", "emitter")] {
+    for (from, to) in [
+        ("body", "body"),
+        ("type", "eventType"),
+        ("emitter", "emitter"),
+    ] {
         if let Some(v) = item.get(from) {
             m.insert(to.to_string(), v.clone());
         }
@@ -207,7 +259,8 @@ pub fn normalize_time(s: &str, field: &str) -> Served<Timestamp> {
     let mut t = s.trim().replacen(' ', "T", 1);
     let b = t.as_bytes();
     let has_offset = t.ends_with(['Z', 'z'])
-        || b.get(19..).is_some_and(|tail| tail.iter().any(|c| matches!(c, b'+' | b'-')));
+        || b.get(19..)
+            .is_some_and(|tail| tail.iter().any(|c| matches!(c, b'+' | b'-')));
     if !has_offset {
         t.push('Z');
     } else if b.len() >= 5 {

@@ -60,7 +60,11 @@ pub fn fault(f: &Fault) -> Response {
         Fault::NoRoute => plain(404, "not_found_error", "Not Found"),
         Fault::Method(allowed) => plain(405, "invalid_request_error", "Method Not Allowed")
             .with_header("allow", &allowed.join(", ")),
-        Fault::Encoding => plain(400, "invalid_request_error", "Malformed percent-encoding in the URL"),
+        Fault::Encoding => plain(
+            400,
+            "invalid_request_error",
+            "Malformed percent-encoding in the URL",
+        ),
         Fault::TooLarge => plain(
             413,
             "request_too_large",
