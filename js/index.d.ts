@@ -9,13 +9,13 @@ export type JsonObject = { [key: string]: Json };
 export type Timestamp = string;
 
 /** Stable error codes. */
-export type ErrorCode = "validation" | "not_found" | "conflict" | "duplicate" | "archived" | "gone" | "quota" | "storage" | "unsupported";
+export type ErrorCode = "validation" | "not_found" | "conflict" | "duplicate" | "archived" | "gone" | "quota" | "storage" | "unsupported" | "upstream";
 
 /** Every error memspace throws: a real `Error` with a stable code and the HTTP status a REST facade would use. */
 export declare class MemspaceError extends Error {
   readonly name: "MemspaceError";
   readonly code: ErrorCode;
-  /** 422 validation, 404 not_found, 409 conflict/duplicate/archived, 410 gone, 507 quota, 500 storage, 501 unsupported. */
+  /** 422 validation, 404 not_found, 409 conflict/duplicate/archived, 410 gone, 507 quota, 500 storage, 501 unsupported, 502 upstream. */
   readonly status: 404 | 409 | 410 | 422 | 500 | 501 | 507;
   /** Structured details, camelCase keys (e.g. `existingId` on duplicate, `currentVersion` on a stale ifMatch, `toolError` from memoryTool). */
   readonly details: JsonObject;

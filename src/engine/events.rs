@@ -123,7 +123,7 @@ impl Memspace {
         let (rec, bytes) = self.cached_head(&space.id, session_id)?;
         let attempt = async {
             let (rec, bytes) = self.evaluate(&space, rec, bytes).await?;
-            if rec.session.deleted_at.is_some() {
+            if rec.is_hidden() {
                 // Deletion is final, but the guess may be old: confirm it from storage.
                 return Err(Error::lost_race("cached head is deleted"));
             }
@@ -190,7 +190,7 @@ impl Memspace {
         }
         new.session.token_count = new.session.token_count.saturating_add(tokens);
         new.session.last_event_at = Some(now);
-        let jobs = fire_due(&mut new, space, now, self.host.as_ref());
+        let jobs = fire_due(&mut new, space, now);
         let batch = self.session_batch(batch, Some((&rec, &bytes)), &mut new, &jobs)?;
         self.commit(batch).await?;
         Ok(out)

@@ -35,6 +35,7 @@ pub(crate) fn error(e: Error) -> w::Error {
         ErrorCode::Quota => w::Error::Quota(info),
         ErrorCode::Storage => w::Error::Storage(info),
         ErrorCode::Unsupported => w::Error::Unsupported(info),
+        ErrorCode::Upstream => w::Error::Upstream(info),
     }
 }
 
@@ -403,6 +404,7 @@ mod tests {
             w::Error::Quota(i) => ("quota", i),
             w::Error::Storage(i) => ("storage", i),
             w::Error::Unsupported(i) => ("unsupported", i),
+            w::Error::Upstream(i) => ("upstream", i),
         }
     }
 
