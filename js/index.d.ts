@@ -208,6 +208,8 @@ export interface SweepReport {
   examined: number;
   fired: number;
   staleRemoved: number;
+  /** Memories whose expiry was recorded. */
+  memoriesExpired: number;
 }
 
 /** Store and entry metadata: at most 16 string pairs, keys 1–64 characters, values ≤ 512 characters. Passed through verbatim (keys are not renamed). */

@@ -16,11 +16,12 @@ cargo build --quiet --lib --profile component --target wasm32-unknown-unknown --
 core="$CARGO_TARGET_DIR/wasm32-unknown-unknown/component/memspace.wasm"
 
 npx --no-install jco new "$core" -o "$out/memspace.unopt.component.wasm"
-# The core module uses bulk memory, sign-extension, … (Rust's wasm32 defaults): enable them
+# The core module uses bulk memory, sign-extension, … (Rust's wasm32 defaults) and SIMD
+# (.cargo/config.toml turns on simd128 for the recall index): enable them
 # for Binaryen's validator.
 npx --no-install jco opt "$out/memspace.unopt.component.wasm" -o "$out/memspace.component.wasm" --quiet -- \
   -Oz --enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext --enable-mutable-globals \
-  --enable-nontrapping-float-to-int --enable-multivalue --enable-reference-types
+  --enable-nontrapping-float-to-int --enable-multivalue --enable-reference-types --enable-simd
 rm -f "$out/memspace.unopt.component.wasm"
 
 raw=$(stat -c %s "$out/memspace.component.wasm")

@@ -167,3 +167,17 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// Errors inside results (e.g. per-operation results of a batch) serialise as
+/// `{code, status, message, details}`.
+impl serde::Serialize for Error {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Error", 4)?;
+        st.serialize_field("code", self.code.as_str())?;
+        st.serialize_field("status", &self.status())?;
+        st.serialize_field("message", &self.message)?;
+        st.serialize_field("details", &self.details)?;
+        st.end()
+    }
+}

@@ -1,4 +1,5 @@
 //! How records become ordered keys and bytes.
 
+pub mod base64;
 pub mod envelope;
 pub mod keys;

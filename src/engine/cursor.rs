@@ -4,11 +4,12 @@ use super::kv_error;
 use crate::error::Result;
 use crate::kv::{Entry, KeyRange, Kv};
 
-/// A forward cursor over a key range.
+/// A cursor over a key range, forward or (made with [`Cursor::reverse`]) backward.
 pub(crate) struct Cursor {
     range: KeyRange,
     chunk: usize,
     done: bool,
+    reverse: bool,
 }
 
 impl Cursor {
@@ -18,6 +19,17 @@ impl Cursor {
             range,
             chunk,
             done: false,
+            reverse: false,
+        }
+    }
+
+    /// A cursor reading `range` from its end, `chunk` entries at a time.
+    pub(crate) fn reverse(range: KeyRange, chunk: usize) -> Self {
+        Cursor {
+            range,
+            chunk,
+            done: false,
+            reverse: true,
         }
     }
 
@@ -27,11 +39,17 @@ impl Cursor {
             return Ok(Vec::new());
         }
         let entries = kv
-            .scan(&self.range, self.chunk, false)
+            .scan(&self.range, self.chunk, self.reverse)
             .await
             .map_err(kv_error)?;
         match entries.last() {
-            Some((last, _)) if entries.len() == self.chunk => self.range.start = successor(last),
+            Some((last, _)) if entries.len() == self.chunk => {
+                if self.reverse {
+                    self.range.end = Some(last.clone());
+                } else {
+                    self.range.start = successor(last);
+                }
+            }
             _ => self.done = true,
         }
         Ok(entries)

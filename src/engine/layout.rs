@@ -213,6 +213,150 @@ pub fn store_owned_ranges(space_id: &str, store_id: &str) -> [KeyRange; 4] {
     ]
 }
 
+// ---- memories and associations (see docs/storage.md, "Memories and associations") ------------
+// Every key but the expiry schedule starts with (tag, space). The memory head is the commit
+// point of every memory and association write of its space.
+
+/// `mh/{space}` → memory head: exact counts, write sequence, pending journal.
+pub fn memory_head(space_id: &str) -> Vec<u8> {
+    Key::table("mh").s(space_id).build()
+}
+
+/// `mj/{space}` → redo journal of a memory write on a non-atomic backend.
+pub fn memory_journal(space_id: &str) -> Vec<u8> {
+    Key::table("mj").s(space_id).build()
+}
+
+/// `mr/{space}/{memory}` → memory record (current version; a tombstone after hard forget).
+pub fn memory(space_id: &str, memory_id: &str) -> Vec<u8> {
+    Key::table("mr").s(space_id).s(memory_id).build()
+}
+
+/// All memory records of a space, in id (= creation) order.
+pub fn memories_of(space_id: &str) -> KeyRange {
+    Key::table("mr").s(space_id).range()
+}
+
+/// `mrv/{space}/{memory}/{version:u64}` → the memory as it was at that version.
+pub fn memory_version(space_id: &str, memory_id: &str, version: u64) -> Vec<u8> {
+    Key::table("mrv")
+        .s(space_id)
+        .s(memory_id)
+        .n(version)
+        .build()
+}
+
+/// All version snapshots of one memory, oldest first.
+pub fn memory_versions(space_id: &str, memory_id: &str) -> KeyRange {
+    Key::table("mrv").s(space_id).s(memory_id).range()
+}
+
+/// `mi/{space}/{dim}/{value}/{memory}` → empty: list index of one dimension (`s` status,
+/// `t` type, `u` subtype, `g` tag, `c` context, `k` logical key).
+pub fn memory_index(space_id: &str, dim: &str, value: &str, memory_id: &str) -> Vec<u8> {
+    Key::table("mi")
+        .s(space_id)
+        .s(dim)
+        .s(value)
+        .s(memory_id)
+        .build()
+}
+
+/// All list-index keys of one dimension value, in memory id order.
+pub fn memory_index_range(space_id: &str, dim: &str, value: &str) -> KeyRange {
+    Key::table("mi").s(space_id).s(dim).s(value).range()
+}
+
+/// `mk/{space}/{logical_key}` → id of the active memory holding the key.
+pub fn logical_key(space_id: &str, key: &str) -> Vec<u8> {
+    Key::table("mk").s(space_id).s(key).build()
+}
+
+/// `mch/{space}/{context}/{hash}/{memory}` → empty: active memories by content hash.
+pub fn content_hash(space_id: &str, context: &str, hash: &str, memory_id: &str) -> Vec<u8> {
+    Key::table("mch")
+        .s(space_id)
+        .s(context)
+        .s(hash)
+        .s(memory_id)
+        .build()
+}
+
+/// Active memories of a context with a content hash.
+pub fn content_hash_range(space_id: &str, context: &str, hash: &str) -> KeyRange {
+    Key::table("mch").s(space_id).s(context).s(hash).range()
+}
+
+/// `mik/{space}/{idempotency_key}` → id of the memory remembered with that key.
+pub fn idempotency_key(space_id: &str, key: &str) -> Vec<u8> {
+    Key::table("mik").s(space_id).s(key).build()
+}
+
+/// `mx/{time}/{space}/{memory}` → empty: advisory expiry schedule for `sweep`.
+pub fn memory_expiry(at: Timestamp, space_id: &str, memory_id: &str) -> Vec<u8> {
+    Key::table("mx").t(at).s(space_id).s(memory_id).build()
+}
+
+/// Expiry schedule entries due at or before `now`.
+pub fn memory_expiry_until(now: Timestamp) -> KeyRange {
+    KeyRange {
+        start: Key::table("mx").build(),
+        end: Some(
+            Key::table("mx")
+                .t(Timestamp(now.0.saturating_add(1)))
+                .build(),
+        ),
+    }
+}
+
+/// Splits an expiry schedule key into (time, space id, memory id).
+pub fn parse_memory_expiry(key: &[u8]) -> Option<(Timestamp, String, String)> {
+    let prefix = Key::table("mx").build();
+    let rest = key.strip_prefix(prefix.as_slice())?;
+    let t: [u8; 8] = rest.get(..8)?.try_into().ok()?;
+    let at = Timestamp((u64::from_be_bytes(t) ^ (1 << 63)) as i64);
+    let mut parts = crate::codec::keys::string_parts(rest.get(8..)?)?;
+    if parts.len() != 2 {
+        return None;
+    }
+    let memory = parts.pop()?;
+    let space = parts.pop()?;
+    Some((at, space, memory))
+}
+
+/// `ma/{space}/{association}` → association.
+pub fn association(space_id: &str, association_id: &str) -> Vec<u8> {
+    Key::table("ma").s(space_id).s(association_id).build()
+}
+
+/// `mao/{space}/{source}/{target}/{relationship}` → association: edges leaving `source`.
+pub fn association_out(space_id: &str, source: &str, target: &str, rel: &str) -> Vec<u8> {
+    Key::table("mao")
+        .s(space_id)
+        .s(source)
+        .s(target)
+        .s(rel)
+        .build()
+}
+
+/// `mai/{space}/{target}/{source}/{relationship}` → association: edges entering `target`.
+pub fn association_in(space_id: &str, target: &str, source: &str, rel: &str) -> Vec<u8> {
+    Key::table("mai")
+        .s(space_id)
+        .s(target)
+        .s(source)
+        .s(rel)
+        .build()
+}
+
+/// Edges leaving `memory` (`out`) or entering it (`!out`).
+pub fn associations_of(space_id: &str, memory_id: &str, out: bool) -> KeyRange {
+    Key::table(if out { "mao" } else { "mai" })
+        .s(space_id)
+        .s(memory_id)
+        .range()
+}
+
 // ---- recall index (see docs/storage.md, "Recall index") ---------------------------------------------
 
 /// `rh/{space}` → index head (BM25 statistics, embedding model, generation).

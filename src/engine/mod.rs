@@ -12,6 +12,7 @@ mod journal;
 pub(crate) mod layout;
 mod lifecycle;
 mod lock;
+mod memories;
 mod memory_tool;
 mod recall;
 mod sessions;

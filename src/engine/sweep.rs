@@ -20,11 +20,14 @@ pub struct SweepReport {
     pub fired: u64,
     /// Stale schedule entries removed.
     pub stale_removed: u64,
+    /// Memories whose expiry was recorded.
+    pub memories_expired: u64,
 }
 
 impl Memspace {
-    /// Evaluates up to `limit` sessions whose time triggers are due, across all spaces in the
-    /// store (a host-level operation: it does not check the principal).
+    /// Evaluates up to `limit` sessions whose time triggers are due, then records the expiry
+    /// of due memories with what is left of `limit`, across all spaces in the store (a
+    /// host-level operation: it does not check the principal).
     pub async fn sweep(&self, limit: usize) -> Result<SweepReport> {
         let now = self.host.now();
         let entries = self
@@ -71,6 +74,13 @@ impl Memspace {
                 }
                 _ => self.remove_stale(key, &mut report).await?,
             }
+        }
+        let left = limit.saturating_sub(report.examined as usize);
+        if left > 0 {
+            let (expired, stale) = self.sweep_memories(now, left).await?;
+            report.examined += expired + stale;
+            report.memories_expired = expired;
+            report.stale_removed += stale;
         }
         Ok(report)
     }

@@ -1,13 +1,20 @@
 //! The records memspace stores and returns, and the inputs its operations take.
 
+mod association;
 mod event;
 mod job;
 mod lifecycle;
+mod memory;
 mod patch;
 mod session;
 mod space;
 mod store;
 
+pub use association::{
+    is_relationship_type, relationship_types, Association, AssociationQuery, AssociationUpdate,
+    Direction, GraphPath, NewAssociation, RelationshipType, Traversal, TraverseQuery,
+    RELATIONSHIP_TYPES,
+};
 pub use event::{Emitter, Event, EventQuery, EventUpdate, NewEvent};
 pub use job::{
     CommitOptions, CommitReport, ExtractionJob, ExtractionOptions, ExtractionStats, JobCursor,
@@ -15,6 +22,11 @@ pub use job::{
     RunReport,
 };
 pub use lifecycle::{LifecycleStrategy, StrategyExecution, StrategyOpts, StrategyType, Trigger};
+pub use memory::{
+    BatchOp, BatchOpResult, BatchOpStatus, BatchResult, Memory, MemoryChange, MemoryFilter,
+    MemoryStats, MemoryStatus, MemorySubtype, MemoryTrace, MemoryType, MemoryUpdate, NewMemory,
+    Provenance, Remembered,
+};
 pub use patch::Patch;
 pub use session::{NewSession, Session, SessionFilter, SessionUpdate};
 pub use space::{NewSpace, Page, Principal, Space, SpaceUpdate};

@@ -141,7 +141,7 @@ test("lifecycle: eventCount queues an extraction job; sweep fires idle sessions"
   assert.equal(after.executedStrategies[0].type, "extract_memories");
 
   const idle = await ms.createSession(sp.id, { participants: ["u1"], lifecycleStrategies: [{ type: "soft_delete", trigger: { idle: 60 } }] });
-  assert.deepEqual(await ms.sweep(), { examined: 0, fired: 0, staleRemoved: 0 });
+  assert.deepEqual(await ms.sweep(), { examined: 0, fired: 0, staleRemoved: 0, memoriesExpired: 0 });
   clockMs += 61_000;
   const report = await ms.sweep(10);
   assert.equal(report.fired, 1);
