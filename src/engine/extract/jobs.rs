@@ -35,6 +35,10 @@ pub(crate) struct JobRecord {
     /// `deduplicate` across chunks; at most `max_memories` + the items of one chunk).
     #[serde(default)]
     pub seen: Vec<String>,
+    /// The transcript budget per call, fixed at the first claim (a split event's parts, and so
+    /// the cursor, depend on it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunk_tokens: Option<u32>,
 }
 
 /// A job to queue with a session-head write.
@@ -107,6 +111,7 @@ pub(crate) fn queue_job(
     Some(JobRecord {
         job,
         seen: Vec::new(),
+        chunk_tokens: None,
     })
 }
 
@@ -207,11 +212,8 @@ impl Memspace {
         let (space, _) = self.owned_space(space_id).await?;
         self.settle_jobs(&space.id).await?;
         let range = match &filter.session_id {
-            // A session's jobs share the id's first 20 characters (time + session hash).
-            Some(s) => match ids::job_id(s, 0).and_then(|id| id.get(..24).map(str::to_string)) {
-                Some(prefix) => {
-                    crate::kv::KeyRange::prefix(&prefix_key(&space.id, &prefix))
-                }
+            Some(s) => match session_jobs_range(&space.id, s) {
+                Some(r) => r,
                 None => return Ok(Vec::new()),
             },
             None => layout::jobs_of(&space.id),
@@ -342,8 +344,8 @@ impl Memspace {
 
     /// Rolls a committed memory journal of the space forward: a chunk's job progress commits
     /// with its memories, so job records are current only after it.
-    pub(crate) async fn settle_jobs(&self, _space_id: &str) -> Result<()> {
-        Ok(()) // FIXME(extract13): roll the memory journal forward once memories land
+    pub(crate) async fn settle_jobs(&self, space_id: &str) -> Result<()> {
+        self.settle_memories(space_id).await
     }
 }
 
@@ -352,9 +354,44 @@ pub(crate) fn counted(j: &ExtractionJob, head: &SessionRecord) -> bool {
     j.seq < head.job_seq && ids::job_id(&head.session.id, j.seq).as_deref() == Some(j.id.as_str())
 }
 
-/// The key prefix of job ids starting with `id_prefix` in a space.
-fn prefix_key(space_id: &str, id_prefix: &str) -> Vec<u8> {
+/// The keys of a session's jobs: their ids share the first 20 characters (the session's time
+/// and hash). `None` for a session id `new_id` did not make.
+fn session_jobs_range(space_id: &str, session_id: &str) -> Option<crate::kv::KeyRange> {
+    let id = ids::job_id(session_id, 0)?;
     let mut k = layout::jobs_of(space_id).start;
-    k.extend_from_slice(id_prefix.as_bytes());
-    k
+    k.extend_from_slice(id.get(..24)?.as_bytes());
+    Some(crate::kv::KeyRange::prefix(&k))
+}
+
+impl Memspace {
+    /// Every counted job of a session, in seq order, with its stored bytes.
+    pub(crate) async fn jobs_of_session(
+        &self,
+        space_id: &str,
+        session_id: &str,
+    ) -> Result<Vec<(JobRecord, Vec<u8>)>> {
+        let Some(range) = session_jobs_range(space_id, session_id) else {
+            return Ok(Vec::new());
+        };
+        let Some((head, _)) = self
+            .load::<SessionRecord>(&layout::session(space_id, session_id))
+            .await?
+        else {
+            return Ok(Vec::new());
+        };
+        let mut cursor = Cursor::new(range, limits::SCAN_CHUNK);
+        let mut out = Vec::new();
+        loop {
+            let chunk = cursor.next(self.kv.as_ref()).await?;
+            if chunk.is_empty() {
+                return Ok(out);
+            }
+            for (_, bytes) in chunk {
+                let rec: JobRecord = envelope::decode(&bytes)?;
+                if rec.job.session_id == session_id && counted(&rec.job, &head) {
+                    out.push((rec, bytes));
+                }
+            }
+        }
+    }
 }

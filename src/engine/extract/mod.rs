@@ -8,8 +8,12 @@
 //! the job says the chunk is done. A session whose strategy soft-deletes it stays hidden
 //! until its job is done, then is soft-deleted. See docs/extraction.md.
 
+pub(crate) mod commit;
 pub(crate) mod finalize;
 pub(crate) mod jobs;
 pub(crate) mod limits;
 pub(crate) mod output;
 pub(crate) mod prompt;
+pub(crate) mod read;
+pub(crate) mod run;
+pub(crate) mod write;

@@ -61,6 +61,11 @@ pub(crate) struct MemoryWrite {
     pub snapshots: Vec<MemoryRecord>,
     /// Keys to erase (version snapshots of a hard-forgotten memory).
     pub erase: Vec<Vec<u8>>,
+    /// Raw ops of a record outside the memory layout that must commit with this write (an
+    /// extraction job's progress); they land before the head, inside the journal.
+    pub extra_ops: Vec<Op>,
+    /// Preconditions of `extra_ops` (checked with the head's).
+    pub extra_preconditions: Vec<Precondition>,
 }
 
 impl MemoryWrite {
@@ -70,6 +75,7 @@ impl MemoryWrite {
             && self.links.is_empty()
             && self.snapshots.is_empty()
             && self.erase.is_empty()
+            && self.extra_ops.is_empty()
     }
 }
 
@@ -271,6 +277,7 @@ impl Memspace {
         let mut ops = to_ops(deletes);
         let (index_ops, index_pre) = self.index_ops(space, &write).await?;
         ops.extend(index_ops);
+        ops.extend(write.extra_ops.iter().cloned());
 
         let head_key = layout::memory_head(sp);
         let mut batch = Batch::new();
@@ -279,6 +286,9 @@ impl Memspace {
             None => batch.require_absent(head_key.clone()),
         };
         batch.preconditions.extend(index_pre);
+        batch
+            .preconditions
+            .extend(write.extra_preconditions.iter().cloned());
         if self.kv.capabilities().atomic_batches {
             batch.ops = ops;
             batch.put(head_key, envelope::encode(&new_head)?); // commit point

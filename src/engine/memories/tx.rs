@@ -37,6 +37,8 @@ pub(crate) struct MemTx {
     pub purge_budget: usize,
     /// Memories whose purge continues after this write commits.
     pub purge_after: Vec<String>,
+    extra_ops: Vec<crate::kv::Op>,
+    extra_preconditions: Vec<crate::kv::Precondition>,
 }
 
 impl MemTx {
@@ -54,7 +56,20 @@ impl MemTx {
             erase: Vec::new(),
             purge_budget: super::limits::PURGE_CHUNK,
             purge_after: Vec::new(),
+            extra_ops: Vec::new(),
+            extra_preconditions: Vec::new(),
         }
+    }
+
+    /// Adds raw ops and preconditions of another record that must commit with this write
+    /// (see [`MemoryWrite::extra_ops`]).
+    pub(crate) fn attach(
+        &mut self,
+        ops: Vec<crate::kv::Op>,
+        preconditions: Vec<crate::kv::Precondition>,
+    ) {
+        self.extra_ops.extend(ops);
+        self.extra_preconditions.extend(preconditions);
     }
 
     /// The memory as this write sees it (`None`: no such memory in the space).
@@ -340,6 +355,8 @@ impl MemTx {
             link_order,
             snapshots,
             erase,
+            extra_ops,
+            extra_preconditions,
             ..
         } = self;
         for id in order {
@@ -362,6 +379,8 @@ impl MemTx {
         }
         w.snapshots = snapshots;
         w.erase = erase;
+        w.extra_ops = extra_ops;
+        w.extra_preconditions = extra_preconditions;
         w
     }
 }
