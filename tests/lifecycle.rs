@@ -250,17 +250,19 @@ fn extract_memories_queues_a_job_with_range_strategy_and_space_llm_settings() {
     );
     assert_eq!(j.llm.llm_model_name.as_deref(), Some("gpt-4o"));
     assert_eq!(j.llm.custom_instructions.as_deref(), Some("facts only"));
-    assert_eq!(
-        j.options.agent_id.as_deref(),
-        Some("support-bot")
-    );
+    assert_eq!(j.options.agent_id.as_deref(), Some("support-bot"));
     assert_eq!(j.strategy_index, Some(0));
     assert!(!j.soft_delete_after);
     // softDelete: false keeps the session live, and the strategy fires only once.
     for i in 4..10 {
         w.post(&sp, &s, &format!("m{i}")).unwrap();
     }
-    assert_eq!(run(w.ms.list_extraction_jobs(&sp.id, JobFilter::default())).unwrap().len(), 1);
+    assert_eq!(
+        run(w.ms.list_extraction_jobs(&sp.id, JobFilter::default()))
+            .unwrap()
+            .len(),
+        1
+    );
     assert_eq!(
         run(w.ms.get_session(&sp.id, &s.id))
             .unwrap()
@@ -345,7 +347,9 @@ fn a_due_delete_before_an_extraction_prevents_the_extraction() {
     .unwrap();
     w.host.advance_secs(1000);
     expect_code(run(w.ms.get_session(&sp.id, &s.id)), ErrorCode::Gone);
-    assert!(run(w.ms.list_extraction_jobs(&sp.id, JobFilter::default())).unwrap().is_empty());
+    assert!(run(w.ms.list_extraction_jobs(&sp.id, JobFilter::default()))
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
@@ -407,7 +411,9 @@ fn sweep_fires_due_time_triggers_without_any_access() {
     let r = run(w.ms.sweep(100)).unwrap();
     assert_eq!(r.fired, 1);
     assert_eq!(
-        run(w.ms.list_extraction_jobs(&sp.id, JobFilter::default())).unwrap().len(),
+        run(w.ms.list_extraction_jobs(&sp.id, JobFilter::default()))
+            .unwrap()
+            .len(),
         1,
         "the job exists before anyone touched the session"
     );

@@ -86,7 +86,11 @@ pub fn job_queue(at: Timestamp, space_id: &str, job_id: &str) -> Vec<u8> {
 pub fn job_queue_until(now: Timestamp) -> KeyRange {
     KeyRange {
         start: Key::table("jq").build(),
-        end: Some(Key::table("jq").t(Timestamp(now.0.saturating_add(1))).build()),
+        end: Some(
+            Key::table("jq")
+                .t(Timestamp(now.0.saturating_add(1)))
+                .build(),
+        ),
     }
 }
 

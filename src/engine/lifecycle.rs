@@ -9,9 +9,7 @@
 //! the extractor can still read the events ("soft delete after, not before").
 
 use super::extract::jobs::{queue_job, strategy_options, JobRecord, NewJob};
-use crate::model::{
-    JobKind, LifecycleStrategy, Space, StrategyExecution, StrategyType, Trigger,
-};
+use crate::model::{JobKind, LifecycleStrategy, Space, StrategyExecution, StrategyType, Trigger};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 

@@ -2,6 +2,7 @@
 //! lazy lifecycle first.
 
 use super::cursor::Cursor;
+use super::extract::jobs::{put_new_job, JobRecord};
 use super::lifecycle::{fire_due, next_due, SessionRecord};
 use super::{is_race, layout, validate, Memspace, MAX_RETRIES};
 use crate::codec::envelope;
@@ -9,7 +10,6 @@ use crate::engine::cursor::Pager;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ids;
 use crate::kv::Batch;
-use super::extract::jobs::{put_new_job, JobRecord};
 use crate::model::{NewSession, Session, SessionFilter, SessionUpdate, Space};
 
 pub(crate) const KIND: &str = "session";

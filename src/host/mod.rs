@@ -14,11 +14,11 @@ mod scripted_llm;
 mod system;
 
 pub use embed::{check_embeddings, Embedder, HashEmbedder, HostFuture, SYNONYMS};
-pub use llm::{Llm, LlmFormat, LlmMessage, LlmRequest, LlmResponse, LlmRole, LlmUsage};
-pub use scripted_llm::{rule_based_extraction, Scripted, ScriptedLlm};
 #[cfg(all(feature = "js", target_arch = "wasm32"))]
 pub use js::JsHost;
+pub use llm::{Llm, LlmFormat, LlmMessage, LlmRequest, LlmResponse, LlmRole, LlmUsage};
 pub use manual::ManualHost;
+pub use scripted_llm::{rule_based_extraction, Scripted, ScriptedLlm};
 #[cfg(not(target_arch = "wasm32"))]
 pub use system::SystemHost;
 

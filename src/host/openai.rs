@@ -149,7 +149,10 @@ mod tests {
         assert_eq!(r.usage.unwrap().total_tokens, 5);
         let refused = r#"{"choices":[{"message":{"content":null,"refusal":"I can't"},"finish_reason":"stop"}]}"#;
         assert_eq!(
-            parse_chat_completion(200, refused).unwrap().refusal.as_deref(),
+            parse_chat_completion(200, refused)
+                .unwrap()
+                .refusal
+                .as_deref(),
             Some("I can't")
         );
         let e = parse_chat_completion(429, r#"{"error":{"message":"slow down"}}"#).unwrap_err();

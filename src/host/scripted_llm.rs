@@ -99,10 +99,9 @@ impl ScriptedLlm {
         match next {
             Some(Scripted::Text(t)) => Ok(with_usage(LlmResponse::text(t))),
             Some(Scripted::Json(v)) => Ok(with_usage(LlmResponse::text(v.to_string()))),
-            Some(Scripted::Timeout) => Err(upstream(
-                reason::TIMEOUT,
-                "the scripted model timed out",
-            )),
+            Some(Scripted::Timeout) => {
+                Err(upstream(reason::TIMEOUT, "the scripted model timed out"))
+            }
             Some(Scripted::Refusal(why)) => Ok(with_usage(LlmResponse {
                 refusal: Some(why),
                 finish_reason: Some("stop".into()),
@@ -236,7 +235,12 @@ fn rule(s: &str, seq: u64) -> Option<Value> {
             0.6,
         ));
     }
-    if let Some(thing) = after(&["i don't like ", "i dislike ", "i hate ", "i am allergic to "]) {
+    if let Some(thing) = after(&[
+        "i don't like ",
+        "i dislike ",
+        "i hate ",
+        "i am allergic to ",
+    ]) {
         return Some(memory(
             format!("The user dislikes {thing}"),
             "preference",
@@ -244,7 +248,10 @@ fn rule(s: &str, seq: u64) -> Option<Value> {
             0.7,
         ));
     }
-    if lower.starts_with("always ") || lower.starts_with("never ") || lower.starts_with("please always ") {
+    if lower.starts_with("always ")
+        || lower.starts_with("never ")
+        || lower.starts_with("please always ")
+    {
         return Some(memory(
             format!("Instruction from the user: {s}"),
             "directive",
@@ -290,7 +297,10 @@ mod tests {
             Scripted::Refusal("no".into()),
         ]);
         let r = req("x");
-        assert_eq!(block_on(llm.complete(&r)).unwrap().unwrap().text, "{not json");
+        assert_eq!(
+            block_on(llm.complete(&r)).unwrap().unwrap().text,
+            "{not json"
+        );
         let e = block_on(llm.complete(&r)).unwrap().unwrap_err();
         assert_eq!(e.details["reason"], "timeout");
         let refusal = block_on(llm.complete(&r)).unwrap().unwrap();

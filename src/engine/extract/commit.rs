@@ -25,7 +25,9 @@ fn options(o: CommitOptions) -> Result<ExtractionOptions> {
         o.min_importance
             .unwrap_or(limits::COMMIT_DEFAULT_MIN_IMPORTANCE),
     )?;
-    let max_memories = o.max_memories.unwrap_or(limits::COMMIT_DEFAULT_MAX_MEMORIES);
+    let max_memories = o
+        .max_memories
+        .unwrap_or(limits::COMMIT_DEFAULT_MAX_MEMORIES);
     if !(1..=limits::COMMIT_MAX_MEMORIES).contains(&max_memories) {
         return Err(Error::validation(
             "max_memories",

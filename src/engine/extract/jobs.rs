@@ -231,7 +231,10 @@ impl Memspace {
                 let rec: JobRecord = envelope::decode(bytes)?;
                 let j = rec.job;
                 if filter.status.is_some_and(|s| s != j.status)
-                    || filter.session_id.as_ref().is_some_and(|s| *s != j.session_id)
+                    || filter
+                        .session_id
+                        .as_ref()
+                        .is_some_and(|s| *s != j.session_id)
                 {
                     continue;
                 }
@@ -317,7 +320,7 @@ impl Memspace {
                     .finished_at
                     .is_some_and(|f| opts.finished_before.is_none_or(|b| f < b));
                 let prunable = match j.status {
-                    JobStatus::Done => !(j.soft_delete_after && !j.session_deleted),
+                    JobStatus::Done => !j.soft_delete_after || j.session_deleted,
                     JobStatus::Failed => opts.include_failed,
                     _ => false,
                 };

@@ -290,9 +290,7 @@ pub(crate) fn parse_answer(r: &LlmResponse, first: u64, last: u64) -> Result<Ans
             .unwrap_or(Category::Fact);
         let subtype = subtype.or_else(|| {
             // Only when the model named nothing more specific than the category.
-            given_type
-                .is_none()
-                .then(|| category.defaults().1)
+            given_type.is_none().then(|| category.defaults().1)
         });
         let memory_type = given_type
             .or_else(|| subtype.map(type_of_subtype))
@@ -330,7 +328,10 @@ pub(crate) fn parse_answer(r: &LlmResponse, first: u64, last: u64) -> Result<Ans
         }
         let logical_key = match obj.get("logicalKey").or_else(|| obj.get("logical_key")) {
             None | Some(Value::Null) => None,
-            Some(v) => match v.as_str().map(|s| s.trim().to_lowercase().replace(' ', "_")) {
+            Some(v) => match v
+                .as_str()
+                .map(|s| s.trim().to_lowercase().replace(' ', "_"))
+            {
                 Some(k) if valid_key(&k) => Some(k),
                 _ => {
                     fixes += 1;
@@ -413,13 +414,19 @@ mod tests {
             refusal: Some("I can't help with that".into()),
             ..Default::default()
         };
-        assert_eq!(reason_of(parse_answer(&refused, 0, 0).unwrap_err()), "refusal");
+        assert_eq!(
+            reason_of(parse_answer(&refused, 0, 0).unwrap_err()),
+            "refusal"
+        );
         let cut = LlmResponse {
             text: r#"{"memories": [{"content": "The user li"#.into(),
             finish_reason: Some("length".into()),
             ..Default::default()
         };
-        assert_eq!(reason_of(parse_answer(&cut, 0, 0).unwrap_err()), "truncated");
+        assert_eq!(
+            reason_of(parse_answer(&cut, 0, 0).unwrap_err()),
+            "truncated"
+        );
     }
 
     #[test]
@@ -449,13 +456,19 @@ mod tests {
         let a = parse_answer(&text(&answer.to_string()), 2, 9).unwrap();
         let i = &a.items[0];
         assert_eq!(i.content, "The user lives in Lisbon");
-        assert_eq!((i.category, i.memory_type, i.subtype), (Category::Fact, "semantic", Some("profile")));
+        assert_eq!(
+            (i.category, i.memory_type, i.subtype),
+            (Category::Fact, "semantic", Some("profile"))
+        );
         assert_eq!(i.importance, 1.0);
         assert_eq!(i.tags, vec!["home"]);
         assert_eq!(i.logical_key.as_deref(), Some("user.city"));
         assert_eq!(i.source, Some((2, 4)));
         let d = &a.items[1];
-        assert_eq!((d.memory_type, d.subtype), ("procedural", Some("directive")));
+        assert_eq!(
+            (d.memory_type, d.subtype),
+            ("procedural", Some("directive"))
+        );
         let e = &a.items[2];
         assert_eq!((e.memory_type, e.subtype), ("episodic", None));
         let p = &a.items[3];

@@ -294,7 +294,14 @@ mod tests {
             sequence_id: seq,
             event_type: Some("message".into()),
             body: json!({ "content": text }),
-            emitter: Emitter::new(if seq % 2 == 0 { "user" } else { "agent" }, "x"),
+            emitter: Emitter::new(
+                if seq.is_multiple_of(2) {
+                    "user"
+                } else {
+                    "agent"
+                },
+                "x",
+            ),
             created_at: Timestamp(seq as i64),
             updated_at: Timestamp(seq as i64),
         }
@@ -367,7 +374,9 @@ mod tests {
         );
         let rules = s.find("Rules:").unwrap();
         let custom = s.find("Only extract food preferences.").unwrap();
-        let keys = s.find("Known logical keys in this memory space: user.city").unwrap();
+        let keys = s
+            .find("Known logical keys in this memory space: user.city")
+            .unwrap();
         let contract = s.find("Output format:").unwrap();
         assert!(rules < custom && custom < keys && keys < contract);
         assert!(s.contains("Extract only memories of these categories: preference"));

@@ -19,9 +19,7 @@ use crate::engine::{layout, Memspace};
 use crate::error::{Error, ErrorCode, Result};
 use crate::host::Llm;
 use crate::kv::Batch;
-use crate::model::{
-    ExtractionJob, JobError, JobOutcome, JobStatus, RunOptions, RunReport, Space,
-};
+use crate::model::{ExtractionJob, JobError, JobOutcome, JobStatus, RunOptions, RunReport, Space};
 use crate::time::Timestamp;
 use std::rc::Rc;
 
@@ -161,7 +159,9 @@ impl Memspace {
         force: bool,
     ) -> Result<Entry> {
         self.settle_jobs(space_id).await?;
-        let Some((rec, bytes)) = self.load::<JobRecord>(&layout::job(space_id, job_id)).await?
+        let Some((rec, bytes)) = self
+            .load::<JobRecord>(&layout::job(space_id, job_id))
+            .await?
         else {
             self.drop_entry(key).await?;
             return Ok(Entry::Skipped);
@@ -330,7 +330,15 @@ impl Memspace {
                 bytes: &bytes,
             };
             match self
-                .commit_chunk(space, held, &chunk, &answer, usage, last, settings.lease_secs)
+                .commit_chunk(
+                    space,
+                    held,
+                    &chunk,
+                    &answer,
+                    usage,
+                    last,
+                    settings.lease_secs,
+                )
                 .await
             {
                 Ok((r, b, res)) => {

@@ -12,9 +12,7 @@ use crate::engine::{layout, Memspace, MAX_RETRIES};
 use crate::error::{Error, Result};
 use crate::host::LlmUsage;
 use crate::kv::Batch;
-use crate::model::{
-    JobStatus, MemorySubtype, MemoryType, NewMemory, Provenance, Space,
-};
+use crate::model::{JobStatus, MemorySubtype, MemoryType, NewMemory, Provenance, Space};
 use crate::time::Timestamp;
 
 /// What one chunk commit did.
@@ -167,7 +165,11 @@ impl Memspace {
                 Err(e) if e.is_lost_race() => {
                     // Another memory write of the space, or another runner: only the second
                     // is final.
-                    let now_stored = self.kv.get(&job_key).await.map_err(super::super::kv_error)?;
+                    let now_stored = self
+                        .kv
+                        .get(&job_key)
+                        .await
+                        .map_err(super::super::kv_error)?;
                     if now_stored.as_deref() != Some(held.bytes) {
                         return Err(lease_lost(&held.job.job.id));
                     }
@@ -181,6 +183,7 @@ impl Memspace {
     /// The `remember` input of one item: provenance pointing at the session, the events it
     /// came from and the job; the job's agent id and metadata; valid from the time its last
     /// event was posted; an idempotency key derived from the job and the item.
+    #[allow(clippy::needless_update)]
     fn memory_input(
         &self,
         job: &crate::model::ExtractionJob,
@@ -197,10 +200,8 @@ impl Memspace {
             importance: Some(item.importance),
             tags: item.tags.clone(),
             metadata: job.options.metadata.clone(),
-            context_id: None,
             logical_key: item.logical_key.clone(),
             valid_at,
-            expires_at: None,
             provenance: Some(Provenance {
                 source: Some("extraction".into()),
                 session_id: Some(job.session_id.clone()),
@@ -213,6 +214,7 @@ impl Memspace {
                 "{}:{}.{}:{index}",
                 job.id, chunk.start.sequence_id, chunk.start.part
             )),
+            // Fields the memory input gains later (a caller vector, …) keep their defaults.
             ..Default::default()
         }
     }
