@@ -1,6 +1,9 @@
 //! Native engine benchmark (memory backend): append 100k events one by one and in batches of
-//! 200, then read the last 20 events of the 100k-event session. Prints ops/s and p50/p95;
-//! never fails a build. Run with `npm run bench` (or `cargo bench --bench engine`).
+//! 200, then read the last 20 events of the 100k-event session; then memories (remember one
+//! per call and in batches, get, traverse; `memories.rs`). Prints ops/s and p50/p95; never
+//! fails a build. Run with `npm run bench` (or `cargo bench --bench engine`).
+
+mod memories;
 
 use memspace::host::SystemHost;
 use memspace::kv::MemoryKv;
@@ -13,7 +16,7 @@ use std::time::{Duration, Instant};
 
 const EVENTS: usize = 100_000;
 
-fn run<T>(f: impl std::future::Future<Output = memspace::Result<T>>) -> T {
+pub(crate) fn run<T>(f: impl std::future::Future<Output = memspace::Result<T>>) -> T {
     match block_on(f) {
         Ok(Ok(v)) => v,
         Ok(Err(e)) | Err(e) => {
@@ -33,7 +36,7 @@ fn event(i: usize) -> NewEvent {
     }
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted.get(idx).copied().unwrap_or_default()
 }
@@ -62,7 +65,7 @@ fn setup() -> (Memspace, MemoryKv, String, String) {
     (ms, kv, space.id, session.id)
 }
 
-fn report(name: &str, n: usize, total: Duration, lat: &mut [Duration]) {
+pub(crate) fn report(name: &str, n: usize, total: Duration, lat: &mut [Duration]) {
     lat.sort();
     println!(
         "{name:<36} {n:>7} ops  {:>10.0} ops/s  p50 {:>8.1} µs  p95 {:>8.1} µs",
@@ -166,4 +169,6 @@ fn main() {
         start.elapsed(),
         &mut rlat,
     );
+
+    memories::bench();
 }

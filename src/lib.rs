@@ -43,3 +43,8 @@ pub mod tokens;
 pub use engine::{Memspace, SweepReport};
 pub use error::{Error, ErrorCode, Result};
 pub use time::Timestamp;
+
+/// The examples of `docs/memories.md`, run as doc tests so the user guide cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/memories.md")]
+pub struct MemoriesGuide;

@@ -158,7 +158,7 @@ export class ManualHost {
   }
 }
 
-/** A fresh component instance over `kv` and `host`; returns all its exports (`memory`, `stores`). */
+/** A fresh component instance over `kv` and `host`; returns all its exports (`memory`, `stores`, `memories`). */
 export async function instanceExports(kv = new MemoryKv(), host = new ManualHost()) {
   return instantiate(getCoreModule, {
     'memspace:memory/kv': kv.imports(),
@@ -175,9 +175,9 @@ export async function instance(kv = new MemoryKv(), host = new ManualHost()) {
 export async function world({ atomic = true, principal = { userId: 'u1', tenantId: 't1' } } = {}) {
   const kv = new MemoryKv({ atomic });
   const host = new ManualHost();
-  const { memory, stores } = await instanceExports(kv, host);
+  const { memory, stores, memories } = await instanceExports(kv, host);
   const ms = memory.Memspace.open(principal);
-  return { kv, host, memory, stores, ms };
+  return { kv, host, memory, stores, memories, ms };
 }
 
 /** A space and a session with participant `u1` (and the given extra session fields). */

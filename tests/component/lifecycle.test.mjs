@@ -84,11 +84,11 @@ test('sweep fires due time triggers without any access, once, across principals'
   const { space } = await spaceAndSession(w);
   const ids = [0, 1, 2].map(() => w.ms.createSession(space.id, { participants: ['u1'], lifecycleStrategies: [{ kind: 'soft-delete', trigger: ttl(60) }] }).id);
   const other = w.memory.Memspace.open({ userId: 'ops', tenantId: 'host' });
-  assert.deepEqual(other.sweep(10), { examined: 0n, fired: 0n, staleRemoved: 0n });
+  assert.deepEqual(other.sweep(10), { examined: 0n, fired: 0n, staleRemoved: 0n, memoriesExpired: 0n });
   w.host.advanceSecs(61);
-  assert.deepEqual(other.sweep(2), { examined: 2n, fired: 2n, staleRemoved: 0n });
-  assert.deepEqual(other.sweep(10), { examined: 1n, fired: 1n, staleRemoved: 0n });
-  assert.deepEqual(other.sweep(10), { examined: 0n, fired: 0n, staleRemoved: 0n });
+  assert.deepEqual(other.sweep(2), { examined: 2n, fired: 2n, staleRemoved: 0n, memoriesExpired: 0n });
+  assert.deepEqual(other.sweep(10), { examined: 1n, fired: 1n, staleRemoved: 0n, memoriesExpired: 0n });
+  assert.deepEqual(other.sweep(10), { examined: 0n, fired: 0n, staleRemoved: 0n, memoriesExpired: 0n });
   for (const id of ids) expectError(() => w.ms.getSession(space.id, id), 'gone');
   assert.equal(w.ms.listSessions(space.id, {}).length, 1); // the default 180-day session lives on
 });

@@ -7,11 +7,11 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::model as m;
 use crate::time::Timestamp;
 
-fn ts(t: Timestamp) -> w::Timestamp {
+pub(super) fn ts(t: Timestamp) -> w::Timestamp {
     t.micros()
 }
 
-fn opt_ts(t: Option<Timestamp>) -> Option<w::Timestamp> {
+pub(super) fn opt_ts(t: Option<Timestamp>) -> Option<w::Timestamp> {
     t.map(ts)
 }
 
@@ -375,6 +375,7 @@ impl From<crate::SweepReport> for w::SweepReport {
             examined: r.examined,
             fired: r.fired,
             stale_removed: r.stale_removed,
+            memories_expired: r.memories_expired,
         }
     }
 }

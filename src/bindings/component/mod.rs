@@ -5,8 +5,9 @@
 //! operation to completion in one poll: no threads, no busy loop.
 //!
 //! One file per interface: [`kv`] and [`host`] adapt the imports to the engine's seams,
-//! [`memory`] exports the `memspace` resource, [`stores`] the memory-store functions that
-//! borrow it; [`convert`] and [`convert_stores`] map records and errors, and [`json`] turns
+//! [`memory`] exports the `memspace` resource, [`stores`] the memory-store functions and
+//! [`memories`] the memory and association functions that borrow it; [`convert`],
+//! [`convert_stores`] and [`convert_memories`] map records and errors, and [`json`] turns
 //! the `json` strings of the interface into values.
 //!
 //! The Rust bindings are generated from `wit/` at compile time by `wit_bindgen::generate!`,
@@ -16,10 +17,12 @@
 //! [`block_on`]: crate::runtime::block_on
 
 mod convert;
+mod convert_memories;
 mod convert_stores;
 mod host;
 mod json;
 mod kv;
+mod memories;
 mod memory;
 mod stores;
 
