@@ -6,6 +6,8 @@
 mod embed;
 #[cfg(all(feature = "js", target_arch = "wasm32"))]
 mod js;
+#[cfg(all(feature = "js", target_arch = "wasm32"))]
+mod js_llm;
 pub mod llm;
 mod manual;
 pub mod openai;
@@ -16,6 +18,8 @@ mod system;
 pub use embed::{check_embeddings, Embedder, HashEmbedder, HostFuture, SYNONYMS};
 #[cfg(all(feature = "js", target_arch = "wasm32"))]
 pub use js::JsHost;
+#[cfg(all(feature = "js", target_arch = "wasm32"))]
+pub use js_llm::JsLlm;
 pub use llm::{Llm, LlmFormat, LlmMessage, LlmRequest, LlmResponse, LlmRole, LlmUsage};
 pub use manual::ManualHost;
 pub use scripted_llm::{rule_based_extraction, Scripted, ScriptedLlm};

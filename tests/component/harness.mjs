@@ -158,11 +158,50 @@ export class ManualHost {
   }
 }
 
-/** A fresh component instance over `kv` and `host`; returns all its exports (`memory`, `stores`, `memories`). */
-export async function instanceExports(kv = new MemoryKv(), host = new ManualHost()) {
+/** An `llm-error` thrown from the `llm` import: jco turns `payload` into the `err` case. */
+export class LlmError extends Error {
+  constructor(reason, message) {
+    super(`llm error: ${reason}`);
+    this.payload = { reason, message };
+  }
+}
+
+/**
+ * The imported `llm`: `available()` is false unless answers are scripted. Each call takes the
+ * next scripted answer: a string (the answer text), an object (answered as JSON text),
+ * `{ fail: reason }` (an `llm-error`), `{ refusal }`, or a function of the request. With
+ * `rules`, an exhausted script answers `{"memories": []}`; otherwise it fails `unavailable`.
+ */
+export class ScriptedLlm {
+  constructor(script = null) {
+    this.script = script; // null: no LLM
+    this.requests = [];
+  }
+
+  imports() {
+    return {
+      available: () => this.script !== null,
+      complete: (request) => {
+        this.requests.push(request);
+        const next = this.script?.shift();
+        const usage = { promptTokens: 10n, completionTokens: 5n, totalTokens: 15n };
+        if (next === undefined) throw new LlmError('unavailable', 'the script is used up');
+        const answer = typeof next === 'function' ? next(request) : next;
+        if (answer?.fail) throw new LlmError(answer.fail, `scripted ${answer.fail}`);
+        if (answer?.refusal) return { text: '', refusal: answer.refusal, finishReason: 'stop', usage };
+        const text = typeof answer === 'string' ? answer : JSON.stringify(answer);
+        return { text, model: request.model ?? 'scripted', finishReason: 'stop', usage };
+      },
+    };
+  }
+}
+
+/** A fresh component instance over `kv`, `host` and `llm`; returns all its exports (`memory`, `stores`, `memories`, `extraction`). */
+export async function instanceExports(kv = new MemoryKv(), host = new ManualHost(), llm = new ScriptedLlm()) {
   return instantiate(getCoreModule, {
     'memspace:memory/kv': kv.imports(),
     'memspace:memory/host': host.imports(),
+    'memspace:memory/llm': llm.imports(),
   });
 }
 
@@ -171,13 +210,14 @@ export async function instance(kv = new MemoryKv(), host = new ManualHost()) {
   return (await instanceExports(kv, host)).memory;
 }
 
-/** A world: one instance, its kv and host, and a handle for user `u1` of tenant `t1`. */
-export async function world({ atomic = true, principal = { userId: 'u1', tenantId: 't1' } } = {}) {
-  const kv = new MemoryKv({ atomic });
-  const host = new ManualHost();
-  const { memory, stores, memories } = await instanceExports(kv, host);
+/** A world: one instance, its kv, host and llm (none unless `llm` is a script), and a handle for user `u1` of tenant `t1`. */
+export async function world({ atomic = true, principal = { userId: 'u1', tenantId: 't1' }, llm = null, kv = null, host = null } = {}) {
+  kv ??= new MemoryKv({ atomic });
+  host ??= new ManualHost();
+  const model = new ScriptedLlm(llm);
+  const { memory, stores, memories, extraction } = await instanceExports(kv, host, model);
   const ms = memory.Memspace.open(principal);
-  return { kv, host, memory, stores, memories, ms };
+  return { kv, host, llm: model, memory, stores, memories, extraction, ms };
 }
 
 /** A space and a session with participant `u1` (and the given extra session fields). */

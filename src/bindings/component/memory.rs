@@ -48,8 +48,12 @@ where
 
 impl GuestMemspace for MemspaceResource {
     fn open(principal: w::Principal) -> std::result::Result<MemspaceHandle, w::Error> {
-        let engine = crate::Memspace::new(Rc::new(HostKv), Rc::new(ImportedHost), principal.into())
-            .map_err(convert::error)?;
+        let mut engine =
+            crate::Memspace::new(Rc::new(HostKv), Rc::new(ImportedHost), principal.into())
+                .map_err(convert::error)?;
+        if super::llm::available() {
+            engine = engine.with_llm(Rc::new(super::llm::ImportedLlm));
+        }
         Ok(MemspaceHandle::new(MemspaceResource { engine }))
     }
 
@@ -128,13 +132,6 @@ impl GuestMemspace for MemspaceResource {
         session_id: String,
     ) -> std::result::Result<(), w::Error> {
         run(self.engine.delete_session(&space_id, &session_id), |()| ())
-    }
-
-    fn list_extraction_jobs(
-        &self,
-        space_id: String,
-    ) -> std::result::Result<Vec<w::ExtractionJob>, w::Error> {
-        run(self.engine.list_extraction_jobs(&space_id), all)
     }
 
     fn post_event(

@@ -4,11 +4,12 @@
 //! synchronous, so every [`Kv`] future here is ready at once and [`block_on`] drives an
 //! operation to completion in one poll: no threads, no busy loop.
 //!
-//! One file per interface: [`kv`] and [`host`] adapt the imports to the engine's seams,
-//! [`memory`] exports the `memspace` resource, [`stores`] the memory-store functions and
-//! [`memories`] the memory and association functions that borrow it; [`convert`],
-//! [`convert_stores`] and [`convert_memories`] map records and errors, and [`json`] turns
-//! the `json` strings of the interface into values.
+//! One file per interface: [`kv`], [`host`] and [`llm`] adapt the imports to the engine's
+//! seams, [`memory`] exports the `memspace` resource, [`stores`] the memory-store functions,
+//! [`memories`] the memory and association functions and [`extraction`] the extraction jobs
+//! that borrow it; [`convert`], [`convert_stores`], [`convert_memories`] and
+//! [`convert_extraction`] map records and errors, and [`json`] turns the `json` strings of
+//! the interface into values.
 //!
 //! The Rust bindings are generated from `wit/` at compile time by `wit_bindgen::generate!`,
 //! so they can never be stale: a WIT change that the code does not follow fails the build.
@@ -17,11 +18,14 @@
 //! [`block_on`]: crate::runtime::block_on
 
 mod convert;
+mod convert_extraction;
 mod convert_memories;
 mod convert_stores;
+mod extraction;
 mod host;
 mod json;
 mod kv;
+mod llm;
 mod memories;
 mod memory;
 mod stores;

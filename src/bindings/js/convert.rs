@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
 /// Keys whose values are user data or already JS-shaped: never renamed inside.
-const VERBATIM: [&str; 4] = ["body", "metadata", "trigger", "opts"];
+const VERBATIM: [&str; 5] = ["body", "metadata", "trigger", "opts", "breakdown"];
 
 /// `llm_model_name` → `llmModelName`.
 pub fn camel(s: &str) -> String {

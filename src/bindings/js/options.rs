@@ -36,6 +36,8 @@ pub struct Options {
     pub clock: Option<Function>,
     /// `(text) => number` instead of the built-in token estimate.
     pub count_tokens: Option<Function>,
+    /// `(request) => Promise<response>`: the LLM capability (extraction).
+    pub llm: Option<Function>,
 }
 
 fn get(obj: &JsValue, key: &str) -> Option<JsValue> {
@@ -76,7 +78,7 @@ fn has_indexed_db() -> bool {
         .is_ok_and(|v| !v.is_undefined() && !v.is_null())
 }
 
-/// Parses `{ storage, name, kv, principal, durability, indexedDB, clock, countTokens }`.
+/// Parses `{ storage, name, kv, principal, durability, indexedDB, clock, countTokens, llm }`.
 pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
     if !(obj.is_undefined() || obj.is_null() || obj.is_object()) {
         return Err(invalid("options", "must be an object"));
@@ -123,6 +125,7 @@ pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
         principal,
         clock: function(obj, "clock")?,
         count_tokens: function(obj, "countTokens")?,
+        llm: function(obj, "llm")?,
     })
 }
 
