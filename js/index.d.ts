@@ -188,19 +188,191 @@ export interface LlmSettings {
   customInstructions: string | null;
 }
 
-/** A queued memory-extraction job (the outbox). */
+/** Where an extraction job stands. */
+export type JobStatus = "pending" | "running" | "done" | "failed";
+
+/** How a job extracts (a strategy's agentId/metadata, or commitSession's arguments). */
+export interface ExtractionOptions {
+  agentId?: string;
+  metadata?: Record<string, unknown>;
+  minImportance: number;
+  deduplicate: boolean;
+  categories: string[];
+  maxMemories: number;
+}
+
+/** Counts over a job's committed chunks. */
+export interface ExtractionStats {
+  extracted: number;
+  deduplicated: number;
+  filtered: number;
+  created: number;
+  superseded: number;
+  corrected: number;
+}
+
+/** A failed attempt, kept on the job. */
+export interface JobError {
+  code: ErrorCode;
+  /** For `upstream`: "timeout" | "refusal" | "malformed_output" | "truncated" | "http" | "unavailable". */
+  reason?: string;
+  message: string;
+  attempt: number;
+  at: Timestamp;
+  /** The model's raw answer when it was unusable (≤ 16 KiB). */
+  rawOutput?: string;
+}
+
+/** An extraction job: pending → running (leased) → done | failed. */
 export interface ExtractionJob {
   id: string;
   memorySpaceId: string;
   sessionId: string;
-  strategyIndex: number;
-  strategy: LifecycleStrategy;
+  /** The session's n-th job. */
+  seq: number;
+  kind: "strategy" | "commit";
+  strategyIndex?: number;
+  strategy?: LifecycleStrategy;
+  options: ExtractionOptions;
+  /** The session is hidden until the job is done, then soft-deleted. */
+  softDeleteAfter: boolean;
   fromSequenceId: number;
   toSequenceId: number;
   dueAt: Timestamp;
   createdAt: Timestamp;
+  updatedAt: Timestamp;
   llm: LlmSettings;
-  status: string;
+  status: JobStatus;
+  attempts: number;
+  maxAttempts: number;
+  /** When runExtraction may take it next (pending: due or backoff end; running: lease end). */
+  nextRunAt?: Timestamp;
+  leaseUntil?: Timestamp;
+  startedAt?: Timestamp;
+  finishedAt?: Timestamp;
+  /** Where the next chunk starts. */
+  cursor: { sequenceId: number; part: number };
+  chunksDone: number;
+  stats: ExtractionStats;
+  /** Created memories by subtype (or type). */
+  breakdown: Record<string, number>;
+  memoryIds: string[];
+  usage: LlmUsage;
+  lastError?: JobError;
+  sessionDeleted: boolean;
+}
+
+/** A chat request to the host LLM (the `llm` option). */
+export interface LlmRequest {
+  /** "extraction". */
+  purpose: string;
+  /** The space's llmModelName, if set. */
+  model: string | null;
+  /** The space's llmBaseUrl, if set (keep API keys on the host side). */
+  baseUrl: string | null;
+  messages: { role: "system" | "user" | "assistant"; content: string }[];
+  /** "json": answer with one JSON object (use the API's JSON mode). */
+  format: "json" | "text";
+  maxTokens?: number;
+  temperature?: number;
+}
+
+/** Token usage reported by the model. */
+export interface LlmUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+/** The host LLM's answer: a string, or this object. Reject to fail the attempt (an `AbortError`/`TimeoutError` counts as a timeout). */
+export interface LlmResponse {
+  text?: string;
+  /** The answer already parsed. */
+  json?: unknown;
+  model?: string;
+  finishReason?: string;
+  refusal?: string;
+  usage?: Partial<LlmUsage>;
+}
+
+/** Filters of listExtractionJobs (in id order: by session, then seq). */
+export interface JobFilter {
+  status?: JobStatus;
+  sessionId?: string;
+  offset?: number;
+  limit?: number;
+}
+
+/** Options of runExtraction. */
+export interface RunOptions {
+  /** 1–100, default 10. */
+  limit?: number;
+  /** Only this space's jobs (one of the caller's); default: every space of the store. */
+  spaceId?: string;
+  /** 10–3600, default 300; renewed at every chunk. */
+  leaseSecs?: number;
+  /** Transcript tokens per model call, 256–100000, default 6000. */
+  chunkTokens?: number;
+}
+
+/** How one job of a run ended. */
+export interface JobOutcome {
+  jobId: string;
+  memorySpaceId: string;
+  sessionId: string;
+  status: JobStatus;
+  attempts: number;
+  memoriesCreated: number;
+  /** This run soft-deleted the job's session. */
+  sessionDeleted: boolean;
+  error?: JobError;
+}
+
+/** What runExtraction did. */
+export interface RunReport {
+  claimed: number;
+  done: number;
+  retrying: number;
+  failed: number;
+  sessionsDeleted: number;
+  memoriesCreated: number;
+  jobs: JobOutcome[];
+}
+
+/** Arguments of commitSession. */
+export interface CommitOptions {
+  /** 0–1, default 0.5. */
+  minImportance?: number;
+  /** Default true. */
+  deduplicate?: boolean;
+  /** "fact" | "preference" | "event" | "instruction", a memory type or a subtype. */
+  categories?: string[];
+  /** 1–500, default 50. */
+  maxMemories?: number;
+  agentId?: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** What commitSession did. */
+export interface CommitReport {
+  sessionId: string;
+  jobIds: string[];
+  memoriesExtracted: number;
+  memoriesDeduplicated: number;
+  memoriesFiltered: number;
+  memoriesCreated: number;
+  memoryIds: string[];
+  breakdown: Record<string, number>;
+  extractionTimeMs: number;
+}
+
+/** Options of pruneExtractionJobs. */
+export interface PruneOptions {
+  finishedBefore?: Timestamp;
+  /** Also prune failed jobs (their hidden sessions are soft-deleted). */
+  includeFailed?: boolean;
+  /** 1–1000, default 100. */
+  limit?: number;
 }
 
 /** What one sweep did. */
@@ -411,6 +583,8 @@ export interface OpenOptions {
   clock?: () => number;
   /** Token counter for the tokenCount trigger (default: a built-in estimate). */
   countTokens?: (text: string) => number;
+  /** The LLM for memory extraction: without it, jobs stay queued and runExtraction rejects with `unsupported`. */
+  llm?: (request: LlmRequest) => Promise<LlmResponse | string> | LlmResponse | string;
 }
 
 /** A memspace handle for one principal over one store. */
@@ -479,7 +653,16 @@ export declare class Memspace {
    */
   memoryTool(spaceId: string, storeId: string, command: MemoryToolCommand | string): Promise<string>;
 
-  listExtractionJobs(spaceId: string): Promise<ExtractionJob[]>;
+  /** Claims and runs due extraction jobs (needs the `llm` option); also soft-deletes sessions whose job is done. */
+  runExtraction(options?: RunOptions): Promise<RunReport>;
+  /** Extracts memories from a live session now; a model failure rejects with `upstream` and the job stays queued. */
+  commitSession(spaceId: string, sessionId: string, options?: CommitOptions): Promise<CommitReport>;
+  listExtractionJobs(spaceId: string, filter?: JobFilter): Promise<ExtractionJob[]>;
+  getExtractionJob(spaceId: string, jobId: string): Promise<ExtractionJob>;
+  /** A failed job back to pending; `conflict` for any other. */
+  retryExtractionJob(spaceId: string, jobId: string): Promise<ExtractionJob>;
+  /** Removes finished jobs; resolves to how many. */
+  pruneExtractionJobs(spaceId: string, options?: PruneOptions): Promise<number>;
   /** Fires due time triggers across the store (eager lifecycle); limit 1–1,000,000, default 100. */
   sweep(limit?: number): Promise<SweepReport>;
 }

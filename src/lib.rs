@@ -48,3 +48,8 @@ pub use time::Timestamp;
 #[cfg(doctest)]
 #[doc = include_str!("../docs/memories.md")]
 pub struct MemoriesGuide;
+
+/// The Rust example of `docs/extraction.md`, run as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/extraction.md")]
+pub struct ExtractionGuide;

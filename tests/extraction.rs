@@ -276,7 +276,7 @@ fn timeouts_refusals_and_truncated_answers_back_off_exponentially_then_fail_for_
     let again = run(ms.retry_extraction_job(&sp.id, &j.id)).unwrap();
     assert_eq!((again.status, again.attempts), (JobStatus::Pending, 0));
     let r = run_all(&ms);
-    assert_eq!((r.done, r.sessions_deleted, r.memories_created), (1, 0, 1));
+    assert_eq!((r.done, r.sessions_deleted, r.memories_created), (1, 1, 1));
     assert!(!raw_session(&w, &sp, &s)["deleted_at"].is_null());
 }
 

@@ -242,6 +242,8 @@ pub struct JobOutcome {
     pub attempts: u32,
     /// Memories this run created.
     pub memories_created: u64,
+    /// This run soft-deleted the job's session (after its extraction).
+    pub session_deleted: bool,
     /// Why the attempt failed (also kept on the job as `last_error`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<JobError>,

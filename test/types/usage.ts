@@ -2,8 +2,12 @@
 // records are precisely typed (no `any`), and misuse is rejected (@ts-expect-error).
 import { Memspace, MemspaceError, MemoryKv } from "memspace";
 import type {
+  CommitReport,
   Event,
   ExtractionJob,
+  LlmRequest,
+  LlmResponse,
+  RunReport,
   Json,
   KvAdapter,
   MemoryEntry,
@@ -88,13 +92,20 @@ export async function usage(): Promise<void> {
   await ms.updateEvent(space.id, session.id, { sequenceId: seq, body: "x", ifUnmodifiedSince: ev.updatedAt });
   await ms.updateSession(space.id, session.id, { ifMatch: session.version, metadata: { a: 1 } });
   const report: SweepReport = await ms.sweep(10);
-  const jobs: ExtractionJob[] = await ms.listExtractionJobs(space.id);
-  void [last, report, jobs];
+  const jobs: ExtractionJob[] = await ms.listExtractionJobs(space.id, { status: "pending", limit: 10 });
+  const withLlm = await Memspace.open({
+    storage: "memory",
+    llm: async (req: LlmRequest): Promise<LlmResponse> => ({ text: JSON.stringify({ memories: [] }), model: req.model ?? "m", usage: { totalTokens: 1 } }),
+  });
+  const run: RunReport = await withLlm.runExtraction({ limit: 5, leaseSecs: 60 });
+  const committed: CommitReport = await withLlm.commitSession(space.id, session.id, { minImportance: 0.3, categories: ["fact"], maxMemories: 5 });
+  const pruned: number = await withLlm.pruneExtractionJobs(space.id, { includeFailed: true });
+  void [last, report, jobs, run, committed, pruned];
   try {
     await ms.getSpace("nope");
   } catch (e) {
     if (e instanceof MemspaceError) {
-      const code: "validation" | "not_found" | "conflict" | "duplicate" | "archived" | "gone" | "quota" | "storage" | "unsupported" = e.code;
+      const code: "validation" | "not_found" | "conflict" | "duplicate" | "archived" | "gone" | "quota" | "storage" | "unsupported" | "upstream" = e.code;
       const status: number = e.status;
       void [code, status, e.details["existingId"]];
     }

@@ -10,6 +10,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { Memspace } from "./engine.js";
 import { DurableObjectKv } from "./do-kv.js";
+import { workerLlm } from "./llm.js";
 import { guard } from "./errors.js";
 import { errorResult, result } from "./http.js";
 import * as wire from "./wire.js";
@@ -33,7 +34,10 @@ export class SpaceObject extends DurableObject {
    * request still in flight may hold one (wasm-bindgen's finalizer frees them once unreachable).
    */
   async engine(principal) {
-    if (!this.base) this.base = await Memspace.open({ kv: this.kv, principal: { userId: "system", tenantId: "system" } });
+    if (!this.base) {
+      const llm = workerLlm(this.env);
+      this.base = await Memspace.open({ kv: this.kv, principal: { userId: "system", tenantId: "system" }, ...(llm ? { llm } : {}) });
+    }
     const key = `${principal.tenantId}\u0000${principal.userId}`;
     let h = this.handles.get(key);
     if (!h) {
@@ -166,8 +170,15 @@ export class SpaceObject extends DurableObject {
       case "DELETE event":
         // The ORM's DREvent.delete(): the engine has no per-event soft delete yet.
         return errorResult(501, "deleting a single event is not supported by memspace", { code: "unsupported" });
-      case "GET jobs":
-        return result(200, { items: await ms.listExtractionJobs(sid) });
+      case "GET jobs": {
+        const filter = {
+          offset: wire.intParam(q, "offset"),
+          limit: wire.intParam(q, "limit"),
+          status: q.get("status") ?? undefined,
+          sessionId: q.get("sessionId") ?? undefined,
+        };
+        return result(200, { items: await ms.listExtractionJobs(sid, filter) });
+      }
       default:
         return errorResult(405, `${method} is not allowed here`, { code: "method_not_allowed" });
     }
@@ -203,13 +214,28 @@ export class SpaceObject extends DurableObject {
     this.ctx.storage.kv.put(ALARM, secs);
   }
 
-  /** Fires due time triggers (so due extraction jobs are queued without waiting for a request). */
+  /**
+   * Fires due time triggers (so due extraction jobs are queued without waiting for a request),
+   * then runs due extraction jobs with the Worker's LLM (src/llm.js): memories are written and
+   * sessions whose strategy soft-deletes them are deleted after their extraction. Without an
+   * LLM configured the jobs stay queued. A job whose model call fails waits for its backoff
+   * and a later alarm.
+   */
   async alarm() {
     const secs = Number(this.env.SWEEP_INTERVAL_SECONDS ?? 3600);
     const ms = await this.engine({ userId: "system", tenantId: "system" });
-    let report;
-    do report = await ms.sweep(100);
-    while (report.examined === 100);
-    if (secs > 0) await this.ctx.storage.setAlarm(Date.now() + secs * 1000);
+    try {
+      let report;
+      do report = await ms.sweep(100);
+      while (report.examined === 100);
+      if (workerLlm(this.env)) {
+        for (let round = 0; round < 10; round++) {
+          const run = await ms.runExtraction({ limit: 10 });
+          if (run.claimed < 10) break;
+        }
+      }
+    } finally {
+      if (secs > 0) await this.ctx.storage.setAlarm(Date.now() + secs * 1000);
+    }
   }
 }

@@ -137,6 +137,7 @@ impl From<m::JobOutcome> for w::JobOutcome {
             status: o.status.into(),
             attempts: o.attempts,
             memories_created: o.memories_created,
+            session_deleted: o.session_deleted,
             error: o.error.map(Into::into),
         }
     }

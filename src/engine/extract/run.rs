@@ -353,11 +353,15 @@ impl Memspace {
                 break;
             }
         }
+        let mut deleted = false;
         if rec.job.soft_delete_after && !rec.job.session_deleted {
             let (r, _) = self.finish_soft_delete(space, rec, bytes).await?;
             rec = r;
+            deleted = true;
         }
-        Ok(outcome(&rec.job, created, None))
+        let mut o = outcome(&rec.job, created, None);
+        o.session_deleted = deleted;
+        Ok(o)
     }
 
     /// Records a failed attempt: pending after a backoff, or failed when no attempts are left.
@@ -477,6 +481,7 @@ fn outcome(j: &ExtractionJob, created: u64, e: Option<&Error>) -> JobOutcome {
         status: j.status,
         attempts: j.attempts,
         memories_created: created,
+        session_deleted: false,
         error: e.map(|e| job_error(e, j.attempts, j.updated_at, None)),
     }
 }
@@ -484,6 +489,7 @@ fn outcome(j: &ExtractionJob, created: u64, e: Option<&Error>) -> JobOutcome {
 fn tally(r: &mut RunReport, o: JobOutcome) {
     r.claimed += 1;
     r.memories_created += o.memories_created;
+    r.sessions_deleted += o.session_deleted as u64;
     match o.status {
         JobStatus::Done => r.done += 1,
         JobStatus::Pending => r.retrying += 1,
