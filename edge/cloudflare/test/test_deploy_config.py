@@ -17,6 +17,7 @@ def test_wrangler_toml_matches_the_worker_and_the_test_config():
     assert set(bindings.values()) <= exported
     assert set(cfg["migrations"][0]["new_sqlite_classes"]) == set(bindings.values())
     assert "MEMSPACE_TOKENS" not in cfg.get("vars", {}), "tokens belong in a secret"
+    assert "LLM_API_KEY" not in cfg.get("vars", {}), "the LLM key belongs in a secret"
     harness = (ROOT / "test" / "workerd-config.mjs").read_text()
     assert f'compatibilityDate: "{cfg["compatibility_date"]}"' in harness
     for name, cls in bindings.items():
