@@ -11,15 +11,61 @@ export type Timestamp = string;
 /** Stable error codes. */
 export type ErrorCode = "validation" | "not_found" | "conflict" | "duplicate" | "archived" | "gone" | "quota" | "storage" | "unsupported" | "upstream";
 
-/** Every error memspace throws: a real `Error` with a stable code and the HTTP status a REST facade would use. */
-export declare class MemspaceError extends Error {
-  readonly name: "MemspaceError";
-  readonly code: ErrorCode;
-  /** 422 validation, 404 not_found, 409 conflict/duplicate/archived, 410 gone, 507 quota, 500 storage, 501 unsupported, 502 upstream. */
-  readonly status: 404 | 409 | 410 | 422 | 500 | 501 | 507;
-  /** Structured details, camelCase keys (e.g. `existingId` on duplicate, `currentVersion` on a stale ifMatch, `toolError` from memoryTool). */
-  readonly details: JsonObject;
+/** The HTTP status a REST facade answers each code with. */
+export interface ErrorStatus {
+  validation: 422;
+  not_found: 404;
+  conflict: 409;
+  duplicate: 409;
+  archived: 409;
+  gone: 410;
+  quota: 507;
+  storage: 500;
+  unsupported: 501;
+  upstream: 502;
 }
+
+/** What `details` holds for each code (camelCase keys). */
+export interface ErrorDetails {
+  /** `field`: the input path in the caller's spelling (`query.lastn`, `events[2].body`). */
+  validation: { field?: string; max?: number; toolError?: true };
+  not_found: { kind?: string; id?: string; sequenceId?: number; toolError?: true };
+  /** `precondition` names what did not hold; `race` marks a lost race the engine gave up retrying. */
+  conflict: {
+    precondition?: "ifMatch" | "ifUnmodifiedSince" | "expectedVersion" | "expectedSha256" | "notCurrentVersion" | "executedStrategy" | "jobStatus" | "jobLease";
+    currentVersion?: number;
+    currentSha256?: string;
+    sequenceId?: number;
+    updatedAt?: Timestamp;
+    race?: true;
+    toolError?: true;
+  };
+  duplicate: { existingId: string; deduplicationKey: string };
+  archived: { kind: string; id: string; toolError?: true };
+  /** A session hidden until its extraction job is done has `state: "awaiting_extraction"`, `jobId` and `hiddenSince`. */
+  gone: { kind: string; id: string; state?: "awaiting_extraction"; jobId?: string; hiddenSince?: Timestamp };
+  quota: {};
+  storage: { cause?: string };
+  /** From loading the WebAssembly module: `wasm` is the URL or path that failed. */
+  unsupported: { wasm?: string | null; reason?: string };
+  /** The host LLM failed: `reason` is "timeout" | "refusal" | "malformed_output" | "truncated" | "http" | "unavailable"; from commitSession also `jobId`. */
+  upstream: { reason?: string; status?: number; jobId?: string; causeCode?: string };
+}
+
+/** Every error memspace throws: a real `Error` with a stable code, the HTTP status a REST facade would use, and details typed by code. */
+export type MemspaceError = {
+  [C in ErrorCode]: Error & {
+    readonly name: "MemspaceError";
+    readonly code: C;
+    readonly status: ErrorStatus[C];
+    readonly details: ErrorDetails[C];
+  };
+}[ErrorCode];
+/** The class of every error memspace throws (`e instanceof MemspaceError`, then narrow on `e.code`). */
+export declare const MemspaceError: {
+  new <C extends ErrorCode>(code: C, status: ErrorStatus[C], message: string, details: ErrorDetails[C]): Extract<MemspaceError, { code: C }>;
+  readonly prototype: MemspaceError;
+};
 
 /** Who is calling: every space belongs to one user within one tenant. */
 export interface Principal {
@@ -66,8 +112,36 @@ export interface Page {
   limit?: number;
 }
 
-/** When a strategy fires: exactly one condition. */
-export type Trigger = { ttl: number } | { idle: number } | { eventCount: number } | { tokenCount: number };
+/** When a strategy fires: exactly one condition, an integer. */
+export type Trigger =
+  | {
+      /** Seconds after the session was created (1–63,072,000: up to two years). */
+      ttl: number;
+      idle?: never;
+      eventCount?: never;
+      tokenCount?: never;
+    }
+  | {
+      /** Seconds since the last event, or since creation when there is none (1–63,072,000). */
+      idle: number;
+      ttl?: never;
+      eventCount?: never;
+      tokenCount?: never;
+    }
+  | {
+      /** Events posted to the session, counted from its start (1–1,000,000). */
+      eventCount: number;
+      ttl?: never;
+      idle?: never;
+      tokenCount?: never;
+    }
+  | {
+      /** Tokens of event content, cumulative (1–100,000,000; `countTokens` or a built-in estimate). */
+      tokenCount: number;
+      ttl?: never;
+      idle?: never;
+      eventCount?: never;
+    };
 /** What a strategy does. */
 export type StrategyType = "soft_delete" | "extract_memories";
 
@@ -137,6 +211,8 @@ export interface SessionFilter extends Page {
   participants?: string[];
   /** Case-insensitive substring (≥ 3 chars). */
   description?: string;
+  /** The live session holding this key (an index read): zero or one session. */
+  deduplicationKey?: string;
 }
 
 /** Who produced an event; a `user` must be a participant. */
@@ -145,31 +221,39 @@ export interface Emitter {
   id?: string | null;
 }
 
-/** An event. */
-export interface Event {
+/** An event of a session (named so it does not shadow the DOM's `Event`); `B` types the body. */
+export interface SessionEvent<B = Json> {
   sessionId: string;
   /** 0, 1, 2… within the session. */
   sequenceId: number;
   eventType: string | null;
-  body: Json;
+  /** Stored exactly as given: key order and number values kept. */
+  body: B;
   emitter: Emitter;
   createdAt: Timestamp;
   /** Strictly increases on each update: pass it back as `ifUnmodifiedSince`. */
   updatedAt: Timestamp;
 }
 
-/** Input of postEvent / postEvents. */
-export interface NewEvent {
-  body: Json;
+/** Input of postEvent / postEvents: `B` types the body (JSON: no NaN/Infinity, ≤ 256 KiB encoded, ≤ 64 levels deep). */
+export interface NewEvent<B extends Json = Json> {
+  body: B;
   emitter: Emitter;
   eventType?: string | null;
 }
 
-/** Input of listEvents: `offset`+`limit`, or `lastN`; optionally one `eventType`. */
-export interface EventQuery extends Page {
-  lastN?: number;
+/** Input of listEvents: a page (`offset` + `limit`) or the newest `lastN` (still ascending), optionally of one `eventType`. */
+export type EventQuery = (
+  | { offset?: number; limit?: number; lastN?: never }
+  | {
+      /** The newest n events (1–100), in ascending order. */
+      lastN: number;
+      offset?: never;
+      limit?: never;
+    }
+) & {
   eventType?: string;
-}
+};
 
 /** Input of updateEvent / updateEvents: at least one of body, eventType, emitter. */
 export interface EventUpdate {
@@ -565,8 +649,20 @@ export interface IDBFactoryLike {
   open(name: string, version?: number): unknown;
 }
 
+/** The runtime's own class, where its lib declares one (no DOM or Node types required). */
+type Global<K extends string> = typeof globalThis extends { [P in K]: abstract new (...args: never[]) => infer T } ? T : never;
+/** Where the WebAssembly module comes from: a URL or path, a fetch() Response, the file's bytes, or a compiled module. */
+export type WasmSource = string | Global<"URL"> | Global<"Response"> | ArrayBuffer | ArrayBufferView | (typeof globalThis extends { WebAssembly: { Module: abstract new (...args: never[]) => infer M } } ? M : never);
+
 /** Options of Memspace.open. */
 export interface OpenOptions {
+  /**
+   * Where the WebAssembly module comes from, read on the first open() only. Default:
+   * `memspace_bg.wasm` next to the package's JS (bundlers that follow
+   * `new URL("…", import.meta.url)` emit it; otherwise copy it and pass its URL). A URL or
+   * path, a fetch() Response, the file's bytes, or a compiled `WebAssembly.Module`.
+   */
+  wasm?: WasmSource;
   /** Default: "indexeddb" where `indexedDB` exists, else "memory". Not together with `kv`. */
   storage?: "indexeddb" | "memory";
   /** Database (or in-memory store) name; default "memspace". Handles with the same name share data. */
@@ -590,7 +686,7 @@ export interface OpenOptions {
 /** A memspace handle for one principal over one store. */
 export declare class Memspace {
   private constructor();
-  /** Opens a handle; rejects with MemspaceError (`unsupported` for IndexedDB where there is none). */
+  /** Opens a handle (loading the WebAssembly module first); rejects with MemspaceError (`unsupported` where IndexedDB or the module is missing). Unknown options are `validation`. */
   static open(options?: OpenOptions): Promise<Memspace>;
   /** Which storage this handle uses. */
   readonly storage: "indexeddb" | "memory" | "adapter";
@@ -615,13 +711,14 @@ export declare class Memspace {
   updateSession(spaceId: string, sessionId: string, update: SessionUpdate): Promise<Session>;
   deleteSession(spaceId: string, sessionId: string): Promise<void>;
 
-  postEvent(spaceId: string, sessionId: string, event: NewEvent): Promise<Event>;
+  postEvent<B extends Json = Json>(spaceId: string, sessionId: string, event: NewEvent<B>): Promise<SessionEvent<B>>;
   /** Up to 200 events, atomically, in order. */
-  postEvents(spaceId: string, sessionId: string, events: NewEvent[]): Promise<Event[]>;
-  listEvents(spaceId: string, sessionId: string, query?: EventQuery): Promise<Event[]>;
-  updateEvent(spaceId: string, sessionId: string, update: EventUpdate): Promise<Event>;
+  postEvents<B extends Json = Json>(spaceId: string, sessionId: string, events: NewEvent<B>[]): Promise<SessionEvent<B>[]>;
+  /** `B` is what you know the bodies to be (not checked at run time). */
+  listEvents<B = Json>(spaceId: string, sessionId: string, query?: EventQuery): Promise<SessionEvent<B>[]>;
+  updateEvent<B = Json>(spaceId: string, sessionId: string, update: EventUpdate): Promise<SessionEvent<B>>;
   /** Up to 200 updates, atomically. */
-  updateEvents(spaceId: string, sessionId: string, updates: EventUpdate[]): Promise<Event[]>;
+  updateEvents<B = Json>(spaceId: string, sessionId: string, updates: EventUpdate[]): Promise<SessionEvent<B>[]>;
 
   createStore(spaceId: string, input: NewStore): Promise<MemoryStore>;
   getStore(spaceId: string, storeId: string): Promise<MemoryStore>;
@@ -666,5 +763,8 @@ export declare class Memspace {
   /** Fires due time triggers across the store (eager lifecycle); limit 1–1,000,000, default 100. */
   sweep(limit?: number): Promise<SweepReport>;
 }
+
+/** Bytes of WebAssembly memory the module holds (0 before the first open): a diagnostic. */
+export declare function wasmMemoryBytes(): number;
 
 export { MemoryKv, conflictError } from "./memory-kv.js";

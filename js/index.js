@@ -1,12 +1,25 @@
-// memspace for browsers and bundlers: loads the WebAssembly module once (top-level await),
-// then exports the Memspace class, the MemspaceError class and the in-memory reference adapter.
-// The .wasm file is fetched from next to this module (`memspace_bg.wasm`); bundlers that do
-// not copy it need it copied next to the bundle.
-import init, { Memspace, errorClass } from "./memspace.js";
+// memspace for browsers, workers and bundlers. Importing does nothing; the first
+// Memspace.open() fetches memspace_bg.wasm from next to this module (compiled while it
+// streams in) or from `options.wasm`. A module that cannot be loaded rejects that open() with
+// a MemspaceError that says which file was missing and how to pass its URL, bytes or a
+// compiled WebAssembly.Module.
+import { setLoader, instantiate, loadError } from "./api.js";
 
-await init({ module_or_path: new URL("./memspace_bg.wasm", import.meta.url) });
+setLoader(async (source) => {
+  // Written out here so bundlers (Vite, webpack) see `new URL("./…", import.meta.url)` and emit the file.
+  const where = source ?? new URL("./memspace_bg.wasm", import.meta.url);
+  let input = where;
+  if (typeof where === "string" || where instanceof URL) {
+    let res;
+    try {
+      res = await fetch(where);
+    } catch (e) {
+      throw loadError(where, `fetch failed (${e && e.message ? e.message : e})`);
+    }
+    if (!res.ok) throw loadError(where, `HTTP ${res.status} ${res.statusText}`.trim());
+    input = res;
+  }
+  await instantiate(input);
+});
 
-/** The class of every error memspace throws (`instanceof Error` too). */
-export const MemspaceError = errorClass();
-export { Memspace };
-export { MemoryKv, conflictError } from "./memory-kv.js";
+export { Memspace, MemspaceError, MemoryKv, conflictError, wasmMemoryBytes } from "./api.js";

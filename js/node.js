@@ -1,11 +1,20 @@
-// memspace for Node (and other runtimes with `node:fs`): loads the WebAssembly module
-// synchronously from next to this file, then exports the same API as the browser entry.
-import { readFileSync } from "node:fs";
-import { initSync, Memspace, errorClass } from "./memspace.js";
+// memspace for Node (and other runtimes with `node:fs`). Importing does nothing; the first
+// Memspace.open() reads memspace_bg.wasm from next to this module (or takes `options.wasm`:
+// a path, a file: URL, bytes or a compiled WebAssembly.Module).
+import { readFile } from "node:fs/promises";
+import { setLoader, instantiate, loadError } from "./api.js";
 
-initSync({ module: readFileSync(new URL("./memspace_bg.wasm", import.meta.url)) });
+setLoader(async (source) => {
+  const where = source ?? new URL("./memspace_bg.wasm", import.meta.url);
+  let input = where;
+  if (typeof where === "string" || where instanceof URL) {
+    try {
+      input = await readFile(where);
+    } catch (e) {
+      throw loadError(where, e && e.code === "ENOENT" ? "file not found" : String(e && e.message ? e.message : e));
+    }
+  }
+  await instantiate(input);
+});
 
-/** The class of every error memspace throws (`instanceof Error` too). */
-export const MemspaceError = errorClass();
-export { Memspace };
-export { MemoryKv, conflictError } from "./memory-kv.js";
+export { Memspace, MemspaceError, MemoryKv, conflictError, wasmMemoryBytes } from "./api.js";

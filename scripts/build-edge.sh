@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Cloudflare worker's engine from the npm package: scripts/build-npm.sh (release wasm
 # with the `js` feature → wasm-bindgen --target web → wasm-opt) makes dist/, and the worker takes
-# the package's generated module, .wasm and snippets into edge/cloudflare/build/pkg, where
+# the package's generated module, .wasm and error class into edge/cloudflare/build/pkg, where
 # src/engine.js instantiates them with initSync (the .wasm is a CompiledWasm module in workerd).
 # Reuses dist/ when it is newer than the cargo artifact (scripts/test.sh builds it just before).
 set -euo pipefail
@@ -22,7 +22,7 @@ if [ -f "$out/memspace_bg.wasm" ] && cmp -s dist/memspace_bg.wasm "$out/memspace
 fi
 rm -rf "$out.tmp" && mkdir -p "$out.tmp"
 cp dist/memspace.js dist/memspace_bg.wasm "$out.tmp/"
-cp -r dist/snippets "$out.tmp/"
+cp dist/error.js "$out.tmp/"
 rm -rf "$out" && mv "$out.tmp" "$out"
 printf 'build-edge: %s from dist/ (%s bytes wasm, %s gzipped)\n' "$out" \
   "$(wc -c <"$out/memspace_bg.wasm")" "$(gzip -9 -c "$out/memspace_bg.wasm" | wc -c)"

@@ -14,7 +14,14 @@ raw=$(stat -c %s dist/memspace_bg.wasm)
 node_modules/binaryen/bin/wasm-opt -Oz --strip-debug --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
   --enable-nontrapping-float-to-int --enable-multivalue --enable-reference-types \
   dist/memspace_bg.wasm -o dist/memspace_bg.wasm
-cp js/index.js js/node.js js/memory-kv.js js/index.d.ts js/memory-kv.d.ts dist/
+# The glue imports js/error.js as a snippet (dist/snippets/memspace-<hash>/js/error.js): point
+# it at dist/error.js, the one copy the entry points export, so there is one MemspaceError class.
+snippet=$(cd dist && ls snippets/*/js/error.js)
+grep -q "\./$snippet" dist/memspace.js || { echo "build-npm: the glue does not import $snippet" >&2; exit 1; }
+sed -i "s#\./$snippet#./error.js#" dist/memspace.js
+rm -rf dist/snippets
+[ -z "$(ls dist/memspace_bg.wasm.d.ts 2>/dev/null)" ] || rm dist/memspace_bg.wasm.d.ts
+cp js/index.js js/node.js js/api.js js/error.js js/memory-kv.js js/index.d.ts js/memory-kv.d.ts dist/
 opt=$(stat -c %s dist/memspace_bg.wasm)
 gz=$(gzip -9 -c dist/memspace_bg.wasm | wc -c)
 echo "build-npm: dist/memspace_bg.wasm ${raw} B from wasm-bindgen, ${opt} B after wasm-opt, ${gz} B gzip -9"

@@ -21,8 +21,8 @@ if [ ! -x node_modules/.bin/esbuild ] || [ ! -d node_modules/playwright-core ] |
 fi
 
 step "rustfmt (browser files) and clippy -D warnings for wasm32 --features js"
-rustfmt --edition 2021 --check src/bindings/mod.rs src/bindings/js/*.rs src/kv/indexeddb.rs src/kv/js_adapter.rs \
-  src/kv/conformance.rs src/host/js.rs src/host/js_llm.rs tests/browser.rs tests/browser_recall.rs tests/browser_extraction.rs tests/kv_conformance.rs tests/engine_scenarios.rs tests/scenarios/mod.rs
+rustfmt --edition 2021 --check src/bindings/mod.rs src/bindings/js/*.rs \
+  src/kv/conformance.rs tests/browser.rs tests/browser_recall.rs tests/browser_extraction.rs tests/kv_conformance.rs tests/engine_scenarios.rs tests/scenarios/mod.rs
 cargo clippy --quiet --target wasm32-unknown-unknown --features js --lib --tests -- -D warnings
 
 step "wasm tests in headless Chromium (wasm-bindgen-test-runner + $CHROMEDRIVER)"

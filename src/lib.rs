@@ -33,9 +33,11 @@ pub mod error;
 pub mod host;
 pub mod ids;
 pub mod index;
+pub mod json;
 pub mod kv;
 pub mod model;
 pub mod runtime;
+#[cfg(any(test, feature = "test-support"))]
 pub mod testkit;
 pub mod time;
 pub mod tokens;

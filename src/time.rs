@@ -26,8 +26,36 @@ impl Timestamp {
         self.0
     }
 
-    /// Parses RFC 3339 (`2026-01-02T03:04:05.123456Z` or with `+hh:mm` offset); `None` if malformed.
+    /// The first instant of year 0000, the start of RFC 3339's range.
+    pub const RFC3339_MIN: Timestamp = Timestamp(-62_167_219_200 * MICROS_PER_SEC);
+    /// The last microsecond of year 9999, the end of RFC 3339's range.
+    pub const RFC3339_MAX: Timestamp = Timestamp(253_402_300_800 * MICROS_PER_SEC - 1);
+
+    /// True when the time lies in years 0000–9999 (what a host clock must read).
+    pub fn is_rfc3339(self) -> bool {
+        (Self::RFC3339_MIN..=Self::RFC3339_MAX).contains(&self)
+    }
+
+    /// Parses RFC 3339 (`2026-01-02T03:04:05.123456Z` or with `+hh:mm` offset); `None` if
+    /// malformed or out of range. Years outside 0000–9999 are read in the ISO 8601 expanded
+    /// form `Display` writes for them (`+055970-…`, `-000001-…`), so every timestamp that
+    /// is written reads back.
     pub fn parse(s: &str) -> Option<Self> {
+        let (year_sign, year_digits) = match s.as_bytes().first() {
+            Some(b'+') => (1, 6),
+            Some(b'-') => (-1, 6),
+            _ => (1, 4),
+        };
+        let skip = usize::from(year_digits == 6);
+        let year: i64 = {
+            let t = s.get(skip..skip + year_digits)?;
+            if !t.bytes().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            year_sign * t.parse::<i64>().ok()?
+        };
+        // The rest is parsed as if the year were 4 digits long.
+        let s = s.get(skip + year_digits - 4..)?;
         let b = s.as_bytes();
         if b.len() < 19
             || b[4] != b'-'
@@ -46,7 +74,7 @@ impl Timestamp {
             }
             t.parse().ok()
         };
-        let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        let (y, mo, d) = (year, num(5..7)?, num(8..10)?);
         let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
         if !(1..=12).contains(&mo)
             || d < 1
@@ -91,7 +119,9 @@ impl Timestamp {
         };
         let days = days_from_civil(y, mo, d);
         let secs = days * SECS_PER_DAY + h * 3600 + mi * 60 + se - offset_secs;
-        Some(Timestamp(secs * MICROS_PER_SEC + micros))
+        // In i128: the floor second of i64::MIN microseconds is itself out of i64 range.
+        let micros = secs as i128 * MICROS_PER_SEC as i128 + micros as i128;
+        Some(Timestamp(i64::try_from(micros).ok()?))
     }
 }
 
@@ -139,9 +169,21 @@ impl fmt::Display for Timestamp {
         let days = secs.div_euclid(SECS_PER_DAY);
         let sod = secs.rem_euclid(SECS_PER_DAY);
         let (y, m, d) = civil_from_days(days);
+        if (0..=9999).contains(&y) {
+            write!(f, "{y:04}")?;
+        } else {
+            // ISO 8601 expanded year (as JavaScript's `toISOString` writes it): every i64 of
+            // microseconds (about ±292,277 years) fits six digits.
+            write!(
+                f,
+                "{}{:06}",
+                if y < 0 { '-' } else { '+' },
+                y.unsigned_abs()
+            )?;
+        }
         write!(
             f,
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{micros:06}Z",
+            "-{m:02}-{d:02}T{:02}:{:02}:{:02}.{micros:06}Z",
             sod / 3600,
             (sod / 60) % 60,
             sod % 60
@@ -179,6 +221,47 @@ mod tests {
             assert_eq!(Timestamp::parse(&ts.to_string()), Some(ts), "{ts}");
         }
         assert_eq!(Timestamp(0).to_string(), "1970-01-01T00:00:00.000000Z");
+    }
+
+    #[test]
+    fn timestamps_are_total_over_the_whole_s64_range() {
+        // Every value of the interface's s64 timestamp writes and reads back, including the
+        // extremes a host clock in nanoseconds produces (year 55,970).
+        let mut t = i64::MIN;
+        let mut n = 0;
+        while n < 4096 {
+            for v in [t, -t.saturating_add(1), t / 3, t / 1_000_003] {
+                let ts = Timestamp(v);
+                assert_eq!(Timestamp::parse(&ts.to_string()), Some(ts), "{v} {ts}");
+            }
+            t = t
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            n += 1;
+        }
+        for v in [i64::MIN, i64::MAX, 0, -1, 1_764_547_200_000_000_000] {
+            let ts = Timestamp(v);
+            assert_eq!(Timestamp::parse(&ts.to_string()), Some(ts), "{v} {ts}");
+        }
+        assert_eq!(
+            Timestamp::RFC3339_MAX.to_string(),
+            "9999-12-31T23:59:59.999999Z"
+        );
+        assert_eq!(
+            Timestamp::RFC3339_MIN.to_string(),
+            "0000-01-01T00:00:00.000000Z"
+        );
+        assert_eq!(
+            Timestamp(Timestamp::RFC3339_MAX.0 + 1).to_string(),
+            "+010000-01-01T00:00:00.000000Z"
+        );
+        assert_eq!(
+            Timestamp(Timestamp::RFC3339_MIN.0 - 1).to_string(),
+            "-000001-12-31T23:59:59.999999Z"
+        );
+        // Beyond i64 is malformed, not a wrapped-around time.
+        assert_eq!(Timestamp::parse("+294248-01-01T00:00:00Z"), None);
+        assert_eq!(Timestamp::parse("-294248-01-01T00:00:00Z"), None);
     }
 
     #[test]

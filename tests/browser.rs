@@ -11,9 +11,9 @@
 mod scenarios;
 
 use js_sys::{Array, Promise};
-use memspace::host::JsHost;
-use memspace::kv::indexeddb::{Durability, IndexedDbKv};
-use memspace::kv::js_adapter::JsKv;
+use memspace::bindings::js::host::JsHost;
+use memspace::bindings::js::indexeddb::{Durability, IndexedDbKv};
+use memspace::bindings::js::kv_adapter::JsKv;
 use memspace::kv::{conformance, Batch, KeyRange, Kv, KvError};
 use memspace::model::*;
 use memspace::{ErrorCode, Memspace};

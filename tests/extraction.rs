@@ -265,7 +265,7 @@ fn timeouts_refusals_and_truncated_answers_back_off_exponentially_then_fail_for_
     assert!(j.finished_at.is_some());
     // Nothing is lost: the session stays hidden (not deleted) with its events.
     let raw = raw_session(&w, &sp, &s);
-    assert!(raw["deleted_at"].is_null() && !raw["awaiting_extraction"].is_null());
+    assert!(raw["deletedAt"].is_null() && !raw["awaitingExtraction"].is_null());
     assert_eq!(
         run_all(&ms).claimed,
         0,
@@ -277,7 +277,7 @@ fn timeouts_refusals_and_truncated_answers_back_off_exponentially_then_fail_for_
     assert_eq!((again.status, again.attempts), (JobStatus::Pending, 0));
     let r = run_all(&ms);
     assert_eq!((r.done, r.sessions_deleted, r.memories_created), (1, 1, 1));
-    assert!(!raw_session(&w, &sp, &s)["deleted_at"].is_null());
+    assert!(!raw_session(&w, &sp, &s)["deletedAt"].is_null());
 }
 
 #[test]
@@ -396,7 +396,7 @@ fn soft_delete_happens_after_extraction_and_the_session_is_hidden_meanwhile() {
         .unwrap()
         .is_empty());
     let raw = raw_session(&w, &sp, &s);
-    assert!(raw["deleted_at"].is_null(), "not deleted before extraction");
+    assert!(raw["deletedAt"].is_null(), "not deleted before extraction");
     // The extractor still reads the events.
     let llm = Rc::new(ScriptedLlm::with_rules(vec![]));
     let ms = with_llm(&w, &llm);
@@ -408,8 +408,8 @@ fn soft_delete_happens_after_extraction_and_the_session_is_hidden_meanwhile() {
         vec!["The user likes green tea", "The user lives in Lisbon"]
     );
     let raw = raw_session(&w, &sp, &s);
-    assert_eq!(raw["deleted_at"], json!(w.host.now().to_string()));
-    assert!(raw["awaiting_extraction"].is_null());
+    assert_eq!(raw["deletedAt"], json!(w.host.now().to_string()));
+    assert!(raw["awaitingExtraction"].is_null());
     let j = &jobs(&ms, &sp)[0];
     assert!(j.session_deleted && j.next_run_at.is_none());
     let e = expect_code(run(w.ms.get_session(&sp.id, &s.id)), ErrorCode::Gone);
@@ -453,7 +453,7 @@ fn an_empty_range_completes_without_calling_the_llm_and_still_soft_deletes() {
     let ms = with_llm(&w, &llm);
     let r = run_all(&ms);
     assert_eq!((r.done, llm.calls()), (1, 0));
-    assert!(!raw_session(&w, &sp, &s)["deleted_at"].is_null());
+    assert!(!raw_session(&w, &sp, &s)["deletedAt"].is_null());
 }
 
 #[test]
@@ -866,7 +866,7 @@ fn pruning_a_failed_job_gives_up_on_it_and_soft_deletes_its_hidden_session() {
     ))
     .unwrap();
     assert_eq!(n, 1);
-    assert!(!raw_session(&w, &sp, &s)["deleted_at"].is_null());
+    assert!(!raw_session(&w, &sp, &s)["deletedAt"].is_null());
 }
 
 #[test]

@@ -111,10 +111,10 @@ fn ttl_soft_delete_fires_on_the_first_access_after_it_is_due_dated_at_the_due_ti
     // The firing was recorded, dated when it was due, not when it was noticed.
     let raw = raw_session(&w, &sp, &s);
     assert_eq!(
-        raw["deleted_at"],
+        raw["deletedAt"],
         json!(s.created_at.plus_secs(7 * DAY).to_string())
     );
-    assert_eq!(raw["executed_strategies"][0]["due_at"], raw["deleted_at"]);
+    assert_eq!(raw["executedStrategies"][0]["dueAt"], raw["deletedAt"]);
 }
 
 /// Reads the stored head directly, bypassing lifecycle.
@@ -433,12 +433,12 @@ fn sweep_fires_due_time_triggers_without_any_access() {
 }
 
 fn raw_deleted(w: &World, sp: &Space, s: &Session) -> bool {
-    !raw_session(w, sp, s)["deleted_at"].is_null()
+    !raw_session(w, sp, s)["deletedAt"].is_null()
 }
 
 /// Hidden until its extraction job is done (soft delete after extraction, not before).
 fn raw_awaiting_extraction(w: &World, sp: &Space, s: &Session) -> bool {
-    !raw_session(w, sp, s)["awaiting_extraction"].is_null()
+    !raw_session(w, sp, s)["awaitingExtraction"].is_null()
 }
 
 #[test]
@@ -513,7 +513,7 @@ fn a_year_of_simulated_time_runs_every_strategy_exactly_once() {
     let mut live = 0;
     for (i, s) in sessions.iter().enumerate() {
         let raw = raw_session(&w, &sp, s);
-        let executed = raw["executed_strategies"].as_array().unwrap();
+        let executed = raw["executedStrategies"].as_array().unwrap();
         let mut idx: Vec<u64> = executed
             .iter()
             .map(|e| e["index"].as_u64().unwrap())
@@ -525,30 +525,30 @@ fn a_year_of_simulated_time_runs_every_strategy_exactly_once() {
             "session {i}: a strategy fired twice"
         );
         for e in executed {
-            let due = memspace::Timestamp::parse(e["due_at"].as_str().unwrap()).unwrap();
+            let due = memspace::Timestamp::parse(e["dueAt"].as_str().unwrap()).unwrap();
             assert!(due <= now);
         }
         match i % 4 {
             0 => assert!(
-                !raw["deleted_at"].is_null(),
+                !raw["deletedAt"].is_null(),
                 "session {i} should be deleted"
             ),
             // No LLM ran its job: hidden, waiting for extraction before the soft delete.
             2 => assert!(
-                raw["deleted_at"].is_null() && !raw["awaiting_extraction"].is_null(),
+                raw["deletedAt"].is_null() && !raw["awaitingExtraction"].is_null(),
                 "session {i} should be hidden until extracted"
             ),
             // Idle never fires for a session posting at least every 3 days; the 200-day ttl does.
-            1 => assert!(!raw["deleted_at"].is_null()),
+            1 => assert!(!raw["deletedAt"].is_null()),
             _ => {
                 // Default: 180-day ttl.
-                assert!(!raw["deleted_at"].is_null());
+                assert!(!raw["deletedAt"].is_null());
                 let deleted =
-                    memspace::Timestamp::parse(raw["deleted_at"].as_str().unwrap()).unwrap();
+                    memspace::Timestamp::parse(raw["deletedAt"].as_str().unwrap()).unwrap();
                 assert_eq!(deleted, s.created_at.plus_secs(180 * DAY));
             }
         }
-        if raw["deleted_at"].is_null() && raw["awaiting_extraction"].is_null() {
+        if raw["deletedAt"].is_null() && raw["awaitingExtraction"].is_null() {
             live += 1;
         }
     }

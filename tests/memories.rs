@@ -207,6 +207,20 @@ fn metadata_is_a_json_object_of_at_most_16_kib() {
     let e = expect_code(run(ms.remember(&sp, md(16_384 - 7))), ErrorCode::Validation);
     assert_eq!(e.details["field"], "metadata");
     assert!(serde_json::from_value::<NewMemory>(json!({"content": "x", "metadata": [1]})).is_err());
+    // Nested at most 64 levels of objects and arrays (the metadata object is the first).
+    let nest = |levels: usize| {
+        let mut v = json!(1);
+        for _ in 0..levels - 1 {
+            v = json!({ "k": v });
+        }
+        NewMemory {
+            metadata: Some(meta(json!({ "k": v }))),
+            ..text(&format!("nested {levels}"))
+        }
+    };
+    remember(&ms, &sp, nest(64));
+    let e = expect_code(run(ms.remember(&sp, nest(65))), ErrorCode::Validation);
+    assert_eq!(e.details["max_depth"], 64);
 }
 
 #[test]
@@ -284,6 +298,18 @@ fn valid_at_defaults_to_now_and_can_be_set_by_the_caller() {
     assert_eq!(m.valid_at, past);
     assert_eq!(m.created_at, host_now(&host));
     assert!(m.valid_at_time(host_now(&host)) && !m.valid_at_time(Timestamp(past.0 - 1)));
+    let far = Timestamp::from_secs(253_402_300_800); // 10000-01-01
+    let e = expect_code(
+        run(ms.remember(
+            &sp,
+            NewMemory {
+                valid_at: Some(far),
+                ..text("x")
+            },
+        )),
+        ErrorCode::Validation,
+    );
+    assert_eq!(e.details["field"], "valid_at");
 }
 
 #[test]

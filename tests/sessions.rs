@@ -250,7 +250,7 @@ fn update_session_increments_version_and_clears_with_null() {
     ))
     .unwrap();
     let u: SessionUpdate =
-        serde_json::from_value(json!({"description": null, "if_match": 1})).unwrap();
+        serde_json::from_value(json!({"description": null, "ifMatch": 1})).unwrap();
     let s2 = run(w.ms.update_session(&sp.id, &s.id, u)).unwrap();
     assert_eq!(
         (s2.version, s2.description.clone(), s2.metadata.clone()),
@@ -399,4 +399,113 @@ fn sessions_of_a_deleted_space_are_gone_with_it() {
     let s = w.session(&sp);
     run(w.ms.delete_space(&sp.id)).unwrap();
     expect_code(run(w.ms.get_session(&sp.id, &s.id)), ErrorCode::Gone);
+}
+
+/// Counts the scans a handle makes (an index read is a get, a scan walks a range).
+struct CountingKv {
+    inner: memspace::kv::MemoryKv,
+    scans: std::cell::Cell<usize>,
+}
+
+impl memspace::kv::Kv for CountingKv {
+    fn capabilities(&self) -> memspace::kv::Capabilities {
+        self.inner.capabilities()
+    }
+    fn get<'a>(&'a self, key: &'a [u8]) -> memspace::kv::KvFuture<'a, Option<Vec<u8>>> {
+        self.inner.get(key)
+    }
+    fn get_many<'a>(
+        &'a self,
+        keys: &'a [Vec<u8>],
+    ) -> memspace::kv::KvFuture<'a, Vec<Option<Vec<u8>>>> {
+        self.inner.get_many(keys)
+    }
+    fn scan<'a>(
+        &'a self,
+        range: &'a memspace::kv::KeyRange,
+        limit: usize,
+        reverse: bool,
+    ) -> memspace::kv::KvFuture<'a, Vec<memspace::kv::Entry>> {
+        self.scans.set(self.scans.get() + 1);
+        self.inner.scan(range, limit, reverse)
+    }
+    fn commit<'a>(&'a self, batch: memspace::kv::Batch) -> memspace::kv::KvFuture<'a, ()> {
+        self.inner.commit(batch)
+    }
+}
+
+#[test]
+fn list_sessions_by_deduplication_key_is_an_index_read_not_a_scan() {
+    let kv = std::rc::Rc::new(CountingKv {
+        inner: memspace::kv::MemoryKv::new(),
+        scans: Default::default(),
+    });
+    let ms = World::with_kv(kv.clone(), memspace::host::ManualHost::default());
+    let sp = run(ms.create_space(NewSpace::default())).unwrap();
+    let mut ids = Vec::new();
+    for i in 0..150 {
+        let s = run(ms.create_session(
+            &sp.id,
+            NewSession {
+                participants: vec!["a".into()],
+                description: Some(format!("conversation {i}")),
+                deduplication_key: Some(format!("conv-{i}")),
+                ..Default::default()
+            },
+        ))
+        .unwrap();
+        ids.push(s.id);
+    }
+    let by_key = |key: &str, extra: SessionFilter| {
+        run(ms.list_sessions(
+            &sp.id,
+            SessionFilter {
+                deduplication_key: Some(key.into()),
+                ..extra
+            },
+        ))
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect::<Vec<_>>()
+    };
+    kv.scans.set(0);
+    assert_eq!(
+        by_key("conv-137", SessionFilter::default()),
+        vec![ids[137].clone()]
+    );
+    assert_eq!(
+        kv.scans.get(),
+        0,
+        "found through the sed index, no range scan"
+    );
+    assert!(by_key("conv-none", SessionFilter::default()).is_empty());
+    // Other filters and the page still apply to the one match.
+    let other = SessionFilter {
+        participants: Some(vec!["b".into()]),
+        ..Default::default()
+    };
+    assert!(by_key("conv-3", other).is_empty());
+    let described = SessionFilter {
+        description: Some("VERSATION 3".into()),
+        ..Default::default()
+    };
+    assert_eq!(by_key("conv-3", described), vec![ids[3].clone()]);
+    let paged = SessionFilter {
+        offset: Some(1),
+        ..Default::default()
+    };
+    assert!(by_key("conv-3", paged).is_empty());
+    // A deleted holder frees the key: no match.
+    run(ms.delete_session(&sp.id, &ids[5])).unwrap();
+    assert!(by_key("conv-5", SessionFilter::default()).is_empty());
+    assert_eq!(kv.scans.get(), 0);
+    let bad = run(ms.list_sessions(
+        &sp.id,
+        SessionFilter {
+            deduplication_key: Some("x".repeat(73)),
+            ..Default::default()
+        },
+    ));
+    expect_code(bad, ErrorCode::Validation);
 }

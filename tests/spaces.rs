@@ -197,7 +197,7 @@ fn update_space_leaves_absent_fields_clears_null_fields_and_sets_values() {
     }))
     .unwrap();
     let u: SpaceUpdate = serde_json::from_value(
-        serde_json::json!({"description": null, "custom_instructions": "be brief"}),
+        serde_json::json!({"description": null, "customInstructions": "be brief"}),
     )
     .unwrap();
     let after = run(w.ms.update_space(&s.id, u)).unwrap();

@@ -1,4 +1,4 @@
-//! Value envelope: `[format version: u8 = 1][crc32 of payload: u32 LE][payload: JSON]`.
+//! Value envelope: `[format version: u8 = 2][crc32 of payload: u32 LE][payload: JSON]`.
 //!
 //! JSON keeps records readable in browser devtools and lets user payloads (event bodies,
 //! metadata) round-trip verbatim. The checksum turns a torn or corrupted value into a
@@ -9,7 +9,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// Current envelope format version.
-pub const FORMAT_VERSION: u8 = 1;
+pub const FORMAT_VERSION: u8 = 2;
+/// The pre-release format (snake_case record fields), no longer read.
+const LEGACY_VERSION: u8 = 1;
 const HEADER: usize = 5;
 
 /// Encodes a record.
@@ -26,6 +28,11 @@ pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     if bytes.len() < HEADER {
         return Err(Error::storage("value too short for its envelope"));
+    }
+    if bytes[0] == LEGACY_VERSION {
+        return Err(Error::storage(
+            "value written by a pre-release memspace (format 1, snake_case fields); not readable by this version",
+        ));
     }
     if bytes[0] != FORMAT_VERSION {
         return Err(Error::storage(format!(

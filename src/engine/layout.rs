@@ -155,9 +155,20 @@ pub fn store_journal(space_id: &str, store_id: &str) -> Vec<u8> {
     Key::table("mtx").s(space_id).s(store_id).build()
 }
 
-/// `me/{space}/{store}/{entry}` → entry record (current content included).
+/// `me/{space}/{store}/{entry}` → entry record (its content is under `mec`; records written
+/// before the split hold it inline).
 pub fn entry(space_id: &str, store_id: &str, entry_id: &str) -> Vec<u8> {
     Key::table("me").s(space_id).s(store_id).s(entry_id).build()
+}
+
+/// `mec/{space}/{store}/{entry}` → the entry's current content (split from the entry record so
+/// listings and directory views read no content).
+pub fn entry_content(space_id: &str, store_id: &str, entry_id: &str) -> Vec<u8> {
+    Key::table("mec")
+        .s(space_id)
+        .s(store_id)
+        .s(entry_id)
+        .build()
 }
 
 /// `mp/{space}/{store}/{path}` → id of the live entry at that path.
@@ -208,12 +219,13 @@ pub fn versions_of_entry(space_id: &str, store_id: &str, entry_id: &str) -> KeyR
 }
 
 /// Every key range a store owns besides its record and journal (purged by `delete_store`).
-pub fn store_owned_ranges(space_id: &str, store_id: &str) -> [KeyRange; 4] {
+pub fn store_owned_ranges(space_id: &str, store_id: &str) -> [KeyRange; 5] {
     [
         Key::table("mve").s(space_id).s(store_id).range(),
         Key::table("mv").s(space_id).s(store_id).range(),
         Key::table("mp").s(space_id).s(store_id).range(),
         Key::table("me").s(space_id).s(store_id).range(),
+        Key::table("mec").s(space_id).s(store_id).range(),
     ]
 }
 

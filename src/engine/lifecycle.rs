@@ -17,6 +17,7 @@ use crate::model::Session;
 
 /// The stored session head: the public session plus bookkeeping only the engine reads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct SessionRecord {
     /// The public record.
     #[serde(flatten)]
@@ -41,6 +42,7 @@ pub(crate) struct SessionRecord {
 
 /// A session hidden until its extraction job is done.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct AwaitingExtraction {
     /// The job whose completion soft-deletes the session.
     pub job_id: String,

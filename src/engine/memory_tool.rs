@@ -181,22 +181,75 @@ fn numbered<'a>(lines: impl Iterator<Item = &'a str>, from: usize) -> String {
         .join("\n")
 }
 
-/// Byte offsets of every (possibly overlapping) occurrence of `needle` in `hay`.
-fn occurrences(hay: &str, needle: &str) -> Vec<usize> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    while let Some(pos) = hay.get(start..).and_then(|h| h.find(needle)) {
-        let at = start + pos;
-        out.push(at);
-        // Advance by one character so overlapping matches count too.
-        start = at + hay[at..].chars().next().map_or(1, char::len_utf8);
+/// The number of (possibly overlapping) occurrences of `needle` in `hay`, and the byte
+/// offsets of the first `keep` of them, in time linear in both lengths (Knuth–Morris–Pratt
+/// over bytes: a UTF-8 needle matches UTF-8 text only at character boundaries).
+fn occurrences(hay: &str, needle: &str, keep: usize) -> (usize, Vec<usize>) {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    if n.is_empty() {
+        return (0, Vec::new());
+    }
+    // fail[i]: length of the longest proper border of needle[..=i].
+    let mut fail = vec![0usize; n.len()];
+    let mut k = 0;
+    for i in 1..n.len() {
+        while k > 0 && n[i] != n[k] {
+            k = fail[k - 1];
+        }
+        if n[i] == n[k] {
+            k += 1;
+        }
+        fail[i] = k;
+    }
+    let (mut count, mut first, mut k) = (0usize, Vec::new(), 0usize);
+    for (i, &c) in h.iter().enumerate() {
+        while k > 0 && c != n[k] {
+            k = fail[k - 1];
+        }
+        if c == n[k] {
+            k += 1;
+        }
+        if k == n.len() {
+            count += 1;
+            if first.len() < keep {
+                first.push(i + 1 - n.len());
+            }
+            k = fail[k - 1];
+        }
+    }
+    (count, first)
+}
+
+/// 1-based line numbers of the ascending byte offsets `at`, in one pass over `content`.
+fn lines_of(content: &str, at: &[usize]) -> Vec<usize> {
+    let (mut line, mut from, mut out) = (1usize, 0usize, Vec::with_capacity(at.len()));
+    for &pos in at {
+        line += content.as_bytes()[from..pos]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        from = pos;
+        out.push(line);
     }
     out
 }
 
 /// 1-based line number of byte offset `at`.
 fn line_of(content: &str, at: usize) -> usize {
-    content[..at].matches('\n').count() + 1
+    lines_of(content, &[at])[0]
+}
+
+/// Most occurrences a "not unique" message locates by line.
+const MAX_REPORTED_LINES: usize = 10;
+/// Most characters of a model-given string quoted back in a message.
+const MAX_QUOTED_CHARS: usize = 200;
+
+/// `s` for a message: at most [`MAX_QUOTED_CHARS`] characters, saying how long it really is.
+fn quoted(s: &str) -> String {
+    match s.char_indices().nth(MAX_QUOTED_CHARS) {
+        None => s.to_string(),
+        Some((cut, _)) => format!("{}… ({} characters in all)", &s[..cut], s.chars().count()),
+    }
 }
 
 /// The content rules of an entry, worded for the model.
@@ -459,16 +512,18 @@ impl Memspace {
             .await?;
         let rec = self.file_for_edit(&loaded, path).await?;
         let content = rec.entry.content.clone().unwrap_or_default();
-        let found = occurrences(&content, old);
-        let at = match found.as_slice() {
-            [] => return Err(tool_error(ErrorCode::Conflict, format!("No replacement was performed, old_str `{old}` did not appear verbatim in {display}."))),
-            [at] => *at,
-            many => {
-                let lines: Vec<String> = many.iter().map(|at| line_of(&content, *at).to_string()).collect();
+        let (count, first) = occurrences(&content, old, MAX_REPORTED_LINES);
+        let at = match (count, first.as_slice()) {
+            (0, _) | (_, []) => return Err(tool_error(ErrorCode::Conflict, format!("No replacement was performed, old_str `{}` did not appear verbatim in {display}.", quoted(old)))),
+            (1, [at]) => *at,
+            (_, shown) => {
+                let lines: Vec<String> = lines_of(&content, shown).iter().map(usize::to_string).collect();
+                let more = if count > shown.len() { format!(" and {} more occurrences", count - shown.len()) } else { String::new() };
                 return Err(tool_error(
                     ErrorCode::Conflict,
-                    format!("No replacement was performed. Multiple occurrences of old_str `{old}` in lines: {}. Please ensure it is unique", lines.join(", ")),
-                ));
+                    format!("No replacement was performed. Multiple occurrences of old_str `{}` in lines: {}{more}. Please ensure it is unique", quoted(old), lines.join(", ")),
+                )
+                .with("occurrences", count as u64));
             }
         };
         let updated = format!("{}{new}{}", &content[..at], &content[at + old.len()..]);
@@ -610,7 +665,9 @@ impl Memspace {
                     )));
                 }
                 let from = old.dir_prefix();
-                for rec in self.directory_entries(&loaded, old, "rename").await? {
+                let mut moved = self.directory_entries(&loaded, old, "rename").await?;
+                self.fill_content(&loaded, &mut moved).await?; // versions record content
+                for rec in moved {
                     let rest = rec.entry.path.get(from.len()..).unwrap_or_default();
                     let target = format!("{}{rest}", new.dir_prefix());
                     paths::check("path", &target).map_err(|e| {
@@ -726,7 +783,10 @@ mod tests {
 
     #[test]
     fn occurrences_count_overlaps() {
-        assert_eq!(occurrences("aaa", "aa"), vec![0, 1]);
-        assert_eq!(occurrences("é é", "é"), vec![0, 3]);
+        assert_eq!(occurrences("aaa", "aa", 10), (2, vec![0, 1]));
+        assert_eq!(occurrences("é é", "é", 10), (2, vec![0, 3]));
+        assert_eq!(occurrences("abababab", "abab", 1), (3, vec![0]));
+        assert_eq!(occurrences("xyz", "q", 10), (0, vec![]));
+        assert_eq!(lines_of("a\nb\n\nc", &[0, 2, 4, 5]), vec![1, 2, 3, 4]);
     }
 }

@@ -123,10 +123,22 @@ impl Memspace {
         }
     }
 
-    /// Commits a batch, mapping backend errors and keeping the record cache in step.
+    /// Commits a batch, mapping backend errors and keeping the record cache in step. Nothing
+    /// is written while the host clock reads outside years 0000–9999: every time the batch
+    /// holds came from that clock, and such a clock is broken (nanoseconds or milliseconds
+    /// given as microseconds), so the write is refused with `unsupported` instead of dating
+    /// records in year 55,970.
     async fn commit(&self, batch: Batch) -> Result<()> {
         if batch.is_empty() {
             return Ok(());
+        }
+        let now = self.host.now();
+        if !now.is_rfc3339() {
+            return Err(Error::new(
+                ErrorCode::Unsupported,
+                format!("the host clock reads {now}, outside years 0000–9999; it must give microseconds since 1970 (nanoseconds or milliseconds?)"),
+            )
+            .with("host_clock", now.micros()));
         }
         let changes = self.cache.pending(&batch);
         match self.kv.commit(batch).await {

@@ -239,6 +239,11 @@ impl Memspace {
         }
         let needle = filter.description.as_ref().map(|d| d.to_lowercase());
         let (space, _) = self.owned_space(space_id).await?;
+        if let Some(key) = &filter.deduplication_key {
+            return self
+                .session_by_dedup_key(&space, key, &filter, needle.as_deref(), offset)
+                .await;
+        }
         let mut cursor = Cursor::new(layout::sessions_of(&space.id), SCAN_CHUNK);
         let mut page = Pager::new(offset, limit);
         loop {
@@ -284,6 +289,47 @@ impl Memspace {
                 }
             }
         }
+    }
+
+    /// `list_sessions` with a deduplication key: the live session holding it (one index read
+    /// and one head read), if it passes the other filters and the page starts at 0.
+    async fn session_by_dedup_key(
+        &self,
+        space: &Space,
+        key: &str,
+        filter: &SessionFilter,
+        needle: Option<&str>,
+        offset: u64,
+    ) -> Result<Vec<Session>> {
+        validate::dedup_key(&Some(key.to_string()))?;
+        let Some((holder, _)) = self
+            .load::<String>(&layout::session_dedup(&space.id, key))
+            .await?
+        else {
+            return Ok(Vec::new());
+        };
+        let session = match self.touch(space, &holder).await {
+            Ok((r, _)) => r.session,
+            Err(e) if matches!(e.code, ErrorCode::Gone | ErrorCode::NotFound) => {
+                return Ok(Vec::new()); // a stale claim
+            }
+            Err(e) => return Err(e),
+        };
+        let matches = session.deduplication_key.as_deref() == Some(key)
+            && filter.participants.as_ref().is_none_or(|ps| {
+                ps.is_empty() || ps.iter().any(|p| session.participants.contains(p))
+            })
+            && needle.is_none_or(|n| {
+                session
+                    .description
+                    .as_ref()
+                    .is_some_and(|d| d.to_lowercase().contains(n))
+            });
+        Ok(if matches && offset == 0 {
+            vec![session]
+        } else {
+            Vec::new()
+        })
     }
 
     /// Updates description, metadata or strategies; `if_match` guards against stale versions.

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 /// What one sweep did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SweepReport {
     /// Due schedule entries looked at.
     pub examined: u64,

@@ -69,7 +69,7 @@ pub fn ident(field: &str, s: &str) -> Result<()> {
 /// Deduplication key: 1–72 characters.
 pub fn dedup_key(v: &Option<String>) -> Result<()> {
     match v {
-        Some(k) => ident("deduplication_key", k).and_then(|()| text("deduplication_key", k, 1, 72)),
+        Some(k) => text("deduplication_key", k, 1, 72).and_then(|()| ident("deduplication_key", k)),
         None => Ok(()),
     }
 }
@@ -97,8 +97,10 @@ pub fn json_object(field: &str, v: &Option<Map<String, Value>>) -> Result<()> {
     Ok(())
 }
 
-/// Any JSON of bounded encoded size (counted while serialising, nothing buffered).
+/// Any user JSON: nested at most [`crate::json::MAX_DEPTH`] deep (checked first, without
+/// recursion) and of bounded encoded size (counted while serialising, nothing buffered).
 pub fn json_size(field: &str, v: &Value) -> Result<()> {
+    crate::json::check_value(field, v)?;
     struct Count(usize);
     impl std::io::Write for Count {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {

@@ -68,6 +68,7 @@ pub enum LlmFormat {
 
 /// A chat request to the host's LLM.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LlmRequest {
     /// What it is for: `extraction` (more may follow: `recall`, `reflect`). Hosts may route or
     /// meter by it.
@@ -89,7 +90,7 @@ pub struct LlmRequest {
 
 /// Tokens a request used, as the model's API reported them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct LlmUsage {
     /// Tokens of the request.
     pub prompt_tokens: u64,
@@ -112,7 +113,7 @@ impl LlmUsage {
 
 /// The host LLM's answer.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct LlmResponse {
     /// The answer text (for a JSON request: the JSON text, possibly in a code fence).
     pub text: String,

@@ -1,13 +1,9 @@
 //! Host capabilities the engine imports instead of building in: clock, randomness and token
 //! counting ([`Host`]), and the optional asynchronous services: embeddings ([`Embedder`]) and
 //! an LLM ([`Llm`]). Tests inject [`ManualHost`], [`HashEmbedder`] and [`ScriptedLlm`]; native
-//! programs use [`SystemHost`]; bindings adapt JS callbacks or WIT imports.
+//! programs use [`SystemHost`]; bindings adapt JS callbacks or WIT imports (in `src/bindings/`).
 
 mod embed;
-#[cfg(all(feature = "js", target_arch = "wasm32"))]
-mod js;
-#[cfg(all(feature = "js", target_arch = "wasm32"))]
-mod js_llm;
 pub mod llm;
 mod manual;
 pub mod openai;
@@ -16,10 +12,6 @@ mod scripted_llm;
 mod system;
 
 pub use embed::{check_embeddings, Embedder, HashEmbedder, HostFuture, SYNONYMS};
-#[cfg(all(feature = "js", target_arch = "wasm32"))]
-pub use js::JsHost;
-#[cfg(all(feature = "js", target_arch = "wasm32"))]
-pub use js_llm::JsLlm;
 pub use llm::{Llm, LlmFormat, LlmMessage, LlmRequest, LlmResponse, LlmRole, LlmUsage};
 pub use manual::ManualHost;
 pub use scripted_llm::{rule_based_extraction, Scripted, ScriptedLlm};

@@ -8,12 +8,10 @@
 //! its commit point comes last (see `docs/storage.md`).
 
 mod batch;
+#[cfg(any(test, feature = "test-support"))]
 pub mod conformance;
+#[cfg(any(test, feature = "test-support"))]
 pub mod faulty;
-#[cfg(all(feature = "js", target_arch = "wasm32"))]
-pub mod indexeddb;
-#[cfg(all(feature = "js", target_arch = "wasm32"))]
-pub mod js_adapter;
 mod memory;
 
 pub use batch::{Batch, Op, Precondition};

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 /// Who produced an event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Emitter {
     /// `user`, `agent`, `tool`, … (1–64 chars); a `user` must be a participant.
     #[serde(rename = "type")]
@@ -28,6 +29,7 @@ impl Emitter {
 
 /// An event as stored and returned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Event {
     /// Parent session.
     pub session_id: String,
@@ -47,6 +49,7 @@ pub struct Event {
 
 /// Input of `post_event`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewEvent {
     /// Payload (any JSON, ≤256 KiB encoded).
     pub body: Value,
@@ -59,7 +62,7 @@ pub struct NewEvent {
 
 /// Input of `list_events`: offset+limit or last_n, not both.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct EventQuery {
     /// Events to skip from the start.
     pub offset: Option<u64>,
@@ -73,7 +76,7 @@ pub struct EventQuery {
 
 /// Input of `update_event`: at least one of body, event_type, emitter.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct EventUpdate {
     /// The event to update.
     pub sequence_id: u64,

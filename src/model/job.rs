@@ -48,6 +48,7 @@ pub enum JobKind {
 /// LLM settings of the space, copied into a job when it is queued (for audit; a run uses the
 /// space's settings as they are when it runs, so a fixed `llm_base_url` helps a retry).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LlmSettings {
     /// Model name.
     pub llm_model_name: Option<String>,
@@ -59,6 +60,7 @@ pub struct LlmSettings {
 
 /// How a job extracts: from the strategy's `opts`, or `commit_session`'s arguments.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ExtractionOptions {
     /// Agent id put in every memory's provenance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -80,6 +82,7 @@ pub struct ExtractionOptions {
 
 /// Where the next chunk of a job starts: an event and a part of it (long events are split).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct JobCursor {
     /// Sequence id of the event.
     pub sequence_id: u64,
@@ -89,7 +92,7 @@ pub struct JobCursor {
 
 /// What a job has done so far (counts over its committed chunks).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(rename_all = "camelCase", default)]
 pub struct ExtractionStats {
     /// Valid items the model returned.
     pub extracted: u64,
@@ -108,6 +111,7 @@ pub struct ExtractionStats {
 
 /// A failed attempt, kept on the job.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct JobError {
     /// The error code (`upstream`, `storage`, `gone`, …).
     pub code: String,
@@ -127,6 +131,7 @@ pub struct JobError {
 
 /// A durable request to extract memories from a range of a session's events (the outbox).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ExtractionJob {
     /// `job_…` id, derived from the session and `seq`.
     pub id: String,
@@ -201,7 +206,7 @@ pub struct ExtractionJob {
 
 /// Filters and paging of `list_extraction_jobs` (in id order: by session, then seq).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct JobFilter {
     /// Only jobs in this state.
     pub status: Option<JobStatus>,
@@ -215,7 +220,7 @@ pub struct JobFilter {
 
 /// Options of `run_extraction`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct RunOptions {
     /// Most jobs to run, 1–100 (default 10).
     pub limit: Option<u32>,
@@ -229,6 +234,7 @@ pub struct RunOptions {
 
 /// How one job of a run ended.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct JobOutcome {
     /// The job.
     pub job_id: String,
@@ -251,6 +257,7 @@ pub struct JobOutcome {
 
 /// What `run_extraction` did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RunReport {
     /// Jobs claimed and run.
     pub claimed: u64,
@@ -270,7 +277,7 @@ pub struct RunReport {
 
 /// Arguments of `commit_session` (MemoryLayer's `commit_session`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct CommitOptions {
     /// Drop items below this importance (0–1, default 0.5).
     pub min_importance: Option<f64>,
@@ -288,6 +295,7 @@ pub struct CommitOptions {
 
 /// What `commit_session` did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CommitReport {
     /// The session.
     pub session_id: String,
@@ -311,7 +319,7 @@ pub struct CommitReport {
 
 /// Options of `prune_extraction_jobs`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct PruneOptions {
     /// Only jobs finished before this time (all done jobs otherwise).
     pub finished_before: Option<Timestamp>,

@@ -92,6 +92,7 @@ impl LifecycleStrategy {
 
 /// A record that strategy `index` fired.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct StrategyExecution {
     /// Position of the strategy in `lifecycle_strategies`.
     pub index: usize,

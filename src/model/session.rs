@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 /// A session as returned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Session {
     /// `ses_…` id.
     pub id: String,
@@ -43,7 +44,7 @@ pub struct Session {
 
 /// Input of `create_session`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewSession {
     /// Participant ids (1–100, each 1–256 chars, unique).
     pub participants: Vec<String>,
@@ -59,7 +60,7 @@ pub struct NewSession {
 
 /// Input of `update_session`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct SessionUpdate {
     /// New description.
     pub description: Patch<String>,
@@ -73,7 +74,7 @@ pub struct SessionUpdate {
 
 /// Filters of `list_sessions`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct SessionFilter {
     /// Items to skip.
     pub offset: Option<u64>,
@@ -83,4 +84,6 @@ pub struct SessionFilter {
     pub participants: Option<Vec<String>>,
     /// Case-insensitive substring of the description (≥3 chars).
     pub description: Option<String>,
+    /// The live session holding this deduplication key (an index read, not a scan).
+    pub deduplication_key: Option<String>,
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Who is calling: every space belongs to one user within one tenant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Principal {
     /// The calling user's id.
     pub user_id: String,
@@ -25,6 +26,7 @@ impl Principal {
 
 /// A memory space as stored and returned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Space {
     /// `spc_…` id.
     pub id: String,
@@ -53,7 +55,7 @@ pub struct Space {
 
 /// Input of `create_space`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewSpace {
     /// Human-readable description (≤1000 chars).
     pub description: Option<String>,
@@ -69,7 +71,7 @@ pub struct NewSpace {
 
 /// Input of `update_space`: each field absent = unchanged, null = clear, value = set.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct SpaceUpdate {
     /// New description.
     pub description: Patch<String>,
@@ -83,7 +85,7 @@ pub struct SpaceUpdate {
 
 /// Offset pagination for lists.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct Page {
     /// Items to skip (default 0).
     pub offset: Option<u64>,

@@ -25,6 +25,7 @@ pub enum StoreStatus {
 
 /// A memory store as returned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct MemoryStore {
     /// `memstore_…` id.
     pub id: String,
@@ -53,7 +54,7 @@ pub struct MemoryStore {
 
 /// Input of `create_store`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewStore {
     /// Name; trimmed, then 1–64 characters.
     pub name: String,
@@ -65,7 +66,7 @@ pub struct NewStore {
 
 /// Input of `update_store`: absent fields stay as they are.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct StoreUpdate {
     /// New name (trimmed, 1–64 characters).
     pub name: Option<String>,
@@ -77,6 +78,7 @@ pub struct StoreUpdate {
 
 /// An entry: one document at a relative path.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct MemoryEntry {
     /// `mem_…` id; kept across renames.
     pub id: String,
@@ -103,7 +105,7 @@ pub struct MemoryEntry {
 
 /// Input of `create_entry`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewEntry {
     /// Relative path (see the path rules in `docs/storage.md, "Memory stores"`).
     pub path: String,
@@ -115,7 +117,7 @@ pub struct NewEntry {
 
 /// Input of `update_entry`: at least one of content, path, metadata; optional preconditions.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct EntryUpdate {
     /// Replacement content.
     pub content: Option<String>,
@@ -131,7 +133,7 @@ pub struct EntryUpdate {
 
 /// Optional preconditions of `delete_entry`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct EntryPrecondition {
     /// Reject with `conflict` unless the entry is at this version.
     pub expected_version: Option<u64>,
@@ -153,6 +155,7 @@ pub enum VersionAction {
 
 /// An immutable record of one entry change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct MemoryVersion {
     /// `memver_…` id; ids of one store sort in the order the versions were recorded.
     pub id: String,

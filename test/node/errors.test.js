@@ -132,7 +132,6 @@ test("storage (500): adapter failures and undecodable bytes", async () => {
   const [[key]] = await corrupt.scan(new TextEncoder().encode("sp\0"), new TextEncoder().encode("sp\x01"), 1, false);
   await corrupt.commit({ ops: [{ type: "put", key, value: new Uint8Array([1, 0, 0, 0, 0, 123]) }], preconditions: [] });
   await expectError(ms2.getSpace(sp2.id), "storage", 500);
-  await expectError(Memspace.open({ kv: { get() {} } }), "storage", 500);
 });
 
 test("unsupported (501): IndexedDB where there is none", async () => {

@@ -1,14 +1,28 @@
-// Bundled by esbuild from the installed package and run in headless Chromium (IndexedDB).
+// Bundled (esbuild, Vite) from the installed package and run in headless Chromium on IndexedDB.
+// A bundle whose .wasm was not shipped must fail at Memspace.open() with a MemspaceError.
 import { Memspace, MemspaceError } from "memspace";
 
 async function main() {
-  const ms = await Memspace.open({ storage: "indexeddb", name: `smoke-${Date.now()}` });
+  let ms;
+  try {
+    ms = await Memspace.open({ storage: "indexeddb", name: `smoke-${Date.now()}` });
+  } catch (e) {
+    return { loadError: { memspaceError: e instanceof MemspaceError, code: e.code, message: e.message, wasm: e.details?.wasm } };
+  }
   const space = await ms.createSpace();
   const session = await ms.createSession(space.id, { participants: ["u1"] });
-  await ms.postEvent(space.id, session.id, { body: { content: "from a bundle" }, emitter: { type: "user", id: "u1" } });
-  const [ev] = await ms.listEvents(space.id, session.id);
+  const body = { content: "from a bundle", z: 1, a: 2 };
+  await ms.postEvent(space.id, session.id, { body, emitter: { type: "user", id: "u1" } });
+  const [ev] = await ms.listEvents(space.id, session.id, { lastN: 20 });
   const err = await ms.getSession(space.id, "ses_missing").catch((e) => e);
-  return { storage: ms.storage, content: ev.body.content, errorOk: err instanceof MemspaceError && err.code === "not_found" };
+  const typo = await ms.listEvents(space.id, session.id, { lastn: 2 }).catch((e) => e);
+  return {
+    storage: ms.storage,
+    content: ev.body.content,
+    keys: Object.keys(ev.body).join(","),
+    errorOk: err instanceof MemspaceError && err.code === "not_found",
+    typoOk: typo instanceof MemspaceError && typo.code === "validation" && typo.details.field === "query.lastn",
+  };
 }
 
-main().then((r) => (window.__smoke = r), (e) => (window.__smoke = { failed: String(e) }));
+main().then((r) => (window.__smoke = r), (e) => (window.__smoke = { failed: String(e && e.stack ? e.stack : e) }));

@@ -1,9 +1,9 @@
 // Compile-only check of the published types (tsc --noEmit, strict): typical calls type-check,
 // records are precisely typed (no `any`), and misuse is rejected (@ts-expect-error).
-import { Memspace, MemspaceError, MemoryKv } from "memspace";
+import { Memspace, MemspaceError, MemoryKv, wasmMemoryBytes } from "memspace";
 import type {
   CommitReport,
-  Event,
+  SessionEvent,
   ExtractionJob,
   LlmRequest,
   LlmResponse,
@@ -26,8 +26,8 @@ type AssertFalse<T extends false> = T;
 export type NoAnyOnRecords = [
   AssertFalse<IsAny<Space["llmModelName"]>>,
   AssertFalse<IsAny<Session["metadata"]>>,
-  AssertFalse<IsAny<Event["body"]>>,
-  AssertFalse<IsAny<Event["sequenceId"]>>,
+  AssertFalse<IsAny<SessionEvent["body"]>>,
+  AssertFalse<IsAny<SessionEvent["sequenceId"]>>,
   AssertFalse<IsAny<ExtractionJob["strategy"]>>,
   AssertFalse<IsAny<MemspaceError["details"]>>,
   AssertFalse<IsAny<MemoryStore["metadata"]>>,
@@ -86,9 +86,9 @@ export async function usage(): Promise<void> {
     lifecycleStrategies: [{ type: "extract_memories", trigger: { eventCount: 10 }, opts: { softDelete: false } }],
   });
   const body: Json = { content: "hi", parts: [1, "two", null, { ok: true }] };
-  const ev: Event = await ms.postEvent(space.id, session.id, { body, emitter: { type: "user", id: "u" }, eventType: "message" });
+  const ev: SessionEvent = await ms.postEvent(space.id, session.id, { body, emitter: { type: "user", id: "u" }, eventType: "message" });
   const seq: number = ev.sequenceId;
-  const last: Event[] = await viaKv.listEvents(space.id, session.id, { lastN: 20 });
+  const last: SessionEvent[] = await viaKv.listEvents(space.id, session.id, { lastN: 20 });
   await ms.updateEvent(space.id, session.id, { sequenceId: seq, body: "x", ifUnmodifiedSince: ev.updatedAt });
   await ms.updateSession(space.id, session.id, { ifMatch: session.version, metadata: { a: 1 } });
   const report: SweepReport = await ms.sweep(10);
@@ -101,13 +101,32 @@ export async function usage(): Promise<void> {
   const committed: CommitReport = await withLlm.commitSession(space.id, session.id, { minImportance: 0.3, categories: ["fact"], maxMemories: 5 });
   const pruned: number = await withLlm.pruneExtractionJobs(space.id, { includeFailed: true });
   void [last, report, jobs, run, committed, pruned];
+  // @ts-expect-error job statuses are a closed set
+  await ms.listExtractionJobs(space.id, { status: "queued" });
   try {
     await ms.getSpace("nope");
   } catch (e) {
     if (e instanceof MemspaceError) {
       const code: "validation" | "not_found" | "conflict" | "duplicate" | "archived" | "gone" | "quota" | "storage" | "unsupported" | "upstream" = e.code;
       const status: number = e.status;
-      void [code, status, e.details["existingId"]];
+      void [code, status];
+      if (e.code === "duplicate") {
+        const existing: string = e.details.existingId;
+        const s409: 409 = e.status;
+        void [existing, s409];
+      }
+      if (e.code === "conflict" && e.details.precondition === "ifMatch") {
+        const current: number | undefined = e.details.currentVersion;
+        void current;
+      }
+      if (e.code === "not_found") {
+        // @ts-expect-error details are typed per code: not_found has no existingId
+        void e.details.existingId;
+      }
+      if (e.code === "validation") {
+        const field: string | undefined = e.details.field;
+        void field;
+      }
     }
   }
   // @ts-expect-error storage must be "indexeddb" or "memory"
@@ -121,4 +140,35 @@ export async function usage(): Promise<void> {
   // @ts-expect-error records are read as typed values
   const wrong: string = ev.sequenceId;
   void wrong;
+  // @ts-expect-error a trigger is exactly one condition
+  await ms.createSession(space.id, { participants: ["u"], lifecycleStrategies: [{ type: "soft_delete", trigger: { ttl: 60, idle: 60 } }] });
+  // @ts-expect-error lastN excludes offset
+  await ms.listEvents(space.id, session.id, { lastN: 5, offset: 1 });
+  // @ts-expect-error lastN excludes limit
+  await ms.listEvents(space.id, session.id, { lastN: 5, limit: 10 });
+  await ms.listEvents(space.id, session.id, { offset: 10, limit: 10, eventType: "message" });
+  // @ts-expect-error unknown keys are mistakes (they are rejected at run time too)
+  await ms.createSpace({ descripton: "typo" });
+  // @ts-expect-error unknown query keys too
+  await ms.listEvents(space.id, session.id, { lastn: 5 });
+  const bySession: Session[] = await ms.listSessions(space.id, { deduplicationKey: "conv-1" });
+  void bySession;
+  const status: "pending" | "running" | "done" | "failed" = jobs[0]!.status;
+  // @ts-expect-error job status is a union of known states
+  const bogus: ExtractionJob["status"] = "bogus";
+  void [status, bogus];
+  // Typed bodies: what goes in comes back typed.
+  type Chat = { role: "user" | "assistant"; content: string };
+  const msg = await ms.postEvent<Chat>(space.id, session.id, { body: { role: "user", content: "hi" }, emitter: { type: "user", id: "u" } });
+  const role: "user" | "assistant" = msg.body.role;
+  const history: SessionEvent<Chat>[] = await ms.listEvents<Chat>(space.id, session.id, { lastN: 20 });
+  void [role, history];
+  // @ts-expect-error a typed body must match its type
+  await ms.postEvent<Chat>(space.id, session.id, { body: { role: "robot", content: "x" }, emitter: { type: "agent" } });
+  await Memspace.open({ storage: "memory", wasm: "/assets/memspace_bg.wasm" });
+  await Memspace.open({ storage: "memory", wasm: new Uint8Array(8) });
+  // @ts-expect-error wasm is a URL, path, Response, bytes or module
+  await Memspace.open({ storage: "memory", wasm: 42 });
+  const bytes: number = wasmMemoryBytes();
+  void bytes;
 }

@@ -137,7 +137,7 @@ pub fn check_invariants(ms: &Memspace, raw: &MemoryKv, space: &str, store: &str)
     let Some(st) = &s.store else {
         // A deleted store: nothing of it may be readable; leftovers only under a tombstone.
         if keys_in(&data, "ms", space, store) == 0 {
-            for tag in ["me", "mp", "mv", "mve", "mtx"] {
+            for tag in ["me", "mec", "mp", "mv", "mve", "mtx"] {
                 assert_eq!(
                     keys_in(&data, tag, space, store),
                     0,
@@ -224,6 +224,11 @@ pub fn check_invariants(ms: &Memspace, raw: &MemoryKv, space: &str, store: &str)
         keys_in(&data, "me", space, store),
         s.entries.len(),
         "entry records"
+    );
+    assert_eq!(
+        keys_in(&data, "mec", space, store),
+        s.entries.len(),
+        "entry content records"
     );
     assert_eq!(
         keys_in(&data, "mp", space, store),

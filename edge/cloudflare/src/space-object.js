@@ -184,7 +184,7 @@ export class SpaceObject extends DurableObject {
     }
   }
 
-  /** Session listing; `deduplicationKey` (an ORM filter the engine does not index) is applied here. */
+  /** Session listing; `deduplicationKey` is the engine's index read (zero or one session). */
   async listSessions(ms, sid, q) {
     const filter = {
       offset: wire.intParam(q, "offset"),
@@ -194,14 +194,13 @@ export class SpaceObject extends DurableObject {
     };
     const key = q.get("deduplicationKey");
     if (key === null) return ms.listSessions(sid, filter);
-    const all = [];
-    for (let offset = 0; ; offset += 100) {
-      const page = await ms.listSessions(sid, { ...filter, offset, limit: 100 });
-      all.push(...page.filter((s) => s.deduplicationKey === key));
-      if (page.length < 100) break;
+    try {
+      return await ms.listSessions(sid, { ...filter, deduplicationKey: key });
+    } catch (e) {
+      // A key no session can hold (empty, too long) matches nothing, as a filter should.
+      if (e && e.code === "validation" && e.details?.field === "deduplicationKey") return [];
+      throw e;
     }
-    const from = filter.offset ?? 0;
-    return all.slice(from, from + (filter.limit ?? 100));
   }
 
   // ---- eager lifecycle ----

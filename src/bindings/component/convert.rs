@@ -274,6 +274,8 @@ impl From<w::SessionFilter> for m::SessionFilter {
             limit: f.limit,
             participants: f.participants,
             description: f.description,
+            // Not in the WIT interface yet (the JS API has it).
+            deduplication_key: None,
         }
     }
 }

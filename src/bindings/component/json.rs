@@ -4,9 +4,10 @@
 use crate::error::{Error, Result};
 use serde_json::{Map, Value};
 
-/// Parses a JSON document given for `field`.
+/// Parses a JSON document given for `field`: nesting and numbers are checked on the text first
+/// (a number no double holds is `validation`, never stored as something else).
 pub(crate) fn parse(field: &str, text: &str) -> Result<Value> {
-    serde_json::from_str(text).map_err(|e| Error::validation(field, format!("invalid JSON: {e}")))
+    crate::json::parse(field, text)
 }
 
 /// Parses a JSON object given for `field`.

@@ -1,125 +1,41 @@
-//! Records ↔ plain JS objects through JSON: Rust field names are snake_case, JS ones camelCase.
-//! Only the engine's own field names are renamed; the values of `body` and `metadata` (user
-//! JSON) and of `trigger` and `opts` (already camelCase) are passed through untouched.
+//! Records ↔ plain JS objects through serde, with no JSON text in between.
+//!
+//! Field names come from the model's serde attributes (`#[serde(rename_all = "camelCase")]`):
+//! the same names in records, inputs, TypeScript types and error messages. User JSON (event
+//! bodies, metadata) is `serde_json::Value`, kept in key order (`preserve_order`) and passed
+//! through as is. Inputs are read by [`super::input`] (unknown keys, non-JSON values and
+//! oversized values are `validation` errors); outputs are written by serde-wasm-bindgen as
+//! plain objects (maps as objects, `None` as `null`).
 
+use super::input::{self, InputError};
 use crate::error::Error;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
-/// Keys whose values are user data or already JS-shaped: never renamed inside.
-const VERBATIM: [&str; 5] = ["body", "metadata", "trigger", "opts", "breakdown"];
-
-/// `llm_model_name` → `llmModelName`.
-pub fn camel(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut up = false;
-    for c in s.chars() {
-        if c == '_' {
-            up = true;
-        } else if up {
-            out.extend(c.to_uppercase());
-            up = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
+/// A record as a plain object.
+pub fn to_js<T: Serialize + ?Sized>(record: &T) -> Result<JsValue, JsValue> {
+    record
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| super::error::to_js(Error::storage(format!("encode: {e}"))))
 }
 
-/// `llmModelName` → `llm_model_name`.
-pub fn snake(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 4);
-    for c in s.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('_');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+/// The `validation` error for input `what` that failed to convert.
+pub fn input_error(what: &str, e: InputError) -> JsValue {
+    super::error::invalid_input(&e.field(what), e.message())
 }
 
-fn rename(v: Value, f: &dyn Fn(&str) -> String) -> Value {
-    match v {
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .map(|(k, v)| {
-                    let v = if VERBATIM.contains(&k.as_str()) {
-                        v
-                    } else {
-                        rename(v, f)
-                    };
-                    (f(&k), v)
-                })
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.into_iter().map(|v| rename(v, f)).collect()),
-        other => other,
-    }
-}
-
-fn parse_json(json: &str) -> Result<JsValue, JsValue> {
-    js_sys::JSON::parse(json)
-}
-
-/// A record as a plain object with camelCase fields.
-pub fn to_js<T: Serialize>(record: &T) -> Result<JsValue, JsValue> {
-    let v = serde_json::to_value(record)
-        .map_err(|e| super::error::to_js(Error::storage(format!("encode: {e}"))))?;
-    let json = rename(v, &camel).to_string();
-    parse_json(&json)
-}
-
-/// An input object (camelCase, `undefined` = `{}`) as an engine input type.
+/// An input object (`undefined` / `null` = `{}`) as an engine input type.
 pub fn from_js<T: DeserializeOwned>(what: &str, input: &JsValue) -> Result<T, JsValue> {
     let v = if input.is_undefined() || input.is_null() {
-        Value::Object(Map::new())
+        js_sys::Object::new().into()
     } else {
-        json_of(what, input)?
+        input.clone()
     };
-    serde_json::from_value(rename(v, &snake))
-        .map_err(|e| super::error::to_js(Error::validation(what, e.to_string())))
+    input::from_value(v).map_err(|e| input_error(what, e))
 }
 
 /// A list input (`events`, `updates`) as engine inputs.
 pub fn list_from_js<T: DeserializeOwned>(what: &str, input: &JsValue) -> Result<Vec<T>, JsValue> {
-    if !js_sys::Array::is_array(input) {
-        return Err(super::error::to_js(Error::validation(
-            what,
-            "must be an array",
-        )));
-    }
-    let v = json_of(what, input)?;
-    serde_json::from_value(rename(v, &snake))
-        .map_err(|e| super::error::to_js(Error::validation(what, e.to_string())))
-}
-
-/// Any JS value as JSON (`JSON.stringify`), failing with `validation` when it is not JSON.
-fn json_of(what: &str, input: &JsValue) -> Result<Value, JsValue> {
-    let bad = |m: String| super::error::to_js(Error::validation(what, m));
-    let s = js_sys::JSON::stringify(input).map_err(|_| bad("is not JSON-serialisable".into()))?;
-    let s = s
-        .as_string()
-        .ok_or_else(|| bad("is not JSON-serialisable".into()))?;
-    serde_json::from_str(&s).map_err(|e| bad(e.to_string()))
-}
-
-/// Error details with camelCase keys; `field` and `precondition` values name fields too.
-pub fn details_to_js(details: &Map<String, Value>) -> JsValue {
-    let map: Map<String, Value> = details
-        .iter()
-        .map(|(k, v)| {
-            let v = match (k.as_str(), v) {
-                ("field" | "precondition", Value::String(s)) => {
-                    Value::String(s.split('.').map(camel).collect::<Vec<_>>().join("."))
-                }
-                _ => v.clone(),
-            };
-            (camel(k), v)
-        })
-        .collect();
-    parse_json(&Value::Object(map).to_string()).unwrap_or_else(|_| js_sys::Object::new().into())
+    input::from_value(input.clone()).map_err(|e| input_error(what, e))
 }

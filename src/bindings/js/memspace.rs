@@ -3,12 +3,12 @@
 //! Spaces, sessions, events and lifecycle are here; memory stores are a second `impl` block of
 //! the same class in [`super::stores`].
 
+use super::host::JsHost;
+use super::indexeddb::{Durability, IndexedDbKv};
+use super::kv_adapter::JsKv;
 use super::{convert, error, options};
 use crate::engine::Memspace;
 use crate::error::Error;
-use crate::host::JsHost;
-use crate::kv::indexeddb::{Durability, IndexedDbKv};
-use crate::kv::js_adapter::JsKv;
 use crate::kv::{Kv, KvError, MemoryKv};
 use crate::model::{EventQuery, Page, Principal, SessionFilter};
 use js_sys::Promise;
@@ -24,6 +24,12 @@ use wasm_bindgen_futures::future_to_promise;
 thread_local! {
     /// Named in-memory stores: handles opened with the same name share one (like two tabs).
     static MEMORY: RefCell<HashMap<String, MemoryKv>> = RefCell::new(HashMap::new());
+}
+
+/// Bytes of WebAssembly memory the module holds (a diagnostic: memory grows, never shrinks).
+#[wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    (core::arch::wasm32::memory_size(0) * 65536) as f64
 }
 
 /// A memspace handle for one principal over one store.
@@ -126,7 +132,7 @@ impl JsMemspace {
         };
         let mut inner = Memspace::new(kv, host, opts.principal).map_err(error::to_js)?;
         if let Some(f) = opts.llm {
-            inner = inner.with_llm(Rc::new(crate::host::JsLlm::new(f)));
+            inner = inner.with_llm(Rc::new(super::llm::JsLlm::new(f)));
         }
         Ok(JsMemspace {
             inner,

@@ -1,22 +1,32 @@
-//! The JS/TS API (wasm-bindgen): one file per exported class (the `Memspace` class is split in
-//! two by topic: `memspace` and `stores`).
+//! The JS/TS API (wasm-bindgen) and the JS-only backends. One file per exported class or
+//! topic; no engine logic here: arguments are converted, the engine is called, results and
+//! errors are converted back.
 //!
-//! * [`memspace`] — the `Memspace` class: `Memspace.open(options)` and every engine operation,
-//!   camelCase, async, records as plain objects.
-//! * [`stores`] — memory stores, entries, versions and the memory tool: a second
-//!   `#[wasm_bindgen] impl` block of the same `Memspace` class (one class, split by topic).
-//! * [`extraction`] — extraction jobs, `runExtraction` and `commitSession`: a third `impl`
-//!   block of the same class.
-//! * [`error`] — the `MemspaceError` class (a real `Error` with `.code`, `.status`, `.details`).
-//! * [`convert`] — records ↔ plain objects (snake_case ↔ camelCase field names; user JSON such
-//!   as event bodies and metadata passes through verbatim).
-//! * [`options`] — reading the `open()` options object.
+//! * [`memspace`] — the `Memspace` class: `Memspace.open(options)`, spaces, sessions, events,
+//!   lifecycle. [`stores`] — memory stores, entries, versions and the memory tool, a second
+//!   `#[wasm_bindgen] impl` block of the same class; [`extraction`] — extraction jobs,
+//!   `runExtraction` and `commitSession`, a third one.
+//! * [`convert`] — records ↔ plain objects through serde (serde-wasm-bindgen out, [`input`]
+//!   in); [`error`] — the `MemspaceError` class; [`options`] — the `open()` options.
+//! * Backends only JS hosts have: [`indexeddb`] (browser storage), [`kv_adapter`] (a KV
+//!   adapter object supplied by the caller: Node, Durable Objects), [`host`] (clock, random
+//!   source and token counter from JS), [`llm`] (the `llm` option as the engine's LLM).
+//!
+//! A new method: convert each argument with `convert::from_js::<T>("name", &arg)` where `T`
+//! is a model type with `#[serde(rename_all = "camelCase", deny_unknown_fields)]` (or
+//! `id(...)` for ids) inside `args!`, call the engine in `run(...)`, and add its TypeScript
+//! signature and types to `js/index.d.ts` (plus a `test/types` check).
 //!
 //! TypeScript types are hand-written in `js/index.d.ts` (shipped as the package's `types`).
 
 pub mod convert;
 pub mod error;
 pub mod extraction;
+pub mod host;
+pub mod indexeddb;
+pub mod input;
+pub mod kv_adapter;
+pub mod llm;
 pub mod memspace;
 pub mod options;
 pub mod stores;

@@ -49,8 +49,8 @@ fn get(obj: &JsValue, key: &str) -> Option<JsValue> {
         .filter(|v| !v.is_undefined() && !v.is_null())
 }
 
-fn invalid(field: &str, msg: &str) -> JsValue {
-    error::to_js(Error::validation(field, msg))
+pub(super) fn invalid(field: &str, msg: &str) -> JsValue {
+    error::invalid_input(field, msg)
 }
 
 fn string(obj: &JsValue, key: &str, default: &str) -> Result<String, JsValue> {
@@ -78,16 +78,68 @@ fn has_indexed_db() -> bool {
         .is_ok_and(|v| !v.is_undefined() && !v.is_null())
 }
 
+/// The keys `open()` understands.
+const KEYS: [&str; 9] = [
+    "storage",
+    "name",
+    "kv",
+    "principal",
+    "durability",
+    "indexedDB",
+    "clock",
+    "countTokens",
+    "llm",
+];
+
+/// The methods a KV adapter must have.
+const ADAPTER_METHODS: [&str; 4] = ["get", "getMany", "scan", "commit"];
+
+/// Rejects an own key of `obj` that is not in `known`, naming it as the caller spelled it.
+fn no_unknown_keys(obj: &JsValue, known: &[&str]) -> Result<(), JsValue> {
+    if !obj.is_object() {
+        return Ok(());
+    }
+    for key in js_sys::Object::keys(obj.unchecked_ref::<js_sys::Object>()).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !known.contains(&key.as_str()) {
+            let msg = format!("unknown key `{key}`; expected one of: {}", known.join(", "));
+            return Err(invalid(&key, &msg));
+        }
+    }
+    Ok(())
+}
+
+/// A KV adapter object with every method of the seam (else `validation`).
+fn adapter(kv: JsValue) -> Result<JsValue, JsValue> {
+    if !kv.is_object() {
+        return Err(invalid("kv", "must be a KvAdapter object"));
+    }
+    for m in ADAPTER_METHODS {
+        let f = Reflect::get(&kv, &m.into()).unwrap_or(JsValue::UNDEFINED);
+        if !f.is_function() {
+            return Err(invalid(
+                "kv",
+                &format!(
+                    "the KvAdapter has no {m}() method (it needs get, getMany, scan and commit)"
+                ),
+            ));
+        }
+    }
+    Ok(kv)
+}
+
 /// Parses `{ storage, name, kv, principal, durability, indexedDB, clock, countTokens, llm }`.
 pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
-    if !(obj.is_undefined() || obj.is_null() || obj.is_object()) {
+    if !(obj.is_undefined() || obj.is_null() || (obj.is_object() && !js_sys::Array::is_array(obj)))
+    {
         return Err(invalid("options", "must be an object"));
     }
+    no_unknown_keys(obj, &KEYS)?;
     let name = string(obj, "name", "memspace")?;
     let kv = get(obj, "kv");
     let storage = match (get(obj, "storage").map(|s| s.as_string()), kv) {
         (Some(None), _) => return Err(invalid("storage", "must be \"indexeddb\" or \"memory\"")),
-        (None, Some(kv)) => Storage::Adapter(kv),
+        (None, Some(kv)) => Storage::Adapter(adapter(kv)?),
         (Some(Some(_)), Some(_)) => {
             return Err(invalid("kv", "give either storage or kv, not both"))
         }
@@ -118,7 +170,7 @@ pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
     };
     let principal = match get(obj, "principal") {
         None => Principal::new("local", "local"),
-        Some(p) => Principal::new(string(&p, "userId", "")?, string(&p, "tenantId", "")?),
+        Some(p) => super::convert::from_js("principal", &p)?,
     };
     Ok(Options {
         storage,

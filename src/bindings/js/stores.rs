@@ -17,7 +17,7 @@ use wasm_bindgen::prelude::*;
 
 /// Options of `listStores`: `{ includeArchived, offset, limit }`.
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 struct StoreQuery {
     include_archived: bool,
     offset: Option<u64>,
@@ -26,7 +26,7 @@ struct StoreQuery {
 
 /// Options of `listEntries`: `{ prefix, offset, limit }` (`prefix` defaults to `""`: all).
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 struct EntryQuery {
     prefix: String,
     offset: Option<u64>,
@@ -35,7 +35,7 @@ struct EntryQuery {
 
 /// Options of `listVersions`: `{ entryId, offset, limit }` (no `entryId`: the whole store).
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 struct VersionQuery {
     entry_id: Option<String>,
     offset: Option<u64>,

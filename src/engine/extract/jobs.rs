@@ -27,6 +27,7 @@ pub(crate) const JOB: &str = "extraction_job";
 
 /// The stored job: the public record plus bookkeeping only the extractor reads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct JobRecord {
     /// The public record.
     #[serde(flatten)]

@@ -22,6 +22,17 @@ pub(crate) struct ChunkResult {
     pub created: u64,
 }
 
+/// The id of the memory made from item `index` of the chunk starting at the chunk's cursor:
+/// derived from the job and the item (time part: when the job was queued), so a chunk
+/// extracted again after a crash can only replay, never duplicate.
+fn memory_id(job: &crate::model::ExtractionJob, chunk: &Chunk, index: usize) -> String {
+    let material = format!(
+        "{}/{}.{}/{index}",
+        job.id, chunk.start.sequence_id, chunk.start.part
+    );
+    crate::ids::derived_id("mry", job.created_at, material.as_bytes())
+}
+
 /// How the runner holds a job while committing.
 pub(crate) struct Held<'a> {
     /// The job as the runner last committed it.
@@ -113,12 +124,13 @@ impl Memspace {
             j.stats.deduplicated += dedup;
             let mut result = ChunkResult::default();
             for (index, item) in &items {
-                let input = self.memory_input(j, chunk, *index, item);
+                let input = self.memory_input(j, chunk, item);
                 let Ok(input) = mem_limits::new_memory(input, now) else {
                     j.stats.corrected += 1; // a value the memory limits refuse: item dropped
                     continue;
                 };
-                let out = self.plan_remember(&mut tx, &input).await?;
+                let id = memory_id(j, chunk, *index);
+                let out = self.plan_remember_as(&mut tx, &input, Some(&id)).await?;
                 if out.replayed {
                     j.stats.deduplicated += 1;
                 } else {
@@ -156,7 +168,7 @@ impl Memspace {
                 j.next_run_at = Some(until);
             }
             let batch = job_batch(Batch::new(), held.job, held.bytes, &new)?;
-            tx.attach(batch.ops, batch.preconditions);
+            tx.add_ops(batch.ops, batch.preconditions);
             match self.commit_tx(tx).await {
                 Ok(()) => {
                     let bytes = envelope::encode(&new)?;
@@ -182,13 +194,12 @@ impl Memspace {
 
     /// The `remember` input of one item: provenance pointing at the session, the events it
     /// came from and the job; the job's agent id and metadata; valid from the time its last
-    /// event was posted; an idempotency key derived from the job and the item.
+    /// event was posted.
     #[allow(clippy::needless_update)]
     fn memory_input(
         &self,
         job: &crate::model::ExtractionJob,
         chunk: &Chunk,
-        index: usize,
         item: &Item,
     ) -> NewMemory {
         let (from, to) = item.source.unwrap_or((chunk.first_seq, chunk.last_seq));
@@ -210,10 +221,6 @@ impl Memspace {
                 job_id: Some(job.id.clone()),
                 agent_id: job.options.agent_id.clone(),
             }),
-            idempotency_key: Some(format!(
-                "{}:{}.{}:{index}",
-                job.id, chunk.start.sequence_id, chunk.start.part
-            )),
             // Fields the memory input gains later (a caller vector, …) keep their defaults.
             ..Default::default()
         }

@@ -61,10 +61,10 @@ pub(crate) struct MemoryWrite {
     pub snapshots: Vec<MemoryRecord>,
     /// Keys to erase (version snapshots of a hard-forgotten memory).
     pub erase: Vec<Vec<u8>>,
-    /// Raw ops of a record outside the memory layout that must commit with this write (an
-    /// extraction job's progress); they land before the head, inside the journal.
+    /// Raw ops of another record that must commit with these memories (e.g. an extraction
+    /// job's progress): written before the head, inside the journal on non-atomic backends.
     pub extra_ops: Vec<Op>,
-    /// Preconditions of `extra_ops` (checked with the head's).
+    /// Preconditions checked with the head's.
     pub extra_preconditions: Vec<Precondition>,
 }
 

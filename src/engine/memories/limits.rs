@@ -95,8 +95,10 @@ pub fn tags(list: &[String]) -> Result<Vec<String>> {
     Ok(out)
 }
 
-/// A JSON metadata object of at most `max` bytes encoded.
+/// A JSON metadata object of at most `max` bytes encoded, nested at most
+/// [`crate::json::MAX_DEPTH`] levels.
 pub fn metadata(field: &str, m: &Map<String, Value>, max: usize) -> Result<()> {
+    crate::json::check_value(field, &Value::Object(m.clone()))?;
     let size = serde_json::to_vec(m).map(|v| v.len()).unwrap_or(usize::MAX);
     if size > max {
         return Err(
@@ -173,6 +175,11 @@ pub fn new_memory(mut m: NewMemory, now: Timestamp) -> Result<NewMemory> {
     }
     if let Some(p) = &m.provenance {
         provenance(p)?;
+    }
+    for (field, t) in [("valid_at", m.valid_at), ("expires_at", m.expires_at)] {
+        if t.is_some_and(|t| !t.is_rfc3339()) {
+            return Err(Error::validation(field, "must be within years 0000–9999"));
+        }
     }
     if let Some(e) = m.expires_at {
         if e <= now {

@@ -58,7 +58,30 @@ impl Memspace {
         tx: &mut MemTx,
         input: &NewMemory,
     ) -> Result<Remembered> {
+        self.plan_remember_as(tx, input, None).await
+    }
+
+    /// Adds a `remember` with a caller-chosen id (a valid `mry_…` id, e.g. derived from an
+    /// extraction job and item): an existing memory with that id is a replay, returned as is.
+    pub(crate) async fn plan_remember_as(
+        &self,
+        tx: &mut MemTx,
+        input: &NewMemory,
+        chosen_id: Option<&str>,
+    ) -> Result<Remembered> {
         let now = tx.now;
+        if let Some(id) = chosen_id {
+            if !crate::ids::is_valid(super::MEMORY_PREFIX, id) {
+                return Err(Error::validation("memory_id", "must be a mry_ id"));
+            }
+            if let Some(r) = tx.get(self, id).await? {
+                return Ok(Remembered {
+                    memory: r.to_public(now),
+                    replayed: true,
+                    superseded_id: None,
+                });
+            }
+        }
         let replay = |r: MemoryRecord| Remembered {
             memory: r.to_public(now),
             replayed: true,
@@ -75,7 +98,10 @@ impl Memspace {
         if let Some(r) = tx.same_content(self, context, &hash, logical_key).await? {
             return Ok(replay(r));
         }
-        let id = self.next_id(super::MEMORY_PREFIX);
+        let id = match chosen_id {
+            Some(id) => id.to_string(),
+            None => self.next_id(super::MEMORY_PREFIX),
+        };
         let valid_at = input.valid_at.unwrap_or(now);
         let mut rec = MemoryRecord {
             memory: Memory {

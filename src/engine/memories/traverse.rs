@@ -135,34 +135,41 @@ impl Memspace {
         };
         let mut frontier = vec![start_id];
         for _ in 0..w.depth {
-            let mut next = Vec::new();
+            // One level: every frontier node's edges, then one read of all the memories they
+            // lead to, then the nodes in order (stronger edges first within a node).
+            let mut level: Vec<(String, Vec<Association>)> = Vec::with_capacity(frontier.len());
+            let mut others: Vec<String> = Vec::new();
+            let mut asked: HashSet<String> = HashSet::new();
             for node in &frontier {
                 let edges = self.edges_of(space_id, node, w).await?;
-                let others: Vec<String> = edges
-                    .iter()
-                    .map(|a| other_end(a, node))
-                    .filter(|id| !seen.contains(id))
-                    .collect::<HashSet<_>>()
-                    .into_iter()
-                    .collect();
-                let keys: Vec<Vec<u8>> = others
-                    .iter()
-                    .map(|id| layout::memory(space_id, id))
-                    .collect();
-                let mut records: HashMap<String, MemoryRecord> = HashMap::new();
-                for (id, bytes) in others
-                    .into_iter()
-                    .zip(self.kv.get_many(&keys).await.map_err(kv_error)?)
-                {
-                    if let Some(b) = bytes {
-                        let r: MemoryRecord = envelope::decode(&b)?;
-                        if r.shows_edges(now, w.include_superseded) {
-                            records.insert(id, r);
-                        }
+                for a in &edges {
+                    let id = other_end(a, node);
+                    if !seen.contains(&id) && asked.insert(id.clone()) {
+                        others.push(id);
                     }
                 }
+                level.push((node.clone(), edges));
+            }
+            let keys: Vec<Vec<u8>> = others
+                .iter()
+                .map(|id| layout::memory(space_id, id))
+                .collect();
+            let mut records: HashMap<String, MemoryRecord> = HashMap::new();
+            for (id, bytes) in others
+                .into_iter()
+                .zip(self.kv.get_many(&keys).await.map_err(kv_error)?)
+            {
+                if let Some(b) = bytes {
+                    let r: MemoryRecord = envelope::decode(&b)?;
+                    if r.shows_edges(now, w.include_superseded) {
+                        records.insert(id, r);
+                    }
+                }
+            }
+            let mut next = Vec::new();
+            for (node, edges) in level {
                 for a in edges {
-                    let id = other_end(&a, node);
+                    let id = other_end(&a, &node);
                     if seen.contains(&id) {
                         continue;
                     }
@@ -175,7 +182,7 @@ impl Memspace {
                     }
                     seen.insert(id.clone());
                     let parent = reached
-                        .get(node)
+                        .get(&node)
                         .ok_or_else(|| Error::storage("traversal lost a path"))?;
                     let mut ids = parent.ids.clone();
                     ids.push(id.clone());

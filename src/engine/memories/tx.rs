@@ -7,6 +7,7 @@ use super::{MemoryRecord, ASSOCIATION_PREFIX, MEMORY_PREFIX};
 use crate::engine::{kv_error, layout, Memspace};
 use crate::error::Result;
 use crate::ids;
+use crate::kv::{Op, Precondition};
 use crate::model::{Association, MemoryStatus, Space};
 use crate::time::Timestamp;
 use std::collections::HashMap;
@@ -33,12 +34,12 @@ pub(crate) struct MemTx {
     link_order: Vec<String>,
     snapshots: Vec<MemoryRecord>,
     erase: Vec<Vec<u8>>,
+    extra_ops: Vec<Op>,
+    extra_preconditions: Vec<Precondition>,
     /// Keys a hard forget may still erase in this write (the rest is purged afterwards).
     pub purge_budget: usize,
     /// Memories whose purge continues after this write commits.
     pub purge_after: Vec<String>,
-    extra_ops: Vec<crate::kv::Op>,
-    extra_preconditions: Vec<crate::kv::Precondition>,
 }
 
 impl MemTx {
@@ -54,22 +55,11 @@ impl MemTx {
             link_order: Vec::new(),
             snapshots: Vec::new(),
             erase: Vec::new(),
-            purge_budget: super::limits::PURGE_CHUNK,
-            purge_after: Vec::new(),
             extra_ops: Vec::new(),
             extra_preconditions: Vec::new(),
+            purge_budget: super::limits::PURGE_CHUNK,
+            purge_after: Vec::new(),
         }
-    }
-
-    /// Adds raw ops and preconditions of another record that must commit with this write
-    /// (see [`MemoryWrite::extra_ops`]).
-    pub(crate) fn attach(
-        &mut self,
-        ops: Vec<crate::kv::Op>,
-        preconditions: Vec<crate::kv::Precondition>,
-    ) {
-        self.extra_ops.extend(ops);
-        self.extra_preconditions.extend(preconditions);
     }
 
     /// The memory as this write sees it (`None`: no such memory in the space).
@@ -125,6 +115,14 @@ impl MemTx {
     /// same write must not leave one behind).
     pub(crate) fn drop_snapshots(&mut self, id: &str) {
         self.snapshots.retain(|s| s.memory.id != id);
+    }
+
+    /// Adds raw ops and preconditions of another record that must commit with this write
+    /// (written before the head; inside the journal on non-atomic backends).
+    #[allow(dead_code)] // extraction (next issue) commits its job progress with its memories
+    pub(crate) fn add_ops(&mut self, ops: Vec<Op>, preconditions: Vec<Precondition>) {
+        self.extra_ops.extend(ops);
+        self.extra_preconditions.extend(preconditions);
     }
 
     /// Erases a key in this write.

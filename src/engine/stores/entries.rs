@@ -112,6 +112,7 @@ impl Memspace {
         if let Some(holder) = self.entry_id_at(&loaded, &input.path).await? {
             return Err(path_conflict(&input.path, &holder));
         }
+        self.check_file_tree(&loaded, &input.path, None).await?;
         let mut plan = Plan::new(&loaded);
         let rec = self.plan_create(&mut plan, &input.path, &input.content, metadata.clone())?;
         self.commit_plan(&loaded, plan).await?;
@@ -161,7 +162,9 @@ impl Memspace {
     }
 
     /// Entry records under `prefix` (a raw path prefix) in path order: `limit` of them after
-    /// skipping `offset` (`u64::MAX` = all).
+    /// skipping `offset` (`u64::MAX` = all). Their content is not read (`entry.content` is
+    /// `None` unless a record from before the content split holds it inline): a listing or a
+    /// directory view costs the entries' metadata, however large their files are.
     pub(crate) async fn entries_under(
         &self,
         loaded: &LoadedStore,
@@ -283,6 +286,8 @@ impl Memspace {
             if let Some(holder) = self.entry_id_at(&loaded, p).await? {
                 return Err(path_conflict(p, &holder));
             }
+            self.check_file_tree(&loaded, p, Some(&old.entry.id))
+                .await?;
         }
         let mut plan = Plan::new(&loaded);
         let rec = self.plan_update(&mut plan, &old, content, path, metadata)?;
@@ -336,7 +341,7 @@ impl Memspace {
 
     // ---- building blocks shared with the memory tool ------------------------------------
 
-    /// Loads an entry record of a loaded store: `not_found` when there is none.
+    /// Loads an entry record of a loaded store with its content: `not_found` when there is none.
     pub(crate) async fn load_entry(
         &self,
         loaded: &LoadedStore,
@@ -345,17 +350,105 @@ impl Memspace {
         if !ids::is_valid(ENTRY_PREFIX, entry_id) {
             return Err(Error::not_found(ENTRY, entry_id));
         }
-        match self
-            .load::<EntryRecord>(&layout::entry(
-                &loaded.space.id,
-                &loaded.rec.store.id,
-                entry_id,
-            ))
-            .await?
-        {
-            Some((rec, _)) => Ok(rec),
-            None => Err(Error::not_found(ENTRY, entry_id)),
+        let (space_id, store_id) = (&loaded.space.id, &loaded.rec.store.id);
+        let keys = [
+            layout::entry(space_id, store_id, entry_id),
+            layout::entry_content(space_id, store_id, entry_id),
+        ];
+        let mut got = self.kv.get_many(&keys).await.map_err(kv_error)?.into_iter();
+        let (Some(meta), content) = (got.next().flatten(), got.next().flatten()) else {
+            return Err(Error::not_found(ENTRY, entry_id));
+        };
+        let mut rec: EntryRecord = envelope::decode(&meta)?;
+        match content {
+            Some(bytes) => rec.entry.content = Some(envelope::decode::<String>(&bytes)?),
+            None if rec.entry.content.is_some() => {} // written before the content split
+            None => {
+                return Err(Error::storage(format!(
+                    "entry {entry_id} has no content record"
+                )))
+            }
         }
+        Ok(rec)
+    }
+
+    /// Reads the content of records listed by [`Memspace::entries_under`] (for writes that
+    /// copy it, such as a directory rename).
+    pub(crate) async fn fill_content(
+        &self,
+        loaded: &LoadedStore,
+        records: &mut [EntryRecord],
+    ) -> Result<()> {
+        let (space_id, store_id) = (&loaded.space.id, &loaded.rec.store.id);
+        let keys: Vec<Vec<u8>> = records
+            .iter()
+            .map(|r| layout::entry_content(space_id, store_id, &r.entry.id))
+            .collect();
+        let got = self.kv.get_many(&keys).await.map_err(kv_error)?;
+        for (rec, bytes) in records.iter_mut().zip(got) {
+            match bytes {
+                Some(b) => rec.entry.content = Some(envelope::decode::<String>(&b)?),
+                None if rec.entry.content.is_some() => {}
+                None => {
+                    return Err(Error::storage(format!(
+                        "entry {} has no content record",
+                        rec.entry.id
+                    )))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The rule of the memory tool for every entry write: a file is not a directory. `path`
+    /// must not lie below another entry (`a.md/b.md` while `a.md` exists) nor be a directory
+    /// of other entries (`a.md` while `a.md/b.md` exists). `moving` is the entry being renamed
+    /// to `path` (its own old path does not count). A violation is a `conflict` naming the
+    /// other path, like a used path.
+    pub(crate) async fn check_file_tree(
+        &self,
+        loaded: &LoadedStore,
+        path: &str,
+        moving: Option<&str>,
+    ) -> Result<()> {
+        let (space_id, store_id) = (&loaded.space.id, &loaded.rec.store.id);
+        let ancestors: Vec<&str> = path.match_indices('/').map(|(i, _)| &path[..i]).collect();
+        let keys: Vec<Vec<u8>> = ancestors
+            .iter()
+            .map(|a| layout::entry_path(space_id, store_id, a))
+            .collect();
+        for (ancestor, bytes) in ancestors
+            .iter()
+            .zip(self.kv.get_many(&keys).await.map_err(kv_error)?)
+        {
+            let Some(bytes) = bytes else { continue };
+            let holder: String = envelope::decode(&bytes)?;
+            if Some(holder.as_str()) != moving {
+                return Err(Error::conflict(format!(
+                    "{ancestor} is a file, not a directory: no entry can be created at {path}"
+                ))
+                .with("precondition", "path")
+                .with("conflicting_entry_id", holder)
+                .with("conflicting_path", *ancestor));
+            }
+        }
+        let below = layout::entry_paths_with_prefix(space_id, store_id, &format!("{path}/"));
+        for (key, bytes) in self.kv.scan(&below, 2, false).await.map_err(kv_error)? {
+            let holder: String = envelope::decode(&bytes)?;
+            if Some(holder.as_str()) == moving {
+                continue;
+            }
+            let child = crate::codec::keys::string_parts(&key)
+                .and_then(|mut p| p.pop())
+                .unwrap_or_default();
+            return Err(Error::conflict(format!(
+                "{path} is a directory (it holds {child}): a file cannot have its path"
+            ))
+            .with("precondition", "path")
+            .with("conflicting_entry_id", holder)
+            .with("conflicting_path", child));
+        }
+        Ok(())
     }
 
     /// The id of the entry at `path`, if any.

@@ -40,6 +40,7 @@ pub(crate) const VERSION_PREFIX: &str = "memver";
 
 /// The stored store record: the public store plus the bookkeeping of the commit protocol.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct StoreRecord {
     /// The public record, counters included.
     #[serde(flatten)]
@@ -55,8 +56,11 @@ pub(crate) struct StoreRecord {
     pub deleted_at: Option<Timestamp>,
 }
 
-/// The stored entry record: the entry with its current content, and its newest version.
+/// The stored entry record: the entry and its newest version. In storage its content lives
+/// under its own key (`mec`, see [`Change::ops`]); in memory `entry.content` carries it when
+/// it was read or is being written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct EntryRecord {
     /// The public record (`content` always present in storage).
     #[serde(flatten)]
@@ -102,13 +106,27 @@ impl Change {
     /// The key operations of this change inside store `store_id` of space `space_id`.
     pub(crate) fn ops(&self, space_id: &str, store_id: &str) -> Result<Vec<Op>> {
         Ok(match self {
-            Change::PutEntry { record } => vec![Op::Put(
-                layout::entry(space_id, store_id, &record.entry.id),
-                envelope::encode(record)?,
-            )],
-            Change::DeleteEntry { entry_id } => {
-                vec![Op::Delete(layout::entry(space_id, store_id, entry_id))]
+            Change::PutEntry { record } => {
+                // The record without its content, and the content (when carried) on its own key.
+                let mut meta = record.clone();
+                let content = meta.entry.content.take();
+                let id = &record.entry.id;
+                let mut ops = vec![Op::Put(
+                    layout::entry(space_id, store_id, id),
+                    envelope::encode(&meta)?,
+                )];
+                if let Some(c) = content {
+                    ops.push(Op::Put(
+                        layout::entry_content(space_id, store_id, id),
+                        envelope::encode(&c)?,
+                    ));
+                }
+                ops
             }
+            Change::DeleteEntry { entry_id } => vec![
+                Op::Delete(layout::entry(space_id, store_id, entry_id)),
+                Op::Delete(layout::entry_content(space_id, store_id, entry_id)),
+            ],
             Change::PutPath { path, entry_id } => vec![Op::Put(
                 layout::entry_path(space_id, store_id, path),
                 envelope::encode(entry_id)?,

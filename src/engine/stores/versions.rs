@@ -9,7 +9,7 @@ use crate::codec::{envelope, keys};
 use crate::engine::cursor::Pager;
 use crate::engine::sessions::retry;
 use crate::engine::{is_race, kv_error, layout, validate, Memspace, MAX_RETRIES};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::ids;
 use crate::kv::{Batch, KeyRange};
 use crate::model::{MemoryVersion, Page};
@@ -173,12 +173,18 @@ impl Memspace {
         if version.redacted {
             return Ok(version);
         }
-        if let Ok(entry) = self.load_entry(&loaded, &version.entry_id).await {
-            if entry.head_version_id == version.id {
+        // The current-version guard: only "no such entry" lets redaction go ahead without it;
+        // an entry that cannot be read (a storage fault, a corrupt record) stops it, since
+        // the guard cannot be checked and the version may be the entry's current content.
+        match self.load_entry(&loaded, &version.entry_id).await {
+            Ok(entry) if entry.head_version_id == version.id => {
                 return Err(Error::conflict(format!("version {} is the current content of entry {}; update or delete the entry before redacting it", version.id, version.entry_id))
                     .with("precondition", "not_current_version")
                     .with("entry_id", version.entry_id.as_str()));
             }
+            Ok(_) => {}
+            Err(e) if e.code == ErrorCode::NotFound => {}
+            Err(e) => return Err(e),
         }
         let mut redacted = version;
         redacted.content = None;

@@ -18,7 +18,7 @@
 //! `IDBTransaction` private, so the cause of an abort (`QuotaExceededError` vs anything else)
 //! cannot be read, and durability, `versionchange` and `close` handling need the raw objects.
 
-use super::{Batch, Capabilities, Entry, KeyRange, Kv, KvError, KvFuture, Op};
+use crate::kv::{Batch, Capabilities, Entry, KeyRange, Kv, KvError, KvFuture, Op};
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -17,7 +17,7 @@
 //! `key`); `code: "quota"` or a `QuotaExceededError` means out of space; anything else is a
 //! storage error. Keys compare byte-wise; `scan` covers `[start, end)`, `end = null` = no end.
 
-use super::{Batch, Capabilities, Entry, KeyRange, Kv, KvError, KvFuture, Op, Precondition};
+use crate::kv::{Batch, Capabilities, Entry, KeyRange, Kv, KvError, KvFuture, Op, Precondition};
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -111,7 +111,9 @@ fn adapter_error(e: &JsValue) -> KvError {
         .unwrap_or_else(|| "kv adapter failed".into());
     match (code.as_deref(), name.as_deref()) {
         (Some("conflict"), _) => KvError::Conflict {
-            key: field(e, "key").map(|k| bytes(&k)).unwrap_or_default(),
+            key: field(e, "key")
+                .and_then(|k| bytes(&k, "conflict key").ok())
+                .unwrap_or_default(),
         },
         (Some("quota"), _) | (_, Some("QuotaExceededError")) => KvError::Quota(message),
         _ => KvError::Storage(format!("kv adapter: {message}")),
@@ -122,20 +124,26 @@ fn js_bytes(b: &[u8]) -> Uint8Array {
     Uint8Array::from(b)
 }
 
-/// Bytes of a `Uint8Array` / `ArrayBuffer` / typed array value.
-fn bytes(v: &JsValue) -> Vec<u8> {
+/// Bytes of a `Uint8Array` or `ArrayBuffer` the adapter returned; anything else is a storage
+/// error, never a JS exception thrown through wasm (that would leave the call hanging and the
+/// handle's write lock held).
+fn bytes(v: &JsValue, what: &str) -> Result<Vec<u8>, KvError> {
     if let Some(a) = v.dyn_ref::<Uint8Array>() {
-        a.to_vec()
+        Ok(a.to_vec())
+    } else if let Some(b) = v.dyn_ref::<js_sys::ArrayBuffer>() {
+        Ok(Uint8Array::new(b).to_vec())
     } else {
-        Uint8Array::new(v).to_vec()
+        Err(KvError::Storage(format!(
+            "kv adapter: {what} returned a value that is not a Uint8Array"
+        )))
     }
 }
 
-fn opt_bytes(v: &JsValue) -> Option<Vec<u8>> {
+fn opt_bytes(v: &JsValue, what: &str) -> Result<Option<Vec<u8>>, KvError> {
     if v.is_undefined() || v.is_null() {
-        None
+        Ok(None)
     } else {
-        Some(bytes(v))
+        bytes(v, what).map(Some)
     }
 }
 
@@ -194,7 +202,7 @@ impl Kv for JsKv {
     fn get<'a>(&'a self, key: &'a [u8]) -> KvFuture<'a, Option<Vec<u8>>> {
         Box::pin(async move {
             let v = settle(self.obj.get(js_bytes(key))).await?;
-            Ok(opt_bytes(&v))
+            opt_bytes(&v, "get")
         })
     }
 
@@ -206,7 +214,7 @@ impl Kv for JsKv {
             if arr.length() as usize != keys.len() {
                 return Err(bad_shape("getMany"));
             }
-            Ok(arr.iter().map(|v| opt_bytes(&v)).collect())
+            arr.iter().map(|v| opt_bytes(&v, "getMany")).collect()
         })
     }
 
@@ -234,7 +242,7 @@ impl Kv for JsKv {
             let mut out = Vec::with_capacity(arr.length() as usize);
             for pair in arr.iter() {
                 let pair = pair.dyn_into::<Array>().map_err(|_| bad_shape("scan"))?;
-                out.push((bytes(&pair.get(0)), bytes(&pair.get(1))));
+                out.push((bytes(&pair.get(0), "scan")?, bytes(&pair.get(1), "scan")?));
             }
             out.truncate(limit);
             Ok(out)

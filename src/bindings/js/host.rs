@@ -1,7 +1,7 @@
 //! The JavaScript host (browser, Node, workers): `Date.now()`, `crypto.getRandomValues`, and
 //! optional caller callbacks for the clock and a tokenizer.
 
-use super::Host;
+use crate::host::Host;
 use crate::time::Timestamp;
 use js_sys::{Function, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};

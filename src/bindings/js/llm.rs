@@ -7,8 +7,8 @@
 //! when it is one of memspace's, `timeout` for an `AbortError`/`TimeoutError`, else
 //! `unavailable`).
 
-use super::llm::{reason, upstream, Llm, LlmRequest, LlmResponse, LlmUsage};
-use super::HostFuture;
+use crate::host::llm::{reason, upstream, Llm, LlmRequest, LlmResponse, LlmUsage};
+use crate::host::{HostFuture, LlmFormat};
 use crate::error::Error;
 use js_sys::{Function, Promise, Reflect, JSON};
 use serde_json::Value;
@@ -66,8 +66,8 @@ fn request_to_js(r: &LlmRequest) -> Result<JsValue, Error> {
     o.insert(
         "format".into(),
         Value::String(match r.format {
-            super::LlmFormat::Json => "json".into(),
-            super::LlmFormat::Text => "text".into(),
+            LlmFormat::Json => "json".into(),
+            LlmFormat::Text => "text".into(),
         }),
     );
     if let Some(n) = r.max_tokens {

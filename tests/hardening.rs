@@ -1,0 +1,378 @@
+//! Hardening (issue 10): inputs at the edges of size, time and encoding. Each test is named
+//! after a row of the issue's "Found" table or one of its "Also" items, and failed before the
+//! fix it names.
+
+mod common;
+use common::*;
+use memspace::model::*;
+use memspace::{ErrorCode, Timestamp};
+use serde_json::{json, Value};
+
+// ---- host clock outside years 0–9999 ---------------------------------------------------------
+
+#[test]
+fn host_clock_outside_years_0_to_9999_is_refused_and_nothing_is_written() {
+    let w = World::new();
+    let space = w.space();
+    let session = w.session(&space);
+    let keys_before = w.kv.snapshot();
+    // A WIT host that hands out nanoseconds: 2025-12-01 in ns read as µs is year 55,970.
+    w.host.set_now(Timestamp(1_764_547_200_000_000_000));
+    let e = expect_code(
+        run(w.ms.create_space(NewSpace::default())),
+        ErrorCode::Unsupported,
+    );
+    assert!(e.message.contains("host clock"), "{e}");
+    expect_code(w.post(&space, &session, "x"), ErrorCode::Unsupported);
+    assert_eq!(
+        w.kv.snapshot(),
+        keys_before,
+        "a refused write changed storage"
+    );
+    // Milliseconds read as µs (1970-01-21) are a valid, if wrong, time: not refusable.
+    w.host.set_now(Timestamp(-62_167_219_200_000_001)); // one µs before year 0
+    expect_code(w.post(&space, &session, "x"), ErrorCode::Unsupported);
+    w.host.set_now(Timestamp(1_764_547_200_000_000));
+    w.post(&space, &session, "x").unwrap();
+    assert_eq!(run(w.ms.get_space(&space.id)).unwrap().id, space.id);
+}
+
+#[test]
+fn records_dated_at_the_end_of_the_clock_range_read_back() {
+    // At 9999-12-31 a 180-day ttl falls due in year 10000: the head must still decode.
+    let w = World::new();
+    w.host.set_now(Timestamp::RFC3339_MAX.plus_secs(-10));
+    let space = w.space();
+    let session = w.session(&space);
+    w.post(&space, &session, "last words").unwrap();
+    let got = run(w.ms.get_session(&space.id, &session.id)).unwrap();
+    assert_eq!(got.event_count, 1);
+    let events = w.events(&space, &session, EventQuery::default()).unwrap();
+    assert_eq!(events.len(), 1);
+    let listed = run(w.ms.list_sessions(&space.id, SessionFilter::default())).unwrap();
+    assert_eq!(listed.len(), 1);
+}
+
+// ---- misleading messages ---------------------------------------------------------------------
+
+#[test]
+fn a_deduplication_key_over_256_characters_says_the_limit_is_72() {
+    let w = World::new();
+    for len in [73, 300] {
+        let e = expect_code(
+            run(w.ms.create_space(NewSpace {
+                deduplication_key: Some("k".repeat(len)),
+                ..Default::default()
+            })),
+            ErrorCode::Validation,
+        );
+        assert!(e.message.contains("1–72"), "{len}: {e}");
+    }
+}
+
+// ---- body nesting depth ------------------------------------------------------------------------
+
+fn nested(depth: usize) -> Value {
+    let mut v = json!("leaf");
+    for _ in 0..depth {
+        v = json!([v]);
+    }
+    v
+}
+
+#[test]
+fn an_event_body_nested_deeper_than_the_limit_is_refused_naming_the_depth_limit() {
+    let w = World::new();
+    let space = w.space();
+    let session = w.session(&space);
+    for depth in [memspace::json::MAX_DEPTH + 1, 200] {
+        let mut ev = msg("x");
+        ev.body = nested(depth);
+        let e = expect_code(
+            run(w.ms.post_event(&space.id, &session.id, ev)),
+            ErrorCode::Validation,
+        );
+        assert!(e.message.contains("nested deeper than 64"), "{e}");
+        assert_eq!(e.details["max_depth"], 64);
+    }
+    // At the limit the body is stored and every record holding it decodes again.
+    let mut ev = msg("x");
+    ev.body = nested(memspace::json::MAX_DEPTH);
+    w.post(&space, &session, "before").unwrap();
+    run(w.ms.post_event(&space.id, &session.id, ev.clone())).unwrap();
+    let events = w.events(&space, &session, EventQuery::default()).unwrap();
+    assert_eq!(events[1].body, ev.body);
+    let meta = nested(memspace::json::MAX_DEPTH - 1);
+    let mut m = serde_json::Map::new();
+    m.insert("deep".into(), meta);
+    let s = run(w.ms.create_session(
+        &space.id,
+        NewSession {
+            participants: vec!["u1".into()],
+            metadata: Some(m.clone()),
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    assert_eq!(
+        run(w.ms.get_session(&space.id, &s.id)).unwrap().metadata,
+        Some(m)
+    );
+}
+
+// ---- memory stores: a file is not a directory ------------------------------------------------
+
+mod stores_common;
+use memspace::host::ManualHost;
+use memspace::kv::{Batch, Capabilities, Entry, KeyRange, Kv, KvFuture, MemoryKv};
+use std::cell::Cell;
+use std::rc::Rc;
+
+fn store_world() -> (memspace::Memspace, MemoryKv, String, String) {
+    let (ms, kv, _host, space) = stores_common::setup();
+    let store = stores_common::store(&ms, &space, "notes").id;
+    (ms, kv, space, store)
+}
+
+#[test]
+fn create_entry_below_a_file_is_a_conflict_because_a_file_is_not_a_directory() {
+    let (ms, _kv, space, store) = store_world();
+    let a = run(ms.create_entry(&space, &store, stores_common::new_entry("a.md", "A"))).unwrap();
+    let e = expect_code(
+        run(ms.create_entry(&space, &store, stores_common::new_entry("a.md/b.md", "B"))),
+        ErrorCode::Conflict,
+    );
+    assert!(e.message.contains("a.md is a file"), "{e}");
+    assert_eq!(e.details["conflicting_path"], "a.md");
+    assert_eq!(e.details["conflicting_entry_id"], a.id.as_str());
+    expect_code(
+        run(ms.create_entry(
+            &space,
+            &store,
+            stores_common::new_entry("a.md/x/y/z.md", "B"),
+        )),
+        ErrorCode::Conflict,
+    );
+    // The converse: a path that is a directory of other entries cannot become a file.
+    run(ms.create_entry(
+        &space,
+        &store,
+        stores_common::new_entry("dir/inner.md", "I"),
+    ))
+    .unwrap();
+    let e = expect_code(
+        run(ms.create_entry(&space, &store, stores_common::new_entry("dir", "D"))),
+        ErrorCode::Conflict,
+    );
+    assert!(e.message.contains("dir is a directory"), "{e}");
+    // Renames obey the same rule; moving a file below its own old path is fine.
+    let b = run(ms.create_entry(&space, &store, stores_common::new_entry("b.md", "B"))).unwrap();
+    let to = |p: &str| EntryUpdate {
+        path: Some(p.into()),
+        ..Default::default()
+    };
+    expect_code(
+        run(ms.update_entry(&space, &store, &b.id, to("a.md/b.md"))),
+        ErrorCode::Conflict,
+    );
+    expect_code(
+        run(ms.update_entry(&space, &store, &b.id, to("dir"))),
+        ErrorCode::Conflict,
+    );
+    run(ms.update_entry(&space, &store, &a.id, to("a.md/moved.md"))).unwrap();
+    let listed = stores_common::all_entries(&ms, &space, &store).unwrap();
+    let paths: Vec<&str> = listed.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(paths, ["a.md/moved.md", "b.md", "dir/inner.md"]);
+}
+
+// ---- memory tool: bounded work for every input ----------------------------------------------
+
+fn tool(ms: &memspace::Memspace, space: &str, store: &str, cmd: Value) -> memspace::Result<String> {
+    run(ms.memory_tool(space, store, &cmd.to_string()))
+}
+
+#[test]
+fn str_replace_of_a_newline_in_100_kb_of_newlines_fails_with_a_bounded_message() {
+    let (ms, _kv, space, store) = store_world();
+    let file = "x".to_string() + &"\n".repeat(100 * 1024 - 1);
+    tool(
+        &ms,
+        &space,
+        &store,
+        json!({"command": "create", "path": "/memories/nl.md", "file_text": file}),
+    )
+    .unwrap();
+    let e = tool(&ms, &space, &store, json!({"command": "str_replace", "path": "/memories/nl.md", "old_str": "\n", "new_str": ""})).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict);
+    assert!(
+        e.message.len() < 1024,
+        "{} bytes of message",
+        e.message.len()
+    );
+    assert!(
+        e.message
+            .contains("in lines: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 102389 more occurrences"),
+        "{}",
+        e.message
+    );
+    assert_eq!(e.details["occurrences"], 102_399);
+    // The worst case of a naive overlapping search: 50 K of `a` inside 100 K of `a`.
+    let a = "a".repeat(100 * 1024);
+    tool(
+        &ms,
+        &space,
+        &store,
+        json!({"command": "create", "path": "/memories/a.md", "file_text": a}),
+    )
+    .unwrap();
+    let old = "a".repeat(50 * 1024);
+    let e = tool(
+        &ms,
+        &space,
+        &store,
+        json!({"command": "str_replace", "path": "/memories/a.md", "old_str": old, "new_str": "b"}),
+    )
+    .unwrap_err();
+    assert!(
+        e.message.len() < 1024,
+        "{} bytes of message",
+        e.message.len()
+    );
+    assert_eq!(e.details["occurrences"], 50 * 1024 + 1);
+}
+
+/// A backend that counts the bytes its reads return.
+struct CountingKv {
+    inner: MemoryKv,
+    read_bytes: Cell<usize>,
+}
+
+impl CountingKv {
+    fn count(&self, entries: impl Iterator<Item = usize>) {
+        self.read_bytes
+            .set(self.read_bytes.get() + entries.sum::<usize>());
+    }
+}
+
+impl Kv for CountingKv {
+    fn capabilities(&self) -> Capabilities {
+        self.inner.capabilities()
+    }
+    fn get<'a>(&'a self, key: &'a [u8]) -> KvFuture<'a, Option<Vec<u8>>> {
+        Box::pin(async move {
+            let v = self.inner.get(key).await?;
+            self.count(v.iter().map(Vec::len));
+            Ok(v)
+        })
+    }
+    fn get_many<'a>(&'a self, keys: &'a [Vec<u8>]) -> KvFuture<'a, Vec<Option<Vec<u8>>>> {
+        Box::pin(async move {
+            let v = self.inner.get_many(keys).await?;
+            self.count(v.iter().flatten().map(Vec::len));
+            Ok(v)
+        })
+    }
+    fn scan<'a>(
+        &'a self,
+        range: &'a KeyRange,
+        limit: usize,
+        reverse: bool,
+    ) -> KvFuture<'a, Vec<Entry>> {
+        Box::pin(async move {
+            let v = self.inner.scan(range, limit, reverse).await?;
+            self.count(v.iter().map(|(_, v)| v.len()));
+            Ok(v)
+        })
+    }
+    fn commit<'a>(&'a self, batch: Batch) -> KvFuture<'a, ()> {
+        self.inner.commit(batch)
+    }
+}
+
+#[test]
+fn view_of_a_directory_of_1000_entries_of_100_kb_reads_metadata_without_contents() {
+    let counting = Rc::new(CountingKv {
+        inner: MemoryKv::new(),
+        read_bytes: Cell::new(0),
+    });
+    let host = ManualHost::default();
+    let ms = stores_common::handle(counting.clone(), &host);
+    let space = run(ms.create_space(NewSpace::default())).unwrap().id;
+    let store = stores_common::store(&ms, &space, "big").id;
+    let content = "z".repeat(100 * 1024);
+    for i in 0..1000 {
+        let path = format!("dir/f{i:04}.md");
+        run(ms.create_entry(&space, &store, stores_common::new_entry(&path, &content))).unwrap();
+    }
+    counting.read_bytes.set(0);
+    let text = tool(
+        &ms,
+        &space,
+        &store,
+        json!({"command": "view", "path": "/memories/dir"}),
+    )
+    .unwrap();
+    assert!(
+        text.contains("100M\t/memories/dir") || text.contains("97.7M\t/memories/dir"),
+        "{}",
+        &text[..300]
+    );
+    assert!(text.contains("100K\t/memories/dir/f0999.md"));
+    let read = counting.read_bytes.get();
+    // 1,000 entry records of a few hundred bytes, not 100 MB of content.
+    assert!(read < 1_000 * 1_024, "view read {read} bytes");
+    counting.read_bytes.set(0);
+    let listed = run(ms.list_entries(
+        &space,
+        &store,
+        "dir",
+        Page {
+            offset: None,
+            limit: Some(100),
+        },
+    ))
+    .unwrap();
+    assert_eq!(listed.len(), 100);
+    assert!(
+        counting.read_bytes.get() < 100 * 1_024,
+        "a listing page read {} bytes",
+        counting.read_bytes.get()
+    );
+    // Content is still there for reads that need it.
+    let one = run(ms.get_entry_by_path(&space, &store, "dir/f0500.md")).unwrap();
+    assert_eq!(one.content.as_deref(), Some(content.as_str()));
+}
+
+// ---- redaction -----------------------------------------------------------------------------------
+
+#[test]
+fn redaction_never_skips_the_current_version_guard_on_a_storage_error() {
+    let (ms, kv, space, store) = store_world();
+    let e = run(ms.create_entry(
+        &space,
+        &store,
+        stores_common::new_entry("secret.md", "the secret"),
+    ))
+    .unwrap();
+    let versions = stores_common::all_versions(&ms, &space, &store, Some(&e.id)).unwrap();
+    let current = versions[0].id.clone();
+    // Corrupt the entry record: the guard cannot read which version is current.
+    let key = memspace::codec::keys::Key::table("me")
+        .s(&space)
+        .s(&store)
+        .s(&e.id)
+        .build();
+    let mut bytes = kv.snapshot()[&key].clone();
+    let last = bytes.len() - 3;
+    bytes[last] ^= 0x20;
+    let mut b = Batch::new();
+    b.put(key, bytes);
+    memspace::runtime::block_on(kv.commit(b)).unwrap().unwrap();
+    let err = expect_code(
+        run(ms.redact_version(&space, &store, &current)),
+        ErrorCode::Storage,
+    );
+    assert!(err.message.contains("checksum"), "{err}");
+    let v = run(ms.get_version(&space, &store, &current)).unwrap();
+    assert!(!v.redacted && v.content.as_deref() == Some("the secret"));
+}
