@@ -11,8 +11,9 @@
 #![cfg(all(target_arch = "wasm32", feature = "js"))]
 
 use js_sys::{Function, Promise};
-use memspace::host::{JsLlm, ManualHost};
-use memspace::kv::indexeddb::{Durability, IndexedDbKv};
+use memspace::bindings::js::indexeddb::{Durability, IndexedDbKv};
+use memspace::bindings::js::llm::JsLlm;
+use memspace::host::ManualHost;
 use memspace::kv::{Batch, Capabilities, Entry, KeyRange, Kv, KvError, KvFuture};
 use memspace::model::*;
 use memspace::{ErrorCode, Memspace};
@@ -261,7 +262,13 @@ async fn a_second_tab_takes_over_a_stalled_job_after_its_lease_and_the_first_com
             r.map(|r| r.memories_created)
         )))
     });
-    JsFuture::from(sleep(20)).await.unwrap();
+    // Wait (event-driven, bounded) until tab 1 has claimed the job and called the model.
+    for _ in 0..500 {
+        if calls(&stalled) == 1 {
+            break;
+        }
+        JsFuture::from(sleep(10)).await.unwrap();
+    }
     assert_eq!(calls(&stalled), 1, "tab 1 is waiting for the model");
     let tab2 = handle(kv.clone(), &host, Some(scripted_llm(answers(&[ANSWER]))));
     let r = tab2.run_extraction(RunOptions::default()).await.unwrap();

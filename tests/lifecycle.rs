@@ -529,10 +529,7 @@ fn a_year_of_simulated_time_runs_every_strategy_exactly_once() {
             assert!(due <= now);
         }
         match i % 4 {
-            0 => assert!(
-                !raw["deletedAt"].is_null(),
-                "session {i} should be deleted"
-            ),
+            0 => assert!(!raw["deletedAt"].is_null(), "session {i} should be deleted"),
             // No LLM ran its job: hidden, waiting for extraction before the soft delete.
             2 => assert!(
                 raw["deletedAt"].is_null() && !raw["awaitingExtraction"].is_null(),

@@ -7,9 +7,9 @@
 //! when it is one of memspace's, `timeout` for an `AbortError`/`TimeoutError`, else
 //! `unavailable`).
 
+use crate::error::Error;
 use crate::host::llm::{reason, upstream, Llm, LlmRequest, LlmResponse, LlmUsage};
 use crate::host::{HostFuture, LlmFormat};
-use crate::error::Error;
 use js_sys::{Function, Promise, Reflect, JSON};
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
