@@ -31,6 +31,10 @@ pub(crate) struct SessionRecord {
     /// Id of a committed redo journal not yet rolled forward (non-atomic backends only).
     #[serde(default)]
     pub pending_tx: Option<String>,
+    /// True when every typed event of the session has an `evt/…` index key (sessions created
+    /// since the index exists); older sessions are filtered by type with a scan.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub type_index: bool,
     /// Extraction jobs queued for the session so far (the next job's `seq`).
     #[serde(default)]
     pub job_seq: u64,

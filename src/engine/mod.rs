@@ -20,6 +20,7 @@ mod spaces;
 mod stores;
 mod sweep;
 pub(crate) mod validate;
+mod verify;
 
 pub use sweep::SweepReport;
 

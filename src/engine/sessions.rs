@@ -80,6 +80,7 @@ impl Memspace {
             pending_tx: None,
             job_seq: 0,
             awaiting_extraction: None,
+            type_index: true,
         };
         let mut batch = Batch::new();
         if let Some(key) = &input.deduplication_key {

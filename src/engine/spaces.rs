@@ -208,3 +208,66 @@ impl Memspace {
         Err(last.unwrap_or_else(|| Error::conflict("too much contention")))
     }
 }
+
+impl Memspace {
+    /// Restores one of the caller's soft-deleted spaces — the undo of `delete_space`, which
+    /// leaves sessions, events and stores in place. The space's deduplication key comes back
+    /// with it unless a live space took it meanwhile (`conflict`, details `existing_id`); a
+    /// space that is not deleted is returned unchanged.
+    pub async fn restore_space(&self, id: &str) -> Result<Space> {
+        let mut last = None;
+        for _ in 0..MAX_RETRIES {
+            match self.try_restore_space(id).await {
+                Err(e) if is_race(&e) => last = Some(e),
+                other => return other,
+            }
+        }
+        Err(last.unwrap_or_else(|| Error::conflict("too much contention")))
+    }
+
+    async fn try_restore_space(&self, id: &str) -> Result<Space> {
+        if !ids::is_valid("spc", id) {
+            return Err(Error::not_found(KIND, id));
+        }
+        let key = layout::space(id);
+        let (mut space, bytes) = match self.load::<Space>(&key).await? {
+            Some((s, b)) if self.owns(&s) => (s, b),
+            _ => return Err(Error::not_found(KIND, id)),
+        };
+        if space.deleted_at.is_none() {
+            return Ok(space);
+        }
+        let mut batch = Batch::new();
+        // The order of create_space: claim and owner index first, the record (commit point) last.
+        if let Some(k) = &space.deduplication_key {
+            let claim_key = layout::space_dedup(&self.principal, k);
+            match self.load::<String>(&claim_key).await? {
+                Some((holder, claim)) => {
+                    if holder != space.id {
+                        if let Some(other) = self.live_space(&holder).await? {
+                            if other.deduplication_key.as_deref() == Some(k) {
+                                return Err(Error::conflict(format!(
+                                    "space {holder} now holds deduplication key {k:?}; delete it or its key first"
+                                ))
+                                .with("precondition", "deduplication_key")
+                                .with("existing_id", holder));
+                            }
+                        }
+                    }
+                    batch.require_equals(claim_key.clone(), claim);
+                }
+                None => {
+                    batch.require_absent(claim_key.clone());
+                }
+            }
+            batch.put(claim_key, envelope::encode(&space.id)?);
+        }
+        batch.put(layout::space_owner(&self.principal, id), Vec::new());
+        space.deleted_at = None;
+        space.updated_at = self.host.now().max(space.updated_at);
+        batch.require_equals(key.clone(), bytes);
+        batch.put(key, envelope::encode(&space)?); // commit point
+        self.commit(batch).await?;
+        Ok(space)
+    }
+}

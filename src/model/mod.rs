@@ -6,9 +6,11 @@ mod job;
 mod lifecycle;
 mod memory;
 mod patch;
+mod recall;
 mod session;
 mod space;
 mod store;
+mod verify;
 
 pub use association::{
     is_relationship_type, relationship_types, Association, AssociationQuery, AssociationUpdate,
@@ -28,9 +30,14 @@ pub use memory::{
     Provenance, Remembered,
 };
 pub use patch::Patch;
+pub use recall::{
+    BudgetSummary, ChannelScore, IndexCheck, RecallExplain, RecallMode, RecallQuery, RecallResult,
+    RecalledMemory, ReflectResult, ReindexOptions, ReindexProgress, Tolerance,
+};
 pub use session::{NewSession, Session, SessionFilter, SessionUpdate};
 pub use space::{NewSpace, Page, Principal, Space, SpaceUpdate};
 pub use store::{
     EntryPrecondition, EntryUpdate, MemoryEntry, MemoryStore, MemoryVersion, Metadata,
     MetadataPatch, NewEntry, NewStore, StoreStatus, StoreUpdate, VersionAction,
 };
+pub use verify::{Problem, ProblemKind, VerifyReport};

@@ -8,6 +8,7 @@ import type {
   LlmRequest,
   LlmResponse,
   RunReport,
+  VerifyReport,
   Json,
   KvAdapter,
   MemoryEntry,
@@ -100,9 +101,14 @@ export async function usage(): Promise<void> {
   const run: RunReport = await withLlm.runExtraction({ limit: 5, leaseSecs: 60 });
   const committed: CommitReport = await withLlm.commitSession(space.id, session.id, { minImportance: 0.3, categories: ["fact"], maxMemories: 5 });
   const pruned: number = await withLlm.pruneExtractionJobs(space.id, { includeFailed: true });
-  void [last, report, jobs, run, committed, pruned];
   // @ts-expect-error job statuses are a closed set
   await ms.listExtractionJobs(space.id, { status: "queued" });
+  const check: VerifyReport = await ms.verifySpace(space.id);
+  const kind: "corrupt" | "dangling" | "count_mismatch" | undefined = check.problems[0]?.kind;
+  const restored: Space = await ms.restoreSpace(space.id);
+  // @ts-expect-error a space id is a string
+  await ms.verifySpace(7);
+  void [last, report, jobs, run, committed, pruned, kind, restored];
   try {
     await ms.getSpace("nope");
   } catch (e) {

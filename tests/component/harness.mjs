@@ -158,6 +158,57 @@ export class ManualHost {
   }
 }
 
+/**
+ * The imported `embedding`: with `dims`, a deterministic bag-of-words embedder (each lower-cased
+ * word adds a fixed pseudo-random ±1 vector; words listed together in `synonyms` share one), as
+ * a host's model would put paraphrases close; without, the "no embedder" capability flag.
+ */
+export class TestEmbedder {
+  constructor({ dims = 0, id = 'test-bow', synonyms = [['town', 'city', 'lives', 'based']] } = {}) {
+    this.dims = dims;
+    this.id = id;
+    this.synonyms = synonyms;
+    this.calls = 0;
+    this.fail = null;
+  }
+
+  wordVector(word) {
+    const group = this.synonyms.findIndex((g) => g.includes(word));
+    let h = 2166136261;
+    for (const c of group >= 0 ? `syn${group}` : word) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
+    const v = new Float32Array(this.dims);
+    for (let i = 0; i < this.dims; i++) {
+      h = Math.imul(h ^ (h >>> 15), 2246822519) >>> 0;
+      v[i] = h & 1 ? 1 : -1;
+    }
+    return v;
+  }
+
+  vector(text) {
+    const v = new Float32Array(this.dims);
+    for (const w of text.toLowerCase().match(/[a-z0-9]+/g) ?? ['empty']) {
+      const x = this.wordVector(w);
+      for (let i = 0; i < this.dims; i++) v[i] += x[i];
+    }
+    return v;
+  }
+
+  imports() {
+    return {
+      model: () => (this.dims ? { id: this.id, dimensions: this.dims } : undefined),
+      embed: (texts) => {
+        this.calls += 1;
+        if (this.fail) {
+          const e = new Error('embed failed');
+          e.payload = this.fail;
+          throw e;
+        }
+        return texts.map((t) => this.vector(t));
+      },
+    };
+  }
+}
+
 /** An `llm-error` thrown from the `llm` import: jco turns `payload` into the `err` case. */
 export class LlmError extends Error {
   constructor(reason, message) {
@@ -169,8 +220,8 @@ export class LlmError extends Error {
 /**
  * The imported `llm`: `available()` is false unless answers are scripted. Each call takes the
  * next scripted answer: a string (the answer text), an object (answered as JSON text),
- * `{ fail: reason }` (an `llm-error`), `{ refusal }`, or a function of the request. With
- * `rules`, an exhausted script answers `{"memories": []}`; otherwise it fails `unavailable`.
+ * `{ fail: reason }` (an `llm-error`), `{ refusal }`, or a function of the request; an
+ * exhausted script fails `unavailable`.
  */
 export class ScriptedLlm {
   constructor(script = null) {
@@ -196,11 +247,12 @@ export class ScriptedLlm {
   }
 }
 
-/** A fresh component instance over `kv`, `host` and `llm`; returns all its exports (`memory`, `stores`, `memories`, `extraction`). */
-export async function instanceExports(kv = new MemoryKv(), host = new ManualHost(), llm = new ScriptedLlm()) {
+/** A fresh component instance over `kv`, `host`, `embedder` and `llm`; returns all its exports. */
+export async function instanceExports(kv = new MemoryKv(), host = new ManualHost(), embedder = new TestEmbedder(), llm = new ScriptedLlm()) {
   return instantiate(getCoreModule, {
     'memspace:memory/kv': kv.imports(),
     'memspace:memory/host': host.imports(),
+    'memspace:memory/embedding': embedder.imports(),
     'memspace:memory/llm': llm.imports(),
   });
 }
@@ -210,14 +262,17 @@ export async function instance(kv = new MemoryKv(), host = new ManualHost()) {
   return (await instanceExports(kv, host)).memory;
 }
 
-/** A world: one instance, its kv, host and llm (none unless `llm` is a script), and a handle for user `u1` of tenant `t1`. */
-export async function world({ atomic = true, principal = { userId: 'u1', tenantId: 't1' }, llm = null, kv = null, host = null } = {}) {
+/**
+ * A world: one instance, its kv, host, embedder and llm (none unless `llm` is a script), and a
+ * handle for user `u1` of tenant `t1`. `kv` and `host` may be shared with another world.
+ */
+export async function world({ atomic = true, principal = { userId: 'u1', tenantId: 't1' }, embedder = new TestEmbedder(), llm = null, kv = null, host = null } = {}) {
   kv ??= new MemoryKv({ atomic });
   host ??= new ManualHost();
   const model = new ScriptedLlm(llm);
-  const { memory, stores, memories, extraction } = await instanceExports(kv, host, model);
+  const { memory, stores, memories, recall, extraction } = await instanceExports(kv, host, embedder, model);
   const ms = memory.Memspace.open(principal);
-  return { kv, host, llm: model, memory, stores, memories, extraction, ms };
+  return { kv, host, llm: model, memory, stores, memories, recall, extraction, embedder, ms };
 }
 
 /** A space and a session with participant `u1` (and the given extra session fields). */

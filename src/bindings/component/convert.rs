@@ -360,6 +360,28 @@ impl From<crate::SweepReport> for w::SweepReport {
     }
 }
 
+impl From<m::VerifyReport> for w::VerifyReport {
+    fn from(r: m::VerifyReport) -> Self {
+        w::VerifyReport {
+            records_checked: r.records_checked,
+            problems: r
+                .problems
+                .into_iter()
+                .map(|p| w::Problem {
+                    kind: match p.kind {
+                        m::ProblemKind::Corrupt => w::ProblemKind::Corrupt,
+                        m::ProblemKind::Dangling => w::ProblemKind::Dangling,
+                        m::ProblemKind::CountMismatch => w::ProblemKind::CountMismatch,
+                    },
+                    key: p.key,
+                    message: p.message,
+                })
+                .collect(),
+            truncated: r.truncated,
+        }
+    }
+}
+
 /// Converts each item of a list input, failing on the first bad one.
 pub(crate) fn try_all<A, B: TryFrom<A, Error = Error>>(items: Vec<A>) -> Result<Vec<B>> {
     items.into_iter().map(B::try_from).collect()

@@ -51,6 +51,9 @@ impl GuestMemspace for MemspaceResource {
         let mut engine =
             crate::Memspace::new(Rc::new(HostKv), Rc::new(ImportedHost), principal.into())
                 .map_err(convert::error)?;
+        if let Some(e) = super::embedding::ImportedEmbedder::probe() {
+            engine = engine.with_embedder(Rc::new(e));
+        }
         if super::llm::available() {
             engine = engine.with_llm(Rc::new(super::llm::ImportedLlm));
         }
@@ -83,6 +86,10 @@ impl GuestMemspace for MemspaceResource {
 
     fn delete_space(&self, id: String) -> std::result::Result<(), w::Error> {
         run(self.engine.delete_space(&id), |()| ())
+    }
+
+    fn restore_space(&self, id: String) -> std::result::Result<w::Space, w::Error> {
+        run(self.engine.restore_space(&id), Into::into)
     }
 
     fn create_session(
@@ -201,5 +208,9 @@ impl GuestMemspace for MemspaceResource {
 
     fn sweep(&self, limit: u32) -> std::result::Result<w::SweepReport, w::Error> {
         run(self.engine.sweep(limit as usize), Into::into)
+    }
+
+    fn verify_space(&self, id: String) -> std::result::Result<w::VerifyReport, w::Error> {
+        run(self.engine.verify_space(&id), Into::into)
     }
 }

@@ -20,7 +20,9 @@
 mod convert;
 mod convert_extraction;
 mod convert_memories;
+mod convert_recall;
 mod convert_stores;
+mod embedding;
 mod extraction;
 mod host;
 mod json;
@@ -28,6 +30,7 @@ mod kv;
 mod llm;
 mod memories;
 mod memory;
+mod recall;
 mod stores;
 
 wit_bindgen::generate!({

@@ -10,7 +10,7 @@ use wasmtime::{Engine, Store};
 bindgen!({ path: "../../wit", world: "memspace" });
 
 use exports::memspace::memory::memory::GuestMemspace;
-use memspace::memory::{host, kv, llm, types};
+use memspace::memory::{embedding, host, kv, llm, types};
 
 /// The host's state: the store, the clock, the id generator, an injectable commit failure.
 struct State {
@@ -121,6 +121,17 @@ impl llm::Host for State {
             reason: "unavailable".into(),
             message: "no model in this host".into(),
         })
+    }
+}
+
+/// No embedder: the capability flag says so, and `embed` is never called.
+impl embedding::Host for State {
+    fn model(&mut self) -> Option<embedding::EmbeddingModel> {
+        None
+    }
+
+    fn embed(&mut self, _texts: Vec<String>) -> Result<Vec<Vec<f32>>, String> {
+        Err("no embedder".into())
     }
 }
 
