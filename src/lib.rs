@@ -51,6 +51,11 @@ pub use time::Timestamp;
 #[doc = include_str!("../docs/memories.md")]
 pub struct MemoriesGuide;
 
+/// The examples of `docs/context.md`, run as doc tests so the user guide cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/context.md")]
+pub struct ContextGuide;
+
 /// The Rust example of `docs/extraction.md`, run as a doc test.
 #[cfg(doctest)]
 #[doc = include_str!("../docs/extraction.md")]

@@ -4,7 +4,11 @@
 //! handles (two tabs, two requests) may share a store, and optimistic preconditions on the
 //! commit point keep them consistent.
 
+mod archival;
+mod blocks;
+mod briefing;
 mod cache;
+mod context;
 mod cursor;
 mod events;
 mod extract;
@@ -21,6 +25,8 @@ mod stores;
 mod sweep;
 pub(crate) mod validate;
 mod verify;
+mod working;
+mod workspaces;
 
 pub use sweep::SweepReport;
 
@@ -51,6 +57,7 @@ pub struct Memspace {
     embedder: Option<Rc<dyn Embedder>>,
     llm: Option<Rc<dyn Llm>>,
     index: recall::IndexCache,
+    snapshots: context::SnapshotCache,
 }
 
 impl std::fmt::Debug for Memspace {
@@ -76,6 +83,7 @@ impl Memspace {
             embedder: None,
             llm: None,
             index: Default::default(),
+            snapshots: Default::default(),
         })
     }
 
@@ -152,6 +160,16 @@ impl Memspace {
                 Err(kv_error(e))
             }
         }
+    }
+
+    /// Tokens of a text: the host's counter, else the built-in estimate (0 for no text).
+    pub(crate) fn text_tokens(&self, text: &str) -> u64 {
+        if text.is_empty() {
+            return 0;
+        }
+        self.host
+            .count_tokens(text)
+            .unwrap_or_else(|| crate::tokens::estimate_tokens(text))
     }
 
     /// A new id with `prefix` that sorts after every id this handle made with it before,

@@ -3,7 +3,7 @@
 
 use super::cursor::Cursor;
 use super::extract::jobs::{put_new_job, JobRecord};
-use super::lifecycle::{fire_due, next_due, SessionRecord};
+use super::lifecycle::{expires_at, fire_due, next_due, SessionRecord};
 use super::{is_race, layout, validate, Memspace, MAX_RETRIES};
 use crate::codec::envelope;
 use crate::engine::cursor::Pager;
@@ -74,6 +74,8 @@ impl Memspace {
                 last_event_at: None,
                 executed_strategies: Vec::new(),
                 deleted_at: None,
+                touched_at: None,
+                expires_at: None,
             },
             next_due: None,
             extracted_through: 0,
@@ -126,6 +128,7 @@ impl Memspace {
         let space_id = new.session.memory_space_id.clone();
         let id = new.session.id.clone();
         new.next_due = next_due(new);
+        new.session.expires_at = expires_at(new);
         for job in jobs {
             put_new_job(&mut batch, job)?;
         }

@@ -270,9 +270,9 @@ export async function world({ atomic = true, principal = { userId: 'u1', tenantI
   kv ??= new MemoryKv({ atomic });
   host ??= new ManualHost();
   const model = new ScriptedLlm(llm);
-  const { memory, stores, memories, recall, extraction } = await instanceExports(kv, host, embedder, model);
+  const { memory, stores, memories, recall, agentContext, extraction } = await instanceExports(kv, host, embedder, model);
   const ms = memory.Memspace.open(principal);
-  return { kv, host, llm: model, memory, stores, memories, recall, extraction, embedder, ms };
+  return { kv, host, llm: model, memory, stores, memories, recall, agentContext, extraction, embedder, ms };
 }
 
 /** A space and a session with participant `u1` (and the given extra session fields). */
