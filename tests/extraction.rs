@@ -576,6 +576,66 @@ fn commit_session_extracts_on_demand_and_reports_extracted_deduplicated_created(
 }
 
 #[test]
+fn commit_session_hands_the_live_working_context_to_the_extractor_before_the_events() {
+    let w = World::new();
+    let sp = w.space();
+    let s = w.session(&sp);
+    w.post(&sp, &s, "Book the train for Friday").unwrap();
+    run(w.ms.set_context(
+        &sp.id,
+        &s.id,
+        "trip",
+        json!({"city": "Porto", "days": 3}),
+        None,
+    ))
+    .unwrap();
+    run(w
+        .ms
+        .set_context(&sp.id, &s.id, "draft", json!("old"), Some(60)))
+    .unwrap();
+    run(w
+        .ms
+        .set_context(&sp.id, &s.id, "note", json!("x".repeat(2000)), None))
+    .unwrap();
+    w.host.advance_secs(120); // "draft" has expired
+    let touched = run(w.ms.get_session(&sp.id, &s.id)).unwrap().touched_at;
+    let llm = Rc::new(ScriptedLlm::new(vec![answer(json!([
+        {"content": "The user is planning a 3-day trip to Porto", "category": "event", "importance": 0.7}
+    ]))]));
+    let ms = with_llm(&w, &llm);
+    let r = run(ms.commit_session(&sp.id, &s.id, CommitOptions::default())).unwrap();
+    assert_eq!(r.memories_created, 1);
+    let user = &llm.requests()[0].messages[1].content;
+    let ctx = user
+        .find("Working context")
+        .expect("a working-context section");
+    let trip = user
+        .find("trip: {\"city\":\"Porto\",\"days\":3}")
+        .expect("the trip entry");
+    let events = user
+        .find("[0] user (u1): Book the train for Friday")
+        .unwrap();
+    assert!(ctx < trip && trip < events, "{user}");
+    assert!(!user.contains("draft"), "expired keys are not shown");
+    // A long value is cut, not sent whole.
+    let note = user.lines().find(|l| l.starts_with("note: ")).unwrap();
+    assert!(note.chars().count() <= 401 && note.ends_with('…'));
+    // Reading it for extraction is not activity: the session's touch time is unchanged.
+    assert_eq!(
+        run(ms.get_session(&sp.id, &s.id)).unwrap().touched_at,
+        touched
+    );
+    // Without a working context there is no section.
+    let s2 = w.session(&sp);
+    w.post(&sp, &s2, "I like tea").unwrap();
+    llm.push([answer(json!([]))]);
+    run(ms.commit_session(&sp.id, &s2.id, CommitOptions::default())).unwrap();
+    assert!(!llm.requests()[1].messages[1]
+        .content
+        .contains("Working context"));
+}
+
+#[test]
 fn max_memories_keeps_the_most_important_items() {
     let w = World::new();
     let sp = w.space();

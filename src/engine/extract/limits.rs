@@ -34,6 +34,11 @@ pub const MAX_ITEMS_PER_ANSWER: usize = 200;
 pub const RAW_OUTPUT_MAX_BYTES: usize = 16 * 1024;
 /// Existing logical keys of the space shown to the model, at most.
 pub const KNOWN_KEYS_IN_PROMPT: usize = 50;
+/// Tokens of the session's working context shown to the model, at most (keys past it are
+/// left out, in key order).
+pub const WORKING_CONTEXT_TOKENS: u64 = 1000;
+/// Longest working-context line (`key: JSON value`) shown to the model, in characters.
+pub const WORKING_LINE_MAX_CHARS: usize = 400;
 /// Most queue entries one `run_extraction` looks at (stale ones included).
 pub const MAX_EXAMINED: usize = 1000;
 /// Default and largest jobs removed by one prune call.

@@ -41,6 +41,12 @@ Output format: answer with one JSON object and nothing else:
 A fact is semantic (subtype profile for the user, entity for anything else), a preference is \
 semantic/preference, an event is episodic/event, an instruction is procedural/directive.";
 
+/// Heads the session's working context (when it has any), before the conversation.
+pub(crate) const WORKING_CONTEXT_INTRO: &str = "\
+Working context the agent holds for this session (\"key: JSON value\", one per line). Use it to \
+understand the conversation; it may itself hold facts worth remembering (cite no sourceEvents \
+for those):\n";
+
 /// The system message: our prompt, the space's custom instructions, known keys, category
 /// filter, then the output format.
 pub(crate) fn system_message(
@@ -74,13 +80,20 @@ pub(crate) fn request(
     space: &Space,
     system: String,
     session_id: &str,
+    working: &[String],
     chunk: &Chunk,
     max_tokens: u32,
 ) -> LlmRequest {
-    let mut user = format!(
+    let mut user = String::new();
+    if !working.is_empty() {
+        user.push_str(WORKING_CONTEXT_INTRO);
+        user.push_str(&working.join("\n"));
+        user.push_str("\n\n");
+    }
+    user.push_str(&format!(
         "Conversation to extract memories from: session {session_id}, events {}–{}",
         chunk.first_seq, chunk.last_seq
-    );
+    ));
     if chunk.start != JobCursor::default() {
         user.push_str(" (continuing: earlier events were extracted already)");
     }

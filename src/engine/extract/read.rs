@@ -1,5 +1,6 @@
 //! What the extractor reads: the next chunk of a job's events (straight from storage, so a
-//! session hidden for its extraction stays readable to it) and the space's known logical keys.
+//! session hidden for its extraction stays readable to it), the session's working context and
+//! the space's known logical keys.
 
 use super::jobs::JobRecord;
 use super::limits;
@@ -10,7 +11,7 @@ use crate::engine::lifecycle::SessionRecord;
 use crate::engine::{kv_error, layout, Memspace};
 use crate::error::{Error, Result};
 use crate::kv::KeyRange;
-use crate::model::Event;
+use crate::model::{ContextEntry, Event};
 use crate::tokens::estimate_tokens;
 
 impl Memspace {
@@ -75,6 +76,53 @@ impl Memspace {
             )));
         }
         Ok(chunk)
+    }
+
+    /// The session's live working context as prompt lines (`key: compact JSON`, key order),
+    /// read straight from storage: no touch (extraction is not activity) and readable while
+    /// the session is hidden for its extraction. At most [`limits::WORKING_CONTEXT_TOKENS`];
+    /// a long value is cut, keys past the budget are left out and counted in a last line.
+    pub(crate) async fn working_lines(
+        &self,
+        space_id: &str,
+        session_id: &str,
+    ) -> Result<Vec<String>> {
+        let now = self.host.now();
+        let mut cursor = crate::engine::cursor::Cursor::new(
+            layout::working_of(space_id, session_id),
+            limits::SCAN_CHUNK,
+        );
+        let (mut lines, mut used, mut left_out) = (Vec::new(), 0u64, 0usize);
+        loop {
+            let page = cursor.next(self.kv.as_ref()).await?;
+            if page.is_empty() {
+                break;
+            }
+            for (_, v) in &page {
+                let e: ContextEntry = envelope::decode(v)?;
+                if e.expires_at.is_some_and(|t| now >= t) {
+                    continue;
+                }
+                let full = format!("{}: {}", e.key, e.value);
+                let line = if full.chars().count() > limits::WORKING_LINE_MAX_CHARS {
+                    let cut: String = full.chars().take(limits::WORKING_LINE_MAX_CHARS).collect();
+                    format!("{cut}…")
+                } else {
+                    full
+                };
+                let t = self.line_tokens(&line);
+                if left_out > 0 || used + t > limits::WORKING_CONTEXT_TOKENS {
+                    left_out += 1;
+                    continue;
+                }
+                used += t;
+                lines.push(line);
+            }
+        }
+        if left_out > 0 {
+            lines.push(format!("({left_out} more keys left out)"));
+        }
+        Ok(lines)
     }
 
     /// Up to [`limits::KNOWN_KEYS_IN_PROMPT`] logical keys held by active memories of the

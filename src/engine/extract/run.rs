@@ -292,6 +292,7 @@ impl Memspace {
         let budget = rec.chunk_tokens.unwrap_or(settings.chunk_tokens) as u64;
         let mut created = 0u64;
         let known = self.known_keys(&space.id).await?;
+        let working = self.working_lines(&space.id, &rec.job.session_id).await?;
         let system = system_message(
             space.custom_instructions.as_deref(),
             &known,
@@ -310,6 +311,7 @@ impl Memspace {
                     space,
                     system.clone(),
                     &rec.job.session_id,
+                    &working,
                     &chunk,
                     limits::ANSWER_MAX_TOKENS,
                 );
