@@ -7,6 +7,7 @@
 //!   `#[wasm_bindgen] impl` block of the same class; [`context`] — core blocks, archival
 //!   recall, `contextFor`, working context, briefing and workspaces, a third; [`extraction`] —
 //!   extraction jobs, `runExtraction` and `commitSession`, a fourth.
+//! * [`rest`] (feature `rest`) — the `Rest` class: the REST surface for edge hosts.
 //! * [`convert`] — records ↔ plain objects through serde (serde-wasm-bindgen out, [`input`]
 //!   in); [`error`] — the `MemspaceError` class; [`options`] — the `open()` options.
 //! * Backends only JS hosts have: [`indexeddb`] (browser storage), [`kv_adapter`] (a KV
@@ -32,4 +33,6 @@ pub mod llm;
 pub mod maintenance;
 pub mod memspace;
 pub mod options;
+#[cfg(feature = "rest")]
+pub mod rest;
 pub mod stores;
