@@ -346,7 +346,7 @@ impl Memspace {
             return Ok(None);
         }
         let rec: SessionRecord = envelope::decode(&head_bytes)?;
-        if rec.pending_tx.is_some() || rec.session.deleted_at.is_some() {
+        if rec.pending_tx.is_some() || rec.session.deleted_at.is_some() || rec.is_hidden() {
             return Ok(None);
         }
         // A read writes nothing unless a trigger is due; then the general path fires it.
