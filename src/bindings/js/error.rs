@@ -51,7 +51,7 @@ pub fn camel(s: &str) -> String {
 }
 
 /// Engine field names that messages mention, as their JS spelling.
-const FIELDS: [&str; 29] = [
+const FIELDS: [&str; 36] = [
     "last_n",
     "event_type",
     "sequence_id",
@@ -81,6 +81,14 @@ const FIELDS: [&str; 29] = [
     "max_tokens",
     "batch_size",
     "embedding_model",
+    "max_memories",
+    "min_importance",
+    "lease_secs",
+    "chunk_tokens",
+    "session_id",
+    "job_id",
+    "run_extraction",
+    "commit_session",
 ];
 
 /// A message with engine field names in JS spelling (whole words only).

@@ -103,7 +103,7 @@ pub(super) use args;
 
 #[wasm_bindgen(js_class = Memspace)]
 impl JsMemspace {
-    /// Opens a handle: `{ storage: "indexeddb" | "memory", name, kv, principal, durability, indexedDB, clock, countTokens, embed, embeddingModel }`.
+    /// Opens a handle: `{ storage: "indexeddb" | "memory", name, kv, principal, durability, indexedDB, clock, countTokens, embed, embeddingModel, llm }`.
     #[wasm_bindgen(js_name = open)]
     pub async fn open(options: JsValue) -> Result<JsMemspace, JsValue> {
         let opts = options::parse(&options)?;
@@ -144,6 +144,9 @@ impl JsMemspace {
         let mut inner = Memspace::new(kv, host, opts.principal).map_err(error::to_js)?;
         if let Some((f, model)) = opts.embed {
             inner = inner.with_embedder(Rc::new(super::embed::JsEmbedder::new(f, model)));
+        }
+        if let Some(f) = opts.llm {
+            inner = inner.with_llm(Rc::new(super::llm::JsLlm::new(f)));
         }
         Ok(JsMemspace {
             inner,
@@ -347,14 +350,6 @@ impl JsMemspace {
         );
         let ms = self.inner.clone();
         run_json(async move { ms.update_events(&space_id, &session_id, updates).await })
-    }
-
-    /// Extraction jobs queued in a space's outbox.
-    #[wasm_bindgen(js_name = listExtractionJobs)]
-    pub fn list_extraction_jobs(&self, space_id: JsValue) -> Promise {
-        let (space_id,) = args!(id("spaceId", &space_id));
-        let ms = self.inner.clone();
-        run(async move { ms.list_extraction_jobs(&space_id).await })
     }
 
     /// Fires due time triggers across the store (eager lifecycle); `limit` defaults to 100.

@@ -41,6 +41,8 @@ pub struct Options {
     pub count_tokens: Option<Function>,
     /// `embed(texts) => Promise<Float32Array[]>` and its model: the embedding capability.
     pub embed: Option<(Function, EmbeddingModel)>,
+    /// `(request) => Promise<response>`: the LLM capability (extraction).
+    pub llm: Option<Function>,
 }
 
 fn get(obj: &JsValue, key: &str) -> Option<JsValue> {
@@ -82,7 +84,7 @@ fn has_indexed_db() -> bool {
 }
 
 /// The keys `open()` understands.
-const KEYS: [&str; 11] = [
+const KEYS: [&str; 12] = [
     "maxBytes",
     "storage",
     "name",
@@ -94,6 +96,7 @@ const KEYS: [&str; 11] = [
     "countTokens",
     "embed",
     "embeddingModel",
+    "llm",
 ];
 
 /// Default quota of `storage: "memory"`: a quarter of wasm32's 4 GiB, leaving room for the
@@ -203,6 +206,7 @@ fn embedder(obj: &JsValue) -> Result<Option<(Function, EmbeddingModel)>, JsValue
 
 /// Parses `{ storage, name, kv, principal, durability, indexedDB, clock, countTokens, embed,
 /// embeddingModel }`.
+/// Parses `{ storage, name, kv, principal, durability, indexedDB, clock, countTokens, llm }`.
 pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
     if !(obj.is_undefined() || obj.is_null() || (obj.is_object() && !js_sys::Array::is_array(obj)))
     {
@@ -258,6 +262,7 @@ pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
         clock: function(obj, "clock")?,
         count_tokens: function(obj, "countTokens")?,
         embed: embedder(obj)?,
+        llm: function(obj, "llm")?,
     })
 }
 
