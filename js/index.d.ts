@@ -48,8 +48,6 @@ export interface ErrorDetails {
   storage: { cause?: string };
   /** From loading the WebAssembly module: `wasm` is the URL or path that failed. A missing host capability (`llm`, `embedding`) or a failed embed callback: `capability`. */
   unsupported: { wasm?: string | null; reason?: string; capability?: "llm" | "embedding" };
-  /** From loading the WebAssembly module: `wasm` is the URL or path that failed. */
-  unsupported: { wasm?: string | null; reason?: string };
   /** The host LLM failed: `reason` is "timeout" | "refusal" | "malformed_output" | "truncated" | "http" | "unavailable"; from commitSession also `jobId`. */
   upstream: { reason?: string; status?: number; jobId?: string; causeCode?: string };
 }

@@ -51,7 +51,7 @@ pub fn camel(s: &str) -> String {
 }
 
 /// Engine field names that messages mention, as their JS spelling.
-const FIELDS: [&str; 36] = [
+const FIELDS: [&str; 37] = [
     "last_n",
     "event_type",
     "sequence_id",
