@@ -479,6 +479,10 @@ export interface KvBatch {
 export interface KvAdapter {
   /** True when commit is all-or-nothing and isolated (default false: the engine then journals multi-key updates). */
   readonly atomicBatches?: boolean;
+  /** Longest key the store accepts, in bytes of memspace's keys (e.g. 512 for Workers KV). */
+  readonly maxKeyBytes?: number;
+  /** Largest value it accepts; bigger writes are refused with a `validation` MemspaceError. */
+  readonly maxValueBytes?: number;
   get(key: Uint8Array): Promise<Uint8Array | null | undefined> | Uint8Array | null | undefined;
   getMany(keys: Uint8Array[]): Promise<(Uint8Array | null | undefined)[]> | (Uint8Array | null | undefined)[];
   /** Up to `limit` entries of `[start, end)` (`end = null`: no end), ascending or, when `reverse`, descending. */
