@@ -136,6 +136,18 @@ pub fn parse_due(key: &[u8]) -> Option<(Timestamp, String, String)> {
     Some((at, space, session))
 }
 
+// ---- working context (see docs/storage.md, "Working context") -------------------------------------
+
+/// `wc/{space}/{session}/{key}` → working-context entry of a session.
+pub fn working(space_id: &str, session_id: &str, key: &str) -> Vec<u8> {
+    Key::table("wc").s(space_id).s(session_id).s(key).build()
+}
+
+/// Every working-context entry of a session, in key order.
+pub fn working_of(space_id: &str, session_id: &str) -> KeyRange {
+    Key::table("wc").s(space_id).s(session_id).range()
+}
+
 // ---- memory stores (see docs/storage.md, "Memory stores") --------------------------------------------
 // Every store key starts with (tag, space, store), so one prefix scan per tag finds all of a
 // store's keys (how `delete_store` purges them).

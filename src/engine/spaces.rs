@@ -20,6 +20,10 @@ impl Memspace {
         validate::base_url(&input.llm_base_url)?;
         validate::opt_text("custom_instructions", &input.custom_instructions, 10_000)?;
         validate::dedup_key(&input.deduplication_key)?;
+        let mut input = input;
+        input.tags = input.tags.map(super::workspaces::tags).transpose()?;
+        super::workspaces::check_name(&input.name)?;
+        super::workspaces::check_settings(&input.settings)?;
         let mut last = None;
         for _ in 0..MAX_RETRIES {
             match self.try_create_space(&input).await {
@@ -44,6 +48,9 @@ impl Memspace {
             created_at: now,
             updated_at: now,
             deleted_at: None,
+            name: input.name.clone(),
+            tags: input.tags.clone().unwrap_or_default(),
+            settings: input.settings.clone().unwrap_or_default(),
         };
         let mut batch = Batch::new();
         if let Some(key) = &input.deduplication_key {
@@ -78,7 +85,7 @@ impl Memspace {
     }
 
     /// The space if it exists, is owned by the caller and is not deleted; `None` otherwise.
-    async fn live_space(&self, id: &str) -> Result<Option<Space>> {
+    pub(crate) async fn live_space(&self, id: &str) -> Result<Option<Space>> {
         match self.load::<Space>(&layout::space(id)).await? {
             Some((s, _)) if self.owns(&s) && s.deleted_at.is_none() => Ok(Some(s)),
             _ => Ok(None),
@@ -162,6 +169,10 @@ impl Memspace {
             &update.custom_instructions.as_set().cloned(),
             10_000,
         )?;
+        let mut update = update;
+        update.tags = update.tags.map(super::workspaces::tags).transpose()?;
+        super::workspaces::check_name(&update.name.as_set().cloned())?;
+        super::workspaces::check_settings(&update.settings)?;
         let mut last = None;
         for _ in 0..MAX_RETRIES {
             let (mut space, bytes) = self.owned_space(id).await?;
@@ -170,6 +181,13 @@ impl Memspace {
             u.llm_model_name.apply(&mut space.llm_model_name);
             u.llm_base_url.apply(&mut space.llm_base_url);
             u.custom_instructions.apply(&mut space.custom_instructions);
+            u.name.apply(&mut space.name);
+            if let Some(t) = u.tags {
+                space.tags = t;
+            }
+            if let Some(s) = u.settings {
+                space.settings = s;
+            }
             space.updated_at = self.host.now().max(space.updated_at);
             let key = layout::space(id);
             let mut batch = Batch::new();

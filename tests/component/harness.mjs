@@ -227,9 +227,9 @@ export async function instance(kv = new MemoryKv(), host = new ManualHost()) {
 export async function world({ atomic = true, principal = { userId: 'u1', tenantId: 't1' }, embedder = new TestEmbedder() } = {}) {
   const kv = new MemoryKv({ atomic });
   const host = new ManualHost();
-  const { memory, stores, memories, recall } = await instanceExports(kv, host, embedder);
+  const { memory, stores, memories, recall, agentContext } = await instanceExports(kv, host, embedder);
   const ms = memory.Memspace.open(principal);
-  return { kv, host, memory, stores, memories, recall, embedder, ms };
+  return { kv, host, memory, stores, memories, recall, agentContext, embedder, ms };
 }
 
 /** A space and a session with participant `u1` (and the given extra session fields). */

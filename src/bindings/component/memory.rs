@@ -62,7 +62,8 @@ impl GuestMemspace for MemspaceResource {
     }
 
     fn create_space(&self, input: w::NewSpace) -> std::result::Result<w::Space, w::Error> {
-        run(self.engine.create_space(input.into()), Into::into)
+        let ms = &self.engine;
+        with(input.try_into(), |i| ms.create_space(i), Into::into)
     }
 
     fn list_spaces(&self, page: w::Page) -> std::result::Result<Vec<w::Space>, w::Error> {
@@ -78,7 +79,8 @@ impl GuestMemspace for MemspaceResource {
         id: String,
         update: w::SpaceUpdate,
     ) -> std::result::Result<w::Space, w::Error> {
-        run(self.engine.update_space(&id, update.into()), Into::into)
+        let ms = &self.engine;
+        with(update.try_into(), |u| ms.update_space(&id, u), Into::into)
     }
 
     fn delete_space(&self, id: String) -> std::result::Result<(), w::Error> {

@@ -186,6 +186,9 @@ fn a_session_lives_posts_reads_conflicts_and_expires_under_wasmtime() -> wasmtim
                 llm_base_url: None,
                 custom_instructions: None,
                 deduplication_key: None,
+                name: None,
+                tags: None,
+                settings: None,
             },
         )?
         .expect("create space");
