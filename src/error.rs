@@ -114,16 +114,18 @@ impl Error {
 
     /// A `not_found` error for a kind of thing and its id.
     pub fn not_found(kind: &str, id: &str) -> Self {
+        let id = shown_id(id);
         Error::new(ErrorCode::NotFound, format!("{kind} {id} not found"))
             .with("kind", kind)
-            .with("id", id)
+            .with("id", id.as_ref())
     }
 
     /// A `gone` error for a soft-deleted thing.
     pub fn gone(kind: &str, id: &str) -> Self {
+        let id = shown_id(id);
         Error::new(ErrorCode::Gone, format!("{kind} {id} was deleted"))
             .with("kind", kind)
-            .with("id", id)
+            .with("id", id.as_ref())
     }
 
     /// A `conflict` error.
@@ -175,3 +177,16 @@ impl serde::Serialize for Error {
         st.end()
     }
 }
+
+/// Longest id an error repeats, in characters: no id the engine issues is longer, and a
+/// caller's 70 KB "id" must not come back as a 70 KB message.
+const MAX_SHOWN_ID: usize = 128;
+
+/// `id` as an error shows it: cut at [`MAX_SHOWN_ID`] characters with a trailing `…`.
+fn shown_id(id: &str) -> std::borrow::Cow<'_, str> {
+    match id.char_indices().nth(MAX_SHOWN_ID) {
+        None => std::borrow::Cow::Borrowed(id),
+        Some((at, _)) => std::borrow::Cow::Owned(format!("{}…", &id[..at])),
+    }
+}
+
