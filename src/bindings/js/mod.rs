@@ -4,7 +4,8 @@
 //!
 //! * [`memspace`] — the `Memspace` class: `Memspace.open(options)`, spaces, sessions, events,
 //!   lifecycle. [`stores`] — memory stores, entries, versions and the memory tool, a second
-//!   `#[wasm_bindgen] impl` block of the same class.
+//!   `#[wasm_bindgen] impl` block of the same class; [`context`] — core blocks, archival
+//!   recall, `contextFor`, working context, briefing and workspaces, a third.
 //! * [`convert`] — records ↔ plain objects through serde (serde-wasm-bindgen out, [`input`]
 //!   in); [`error`] — the `MemspaceError` class; [`options`] — the `open()` options.
 //! * Backends only JS hosts have: [`indexeddb`] (browser storage), [`kv_adapter`] (a KV
@@ -18,6 +19,7 @@
 //!
 //! TypeScript types are hand-written in `js/index.d.ts` (shipped as the package's `types`).
 
+pub mod context;
 pub mod convert;
 pub mod error;
 pub mod host;
