@@ -95,14 +95,19 @@ impl Error {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Error {
             code,
-            message: message.into(),
+            message: bounded(message.into(), MAX_MESSAGE),
             details: Map::new(),
         }
     }
 
-    /// Adds one detail field.
+    /// Adds one detail field (a string value is cut at [`MAX_DETAIL`] characters).
     pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
-        self.details.insert(key.to_string(), value.into());
+        let value = match value.into() {
+            Value::String(s) => Value::String(bounded(s, MAX_DETAIL)),
+            v => v,
+        };
+        self.details
+            .insert(bounded(key.to_string(), MAX_DETAIL), value);
         self
     }
 
@@ -178,6 +183,25 @@ impl serde::Serialize for Error {
     }
 }
 
+/// Longest message, in characters: messages are for people and models, and a caller's 70 KB
+/// key or command must not come back inside one.
+pub const MAX_MESSAGE: usize = 1024;
+/// Longest string detail value, in characters.
+pub const MAX_DETAIL: usize = 256;
+
+/// `s` cut at `max` characters with a trailing `…`.
+fn bounded(s: String, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        None => s,
+        Some((at, _)) => {
+            let mut s = s;
+            s.truncate(at);
+            s.push('…');
+            s
+        }
+    }
+}
+
 /// Longest id an error repeats, in characters: no id the engine issues is longer, and a
 /// caller's 70 KB "id" must not come back as a 70 KB message.
 const MAX_SHOWN_ID: usize = 128;
@@ -189,4 +213,3 @@ fn shown_id(id: &str) -> std::borrow::Cow<'_, str> {
         Some((at, _)) => std::borrow::Cow::Owned(format!("{}…", &id[..at])),
     }
 }
-

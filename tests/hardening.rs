@@ -778,3 +778,37 @@ fn keys_and_values_over_a_backends_limits_are_typed_errors_that_write_nothing() 
     let listed = run(ms.list_entries(&space.id, &store, "dir", Page::default())).unwrap();
     assert_eq!(listed.len(), 30);
 }
+
+// ---- storage "memory" filled to the 4 GiB wasm limit -------------------------------------------
+
+#[test]
+fn an_in_memory_store_filled_to_its_quota_refuses_the_whole_batch_with_quota_and_commits_nothing() {
+    let w = World::new();
+    let space = w.space();
+    let session = w.session(&space);
+    w.kv.set_quota(Some(w.kv.used_bytes() + 64 * 1024));
+    let big = "x".repeat(5_000);
+    let mut posted = 0u64;
+    let err = loop {
+        let batch = vec![msg(&big), msg(&big)];
+        match run(w.ms.post_events(&space.id, &session.id, batch)) {
+            Ok(evs) => posted += evs.len() as u64,
+            Err(e) => break e,
+        }
+        assert!(posted < 100, "the quota was never reached");
+    };
+    assert_eq!(err.code, ErrorCode::Quota, "{err}");
+    assert!(err.message.contains("quota"), "{err}");
+    assert!(w.kv.used_bytes() <= w.kv.quota().unwrap());
+    let before = w.kv.snapshot();
+    let events = w.events(&space, &session, EventQuery::default()).unwrap();
+    assert_eq!(
+        seqs(&events),
+        (0..posted).collect::<Vec<_>>(),
+        "dense, nothing of the refused batch"
+    );
+    assert_eq!(w.kv.snapshot(), before);
+    // The store is not poisoned: with the quota lifted the next write goes through.
+    w.kv.set_quota(None);
+    run(w.ms.post_events(&space.id, &session.id, vec![msg(&big)])).unwrap();
+}

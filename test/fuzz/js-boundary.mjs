@@ -418,7 +418,14 @@ function plan(g, r) {
       if (cmd === "str_replace") Object.assign(c, { old_str: g.or(g.str(3)), new_str: g.or(g.str(5)) });
       if (cmd === "insert") Object.assign(c, { insert_line: g.int(5), insert_text: g.or(g.str(20)) });
       if (cmd === "view" && r.chance(0.3)) c.view_range = g.or([g.int(4) - 1, g.int(6) - 1]);
-      const sent = r.chance(0.3) ? JSON.stringify(c) ?? "" : r.chance(0.05) ? g.str(30) : g.mutate(c);
+      const text = () => {
+        try {
+          return JSON.stringify(c) ?? "";
+        } catch {
+          return "{"; // a hostile value in the command: send broken text instead
+        }
+      };
+      const sent = r.chance(0.3) ? text() : r.chance(0.05) ? g.str(30) : g.mutate(c);
       return ["memoryTool", [s, st.id, sent], { space: s, store: st, input: c, readOnly: cmd === "view" }];
     }
     case 32:
@@ -479,7 +486,8 @@ async function roundTrip(ms, method, args, ctx, value, pools, stats) {
       pools.spaces.push({ id: value.id, deleted: false });
       if (input && args[0] === input) {
         for (const f of ["description", "llmModelName", "llmBaseUrl", "customInstructions", "deduplicationKey", "name"]) if (typeof input[f] === "string") same(f, input[f], value[f]);
-        if (input.settings) same("settings", input.settings, value.settings);
+        // An empty settings object is the default and is not repeated in the record.
+        if (input.settings) same("settings", input.settings, value.settings ?? {});
       }
       same("space read back", value, await back(ms.getSpace(value.id)));
       break;
@@ -540,8 +548,9 @@ async function roundTrip(ms, method, args, ctx, value, pools, stats) {
       list.push({ id: value.id, entries: [], versions: [] });
       pools.stores.set(ctx.space, list);
       if (input && args[1] === input) {
-        same("name", input.name, value.name);
-        if (input.metadata) same("metadata", input.metadata, value.metadata);
+        // Store names are trimmed and metadata is a map sorted by key (docs/stores.md).
+        if (typeof input.name === "string") same("name", input.name.trim(), value.name);
+        if (input.metadata) same("metadata", sortedKeys(input.metadata), value.metadata);
       }
       break;
     }
@@ -550,7 +559,7 @@ async function roundTrip(ms, method, args, ctx, value, pools, stats) {
       if (input && args[2] === input) {
         same("path", input.path, value.path);
         same("content", input.content, value.content);
-        if (input.metadata) same("metadata", input.metadata, value.metadata);
+        if (input.metadata) same("metadata", sortedKeys(input.metadata), value.metadata);
       }
       same("entry read back", value, await back(ms.getEntry(args[0], args[1], value.id)));
       await noteVersions(ms, args[0], ctx.store);
@@ -574,7 +583,9 @@ async function roundTrip(ms, method, args, ctx, value, pools, stats) {
       const c = ctx.input;
       if (typeof value !== "string") throw new Violation(`memoryTool resolved to ${show(value)}, not text`);
       if (c && c.command === "create" && typeof c.path === "string" && typeof c.file_text === "string" && (args[2] === c || args[2] === JSON.stringify(c))) {
-        const e = await back(ms.getEntryByPath(args[0], args[1], c.path.slice("/memories/".length)));
+        // The tool resolves `//` and `.` segments (its documented path rule).
+        const rel = c.path.slice("/memories/".length).split("/").filter((x) => x !== "" && x !== ".").join("/");
+        const e = await back(ms.getEntryByPath(args[0], args[1], rel));
         if (e) same("file_text", c.file_text, e.content);
         if (e && ctx.store.entries && !ctx.store.entries.some((x) => x.id === e.id)) ctx.store.entries.push({ id: e.id, path: e.path });
       }
@@ -582,6 +593,11 @@ async function roundTrip(ms, method, args, ctx, value, pools, stats) {
       break;
     }
   }
+}
+
+function sortedKeys(o) {
+  if (!o || typeof o !== "object" || Array.isArray(o)) return o;
+  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
 }
 
 async function noteVersions(ms, sp, store) {
@@ -762,12 +778,15 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const calls = Number(arg("calls", 20_000));
   const which = arg("backend", "all");
   const backends = which === "all" ? ["memory", "adapter", "keyed"] : [which];
-  const totals = { calls: 0, accepted: 0, rejected: 0, rejectedWritesChecked: 0, roundTrips: 0 };
+  const totals = { calls: 0, accepted: 0, rejected: 0, rejectedWritesChecked: 0, roundTrips: 0, violations: 0 };
   const started = Date.now();
   try {
     for (const backend of backends) {
       const s = await fuzzJs({ seed, calls: Math.ceil(calls / backends.length), backend, keepGoing: process.argv.includes("--keep-going") });
-      for (const [kind, v] of s.violations) console.log(`VIOLATION x${v.n}: ${v.first}\n`);
+      for (const [, v] of s.violations) {
+        console.log(`VIOLATION x${v.n}: ${v.first}\n`);
+        totals.violations += v.n;
+      }
       const rejected = Object.values(s.rejected).reduce((a, b) => a + b, 0);
       console.log(
         `js fuzz [${backend}] seed ${seed}: ${s.calls} calls, ${s.accepted} accepted, ${rejected} rejected ${JSON.stringify(s.rejected)}, ` +
@@ -784,5 +803,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     if (!(e instanceof Violation)) console.error(e.stack);
     process.exit(1);
   }
-  console.log(`js fuzz: ${totals.calls} calls (${totals.accepted} accepted, ${totals.rejected} rejected), 0 violations: 0 non-MemspaceError rejections, 0 hangs, 0 state changes from rejected writes (${totals.rejectedWritesChecked} checked), 0 silent value changes (${totals.roundTrips} read back) in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  const secs = ((Date.now() - started) / 1000).toFixed(0);
+  if (totals.violations) {
+    console.log(`js fuzz: ${totals.calls} calls, seed ${seed}: ${totals.violations} VIOLATIONS (listed above) in ${secs} s`);
+    process.exit(1);
+  }
+  console.log(`js fuzz: ${totals.calls} calls, seed ${seed} (${totals.accepted} accepted, ${totals.rejected} rejected), 0 violations: 0 non-MemspaceError rejections, 0 hangs, 0 state changes from rejected writes (${totals.rejectedWritesChecked} checked), 0 silent value changes (${totals.roundTrips} read back) in ${secs} s`);
 }

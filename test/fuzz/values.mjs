@@ -202,7 +202,12 @@ export function isPlainJson(v, depth = 0) {
   if (depth > 64) return false;
   if (v === null || typeof v === "boolean" || typeof v === "string") return true;
   if (typeof v === "number") return Number.isFinite(v);
-  if (Array.isArray(v)) return Object.getPrototypeOf(v) === Array.prototype && v.every((x, i) => i in v && isPlainJson(x, depth + 1));
+  if (Array.isArray(v)) {
+    // No holes (JSON makes them null) and no own non-index keys (JSON drops them).
+    if (Object.getPrototypeOf(v) !== Array.prototype || Object.keys(v).length !== v.length) return false;
+    for (let i = 0; i < v.length; i++) if (!(i in v) || !isPlainJson(v[i], depth + 1)) return false;
+    return true;
+  }
   if (typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) {
     return Object.getOwnPropertySymbols(v).length === 0 && Object.keys(v).every((k) => isPlainJson(v[k], depth + 1));
   }
@@ -232,6 +237,10 @@ export function show(v) {
     const s = typeof v === "bigint" ? `${v}n` : typeof v === "symbol" || typeof v === "function" ? String(v) : JSON.stringify(v);
     return s === undefined ? String(v) : s.length > 120 ? `${s.slice(0, 120)}…` : s;
   } catch {
-    return Object.prototype.toString.call(v);
+    try {
+      return Object.prototype.toString.call(v);
+    } catch {
+      return "[a value whose description throws]";
+    }
   }
 }

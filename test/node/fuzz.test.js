@@ -8,7 +8,7 @@ import { fuzzJs } from "../fuzz/js-boundary.mjs";
 import { seedFromEnv } from "../fuzz/rng.mjs";
 
 const seed = seedFromEnv(20261130);
-const CALLS = Number(process.env.MEMSPACE_FUZZ_CALLS ?? 6000);
+const CALLS = Number(process.env.MEMSPACE_FUZZ_CALLS ?? 20000);
 
 for (const backend of ["memory", "adapter", "keyed"]) {
   test(`fuzz: hostile calls to every method on the ${backend} backend are typed rejections that change nothing, and accepted values read back exactly`, async () => {

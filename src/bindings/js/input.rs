@@ -341,7 +341,8 @@ impl<'de> de::Deserializer<'de> for Input {
             visitor.visit_bool(b)
         } else if v.as_f64().is_some() {
             let n = self.number()?;
-            if Number::is_safe_integer(v) {
+            // -0 is a safe integer, but an i64 would silently make it 0.
+            if Number::is_safe_integer(v) && !(n == 0.0 && n.is_sign_negative()) {
                 visitor.visit_i64(n as i64)
             } else {
                 visitor.visit_f64(n)
@@ -605,6 +606,13 @@ impl<'de> de::MapAccess<'de> for Entries {
                 continue;
             }
             let key = utf16_to_string(pair.get(0).unchecked_ref())?;
+            // Values come back as plain objects, where `obj["__proto__"] = v` sets the
+            // prototype: an own `__proto__` key would silently vanish on the way out.
+            if key == "__proto__" {
+                return Err(InputError::new(
+                    "has an own `__proto__` key, which JavaScript objects cannot return as data; rename it",
+                ));
+            }
             self.parent.spend(key.len() + 3)?;
             let k = seed.deserialize(key.as_str().into_deserializer())?;
             self.value = Some((key, value));

@@ -38,6 +38,8 @@ pub struct JsMemspace {
     pub(super) inner: Memspace,
     idb: Option<Rc<IndexedDbKv>>,
     storage: &'static str,
+    /// The in-memory store's quota (storage "memory" only).
+    quota: Option<usize>,
 }
 
 fn kv_err(e: KvError) -> JsValue {
@@ -93,7 +95,7 @@ pub(super) use args;
 
 #[wasm_bindgen(js_class = Memspace)]
 impl JsMemspace {
-    /// Opens a handle: `{ storage: "indexeddb" | "memory", name, kv, principal, durability, indexedDB, clock, countTokens }`.
+    /// Opens a handle: `{ storage: "indexeddb" | "memory", quotaBytes, name, kv, principal, durability, indexedDB, clock, countTokens }`.
     #[wasm_bindgen(js_name = open)]
     pub async fn open(options: JsValue) -> Result<JsMemspace, JsValue> {
         let opts = options::parse(&options)?;
@@ -102,6 +104,7 @@ impl JsMemspace {
                 .with_clock(opts.clock)
                 .with_token_counter(opts.count_tokens),
         );
+        let mut quota = None;
         let (kv, idb, storage): (Rc<dyn Kv>, _, _) = match opts.storage {
             options::Storage::IndexedDb {
                 name,
@@ -122,8 +125,10 @@ impl JsMemspace {
                 let kv = Rc::new(kv);
                 (kv.clone(), Some(kv), "indexeddb")
             }
-            options::Storage::Memory { name } => {
+            options::Storage::Memory { name, quota: q } => {
                 let kv = MEMORY.with(|m| m.borrow_mut().entry(name).or_default().clone());
+                kv.set_quota(Some(q));
+                quota = Some(q);
                 (Rc::new(kv), None, "memory")
             }
             options::Storage::Adapter(obj) => {
@@ -135,7 +140,14 @@ impl JsMemspace {
             inner,
             idb,
             storage,
+            quota,
         })
+    }
+
+    /// The in-memory store's quota in bytes (`null` for IndexedDB and adapters).
+    #[wasm_bindgen(getter = quotaBytes)]
+    pub fn quota_bytes(&self) -> Option<f64> {
+        self.quota.map(|q| q as f64)
     }
 
     /// `"indexeddb"`, `"memory"` or `"adapter"`.
@@ -159,6 +171,7 @@ impl JsMemspace {
             inner,
             idb: self.idb.clone(),
             storage: self.storage,
+            quota: self.quota,
         })
     }
 

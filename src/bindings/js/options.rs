@@ -21,6 +21,8 @@ pub enum Storage {
     Memory {
         /// Store name.
         name: String,
+        /// Its quota in bytes (`quotaBytes`, else [`DEFAULT_MEMORY_QUOTA`]).
+        quota: usize,
     },
     /// A caller-supplied KV adapter object.
     Adapter(JsValue),
@@ -72,6 +74,28 @@ fn function(obj: &JsValue, key: &str) -> Result<Option<Function>, JsValue> {
     }
 }
 
+/// The in-memory store's quota when `quotaBytes` is not given: 1 GiB, well below the 4 GiB a
+/// wasm32 memory can reach, so a full store is a `quota` error rather than a trap.
+pub const DEFAULT_MEMORY_QUOTA: usize = 1 << 30;
+/// The largest `quotaBytes` accepted: 3 GiB (the engine needs room beside the data).
+const MAX_MEMORY_QUOTA: f64 = (3u64 << 30) as f64;
+
+/// `quotaBytes`: an integer number of bytes in 1..=3 GiB.
+fn quota(obj: &JsValue) -> Result<Option<usize>, JsValue> {
+    match get(obj, "quotaBytes") {
+        None => Ok(None),
+        Some(v) => match v.as_f64() {
+            Some(n) if n.fract() == 0.0 && (1.0..=MAX_MEMORY_QUOTA).contains(&n) => {
+                Ok(Some(n as usize))
+            }
+            _ => Err(invalid(
+                "quotaBytes",
+                "must be an integer number of bytes from 1 to 3 GiB (3221225472)",
+            )),
+        },
+    }
+}
+
 /// True when the JS realm has a global `indexedDB`.
 fn has_indexed_db() -> bool {
     Reflect::get(&js_sys::global(), &"indexedDB".into())
@@ -79,8 +103,9 @@ fn has_indexed_db() -> bool {
 }
 
 /// The keys `open()` understands.
-const KEYS: [&str; 8] = [
+const KEYS: [&str; 9] = [
     "storage",
+    "quotaBytes",
     "name",
     "kv",
     "principal",
@@ -129,14 +154,14 @@ fn adapter(kv: JsValue) -> Result<JsValue, JsValue> {
     Ok(kv)
 }
 
-/// Parses `{ storage, name, kv, principal, durability, indexedDB, clock, countTokens }`.
+/// Parses `{ storage, quotaBytes, name, kv, principal, durability, indexedDB, clock, countTokens }`.
 pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
-    if !(obj.is_undefined() || obj.is_null() || (obj.is_object() && !super::input::is_array(obj)))
-    {
+    if !(obj.is_undefined() || obj.is_null() || (obj.is_object() && !super::input::is_array(obj))) {
         return Err(invalid("options", "must be an object"));
     }
     no_unknown_keys(obj, &KEYS)?;
     let name = string(obj, "name", "memspace")?;
+    let quota = quota(obj)?;
     let kv = get(obj, "kv");
     let storage = match (get(obj, "storage").map(|s| s.as_string()), kv) {
         (Some(None), _) => return Err(invalid("storage", "must be \"indexeddb\" or \"memory\"")),
@@ -158,7 +183,10 @@ pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
                         factory,
                     }
                 }
-                "memory" => Storage::Memory { name },
+                "memory" => Storage::Memory {
+                    name,
+                    quota: quota.unwrap_or(DEFAULT_MEMORY_QUOTA),
+                },
                 _ => return Err(invalid("storage", "must be \"indexeddb\" or \"memory\"")),
             }
         }
@@ -167,8 +195,17 @@ pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
             durability: string(obj, "durability", "strict")?,
             factory: indexed_db_factory(obj)?,
         },
-        (None, None) => Storage::Memory { name },
+        (None, None) => Storage::Memory {
+            name,
+            quota: quota.unwrap_or(DEFAULT_MEMORY_QUOTA),
+        },
     };
+    if quota.is_some() && !matches!(storage, Storage::Memory { .. }) {
+        return Err(invalid(
+            "quotaBytes",
+            "applies to storage \"memory\" only (IndexedDB and adapters have their own)",
+        ));
+    }
     let principal = match get(obj, "principal") {
         None => Principal::new("local", "local"),
         Some(p) => super::convert::from_js("principal", &p)?,
