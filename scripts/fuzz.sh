@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The long fuzz run (not part of `npm test`, which runs a bounded slice of the same fuzzers):
 # ≥ 10^6 seeded hostile calls through the JS API (memory store, atomic adapter, key-by-key
-# adapter), then the decoder/parser property tests with a large case budget. Prints the seed
+# adapter), the REST malformed-request table against workerd (also in test-edge), then the
+# decoder/parser property tests with a large case budget. Prints the seed
 # first; MEMSPACE_FUZZ_SEED=<seed> replays a run, MEMSPACE_FUZZ_CALLS / MEMSPACE_FUZZ_CASES
 # change the budgets. Exits non-zero on the first invariant violation, printing a replay line.
 set -euo pipefail
@@ -18,6 +19,9 @@ bash scripts/build-npm.sh
 
 echo "== fuzz: JS boundary, $calls calls"
 node test/fuzz/js-boundary.mjs --seed "$seed" --calls "$calls"
+
+echo "== fuzz: REST boundary, the malformed-request table on every route against workerd"
+bash scripts/test-edge.sh test/test_rest_table.py
 
 echo "== fuzz: decoders and parsers, $cases cases per property"
 MEMSPACE_FUZZ_SEED=$seed MEMSPACE_FUZZ_CASES=$cases cargo test --release --quiet --test fuzz_decoders -- --nocapture
