@@ -6,6 +6,7 @@
 //!   lifecycle. [`stores`] — memory stores, entries, versions and the memory tool, a second
 //!   `#[wasm_bindgen] impl` block of the same class; [`context`] — core blocks, archival
 //!   recall, `contextFor`, working context, briefing and workspaces, a third.
+//! * [`rest`] (feature `rest`) — the `Rest` class: the REST surface for edge hosts.
 //! * [`convert`] — records ↔ plain objects through serde (serde-wasm-bindgen out, [`input`]
 //!   in); [`error`] — the `MemspaceError` class; [`options`] — the `open()` options.
 //! * Backends only JS hosts have: [`indexeddb`] (browser storage), [`kv_adapter`] (a KV
@@ -29,4 +30,6 @@ pub mod kv_adapter;
 pub mod maintenance;
 pub mod memspace;
 pub mod options;
+#[cfg(feature = "rest")]
+pub mod rest;
 pub mod stores;
