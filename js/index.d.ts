@@ -735,14 +735,10 @@ export interface OpenOptions {
   wasm?: WasmSource;
   /** Default: "indexeddb" where `indexedDB` exists, else "memory". Not together with `kv`. */
   storage?: "indexeddb" | "memory";
-  /**
-   * The in-memory store's quota in bytes (keys + values + 64 per key), storage "memory" only;
-   * default 1 GiB, at most 3 GiB. A write that would exceed it is a `quota` error that commits
-   * nothing. Every open of the store sets it.
-   */
-  quotaBytes?: number;
   /** Database (or in-memory store) name; default "memspace". Handles with the same name share data. */
   name?: string;
+  /** `storage: "memory"`: most bytes of keys and values it holds (default and maximum 1 GiB); a write past it is `quota`, nothing applied. */
+  maxBytes?: number;
   /** A caller-supplied storage adapter instead of `storage`. */
   kv?: KvAdapter;
   /** Default { userId: "local", tenantId: "local" }. */
@@ -764,8 +760,6 @@ export declare class Memspace {
   static open(options?: OpenOptions): Promise<Memspace>;
   /** Which storage this handle uses. */
   readonly storage: "indexeddb" | "memory" | "adapter";
-  /** The in-memory store's quota in bytes; null for IndexedDB and adapters. */
-  readonly quotaBytes: number | null;
   /** The calling principal. */
   readonly principal: Principal;
   /** The same store acting for another principal. */

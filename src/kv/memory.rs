@@ -7,20 +7,13 @@ use std::ops::Bound;
 use std::rc::Rc;
 
 /// An ordered in-memory map; clones share the same data (like two handles on one database).
-/// An optional quota bounds what it holds: a batch that would exceed it is refused whole
-/// with a `Quota` error (so a full store never commits half a write or exhausts wasm memory).
 #[derive(Clone, Debug, Default)]
 pub struct MemoryKv {
     map: Rc<RefCell<BTreeMap<Vec<u8>, Vec<u8>>>>,
-    used: Rc<Cell<usize>>,
+    /// Bytes of keys and values stored (kept while a quota is set).
+    bytes: Rc<Cell<usize>>,
+    /// Most bytes of keys and values the store may hold (`None`: no limit).
     quota: Rc<Cell<Option<usize>>>,
-}
-
-/// What one stored pair counts against a quota: its bytes plus the map's per-key overhead.
-pub const ENTRY_OVERHEAD: usize = 64;
-
-fn size(key: &[u8], value: &[u8]) -> usize {
-    key.len() + value.len() + ENTRY_OVERHEAD
 }
 
 impl MemoryKv {
@@ -31,27 +24,24 @@ impl MemoryKv {
 
     /// A store holding a copy of `map` (used to "reopen" after a simulated crash).
     pub fn from_map(map: BTreeMap<Vec<u8>, Vec<u8>>) -> Self {
-        let used = map.iter().map(|(k, v)| size(k, v)).sum();
+        let bytes = map.iter().map(|(k, v)| k.len() + v.len()).sum();
         MemoryKv {
             map: Rc::new(RefCell::new(map)),
-            used: Rc::new(Cell::new(used)),
+            bytes: Rc::new(Cell::new(bytes)),
             quota: Rc::default(),
         }
     }
 
-    /// Sets (or, with `None`, lifts) the quota in bytes, for every clone.
-    pub fn set_quota(&self, bytes: Option<usize>) {
-        self.quota.set(bytes);
+    /// Limits the bytes of keys and values this store (and its clones) may hold: a commit
+    /// that would pass it fails with `Quota` and applies nothing. Keeps a wasm instance from
+    /// running out of memory (an abort there would poison it).
+    pub fn set_quota(&self, max_bytes: Option<usize>) {
+        self.quota.set(max_bytes);
     }
 
-    /// The quota in bytes, if any.
-    pub fn quota(&self) -> Option<usize> {
-        self.quota.get()
-    }
-
-    /// Bytes counted against the quota: keys and values plus [`ENTRY_OVERHEAD`] per key.
-    pub fn used_bytes(&self) -> usize {
-        self.used.get()
+    /// Bytes of keys and values stored.
+    pub fn bytes(&self) -> usize {
+        self.bytes.get()
     }
 
     /// A copy of everything stored.
@@ -88,7 +78,7 @@ impl MemoryKv {
         }
     }
 
-    /// Checks all preconditions against current contents, then the quota.
+    /// Checks all preconditions against current contents.
     pub(crate) fn check(&self, batch: &Batch) -> Result<(), KvError> {
         let map = self.map.borrow();
         for p in &batch.preconditions {
@@ -98,32 +88,26 @@ impl MemoryKv {
                 });
             }
         }
-        let Some(quota) = self.quota.get() else {
+        Ok(())
+    }
+
+    /// Fails with `Quota` when `batch` could take the store past its quota (counted as if
+    /// every put were new: a bound, not an exact figure).
+    fn check_quota(&self, batch: &Batch) -> Result<(), KvError> {
+        let Some(max) = self.quota.get() else {
             return Ok(());
         };
-        // The batch's effect on the total, each key counted at its last op in the batch.
-        let mut last: BTreeMap<&[u8], Option<&[u8]>> = BTreeMap::new();
+        let map = self.map.borrow();
+        let mut after = self.bytes.get();
         for op in &batch.ops {
-            match op {
-                Op::Put(k, v) => last.insert(k, Some(v)),
-                Op::Delete(k) => last.insert(k, None),
-            };
-        }
-        let (mut add, mut free) = (0usize, 0usize);
-        for (k, v) in last {
-            if let Some(old) = map.get(k) {
-                free += size(k, old);
-            }
-            if let Some(v) = v {
-                add += size(k, v);
+            if let Op::Put(k, v) = op {
+                let old = map.get(k).map_or(0, |o| k.len() + o.len());
+                after = (after + k.len() + v.len()).saturating_sub(old);
             }
         }
-        let after = self.used.get().saturating_sub(free).saturating_add(add);
-        if add > free && after > quota {
+        if after > max {
             return Err(KvError::Quota(format!(
-                "the in-memory store is full: it holds {} bytes, this write needs {} more and the quota is {quota} bytes",
-                self.used.get(),
-                add - free
+                "the in-memory store would hold {after} bytes; its quota is {max}"
             )));
         }
         Ok(())
@@ -132,12 +116,20 @@ impl MemoryKv {
     /// Applies one operation.
     pub(crate) fn apply(&self, op: &Op) {
         let mut map = self.map.borrow_mut();
-        let (old, new) = match op {
-            Op::Put(k, v) => (map.insert(k.clone(), v.clone()), size(k, v)),
-            Op::Delete(k) => (map.remove(k), 0),
-        };
-        let freed = old.map_or(0, |old| size(op.key(), &old));
-        self.used.set(self.used.get().saturating_sub(freed) + new);
+        let bytes = &self.bytes;
+        match op {
+            Op::Put(k, v) => {
+                let old = map
+                    .insert(k.clone(), v.clone())
+                    .map_or(0, |o| k.len() + o.len());
+                bytes.set((bytes.get() + k.len() + v.len()).saturating_sub(old));
+            }
+            Op::Delete(k) => {
+                if let Some(o) = map.remove(k) {
+                    bytes.set(bytes.get().saturating_sub(k.len() + o.len()));
+                }
+            }
+        }
     }
 }
 
@@ -169,11 +161,14 @@ impl Kv for MemoryKv {
     }
 
     fn commit<'a>(&'a self, batch: Batch) -> KvFuture<'a, ()> {
-        let res = self.check(&batch).map(|()| {
-            for op in &batch.ops {
-                self.apply(op);
-            }
-        });
+        let res = self
+            .check(&batch)
+            .and_then(|()| self.check_quota(&batch))
+            .map(|()| {
+                for op in &batch.ops {
+                    self.apply(op);
+                }
+            });
         Box::pin(async move { res })
     }
 }

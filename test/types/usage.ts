@@ -124,10 +124,6 @@ export async function usage(): Promise<void> {
   }
   // @ts-expect-error storage must be "indexeddb" or "memory"
   await Memspace.open({ storage: "floppy" });
-  const q: number | null = (await Memspace.open({ storage: "memory", quotaBytes: 1 << 20 })).quotaBytes;
-  void q;
-  // @ts-expect-error quotaBytes is a number
-  await Memspace.open({ storage: "memory", quotaBytes: "1 MiB" });
   // @ts-expect-error trigger takes exactly one known condition
   await ms.createSession(space.id, { participants: ["u"], lifecycleStrategies: [{ type: "soft_delete", trigger: { weeks: 2 } }] });
   // @ts-expect-error fields are camelCase

@@ -38,8 +38,6 @@ pub struct JsMemspace {
     pub(super) inner: Memspace,
     idb: Option<Rc<IndexedDbKv>>,
     storage: &'static str,
-    /// The in-memory store's quota (storage "memory" only).
-    quota: Option<usize>,
 }
 
 fn kv_err(e: KvError) -> JsValue {
@@ -60,6 +58,16 @@ pub(super) fn run<T: Serialize, F: Future<Output = crate::Result<T>> + 'static>(
     promise(Box::pin(async move {
         let v = fut.await.map_err(error::to_js)?;
         convert::to_js(&v)
+    }))
+}
+
+/// Runs an engine call and converts its result through JSON text (event paths).
+pub(super) fn run_json<T: Serialize, F: Future<Output = crate::Result<T>> + 'static>(
+    fut: F,
+) -> Promise {
+    promise(Box::pin(async move {
+        let v = fut.await.map_err(error::to_js)?;
+        convert::to_js_json(&v)
     }))
 }
 
@@ -95,7 +103,7 @@ pub(super) use args;
 
 #[wasm_bindgen(js_class = Memspace)]
 impl JsMemspace {
-    /// Opens a handle: `{ storage: "indexeddb" | "memory", quotaBytes, name, kv, principal, durability, indexedDB, clock, countTokens }`.
+    /// Opens a handle: `{ storage: "indexeddb" | "memory", name, kv, principal, durability, indexedDB, clock, countTokens }`.
     #[wasm_bindgen(js_name = open)]
     pub async fn open(options: JsValue) -> Result<JsMemspace, JsValue> {
         let opts = options::parse(&options)?;
@@ -104,7 +112,6 @@ impl JsMemspace {
                 .with_clock(opts.clock)
                 .with_token_counter(opts.count_tokens),
         );
-        let mut quota = None;
         let (kv, idb, storage): (Rc<dyn Kv>, _, _) = match opts.storage {
             options::Storage::IndexedDb {
                 name,
@@ -125,10 +132,9 @@ impl JsMemspace {
                 let kv = Rc::new(kv);
                 (kv.clone(), Some(kv), "indexeddb")
             }
-            options::Storage::Memory { name, quota: q } => {
+            options::Storage::Memory { name, max_bytes } => {
                 let kv = MEMORY.with(|m| m.borrow_mut().entry(name).or_default().clone());
-                kv.set_quota(Some(q));
-                quota = Some(q);
+                kv.set_quota(Some(max_bytes));
                 (Rc::new(kv), None, "memory")
             }
             options::Storage::Adapter(obj) => {
@@ -140,14 +146,7 @@ impl JsMemspace {
             inner,
             idb,
             storage,
-            quota,
         })
-    }
-
-    /// The in-memory store's quota in bytes (`null` for IndexedDB and adapters).
-    #[wasm_bindgen(getter = quotaBytes)]
-    pub fn quota_bytes(&self) -> Option<f64> {
-        self.quota.map(|q| q as f64)
     }
 
     /// `"indexeddb"`, `"memory"` or `"adapter"`.
@@ -171,7 +170,6 @@ impl JsMemspace {
             inner,
             idb: self.idb.clone(),
             storage: self.storage,
-            quota: self.quota,
         })
     }
 
@@ -286,7 +284,7 @@ impl JsMemspace {
             convert::from_js("event", &event)
         );
         let ms = self.inner.clone();
-        run(async move { ms.post_event(&space_id, &session_id, event).await })
+        run_json(async move { ms.post_event(&space_id, &session_id, event).await })
     }
 
     /// Appends up to 200 events atomically.
@@ -298,7 +296,7 @@ impl JsMemspace {
             convert::list_from_js("events", &events)
         );
         let ms = self.inner.clone();
-        run(async move { ms.post_events(&space_id, &session_id, events).await })
+        run_json(async move { ms.post_events(&space_id, &session_id, events).await })
     }
 
     /// Lists events: `{ offset, limit }` or `{ lastN }`, optionally `{ eventType }`.
@@ -310,7 +308,13 @@ impl JsMemspace {
             convert::from_js::<EventQuery>("query", &query)
         );
         let ms = self.inner.clone();
-        run(async move { ms.list_events(&space_id, &session_id, query).await })
+        promise(Box::pin(async move {
+            let text = ms
+                .list_events_json(&space_id, &session_id, query)
+                .await
+                .map_err(error::to_js)?;
+            convert::parse_json(&text)
+        }))
     }
 
     /// Updates one event by `sequenceId`.
@@ -322,7 +326,7 @@ impl JsMemspace {
             convert::from_js("update", &update)
         );
         let ms = self.inner.clone();
-        run(async move { ms.update_event(&space_id, &session_id, update).await })
+        run_json(async move { ms.update_event(&space_id, &session_id, update).await })
     }
 
     /// Updates up to 200 events atomically.
@@ -339,7 +343,7 @@ impl JsMemspace {
             convert::list_from_js("updates", &updates)
         );
         let ms = self.inner.clone();
-        run(async move { ms.update_events(&space_id, &session_id, updates).await })
+        run_json(async move { ms.update_events(&space_id, &session_id, updates).await })
     }
 
     /// Extraction jobs queued in a space's outbox.

@@ -21,8 +21,8 @@ pub enum Storage {
     Memory {
         /// Store name.
         name: String,
-        /// Its quota in bytes (`quotaBytes`, else [`DEFAULT_MEMORY_QUOTA`]).
-        quota: usize,
+        /// Most bytes of keys and values it may hold.
+        max_bytes: usize,
     },
     /// A caller-supplied KV adapter object.
     Adapter(JsValue),
@@ -74,28 +74,6 @@ fn function(obj: &JsValue, key: &str) -> Result<Option<Function>, JsValue> {
     }
 }
 
-/// The in-memory store's quota when `quotaBytes` is not given: 1 GiB, well below the 4 GiB a
-/// wasm32 memory can reach, so a full store is a `quota` error rather than a trap.
-pub const DEFAULT_MEMORY_QUOTA: usize = 1 << 30;
-/// The largest `quotaBytes` accepted: 3 GiB (the engine needs room beside the data).
-const MAX_MEMORY_QUOTA: f64 = (3u64 << 30) as f64;
-
-/// `quotaBytes`: an integer number of bytes in 1..=3 GiB.
-fn quota(obj: &JsValue) -> Result<Option<usize>, JsValue> {
-    match get(obj, "quotaBytes") {
-        None => Ok(None),
-        Some(v) => match v.as_f64() {
-            Some(n) if n.fract() == 0.0 && (1.0..=MAX_MEMORY_QUOTA).contains(&n) => {
-                Ok(Some(n as usize))
-            }
-            _ => Err(invalid(
-                "quotaBytes",
-                "must be an integer number of bytes from 1 to 3 GiB (3221225472)",
-            )),
-        },
-    }
-}
-
 /// True when the JS realm has a global `indexedDB`.
 fn has_indexed_db() -> bool {
     Reflect::get(&js_sys::global(), &"indexedDB".into())
@@ -104,8 +82,8 @@ fn has_indexed_db() -> bool {
 
 /// The keys `open()` understands.
 const KEYS: [&str; 9] = [
+    "maxBytes",
     "storage",
-    "quotaBytes",
     "name",
     "kv",
     "principal",
@@ -114,6 +92,27 @@ const KEYS: [&str; 9] = [
     "clock",
     "countTokens",
 ];
+
+/// Default quota of `storage: "memory"`: a quarter of wasm32's 4 GiB, leaving room for the
+/// copies reads and writes make, so a full store is a `quota` error, never an out-of-memory
+/// abort of the instance.
+pub const DEFAULT_MEMORY_BYTES: usize = 1 << 30;
+
+/// `maxBytes`: a positive integer, at most the default.
+fn max_bytes(obj: &JsValue) -> Result<usize, JsValue> {
+    match get(obj, "maxBytes") {
+        None => Ok(DEFAULT_MEMORY_BYTES),
+        Some(v) => match v.as_f64() {
+            Some(n) if n >= 1.0 && n.fract() == 0.0 && n <= DEFAULT_MEMORY_BYTES as f64 => {
+                Ok(n as usize)
+            }
+            _ => Err(invalid(
+                "maxBytes",
+                &format!("must be an integer 1–{DEFAULT_MEMORY_BYTES}"),
+            )),
+        },
+    }
+}
 
 /// The methods a KV adapter must have.
 const ADAPTER_METHODS: [&str; 4] = ["get", "getMany", "scan", "commit"];
@@ -154,14 +153,14 @@ fn adapter(kv: JsValue) -> Result<JsValue, JsValue> {
     Ok(kv)
 }
 
-/// Parses `{ storage, quotaBytes, name, kv, principal, durability, indexedDB, clock, countTokens }`.
+/// Parses `{ storage, name, kv, principal, durability, indexedDB, clock, countTokens }`.
 pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
-    if !(obj.is_undefined() || obj.is_null() || (obj.is_object() && !super::input::is_array(obj))) {
+    if !(obj.is_undefined() || obj.is_null() || (obj.is_object() && !super::input::is_array(obj)))
+    {
         return Err(invalid("options", "must be an object"));
     }
     no_unknown_keys(obj, &KEYS)?;
     let name = string(obj, "name", "memspace")?;
-    let quota = quota(obj)?;
     let kv = get(obj, "kv");
     let storage = match (get(obj, "storage").map(|s| s.as_string()), kv) {
         (Some(None), _) => return Err(invalid("storage", "must be \"indexeddb\" or \"memory\"")),
@@ -185,7 +184,7 @@ pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
                 }
                 "memory" => Storage::Memory {
                     name,
-                    quota: quota.unwrap_or(DEFAULT_MEMORY_QUOTA),
+                    max_bytes: max_bytes(obj)?,
                 },
                 _ => return Err(invalid("storage", "must be \"indexeddb\" or \"memory\"")),
             }
@@ -197,15 +196,9 @@ pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
         },
         (None, None) => Storage::Memory {
             name,
-            quota: quota.unwrap_or(DEFAULT_MEMORY_QUOTA),
+            max_bytes: max_bytes(obj)?,
         },
     };
-    if quota.is_some() && !matches!(storage, Storage::Memory { .. }) {
-        return Err(invalid(
-            "quotaBytes",
-            "applies to storage \"memory\" only (IndexedDB and adapters have their own)",
-        ));
-    }
     let principal = match get(obj, "principal") {
         None => Principal::new("local", "local"),
         Some(p) => super::convert::from_js("principal", &p)?,
