@@ -155,8 +155,7 @@ fn adapter(kv: JsValue) -> Result<JsValue, JsValue> {
 
 /// Parses `{ storage, name, kv, principal, durability, indexedDB, clock, countTokens }`.
 pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
-    if !(obj.is_undefined() || obj.is_null() || (obj.is_object() && !super::input::is_array(obj)))
-    {
+    if !(obj.is_undefined() || obj.is_null() || (obj.is_object() && !super::input::is_array(obj))) {
         return Err(invalid("options", "must be an object"));
     }
     no_unknown_keys(obj, &KEYS)?;
