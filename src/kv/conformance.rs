@@ -11,7 +11,7 @@ use super::{Batch, Entry, KeyRange, Kv, KvError};
 pub type Check = Result<(), String>;
 
 /// Names of all checks, in the order [`run_all`] runs them.
-pub const CHECKS: [&str; 9] = [
+pub const CHECKS: [&str; 10] = [
     "get_missing_and_present",
     "get_many_keeps_slots_in_order",
     "scan_ranges_are_half_open_and_bytewise",
@@ -21,6 +21,7 @@ pub const CHECKS: [&str; 9] = [
     "conflict_leaves_nothing_applied",
     "delete_of_absent_key_is_not_an_error",
     "binary_keys_and_values_round_trip",
+    "read_many_answers_like_get_and_scan",
 ];
 
 /// Runs every check on `kv`, each under its own prefix of `root`; returns how many ran.
@@ -51,6 +52,9 @@ pub async fn run_one(kv: &dyn Kv, name: &str, prefix: &[u8]) -> Check {
             delete_of_absent_key_is_not_an_error(kv, prefix).await
         }
         "binary_keys_and_values_round_trip" => binary_keys_and_values_round_trip(kv, prefix).await,
+        "read_many_answers_like_get_and_scan" => {
+            read_many_answers_like_get_and_scan(kv, prefix).await
+        }
         other => Err(format!("no check named {other}")),
     }
 }
@@ -398,4 +402,49 @@ pub async fn binary_keys_and_values_round_trip(kv: &dyn Kv, p: &[u8]) -> Check {
         .await
         .map_err(show)?;
     expect_eq("scan round trip", got, entries)
+}
+
+/// `read_many` answers each read in position exactly as `get` and `scan` would.
+pub async fn read_many_answers_like_get_and_scan(kv: &dyn Kv, p: &[u8]) -> Check {
+    use super::{Read, ReadResult};
+    let entries: Vec<_> = (0u8..6).map(|i| (k(p, &[i]), vec![i, i])).collect();
+    put_all(kv, &entries).await?;
+    let r = KeyRange::prefix(p);
+    let bounded = KeyRange {
+        start: k(p, &[1]),
+        end: Some(k(p, &[4])),
+    };
+    let reads = [
+        Read::Get(k(p, &[3])),
+        Read::Scan {
+            range: r.clone(),
+            limit: 2,
+            reverse: true,
+        },
+        Read::Get(k(p, b"missing")),
+        Read::Scan {
+            range: bounded.clone(),
+            limit: 10,
+            reverse: false,
+        },
+        Read::Scan {
+            range: r.clone(),
+            limit: 0,
+            reverse: false,
+        },
+    ];
+    let got = kv.read_many(&reads).await.map_err(show)?;
+    let want = vec![
+        ReadResult::Value(kv.get(&k(p, &[3])).await.map_err(show)?),
+        ReadResult::Entries(kv.scan(&r, 2, true).await.map_err(show)?),
+        ReadResult::Value(None),
+        ReadResult::Entries(kv.scan(&bounded, 10, false).await.map_err(show)?),
+        ReadResult::Entries(Vec::new()),
+    ];
+    expect_eq("read_many", got, want)?;
+    expect_eq(
+        "no reads",
+        kv.read_many(&[]).await.map_err(show)?,
+        Vec::new(),
+    )
 }

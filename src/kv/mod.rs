@@ -83,6 +83,31 @@ pub fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
     None
 }
 
+/// One read of [`Kv::read_many`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Read {
+    /// One key.
+    Get(Vec<u8>),
+    /// Up to `limit` entries of `range` in key order (descending when `reverse`).
+    Scan {
+        /// The range.
+        range: KeyRange,
+        /// Most entries returned.
+        limit: usize,
+        /// Descending order.
+        reverse: bool,
+    },
+}
+
+/// The answer to one [`Read`], in the same position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadResult {
+    /// The value of a `Get`.
+    Value(Option<Vec<u8>>),
+    /// The entries of a `Scan`.
+    Entries(Vec<Entry>),
+}
+
 /// The storage seam every backend implements.
 pub trait Kv {
     /// What this backend guarantees.
@@ -100,6 +125,25 @@ pub trait Kv {
     ) -> KvFuture<'a, Vec<Entry>>;
     /// Checks the preconditions and applies the operations (atomically when the backend can).
     fn commit<'a>(&'a self, batch: Batch) -> KvFuture<'a, ()>;
+    /// Several reads, answered in order, against one snapshot where the backend can (IndexedDB:
+    /// one readonly transaction with every request issued at once). The default runs them one
+    /// after another.
+    fn read_many<'a>(&'a self, reads: &'a [Read]) -> KvFuture<'a, Vec<ReadResult>> {
+        Box::pin(async move {
+            let mut out = Vec::with_capacity(reads.len());
+            for r in reads {
+                out.push(match r {
+                    Read::Get(k) => ReadResult::Value(self.get(k).await?),
+                    Read::Scan {
+                        range,
+                        limit,
+                        reverse,
+                    } => ReadResult::Entries(self.scan(range, *limit, *reverse).await?),
+                });
+            }
+            Ok(out)
+        })
+    }
 }
 
 impl<K: Kv + ?Sized> Kv for std::rc::Rc<K> {
@@ -122,5 +166,8 @@ impl<K: Kv + ?Sized> Kv for std::rc::Rc<K> {
     }
     fn commit<'a>(&'a self, batch: Batch) -> KvFuture<'a, ()> {
         (**self).commit(batch)
+    }
+    fn read_many<'a>(&'a self, reads: &'a [Read]) -> KvFuture<'a, Vec<ReadResult>> {
+        (**self).read_many(reads)
     }
 }
