@@ -51,7 +51,7 @@ pub fn camel(s: &str) -> String {
 }
 
 /// Engine field names that messages mention, as their JS spelling.
-const FIELDS: [&str; 20] = [
+const FIELDS: [&str; 28] = [
     "last_n",
     "event_type",
     "sequence_id",
@@ -72,6 +72,14 @@ const FIELDS: [&str; 20] = [
     "current_version",
     "agent_id",
     "soft_delete_after",
+    "max_memories",
+    "min_importance",
+    "lease_secs",
+    "chunk_tokens",
+    "session_id",
+    "job_id",
+    "run_extraction",
+    "commit_session",
 ];
 
 /// A message with engine field names in JS spelling (whole words only).
