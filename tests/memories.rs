@@ -1339,21 +1339,21 @@ fn create(c: &str) -> BatchOp {
 }
 
 #[test]
-fn batch_operations_come_in_the_wire_form_and_report_per_operation_results() {
+fn batch_operations_come_in_the_wire_form_refuse_unknown_keys_and_report_per_operation_results() {
     let (ms, _, _, sp) = setup();
     let existing = remember(&ms, &sp, text("existing"));
     let ops: Vec<BatchOp> = serde_json::from_value(json!([
         {"op": "create", "content": "from the wire", "type": "semantic", "tags": ["w"]},
-        {"op": "update", "memory_id": existing.id, "importance": 0.9},
-        {"op": "delete", "memory_id": existing.id, "hard": false},
-        {"op": "update", "memory_id": "mry_0000000000aaaaaaaaaaaaaaaa", "content": "x"},
+        {"op": "update", "memoryId": existing.id, "importance": 0.9},
+        {"op": "delete", "memoryId": existing.id, "hard": false},
+        {"op": "update", "memoryId": "mry_0000000000aaaaaaaaaaaaaaaa", "content": "x"},
     ]))
     .unwrap();
     let r = run(ms.batch_memories(&sp, ops, false)).unwrap();
     let v = serde_json::to_value(&r).unwrap();
     assert_eq!(
         (
-            v["total_operations"].as_u64(),
+            v["totalOperations"].as_u64(),
             v["successful"].as_u64(),
             v["failed"].as_u64()
         ),
@@ -1362,8 +1362,8 @@ fn batch_operations_come_in_the_wire_form_and_report_per_operation_results() {
     let res = v["results"].as_array().unwrap();
     assert_eq!(res[0]["type"], "create");
     assert_eq!(res[0]["status"], "success");
-    assert!(res[0]["memory_id"].as_str().unwrap().starts_with("mry_"));
-    assert_eq!(res[1]["memory_id"], existing.id.as_str());
+    assert!(res[0]["memoryId"].as_str().unwrap().starts_with("mry_"));
+    assert_eq!(res[1]["memoryId"], existing.id.as_str());
     assert_eq!(
         (res[3]["index"].as_u64(), res[3]["status"].as_str()),
         (Some(3), Some("error"))
@@ -1374,6 +1374,16 @@ fn batch_operations_come_in_the_wire_form_and_report_per_operation_results() {
         serde_json::from_value::<BatchOp>(json!({"type": "create", "data": {"content": "x"}}))
             .is_err()
     );
+    for unknown in [
+        json!({"op": "create", "content": "x", "colour": "red"}),
+        json!({"op": "update", "memoryId": existing.id, "memory_id": existing.id}),
+        json!({"op": "delete", "memoryId": existing.id, "soft": true}),
+    ] {
+        assert!(
+            serde_json::from_value::<BatchOp>(unknown.clone()).is_err(),
+            "{unknown}"
+        );
+    }
 }
 
 #[test]

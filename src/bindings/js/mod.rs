@@ -3,8 +3,9 @@
 //! errors are converted back.
 //!
 //! * [`memspace`] — the `Memspace` class: `Memspace.open(options)`, spaces, sessions, events,
-//!   lifecycle. [`stores`] — memory stores, entries, versions and the memory tool, a second
-//!   `#[wasm_bindgen] impl` block of the same class.
+//!   lifecycle. [`stores`] — memory stores, entries, versions and the memory tool, and
+//!   [`memories`] — memories and associations: more `#[wasm_bindgen] impl` blocks of the
+//!   same class.
 //! * [`convert`] — records ↔ plain objects through serde (serde-wasm-bindgen out, [`input`]
 //!   in); [`error`] — the `MemspaceError` class; [`options`] — the `open()` options.
 //! * Backends only JS hosts have: [`indexeddb`] (browser storage), [`kv_adapter`] (a KV
@@ -24,6 +25,7 @@ pub mod host;
 pub mod indexeddb;
 pub mod input;
 pub mod kv_adapter;
+pub mod memories;
 pub mod memspace;
 pub mod options;
 pub mod stores;
