@@ -184,3 +184,21 @@ test("another principal can neither read nor link to a space's memories", async 
   await expectError(other.associate(mine, own.id, { targetId: m.id, relationship: "references" }), "not_found", 404);
   await expectError(other.traverse(sp, m.id), "not_found", 404);
 });
+
+test("the JavaScript example of docs/memories.md runs as written (with in-memory storage)", async () => {
+  const { readFile, writeFile, rm } = await import("node:fs/promises");
+  const doc = await readFile(new URL("../../docs/memories.md", import.meta.url), "utf8");
+  const block = doc.match(/```js\n([\s\S]*?)```/);
+  assert.ok(block, "docs/memories.md has a js example");
+  const code = block[1]
+    .replace('storage: "indexeddb"', 'storage: "memory"')
+    .replace(/^(\S.*?);\s*\/\/ (\[.*\]|true|"[a-z]+")$/gm, (_, expr, want) => `assert.deepEqual(${expr}, ${want});`);
+  assert.equal(code.split("assert.deepEqual").length - 1, 3, "the example's three results are checked");
+  const file = new URL(`./doc-example-${process.pid}.tmp.mjs`, import.meta.url);
+  await writeFile(file, `import assert from "node:assert/strict";\n${code}`);
+  try {
+    await import(file.href);
+  } finally {
+    await rm(file, { force: true });
+  }
+});
