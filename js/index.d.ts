@@ -240,7 +240,7 @@ export interface SessionEvent<B = Json> {
   updatedAt: Timestamp;
 }
 
-/** Input of postEvent / postEvents: `B` types the body (JSON: no NaN/Infinity, ≤ 256 KiB encoded, ≤ 100 levels deep). */
+/** Input of postEvent / postEvents: `B` types the body (JSON: no NaN/Infinity, ≤ 256 KiB encoded, ≤ 64 levels deep). */
 export interface NewEvent<B extends Json = Json> {
   body: B;
   emitter: Emitter;

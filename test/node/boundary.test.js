@@ -178,10 +178,14 @@ test("an event body of 6 million numbers is rejected before it is copied into wa
   let cur = deep;
   for (let i = 0; i < 10_000; i++) cur = cur.d = {};
   const d = await rejects(ms.postEvent(sp, se, { body: deep, emitter: user }), "validation");
-  assert.match(d.message, /nested too deeply/);
+  assert.match(d.message, /nested deeper than 64/);
+  const ok64 = {};
+  cur = ok64;
+  for (let i = 0; i < 63; i++) cur = cur.d = {};
+  await ms.postEvent(sp, se, { body: ok64, emitter: user }); // 64 levels: the limit itself
   await rejects(ms.postEvents(sp, se, Array.from({ length: 20_000 }, () => ({ body: 1, emitter: user }))), "validation", "events");
   await rejects(ms.createSpace({ description: "x".repeat(20_000_000) }), "validation", "input.description");
   const grown = wasmMemoryBytes() - before;
   assert.ok(grown < 8 * 1024 * 1024, `wasm memory grew by ${grown} bytes`);
-  assert.equal((await ms.listEvents(sp, se)).length, 1);
+  assert.equal((await ms.listEvents(sp, se)).length, 2);
 });

@@ -24,9 +24,8 @@ use std::fmt;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 
-/// Deepest nesting of a user JSON value (objects and arrays). Stored values are read back by
-/// serde_json, whose recursion limit is 128; a body is nested one level inside its record.
-pub const MAX_JSON_DEPTH: u32 = 100;
+/// Deepest nesting of a user JSON value (objects and arrays): the engine's limit.
+pub const MAX_JSON_DEPTH: u32 = crate::json::MAX_DEPTH as u32;
 /// Budget of one user JSON value: a lower bound of its encoded size may not pass this.
 const JSON_BUDGET: usize = 2 * MAX_JSON_BYTES;
 /// Longest typed list (batches hold ≤ 200 items, participants ≤ 100).
@@ -145,7 +144,7 @@ impl Input {
     fn nest(&self) -> Result<()> {
         if self.json.is_some() && self.depth >= MAX_JSON_DEPTH {
             return Err(InputError::new(format!(
-                "is nested too deeply: at most {MAX_JSON_DEPTH} levels of objects and arrays"
+                "is nested deeper than {MAX_JSON_DEPTH} levels of arrays and objects (the nesting limit)"
             )));
         }
         Ok(())
