@@ -59,6 +59,11 @@ test("remember returns camelCase records; the same content is replayed; unknown 
   const bad = await expectError(ms.remember(sp, { content: "x", logical_key: "k" }), "validation", 422);
   assert.match(bad.details.field, /logical_key/);
   await expectError(ms.remember(sp, { content: "x", importance: NaN }), "validation", 422);
+  const long = await expectError(ms.remember(sp, { content: "x", logicalKey: "k".repeat(129) }), "validation", 422);
+  assert.equal(long.details.field, "logicalKey");
+  assert.match(long.message, /^logicalKey: /, "messages use the JS field names");
+  const order = await expectError(ms.remember(sp, { content: "x", provenance: { eventFrom: 3, eventTo: 2 } }), "validation", 422);
+  assert.match(order.message, /provenance\.eventTo: must not be before eventFrom/);
   await expectError(ms.remember(sp, { content: " " }), "validation", 422);
   await expectError(ms.remember(sp, { content: "x", subtype: "gossip" }), "validation", 422);
 });
