@@ -1532,3 +1532,100 @@ fn stats_count_memories_by_status_and_associations_exactly() {
     let _ = a;
     check_memory_invariants(&ms, &kv, &sp);
 }
+
+/// Counts the read calls that reach storage.
+struct CountingKv {
+    inner: memspace::kv::MemoryKv,
+    reads: std::cell::Cell<u32>,
+}
+
+impl memspace::kv::Kv for CountingKv {
+    fn capabilities(&self) -> memspace::kv::Capabilities {
+        self.inner.capabilities()
+    }
+    fn get<'a>(&'a self, key: &'a [u8]) -> memspace::kv::KvFuture<'a, Option<Vec<u8>>> {
+        self.reads.set(self.reads.get() + 1);
+        self.inner.get(key)
+    }
+    fn get_many<'a>(
+        &'a self,
+        keys: &'a [Vec<u8>],
+    ) -> memspace::kv::KvFuture<'a, Vec<Option<Vec<u8>>>> {
+        self.reads.set(self.reads.get() + 1);
+        self.inner.get_many(keys)
+    }
+    fn scan<'a>(
+        &'a self,
+        range: &'a memspace::kv::KeyRange,
+        limit: usize,
+        reverse: bool,
+    ) -> memspace::kv::KvFuture<'a, Vec<memspace::kv::Entry>> {
+        self.reads.set(self.reads.get() + 1);
+        self.inner.scan(range, limit, reverse)
+    }
+    fn commit<'a>(&'a self, batch: memspace::kv::Batch) -> memspace::kv::KvFuture<'a, ()> {
+        self.inner.commit(batch)
+    }
+    fn read_many<'a>(
+        &'a self,
+        gets: &'a [Vec<u8>],
+        scans: &'a [(memspace::kv::KeyRange, usize)],
+    ) -> memspace::kv::ReadMany<'a> {
+        self.reads.set(self.reads.get() + 1);
+        let inner = &self.inner;
+        Box::pin(async move {
+            let values = inner.get_many(gets).await?;
+            let mut ranges = Vec::new();
+            for (r, limit) in scans {
+                ranges.push(inner.scan(r, *limit, false).await?);
+            }
+            Ok((values, ranges))
+        })
+    }
+}
+
+#[test]
+fn remember_reads_storage_a_fixed_number_of_times_however_many_memories_a_batch_creates() {
+    let kv = std::rc::Rc::new(CountingKv {
+        inner: memspace::kv::MemoryKv::new(),
+        reads: std::cell::Cell::new(0),
+    });
+    let ms = handle(kv.clone(), &memspace::host::ManualHost::default());
+    let sp = run(ms.create_space(NewSpace::default())).unwrap().id;
+    for i in 0..50 {
+        remember(&ms, &sp, keyed(&format!("old {i}"), &format!("k{i}")));
+    }
+    let reads = |ops: Vec<BatchOp>| {
+        kv.reads.set(0);
+        let r = run(ms.batch_memories(&sp, ops, true)).unwrap();
+        assert_eq!(r.failed, 0);
+        kv.reads.get()
+    };
+    let one = reads(vec![create("one")]);
+    // 100 creates: 50 supersede a holder, some repeat content (replays), all in one write.
+    let many: Vec<BatchOp> = (0..100)
+        .map(|i| {
+            if i < 50 {
+                BatchOp::Create(keyed(&format!("new {i}"), &format!("k{i}")))
+            } else {
+                create(&format!("fact {}", i % 30))
+            }
+        })
+        .collect();
+    let hundred = reads(many);
+    // The space (checked up front and by the write), the head, one read of every index key
+    // and hash the creates look up, and one of the memories those name.
+    assert!(one <= 4, "one create: {one} reads");
+    assert!(
+        hundred <= 5,
+        "100 creates: {hundred} reads (one create: {one})"
+    );
+    kv.reads.set(0);
+    run(ms.remember(&sp, keyed("newest", "k0"))).unwrap();
+    assert!(
+        kv.reads.get() <= 4,
+        "a single remember that supersedes: {} reads",
+        kv.reads.get()
+    );
+    assert_eq!(run(ms.memory_stats(&sp)).unwrap().superseded, 51);
+}
