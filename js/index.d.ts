@@ -296,6 +296,21 @@ export interface ExtractionJob {
 export type JobStatus = "pending" | "running" | "done" | "failed";
 
 /** What one sweep did. */
+/** One thing verifySpace found wrong. */
+export interface Problem {
+  kind: "corrupt" | "dangling" | "count_mismatch";
+  /** The record, as `tag/part/…` (numbers as `#n`). */
+  key: string;
+  message: string;
+}
+
+/** What verifySpace found: every problem, not only the first (at most 1,000 listed). */
+export interface VerifyReport {
+  recordsChecked: number;
+  problems: Problem[];
+  truncated: boolean;
+}
+
 export interface SweepReport {
   examined: number;
   fired: number;
@@ -794,6 +809,10 @@ export declare class Memspace {
   listSpaces(page?: Page): Promise<Space[]>;
   updateSpace(spaceId: string, update: SpaceUpdate): Promise<Space>;
   deleteSpace(spaceId: string): Promise<void>;
+  /** Undoes deleteSpace: the space comes back with its sessions, events, stores and key. */
+  restoreSpace(spaceId: string): Promise<Space>;
+  /** Walks a space's records; reports every corrupt value, dangling reference, count mismatch. */
+  verifySpace(spaceId: string): Promise<VerifyReport>;
 
   createSession(spaceId: string, input: NewSession): Promise<Session>;
   getSession(spaceId: string, sessionId: string): Promise<Session>;

@@ -50,3 +50,8 @@ pub use time::Timestamp;
 #[cfg(doctest)]
 #[doc = include_str!("../docs/memories.md")]
 pub struct MemoriesGuide;
+
+/// The examples of `docs/context.md`, run as doc tests so the user guide cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/context.md")]
+pub struct ContextGuide;

@@ -7,7 +7,9 @@
 
 #![cfg(all(target_arch = "wasm32", feature = "js"))]
 
-use memspace::index::simd::{dot_f32, dot_f32_scalar, dot_i8, dot_i8_scalar, SIMD};
+use memspace::index::simd::{
+    dot_f32, dot_f32_scalar, dot_i8, dot_i8_i16, dot_i8_i16_scalar, dot_i8_scalar, SIMD,
+};
 use memspace::index::vectors::{normalize, quantize};
 use memspace::testkit::rng::Rng;
 use wasm_bindgen_test::*;
@@ -32,6 +34,14 @@ fn simd_kernels_equal_their_scalar_twins_bit_for_bit() {
                 .map(|_| (r.below(255) as i32 - 127) as i8)
                 .collect();
             assert_eq!(dot_i8(&a, &b), dot_i8_scalar(&a, &b), "int8, {dims} dims");
+            let q: Vec<i16> = (0..dims)
+                .map(|_| (r.below(16383) as i32 - 8191) as i16)
+                .collect();
+            assert_eq!(
+                dot_i8_i16(&a, &q),
+                dot_i8_i16_scalar(&a, &q),
+                "int8 x int16, {dims} dims"
+            );
             let x: Vec<f32> = (0..dims).map(|_| (r.unit() * 2.0 - 1.0) as f32).collect();
             let y: Vec<f32> = (0..dims).map(|_| (r.unit() * 2.0 - 1.0) as f32).collect();
             assert_eq!(

@@ -376,3 +376,336 @@ fn redaction_never_skips_the_current_version_guard_on_a_storage_error() {
     let v = run(ms.get_version(&space, &store, &current)).unwrap();
     assert!(!v.redacted && v.content.as_deref() == Some("the secret"));
 }
+
+// ---- listEvents({lastN, eventType}) for a rare type ----------------------------------------------
+
+#[test]
+fn list_events_last_n_of_a_rare_type_in_100k_events_reads_the_index_not_the_session() {
+    let counting = Rc::new(CountingKv {
+        inner: MemoryKv::new(),
+        read_bytes: Cell::new(0),
+    });
+    let host = ManualHost::default();
+    let ms = stores_common::handle(counting.clone(), &host);
+    let space = run(ms.create_space(NewSpace::default())).unwrap();
+    let session = run(ms.create_session(
+        &space.id,
+        NewSession {
+            participants: vec!["u1".into()],
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    for batch in 0..500u64 {
+        let events: Vec<NewEvent> = (0..200u64)
+            .map(|i| {
+                let n = batch * 200 + i;
+                let kind = if n == 777 || n == 50_001 {
+                    "rare"
+                } else {
+                    "message"
+                };
+                agent(&format!("event {n}"), kind)
+            })
+            .collect();
+        run(ms.post_events(&space.id, &session.id, events)).unwrap();
+    }
+    counting.read_bytes.set(0);
+    let last = |n: u64, t: &str| {
+        run(ms.list_events(
+            &space.id,
+            &session.id,
+            EventQuery {
+                last_n: Some(n),
+                event_type: Some(t.into()),
+                ..Default::default()
+            },
+        ))
+        .unwrap()
+    };
+    assert_eq!(seqs(&last(1, "rare")), [50_001]);
+    let read = counting.read_bytes.get();
+    assert!(read < 8 * 1024, "lastN=1 of a rare type read {read} bytes");
+    assert_eq!(seqs(&last(5, "rare")), [777, 50_001]);
+    assert!(last(3, "never").is_empty());
+    let paged = run(ms.list_events(
+        &space.id,
+        &session.id,
+        EventQuery {
+            offset: Some(1),
+            limit: Some(10),
+            event_type: Some("rare".into()),
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    assert_eq!(seqs(&paged), [50_001]);
+    assert_eq!(seqs(&last(2, "message")), [99_998, 99_999]);
+}
+
+#[test]
+fn the_event_type_index_follows_type_changes_and_ignores_torn_appends() {
+    use memspace::kv::faulty::FaultyKv;
+    let host = ManualHost::default();
+    let faulty = Rc::new(FaultyKv::new(MemoryKv::new(), false));
+    let ms = stores_common::handle(faulty.clone(), &host);
+    let space = run(ms.create_space(NewSpace::default())).unwrap();
+    let session = run(ms.create_session(
+        &space.id,
+        NewSession {
+            participants: vec!["u1".into()],
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    let of = |ms: &memspace::Memspace, t: &str| {
+        seqs(
+            &run(ms.list_events(
+                &space.id,
+                &session.id,
+                EventQuery {
+                    event_type: Some(t.into()),
+                    ..Default::default()
+                },
+            ))
+            .unwrap(),
+        )
+    };
+    run(ms.post_events(
+        &space.id,
+        &session.id,
+        vec![agent("a", "x"), agent("b", "y"), agent("c", "x")],
+    ))
+    .unwrap();
+    // A type change moves the event between types; a batch of two goes through the journal.
+    let retype = |seq, t: Option<&str>| EventUpdate {
+        sequence_id: seq,
+        event_type: match t {
+            Some(t) => Patch::Set(t.into()),
+            None => Patch::Clear,
+        },
+        ..Default::default()
+    };
+    run(ms.update_events(
+        &space.id,
+        &session.id,
+        vec![retype(0, Some("y")), retype(2, None)],
+    ))
+    .unwrap();
+    assert_eq!(of(&ms, "x"), Vec::<u64>::new());
+    assert_eq!(of(&ms, "y"), [0, 1]);
+    // A torn append: its index key lands (type "z" at seq 3), the head never does.
+    faulty.crash_after(1);
+    assert!(run(ms.post_event(&space.id, &session.id, agent("lost", "z"))).is_err());
+    let reopened = stores_common::handle(Rc::new(faulty.data()), &host);
+    assert!(of(&reopened, "z").is_empty());
+    // Seq 3 is reused by an event of another type: the old index key must not list it.
+    run(reopened.post_event(&space.id, &session.id, agent("kept", "y"))).unwrap();
+    assert!(of(&reopened, "z").is_empty());
+    assert_eq!(of(&reopened, "y"), [0, 1, 3]);
+}
+
+// ---- verify(space) -------------------------------------------------------------------------------
+
+fn raw_put(kv: &MemoryKv, key: Vec<u8>, value: Option<Vec<u8>>) {
+    let mut b = Batch::new();
+    match value {
+        Some(v) => b.put(key, v),
+        None => b.delete(key),
+    };
+    memspace::runtime::block_on(kv.commit(b)).unwrap().unwrap();
+}
+
+#[test]
+fn verify_reports_a_flipped_byte_and_every_other_problem_and_the_other_records_stay_readable() {
+    use memspace::codec::{envelope, keys::Key};
+    let w = World::new();
+    let space = w.space();
+    let session = w.session(&space);
+    for i in 0..5 {
+        w.post(&space, &session, &format!("event {i}")).unwrap();
+    }
+    let ms = &w.ms;
+    let store = stores_common::store(ms, &space.id, "notes").id;
+    let mut entries = Vec::new();
+    for p in ["a.md", "b.md", "c.md"] {
+        entries
+            .push(run(ms.create_entry(&space.id, &store, stores_common::new_entry(p, p))).unwrap());
+    }
+    let clean = run(ms.verify_space(&space.id)).unwrap();
+    assert!(clean.is_clean(), "{clean:?}");
+    assert!(clean.records_checked > 15);
+
+    // 1. flip a byte in a stored event, 2. and in an entry's content,
+    let flip = |key: Vec<u8>| {
+        let mut v = w.kv.snapshot()[&key].clone();
+        let at = v.len() - 2;
+        v[at] ^= 0x01;
+        raw_put(&w.kv, key, Some(v));
+    };
+    flip(Key::table("ev").s(&space.id).s(&session.id).n(2).build());
+    flip(
+        Key::table("mec")
+            .s(&space.id)
+            .s(&store)
+            .s(&entries[1].id)
+            .build(),
+    );
+    // 3. lose a path-index key, 4. and make the store's counter disagree.
+    raw_put(
+        &w.kv,
+        Key::table("mp").s(&space.id).s(&store).s("c.md").build(),
+        None,
+    );
+    let store_key = Key::table("ms").s(&space.id).s(&store).build();
+    let mut rec: Value = envelope::decode(&w.kv.snapshot()[&store_key]).unwrap();
+    rec["entryCount"] = json!(7);
+    raw_put(&w.kv, store_key, Some(envelope::encode(&rec).unwrap()));
+
+    // The flipped records read as typed storage errors ...
+    let page = |offset, limit| EventQuery {
+        offset: Some(offset),
+        limit: Some(limit),
+        ..Default::default()
+    };
+    let e = expect_code(w.events(&space, &session, page(2, 1)), ErrorCode::Storage);
+    assert!(e.message.contains("checksum"), "{e}");
+    expect_code(
+        run(ms.get_entry(&space.id, &store, &entries[1].id)),
+        ErrorCode::Storage,
+    );
+    // ... and the others stay readable.
+    assert_eq!(
+        seqs(&w.events(&space, &session, page(0, 2)).unwrap()),
+        [0, 1]
+    );
+    assert_eq!(
+        seqs(&w.events(&space, &session, page(3, 2)).unwrap()),
+        [3, 4]
+    );
+    assert_eq!(
+        run(ms.get_entry(&space.id, &store, &entries[0].id))
+            .unwrap()
+            .content
+            .as_deref(),
+        Some("a.md")
+    );
+    run(ms.get_session(&space.id, &session.id)).unwrap();
+
+    let report = run(ms.verify_space(&space.id)).unwrap();
+    let mut found: Vec<(ProblemKind, &str)> = report
+        .problems
+        .iter()
+        .map(|p| (p.kind, p.key.as_str()))
+        .collect();
+    let ev_key = format!("ev/{}/{}/#2", space.id, session.id);
+    let mec_key = format!("mec/{}/{}/{}", space.id, store, entries[1].id);
+    let me_key = format!("me/{}/{}/{}", space.id, store, entries[2].id);
+    let ms_key = format!("ms/{}/{}", space.id, store);
+    found.sort_by_key(|(_, k)| k.to_string());
+    assert_eq!(
+        found,
+        [
+            (ProblemKind::Corrupt, ev_key.as_str()),
+            (ProblemKind::Dangling, me_key.as_str()),
+            (ProblemKind::Corrupt, mec_key.as_str()),
+            (ProblemKind::CountMismatch, ms_key.as_str()),
+        ],
+        "{report:#?}"
+    );
+    assert!(!report.truncated);
+}
+
+// ---- a deleted space can be restored (the defence behind the Worker's dot-segment routes) -------
+
+#[test]
+fn a_deleted_space_is_restored_with_its_sessions_events_and_key() {
+    let w = World::new();
+    let space = run(w.ms.create_space(NewSpace {
+        deduplication_key: Some("k".into()),
+        ..Default::default()
+    }))
+    .unwrap();
+    let session = w.session(&space);
+    w.post(&space, &session, "kept").unwrap();
+    run(w.ms.delete_space(&space.id)).unwrap();
+    expect_code(run(w.ms.get_space(&space.id)), ErrorCode::Gone);
+    let back = run(w.ms.restore_space(&space.id)).unwrap();
+    assert_eq!(back.deleted_at, None);
+    assert_eq!(run(w.ms.get_space(&space.id)).unwrap().id, space.id);
+    assert_eq!(
+        w.events(&space, &session, EventQuery::default())
+            .unwrap()
+            .len(),
+        1
+    );
+    let listed = run(w.ms.list_spaces(Page::default())).unwrap();
+    assert_eq!(listed.len(), 1);
+    // The key is held again; restoring a live space changes nothing.
+    expect_code(
+        run(w.ms.create_space(NewSpace {
+            deduplication_key: Some("k".into()),
+            ..Default::default()
+        })),
+        ErrorCode::Duplicate,
+    );
+    assert_eq!(run(w.ms.restore_space(&space.id)).unwrap(), back);
+    // A key taken meanwhile blocks the restore; another principal's space is not_found.
+    run(w.ms.delete_space(&space.id)).unwrap();
+    let taker = run(w.ms.create_space(NewSpace {
+        deduplication_key: Some("k".into()),
+        ..Default::default()
+    }))
+    .unwrap();
+    let e = expect_code(run(w.ms.restore_space(&space.id)), ErrorCode::Conflict);
+    assert_eq!(e.details["existing_id"], taker.id.as_str());
+    let other = w.ms.for_principal(Principal::new("u2", "t1")).unwrap();
+    expect_code(run(other.restore_space(&space.id)), ErrorCode::NotFound);
+}
+
+#[test]
+fn restore_space_cut_after_every_key_write_leaves_deleted_or_restored() {
+    use memspace::kv::faulty::FaultyKv;
+    let host = ManualHost::default();
+    let base = MemoryKv::new();
+    let ms = stores_common::handle(Rc::new(base.clone()), &host);
+    let space = run(ms.create_space(NewSpace {
+        deduplication_key: Some("k".into()),
+        ..Default::default()
+    }))
+    .unwrap();
+    run(ms.delete_space(&space.id)).unwrap();
+    let deleted = base.snapshot();
+    let mut points = 0;
+    for atomic in [true, false] {
+        for cut in 0.. {
+            let faulty = Rc::new(FaultyKv::new(MemoryKv::from_map(deleted.clone()), atomic));
+            faulty.crash_after(cut);
+            let out = run(stores_common::handle(faulty.clone(), &host).restore_space(&space.id));
+            let reopened = stores_common::handle(Rc::new(faulty.data()), &host);
+            let listed = run(reopened.list_spaces(Page::default())).unwrap().len();
+            match run(reopened.get_space(&space.id)) {
+                Ok(_) => assert_eq!(listed, 1, "restored but not listed (cut {cut})"),
+                Err(e) => {
+                    assert!(out.is_err(), "acknowledged but not restored (cut {cut})");
+                    assert_eq!(e.code, ErrorCode::Gone);
+                    assert_eq!(listed, 0);
+                }
+            }
+            // Whatever landed, restoring again works and the key is held again.
+            run(reopened.restore_space(&space.id)).unwrap();
+            expect_code(
+                run(reopened.create_space(NewSpace {
+                    deduplication_key: Some("k".into()),
+                    ..Default::default()
+                })),
+                ErrorCode::Duplicate,
+            );
+            points += 1;
+            if !faulty.crashed() {
+                break;
+            }
+        }
+    }
+    assert!(points >= 5, "{points}");
+}

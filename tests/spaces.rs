@@ -15,6 +15,7 @@ fn create_space_records_fields_owner_and_creation_time() {
         llm_base_url: Some("https://llm.example/v1".into()),
         custom_instructions: Some("extract preferences".into()),
         deduplication_key: None,
+        ..Default::default()
     }))
     .unwrap();
     assert!(s.id.starts_with("spc_"));

@@ -181,6 +181,12 @@ impl Memspace {
                 created_at: now,
                 updated_at: now,
             };
+            if let (true, Some(t)) = (rec.type_index, &ev.event_type) {
+                batch.put(
+                    layout::event_type(&space.id, &rec.session.id, t, ev.sequence_id),
+                    Vec::new(),
+                );
+            }
             batch.put(
                 layout::event(&space.id, &rec.session.id, ev.sequence_id),
                 envelope::encode(&ev)?,
@@ -226,6 +232,21 @@ impl Memspace {
         let (rec, _) = self.touch(&space, session_id).await?;
         let count = rec.session.event_count;
         let filter = query.event_type.as_deref();
+        if let (true, Some(t)) = (rec.type_index, filter) {
+            let (reverse, skip, take) = match query.last_n {
+                Some(n) => (true, 0, n.min(limit)),
+                None => (false, offset, limit),
+            };
+            let range = layout::events_of_type_below(&space.id, &rec.session.id, t, count);
+            let ids = (space.id.as_str(), rec.session.id.as_str());
+            let mut out = self
+                .scan_indexed(ids, range, reverse, t, count, skip, take)
+                .await?;
+            if reverse {
+                out.reverse();
+            }
+            return Ok(out);
+        }
         let (reverse, from, to, skip, take) = match query.last_n {
             Some(n) if filter.is_none() => (false, count.saturating_sub(n), count, 0, n.min(limit)),
             Some(n) => (true, 0, count, 0, n.min(limit)),
@@ -289,6 +310,69 @@ impl Memspace {
                 }
             }
             if chunk.len() < chunk_len {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Reads events of type `t` through the event-type index `range` (keys below `count`):
+    /// each candidate is read and kept only if it still has the type (an index key left by a
+    /// torn append or an interrupted type change is skipped), skipping `skip` and returning at
+    /// most `take`. Cost: the index keys and events of the matches read, not the session.
+    #[allow(clippy::too_many_arguments)]
+    async fn scan_indexed(
+        &self,
+        (space_id, session_id): (&str, &str),
+        mut range: KeyRange,
+        reverse: bool,
+        t: &str,
+        count: u64,
+        mut skip: u64,
+        take: u64,
+    ) -> Result<Vec<Event>> {
+        let mut out = Vec::new();
+        while (out.len() as u64) < take {
+            let want = (take - out.len() as u64)
+                .saturating_add(skip)
+                .min(SCAN_CHUNK as u64);
+            let chunk = self
+                .kv
+                .scan(&range, want as usize, reverse)
+                .await
+                .map_err(kv_error)?;
+            let Some((last, _)) = chunk.last() else { break };
+            if reverse {
+                range.end = Some(last.clone());
+            } else {
+                range.start = super::cursor::successor(last);
+            }
+            let keys: Vec<Vec<u8>> = chunk
+                .iter()
+                .filter_map(|(k, _)| crate::codec::keys::last_u64(k))
+                .filter(|seq| *seq < count)
+                .map(|seq| layout::event(space_id, session_id, seq))
+                .collect();
+            for bytes in self.kv.get_many(&keys).await.map_err(kv_error)? {
+                let Some(bytes) = bytes else {
+                    return Err(Error::storage(
+                        "an index entry below the event count names a missing event",
+                    ));
+                };
+                let e: Event = envelope::decode(&bytes)?;
+                if e.event_type.as_deref() != Some(t) {
+                    continue;
+                }
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                out.push(e);
+                if out.len() as u64 >= take {
+                    break;
+                }
+            }
+            if (chunk.len() as u64) < want {
                 break;
             }
         }
@@ -370,6 +454,9 @@ impl Memspace {
         let now = self.host.now();
         let mut batch = Batch::new();
         let mut puts = Vec::with_capacity(updates.len());
+        // Event-type index: new keys land before the events (the index may over-list, never
+        // under-list), keys of a type an event no longer has are deleted after.
+        let mut stale = Vec::new();
         let mut out = Vec::with_capacity(updates.len());
         for ((u, key), old_bytes) in updates.iter().zip(keys).zip(stored) {
             let Some(old_bytes) = old_bytes else {
@@ -396,14 +483,29 @@ impl Memspace {
             if let Some(b) = &u.body {
                 ev.body = b.clone();
             }
+            let old_type = ev.event_type.clone();
             u.event_type.clone().apply(&mut ev.event_type);
+            if rec.type_index && old_type != ev.event_type {
+                let seq = u.sequence_id;
+                if let Some(t) = &ev.event_type {
+                    puts.push((
+                        layout::event_type(&space.id, session_id, t, seq),
+                        Vec::new(),
+                    ));
+                }
+                if let Some(t) = &old_type {
+                    stale.push(layout::event_type(&space.id, session_id, t, seq));
+                }
+            }
             // Strictly increasing, so a token read before this update is always stale after it.
             ev.updated_at = now.max(Timestamp(ev.updated_at.0.saturating_add(1)));
             batch.require_equals(key.clone(), old_bytes);
             puts.push((key, envelope::encode(&ev)?));
             out.push(ev);
         }
-        let batch = if self.kv.capabilities().atomic_batches || puts.len() == 1 {
+        // One event (with its index key first) lands safely key by key: the event is the only
+        // key readers trust and an extra index key is harmless.
+        let mut batch = if self.kv.capabilities().atomic_batches || updates.len() == 1 {
             batch.require_equals(layout::session(&space.id, session_id), bytes);
             for (k, v) in puts {
                 batch.put(k, v);
@@ -414,6 +516,9 @@ impl Memspace {
             b.preconditions.extend(batch.preconditions);
             b
         };
+        for k in stale {
+            batch.delete(k);
+        }
         self.commit(batch).await?;
         Ok(out)
     }

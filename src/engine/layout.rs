@@ -61,6 +61,34 @@ pub fn events_between(space_id: &str, session_id: &str, from: u64, to: u64) -> K
     }
 }
 
+/// `evt/{space}/{session}/{type}/{seq:u64be}` → empty: the event-type index. Valid only for
+/// `seq < head.event_count` and when the event at `seq` still has that type (readers check).
+pub fn event_type(space_id: &str, session_id: &str, event_type: &str, seq: u64) -> Vec<u8> {
+    Key::table("evt")
+        .s(space_id)
+        .s(session_id)
+        .s(event_type)
+        .n(seq)
+        .build()
+}
+
+/// Index keys of events of one type with `seq` in `[0, to)`.
+pub fn events_of_type_below(
+    space_id: &str,
+    session_id: &str,
+    event_type: &str,
+    to: u64,
+) -> KeyRange {
+    KeyRange {
+        start: Key::table("evt")
+            .s(space_id)
+            .s(session_id)
+            .s(event_type)
+            .build(),
+        end: Some(self::event_type(space_id, session_id, event_type, to)),
+    }
+}
+
 /// `tx/{space}/{session}` → redo journal of a multi-event update on a non-atomic backend.
 pub fn journal(space_id: &str, session_id: &str) -> Vec<u8> {
     Key::table("tx").s(space_id).s(session_id).build()
@@ -106,6 +134,18 @@ pub fn parse_due(key: &[u8]) -> Option<(Timestamp, String, String)> {
     let session = parts.pop()?;
     let space = parts.pop()?;
     Some((at, space, session))
+}
+
+// ---- working context (see docs/storage.md, "Working context") -------------------------------------
+
+/// `wc/{space}/{session}/{key}` → working-context entry of a session.
+pub fn working(space_id: &str, session_id: &str, key: &str) -> Vec<u8> {
+    Key::table("wc").s(space_id).s(session_id).s(key).build()
+}
+
+/// Every working-context entry of a session, in key order.
+pub fn working_of(space_id: &str, session_id: &str) -> KeyRange {
+    Key::table("wc").s(space_id).s(session_id).range()
 }
 
 // ---- memory stores (see docs/storage.md, "Memory stores") --------------------------------------------
@@ -389,6 +429,16 @@ pub fn doc_pages_of(space_id: &str) -> KeyRange {
 /// `rm/{space}/{memory}` → the memory's index ordinal (u32 LE).
 pub fn index_ord(space_id: &str, memory_id: &str) -> Vec<u8> {
     Key::table("rm").s(space_id).s(memory_id).build()
+}
+
+/// Every posting page of a space.
+pub fn postings_of(space_id: &str) -> KeyRange {
+    Key::table("rp").s(space_id).range()
+}
+
+/// Every memory-to-ordinal key of a space.
+pub fn index_ords_of(space_id: &str) -> KeyRange {
+    Key::table("rm").s(space_id).range()
 }
 
 /// Every key of a space's recall index, by tag (what a full rebuild clears).

@@ -30,6 +30,10 @@ pub(crate) struct SessionRecord {
     /// Id of a committed redo journal not yet rolled forward (non-atomic backends only).
     #[serde(default)]
     pub pending_tx: Option<String>,
+    /// True when every typed event of the session has an `evt/…` index key (sessions created
+    /// since the index exists); older sessions are filtered by type with a scan.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub type_index: bool,
 }
 
 fn executed(rec: &SessionRecord, index: usize) -> bool {
@@ -47,6 +51,7 @@ fn due_at(s: &LifecycleStrategy, rec: &SessionRecord, now: Timestamp) -> Option<
         Trigger::Idle(secs) => Some(
             ses.last_event_at
                 .unwrap_or(ses.created_at)
+                .max(ses.touched_at.unwrap_or(ses.created_at))
                 .plus_secs(secs as i64),
         ),
         Trigger::EventCount(n) => (ses.event_count >= n).then_some(now),
@@ -65,6 +70,25 @@ pub(crate) fn next_due(rec: &SessionRecord) -> Option<Timestamp> {
         .enumerate()
         .filter(|(i, s)| {
             !executed(rec, *i) && matches!(s.trigger, Trigger::Ttl(_) | Trigger::Idle(_))
+        })
+        .filter_map(|(_, s)| due_at(s, rec, Timestamp(i64::MAX)))
+        .min()
+}
+
+/// When the first pending `ttl`/`idle` strategy that deletes the session is due (what a
+/// MemoryLayer-style session calls `expires_at`).
+pub(crate) fn expires_at(rec: &SessionRecord) -> Option<Timestamp> {
+    if rec.session.deleted_at.is_some() {
+        return None;
+    }
+    rec.session
+        .lifecycle_strategies
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| {
+            !executed(rec, *i)
+                && s.deletes_session()
+                && matches!(s.trigger, Trigger::Ttl(_) | Trigger::Idle(_))
         })
         .filter_map(|(_, s)| due_at(s, rec, Timestamp(i64::MAX)))
         .min()

@@ -4,7 +4,11 @@
 //! handles (two tabs, two requests) may share a store, and optimistic preconditions on the
 //! commit point keep them consistent.
 
+mod archival;
+mod blocks;
+mod briefing;
 mod cache;
+mod context;
 mod cursor;
 mod events;
 mod journal;
@@ -19,6 +23,9 @@ mod spaces;
 mod stores;
 mod sweep;
 pub(crate) mod validate;
+mod verify;
+mod working;
+mod workspaces;
 
 pub use sweep::SweepReport;
 
@@ -48,6 +55,7 @@ pub struct Memspace {
     last_ids: Rc<RefCell<HashMap<&'static str, String>>>,
     embedder: Option<Rc<dyn Embedder>>,
     index: recall::IndexCache,
+    snapshots: context::SnapshotCache,
 }
 
 impl std::fmt::Debug for Memspace {
@@ -72,6 +80,7 @@ impl Memspace {
             last_ids: Default::default(),
             embedder: None,
             index: Default::default(),
+            snapshots: Default::default(),
         })
     }
 
@@ -135,6 +144,16 @@ impl Memspace {
                 Err(kv_error(e))
             }
         }
+    }
+
+    /// Tokens of a text: the host's counter, else the built-in estimate (0 for no text).
+    pub(crate) fn text_tokens(&self, text: &str) -> u64 {
+        if text.is_empty() {
+            return 0;
+        }
+        self.host
+            .count_tokens(text)
+            .unwrap_or_else(|| crate::tokens::estimate_tokens(text))
     }
 
     /// A new id with `prefix` that sorts after every id this handle made with it before,

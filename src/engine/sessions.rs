@@ -2,7 +2,7 @@
 //! lazy lifecycle first.
 
 use super::cursor::Cursor;
-use super::lifecycle::{fire_due, next_due, SessionRecord};
+use super::lifecycle::{expires_at, fire_due, next_due, SessionRecord};
 use super::{is_race, layout, validate, Memspace, MAX_RETRIES};
 use crate::codec::envelope;
 use crate::engine::cursor::Pager;
@@ -73,10 +73,13 @@ impl Memspace {
                 last_event_at: None,
                 executed_strategies: Vec::new(),
                 deleted_at: None,
+                touched_at: None,
+                expires_at: None,
             },
             next_due: None,
             extracted_through: 0,
             pending_tx: None,
+            type_index: true,
         };
         let mut batch = Batch::new();
         if let Some(key) = &input.deduplication_key {
@@ -122,6 +125,7 @@ impl Memspace {
         let space_id = new.session.memory_space_id.clone();
         let id = new.session.id.clone();
         new.next_due = next_due(new);
+        new.session.expires_at = expires_at(new);
         for job in jobs {
             batch.put(layout::job(&space_id, &job.id), envelope::encode(job)?);
         }

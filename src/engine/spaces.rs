@@ -20,6 +20,10 @@ impl Memspace {
         validate::base_url(&input.llm_base_url)?;
         validate::opt_text("custom_instructions", &input.custom_instructions, 10_000)?;
         validate::dedup_key(&input.deduplication_key)?;
+        let mut input = input;
+        input.tags = input.tags.map(super::workspaces::tags).transpose()?;
+        super::workspaces::check_name(&input.name)?;
+        super::workspaces::check_settings(&input.settings)?;
         let mut last = None;
         for _ in 0..MAX_RETRIES {
             match self.try_create_space(&input).await {
@@ -44,6 +48,9 @@ impl Memspace {
             created_at: now,
             updated_at: now,
             deleted_at: None,
+            name: input.name.clone(),
+            tags: input.tags.clone().unwrap_or_default(),
+            settings: input.settings.clone().unwrap_or_default(),
         };
         let mut batch = Batch::new();
         if let Some(key) = &input.deduplication_key {
@@ -78,7 +85,7 @@ impl Memspace {
     }
 
     /// The space if it exists, is owned by the caller and is not deleted; `None` otherwise.
-    async fn live_space(&self, id: &str) -> Result<Option<Space>> {
+    pub(crate) async fn live_space(&self, id: &str) -> Result<Option<Space>> {
         match self.load::<Space>(&layout::space(id)).await? {
             Some((s, _)) if self.owns(&s) && s.deleted_at.is_none() => Ok(Some(s)),
             _ => Ok(None),
@@ -162,6 +169,10 @@ impl Memspace {
             &update.custom_instructions.as_set().cloned(),
             10_000,
         )?;
+        let mut update = update;
+        update.tags = update.tags.map(super::workspaces::tags).transpose()?;
+        super::workspaces::check_name(&update.name.as_set().cloned())?;
+        super::workspaces::check_settings(&update.settings)?;
         let mut last = None;
         for _ in 0..MAX_RETRIES {
             let (mut space, bytes) = self.owned_space(id).await?;
@@ -170,6 +181,13 @@ impl Memspace {
             u.llm_model_name.apply(&mut space.llm_model_name);
             u.llm_base_url.apply(&mut space.llm_base_url);
             u.custom_instructions.apply(&mut space.custom_instructions);
+            u.name.apply(&mut space.name);
+            if let Some(t) = u.tags {
+                space.tags = t;
+            }
+            if let Some(s) = u.settings {
+                space.settings = s;
+            }
             space.updated_at = self.host.now().max(space.updated_at);
             let key = layout::space(id);
             let mut batch = Batch::new();
@@ -206,5 +224,68 @@ impl Memspace {
             }
         }
         Err(last.unwrap_or_else(|| Error::conflict("too much contention")))
+    }
+}
+
+impl Memspace {
+    /// Restores one of the caller's soft-deleted spaces — the undo of `delete_space`, which
+    /// leaves sessions, events and stores in place. The space's deduplication key comes back
+    /// with it unless a live space took it meanwhile (`conflict`, details `existing_id`); a
+    /// space that is not deleted is returned unchanged.
+    pub async fn restore_space(&self, id: &str) -> Result<Space> {
+        let mut last = None;
+        for _ in 0..MAX_RETRIES {
+            match self.try_restore_space(id).await {
+                Err(e) if is_race(&e) => last = Some(e),
+                other => return other,
+            }
+        }
+        Err(last.unwrap_or_else(|| Error::conflict("too much contention")))
+    }
+
+    async fn try_restore_space(&self, id: &str) -> Result<Space> {
+        if !ids::is_valid("spc", id) {
+            return Err(Error::not_found(KIND, id));
+        }
+        let key = layout::space(id);
+        let (mut space, bytes) = match self.load::<Space>(&key).await? {
+            Some((s, b)) if self.owns(&s) => (s, b),
+            _ => return Err(Error::not_found(KIND, id)),
+        };
+        if space.deleted_at.is_none() {
+            return Ok(space);
+        }
+        let mut batch = Batch::new();
+        // The order of create_space: claim and owner index first, the record (commit point) last.
+        if let Some(k) = &space.deduplication_key {
+            let claim_key = layout::space_dedup(&self.principal, k);
+            match self.load::<String>(&claim_key).await? {
+                Some((holder, claim)) => {
+                    if holder != space.id {
+                        if let Some(other) = self.live_space(&holder).await? {
+                            if other.deduplication_key.as_deref() == Some(k) {
+                                return Err(Error::conflict(format!(
+                                    "space {holder} now holds deduplication key {k:?}; delete it or its key first"
+                                ))
+                                .with("precondition", "deduplication_key")
+                                .with("existing_id", holder));
+                            }
+                        }
+                    }
+                    batch.require_equals(claim_key.clone(), claim);
+                }
+                None => {
+                    batch.require_absent(claim_key.clone());
+                }
+            }
+            batch.put(claim_key, envelope::encode(&space.id)?);
+        }
+        batch.put(layout::space_owner(&self.principal, id), Vec::new());
+        space.deleted_at = None;
+        space.updated_at = self.host.now().max(space.updated_at);
+        batch.require_equals(key.clone(), bytes);
+        batch.put(key, envelope::encode(&space)?); // commit point
+        self.commit(batch).await?;
+        Ok(space)
     }
 }

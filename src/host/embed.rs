@@ -52,6 +52,8 @@ pub fn check_embeddings(model: &EmbeddingModel, texts: usize, out: &[Vec<f32>]) 
 pub struct HashEmbedder {
     dims: usize,
     tokenizer: Tokenizer,
+    /// Stemmed synonym → group number.
+    groups: std::collections::HashMap<String, usize>,
 }
 
 /// Groups of words the test embedder treats as one meaning (stemmed forms are derived).
@@ -109,9 +111,19 @@ pub const SYNONYMS: &[&[&str]] = &[
 impl HashEmbedder {
     /// A test embedder of `dims` dimensions (model id `memspace-hash-<dims>`).
     pub fn new(dims: usize) -> Self {
+        let tokenizer = Tokenizer::new();
+        let mut groups = std::collections::HashMap::new();
+        for (i, group) in SYNONYMS.iter().enumerate() {
+            for w in *group {
+                if let Some(t) = tokenizer.terms(w).into_iter().next() {
+                    groups.entry(t).or_insert(i);
+                }
+            }
+        }
         HashEmbedder {
             dims: dims.clamp(1, crate::index::vectors::MAX_DIMS),
-            tokenizer: Tokenizer::new(),
+            tokenizer,
+            groups,
         }
     }
 
@@ -119,17 +131,25 @@ impl HashEmbedder {
     pub fn vector(&self, text: &str) -> Vec<f32> {
         let mut acc = vec![0f32; self.dims];
         for term in self.tokenizer.terms(text) {
-            let key = self.concept(&term);
-            add_hashed(&mut acc, key, 1.0);
+            add_hashed(&mut acc, self.concept(&term), 1.0);
         }
+        let mut chars: Vec<char> = Vec::with_capacity(32);
+        let mut buf = [0u8; 4];
         for word in text.split(|c: char| !c.is_alphanumeric()) {
-            let chars: Vec<char> = format!("^{}$", word.to_lowercase()).chars().collect();
+            chars.clear();
+            chars.push('^');
+            chars.extend(word.chars().flat_map(char::to_lowercase));
+            chars.push('$');
             if chars.len() < 5 {
                 continue; // single letters and two-letter words carry no trigram signal
             }
             for w in chars.windows(3) {
-                let g: String = w.iter().collect();
-                add_hashed(&mut acc, fnv(&format!("3:{g}")), 0.25);
+                let mut h = Fnv::new();
+                h.write(b"3:");
+                for c in w {
+                    h.write(c.encode_utf8(&mut buf).as_bytes());
+                }
+                add_hashed(&mut acc, h.0, 0.25);
             }
         }
         if acc.iter().all(|x| *x == 0.0) {
@@ -139,25 +159,37 @@ impl HashEmbedder {
     }
 
     fn concept(&self, term: &str) -> u64 {
-        for (i, group) in SYNONYMS.iter().enumerate() {
-            if group
-                .iter()
-                .any(|w| self.tokenizer.terms(w).first().map(String::as_str) == Some(term))
-            {
-                return fnv(&format!("syn:{i}"));
+        match self.groups.get(term) {
+            Some(i) => fnv(&format!("syn:{i}")),
+            None => {
+                let mut h = Fnv::new();
+                h.write(b"t:");
+                h.write(term.as_bytes());
+                h.0
             }
         }
-        fnv(&format!("t:{term}"))
+    }
+}
+
+/// FNV-1a, 64 bits.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= *b as u64;
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
     }
 }
 
 fn fnv(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.as_bytes() {
-        h ^= *b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    let mut h = Fnv::new();
+    h.write(s.as_bytes());
+    h.0
 }
 
 /// Adds `weight ×` the pseudo-random ±1 vector seeded by `key` (splitmix64 bits).

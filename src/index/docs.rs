@@ -1,15 +1,16 @@
 //! The doc table: per indexed memory, what recall filters and biases on without reading
 //! the record (id, type, subtype, tags, importance, times, validity). Docs of ordinals
-//! `[b·256, (b+1)·256)` share one page `rd/space/b`.
+//! `[b·32, (b+1)·32)` share one page `rd/space/b` (a few KB).
 //!
 //! The table is a copy for speed, written in the same commit as the record; recall still
 //! reads the records it returns and drops any whose record disagrees.
 
 use super::bytes::{Reader, Writer};
 use crate::error::{Error, Result};
+use std::rc::Rc;
 
 /// Ordinals per doc page.
-pub const DOC_BUCKET: u32 = 256;
+pub const DOC_BUCKET: u32 = 32;
 /// Page kind byte.
 const KIND: u8 = 0x44;
 /// Stored for "no time".
@@ -38,6 +39,13 @@ pub struct DocMeta {
     pub expires_at: Option<i64>,
     /// Per tag and logical key, the hashes ([`tag_hash`]) of its words (exact channel).
     pub exact: Vec<Vec<u32>>,
+    /// Every term the memory's postings are under (text and exact-channel terms): what a
+    /// re-index or forget removes, without needing the old text.
+    pub terms: Vec<String>,
+    /// Document length in text terms (BM25).
+    pub len: u32,
+    /// crc32 of the indexed text (an unchanged text keeps its vector).
+    pub text_hash: u32,
 }
 
 /// A stable 32-bit hash of a tag (FNV-1a); collisions only widen a filter, and recall
@@ -60,13 +68,13 @@ impl DocMeta {
     }
 }
 
-/// Up to [`DOC_BUCKET`] docs by slot.
+/// Up to [`DOC_BUCKET`] docs by slot (shared, so copying a page for a write is cheap).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DocPage {
     /// Page number.
     pub bucket: u32,
     /// Docs by slot (`ord % DOC_BUCKET`), in slot order.
-    pub docs: Vec<(u16, DocMeta)>,
+    pub docs: Vec<(u16, Rc<DocMeta>)>,
 }
 
 /// The doc page of an ordinal.
@@ -95,8 +103,8 @@ impl DocPage {
     pub fn set(&mut self, ord: u32, doc: DocMeta) {
         let slot = (ord % DOC_BUCKET) as u16;
         match self.docs.binary_search_by_key(&slot, |d| d.0) {
-            Ok(i) => self.docs[i].1 = doc,
-            Err(i) => self.docs.insert(i, (slot, doc)),
+            Ok(i) => self.docs[i].1 = Rc::new(doc),
+            Err(i) => self.docs.insert(i, (slot, Rc::new(doc))),
         }
     }
 
@@ -128,6 +136,11 @@ impl DocPage {
             }
             w.f32(d.importance).i64(d.created_at).i64(d.valid_at);
             w.i64(opt(d.invalid_at)).i64(opt(d.expires_at));
+            w.u32(d.len).u32(d.text_hash);
+            w.u16(u16::try_from(d.terms.len()).map_err(|_| Error::storage("too many terms"))?);
+            for t in &d.terms {
+                w.str(t)?;
+            }
             w.u16(u16::try_from(d.exact.len()).map_err(|_| Error::storage("too many tags"))?);
             for e in &d.exact {
                 w.u16(u16::try_from(e.len()).map_err(|_| Error::storage("tag too long"))?);
@@ -163,6 +176,13 @@ impl DocPage {
             let valid_at = r.i64()?;
             let invalid_at = unopt(r.i64()?);
             let expires_at = unopt(r.i64()?);
+            let len = r.u32()?;
+            let text_hash = r.u32()?;
+            let nt = r.u16()? as usize;
+            let mut terms = Vec::with_capacity(nt.min(1024));
+            for _ in 0..nt {
+                terms.push(r.str()?);
+            }
             let ne = r.u16()? as usize;
             let mut exact = Vec::with_capacity(ne.min(256));
             for _ in 0..ne {
@@ -175,7 +195,7 @@ impl DocPage {
             }
             docs.push((
                 slot,
-                DocMeta {
+                Rc::new(DocMeta {
                     memory_id,
                     kind,
                     subtype,
@@ -186,7 +206,10 @@ impl DocPage {
                     invalid_at,
                     expires_at,
                     exact,
-                },
+                    terms,
+                    len,
+                    text_hash,
+                }),
             ));
         }
         if !r.done()
@@ -215,6 +238,9 @@ mod tests {
             invalid_at: Some(20),
             expires_at: None,
             exact: vec![vec![1, 2], vec![3]],
+            terms: vec!["alic".into(), "\u{1}a".into()],
+            len: 3,
+            text_hash: 7,
         }
     }
 

@@ -19,6 +19,29 @@ pub fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
     }
 }
 
+/// Integer dot product of int8 components with an int16 query (|q| ≤ 8191, so 32-bit lane
+/// sums cannot overflow up to 4,096 dimensions). Exact.
+pub fn dot_i8_i16(a: &[i8], q: &[i16]) -> i32 {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        simd128::dot_i8_i16(a, q)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        dot_i8_i16_scalar(a, q)
+    }
+}
+
+/// The scalar twin of the int8 × int16 kernel.
+pub fn dot_i8_i16_scalar(a: &[i8], q: &[i16]) -> i32 {
+    let n = a.len().min(q.len());
+    let mut acc = 0i32;
+    for i in 0..n {
+        acc += a[i] as i32 * q[i] as i32;
+    }
+    acc
+}
+
 /// f32 dot product (lane-structured so the SIMD and scalar forms agree bit for bit).
 pub fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -106,6 +129,32 @@ mod simd128 {
             arr[0], arr[1], arr[2], arr[3], arr[4], arr[5], arr[6], arr[7], arr[8], arr[9],
             arr[10], arr[11], arr[12], arr[13], arr[14], arr[15],
         )
+    }
+
+    fn load8(s: &[i16]) -> v128 {
+        i16x8(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7])
+    }
+
+    pub fn dot_i8_i16(a: &[i8], q: &[i16]) -> i32 {
+        let n = a.len().min(q.len());
+        let mut acc = i32x4_splat(0);
+        let mut i = 0;
+        while i + 16 <= n {
+            let va = load16(&a[i..i + 16]);
+            let lo = i32x4_dot_i16x8(i16x8_extend_low_i8x16(va), load8(&q[i..i + 8]));
+            let hi = i32x4_dot_i16x8(i16x8_extend_high_i8x16(va), load8(&q[i + 8..i + 16]));
+            acc = i32x4_add(acc, i32x4_add(lo, hi));
+            i += 16;
+        }
+        let mut sum = i32x4_extract_lane::<0>(acc)
+            .wrapping_add(i32x4_extract_lane::<1>(acc))
+            .wrapping_add(i32x4_extract_lane::<2>(acc))
+            .wrapping_add(i32x4_extract_lane::<3>(acc));
+        while i < n {
+            sum += a[i] as i32 * q[i] as i32;
+            i += 1;
+        }
+        sum
     }
 
     fn load4(s: &[f32]) -> v128 {

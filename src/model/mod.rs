@@ -1,18 +1,33 @@
 //! The records memspace stores and returns, and the inputs its operations take.
 
 mod association;
+mod block;
+mod briefing;
+mod context;
 mod event;
 mod lifecycle;
 mod memory;
 mod patch;
+mod recall;
 mod session;
 mod space;
 mod store;
+mod verify;
+mod working;
 
 pub use association::{
     is_relationship_type, relationship_types, Association, AssociationQuery, AssociationUpdate,
     Direction, GraphPath, NewAssociation, RelationshipType, Traversal, TraverseQuery,
     RELATIONSHIP_TYPES,
+};
+pub use block::{
+    ArchivalMatch, ArchivalQuery, BlockChange, BlockListScope, BlockQuery, BlockScope,
+    BlockVersion, BlockWrite, MemoryBlock,
+};
+pub use briefing::{ActiveSession, Briefing, BriefingQuery, BriefingSummary, Contradiction};
+pub use context::{
+    ArchivalMode, BlockSnapshot, ContextPart, ContextPartKind, ContextRequest, MemoryContext,
+    MemoryPolicy,
 };
 pub use event::{Emitter, Event, EventQuery, EventUpdate, NewEvent};
 pub use lifecycle::{
@@ -25,9 +40,17 @@ pub use memory::{
     Provenance, Remembered,
 };
 pub use patch::Patch;
+pub use recall::{
+    BudgetSummary, ChannelScore, IndexCheck, RecallExplain, RecallMode, RecallQuery, RecallResult,
+    RecalledMemory, ReflectResult, ReindexOptions, ReindexProgress, Tolerance,
+};
 pub use session::{NewSession, Session, SessionFilter, SessionUpdate};
-pub use space::{NewSpace, Page, Principal, Space, SpaceUpdate};
+pub use space::{
+    NewSpace, Page, Principal, Space, SpaceQuery, SpaceUpdate, TagMatch, WorkspaceSchema,
+};
 pub use store::{
     EntryPrecondition, EntryUpdate, MemoryEntry, MemoryStore, MemoryVersion, Metadata,
     MetadataPatch, NewEntry, NewStore, StoreStatus, StoreUpdate, VersionAction,
 };
+pub use verify::{Problem, ProblemKind, VerifyReport};
+pub use working::{ContextEntry, SessionTouch};

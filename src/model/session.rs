@@ -40,6 +40,13 @@ pub struct Session {
     /// Soft-deletion time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<Timestamp>,
+    /// Last `touch_session`: `idle` triggers count from the later of this and the last event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub touched_at: Option<Timestamp>,
+    /// When a `ttl` or `idle` strategy that deletes the session will fire if nothing else
+    /// happens (an event or a touch moves an `idle` one later); `None` when none will.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Timestamp>,
 }
 
 /// Input of `create_session`.

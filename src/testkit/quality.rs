@@ -230,9 +230,12 @@ pub fn history(seed: u64, people: usize) -> History {
         let mut stale = vec![];
         for (k, day) in [30, 60].into_iter().enumerate() {
             if k == 0 || r.chance(0.5) {
+                // A city not lived in before: moving back would repeat an earlier text, which
+                // memory deduplication answers with the earlier memory.
                 let c = loop {
                     let c = *r.pick(CITIES);
-                    if c != c0 {
+                    let text = format!("{n} moved to {c}");
+                    if c != c0 && !b.h.memories.iter().any(|m| m.content == text) {
                         break c;
                     }
                 };
@@ -454,6 +457,112 @@ impl Scores {
         self.mrr /= n;
         self
     }
+}
+
+/// Plays `history` into a fresh in-memory space through the public API (remember, update,
+/// forget, with the clock moved to each step's time) and scores recall three ways: lexical
+/// (no embedder), vector (the query's vector alone) and fused (text and vector). `dims` is
+/// the test embedder's dimension count. Runs on the synchronous executor.
+pub fn evaluate(history: &History, dims: usize) -> crate::Result<Vec<(&'static str, Scores)>> {
+    use crate::host::{HashEmbedder, ManualHost};
+    use crate::kv::MemoryKv;
+    use crate::model::{MemoryType, MemoryUpdate, NewMemory, NewSpace, Principal, RecallQuery};
+    use crate::runtime::block_on;
+    use crate::time::Timestamp;
+    use crate::Memspace;
+    use std::rc::Rc;
+
+    let start = Timestamp::from_secs(1_767_225_600);
+    let host = ManualHost::new(start, 5);
+    let kv = Rc::new(MemoryKv::new());
+    let embedder = Rc::new(HashEmbedder::new(dims));
+    let principal = Principal::new("quality", "quality");
+    let ms = Memspace::new(kv.clone(), Rc::new(host.clone()), principal.clone())?
+        .with_embedder(embedder.clone());
+    let run = |f: std::pin::Pin<Box<dyn std::future::Future<Output = crate::Result<()>> + '_>>| {
+        block_on(f).and_then(|r| r)
+    };
+    let space = block_on(ms.create_space(NewSpace::default()))??.id;
+    let mut ids: Vec<Option<String>> = vec![None; history.memories.len()];
+    for (t, step) in &history.steps {
+        host.set_now(start.plus_secs(*t));
+        match step {
+            Step::Remember(i) => {
+                let g = &history.memories[*i];
+                let input = NewMemory {
+                    content: g.content.clone(),
+                    memory_type: MemoryType::parse(g.kind),
+                    subtype: crate::model::MemorySubtype::parse(g.subtype),
+                    importance: Some(g.importance as f64),
+                    tags: g.tags.clone(),
+                    logical_key: g.logical_key.clone(),
+                    expires_at: g.expires_after.map(|e| start.plus_secs(*t + e)),
+                    ..Default::default()
+                };
+                let r = block_on(ms.remember(&space, input))??;
+                ids[*i] = Some(r.memory.id);
+            }
+            Step::Rewrite { target, with } => {
+                let Some(id) = ids[*target].clone() else {
+                    continue;
+                };
+                let content = history.memories[*with].content.clone();
+                let up = MemoryUpdate {
+                    content: Some(content),
+                    ..Default::default()
+                };
+                run(Box::pin(async {
+                    ms.update_memory(&space, &id, up).await.map(|_| ())
+                }))?;
+            }
+            Step::Forget { target, hard } => {
+                let Some(id) = ids[*target].clone() else {
+                    continue;
+                };
+                run(Box::pin(async {
+                    ms.forget_memory(&space, &id, *hard).await
+                }))?;
+            }
+        }
+    }
+    host.set_now(start.plus_secs(history.end));
+    let lexical = Memspace::new(kv.clone(), Rc::new(host.clone()), principal)?;
+    let index_of: std::collections::HashMap<String, usize> = ids
+        .iter()
+        .enumerate()
+        .filter_map(|(i, id)| id.clone().map(|id| (id, i)))
+        .collect();
+    let mut out = Vec::new();
+    for name in ["lexical", "vector", "fused"] {
+        let mut s = Scores::default();
+        for q in &history.queries {
+            let mut rq = RecallQuery {
+                query: q.text.clone(),
+                min_relevance: Some(0.0),
+                include_associations: Some(false),
+                ..Default::default()
+            };
+            let handle = if name == "lexical" { &lexical } else { &ms };
+            if name == "vector" {
+                rq.query = String::new();
+                rq.embedding = Some(embedder.vector(&q.text));
+            }
+            let r = block_on(handle.recall(&space, rq))??;
+            let ranked: Vec<(Option<usize>, String)> = r
+                .memories
+                .iter()
+                .map(|m| {
+                    (
+                        index_of.get(&m.memory.id).copied(),
+                        m.memory.content.clone(),
+                    )
+                })
+                .collect();
+            s.add(q, history, &ranked);
+        }
+        out.push((name, s.finish()));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ import type {
   Traversal,
   SessionEvent,
   ExtractionJob,
+  VerifyReport,
   Json,
   KvAdapter,
   MemoryEntry,
@@ -100,7 +101,12 @@ export async function usage(): Promise<void> {
   await ms.updateSession(space.id, session.id, { ifMatch: session.version, metadata: { a: 1 } });
   const report: SweepReport = await ms.sweep(10);
   const jobs: ExtractionJob[] = await ms.listExtractionJobs(space.id);
-  void [last, report, jobs];
+  const check: VerifyReport = await ms.verifySpace(space.id);
+  const kind: "corrupt" | "dangling" | "count_mismatch" | undefined = check.problems[0]?.kind;
+  const restored: Space = await ms.restoreSpace(space.id);
+  // @ts-expect-error a space id is a string
+  await ms.verifySpace(7);
+  void [last, report, jobs, kind, restored];
   try {
     await ms.getSpace("nope");
   } catch (e) {

@@ -158,11 +158,63 @@ export class ManualHost {
   }
 }
 
-/** A fresh component instance over `kv` and `host`; returns all its exports (`memory`, `stores`, `memories`). */
-export async function instanceExports(kv = new MemoryKv(), host = new ManualHost()) {
+/**
+ * The imported `embedding`: with `dims`, a deterministic bag-of-words embedder (each lower-cased
+ * word adds a fixed pseudo-random ±1 vector; words listed together in `synonyms` share one), as
+ * a host's model would put paraphrases close; without, the "no embedder" capability flag.
+ */
+export class TestEmbedder {
+  constructor({ dims = 0, id = 'test-bow', synonyms = [['town', 'city', 'lives', 'based']] } = {}) {
+    this.dims = dims;
+    this.id = id;
+    this.synonyms = synonyms;
+    this.calls = 0;
+    this.fail = null;
+  }
+
+  wordVector(word) {
+    const group = this.synonyms.findIndex((g) => g.includes(word));
+    let h = 2166136261;
+    for (const c of group >= 0 ? `syn${group}` : word) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
+    const v = new Float32Array(this.dims);
+    for (let i = 0; i < this.dims; i++) {
+      h = Math.imul(h ^ (h >>> 15), 2246822519) >>> 0;
+      v[i] = h & 1 ? 1 : -1;
+    }
+    return v;
+  }
+
+  vector(text) {
+    const v = new Float32Array(this.dims);
+    for (const w of text.toLowerCase().match(/[a-z0-9]+/g) ?? ['empty']) {
+      const x = this.wordVector(w);
+      for (let i = 0; i < this.dims; i++) v[i] += x[i];
+    }
+    return v;
+  }
+
+  imports() {
+    return {
+      model: () => (this.dims ? { id: this.id, dimensions: this.dims } : undefined),
+      embed: (texts) => {
+        this.calls += 1;
+        if (this.fail) {
+          const e = new Error('embed failed');
+          e.payload = this.fail;
+          throw e;
+        }
+        return texts.map((t) => this.vector(t));
+      },
+    };
+  }
+}
+
+/** A fresh component instance over `kv`, `host` and `embedder`; returns all its exports. */
+export async function instanceExports(kv = new MemoryKv(), host = new ManualHost(), embedder = new TestEmbedder()) {
   return instantiate(getCoreModule, {
     'memspace:memory/kv': kv.imports(),
     'memspace:memory/host': host.imports(),
+    'memspace:memory/embedding': embedder.imports(),
   });
 }
 
@@ -172,12 +224,12 @@ export async function instance(kv = new MemoryKv(), host = new ManualHost()) {
 }
 
 /** A world: one instance, its kv and host, and a handle for user `u1` of tenant `t1`. */
-export async function world({ atomic = true, principal = { userId: 'u1', tenantId: 't1' } } = {}) {
+export async function world({ atomic = true, principal = { userId: 'u1', tenantId: 't1' }, embedder = new TestEmbedder() } = {}) {
   const kv = new MemoryKv({ atomic });
   const host = new ManualHost();
-  const { memory, stores, memories } = await instanceExports(kv, host);
+  const { memory, stores, memories, recall, agentContext } = await instanceExports(kv, host, embedder);
   const ms = memory.Memspace.open(principal);
-  return { kv, host, memory, stores, memories, ms };
+  return { kv, host, memory, stores, memories, recall, agentContext, embedder, ms };
 }
 
 /** A space and a session with participant `u1` (and the given extra session fields). */

@@ -3,7 +3,7 @@
 // as a compiled WebAssembly.Module (miniflare `CompiledWasm`, wrangler's default wasm rule),
 // so instantiation is synchronous and no fetch of the binary is needed at run time.
 
-import { initSync, Memspace, errorClass } from "../build/pkg/memspace.js";
+import { initSync, Memspace, errorClass, checkJsonText } from "../build/pkg/memspace.js";
 import wasmModule from "../build/pkg/memspace_bg.wasm";
 
 initSync({ module: wasmModule });
@@ -11,4 +11,4 @@ initSync({ module: wasmModule });
 /** The engine's error class: every rejection from a Memspace method is an instance. */
 export const MemspaceError = errorClass();
 
-export { Memspace };
+export { Memspace, checkJsonText };

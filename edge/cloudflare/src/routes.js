@@ -10,6 +10,7 @@ const TABLE = [
   ["new-space", /^memory\/new\/$/, ["POST"]],
   ["space", new RegExp(`^memory\\/(${UUID})\\/$`), ["GET", "PATCH", "DELETE"]],
   ["jobs", new RegExp(`^memory\\/(${UUID})\\/extraction-jobs\\/$`), ["GET"]],
+  ["restore", new RegExp(`^memory\\/(${UUID})\\/restore\\/$`), ["POST"]],
   ["sessions", new RegExp(`^memory\\/(${UUID})\\/sessions\\/$`), ["GET", "POST"]],
   ["session", new RegExp(`^memory\\/(${UUID})\\/sessions\\/(${SEG})\\/$`), ["GET", "PATCH", "DELETE"]],
   ["events", new RegExp(`^memory\\/(${UUID})\\/sessions\\/(${SEG})\\/events\\/$`), ["GET", "POST"]],
@@ -22,7 +23,8 @@ export const isSpaceId = (s) => new RegExp(`^${UUID}$`).test(s);
 
 /**
  * Matches a path below /api/v2/ → { route, params, allowed } | { route: null } (404) |
- * { route, allowed, methodNotAllowed: true } (405).
+ * { route, allowed, methodNotAllowed: true } (405) | { route, badEncoding: true } (400: a path id
+ * with a malformed percent-escape or one that decodes to invalid UTF-8).
  */
 export function match(rest, method) {
   for (const [route, re, allowed] of TABLE) {
@@ -31,7 +33,13 @@ export function match(rest, method) {
     if (!allowed.includes(method)) return { route, allowed, methodNotAllowed: true };
     const params = {};
     if (m[1]) params.spaceId = m[1];
-    if (m[2]) params.sessionId = decodeURIComponent(m[2]);
+    if (m[2]) {
+      try {
+        params.sessionId = decodeURIComponent(m[2]);
+      } catch {
+        return { route, badEncoding: true };
+      }
+    }
     if (m[3]) params.sequenceId = Number(m[3]);
     return { route, params, allowed };
   }

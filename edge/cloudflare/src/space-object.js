@@ -16,6 +16,7 @@ import * as wire from "./wire.js";
 
 const SEALED = "m:sealed"; // set when the directory abandoned a creation that never happened
 const ALARM = "m:alarm"; // the sweep interval in use, once an alarm has been scheduled
+const DELETED = "m:deleted"; // { principal, id, key } of the deleted space, for restore
 const MAX_HANDLES = 16; // per-principal engine handles kept by one object
 
 export class SpaceObject extends DurableObject {
@@ -96,6 +97,27 @@ export class SpaceObject extends DurableObject {
     return seal ? this.ctx.blockConcurrencyWhile(look) : look();
   }
 
+  /** The deduplication key (or null) of this principal's deleted space; undefined if none. */
+  deletedKey(principal) {
+    const d = this.ctx.storage.kv.get(DELETED);
+    return d && d.principal === `${principal.tenantId}\u0000${principal.userId}` ? d.key : undefined;
+  }
+
+  /** POST memory/{s}/restore/: the engine's restore of this principal's deleted space. */
+  async restore(ms, req) {
+    const d = this.ctx.storage.kv.get(DELETED);
+    const mine = d && d.principal === `${req.principal.tenantId}\u0000${req.principal.userId}`;
+    if (!mine) {
+      const sid = await this.spaceIdFor(ms, req.principal);
+      if (!sid) return errorResult(404, `memory space ${req.wireId} not found`, { code: "not_found" });
+      return result(200, wire.spaceOut(await ms.getSpace(sid), req.wireId)); // live: unchanged
+    }
+    const space = await ms.restoreSpace(d.id);
+    this.ctx.storage.kv.delete(DELETED);
+    this.engineIds.set(d.principal, space.id);
+    return result(200, wire.spaceOut(space, req.wireId));
+  }
+
   // ---- RPC: the HTTP routes under /memory/{s}/ ----
 
   /** Serves one parsed request: { principal, wireId, route, method, params, query, ifMatch, body }. */
@@ -103,6 +125,11 @@ export class SpaceObject extends DurableObject {
     const ctx = { spaceId: req.wireId };
     return guard(async () => {
       const ms = await this.engine(req.principal);
+      if (req.route === "restore") {
+        const out = await this.restore(ms, req);
+        if (out.status === 200) await this.ensureAlarm();
+        return out;
+      }
       const sid = await this.spaceIdFor(ms, req.principal);
       if (!sid) return errorResult(404, `memory space ${req.wireId} not found`, { code: "not_found" });
       const out = await this.route(ms, sid, req);
@@ -111,7 +138,8 @@ export class SpaceObject extends DurableObject {
     }, ctx);
   }
 
-  async route(ms, sid, { route, method, params, query, ifMatch, body, wireId }) {
+  async route(ms, sid, req) {
+    const { route, method, params, query, ifMatch, body, wireId } = req;
     const q = new URLSearchParams(query);
     const session = params.sessionId;
     switch (`${method} ${route}`) {
@@ -119,13 +147,17 @@ export class SpaceObject extends DurableObject {
         return result(200, wire.spaceOut(await ms.getSpace(sid), wireId));
       case "PATCH space":
         return result(200, wire.spaceOut(await ms.updateSpace(sid, wire.spaceUpdateIn(body)), wireId));
-      case "DELETE space":
+      case "DELETE space": {
+        // Kept so that POST memory/{s}/restore/ can undo the delete (README "Dot segments").
+        const key = (await ms.getSpace(sid)).deduplicationKey ?? null;
         await ms.deleteSpace(sid);
+        this.ctx.storage.kv.put(DELETED, { principal: `${req.principal.tenantId}\u0000${req.principal.userId}`, id: sid, key });
         this.engineIds.clear();
         this.ctx.storage.kv.put(SEALED, true); // a deleted space's object never holds another
         this.ctx.storage.kv.delete(ALARM);
         await this.ctx.storage.deleteAlarm();
         return result(204);
+      }
       case "POST sessions":
         return result(201, wire.sessionOut(await ms.createSession(sid, wire.newSessionIn(body))));
       case "GET sessions":

@@ -50,9 +50,17 @@ export function newSpaceIn(body) {
   return pick(body, [...SPACE_FIELDS, "deduplicationKey"]);
 }
 
+/** Fields only a session update has: on the space route they mean the URL was a session's. */
+const SESSION_ONLY = ["participants", "metadata", "lifecycleStrategies"];
+
 /** PATCH memory/{s}/ body → engine SpaceUpdate (absent = keep, null = clear). */
 export function spaceUpdateIn(body) {
   requireObject(body);
+  const stray = SESSION_ONLY.find((k) => Object.prototype.hasOwnProperty.call(body, k));
+  if (stray) {
+    // e.g. PATCH …/sessions/%2e%2e/: the platform resolves the dot segment to the space's URL.
+    throw new WireError(stray, "is a session field, not a memory space field (was a session id such as \"..\" resolved to the space URL?)");
+  }
   return pick(body, SPACE_FIELDS);
 }
 

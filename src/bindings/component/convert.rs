@@ -99,30 +99,41 @@ impl From<m::Space> for w::Space {
             created_at: ts(s.created_at),
             updated_at: ts(s.updated_at),
             deleted_at: opt_ts(s.deleted_at),
+            name: s.name,
+            tags: s.tags,
+            settings: json::object(s.settings),
         }
     }
 }
 
-impl From<w::NewSpace> for m::NewSpace {
-    fn from(s: w::NewSpace) -> Self {
-        m::NewSpace {
+impl TryFrom<w::NewSpace> for m::NewSpace {
+    type Error = Error;
+    fn try_from(s: w::NewSpace) -> Result<Self> {
+        Ok(m::NewSpace {
             description: s.description,
             llm_model_name: s.llm_model_name,
             llm_base_url: s.llm_base_url,
             custom_instructions: s.custom_instructions,
             deduplication_key: s.deduplication_key,
-        }
+            name: s.name,
+            tags: s.tags,
+            settings: json::parse_opt_object("settings", s.settings)?,
+        })
     }
 }
 
-impl From<w::SpaceUpdate> for m::SpaceUpdate {
-    fn from(u: w::SpaceUpdate) -> Self {
-        m::SpaceUpdate {
+impl TryFrom<w::SpaceUpdate> for m::SpaceUpdate {
+    type Error = Error;
+    fn try_from(u: w::SpaceUpdate) -> Result<Self> {
+        Ok(m::SpaceUpdate {
             description: u.description.into(),
             llm_model_name: u.llm_model_name.into(),
             llm_base_url: u.llm_base_url.into(),
             custom_instructions: u.custom_instructions.into(),
-        }
+            name: u.name.map(Into::into).unwrap_or_default(),
+            tags: u.tags,
+            settings: json::parse_opt_object("settings", u.settings)?,
+        })
     }
 }
 
@@ -259,6 +270,8 @@ impl From<m::Session> for w::Session {
             last_event_at: opt_ts(s.last_event_at),
             executed_strategies: s.executed_strategies.into_iter().map(Into::into).collect(),
             deleted_at: opt_ts(s.deleted_at),
+            touched_at: opt_ts(s.touched_at),
+            expires_at: opt_ts(s.expires_at),
         }
     }
 }
@@ -377,6 +390,28 @@ impl From<crate::SweepReport> for w::SweepReport {
             fired: r.fired,
             stale_removed: r.stale_removed,
             memories_expired: r.memories_expired,
+        }
+    }
+}
+
+impl From<m::VerifyReport> for w::VerifyReport {
+    fn from(r: m::VerifyReport) -> Self {
+        w::VerifyReport {
+            records_checked: r.records_checked,
+            problems: r
+                .problems
+                .into_iter()
+                .map(|p| w::Problem {
+                    kind: match p.kind {
+                        m::ProblemKind::Corrupt => w::ProblemKind::Corrupt,
+                        m::ProblemKind::Dangling => w::ProblemKind::Dangling,
+                        m::ProblemKind::CountMismatch => w::ProblemKind::CountMismatch,
+                    },
+                    key: p.key,
+                    message: p.message,
+                })
+                .collect(),
+            truncated: r.truncated,
         }
     }
 }

@@ -48,8 +48,12 @@ where
 
 impl GuestMemspace for MemspaceResource {
     fn open(principal: w::Principal) -> std::result::Result<MemspaceHandle, w::Error> {
-        let engine = crate::Memspace::new(Rc::new(HostKv), Rc::new(ImportedHost), principal.into())
-            .map_err(convert::error)?;
+        let mut engine =
+            crate::Memspace::new(Rc::new(HostKv), Rc::new(ImportedHost), principal.into())
+                .map_err(convert::error)?;
+        if let Some(e) = super::embedding::ImportedEmbedder::probe() {
+            engine = engine.with_embedder(Rc::new(e));
+        }
         Ok(MemspaceHandle::new(MemspaceResource { engine }))
     }
 
@@ -58,7 +62,8 @@ impl GuestMemspace for MemspaceResource {
     }
 
     fn create_space(&self, input: w::NewSpace) -> std::result::Result<w::Space, w::Error> {
-        run(self.engine.create_space(input.into()), Into::into)
+        let ms = &self.engine;
+        with(input.try_into(), |i| ms.create_space(i), Into::into)
     }
 
     fn list_spaces(&self, page: w::Page) -> std::result::Result<Vec<w::Space>, w::Error> {
@@ -74,11 +79,16 @@ impl GuestMemspace for MemspaceResource {
         id: String,
         update: w::SpaceUpdate,
     ) -> std::result::Result<w::Space, w::Error> {
-        run(self.engine.update_space(&id, update.into()), Into::into)
+        let ms = &self.engine;
+        with(update.try_into(), |u| ms.update_space(&id, u), Into::into)
     }
 
     fn delete_space(&self, id: String) -> std::result::Result<(), w::Error> {
         run(self.engine.delete_space(&id), |()| ())
+    }
+
+    fn restore_space(&self, id: String) -> std::result::Result<w::Space, w::Error> {
+        run(self.engine.restore_space(&id), Into::into)
     }
 
     fn create_session(
@@ -204,5 +214,9 @@ impl GuestMemspace for MemspaceResource {
 
     fn sweep(&self, limit: u32) -> std::result::Result<w::SweepReport, w::Error> {
         run(self.engine.sweep(limit as usize), Into::into)
+    }
+
+    fn verify_space(&self, id: String) -> std::result::Result<w::VerifyReport, w::Error> {
+        run(self.engine.verify_space(&id), Into::into)
     }
 }

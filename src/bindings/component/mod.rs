@@ -5,9 +5,10 @@
 //! operation to completion in one poll: no threads, no busy loop.
 //!
 //! One file per interface: [`kv`] and [`host`] adapt the imports to the engine's seams,
-//! [`memory`] exports the `memspace` resource, [`stores`] the memory-store functions and
-//! [`memories`] the memory and association functions that borrow it; [`convert`],
-//! [`convert_stores`] and [`convert_memories`] map records and errors, and [`json`] turns
+//! [`memory`] exports the `memspace` resource, [`stores`] the memory-store functions,
+//! [`memories`] the memory and association functions and [`context`] the `agent-context`
+//! functions (blocks, working context, `context-for`, workspaces) that borrow it; [`convert`],
+//! [`convert_stores`], [`convert_memories`] and [`convert_context`] map records and errors, and [`json`] turns
 //! the `json` strings of the interface into values.
 //!
 //! The Rust bindings are generated from `wit/` at compile time by `wit_bindgen::generate!`,
@@ -16,14 +17,19 @@
 //! [`Kv`]: crate::kv::Kv
 //! [`block_on`]: crate::runtime::block_on
 
+mod context;
 mod convert;
+mod convert_context;
 mod convert_memories;
+mod convert_recall;
 mod convert_stores;
+mod embedding;
 mod host;
 mod json;
 mod kv;
 mod memories;
 mod memory;
+mod recall;
 mod stores;
 
 wit_bindgen::generate!({

@@ -25,6 +25,7 @@ pub mod host;
 pub mod indexeddb;
 pub mod input;
 pub mod kv_adapter;
+pub mod maintenance;
 pub mod memories;
 pub mod memspace;
 pub mod options;

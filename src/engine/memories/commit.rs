@@ -329,12 +329,14 @@ impl Memspace {
     /// index hooks in here; until then there is nothing to add.
     async fn index_ops(
         &self,
-        _space: &Space,
-        _write: &MemoryWrite,
+        space: &Space,
+        write: &MemoryWrite,
     ) -> Result<(Vec<Op>, Vec<Precondition>)> {
-        Ok((Vec::new(), Vec::new()))
+        self.recall_index_ops(space, write).await
     }
 
     /// Called once `write` has committed (the recall index keeps its caches in step here).
-    fn index_committed(&self, _space: &Space, _write: &MemoryWrite) {}
+    fn index_committed(&self, space: &Space, _write: &MemoryWrite) {
+        self.recall_index_committed(&space.id);
+    }
 }

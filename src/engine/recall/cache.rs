@@ -90,11 +90,21 @@ impl SpaceIndex {
     }
 }
 
-/// Cached indexes of the spaces this handle touched.
+/// Cached indexes of the spaces this handle touched, and the plan of the write in flight.
 #[derive(Clone, Default)]
-pub(crate) struct IndexCache(pub(crate) Rc<RefCell<HashMap<String, SpaceIndex>>>);
+pub(crate) struct IndexCache(
+    pub(crate) Rc<RefCell<HashMap<String, SpaceIndex>>>,
+    pub(crate) Rc<RefCell<HashMap<String, super::IndexPlan>>>,
+    /// Benchmarks only: when set, memory writes skip the index (the un-indexed baseline).
+    pub(crate) Rc<std::cell::Cell<bool>>,
+);
 
 impl IndexCache {
+    /// Plans made for writes not yet committed, by space.
+    pub fn pending_plans(&self) -> std::cell::RefMut<'_, HashMap<String, super::IndexPlan>> {
+        self.1.borrow_mut()
+    }
+
     /// Makes the cache of `space` match `head`: kept when the generation is the same,
     /// started over otherwise. Returns true when it was kept.
     pub fn sync(&self, space: &str, head: &IndexHead) -> bool {
@@ -109,10 +119,5 @@ impl IndexCache {
                 false
             }
         }
-    }
-
-    /// Drops one space (after a failed write or a rebuild).
-    pub fn forget(&self, space: &str) {
-        self.0.borrow_mut().remove(space);
     }
 }

@@ -7,18 +7,15 @@
 //! through [`Memspace::search_index`]. Key layout and crash analysis: `docs/storage.md`,
 //! "Recall index".
 
-// Phase one: the index machinery lands before the memory records that will call it.
-#![allow(dead_code)]
-
 mod cache;
+mod hook;
+mod query;
+mod rebuild;
 mod search;
 mod write;
 
 pub(crate) use cache::IndexCache;
-#[allow(unused_imports)]
-pub(crate) use search::{IndexHit, IndexQuery};
-#[allow(unused_imports)]
-pub(crate) use write::{DocChange, IndexDoc, IndexPlan};
+pub(crate) use write::IndexPlan;
 
 #[cfg(test)]
 mod tests;

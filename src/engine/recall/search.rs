@@ -11,7 +11,7 @@ use crate::index::fusion::{self, Fused, Hit};
 use crate::index::head::IndexHead;
 use crate::index::postings::PostingPage;
 use crate::index::tokenize::Tokenizer;
-use crate::index::vectors::{quantize, TopK, VectorPage};
+use crate::index::vectors::{quantize_query, TopK, VectorPage};
 use crate::kv::KeyRange;
 use crate::time::Timestamp;
 use std::collections::{BTreeSet, HashMap};
@@ -187,14 +187,26 @@ impl Memspace {
     }
 
     /// Runs the channels of `q` over a space's index and fuses them (no bias applied).
+    #[cfg(test)]
     pub(crate) async fn search_index(
         &self,
         space: &str,
         q: &IndexQuery,
     ) -> Result<(Vec<IndexHit>, IndexHead)> {
         let head = self.index_head_now(space).await?;
+        let hits = self.search_at(space, &head, q).await?;
+        Ok((hits, head))
+    }
+
+    /// [`Memspace::search_index`] with a head just read by [`Memspace::index_head_now`].
+    pub(crate) async fn search_at(
+        &self,
+        space: &str,
+        head: &IndexHead,
+        q: &IndexQuery,
+    ) -> Result<Vec<IndexHit>> {
         if head.docs == 0 {
-            return Ok((Vec::new(), head));
+            return Ok(Vec::new());
         }
         let tok = Tokenizer::new();
         let mut text_terms: Vec<String> = tok.terms(&q.text);
@@ -224,7 +236,7 @@ impl Memspace {
 
         let map = self.index.0.borrow();
         let Some(s) = map.get(space) else {
-            return Ok((Vec::new(), head));
+            return Ok(Vec::new());
         };
         let tag_hashes: Vec<u32> = q.tags.iter().map(|t| tag_hash(t)).collect();
         let admits = |ord: u32| {
@@ -320,7 +332,7 @@ impl Memspace {
         // Vector: exact int8 scan.
         let mut vector = Vec::new();
         if let (true, Some(v)) = (use_vec, &q.vector) {
-            let qv = quantize(v);
+            let qv = quantize_query(v);
             let mut top = TopK::new(depth);
             for page in s.vectors.values() {
                 page.scan(&qv, &admits, &mut top);
@@ -346,6 +358,6 @@ impl Memspace {
                 })
             })
             .collect();
-        Ok((hits, head))
+        Ok(hits)
     }
 }

@@ -1,7 +1,8 @@
 //! Index-level tests: writes through plans and commits, queries through `search_index`,
 //! against brute-force references. (Recall over memory records is tested in `tests/`.)
 
-use super::*;
+use super::search::IndexQuery;
+use super::write::{DocChange, IndexDoc};
 use crate::engine::Memspace;
 use crate::host::{HashEmbedder, ManualHost};
 use crate::index::bm25;
@@ -86,14 +87,8 @@ fn a_committed_memory_is_found_by_its_words() {
     write(
         &ms,
         vec![
-            DocChange::Upsert {
-                doc: doc("m1", "Alice lives in Lisbon and works as a nurse"),
-                old: None,
-            },
-            DocChange::Upsert {
-                doc: doc("m2", "Bob prefers tea over coffee"),
-                old: None,
-            },
+            DocChange::Upsert(doc("m1", "Alice lives in Lisbon and works as a nurse")),
+            DocChange::Upsert(doc("m2", "Bob prefers tea over coffee")),
         ],
     )
     .unwrap();
@@ -109,20 +104,10 @@ fn a_committed_memory_is_found_by_its_words() {
 fn an_update_replaces_the_terms_of_the_old_text() {
     let ms = handle(Rc::new(MemoryKv::new()));
     let old = doc("m1", "Alice lives in Lisbon");
+    write(&ms, vec![DocChange::Upsert(old.clone())]).unwrap();
     write(
         &ms,
-        vec![DocChange::Upsert {
-            doc: old.clone(),
-            old: None,
-        }],
-    )
-    .unwrap();
-    write(
-        &ms,
-        vec![DocChange::Upsert {
-            doc: doc("m1", "Alice lives in Porto"),
-            old: Some(old),
-        }],
+        vec![DocChange::Upsert(doc("m1", "Alice lives in Porto"))],
     )
     .unwrap();
     assert!(ids(&ms, &query("Lisbon")).is_empty());
@@ -139,28 +124,14 @@ fn a_removed_memory_leaves_no_term_behind() {
     let mut gone = doc("m2", "Zebulon secretword lives in Reykjavik");
     gone.tags = vec!["classified".into()];
     gone.logical_key = Some("zebulon.city".into());
-    write(
-        &ms,
-        vec![DocChange::Upsert {
-            doc: keep,
-            old: None,
-        }],
-    )
-    .unwrap();
+    write(&ms, vec![DocChange::Upsert(keep)]).unwrap();
     let before: Vec<_> = all_keys(kv.as_ref())
         .into_iter()
         .filter(|(k, _)| !k.starts_with(b"rh\0"))
         .collect();
-    write(
-        &ms,
-        vec![DocChange::Upsert {
-            doc: gone.clone(),
-            old: None,
-        }],
-    )
-    .unwrap();
+    write(&ms, vec![DocChange::Upsert(gone.clone())]).unwrap();
     assert_eq!(ids(&ms, &query("secretword")), vec!["m2"]);
-    write(&ms, vec![DocChange::Remove { old: gone }]).unwrap();
+    write(&ms, vec![DocChange::Remove(gone.memory_id)]).unwrap();
     assert!(ids(&ms, &query("secretword zebulon reykjavik classified")).is_empty());
     let after: Vec<_> = all_keys(kv.as_ref())
         .into_iter()
@@ -197,20 +168,7 @@ fn superseded_and_expired_memories_are_found_only_while_they_were_valid() {
     old.invalid_at = Some(Timestamp(1_500));
     let mut temp = doc("m2", "Alice is in Lisbon this week");
     temp.expires_at = Some(Timestamp(1_800));
-    write(
-        &ms,
-        vec![
-            DocChange::Upsert {
-                doc: old,
-                old: None,
-            },
-            DocChange::Upsert {
-                doc: temp,
-                old: None,
-            },
-        ],
-    )
-    .unwrap();
+    write(&ms, vec![DocChange::Upsert(old), DocChange::Upsert(temp)]).unwrap();
     assert!(ids(&ms, &query("Lisbon")).is_empty());
     let mut past = query("Lisbon");
     past.valid_at = Timestamp(1_400);
@@ -233,14 +191,7 @@ fn filters_on_type_subtype_all_tags_and_creation_time() {
     b.subtype = "error".into();
     b.tags = vec!["ops".into()];
     b.created_at = Timestamp(1_200);
-    write(
-        &ms,
-        vec![
-            DocChange::Upsert { doc: a, old: None },
-            DocChange::Upsert { doc: b, old: None },
-        ],
-    )
-    .unwrap();
+    write(&ms, vec![DocChange::Upsert(a), DocChange::Upsert(b)]).unwrap();
     let mut q = query("deploy api");
     assert_eq!(ids(&ms, &q).len(), 2);
     q.types = vec!["procedural".into()];
@@ -267,11 +218,8 @@ fn a_tag_or_logical_key_spelled_in_the_query_is_an_exact_match() {
     write(
         &ms,
         vec![
-            DocChange::Upsert { doc: a, old: None },
-            DocChange::Upsert {
-                doc: doc("b", "the user likes the city at night"),
-                old: None,
-            },
+            DocChange::Upsert(a),
+            DocChange::Upsert(doc("b", "the user likes the city at night")),
         ],
     )
     .unwrap();
@@ -294,7 +242,7 @@ fn a_space_keeps_one_embedding_model_and_dimension_count() {
             dims: 3,
         },
     ));
-    write(&ms, vec![DocChange::Upsert { doc: a, old: None }]).unwrap();
+    write(&ms, vec![DocChange::Upsert(a)]).unwrap();
     let mut b = doc("b", "y");
     b.vector = Some((
         vec![1.0, 0.0],
@@ -303,14 +251,7 @@ fn a_space_keeps_one_embedding_model_and_dimension_count() {
             dims: 2,
         },
     ));
-    let e = write(
-        &ms,
-        vec![DocChange::Upsert {
-            doc: b.clone(),
-            old: None,
-        }],
-    )
-    .unwrap_err();
+    let e = write(&ms, vec![DocChange::Upsert(b.clone())]).unwrap_err();
     assert_eq!(e.code, ErrorCode::Validation);
     b.vector = Some((
         vec![1.0, 0.0, 0.0],
@@ -320,15 +261,9 @@ fn a_space_keeps_one_embedding_model_and_dimension_count() {
         },
     ));
     assert_eq!(
-        write(
-            &ms,
-            vec![DocChange::Upsert {
-                doc: b.clone(),
-                old: None
-            }]
-        )
-        .unwrap_err()
-        .code,
+        write(&ms, vec![DocChange::Upsert(b.clone())])
+            .unwrap_err()
+            .code,
         ErrorCode::Validation
     );
     b.vector = Some((
@@ -339,9 +274,7 @@ fn a_space_keeps_one_embedding_model_and_dimension_count() {
         },
     ));
     assert_eq!(
-        write(&ms, vec![DocChange::Upsert { doc: b, old: None }])
-            .unwrap_err()
-            .code,
+        write(&ms, vec![DocChange::Upsert(b)]).unwrap_err().code,
         ErrorCode::Validation
     );
     let head = block_on(ms.index_head_now(SPACE)).unwrap().unwrap();
@@ -352,24 +285,10 @@ fn a_space_keeps_one_embedding_model_and_dimension_count() {
 fn an_unchanged_text_keeps_its_vector_and_a_changed_one_is_re_embedded() {
     let ms = handle(Rc::new(MemoryKv::new())).with_embedder(Rc::new(HashEmbedder::new(64)));
     let a = doc("a", "Alice lives in Lisbon");
-    write(
-        &ms,
-        vec![DocChange::Upsert {
-            doc: a.clone(),
-            old: None,
-        }],
-    )
-    .unwrap();
+    write(&ms, vec![DocChange::Upsert(a.clone())]).unwrap();
     let mut b = a.clone();
     b.importance = 0.9;
-    write(
-        &ms,
-        vec![DocChange::Upsert {
-            doc: b.clone(),
-            old: Some(a),
-        }],
-    )
-    .unwrap();
+    write(&ms, vec![DocChange::Upsert(b.clone())]).unwrap();
     let mut q = query("");
     q.vector = Some(HashEmbedder::new(64).vector("Alice lives in Lisbon"));
     let (hits, head) = block_on(ms.search_index(SPACE, &q)).unwrap().unwrap();
@@ -377,14 +296,7 @@ fn an_unchanged_text_keeps_its_vector_and_a_changed_one_is_re_embedded() {
     assert!(hits[0].fused.channels[1].unwrap().raw > 0.98);
     let mut c = b.clone();
     c.text = "Bob plays chess".into();
-    write(
-        &ms,
-        vec![DocChange::Upsert {
-            doc: c,
-            old: Some(b),
-        }],
-    )
-    .unwrap();
+    write(&ms, vec![DocChange::Upsert(c)]).unwrap();
     let (hits, _) = block_on(ms.search_index(SPACE, &q)).unwrap().unwrap();
     assert!(hits[0].fused.channels[1].unwrap().raw < 0.5);
 }
@@ -461,17 +373,14 @@ fn lexical_ranking_equals_a_brute_force_bm25_through_random_writes() {
         for step in 0..120 {
             let id = format!("m{}", r.below(40));
             let change = match (live.get(&id).cloned(), r.below(4)) {
-                (Some(t), 0) => {
+                (Some(_), 0) => {
                     live.remove(&id);
-                    DocChange::Remove { old: doc(&id, &t) }
+                    DocChange::Remove(id.clone())
                 }
-                (old, _) => {
+                (_, _) => {
                     let text = random_text(&mut r);
                     live.insert(id.clone(), text.clone());
-                    DocChange::Upsert {
-                        doc: doc(&id, &text),
-                        old: old.map(|t| doc(&id, &t)),
-                    }
+                    DocChange::Upsert(doc(&id, &text))
                 }
             };
             write(&ms, vec![change]).unwrap();
@@ -522,10 +431,7 @@ fn int8_vector_top_ten_matches_exact_f32_at_least_99_percent() {
     let changes = texts
         .iter()
         .enumerate()
-        .map(|(i, t)| DocChange::Upsert {
-            doc: doc(&format!("m{i}"), t),
-            old: None,
-        })
+        .map(|(i, t)| DocChange::Upsert(doc(&format!("m{i}"), t)))
         .collect();
     write(&ms, changes).unwrap();
     let vecs: Vec<Vec<f32>> = texts.iter().map(|t| e.vector(t)).collect();
@@ -563,14 +469,7 @@ fn a_crash_at_any_index_write_on_an_atomic_backend_leaves_the_index_before_or_af
     let base = MemoryKv::new();
     let setup = handle(Rc::new(base.clone()));
     let first = doc("m1", "Alice lives in Lisbon");
-    write(
-        &setup,
-        vec![DocChange::Upsert {
-            doc: first.clone(),
-            old: None,
-        }],
-    )
-    .unwrap();
+    write(&setup, vec![DocChange::Upsert(first.clone())]).unwrap();
     let before = ids(&setup, &query("Alice Porto Lisbon"));
     for n in 0..12 {
         let faulty = Rc::new(FaultyKv::new(MemoryKv::from_map(base.snapshot()), true));
@@ -579,14 +478,8 @@ fn a_crash_at_any_index_write_on_an_atomic_backend_leaves_the_index_before_or_af
         let res = write(
             &ms,
             vec![
-                DocChange::Upsert {
-                    doc: doc("m1", "Alice lives in Porto"),
-                    old: Some(first.clone()),
-                },
-                DocChange::Upsert {
-                    doc: doc("m2", "Alice visits Porto"),
-                    old: None,
-                },
+                DocChange::Upsert(doc("m1", "Alice lives in Porto")),
+                DocChange::Upsert(doc("m2", "Alice visits Porto")),
             ],
         );
         let reopened = handle(Rc::new(faulty.data()));
@@ -638,29 +531,23 @@ fn quality_run(seed: u64, people: usize) -> Vec<(&'static str, crate::testkit::q
                             let mut closed = old.clone();
                             closed.invalid_at = Some(now);
                             live.insert(prev, closed.clone());
-                            changes.push(DocChange::Upsert {
-                                doc: closed,
-                                old: Some(old),
-                            });
+                            changes.push(DocChange::Upsert(closed));
                         }
                     }
                 }
                 live.insert(*i, d.clone());
-                changes.push(DocChange::Upsert { doc: d, old: None });
+                changes.push(DocChange::Upsert(d));
             }
             Step::Rewrite { target, with } => {
                 let old = live[target].clone();
                 let mut d = old.clone();
                 d.text = h.memories[*with].content.clone();
                 live.insert(*target, d.clone());
-                changes.push(DocChange::Upsert {
-                    doc: d,
-                    old: Some(old),
-                });
+                changes.push(DocChange::Upsert(d));
             }
             Step::Forget { target, .. } => {
                 if let Some(old) = live.remove(target) {
-                    changes.push(DocChange::Remove { old });
+                    changes.push(DocChange::Remove(old.memory_id));
                 }
             }
         }

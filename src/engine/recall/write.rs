@@ -53,22 +53,24 @@ pub(crate) struct IndexDoc {
     pub expires_at: Option<Timestamp>,
 }
 
-/// One memory change, with the memory as it was indexed before (if it was).
-#[allow(clippy::large_enum_variant)]
+/// One memory change. The index keeps what it needs of the memory as indexed before
+/// (its terms, length and text hash in the doc table), so callers pass only the new state.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum DocChange {
     /// Index (or re-index) a memory.
-    Upsert {
-        /// The memory now.
-        doc: IndexDoc,
-        /// The memory as indexed before this write.
-        old: Option<IndexDoc>,
-    },
-    /// Remove a memory from the index (forget); `old` is how it was indexed.
-    Remove {
-        /// The memory as indexed.
-        old: IndexDoc,
-    },
+    Upsert(IndexDoc),
+    /// Remove a memory from the index (forgotten, expired, erased).
+    Remove(String),
+}
+
+impl DocChange {
+    fn memory_id(&self) -> &str {
+        match self {
+            DocChange::Upsert(d) => &d.memory_id,
+            DocChange::Remove(id) => id,
+        }
+    }
 }
 
 /// The index part of a write: ops for the caller's batch and what to cache once committed.
@@ -103,7 +105,13 @@ pub(crate) fn doc_terms(t: &Tokenizer, d: &IndexDoc) -> (BTreeMap<String, u32>, 
     (counts, len)
 }
 
-fn meta(t: &Tokenizer, d: &IndexDoc) -> DocMeta {
+/// The doc-table entry of a doc with its terms.
+pub(crate) fn meta_of(
+    t: &Tokenizer,
+    d: &IndexDoc,
+    terms: &BTreeMap<String, u32>,
+    len: u32,
+) -> DocMeta {
     let exact = d
         .tags
         .iter()
@@ -130,6 +138,9 @@ fn meta(t: &Tokenizer, d: &IndexDoc) -> DocMeta {
         invalid_at: d.invalid_at.map(|t| t.0),
         expires_at: d.expires_at.map(|t| t.0),
         exact,
+        terms: terms.keys().cloned().collect(),
+        len,
+        text_hash: crc32fast::hash(d.text.as_bytes()),
     }
 }
 
@@ -168,7 +179,8 @@ impl Memspace {
     }
 
     /// Plans the index part of a write of `changes` to memories of `space` (whose ownership
-    /// the caller checked). Embeds texts without vectors when an embedder is configured.
+    /// the caller checked; at most one change per memory, the last one wins). Embeds texts
+    /// that are new or changed and carry no vector when an embedder is configured.
     pub(crate) async fn plan_index(
         &self,
         space: &str,
@@ -176,25 +188,29 @@ impl Memspace {
     ) -> Result<IndexPlan> {
         let (mut head, head_bytes) = self.head_for_write(space).await?;
         self.index.sync(space, &head);
-        let changes = self.embed_missing(changes).await?;
+        let mut last: BTreeMap<String, DocChange> = BTreeMap::new();
+        for c in changes {
+            last.insert(c.memory_id().to_string(), c);
+        }
+        let mut changes: Vec<DocChange> = last.into_values().collect();
         let tok = Tokenizer::new();
+        let mut plan = IndexPlan {
+            space: space.to_string(),
+            ..Default::default()
+        };
 
-        // Ordinals of memories indexed before.
+        // 1. Ordinals: known ones from the cache or `rm`, new ones from the head.
         let mut ords: HashMap<String, Option<u32>> = HashMap::new();
         let mut unknown = Vec::new();
         {
             let map = self.index.0.borrow();
             let cached = map.get(space);
             for c in &changes {
-                let old = match c {
-                    DocChange::Upsert { old: Some(o), .. } | DocChange::Remove { old: o } => o,
-                    DocChange::Upsert { old: None, .. } => continue,
-                };
-                match cached.and_then(|s| s.ords.get(&old.memory_id)) {
+                match cached.and_then(|s| s.ords.get(c.memory_id())) {
                     Some(o) => {
-                        ords.insert(old.memory_id.clone(), Some(*o));
+                        ords.insert(c.memory_id().to_string(), Some(*o));
                     }
-                    None => unknown.push(old.memory_id.clone()),
+                    None => unknown.push(c.memory_id().to_string()),
                 }
             }
         }
@@ -205,43 +221,15 @@ impl Memspace {
                 .collect();
             let vals = self.kv.get_many(&keys).await.map_err(kv_error)?;
             for (m, v) in unknown.into_iter().zip(vals) {
-                let ord = match v {
-                    Some(b) => Some(decode_ord(&b)?),
-                    None => None,
-                };
+                let ord = v.map(|b| decode_ord(&b)).transpose()?;
                 ords.insert(m, ord);
             }
         }
-
-        // What each change does, per ordinal.
-        struct Step {
-            ord: u32,
-            new: Option<(IndexDoc, BTreeMap<String, u32>, u32)>,
-            old_terms: BTreeMap<String, u32>,
-            old_len: u32,
-            was_indexed: bool,
-            keep_vector: bool,
-        }
-        let mut steps = Vec::new();
-        let mut plan = IndexPlan {
-            space: space.to_string(),
-            ..Default::default()
-        };
-        for c in changes {
-            let (doc, old) = match c {
-                DocChange::Upsert { doc, old } => (Some(doc), old),
-                DocChange::Remove { old } => (None, Some(old)),
-            };
-            let prior = old
-                .as_ref()
-                .and_then(|o| ords.get(&o.memory_id).copied().flatten());
-            let (old_terms, old_len) = match (&old, prior) {
-                (Some(o), Some(_)) => doc_terms(&tok, o),
-                _ => (BTreeMap::new(), 0),
-            };
-            let ord = match (prior, &doc) {
-                (Some(o), _) => o,
-                (None, Some(_)) => {
+        let mut steps: Vec<(u32, bool, DocChange)> = Vec::new(); // (ord, was indexed, change)
+        for c in changes.drain(..) {
+            match (ords.get(c.memory_id()).copied().flatten(), &c) {
+                (Some(o), _) => steps.push((o, true, c)),
+                (None, DocChange::Upsert(_)) => {
                     let o = head.next_ord;
                     head.next_ord = head.next_ord.checked_add(1).ok_or_else(|| {
                         crate::Error::new(
@@ -249,94 +237,151 @@ impl Memspace {
                             "the recall index is out of ordinals; rebuild it",
                         )
                     })?;
-                    o
+                    steps.push((o, false, c));
                 }
-                (None, None) => continue, // removing what was never indexed
-            };
-            // An upsert without a vector keeps the stored one only when its text is unchanged.
-            let keep_vector = match (&doc, &old) {
-                (Some(d), Some(o)) => d.vector.is_none() && prior.is_some() && d.text == o.text,
-                _ => false,
-            };
-            let new = doc.map(|d| {
-                let (t, l) = doc_terms(&tok, &d);
-                (d, t, l)
-            });
-            match &new {
-                Some(d) => {
-                    plan.ords.push((d.0.memory_id.clone(), Some(ord)));
-                    ords.insert(d.0.memory_id.clone(), Some(ord));
-                }
-                None => {
-                    if let Some(o) = &old {
-                        plan.ords.push((o.memory_id.clone(), None));
-                        ords.insert(o.memory_id.clone(), None);
+                (None, DocChange::Remove(_)) => {} // never indexed
+            }
+        }
+
+        // 2. Doc pages: what each memory was indexed as.
+        let mut work = Work::default();
+        let doc_buckets: BTreeSet<u32> = steps.iter().map(|s| doc_bucket(s.0)).collect();
+        self.load_pages(
+            space,
+            &head,
+            &BTreeSet::new(),
+            &doc_buckets,
+            &BTreeSet::new(),
+            &mut work,
+        )
+        .await?;
+        let old_meta = |work: &Work, ord: u32| {
+            work.docs
+                .get(&doc_bucket(ord))
+                .and_then(|p| p.get(ord))
+                .cloned()
+        };
+
+        // 3. Vectors for new or changed texts.
+        if let Some(embedder) = self.embedder.clone() {
+            let mut idx = Vec::new();
+            let mut texts = Vec::new();
+            for (i, (ord, _, c)) in steps.iter().enumerate() {
+                if let DocChange::Upsert(d) = c {
+                    let same = old_meta(&work, *ord)
+                        .is_some_and(|m| m.text_hash == crc32fast::hash(d.text.as_bytes()));
+                    if d.vector.is_none() && !same {
+                        idx.push(i);
+                        texts.push(d.text.clone());
                     }
                 }
             }
-            steps.push(Step {
-                ord,
-                new,
-                old_terms,
-                old_len,
-                was_indexed: prior.is_some(),
-                keep_vector,
-            });
-        }
-
-        // Load the pages the steps touch.
-        let mut posting_keys: BTreeSet<(String, u32)> = BTreeSet::new();
-        let mut doc_buckets = BTreeSet::new();
-        let mut vec_buckets = BTreeSet::new();
-        for s in &steps {
-            for t in s
-                .old_terms
-                .keys()
-                .chain(s.new.iter().flat_map(|n| n.1.keys()))
-            {
-                posting_keys.insert((t.clone(), bucket_of(s.ord)));
-            }
-            doc_buckets.insert(doc_bucket(s.ord));
-            if !s.keep_vector {
-                let given = s
-                    .new
-                    .as_ref()
-                    .and_then(|n| n.0.vector.as_ref())
-                    .map(|v| &v.1);
-                if let Some(m) = given.or(head.model.as_ref()) {
-                    vec_buckets.insert((s.ord / per_page(m.dims as usize), m.dims as usize));
+            if !texts.is_empty() {
+                let model = embedder.model();
+                let out = embedder.embed(&texts).await?;
+                check_embeddings(&model, texts.len(), &out)?;
+                for (i, v) in idx.into_iter().zip(out) {
+                    if let DocChange::Upsert(d) = &mut steps[i].2 {
+                        d.vector = Some((v, model.clone()));
+                    }
                 }
             }
         }
-        let mut work = Work::default();
+
+        // 4. Posting and vector pages the steps touch.
+        struct Step {
+            ord: u32,
+            was_indexed: bool,
+            old: Option<DocMeta>,
+            new: Option<(IndexDoc, BTreeMap<String, u32>, u32)>,
+            keep_vector: bool,
+        }
+        let mut prepared = Vec::new();
+        let mut posting_keys: BTreeSet<(String, u32)> = BTreeSet::new();
+        let mut vec_buckets = BTreeSet::new();
+        for (ord, _, c) in steps {
+            let old = old_meta(&work, ord);
+            // Counted in the statistics only when its doc entry is there (a damaged index may
+            // have an ordinal without one; `reindex` recounts at its end).
+            let was_indexed = old.is_some();
+            let new = match c {
+                DocChange::Upsert(d) => {
+                    if let Some((v, m)) = &d.vector {
+                        head.check_model(m)?;
+                        vectors::validate(v, m.dims as usize)?;
+                    }
+                    let (t, l) = doc_terms(&tok, &d);
+                    Some((d, t, l))
+                }
+                DocChange::Remove(_) => None,
+            };
+            let keep_vector = match (&new, &old) {
+                (Some(n), Some(o)) => {
+                    n.0.vector.is_none() && o.text_hash == crc32fast::hash(n.0.text.as_bytes())
+                }
+                _ => false,
+            };
+            for t in old
+                .iter()
+                .flat_map(|o| o.terms.iter())
+                .chain(new.iter().flat_map(|n| n.1.keys()))
+            {
+                posting_keys.insert((t.clone(), bucket_of(ord)));
+            }
+            if !keep_vector {
+                let given = new.as_ref().and_then(|n| n.0.vector.as_ref()).map(|v| &v.1);
+                if let Some(m) = given.or(head.model.as_ref()) {
+                    vec_buckets.insert((ord / per_page(m.dims as usize), m.dims as usize));
+                }
+            }
+            match &new {
+                Some(n) => plan.ords.push((n.0.memory_id.clone(), Some(ord))),
+                None => {
+                    if let Some(o) = &old {
+                        plan.ords.push((o.memory_id.clone(), None));
+                    }
+                }
+            }
+            prepared.push(Step {
+                ord,
+                was_indexed,
+                old,
+                new,
+                keep_vector,
+            });
+        }
         self.load_pages(
             space,
             &head,
             &posting_keys,
-            &doc_buckets,
+            &BTreeSet::new(),
             &vec_buckets,
             &mut work,
         )
         .await?;
 
-        // Apply.
-        for s in steps {
+        // 5. Apply.
+        for s in prepared {
             let b = bucket_of(s.ord);
-            for t in s.old_terms.keys() {
-                if !s.new.as_ref().is_some_and(|n| n.1.contains_key(t)) {
-                    if let Some(p) = work.postings.get_mut(&(t.clone(), b)) {
-                        p.remove(s.ord);
+            if let Some(o) = &s.old {
+                for t in &o.terms {
+                    if !s.new.as_ref().is_some_and(|n| n.1.contains_key(t)) {
+                        if let Some(p) = work.postings.get_mut(&(t.clone(), b)) {
+                            p.remove(s.ord);
+                        }
                     }
                 }
+            }
+            if s.was_indexed {
+                head.docs = head.docs.saturating_sub(1);
+                head.total_len = head
+                    .total_len
+                    .saturating_sub(s.old.as_ref().map_or(0, |o| o.len as u64));
             }
             let db = work
                 .docs
                 .entry(doc_bucket(s.ord))
                 .or_insert_with(|| DocPage::new(doc_bucket(s.ord)));
-            if s.was_indexed {
-                head.docs = head.docs.saturating_sub(1);
-                head.total_len = head.total_len.saturating_sub(s.old_len as u64);
-            }
             match s.new {
                 Some((doc, terms, len)) => {
                     let exact_len =
@@ -357,7 +402,7 @@ impl Memspace {
                             len: clamp16(l),
                         });
                     }
-                    db.set(s.ord, meta(&tok, &doc));
+                    db.set(s.ord, meta_of(&tok, &doc, &terms, len));
                     head.docs += 1;
                     head.total_len += len as u64;
                     if !s.keep_vector {
@@ -371,8 +416,18 @@ impl Memspace {
             }
         }
         head.generation += 1;
+        self.finish_plan(space, plan, work, head, head_bytes)
+    }
 
-        // Ops, in protocol order: pages, ordinals, head.
+    /// Turns the working pages into ops (pages, ordinals, head last) and the plan.
+    fn finish_plan(
+        &self,
+        space: &str,
+        mut plan: IndexPlan,
+        work: Work,
+        head: IndexHead,
+        head_bytes: Option<Vec<u8>>,
+    ) -> Result<IndexPlan> {
         let mut postings: Vec<_> = work.postings.into_iter().collect();
         postings.sort_by(|a, b| a.0.cmp(&b.0));
         for ((term, bucket), page) in postings {
@@ -465,37 +520,6 @@ impl Memspace {
                 None => s.ords.remove(&m),
             };
         }
-    }
-
-    /// Gives every upserted doc whose text is new and that has no vector one from the
-    /// embedder (when there is one); an unchanged text keeps its stored vector.
-    async fn embed_missing(&self, mut changes: Vec<DocChange>) -> Result<Vec<DocChange>> {
-        let Some(embedder) = self.embedder.clone() else {
-            return Ok(changes);
-        };
-        let mut idx = Vec::new();
-        let mut texts = Vec::new();
-        for (i, c) in changes.iter().enumerate() {
-            if let DocChange::Upsert { doc, old } = c {
-                let changed = old.as_ref().is_none_or(|o| o.text != doc.text);
-                if doc.vector.is_none() && changed {
-                    idx.push(i);
-                    texts.push(doc.text.clone());
-                }
-            }
-        }
-        if texts.is_empty() {
-            return Ok(changes);
-        }
-        let model = embedder.model();
-        let out = embedder.embed(&texts).await?;
-        check_embeddings(&model, texts.len(), &out)?;
-        for (i, v) in idx.into_iter().zip(out) {
-            if let DocChange::Upsert { doc, .. } = &mut changes[i] {
-                doc.vector = Some((v, model.clone()));
-            }
-        }
-        Ok(changes)
     }
 
     /// Fills `work` with the pages named, from the cache or storage.

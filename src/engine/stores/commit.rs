@@ -49,8 +49,19 @@ pub(crate) struct LoadedStore {
 impl Memspace {
     /// Loads a live store of one of the caller's spaces, rolling a committed journal forward
     /// first: `not_found` for an unknown, foreign or deleted store.
+    /// The reserved store holding core blocks is `not_found` here: only the blocks API
+    /// reaches it (through [`Memspace::load_store_of`]).
     pub(crate) async fn load_store(&self, space_id: &str, store_id: &str) -> Result<LoadedStore> {
+        if super::is_reserved(store_id) {
+            return Err(Error::not_found(STORE, store_id));
+        }
         let (space, _) = self.owned_space(space_id).await?;
+        self.load_store_of(space, store_id).await
+    }
+
+    /// Loads a live store of a loaded space (reserved stores included), rolling a committed
+    /// journal forward first.
+    pub(crate) async fn load_store_of(&self, space: Space, store_id: &str) -> Result<LoadedStore> {
         if !ids::is_valid(STORE_PREFIX, store_id) {
             return Err(Error::not_found(STORE, store_id));
         }

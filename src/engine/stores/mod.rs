@@ -38,6 +38,16 @@ pub(crate) const ENTRY_PREFIX: &str = "mem";
 /// Version id prefix.
 pub(crate) const VERSION_PREFIX: &str = "memver";
 
+/// Id of the reserved store that holds a space's core blocks (see `engine::blocks`): a valid
+/// store id no generated one can equal (its time part is the epoch, its random part fixed),
+/// hidden from every store operation.
+pub(crate) const BLOCK_STORE_ID: &str = "memstore_0000000000000000000000b1ck";
+
+/// True for a store id the store API must not reach.
+pub(crate) fn is_reserved(store_id: &str) -> bool {
+    store_id == BLOCK_STORE_ID
+}
+
 /// The stored store record: the public store plus the bookkeeping of the commit protocol.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -86,6 +86,7 @@ impl Memspace {
                 // A record with a pending journal already holds the committed state.
                 let rec: StoreRecord = envelope::decode(bytes)?;
                 if rec.deleted_at.is_some()
+                    || super::is_reserved(&rec.store.id)
                     || (!include_archived && rec.store.status == StoreStatus::Archived)
                 {
                     continue;
@@ -182,7 +183,11 @@ impl Memspace {
     async fn try_delete_store(&self, space_id: &str, store_id: &str) -> Result<()> {
         let loaded: LoadedStore = match self.load_store(space_id, store_id).await {
             Ok(l) => l,
-            Err(e) if e.code == ErrorCode::NotFound && ids::is_valid(STORE_PREFIX, store_id) => {
+            Err(e)
+                if e.code == ErrorCode::NotFound
+                    && ids::is_valid(STORE_PREFIX, store_id)
+                    && !super::is_reserved(store_id) =>
+            {
                 // Maybe a delete whose tombstone landed but whose purge did not finish.
                 let (space, _) = self.owned_space(space_id).await?;
                 match self

@@ -88,7 +88,7 @@ impl Memspace {
     }
 
     /// Reads `limit` entries of `range` from the end, after skipping `offset`.
-    async fn scan_newest(
+    pub(crate) async fn scan_newest(
         &self,
         mut range: KeyRange,
         offset: u64,

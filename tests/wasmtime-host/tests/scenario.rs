@@ -10,7 +10,7 @@ use wasmtime::{Engine, Store};
 bindgen!({ path: "../../wit", world: "memspace" });
 
 use exports::memspace::memory::memory::GuestMemspace;
-use memspace::memory::{host, kv, types};
+use memspace::memory::{embedding, host, kv, types};
 
 /// The host's state: the store, the clock, the id generator, an injectable commit failure.
 struct State {
@@ -110,6 +110,17 @@ impl host::Host for State {
 
 impl types::Host for State {}
 
+/// No embedder: the capability flag says so, and `embed` is never called.
+impl embedding::Host for State {
+    fn model(&mut self) -> Option<embedding::EmbeddingModel> {
+        None
+    }
+
+    fn embed(&mut self, _texts: Vec<String>) -> Result<Vec<Vec<f32>>, String> {
+        Err("no embedder".into())
+    }
+}
+
 fn message(text: &str) -> types::NewEvent {
     types::NewEvent {
         body: format!(r#"{{"content":"{text}"}}"#),
@@ -173,6 +184,9 @@ fn a_session_lives_posts_reads_conflicts_and_expires_under_wasmtime() -> wasmtim
                 llm_base_url: None,
                 custom_instructions: None,
                 deduplication_key: None,
+                name: None,
+                tags: None,
+                settings: None,
             },
         )?
         .expect("create space");

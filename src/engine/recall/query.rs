@@ -1,0 +1,444 @@
+//! `recall` and `reflect`: search the index, apply thresholds and bias, check every result
+//! against its record, expand through associations, page and budget.
+
+use super::search::{IndexHit, IndexQuery};
+use crate::codec::envelope;
+use crate::engine::memories::MemoryRecord;
+use crate::engine::{kv_error, layout, Memspace};
+use crate::error::{Error, ErrorCode, Result};
+use crate::index::fusion::{self, Fused, Tolerance as FusionTolerance};
+use crate::index::vectors;
+use crate::model::{
+    BudgetSummary, ChannelScore, Direction, GraphPath, RecallExplain, RecallMode, RecallQuery,
+    RecallResult, RecalledMemory, ReflectResult, Tolerance, TraverseQuery,
+};
+use crate::time::Timestamp;
+use std::collections::BTreeSet;
+
+/// Longest query, in characters.
+pub const MAX_QUERY_CHARS: usize = 4096;
+/// Largest `offset`.
+pub const MAX_OFFSET: u32 = 1000;
+
+/// A recall query with defaults applied and ranges checked.
+struct Params {
+    limit: usize,
+    offset: usize,
+    threshold: Option<f32>,
+    recency_weight: f32,
+    expand: Option<(u32, u32)>,
+}
+
+fn check(q: &RecallQuery) -> Result<Params> {
+    let chars = q.query.chars().count();
+    if chars > MAX_QUERY_CHARS {
+        return Err(Error::validation(
+            "query",
+            format!("is longer than {MAX_QUERY_CHARS} characters"),
+        ));
+    }
+    if q.query.trim().is_empty() && q.embedding.is_none() {
+        return Err(Error::validation("query", "must not be blank"));
+    }
+    let limit = q.limit.unwrap_or(10);
+    if !(1..=100).contains(&limit) {
+        return Err(Error::validation("limit", "must be 1–100"));
+    }
+    let offset = q.offset.unwrap_or(0);
+    if offset > MAX_OFFSET {
+        return Err(Error::validation(
+            "offset",
+            format!("must be 0–{MAX_OFFSET}"),
+        ));
+    }
+    let unit = |field: &str, v: Option<f64>| -> Result<()> {
+        match v {
+            Some(x) if !x.is_finite() || x > 1.0 || (field != "min_relevance" && x < 0.0) => {
+                Err(Error::validation(field, "must be a number 0–1"))
+            }
+            _ => Ok(()),
+        }
+    };
+    unit("min_relevance", q.min_relevance)?;
+    unit("recency_weight", q.recency_weight)?;
+    let depth = q.traverse_depth.unwrap_or(2);
+    if depth > 5 {
+        return Err(Error::validation("traverse_depth", "must be 0–5"));
+    }
+    let max_expansion = q.max_expansion.unwrap_or(50);
+    if !(1..=500).contains(&max_expansion) {
+        return Err(Error::validation("max_expansion", "must be 1–500"));
+    }
+    if let (Some(a), Some(b)) = (q.created_after, q.created_before) {
+        if a >= b {
+            return Err(Error::validation(
+                "created_after",
+                "must be before created_before",
+            ));
+        }
+    }
+    for t in &q.tags {
+        if t.is_empty() || t.chars().count() > 64 {
+            return Err(Error::validation(
+                "tags",
+                "each tag must be 1–64 characters",
+            ));
+        }
+    }
+    if let Some(v) = &q.embedding {
+        if v.is_empty() || v.len() > vectors::MAX_DIMS || v.iter().any(|x| !x.is_finite()) {
+            return Err(Error::validation(
+                "embedding",
+                "must be 1–4096 finite numbers",
+            ));
+        }
+    }
+    let tolerance = match q.tolerance.unwrap_or_default() {
+        Tolerance::Strict => FusionTolerance::Strict,
+        Tolerance::Moderate => FusionTolerance::Moderate,
+        Tolerance::Loose => FusionTolerance::Loose,
+    };
+    Ok(Params {
+        limit: limit as usize,
+        offset: offset as usize,
+        threshold: fusion::threshold(q.min_relevance.map(|m| m as f32), tolerance),
+        recency_weight: q.recency_weight.unwrap_or(0.2) as f32,
+        expand: (q.include_associations.unwrap_or(true) && depth > 0)
+            .then_some((depth, max_expansion)),
+    })
+}
+
+/// One candidate on its way to a result.
+struct Candidate {
+    rec: MemoryRecord,
+    fused: Fused,
+    source: &'static str,
+    via: Option<String>,
+    age_hours: f64,
+}
+
+fn channel(c: Option<fusion::ChannelRank>) -> Option<ChannelScore> {
+    c.map(|c| ChannelScore {
+        rank: c.rank,
+        score: c.raw as f64,
+        relevance: c.relevance as f64,
+    })
+}
+
+fn round(x: f32) -> f64 {
+    (x as f64 * 1e6).round() / 1e6
+}
+
+impl Memspace {
+    /// Recalls the memories of a space that matter for `q` (see `docs/recall.md`): lexical,
+    /// vector and exact tag/key channels fused, thresholded, biased by importance and recency,
+    /// each result checked against its record (never forgotten, expired or — unless `valid_at`
+    /// is a time when it was valid — superseded), expanded through associations, paged and
+    /// cut to a token budget.
+    pub async fn recall(&self, space_id: &str, q: RecallQuery) -> Result<RecallResult> {
+        let p = check(&q)?;
+        let (space, _) = self.owned_space(space_id).await?;
+        self.settle_memories(&space.id).await?;
+        let mode = q.mode.unwrap_or_default();
+        if mode != RecallMode::Rag {
+            return Err(Error::new(
+                ErrorCode::Unsupported,
+                format!("recall mode {mode:?} needs a host LLM, and none is configured; use rag")
+                    .to_lowercase(),
+            )
+            .with("field", "mode"));
+        }
+        let started = self.host.now();
+        let now = started;
+        let as_of = q.valid_at.unwrap_or(now);
+        let head = self.index_head_now(&space.id).await?;
+
+        // The query vector: the caller's, else the embedder's when it made the space's vectors.
+        let mut vector = None;
+        if let Some(m) = &head.model {
+            if let Some(v) = &q.embedding {
+                vectors::validate(v, m.dims as usize).map_err(|e| e.with("field", "embedding"))?;
+                vector = Some(v.clone());
+            } else if let Some(e) = self.embedder.clone() {
+                if e.model() == *m && !q.query.trim().is_empty() {
+                    let texts = [q.query.clone()];
+                    let out = e.embed(&texts).await?;
+                    crate::host::check_embeddings(m, 1, &out)?;
+                    vector = out.into_iter().next();
+                }
+            }
+        }
+        let iq = IndexQuery {
+            text: q.query.clone(),
+            vector,
+            types: q.types.iter().map(|t| t.as_str().to_string()).collect(),
+            subtypes: q.subtypes.iter().map(|t| t.as_str().to_string()).collect(),
+            tags: q.tags.clone(),
+            created_after: q.created_after,
+            created_before: q.created_before,
+            valid_at: as_of,
+            exclude: BTreeSet::new(),
+            depth: (3 * (p.offset + p.limit)).clamp(50, 3 * (MAX_OFFSET as usize + 100)),
+            channels: [true, true, true],
+        };
+        let mut hits = self.search_at(&space.id, &head, &iq).await?;
+        let (confidence, reasons) =
+            fusion::confidence(&hits.iter().map(|h| h.fused.clone()).collect::<Vec<_>>());
+        let age = |created: i64| ((now.0 - created) as f64 / 3.6e9).max(0.0);
+        for h in &mut hits {
+            fusion::bias(
+                &mut h.fused,
+                h.doc.importance,
+                p.recency_weight,
+                age(h.doc.created_at),
+            );
+        }
+        if let Some(t) = p.threshold {
+            hits.retain(|h| h.fused.relevance >= t);
+        }
+        hits.sort_by(|a, b| {
+            b.fused
+                .score
+                .total_cmp(&a.fused.score)
+                .then(a.fused.ord.cmp(&b.fused.ord))
+        });
+
+        // Every result is read from its record and must be recallable and pass the filters.
+        let wanted = p.offset + p.limit;
+        let mut results: Vec<Candidate> = Vec::new();
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut total = 0usize;
+        for chunk in hits.chunks(64) {
+            let need = results.len() < wanted;
+            let recs = if need {
+                self.read_records(&space.id, chunk).await?
+            } else {
+                vec![None; chunk.len()]
+            };
+            for (h, rec) in chunk.iter().zip(recs) {
+                if !need {
+                    total += 1;
+                    continue;
+                }
+                let Some(rec) = rec.filter(|r| self.passes(r, &q, now, as_of)) else {
+                    continue;
+                };
+                total += 1;
+                if results.len() < wanted {
+                    seen.insert(rec.memory.id.clone());
+                    results.push(Candidate {
+                        age_hours: age(rec.memory.created_at.0),
+                        rec,
+                        fused: h.fused.clone(),
+                        source: "search",
+                        via: None,
+                    });
+                }
+            }
+        }
+
+        // Graph expansion from the results.
+        let mut paths: Vec<GraphPath> = Vec::new();
+        if let Some((depth, max)) = p.expand {
+            let mut added = Vec::new();
+            for c in &results {
+                if added.len() >= max as usize {
+                    break;
+                }
+                let tq = TraverseQuery {
+                    max_depth: Some(depth),
+                    direction: Direction::Both,
+                    max_nodes: Some(max),
+                    ..Default::default()
+                };
+                let Ok(walk) = self.traverse(&space.id, &c.rec.memory.id, tq).await else {
+                    continue;
+                };
+                for path in walk.paths {
+                    let Some(end) = path.memory_ids.last().cloned() else {
+                        continue;
+                    };
+                    if seen.contains(&end) || added.len() >= max as usize {
+                        continue;
+                    }
+                    let Some(rec) = self.read_memory(&space.id, &end).await? else {
+                        continue;
+                    };
+                    if !self.passes(&rec, &q, now, as_of) {
+                        continue;
+                    }
+                    let strength = path.strength.clamp(0.0, 1.0) as f32;
+                    let mut f = c.fused.clone();
+                    f.relevance *= strength;
+                    f.score *= strength;
+                    if p.threshold.is_some_and(|t| f.relevance < t) {
+                        continue;
+                    }
+                    seen.insert(end);
+                    added.push(Candidate {
+                        age_hours: age(rec.memory.created_at.0),
+                        rec,
+                        fused: f,
+                        source: "association",
+                        via: Some(c.rec.memory.id.clone()),
+                    });
+                    paths.push(path);
+                }
+            }
+            total += added.len();
+            results.extend(added);
+            results.sort_by(|a, b| {
+                b.fused
+                    .score
+                    .total_cmp(&a.fused.score)
+                    .then(a.rec.memory.id.cmp(&b.rec.memory.id))
+            });
+        }
+
+        // Page, then the token budget.
+        let mut out = Vec::new();
+        let mut used = 0u64;
+        let mut omitted = 0u64;
+        for c in results.into_iter().skip(p.offset).take(p.limit) {
+            if let Some(budget) = q.budget_tokens {
+                let t = self
+                    .host
+                    .count_tokens(&c.rec.memory.content)
+                    .unwrap_or_else(|| crate::tokens::estimate_tokens(&c.rec.memory.content));
+                if used + t > budget || omitted > 0 {
+                    omitted += 1;
+                    continue;
+                }
+                used += t;
+            }
+            let explain = q.explain.then(|| RecallExplain {
+                lexical: channel(c.fused.channels[0]),
+                vector: channel(c.fused.channels[1]),
+                exact: channel(c.fused.channels[2]),
+                rrf: round(c.fused.rrf),
+                fused: round(c.fused.fused),
+                importance_factor: round(c.fused.importance_factor),
+                recency_factor: round(c.fused.recency_factor),
+                age_hours: (c.age_hours * 1000.0).round() / 1000.0,
+                via: c.via.clone(),
+            });
+            out.push(RecalledMemory {
+                memory: c.rec.to_public(now),
+                relevance_score: round(c.fused.relevance),
+                boosted_score: round(c.fused.score),
+                source: c.source.to_string(),
+                explain,
+            });
+        }
+        paths.retain(|p| {
+            p.memory_ids
+                .last()
+                .is_some_and(|id| out.iter().any(|m| &m.memory.id == id))
+        });
+        let ended = self.host.now();
+        Ok(RecallResult {
+            memories: out,
+            total_count: total as u64,
+            mode_used: mode,
+            query_tokens: self
+                .host
+                .count_tokens(&q.query)
+                .unwrap_or_else(|| crate::tokens::estimate_tokens(&q.query)),
+            search_latency_ms: ((ended.0 - started.0).max(0) as f64) / 1000.0,
+            retrieval_confidence: confidence.as_str().to_string(),
+            confidence_reasons: reasons,
+            budget_summary: q.budget_tokens.map(|b| BudgetSummary {
+                budget_tokens: b,
+                used_tokens: used,
+                omitted,
+            }),
+            relation_paths: paths,
+        })
+    }
+
+    /// **Benchmarks only**: memory writes through this handle skip the recall index, for the
+    /// "remember without indexing" baseline. Memories written so are invisible to recall
+    /// until `reindex`; never use it otherwise.
+    #[doc(hidden)]
+    pub fn skip_recall_index_for_benchmarks(&self) {
+        self.index.2.set(true);
+    }
+
+    /// Bytes this handle holds in its recall-index cache (pages, doc tables, vectors), for
+    /// memory reports.
+    pub fn index_cache_bytes(&self) -> usize {
+        self.index
+            .0
+            .borrow()
+            .values()
+            .map(|s| s.approx_bytes())
+            .sum()
+    }
+
+    /// True when `rec` may be returned for `q`: recallable at `as_of` and passing the filters.
+    fn passes(
+        &self,
+        rec: &MemoryRecord,
+        q: &RecallQuery,
+        now: Timestamp,
+        as_of: Timestamp,
+    ) -> bool {
+        let m = &rec.memory;
+        rec.recallable(now, as_of)
+            && (q.types.is_empty() || q.types.contains(&m.memory_type))
+            && (q.subtypes.is_empty() || m.subtype.is_some_and(|s| q.subtypes.contains(&s)))
+            && q.tags.iter().all(|t| m.tags.contains(t))
+            && q.created_after.is_none_or(|t| m.created_at >= t)
+            && q.created_before.is_none_or(|t| m.created_at < t)
+    }
+
+    /// The records of index hits (one read), `None` where the record is missing or is not the
+    /// memory the index names.
+    async fn read_records(
+        &self,
+        space: &str,
+        hits: &[IndexHit],
+    ) -> Result<Vec<Option<MemoryRecord>>> {
+        let keys: Vec<Vec<u8>> = hits
+            .iter()
+            .map(|h| layout::memory(space, &h.doc.memory_id))
+            .collect();
+        let vals = self.kv.get_many(&keys).await.map_err(kv_error)?;
+        let mut out = Vec::with_capacity(vals.len());
+        for (h, v) in hits.iter().zip(vals) {
+            out.push(match v {
+                Some(b) => Some(envelope::decode::<MemoryRecord>(&b)?)
+                    .filter(|r| r.memory.id == h.doc.memory_id),
+                None => None,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Synthesises an answer from recalled memories with the host LLM. Without an LLM this is
+    /// `unsupported`: memspace never fabricates a reflection.
+    pub async fn reflect(
+        &self,
+        space_id: &str,
+        query: &str,
+        max_tokens: Option<u32>,
+        include_sources: Option<bool>,
+    ) -> Result<ReflectResult> {
+        if query.trim().is_empty() || query.chars().count() > MAX_QUERY_CHARS {
+            return Err(Error::validation(
+                "query",
+                format!("must be 1–{MAX_QUERY_CHARS} characters, not blank"),
+            ));
+        }
+        if max_tokens.is_some_and(|m| !(1..=8192).contains(&m)) {
+            return Err(Error::validation("max_tokens", "must be 1–8192"));
+        }
+        let _ = include_sources;
+        self.owned_space(space_id).await?;
+        Err(Error::new(
+            ErrorCode::Unsupported,
+            "reflect needs a host LLM, and none is configured",
+        )
+        .with("capability", "llm"))
+    }
+}

@@ -1,0 +1,301 @@
+//! `reindex` (resumable repair/rebuild of a space's index from its records) and
+//! `check_index` (compares index and records; the tests' oracle).
+
+use super::hook::{change_of, doc_of};
+use super::write::{doc_terms, meta_of, DocChange};
+use crate::codec::envelope;
+use crate::engine::memories::MemoryRecord;
+use crate::engine::{is_race, kv_error, layout, Memspace, MAX_RETRIES};
+use crate::error::{Error, Result};
+use crate::index::docs::{DocPage, DOC_BUCKET};
+use crate::index::head::IndexHead;
+use crate::index::postings::PostingPage;
+use crate::index::tokenize::Tokenizer;
+use crate::index::vectors::VectorPage;
+use crate::kv::{Batch, KeyRange};
+use crate::model::{IndexCheck, ReindexOptions, ReindexProgress};
+use std::collections::{BTreeMap, BTreeSet};
+
+impl Memspace {
+    /// Scans a whole key range.
+    async fn scan_range(&self, range: KeyRange) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let mut out = Vec::new();
+        let mut range = range;
+        loop {
+            let chunk = self.kv.scan(&range, 512, false).await.map_err(kv_error)?;
+            let n = chunk.len();
+            if let Some((last, _)) = chunk.last() {
+                let mut next = last.clone();
+                next.push(0);
+                range.start = next;
+            }
+            out.extend(chunk);
+            if n < 512 {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// Every memory record of a space.
+    async fn all_records(&self, space: &str) -> Result<Vec<MemoryRecord>> {
+        let range = layout::memories_of(space);
+        self.scan_range(range)
+            .await?
+            .into_iter()
+            .map(|(_, v)| envelope::decode(&v))
+            .collect()
+    }
+
+    /// Rebuilds a space's index from its records, one step of `batch_size` memories at a time
+    /// (resume with the returned cursor until `done`). Each memory is re-indexed from its
+    /// record (terms, doc entry, vector — re-embedded only when its text changed or it had
+    /// none); the last step removes index entries that no indexable record backs. Recall keeps
+    /// answering correctly during a rebuild: nothing is cleared first.
+    pub async fn reindex(&self, space_id: &str, opts: ReindexOptions) -> Result<ReindexProgress> {
+        let size = opts.batch_size.unwrap_or(200);
+        if !(1..=1000).contains(&size) {
+            return Err(Error::validation("batch_size", "must be 1–1000"));
+        }
+        let (space, _) = self.owned_space(space_id).await?;
+        let _write = self.write_lock.acquire().await;
+        let mut last = None;
+        for _ in 0..MAX_RETRIES {
+            match self
+                .reindex_step(&space.id, size as usize, opts.cursor.as_deref())
+                .await
+            {
+                Err(e) if is_race(&e) => last = Some(e),
+                other => return other,
+            }
+        }
+        Err(last.unwrap_or_else(|| Error::conflict("too much contention")))
+    }
+
+    async fn reindex_step(
+        &self,
+        space: &str,
+        size: usize,
+        cursor: Option<&str>,
+    ) -> Result<ReindexProgress> {
+        let head = self.memory_head(space).await?;
+        let mut range = layout::memories_of(space);
+        if let Some(c) = cursor {
+            let mut start = layout::memory(space, c);
+            start.push(0);
+            range.start = start;
+        }
+        let rows = self.kv.scan(&range, size, false).await.map_err(kv_error)?;
+        let done = rows.len() < size;
+        let mut progress = ReindexProgress {
+            processed: rows.len() as u64,
+            done,
+            ..Default::default()
+        };
+        let mut changes = Vec::new();
+        for (_, v) in &rows {
+            let rec: MemoryRecord = envelope::decode(v)?;
+            match change_of(None, &rec) {
+                Some(c) => {
+                    progress.indexed += 1;
+                    changes.push(c);
+                }
+                None => changes.push(DocChange::Remove(rec.memory.id.clone())),
+            }
+            progress.cursor = Some(rec.memory.id.clone());
+        }
+        if done {
+            // Orphans: doc entries whose record is gone or no longer indexable.
+            self.index_head_now(space).await?;
+            let live: BTreeSet<String> = self
+                .all_records(space)
+                .await?
+                .iter()
+                .filter(|r| r.indexed())
+                .map(|r| r.memory.id.clone())
+                .collect();
+            for (_, v) in self.scan_range(layout::doc_pages_of(space)).await? {
+                for (_, d) in DocPage::decode(&v)?.docs {
+                    if !live.contains(&d.memory_id) {
+                        progress.removed += 1;
+                        changes.push(DocChange::Remove(d.memory_id.clone()));
+                    }
+                }
+            }
+            progress.cursor = None;
+        }
+        if changes.is_empty() {
+            return Ok(progress);
+        }
+        let mut plan = self.plan_index(space, changes).await?;
+        let mut batch = Batch::new();
+        let mh = layout::memory_head(space);
+        match &head.bytes {
+            Some(b) => batch.require_equals(mh, b.clone()),
+            None => batch.require_absent(mh),
+        };
+        batch
+            .preconditions
+            .extend(plan.preconditions.iter().cloned());
+        batch.ops = std::mem::take(&mut plan.ops);
+        self.commit(batch).await?;
+        self.install_index_plan(plan);
+        if done {
+            self.recount_index(space).await?;
+        }
+        Ok(progress)
+    }
+
+    /// Recomputes the head's statistics from the doc table and vector pages (the end of a
+    /// rebuild: an index damaged before may have counted wrong).
+    async fn recount_index(&self, space: &str) -> Result<()> {
+        let key = layout::index_head(space);
+        let Some(bytes) = self.kv.get(&key).await.map_err(kv_error)? else {
+            return Ok(());
+        };
+        let mut head: IndexHead = envelope::decode(&bytes)?;
+        let (mut docs, mut total) = (0u64, 0u64);
+        for (_, v) in self.scan_range(layout::doc_pages_of(space)).await? {
+            for (_, d) in DocPage::decode(&v)?.docs {
+                docs += 1;
+                total += d.len as u64;
+            }
+        }
+        let mut vectors = 0u64;
+        if let Some(m) = &head.model {
+            for (_, v) in self.scan_range(layout::vectors_of(space)).await? {
+                vectors += VectorPage::decode(&v, m.dims as usize)?
+                    .scales
+                    .iter()
+                    .filter(|s| **s != 0.0)
+                    .count() as u64;
+            }
+        }
+        if (head.docs, head.total_len, head.vectors) == (docs, total, vectors) {
+            return Ok(());
+        }
+        head.docs = docs;
+        head.total_len = total;
+        head.vectors = vectors;
+        head.generation += 1;
+        let mut batch = Batch::new();
+        batch.require_equals(key.clone(), bytes);
+        batch.put(key, envelope::encode(&head)?);
+        self.commit(batch).await?;
+        self.index_head_now(space).await?;
+        Ok(())
+    }
+
+    /// Compares a space's index with its records (every term, doc entry, ordinal and the
+    /// head's statistics). Used by the tests; cheap enough for a maintenance check.
+    pub async fn check_index(&self, space_id: &str) -> Result<IndexCheck> {
+        let (space, _) = self.owned_space(space_id).await?;
+        self.settle_memories(&space.id).await?;
+        let sp = space.id.as_str();
+        let head: IndexHead = match self
+            .kv
+            .get(&layout::index_head(sp))
+            .await
+            .map_err(kv_error)?
+        {
+            Some(b) => envelope::decode(&b)?,
+            None => IndexHead::default(),
+        };
+        let tok = Tokenizer::new();
+        let records = self.all_records(sp).await?;
+        let mut docs = BTreeMap::new();
+        for (_, v) in self.scan_range(layout::doc_pages_of(sp)).await? {
+            let p = DocPage::decode(&v)?;
+            for (slot, d) in p.docs {
+                docs.insert(p.bucket * DOC_BUCKET + slot as u32, d);
+            }
+        }
+        let mut ords = BTreeMap::new();
+        for (k, v) in self.scan_range(layout::index_ords_of(sp)).await? {
+            let id = crate::codec::keys::string_parts(&k)
+                .and_then(|mut p| p.pop())
+                .unwrap_or_default();
+            ords.insert(id, super::write::decode_ord(&v)?);
+        }
+        // (term, ord) -> (tf, len)
+        let mut postings = BTreeMap::new();
+        for (k, v) in self.scan_range(layout::postings_of(sp)).await? {
+            let p = PostingPage::decode(&v)?;
+            let term = crate::codec::keys::string_parts(&k[..k.len().saturating_sub(8)])
+                .and_then(|mut p| p.pop())
+                .unwrap_or_default();
+            for x in p.postings {
+                postings.insert((term.clone(), x.ord), (x.tf, x.len));
+            }
+        }
+        let mut vector_slots = 0u64;
+        if let Some(m) = &head.model {
+            for (_, v) in self.scan_range(layout::vectors_of(sp)).await? {
+                vector_slots += VectorPage::decode(&v, m.dims as usize)?
+                    .scales
+                    .iter()
+                    .filter(|s| **s != 0.0)
+                    .count() as u64;
+            }
+        }
+        let mut out = IndexCheck {
+            indexed: docs.len() as u64,
+            ..Default::default()
+        };
+        let mut expected_postings = BTreeSet::new();
+        let mut indexable = BTreeSet::new();
+        for r in &records {
+            if !r.indexed() {
+                continue;
+            }
+            out.records_indexable += 1;
+            let id = r.memory.id.clone();
+            indexable.insert(id.clone());
+            let Some(ord) = ords.get(&id) else {
+                out.missing.push(id);
+                continue;
+            };
+            let doc = doc_of(r);
+            let (terms, len) = doc_terms(&tok, &doc);
+            let want = meta_of(&tok, &doc, &terms, len);
+            let exact_len = terms
+                .keys()
+                .filter(|t| t.starts_with(super::write::EXACT_PREFIX))
+                .count() as u16;
+            let mut ok = docs.get(ord).map(|d| d.as_ref()) == Some(&want);
+            for (t, tf) in &terms {
+                let l = if t.starts_with(super::write::EXACT_PREFIX) {
+                    exact_len
+                } else {
+                    len.min(65535) as u16
+                };
+                expected_postings.insert((t.clone(), *ord));
+                ok &= postings.get(&(t.clone(), *ord)) == Some(&((*tf).min(65535) as u16, l));
+            }
+            if !ok {
+                out.stale.push(id);
+            }
+        }
+        for (ord, d) in &docs {
+            if !indexable.contains(&d.memory_id) || ords.get(&d.memory_id) != Some(ord) {
+                out.orphans.push(d.memory_id.clone());
+            }
+        }
+        for (k, _) in postings.iter() {
+            if !expected_postings.contains(k) {
+                let who = docs
+                    .get(&k.1)
+                    .map(|d| d.memory_id.clone())
+                    .unwrap_or_else(|| format!("ordinal {}", k.1));
+                if !out.orphans.contains(&who) && !out.stale.contains(&who) {
+                    out.stale.push(who);
+                }
+            }
+        }
+        let total: u64 = docs.values().map(|d| d.len as u64).sum();
+        out.stats_consistent = head.docs == docs.len() as u64
+            && head.total_len == total
+            && head.vectors == vector_slots
+            && docs.keys().all(|o| *o < head.next_ord);
+        Ok(out)
+    }
+}
