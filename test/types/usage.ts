@@ -178,9 +178,9 @@ export async function usage(): Promise<void> {
   // Memories and associations.
   const r: Remembered = await ms.remember(space.id, { content: "likes tea", subtype: "preference", logicalKey: "user.drink", tags: ["t"], metadata: { k: [1] } });
   const mem: Memory = r.memory;
-  const kind: MemoryType = mem.type;
+  const memType: MemoryType = mem.type;
   const st: MemoryStatus = mem.status;
-  void [kind, st];
+  void [memType, st];
   // @ts-expect-error subtypes are a closed list
   await ms.remember(space.id, { content: "x", subtype: "gossip" });
   // @ts-expect-error fields are camelCase
