@@ -91,6 +91,12 @@ export interface Space {
   createdAt: Timestamp;
   updatedAt: Timestamp;
   deletedAt?: Timestamp;
+  /** Display name (a workspace's name; 1–200 characters). */
+  name?: string;
+  /** Discovery tags: a sorted set (≤ 20, each 1–64 characters). */
+  tags?: string[];
+  /** Application settings, verbatim (≤ 16 KiB). */
+  settings?: JsonObject;
 }
 
 /** Input of createSpace. */
@@ -101,6 +107,9 @@ export interface NewSpace {
   customInstructions?: string | null;
   /** A live space of this principal with the same key → `duplicate` (details.existingId). */
   deduplicationKey?: string | null;
+  name?: string | null;
+  tags?: string[] | null;
+  settings?: JsonObject | null;
 }
 
 /** Input of updateSpace: absent = unchanged, null = clear, value = set. */
@@ -109,6 +118,11 @@ export interface SpaceUpdate {
   llmModelName?: string | null;
   llmBaseUrl?: string | null;
   customInstructions?: string | null;
+  name?: string | null;
+  /** Replaces the tags (`[]` clears them). */
+  tags?: string[] | null;
+  /** Replaces the settings (`{}` clears them). */
+  settings?: JsonObject | null;
 }
 
 /** Offset pagination (limit 1–100, default 100). */
@@ -191,6 +205,10 @@ export interface Session {
   lastEventAt: Timestamp | null;
   executedStrategies: StrategyExecution[];
   deletedAt?: Timestamp;
+  /** Last touchSession: `idle` triggers count from the later of this and the last event. */
+  touchedAt?: Timestamp;
+  /** When a ttl/idle strategy that deletes the session fires if nothing else happens. */
+  expiresAt?: Timestamp;
 }
 
 /** Input of createSession. */
@@ -469,6 +487,212 @@ export type MemoryToolCommand =
   | { command: "insert"; path: string; insert_line: number; insert_text: string }
   | { command: "delete"; path: string }
   | { command: "rename"; old_path: string; new_path: string };
+
+// ---- core blocks, archival recall, the memory context, working context, workspaces ----
+
+/** Who a block belongs to. */
+export type BlockScope = "user" | "agent";
+
+/** A core memory block. */
+export interface MemoryBlock {
+  id: string;
+  /** `core` or a named type (1–64 of a-z 0-9 _ - .; not `archival`). */
+  blockType: string;
+  content: string;
+  scope: BlockScope;
+  agentId?: string;
+  description?: string;
+  limitTokens: number;
+  limitBytes: number;
+  readOnly: boolean;
+  tokens: number;
+  version: number;
+  createdAt: Timestamp;
+  /** Strictly increases with every change: the expectedUpdatedAt of the next write. */
+  updatedAt: Timestamp;
+}
+
+/** Input of updateBlock. */
+export interface BlockWrite {
+  content: string;
+  /** The agent whose block it is (absent: the user's). */
+  agentId?: string | null;
+  /** Absent/null: create a missing block only; else the updatedAt last read (stale → `conflict` with details.currentUpdatedAt). */
+  expectedUpdatedAt?: Timestamp | null;
+  /** `""` clears it. */
+  description?: string | null;
+  /** 1–16,384 (default 2,000). */
+  limitTokens?: number | null;
+  /** 1–65,536 (default 8,192). */
+  limitBytes?: number | null;
+  readOnly?: boolean | null;
+}
+
+/** Input of listBlocks. */
+export interface BlockQuery {
+  /** Default: "agent" with agentId, else "user". */
+  scope?: "user" | "agent" | "all" | null;
+  agentId?: string | null;
+}
+
+/** One recorded state of a block. */
+export interface BlockVersion {
+  version: number;
+  change: "created" | "updated" | "deleted";
+  block?: MemoryBlock;
+  recordedAt: Timestamp;
+}
+
+/** Input of recallArchival. */
+export interface ArchivalQuery {
+  query: string;
+  agentId?: string | null;
+  /** 1–100 (default 10). */
+  limit?: number | null;
+  /** 0–1 (default 0). */
+  minScore?: number | null;
+}
+
+/** One archival match (archival memory is the space's memories). */
+export interface ArchivalMatch {
+  content: string;
+  score: number;
+  blockType: "archival";
+  scope: BlockScope;
+  agentId?: string;
+  lineNumber: number;
+  updatedAt: Timestamp;
+  memoryId: string;
+}
+
+/** Per-run memory policy. */
+export interface MemoryPolicy {
+  /** Default "tool_only". */
+  archivalMode?: "tool_only" | "auto" | null;
+  /** 1–50 (default 5). */
+  archivalLimit?: number | null;
+  /** 0–1 (default 0.25). */
+  archivalMinScore?: number | null;
+  includeUserCore?: boolean | null;
+  includeAgentCore?: boolean | null;
+}
+
+/** Input of contextFor. */
+export interface ContextRequest {
+  agentId?: string | null;
+  sessionId?: string | null;
+  /** Default: the session's newest user message. */
+  query?: string | null;
+  /** 1–1,000,000 (default 4,096); never exceeded. */
+  budgetTokens?: number | null;
+  policy?: MemoryPolicy;
+  /** Re-read the blocks instead of the handle's snapshot. */
+  refresh?: boolean;
+}
+
+/** One part of the context, in render order. */
+export interface ContextPart {
+  kind: "user_core" | "agent_core" | "events" | "archival";
+  rendered: string;
+  tokens: number;
+  included: number;
+  omitted: number;
+}
+
+/** What contextFor returns. */
+export interface MemoryContext {
+  /** The text to send: the non-empty parts joined by a line break. */
+  rendered: string;
+  /** ≤ budgetTokens. */
+  tokens: number;
+  budgetTokens: number;
+  parts: ContextPart[];
+  /** The block parts: the same bytes turn after turn until a block changes. */
+  snapshot: { hash: string; tokens: number; blocksVersion?: string; reused: boolean };
+  blocks: MemoryBlock[];
+  events: SessionEvent[];
+  archival: ArchivalMatch[];
+  query?: string;
+}
+
+/** A working-context entry. */
+export interface ContextEntry {
+  key: string;
+  value: Json;
+  ttlSeconds?: number;
+  expiresAt?: Timestamp;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+/** What touchSession returns. */
+export interface SessionTouch {
+  sessionId: string;
+  touchedAt: Timestamp;
+  expiresAt?: Timestamp;
+}
+
+/** Input of findSpaces. */
+export interface SpaceQuery {
+  tags?: string[];
+  /** Default "all". */
+  match?: "all" | "any";
+  offset?: number;
+  limit?: number;
+}
+
+/** Input of briefing. */
+export interface BriefingQuery {
+  /** 1–43,200 (default 60). */
+  lookbackMinutes?: number | null;
+  /** 1–100 (default 10). */
+  limit?: number | null;
+  includeMemories?: boolean | null;
+  includeContradictions?: boolean | null;
+}
+
+/** What briefing returns. Memories are the memory records as the memories API returns them. */
+export interface Briefing {
+  since: Timestamp;
+  until: Timestamp;
+  summary: {
+    totalMemories: number;
+    supersededMemories: number;
+    totalAssociations: number;
+    recentMemories: number;
+    recentlySuperseded: number;
+    memoryTypes: { [type: string]: number };
+    activeTopics: string[];
+    activeSessions: number;
+    truncated: boolean;
+  };
+  newMemories: JsonObject[];
+  supersededMemories: JsonObject[];
+  contradictions: {
+    memoryA: string;
+    memoryB: string;
+    relationship: "supersedes";
+    needsResolution: boolean;
+    logicalKey?: string;
+    detectedAt: Timestamp;
+  }[];
+  activeSessions: {
+    sessionId: string;
+    description?: string;
+    participants: string[];
+    eventCount: number;
+    lastActivityAt: Timestamp;
+    expiresAt?: Timestamp;
+  }[];
+}
+
+/** What workspaceSchema returns. */
+export interface WorkspaceSchema {
+  relationshipTypes: { name: string; category: string; description: string; inverse: string | null }[];
+  memoryTypes: string[];
+  memorySubtypes: string[];
+  canCustomize: false;
+}
 
 /** One write of a KV batch. */
 // ---- memories and associations (docs/memories.md) ---------------------------------------
@@ -886,6 +1110,29 @@ export declare class Memspace {
   updateAssociation(spaceId: string, associationId: string, update: AssociationUpdate): Promise<Association>;
   deleteAssociation(spaceId: string, associationId: string): Promise<void>;
   traverse(spaceId: string, startId: string, query?: TraverseQuery): Promise<Traversal>;
+
+  /** Creates (no expectedUpdatedAt) or replaces a block; a stale token is `conflict` carrying details.currentUpdatedAt. */
+  updateBlock(spaceId: string, blockType: string, write: BlockWrite): Promise<MemoryBlock>;
+  getBlock(spaceId: string, blockType: string, options?: { agentId?: string | null }): Promise<MemoryBlock>;
+  listBlocks(spaceId: string, query?: BlockQuery): Promise<MemoryBlock[]>;
+  deleteBlock(spaceId: string, blockType: string, options?: { agentId?: string | null; expectedUpdatedAt?: Timestamp | null }): Promise<void>;
+  listBlockVersions(spaceId: string, blockType: string, query?: { agentId?: string | null; offset?: number; limit?: number }): Promise<BlockVersion[]>;
+  /** Searches archival memory (the space's memories): the user's, and with agentId also that agent's. */
+  recallArchival(spaceId: string, query: ArchivalQuery): Promise<ArchivalMatch[]>;
+  /** The memory context of one model turn, within budgetTokens: call it before every model call. */
+  contextFor(spaceId: string, request?: ContextRequest): Promise<MemoryContext>;
+  setContext(spaceId: string, sessionId: string, key: string, value: Json, options?: { ttlSeconds?: number | null }): Promise<ContextEntry>;
+  /** The named keys that are set and live, or every live key without `keys`. */
+  getContext(spaceId: string, sessionId: string, keys?: string[] | null): Promise<ContextEntry[]>;
+  deleteContext(spaceId: string, sessionId: string, key: string): Promise<boolean>;
+  /** Marks a session active now: its idle strategies count from now. */
+  touchSession(spaceId: string, sessionId: string): Promise<SessionTouch>;
+  findSpaces(query?: SpaceQuery): Promise<Space[]>;
+  /** The live space holding a deduplication key (a caller-chosen workspace id), or null. */
+  spaceByKey(key: string): Promise<Space | null>;
+  workspaceSchema(spaceId: string): Promise<WorkspaceSchema>;
+  /** What changed in a space lately (from records; no LLM). */
+  briefing(spaceId: string, query?: BriefingQuery): Promise<Briefing>;
 
   listExtractionJobs(spaceId: string): Promise<ExtractionJob[]>;
   /** Fires due time triggers across the store (eager lifecycle); limit 1–1,000,000, default 100. */

@@ -19,7 +19,7 @@ npm install --silent --no-audit --no-fund "$tarball"
 for f in LICENSE-MIT LICENSE-APACHE dist/index.js dist/node.js dist/error.js dist/memspace_bg.wasm; do
   [ -f "node_modules/memspace/$f" ] || { echo "pack-smoke: the tarball lacks $f" >&2; exit 1; }
 done
-cp "$repo/test/pack/smoke.mjs" "$repo/test/pack/browser-entry.js" "$repo/test/types/usage.ts" .
+cp "$repo/test/pack/smoke.mjs" "$repo/test/pack/browser-entry.js" "$repo"/test/types/*.ts .
 
 node smoke.mjs
 cp "$repo/test/types/tsconfig.json" .

@@ -42,7 +42,7 @@ node --test test/node/
 step "npm pack + install the tarball + smoke (Node, esbuild node and browser bundles)"
 bash scripts/pack-smoke.sh
 
-step "demo in headless Chromium: persistence across a reload (screenshot in test-output/)"
+step "the playground in headless Chromium: every panel, reload, second tab (screenshots in test-output/)"
 node --test test/browser/
 
 echo "test-browser: all passed"

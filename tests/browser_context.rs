@@ -1,6 +1,8 @@
 //! Core blocks, the per-turn memory context and working context in real Chromium on
 //! IndexedDB (wasm-bindgen-test): two handles (two tabs) racing on one block, the frozen
-//! block snapshot across turns, budgets, working-context expiry on the real clock.
+//! block snapshot across turns, budgets, working-context expiry on the real clock, block
+//! history and read-only, archival recall and `context_for` with `auto`, briefing, workspaces,
+//! and everything read back from a reopened database.
 //!
 //! Run with scripts/test-browser.sh (cargo test --target wasm32-unknown-unknown --features js
 //! --test browser_context).
@@ -253,4 +255,362 @@ async fn on_indexeddb_working_context_expires_on_the_real_clock_and_touch_extend
     assert_eq!(live[0].key, "task");
     let t = ms.touch_session(&space, &session.id).await.unwrap();
     assert_eq!(t.expires_at, Some(t.touched_at.plus_secs(3_600)));
+}
+
+fn memory(content: &str, key: Option<&str>, agent: Option<&str>) -> NewMemory {
+    NewMemory {
+        content: content.into(),
+        logical_key: key.map(String::from),
+        provenance: agent.map(|a| Provenance {
+            agent_id: Some(a.into()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn user_event(text: &str) -> NewEvent {
+    NewEvent {
+        body: json!({ "content": text }),
+        emitter: Emitter::new("user", "u1"),
+        event_type: None,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn on_indexeddb_block_changes_are_versioned_read_only_blocks_refuse_writes_and_deletes_are_checked(
+) {
+    let ms = handle(idb(&unique("block-history")).await);
+    let space = ms.create_space(NewSpace::default()).await.unwrap().id;
+    let v1 = ms
+        .update_block(&space, "core", write("- one", None))
+        .await
+        .unwrap();
+    let v2 = ms
+        .update_block(
+            &space,
+            "core",
+            BlockWrite {
+                content: "- one\n- two".into(),
+                expected_updated_at: Some(v1.updated_at),
+                read_only: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(v2.read_only);
+    let refused = ms
+        .update_block(&space, "core", write("- three", Some(v2.updated_at)))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code, ErrorCode::Conflict, "{refused:?}");
+    assert_eq!(refused.details["precondition"], json!("read_only"));
+    let refused = ms
+        .delete_block(&space, "core", None, Some(v2.updated_at))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code, ErrorCode::Conflict, "{refused:?}");
+    assert_eq!(refused.details["precondition"], json!("read_only"));
+    let v3 = ms
+        .update_block(
+            &space,
+            "core",
+            BlockWrite {
+                content: "- one\n- two".into(),
+                expected_updated_at: Some(v2.updated_at),
+                read_only: Some(false),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let history = ms
+        .list_block_versions(&space, "core", None, Page::default())
+        .await
+        .unwrap();
+    let changes: Vec<(u64, BlockChange)> = history.iter().map(|v| (v.version, v.change)).collect();
+    assert_eq!(
+        changes,
+        [
+            (3, BlockChange::Updated),
+            (2, BlockChange::Updated),
+            (1, BlockChange::Created)
+        ]
+    );
+    assert_eq!(history[0].block.as_ref(), Some(&v3));
+    assert_eq!(history[2].block.as_ref(), Some(&v1));
+    let stale = ms
+        .delete_block(&space, "core", None, Some(v2.updated_at))
+        .await
+        .unwrap_err();
+    assert_eq!(stale.code, ErrorCode::Conflict);
+    ms.delete_block(&space, "core", None, Some(v3.updated_at))
+        .await
+        .unwrap();
+    let gone = ms.get_block(&space, "core", None).await.unwrap_err();
+    assert_eq!(gone.code, ErrorCode::NotFound);
+}
+
+#[wasm_bindgen_test]
+async fn on_indexeddb_archival_recall_has_the_seed_shape_and_context_for_auto_adds_bounded_matches()
+{
+    let ms = handle(idb(&unique("archival")).await);
+    let space = ms.create_space(NewSpace::default()).await.unwrap().id;
+    let acme = ms
+        .remember(
+            &space,
+            memory(
+                "Acme account overview\nThe Acme renewal is due in March\nOwner: Dana",
+                None,
+                None,
+            ),
+        )
+        .await
+        .unwrap()
+        .memory;
+    ms.remember(
+        &space,
+        memory(
+            "Acme renewal pricing was agreed by the records agent",
+            None,
+            Some("agent_records"),
+        ),
+    )
+    .await
+    .unwrap();
+    ms.remember(
+        &space,
+        memory(
+            "Acme renewal notes of the email agent",
+            None,
+            Some("agent_emails"),
+        ),
+    )
+    .await
+    .unwrap();
+    ms.remember(&space, memory("The user likes green tea", None, None))
+        .await
+        .unwrap();
+    let query = |agent: Option<&str>| ArchivalQuery {
+        query: "Acme renewal".into(),
+        agent_id: agent.map(String::from),
+        ..Default::default()
+    };
+    let user_only = ms.recall_archival(&space, query(None)).await.unwrap();
+    assert_eq!(user_only.len(), 1, "{user_only:?}");
+    let m = &user_only[0];
+    assert_eq!(
+        (
+            m.memory_id.as_str(),
+            m.block_type.as_str(),
+            m.scope,
+            m.line_number
+        ),
+        (acme.id.as_str(), "archival", BlockScope::User, 2)
+    );
+    assert_eq!(m.updated_at, acme.updated_at);
+    assert!(m.score > 0.0 && m.score <= 1.0);
+    let with_agent = ms
+        .recall_archival(&space, query(Some("agent_records")))
+        .await
+        .unwrap();
+    assert_eq!(with_agent.len(), 2, "{with_agent:?}");
+    assert!(with_agent.windows(2).all(|w| w[0].score >= w[1].score));
+    assert!(with_agent
+        .iter()
+        .all(|m| m.agent_id.as_deref() != Some("agent_emails")));
+
+    let session = ms
+        .create_session(
+            &space,
+            NewSession {
+                participants: vec!["u1".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    ms.post_event(
+        &space,
+        &session.id,
+        user_event("when is the Acme renewal due?"),
+    )
+    .await
+    .unwrap();
+    let req = |mode: ArchivalMode| ContextRequest {
+        agent_id: Some("agent_records".into()),
+        session_id: Some(session.id.clone()),
+        budget_tokens: Some(400),
+        policy: MemoryPolicy {
+            archival_mode: Some(mode),
+            archival_limit: Some(1),
+            archival_min_score: Some(0.0),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let auto = ms
+        .context_for(&space, req(ArchivalMode::Auto))
+        .await
+        .unwrap();
+    assert_eq!(auto.query.as_deref(), Some("when is the Acme renewal due?"));
+    assert_eq!(auto.archival.len(), 1, "archival_limit bounds the matches");
+    let first_line = auto.archival[0].content.lines().next().unwrap();
+    assert!(auto.rendered.contains(&format!("- {first_line}")));
+    assert!(auto.tokens <= 400);
+    let tool_only = ms
+        .context_for(&space, req(ArchivalMode::ToolOnly))
+        .await
+        .unwrap();
+    assert!(tool_only.archival.is_empty());
+    assert!(!tool_only.rendered.contains("Acme account overview"));
+}
+
+#[wasm_bindgen_test]
+async fn on_indexeddb_a_briefing_names_the_new_memory_that_closed_an_old_one_and_the_active_session(
+) {
+    let ms = handle(idb(&unique("briefing")).await);
+    let space = ms.create_space(NewSpace::default()).await.unwrap().id;
+    let boston = ms
+        .remember(&space, memory("Lives in Boston", Some("user.city"), None))
+        .await
+        .unwrap()
+        .memory;
+    let denver = ms
+        .remember(&space, memory("Lives in Denver", Some("user.city"), None))
+        .await
+        .unwrap()
+        .memory;
+    let session = ms
+        .create_session(
+            &space,
+            NewSession {
+                participants: vec!["u1".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    ms.post_event(&space, &session.id, user_event("I moved to Denver"))
+        .await
+        .unwrap();
+    let b = ms
+        .briefing(
+            &space,
+            BriefingQuery {
+                lookback_minutes: Some(10),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(b.summary.recent_memories, 2);
+    assert_eq!(b.summary.recently_superseded, 1);
+    assert_eq!(b.contradictions.len(), 1);
+    let c = &b.contradictions[0];
+    assert_eq!(
+        (
+            c.memory_a.as_str(),
+            c.memory_b.as_str(),
+            c.relationship.as_str()
+        ),
+        (denver.id.as_str(), boston.id.as_str(), "supersedes")
+    );
+    assert_eq!(c.logical_key.as_deref(), Some("user.city"));
+    assert_eq!(b.active_sessions.len(), 1);
+    assert_eq!(b.active_sessions[0].session_id, session.id);
+}
+
+#[wasm_bindgen_test]
+async fn on_indexeddb_workspaces_are_found_by_tags_and_by_key_and_everything_survives_a_reopen() {
+    let name = unique("workspaces");
+    let first_load = Rc::new(
+        IndexedDbKv::open(&name, Durability::Strict)
+            .await
+            .expect("open IndexedDB"),
+    );
+    let ms = handle(first_load.clone());
+    let fin = ms
+        .create_space(NewSpace {
+            name: Some("fin".into()),
+            tags: Some(vec!["topic:finance".into(), "knowledge".into()]),
+            settings: Some(json!({ "retention_days": 30 }).as_object().unwrap().clone()),
+            deduplication_key: Some("ws-fin".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    ms.create_space(NewSpace {
+        name: Some("misc".into()),
+        tags: Some(vec!["scratch".into()]),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let block = ms
+        .update_block(&fin.id, "core", write("- Prefers concise answers", None))
+        .await
+        .unwrap();
+    let session = ms
+        .create_session(
+            &fin.id,
+            NewSession {
+                participants: vec!["u1".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    ms.set_context(&fin.id, &session.id, "task", json!({ "step": 2 }), None)
+        .await
+        .unwrap();
+    let before = ms
+        .context_for(
+            &fin.id,
+            ContextRequest {
+                session_id: Some(session.id.clone()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    first_load.close();
+
+    // A new page load: a fresh connection and handle read the same state.
+    let again = handle(idb(&name).await);
+    let found = again
+        .find_spaces(SpaceQuery {
+            tags: vec!["knowledge".into()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0], fin);
+    assert_eq!(found[0].tags, ["knowledge", "topic:finance"]);
+    assert_eq!(
+        again.space_by_key("ws-fin").await.unwrap().map(|s| s.id),
+        Some(fin.id.clone())
+    );
+    assert_eq!(again.get_block(&fin.id, "core", None).await.unwrap(), block);
+    let wc = again.get_context(&fin.id, &session.id, &[]).await.unwrap();
+    assert_eq!(wc.len(), 1);
+    assert_eq!(wc[0].value, json!({ "step": 2 }));
+    let after = again
+        .context_for(
+            &fin.id,
+            ContextRequest {
+                session_id: Some(session.id.clone()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        !after.snapshot.reused,
+        "a new handle renders the blocks afresh"
+    );
+    assert_eq!(after.snapshot.hash, before.snapshot.hash);
+    assert_eq!(after.rendered, before.rendered);
 }

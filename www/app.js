@@ -1,79 +1,388 @@
-// The demo page: one space, one session, messages posted and listed, all in IndexedDB.
-// Bundled by esbuild into www/dist/app.js (npm run demo).
-import { Memspace, MemspaceError } from "memspace";
+// The memspace playground: a chat with a local agent whose every turn shows the memory context
+// it was given, and panels for what memspace holds (core memory, lifecycle, memory store, the
+// raw records). Everything lives in this browser's IndexedDB; other tabs follow along through
+// a BroadcastChannel. Bundled by esbuild into www/dist/app.js (npm run demo).
+import { Memspace } from "memspace";
+import { h, $, when, describe } from "./ui.js";
+import { factsIn, scriptedReply, endpointReply, loadEndpoint, saveEndpoint } from "./agent.js";
+import { renderLifecycle, strategiesFromForm } from "./panels/lifecycle.js";
+import { renderStore } from "./panels/store.js";
+import { renderInspector } from "./panels/inspector.js";
+import { renderMemory } from "./panels/memory.js";
+import { exportSpace, importSpace } from "./transfer.js";
 
-const $ = (id) => document.getElementById(id);
-const ms = await Memspace.open({ storage: "indexeddb", name: "memspace-demo", principal: { userId: "visitor", tenantId: "demo" } });
-let space = null;
-let session = null;
+const DB = "memspace-demo";
+const USER = "visitor";
+const AGENT = "guide";
+const KEY = { space: `${DB}.space`, session: `${DB}.session`, clock: `${DB}.clockOffsetMs`, tab: `${DB}.tab` };
 
-function show(error) {
-  $("error").textContent = error instanceof MemspaceError ? `${error.code} (${error.status}): ${error.message}` : String(error);
+// The page's clock: real time plus the fast-forward offset, shared by every tab through localStorage.
+let clockOffset = Number(localStorage.getItem(KEY.clock)) || 0;
+const ms = await Memspace.open({ storage: "indexeddb", name: DB, principal: { userId: USER, tenantId: "demo" }, clock: () => Date.now() + clockOffset });
+const channel = new BroadcastChannel(DB);
+
+/** What the page shows; `space`/`session` are the records last read. */
+const S = { spaces: [], space: null, sessions: [], session: null, goneSession: null, tab: localStorage.getItem(KEY.tab) ?? "memory" };
+
+const ctx = {
+  ms,
+  DB,
+  USER,
+  AGENT,
+  S,
+  now: () => Date.now() + clockOffset,
+  act,
+  changed,
+  /** Moves the shared clock forward and lets lifecycle run (sweep fires due time triggers). */
+  async fastForward(ms_) {
+    clockOffset += ms_;
+    localStorage.setItem(KEY.clock, String(clockOffset));
+    return ms.sweep(1000);
+  },
+};
+
+// ---- actions: one at a time, errors shown in words and cleared by the next success ----
+
+let queue = Promise.resolve();
+let pending = 0;
+function setPending(d) {
+  pending += d;
+  document.body.dataset.pending = String(pending);
 }
 
-async function render() {
-  $("space").textContent = space ? `${space.id} — ${space.description ?? ""}` : "no space yet";
-  $("session").textContent = session ? `${session.id}` : "no session yet";
-  $("new-session").disabled = !space;
-  $("message").disabled = $("send").disabled = !session;
+/** Runs `fn` after every earlier action; shows its error or clears the error line on success. */
+function act(fn) {
+  setPending(1);
+  const run = queue.then(async () => {
+    try {
+      await fn();
+      $("error").textContent = "";
+      $("error").hidden = true;
+    } catch (e) {
+      console.warn(e);
+      $("error").textContent = describe(e);
+      $("error").hidden = false;
+    } finally {
+      setPending(-1);
+    }
+  });
+  queue = run;
+  return run;
+}
+
+/** After a write: tell the other tabs, then redraw. */
+async function changed() {
+  channel.postMessage({ spaceId: S.space?.id ?? null, at: Date.now() });
+  await refresh();
+}
+
+channel.onmessage = () => act(refresh);
+addEventListener("storage", (e) => {
+  if (e.key === KEY.clock) {
+    clockOffset = Number(e.newValue) || 0;
+    act(refresh);
+  }
+});
+
+// ---- loading ----
+
+async function loadState() {
+  S.spaces = await ms.listSpaces({ limit: 100 });
+  const wanted = localStorage.getItem(KEY.space);
+  S.space = S.spaces.find((s) => s.id === wanted) ?? S.spaces.at(-1) ?? null;
+  S.sessions = S.space ? await ms.listSessions(S.space.id, { limit: 100 }) : [];
+  const wantedSession = localStorage.getItem(KEY.session);
+  S.session = S.sessions.find((s) => s.id === wantedSession) ?? null;
+  S.goneSession = null;
+  if (!S.session && wantedSession && S.space && wantedSession.startsWith("ses_")) {
+    // Not listed: deleted (by the user or by a lifecycle strategy) or of another space.
+    try {
+      S.session = await ms.getSession(S.space.id, wantedSession);
+    } catch (e) {
+      if (e.code === "gone") S.goneSession = wantedSession;
+      else if (e.code !== "not_found") throw e;
+    }
+  }
+  if (!S.session && !S.goneSession) S.session = S.sessions.at(-1) ?? null;
+}
+
+async function refresh() {
+  await loadState();
+  renderHeader();
+  await renderChat();
+  await renderPanel();
+}
+
+// ---- header: spaces and sessions switcher, clock, endpoint ----
+
+function renderHeader() {
+  const spaceSel = $("space-select");
+  spaceSel.replaceChildren(
+    ...(S.spaces.length === 0 ? [h("option", { value: "" }, "no space yet")] : []),
+    ...S.spaces.map((s) => h("option", { value: s.id, selected: s.id === S.space?.id }, `${s.name ?? s.description ?? "space"} · ${s.id.slice(-6)}`)),
+  );
+  const sessionSel = $("session-select");
+  const options = S.sessions.map((s) => h("option", { value: s.id, selected: s.id === S.session?.id }, `${s.description ?? "session"} · ${s.eventCount} events`));
+  if (S.session && !S.sessions.some((s) => s.id === S.session.id)) options.push(h("option", { value: S.session.id, selected: true }, `${S.session.description ?? "session"} (deleted)`));
+  if (S.goneSession) options.push(h("option", { value: S.goneSession, selected: true }, "deleted session"));
+  if (options.length === 0) options.push(h("option", { value: "" }, S.space ? "no session yet" : "—"));
+  sessionSel.replaceChildren(...options);
+  spaceSel.disabled = S.spaces.length === 0;
+  sessionSel.disabled = S.sessions.length === 0 && !S.session;
+  $("new-session").disabled = !S.space;
+  $("export").disabled = !S.space;
+  $("clock").textContent = when(new Date(ctx.now()).toISOString()) + (clockOffset ? ` (+${formatDuration(clockOffset)})` : "");
+  const endpoint = loadEndpoint();
+  $("agent-mode").textContent = endpoint ? `model: ${endpoint.model || "gpt-4o-mini"} at ${endpoint.baseUrl}` : "scripted agent (offline)";
+  $("status").textContent = `storage: ${ms.storage} · database "${DB}"`;
+}
+
+function formatDuration(msec) {
+  const h_ = Math.round(msec / 3_600_000);
+  return h_ >= 48 ? `${Math.round(h_ / 24)} days` : `${h_} h`;
+}
+
+// ---- chat ----
+
+function contextView(c) {
+  if (!c) return null;
+  return h(
+    "details",
+    { className: "ctx" },
+    h("summary", {}, `memory context: ${c.tokens} / ${c.budgetTokens} tokens`, c.snapshot ? ` · blocks ${c.snapshot.reused ? "reused" : "new"} ${c.snapshot.hash.slice(0, 8)}` : ""),
+    h(
+      "table",
+      { className: "parts" },
+      h("tr", {}, h("th", {}, "part"), h("th", {}, "tokens"), h("th", {}, "included"), h("th", {}, "omitted")),
+      (c.parts ?? []).map((p) => h("tr", { "data-kind": p.kind }, h("td", {}, p.kind), h("td", {}, p.tokens), h("td", {}, p.included), h("td", {}, p.omitted))),
+    ),
+    (c.archival ?? []).length
+      ? h(
+          "ol",
+          { className: "recalled" },
+          c.archival.map((a) => h("li", {}, h("span", { className: "score" }, a.score.toFixed(3)), " ", a.content)),
+        )
+      : null,
+    h("pre", { className: "rendered" }, c.rendered || "(empty: nothing in memory yet)"),
+  );
+}
+
+async function renderChat() {
   const list = $("events");
-  list.replaceChildren();
-  if (!session) {
-    $("status").textContent = `storage: ${ms.storage}`;
+  const hint = $("chat-hint");
+  const canPost = Boolean(S.session) && !S.session.deletedAt;
+  $("message").disabled = $("send").disabled = !canPost;
+  if (!S.space) {
+    hint.textContent = "Create a space to start: a space holds one user's memory.";
+    list.replaceChildren();
     return;
   }
-  const events = await ms.listEvents(space.id, session.id, { lastN: 100 });
-  for (const ev of events) {
-    const li = document.createElement("li");
-    li.dataset.seq = String(ev.sequenceId);
-    const seq = Object.assign(document.createElement("span"), { className: "seq", textContent: `#${ev.sequenceId}` });
-    const who = Object.assign(document.createElement("span"), { className: "who", textContent: ev.emitter.id ?? ev.emitter.type });
-    const text = Object.assign(document.createElement("span"), { className: "text", textContent: typeof ev.body === "object" && ev.body && "content" in ev.body ? String(ev.body.content) : JSON.stringify(ev.body) });
-    li.append(seq, who, text);
-    list.append(li);
+  if (S.goneSession || S.session?.deletedAt) {
+    hint.textContent = "This session was deleted (by you or by its lifecycle strategy). Its memories stay in the space; start a new session.";
+    list.replaceChildren();
+    return;
   }
-  const head = await ms.getSession(space.id, session.id);
-  $("status").textContent = `storage: ${ms.storage} · ${head.eventCount} events · version ${head.version} · ~${head.tokenCount} tokens`;
+  if (!S.session) {
+    hint.textContent = "Start a session (a conversation). Lifecycle strategies for it are chosen in the Lifecycle panel.";
+    list.replaceChildren();
+    return;
+  }
+  hint.textContent = "";
+  const events = await ms.listEvents(S.space.id, S.session.id, { lastN: 100 });
+  list.replaceChildren(
+    ...events.map((ev) => {
+      const body = ev.body && typeof ev.body === "object" ? ev.body : { content: JSON.stringify(ev.body) };
+      const who = ev.emitter.type === "user" ? "user" : "agent";
+      return h(
+        "li",
+        { className: `turn ${who}`, "data-seq": ev.sequenceId },
+        h("div", { className: "who" }, ev.emitter.id ?? ev.emitter.type, h("span", { className: "seq" }, ` #${ev.sequenceId}`)),
+        h("div", { className: "text" }, String(body.content ?? "")),
+        body.remembered ? h("div", { className: "remembered" }, "remembered: ", body.remembered.join("; ")) : null,
+        contextView(body.context),
+      );
+    }),
+  );
+  list.scrollTop = list.scrollHeight;
 }
 
-async function load() {
-  const spaces = await ms.listSpaces();
-  space = spaces.at(-1) ?? null;
-  session = space ? ((await ms.listSessions(space.id)).at(-1) ?? null) : null;
-  await render();
-  document.body.dataset.ready = "true";
+/** What a turn keeps of its memory context (shown under the reply, also after a reload). */
+function summarize(c) {
+  return {
+    tokens: c.tokens,
+    budgetTokens: c.budgetTokens,
+    snapshot: { hash: c.snapshot.hash, reused: c.snapshot.reused },
+    parts: c.parts.map((p) => ({ kind: p.kind, tokens: p.tokens, included: p.included, omitted: p.omitted })),
+    archival: c.archival.map((a) => ({ content: a.content, score: a.score, memoryId: a.memoryId })),
+    rendered: c.rendered,
+  };
 }
 
-$("new-space").onclick = async () => {
-  try {
-    space = await ms.createSpace({ description: `demo space ${new Date().toLocaleTimeString()}` });
-    session = null;
-    await render();
-  } catch (e) {
-    show(e);
-  }
-};
+const SLOT = { name: "Name:", home: "Lives in", work: "Works at" };
 
-$("new-session").onclick = async () => {
-  try {
-    session = await ms.createSession(space.id, { participants: ["visitor"], description: "demo conversation" });
-    await render();
-  } catch (e) {
-    show(e);
+/** Writes the facts into the user's core block (a fact with a slot replaces the slot's line); retried on conflict. */
+async function rememberInCore(spaceId, facts) {
+  for (let attempt = 0; ; attempt++) {
+    let block = null;
+    try {
+      block = await ms.getBlock(spaceId, "core");
+    } catch (e) {
+      if (e.code !== "not_found") throw e;
+    }
+    let lines = block ? block.content.split("\n").filter((l) => l.trim()) : [];
+    for (const f of facts) {
+      if (f.key) lines = lines.filter((l) => !l.replace(/^-\s*/, "").startsWith(SLOT[f.key]));
+      const line = `- ${f.text}`;
+      if (!lines.includes(line)) lines.push(line);
+    }
+    try {
+      return await ms.updateBlock(spaceId, "core", { content: lines.join("\n"), expectedUpdatedAt: block?.updatedAt ?? null, description: "What the user told the agent" });
+    } catch (e) {
+      if (e.code !== "conflict" || attempt >= 4) throw e;
+    }
   }
-};
+}
 
-$("post").onsubmit = async (event) => {
+/** One turn: store the message, build the memory context, answer from it, store the answer, remember the facts. */
+async function turn(text) {
+  const space = S.space;
+  const session = S.session;
+  await ms.postEvent(space.id, session.id, { body: { content: text }, emitter: { type: "user", id: USER }, eventType: "message" });
+  const context = await ms.contextFor(space.id, {
+    agentId: AGENT,
+    sessionId: session.id,
+    budgetTokens: 1500,
+    policy: { archivalMode: "auto", archivalLimit: 5, archivalMinScore: 0.1 },
+  });
+  const facts = factsIn(text);
+  const endpoint = loadEndpoint();
+  const reply = endpoint ? await endpointReply(endpoint, text, context) : scriptedReply(text, context, facts);
+  const body = { content: reply, context: summarize(context) };
+  if (facts.length) body.remembered = facts.map((f) => f.text);
+  await ms.postEvent(space.id, session.id, { body, emitter: { type: "agent", id: AGENT }, eventType: "message" });
+  if (facts.length) await rememberInCore(space.id, facts);
+}
+
+// ---- panels ----
+
+const PANELS = { memory: renderMemory, lifecycle: renderLifecycle, store: renderStore, inspector: renderInspector };
+
+async function renderPanel() {
+  if (!PANELS[S.tab]) S.tab = "memory";
+  for (const b of document.querySelectorAll("#tabs button")) b.setAttribute("aria-selected", String(b.dataset.tab === S.tab));
+  const root = $("panel");
+  root.dataset.panel = S.tab;
+  const content = S.space ? await PANELS[S.tab](ctx) : h("p", { className: "muted" }, "No space yet.");
+  root.replaceChildren(content);
+}
+
+// ---- wiring ----
+
+$("new-space").onclick = () =>
+  act(async () => {
+    const n = S.spaces.length + 1;
+    const space = await ms.createSpace({ name: `Space ${n}`, description: "playground space" });
+    localStorage.setItem(KEY.space, space.id);
+    localStorage.removeItem(KEY.session);
+    await changed();
+  });
+
+$("new-session").onclick = () =>
+  act(async () => {
+    const session = await ms.createSession(S.space.id, {
+      participants: [USER],
+      description: `Conversation ${S.sessions.length + 1}`,
+      lifecycleStrategies: strategiesFromForm(ctx),
+    });
+    localStorage.setItem(KEY.session, session.id);
+    await changed();
+  });
+
+$("space-select").onchange = (e) =>
+  act(async () => {
+    localStorage.setItem(KEY.space, e.target.value);
+    localStorage.removeItem(KEY.session);
+    await refresh();
+  });
+
+$("session-select").onchange = (e) =>
+  act(async () => {
+    localStorage.setItem(KEY.session, e.target.value);
+    await refresh();
+  });
+
+$("post").onsubmit = (event) => {
   event.preventDefault();
-  const content = $("message").value.trim();
-  if (!content) return;
-  try {
-    await ms.postEvent(space.id, session.id, { body: { content }, emitter: { type: "user", id: "visitor" }, eventType: "message" });
-    $("message").value = "";
-    await render();
-  } catch (e) {
-    show(e);
-  }
+  const text = $("message").value.trim();
+  if (!text) return;
+  $("message").value = "";
+  act(async () => {
+    await turn(text);
+    await changed();
+  });
 };
 
-load().catch(show);
+for (const b of document.querySelectorAll("#tabs button")) {
+  b.onclick = () =>
+    act(async () => {
+      S.tab = b.dataset.tab;
+      localStorage.setItem(KEY.tab, S.tab);
+      await renderPanel();
+    });
+}
+
+$("endpoint-form").onsubmit = (event) => {
+  event.preventDefault();
+  act(async () => {
+    const baseUrl = $("endpoint-url").value.trim();
+    if (baseUrl && !/^https?:\/\//.test(baseUrl)) throw new Error("The endpoint address must start with http:// or https://.");
+    saveEndpoint(baseUrl ? { baseUrl, model: $("endpoint-model").value.trim(), apiKey: $("endpoint-key").value } : null);
+    renderHeader();
+  });
+};
+$("endpoint-clear").onclick = () =>
+  act(async () => {
+    saveEndpoint(null);
+    for (const id of ["endpoint-url", "endpoint-model", "endpoint-key"]) $(id).value = "";
+    renderHeader();
+  });
+{
+  const e = loadEndpoint();
+  if (e) {
+    $("endpoint-url").value = e.baseUrl;
+    $("endpoint-model").value = e.model ?? "";
+    $("endpoint-key").value = e.apiKey ?? "";
+  }
+}
+
+$("export").onclick = () =>
+  act(async () => {
+    const data = await exportSpace(ms, S.space.id);
+    const blob = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
+    const a = h("a", { href: URL.createObjectURL(blob), download: `${(S.space.name ?? "space").replace(/\W+/g, "-")}.memspace.json` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  });
+
+$("import-file").onchange = (e) => {
+  const file = e.target.files?.[0];
+  e.target.value = "";
+  if (!file) return;
+  act(async () => {
+    let data;
+    try {
+      data = JSON.parse(await file.text());
+    } catch {
+      throw new Error(`${file.name} is not a memspace export (not JSON).`);
+    }
+    const space = await importSpace(ms, data);
+    localStorage.setItem(KEY.space, space.id);
+    localStorage.removeItem(KEY.session);
+    await changed();
+  });
+};
+
+await act(refresh);
+document.body.dataset.ready = "true";

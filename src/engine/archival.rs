@@ -3,8 +3,9 @@
 //!
 //! Scope: a memory whose provenance names an agent is that agent's; every other memory is
 //! the user's. Without `agent_id` only the user's memories match; with it, the user's and
-//! that agent's. Recall has no agent filter of its own, so matches are read in pages of up to
-//! 100 (best first) and filtered until `limit` are found or recall has no more.
+//! that agent's. Recall has no agent filter of its own, so matches are read in pages (best first,
+//! four times the limit, 20–100) and filtered until `limit` are found, a match scores below
+//! `min_score`, or recall has no more.
 
 use super::{validate, Memspace};
 use crate::error::{Error, Result};
@@ -17,7 +18,7 @@ pub const QUERY_MAX: usize = 4_096;
 /// Most archival matches one call returns.
 pub const LIMIT_MAX: u32 = 100;
 /// Recall pages read at most (recall's offset stops at 1,000).
-const PAGES: u32 = 10;
+const PAGES: u32 = 50;
 
 /// The 1-based line of `content` holding the most distinct query terms (the first such line;
 /// 1 when no line holds any).
@@ -83,14 +84,17 @@ impl Memspace {
     ) -> Result<Vec<ArchivalMatch>> {
         let tokenizer = Tokenizer::new();
         let mut out = Vec::new();
+        // A first page a few times the limit: most matches are in scope; more pages only
+        // when the scope filter left the page short.
+        let page_size = (limit.saturating_mul(4)).clamp(20, 100);
         for page in 0..PAGES {
             let result = self
                 .recall(
                     &space.id,
                     RecallQuery {
                         query: query.to_string(),
-                        limit: Some(100),
-                        offset: Some(page * 100),
+                        limit: Some(page_size),
+                        offset: Some(page * page_size),
                         // Thresholds are ours: `min_score` on the ranking score, exactly.
                         min_relevance: Some(0.0),
                         tolerance: Some(Tolerance::Loose),
@@ -102,7 +106,7 @@ impl Memspace {
             let got = result.memories.len();
             for r in result.memories {
                 if r.boosted_score < min_score {
-                    continue;
+                    return Ok(out); // best first: nothing after it scores more
                 }
                 let owner = r.memory.provenance.agent_id.clone();
                 if owner.is_some() && owner.as_deref() != agent {
@@ -126,7 +130,7 @@ impl Memspace {
                     return Ok(out);
                 }
             }
-            if got < 100 {
+            if got < page_size as usize || (page + 1) * page_size >= 1_000 {
                 break;
             }
         }

@@ -45,7 +45,7 @@ pub const DEFAULT_ARCHIVAL_MIN_SCORE: f64 = 0.25;
 pub const MAX_EVENTS: u64 = 1_000;
 /// Longest query, in characters.
 pub const QUERY_MAX: usize = 4_096;
-const EVENT_CHUNK: usize = 32;
+const EVENT_CHUNK: usize = 64;
 
 /// One item a part holds, with its text.
 struct Item<T> {

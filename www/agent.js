@@ -1,0 +1,106 @@
+// The playground's agent: a scripted, deterministic responder (no network) and, when the user
+// enters one, an OpenAI-compatible chat endpoint. Either way the memory context from
+// contextFor is what the agent knows; the facts the user states are picked out by rules
+// (`factsIn`) and written to memory by the page, so every run of the script is the same.
+
+/** One fact the user stated: `key` names the slot (a newer fact with the same key replaces it). */
+const RULES = [
+  { re: /\bmy name is ([\p{L}][\p{L} '-]{0,40}?)(?= and | but |[.,!?;]|$)/iu, key: "name", text: (m) => `Name: ${m[1].trim()}` },
+  { re: /\bcall me ([\p{L}][\p{L} '-]{0,40}?)(?= and | but |[.,!?;]|$)/iu, key: "name", text: (m) => `Name: ${m[1].trim()}` },
+  { re: /\bi (?:live|moved) (?:in|to) ([\p{L}][\p{L} '-]{0,60}?)(?= and | but |[.,!?;]|$)/iu, key: "home", text: (m) => `Lives in ${m[1].trim()}` },
+  { re: /\bi work (?:at|for) (.{1,60}?)(?= and | but |[.,!?;]|$)/iu, key: "work", text: (m) => `Works at ${m[1].trim()}` },
+  { re: /\bi (?:prefer|like|love|enjoy) (.{1,80}?)(?= and i | but |[.,!?;]|$)/iu, key: null, text: (m) => `Likes ${m[1].trim()}` },
+  { re: /\bi (?:don't|do not|never) (?:like|want|eat|drink) ([^.,!?]{1,80})/iu, key: null, text: (m) => `Dislikes ${m[1].trim()}` },
+  { re: /\bi(?:'m| am) allergic to ([^.,!?]{1,60})/iu, key: null, text: (m) => `Allergic to ${m[1].trim()}` },
+  { re: /\bremember (?:that )?([^!?]{3,200}?)[.!]?$/iu, key: null, text: (m) => m[1].trim() },
+];
+
+/** The facts a user message states, in rule order (deterministic). */
+export function factsIn(message) {
+  const facts = [];
+  for (const rule of RULES) {
+    const m = message.match(rule.re);
+    if (m) facts.push({ key: rule.key, text: rule.text(m) });
+  }
+  return facts;
+}
+
+/** The lines of the context's core memory (the `- …` lines of the user core part). */
+function knownLines(context) {
+  const lines = [];
+  for (const block of context.blocks ?? []) {
+    for (const line of block.content.split("\n")) {
+      const t = line.replace(/^[-*]\s*/, "").trim();
+      if (t) lines.push(t);
+    }
+  }
+  return lines;
+}
+
+/** The scripted responder: answers from the memory context only. */
+export function scriptedReply(message, context, facts) {
+  const known = knownLines(context);
+  const q = message.toLowerCase();
+  const find = (prefix) => known.find((l) => l.toLowerCase().startsWith(prefix.toLowerCase()));
+  if (/what(?:'s| is) my name|who am i/.test(q)) {
+    const name = find("Name:");
+    return name ? `You told me your name: ${name.slice(5).trim()}.` : "I don't know your name yet. Tell me: \"my name is …\".";
+  }
+  if (/where do i live|where am i based/.test(q)) {
+    const home = find("Lives in");
+    return home ? `You live in ${home.slice(9).trim()}.` : "You haven't told me where you live.";
+  }
+  if (/what do you (?:know|remember)/.test(q)) {
+    if (known.length === 0) return "Nothing yet: my core memory is empty.";
+    return `From my memory: ${known.join("; ")}.`;
+  }
+  if (facts.length > 0) return `Got it, I'll remember: ${facts.map((f) => f.text).join("; ")}.`;
+  const archival = context.archival ?? [];
+  if (archival.length > 0) return `That reminds me of: ${archival[0].content}`;
+  return `I have ${known.length} thing${known.length === 1 ? "" : "s"} in memory about you. Ask me "what do you know about me?"`;
+}
+
+/** Settings of the optional OpenAI-compatible endpoint, kept in this page's localStorage only. */
+const ENDPOINT_KEY = "memspace-demo.endpoint";
+
+export function loadEndpoint() {
+  try {
+    const v = JSON.parse(localStorage.getItem(ENDPOINT_KEY) ?? "null");
+    return v && typeof v.baseUrl === "string" && v.baseUrl ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+export function saveEndpoint(settings) {
+  if (settings) localStorage.setItem(ENDPOINT_KEY, JSON.stringify(settings));
+  else localStorage.removeItem(ENDPOINT_KEY);
+}
+
+/** Asks an OpenAI-compatible endpoint (`POST {baseUrl}/chat/completions`) with the memory context as the system prompt. */
+export async function endpointReply(settings, message, context) {
+  const url = `${settings.baseUrl.replace(/\/+$/, "")}/chat/completions`;
+  const headers = { "content-type": "application/json" };
+  if (settings.apiKey) headers.authorization = `Bearer ${settings.apiKey}`;
+  let res;
+  try {
+    res = await fetch(url, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({
+        model: settings.model || "gpt-4o-mini",
+        messages: [
+          { role: "system", content: `You are a helpful assistant with long-term memory.\n\n${context.rendered}` },
+          { role: "user", content: message },
+        ],
+      }),
+    });
+  } catch (e) {
+    throw new Error(`Could not reach the model endpoint ${url} (${e.message}). Check the address, or clear it to use the scripted agent.`);
+  }
+  if (!res.ok) throw new Error(`The model endpoint answered ${res.status} ${res.statusText}. Check the model name and key.`);
+  const data = await res.json().catch(() => null);
+  const text = data?.choices?.[0]?.message?.content;
+  if (typeof text !== "string") throw new Error("The model endpoint's answer had no choices[0].message.content.");
+  return text;
+}

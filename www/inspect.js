@@ -1,0 +1,202 @@
+// The inspector's decoder: reads memspace's IndexedDB object store directly (not through the
+// engine) and decodes each key tuple and value envelope, checking the envelope's CRC-32 the way
+// the engine does, so what the page shows is what is on disk.
+//
+// Keys: a table tag, then parts. A string part is UTF-8 with 0x00 escaped as 0x00 0xff and
+// terminated by 0x00; a number part is 8 bytes big-endian; a timestamp part is microseconds
+// with the sign bit flipped, 8 bytes big-endian. Values: [format version][crc32 LE][JSON].
+
+/** Part kinds after the tag, for tables whose keys hold numbers or timestamps (others: strings). */
+const SHAPES = {
+  ev: "ssn",
+  evt: "sssn",
+  due: "tss",
+  mx: "tss",
+  mrv: "ssn",
+  rd: "sn",
+  rv: "sn",
+  rp: "ssn",
+};
+
+/** What each table holds, for the inspector's labels. */
+export const TABLES = {
+  sp: "space record",
+  spo: "owner index",
+  spd: "space dedup claim",
+  se: "session head",
+  sed: "session dedup claim",
+  ev: "event",
+  evt: "event-type index",
+  tx: "event journal",
+  job: "extraction job",
+  jq: "job queue",
+  due: "lifecycle schedule",
+  ms: "memory store",
+  me: "store entry",
+  mec: "entry content",
+  mp: "entry path",
+  mv: "store version",
+  mve: "entry version index",
+  mtx: "store journal",
+  wc: "working context",
+  mh: "memories head",
+  mj: "memories journal",
+  mr: "memory",
+  mrv: "memory version",
+  mi: "memory list index",
+  mk: "logical key",
+  mch: "content hash",
+  mik: "idempotency key",
+  mx: "expiry schedule",
+  ma: "association",
+  mao: "association out-edge",
+  mai: "association in-edge",
+  rh: "recall index head",
+  rp: "recall postings",
+  rv: "recall vectors",
+  rd: "recall doc table",
+  rm: "recall ordinal",
+};
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function readString(bytes, at) {
+  const out = [];
+  let i = at;
+  for (;;) {
+    if (i >= bytes.length) return null;
+    if (bytes[i] === 0) {
+      if (bytes[i + 1] === 0xff) {
+        out.push(0);
+        i += 2;
+        continue;
+      }
+      break;
+    }
+    out.push(bytes[i]);
+    i += 1;
+  }
+  try {
+    return { value: utf8.decode(new Uint8Array(out)), next: i + 1 };
+  } catch {
+    return null;
+  }
+}
+
+function readU64(bytes, at) {
+  if (at + 8 > bytes.length) return null;
+  let n = 0n;
+  for (let i = 0; i < 8; i++) n = (n << 8n) | BigInt(bytes[at + i]);
+  return { value: n, next: at + 8 };
+}
+
+const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+
+/** Decodes a key into `{ tag, parts: string[] }`; undecodable bytes come out as hex. */
+export function decodeKey(bytes) {
+  const tag = readString(bytes, 0);
+  if (!tag) return { tag: "?", parts: [hex(bytes)] };
+  const shape = SHAPES[tag.value] ?? "";
+  const parts = [];
+  let at = tag.next;
+  for (let k = 0; at < bytes.length; k++) {
+    const kind = shape[k] ?? "s";
+    if (kind === "s") {
+      const s = readString(bytes, at);
+      if (!s) return { tag: tag.value, parts: [...parts, hex(bytes.subarray(at))] };
+      parts.push(s.value);
+      at = s.next;
+    } else {
+      const n = readU64(bytes, at);
+      if (!n) return { tag: tag.value, parts: [...parts, hex(bytes.subarray(at))] };
+      if (kind === "t") {
+        const micros = n.value ^ (1n << 63n);
+        const signed = micros >= 1n << 63n ? micros - (1n << 64n) : micros;
+        parts.push(new Date(Number(signed / 1000n)).toISOString());
+      } else {
+        parts.push(`#${n.value}`);
+      }
+      at = n.next;
+    }
+  }
+  return { tag: tag.value, parts };
+}
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** CRC-32 (IEEE), as crc32fast computes it. */
+export function crc32(bytes) {
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * Decodes a value: `{ kind: "empty" }`, `{ kind: "record", format, json }` (checksum verified),
+ * `{ kind: "corrupt", reason }`, or `{ kind: "bytes", text }` for values that are not envelopes.
+ */
+export function decodeValue(bytes) {
+  if (bytes.length === 0) return { kind: "empty" };
+  if (bytes.length >= 5 && (bytes[0] === 2 || bytes[0] === 1)) {
+    const payload = bytes.subarray(5);
+    const stored = (bytes[1] | (bytes[2] << 8) | (bytes[3] << 16) | (bytes[4] << 24)) >>> 0;
+    if (crc32(payload) !== stored) return { kind: "corrupt", reason: "checksum mismatch" };
+    try {
+      return { kind: "record", format: bytes[0], json: JSON.parse(utf8.decode(payload)) };
+    } catch {
+      return { kind: "corrupt", reason: "the payload is not JSON" };
+    }
+  }
+  try {
+    return { kind: "bytes", text: utf8.decode(bytes) };
+  } catch {
+    return { kind: "bytes", text: `0x${hex(bytes)}` };
+  }
+}
+
+/** Every `[key, value]` of memspace's object store in database `name`, in key order. */
+export function readAll(name) {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(name);
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      if (!db.objectStoreNames.contains("kv")) {
+        db.close();
+        resolve([]);
+        return;
+      }
+      const store = db.transaction("kv", "readonly").objectStore("kv");
+      const keys = store.getAllKeys();
+      const values = store.getAll();
+      values.onsuccess = () => {
+        db.close();
+        const toBytes = (v) => (v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+        resolve(keys.result.map((k, i) => [toBytes(k), toBytes(values.result[i])]));
+      };
+      values.onerror = () => {
+        db.close();
+        reject(values.error);
+      };
+    };
+  });
+}
+
+/** The decoded records that belong to a space (a key part equals its id), grouped by table. */
+export async function recordsOfSpace(name, spaceId) {
+  const rows = [];
+  for (const [k, v] of await readAll(name)) {
+    const key = decodeKey(k);
+    if (!key.parts.includes(spaceId)) continue;
+    rows.push({ tag: key.tag, table: TABLES[key.tag] ?? key.tag, parts: key.parts, bytes: v.length, value: decodeValue(v) });
+  }
+  return rows;
+}

@@ -1,0 +1,57 @@
+// Export and import of a space as a JSON file, through the public API only: the space's
+// settings, its live sessions with their events, its core blocks and its memory stores with
+// their current entries. Importing creates a new space (new ids).
+
+export const FORMAT = "memspace-playground-export/1";
+
+async function all(fetchPage) {
+  const out = [];
+  for (let offset = 0; ; offset += 100) {
+    const page = await fetchPage({ offset, limit: 100 });
+    out.push(...page);
+    if (page.length < 100) return out;
+  }
+}
+
+export async function exportSpace(ms, spaceId) {
+  const space = await ms.getSpace(spaceId);
+  const sessions = [];
+  for (const s of await all((p) => ms.listSessions(spaceId, p))) {
+    const events = await all((p) => ms.listEvents(spaceId, s.id, p));
+    sessions.push({ participants: s.participants, description: s.description, metadata: s.metadata, lifecycleStrategies: s.lifecycleStrategies, events: events.map((e) => ({ body: e.body, emitter: e.emitter, eventType: e.eventType })) });
+  }
+  const blocks = (await ms.listBlocks(spaceId, { scope: "all" })).map((b) => ({ blockType: b.blockType, content: b.content, agentId: b.agentId ?? null, description: b.description ?? null, limitTokens: b.limitTokens, limitBytes: b.limitBytes, readOnly: b.readOnly }));
+  const stores = [];
+  for (const st of await all((p) => ms.listStores(spaceId, p))) {
+    const entries = [];
+    for (const e of await all((p) => ms.listEntries(spaceId, st.id, p))) {
+      const full = await ms.getEntry(spaceId, st.id, e.id);
+      entries.push({ path: full.path, content: full.content, metadata: full.metadata });
+    }
+    stores.push({ name: st.name, description: st.description, metadata: st.metadata, entries });
+  }
+  return {
+    format: FORMAT,
+    exportedAt: new Date().toISOString(),
+    space: { name: space.name ?? null, description: space.description, tags: space.tags ?? [], settings: space.settings ?? {}, customInstructions: space.customInstructions, llmModelName: space.llmModelName, llmBaseUrl: space.llmBaseUrl },
+    sessions,
+    blocks,
+    stores,
+  };
+}
+
+export async function importSpace(ms, data) {
+  if (!data || data.format !== FORMAT) throw new Error(`This file is not a playground export (expected format "${FORMAT}").`);
+  const s = data.space ?? {};
+  const space = await ms.createSpace({ name: s.name ? `${s.name} (imported)` : "Imported space", description: s.description ?? null, tags: s.tags ?? [], settings: s.settings ?? {}, customInstructions: s.customInstructions ?? null, llmModelName: s.llmModelName ?? null, llmBaseUrl: s.llmBaseUrl ?? null });
+  for (const b of data.blocks ?? []) await ms.updateBlock(space.id, b.blockType, { content: b.content, agentId: b.agentId, description: b.description, limitTokens: b.limitTokens, limitBytes: b.limitBytes, readOnly: b.readOnly });
+  for (const se of data.sessions ?? []) {
+    const session = await ms.createSession(space.id, { participants: se.participants, description: se.description, metadata: se.metadata, lifecycleStrategies: se.lifecycleStrategies });
+    for (let i = 0; i < se.events.length; i += 200) await ms.postEvents(space.id, session.id, se.events.slice(i, i + 200));
+  }
+  for (const st of data.stores ?? []) {
+    const store = await ms.createStore(space.id, { name: st.name, description: st.description, metadata: st.metadata });
+    for (const e of st.entries) await ms.createEntry(space.id, store.id, { path: e.path, content: e.content, metadata: e.metadata });
+  }
+  return space;
+}
