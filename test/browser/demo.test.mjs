@@ -337,6 +337,12 @@ test("a space exported as a file imports as a new space with its sessions, block
     await page.waitForSelector("#file-tree button.file[data-path='notes.md']");
     await tab(page, "memory");
     assert.equal(await page.inputValue("section.block[data-block=core] textarea"), "- Name: Ada");
+    // The switcher goes back to the original space and its conversation.
+    await page.selectOption("#space-select", original);
+    await settled(page);
+    assert.equal(await page.locator("#space-select option:checked").textContent(), await page.locator(`#space-select option[value="${original}"]`).textContent());
+    assert.doesNotMatch(await page.locator("#space-select option:checked").textContent(), /imported/);
+    assert.equal(await page.locator("#events li").count(), 2);
     await noError(page, errors);
   } finally {
     await context.close();
@@ -359,9 +365,14 @@ test("errors are shown in words and cleared by the next action that succeeds; th
     await page.fill("#new-path", "fine.md");
     await click(page, "#create-entry");
     assert.equal(await page.locator("#error").isHidden(), true, "cleared by the next success");
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    assert.equal(overflow, 0, "nothing wider than the screen");
     await page.screenshot({ path: "test-output/playground-390px.png", fullPage: true });
+    for (const name of ["store", "memory", "lifecycle", "inspector"]) {
+      await tab(page, name);
+      for (const d of await page.locator("#panel details").all()) await d.evaluate((e) => (e.open = true));
+      for (const d of await page.locator("details.ctx").all()) await d.evaluate((e) => (e.open = true));
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.equal(overflow, 0, `nothing wider than the screen (${name})`);
+    }
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
