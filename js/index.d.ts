@@ -998,6 +998,8 @@ export interface OpenOptions {
   storage?: "indexeddb" | "memory";
   /** Database (or in-memory store) name; default "memspace". Handles with the same name share data. */
   name?: string;
+  /** `storage: "memory"`: most bytes of keys and values it holds (default and maximum 1 GiB); a write past it is `quota`, nothing applied. */
+  maxBytes?: number;
   /** A caller-supplied storage adapter instead of `storage`. */
   kv?: KvAdapter;
   /** Default { userId: "local", tenantId: "local" }. */

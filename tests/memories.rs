@@ -1568,19 +1568,10 @@ impl memspace::kv::Kv for CountingKv {
     }
     fn read_many<'a>(
         &'a self,
-        gets: &'a [Vec<u8>],
-        scans: &'a [(memspace::kv::KeyRange, usize)],
-    ) -> memspace::kv::ReadMany<'a> {
+        reads: &'a [memspace::kv::Read],
+    ) -> memspace::kv::KvFuture<'a, Vec<memspace::kv::ReadResult>> {
         self.reads.set(self.reads.get() + 1);
-        let inner = &self.inner;
-        Box::pin(async move {
-            let values = inner.get_many(gets).await?;
-            let mut ranges = Vec::new();
-            for (r, limit) in scans {
-                ranges.push(inner.scan(r, *limit, false).await?);
-            }
-            Ok((values, ranges))
-        })
+        self.inner.read_many(reads)
     }
 }
 

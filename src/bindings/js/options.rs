@@ -21,6 +21,8 @@ pub enum Storage {
     Memory {
         /// Store name.
         name: String,
+        /// Most bytes of keys and values it may hold.
+        max_bytes: usize,
     },
     /// A caller-supplied KV adapter object.
     Adapter(JsValue),
@@ -77,7 +79,8 @@ fn has_indexed_db() -> bool {
 }
 
 /// The keys `open()` understands.
-const KEYS: [&str; 8] = [
+const KEYS: [&str; 9] = [
+    "maxBytes",
     "storage",
     "name",
     "kv",
@@ -87,6 +90,27 @@ const KEYS: [&str; 8] = [
     "clock",
     "countTokens",
 ];
+
+/// Default quota of `storage: "memory"`: a quarter of wasm32's 4 GiB, leaving room for the
+/// copies reads and writes make, so a full store is a `quota` error, never an out-of-memory
+/// abort of the instance.
+pub const DEFAULT_MEMORY_BYTES: usize = 1 << 30;
+
+/// `maxBytes`: a positive integer, at most the default.
+fn max_bytes(obj: &JsValue) -> Result<usize, JsValue> {
+    match get(obj, "maxBytes") {
+        None => Ok(DEFAULT_MEMORY_BYTES),
+        Some(v) => match v.as_f64() {
+            Some(n) if n >= 1.0 && n.fract() == 0.0 && n <= DEFAULT_MEMORY_BYTES as f64 => {
+                Ok(n as usize)
+            }
+            _ => Err(invalid(
+                "maxBytes",
+                &format!("must be an integer 1–{DEFAULT_MEMORY_BYTES}"),
+            )),
+        },
+    }
+}
 
 /// The methods a KV adapter must have.
 const ADAPTER_METHODS: [&str; 4] = ["get", "getMany", "scan", "commit"];
@@ -154,7 +178,10 @@ pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
                         factory,
                     }
                 }
-                "memory" => Storage::Memory { name },
+                "memory" => Storage::Memory {
+                    name,
+                    max_bytes: max_bytes(obj)?,
+                },
                 _ => return Err(invalid("storage", "must be \"indexeddb\" or \"memory\"")),
             }
         }
@@ -163,7 +190,10 @@ pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
             durability: string(obj, "durability", "strict")?,
             factory: indexed_db_factory(obj)?,
         },
-        (None, None) => Storage::Memory { name },
+        (None, None) => Storage::Memory {
+            name,
+            max_bytes: max_bytes(obj)?,
+        },
     };
     let principal = match get(obj, "principal") {
         None => Principal::new("local", "local"),

@@ -9,7 +9,7 @@ use crate::engine::stores::sha256_hex;
 use crate::engine::{kv_error, layout, Memspace};
 use crate::error::Result;
 use crate::ids;
-use crate::kv::{Entry, KeyRange, Op, Precondition};
+use crate::kv::{Entry, KeyRange, Op, Precondition, Read, ReadResult};
 use crate::model::{Association, MemoryStatus, NewMemory, Space};
 use crate::time::Timestamp;
 use std::collections::HashMap;
@@ -273,7 +273,30 @@ impl MemTx {
         }
         gets.sort();
         gets.dedup();
-        let (values, ranges) = ms.kv.read_many(&gets, &scans).await.map_err(kv_error)?;
+        let reads: Vec<Read> = gets
+            .iter()
+            .map(|k| Read::Get(k.clone()))
+            .chain(scans.iter().map(|(range, limit)| Read::Scan {
+                range: range.clone(),
+                limit: *limit,
+                reverse: false,
+            }))
+            .collect();
+        let mut answers = ms.kv.read_many(&reads).await.map_err(kv_error)?.into_iter();
+        let mut values = Vec::with_capacity(gets.len());
+        for _ in 0..gets.len() {
+            match answers.next() {
+                Some(ReadResult::Value(v)) => values.push(v),
+                _ => return Err(read_many_mismatch()),
+            }
+        }
+        let mut ranges = Vec::with_capacity(scans.len());
+        for _ in 0..scans.len() {
+            match answers.next() {
+                Some(ReadResult::Entries(e)) => ranges.push(e),
+                _ => return Err(read_many_mismatch()),
+            }
+        }
         let mut ids: Vec<String> = Vec::new();
         for (k, v) in gets.into_iter().zip(values) {
             if let Some(b) = &v {
@@ -475,4 +498,9 @@ impl MemTx {
         w.extra_preconditions = extra_preconditions;
         w
     }
+}
+
+/// A backend answered `read_many` with results that do not match the reads asked.
+fn read_many_mismatch() -> crate::Error {
+    crate::Error::storage("the storage backend answered read_many out of shape")
 }
