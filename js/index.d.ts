@@ -9,7 +9,7 @@ export type JsonObject = { [key: string]: Json };
 export type Timestamp = string;
 
 /** Stable error codes. */
-export type ErrorCode = "validation" | "not_found" | "conflict" | "duplicate" | "archived" | "gone" | "quota" | "storage" | "unsupported";
+export type ErrorCode = "validation" | "not_found" | "conflict" | "duplicate" | "archived" | "gone" | "quota" | "storage" | "unsupported" | "upstream";
 
 /** The HTTP status a REST facade answers each code with. */
 export interface ErrorStatus {
@@ -22,6 +22,7 @@ export interface ErrorStatus {
   quota: 507;
   storage: 500;
   unsupported: 501;
+  upstream: 502;
 }
 
 /** What `details` holds for each code (camelCase keys). */
@@ -31,7 +32,7 @@ export interface ErrorDetails {
   not_found: { kind?: string; id?: string; sequenceId?: number; toolError?: true };
   /** `precondition` names what did not hold; `race` marks a lost race the engine gave up retrying. */
   conflict: {
-    precondition?: "ifMatch" | "ifUnmodifiedSince" | "expectedVersion" | "expectedSha256" | "notCurrentVersion" | "executedStrategy" | "logicalKey" | "notExpired";
+    precondition?: "ifMatch" | "ifUnmodifiedSince" | "expectedVersion" | "expectedSha256" | "notCurrentVersion" | "executedStrategy" | "logicalKey" | "notExpired" | "jobStatus" | "jobLease";
     currentVersion?: number;
     currentSha256?: string;
     sequenceId?: number;
@@ -49,12 +50,14 @@ export interface ErrorDetails {
   /** `deduplicationKey` for spaces and sessions; an association's (source, target, relationship) has none. */
   duplicate: { existingId: string; deduplicationKey?: string };
   archived: { kind: string; id: string; toolError?: true };
-  /** For a memory: its status (`forgotten`, `expired`, `deleted`) and whether `restoreMemory` can bring it back. */
-  gone: { kind: string; id: string; status?: MemoryStatus; restorable?: boolean };
+  /** For a memory: its status (`forgotten`, `expired`, `deleted`) and whether `restoreMemory` can bring it back. A session hidden until its extraction job is done has `state: "awaiting_extraction"`, `jobId` and `hiddenSince`. */
+  gone: { kind: string; id: string; status?: MemoryStatus; restorable?: boolean; state?: "awaiting_extraction"; jobId?: string; hiddenSince?: Timestamp };
   quota: {};
   storage: { cause?: string };
   /** From loading the WebAssembly module: `wasm` is the URL or path that failed. */
   unsupported: { wasm?: string | null; reason?: string };
+  /** The host LLM failed: `reason` is "timeout" | "refusal" | "malformed_output" | "truncated" | "http" | "unavailable"; from commitSession also `jobId`. */
+  upstream: { reason?: string; status?: number; jobId?: string; causeCode?: string };
 }
 
 /** Every error memspace throws: a real `Error` with a stable code, the HTTP status a REST facade would use, and details typed by code. */
@@ -295,23 +298,192 @@ export interface LlmSettings {
   customInstructions: string | null;
 }
 
-/** A queued memory-extraction job (the outbox). */
+/** Where an extraction job stands. */
+export type JobStatus = "pending" | "running" | "done" | "failed";
+
+/** How a job extracts (a strategy's agentId/metadata, or commitSession's arguments). */
+export interface ExtractionOptions {
+  agentId?: string;
+  metadata?: Record<string, unknown>;
+  minImportance: number;
+  deduplicate: boolean;
+  categories: string[];
+  maxMemories: number;
+}
+
+/** Counts over a job's committed chunks. */
+export interface ExtractionStats {
+  extracted: number;
+  deduplicated: number;
+  filtered: number;
+  created: number;
+  superseded: number;
+  corrected: number;
+}
+
+/** A failed attempt, kept on the job. */
+export interface JobError {
+  code: ErrorCode;
+  /** For `upstream`: "timeout" | "refusal" | "malformed_output" | "truncated" | "http" | "unavailable". */
+  reason?: string;
+  message: string;
+  attempt: number;
+  at: Timestamp;
+  /** The model's raw answer when it was unusable (≤ 16 KiB). */
+  rawOutput?: string;
+}
+
+/** An extraction job: pending → running (leased) → done | failed. */
 export interface ExtractionJob {
   id: string;
   memorySpaceId: string;
   sessionId: string;
-  strategyIndex: number;
-  strategy: LifecycleStrategy;
+  /** The session's n-th job. */
+  seq: number;
+  kind: "strategy" | "commit";
+  strategyIndex?: number;
+  strategy?: LifecycleStrategy;
+  options: ExtractionOptions;
+  /** The session is hidden until the job is done, then soft-deleted. */
+  softDeleteAfter: boolean;
   fromSequenceId: number;
   toSequenceId: number;
   dueAt: Timestamp;
   createdAt: Timestamp;
+  updatedAt: Timestamp;
   llm: LlmSettings;
   status: JobStatus;
+  attempts: number;
+  maxAttempts: number;
+  /** When runExtraction may take it next (pending: due or backoff end; running: lease end). */
+  nextRunAt?: Timestamp;
+  leaseUntil?: Timestamp;
+  startedAt?: Timestamp;
+  finishedAt?: Timestamp;
+  /** Where the next chunk starts. */
+  cursor: { sequenceId: number; part: number };
+  chunksDone: number;
+  stats: ExtractionStats;
+  /** Created memories by subtype (or type). */
+  breakdown: Record<string, number>;
+  memoryIds: string[];
+  usage: LlmUsage;
+  lastError?: JobError;
+  sessionDeleted: boolean;
 }
 
-/** Where an extraction job is. */
-export type JobStatus = "pending" | "running" | "done" | "failed";
+/** A chat request to the host LLM (the `llm` option). */
+export interface LlmRequest {
+  /** "extraction". */
+  purpose: string;
+  /** The space's llmModelName, if set. */
+  model: string | null;
+  /** The space's llmBaseUrl, if set (keep API keys on the host side). */
+  baseUrl: string | null;
+  messages: { role: "system" | "user" | "assistant"; content: string }[];
+  /** "json": answer with one JSON object (use the API's JSON mode). */
+  format: "json" | "text";
+  maxTokens?: number;
+  temperature?: number;
+}
+
+/** Token usage reported by the model. */
+export interface LlmUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+/** The host LLM's answer: a string, or this object. Reject to fail the attempt (an `AbortError`/`TimeoutError` counts as a timeout). */
+export interface LlmResponse {
+  text?: string;
+  /** The answer already parsed. */
+  json?: unknown;
+  model?: string;
+  finishReason?: string;
+  refusal?: string;
+  usage?: Partial<LlmUsage>;
+}
+
+/** Filters of listExtractionJobs (in id order: by session, then seq). */
+export interface JobFilter {
+  status?: JobStatus;
+  sessionId?: string;
+  offset?: number;
+  limit?: number;
+}
+
+/** Options of runExtraction. */
+export interface RunOptions {
+  /** 1–100, default 10. */
+  limit?: number;
+  /** Only this space's jobs (one of the caller's); default: every space of the store. */
+  spaceId?: string;
+  /** 10–3600, default 300; renewed at every chunk. */
+  leaseSecs?: number;
+  /** Transcript tokens per model call, 256–100000, default 6000. */
+  chunkTokens?: number;
+}
+
+/** How one job of a run ended. */
+export interface JobOutcome {
+  jobId: string;
+  memorySpaceId: string;
+  sessionId: string;
+  status: JobStatus;
+  attempts: number;
+  memoriesCreated: number;
+  /** This run soft-deleted the job's session. */
+  sessionDeleted: boolean;
+  error?: JobError;
+}
+
+/** What runExtraction did. */
+export interface RunReport {
+  claimed: number;
+  done: number;
+  retrying: number;
+  failed: number;
+  sessionsDeleted: number;
+  memoriesCreated: number;
+  jobs: JobOutcome[];
+}
+
+/** Arguments of commitSession. */
+export interface CommitOptions {
+  /** 0–1, default 0.5. */
+  minImportance?: number;
+  /** Default true. */
+  deduplicate?: boolean;
+  /** "fact" | "preference" | "event" | "instruction", a memory type or a subtype. */
+  categories?: string[];
+  /** 1–500, default 50. */
+  maxMemories?: number;
+  agentId?: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** What commitSession did. */
+export interface CommitReport {
+  sessionId: string;
+  jobIds: string[];
+  memoriesExtracted: number;
+  memoriesDeduplicated: number;
+  memoriesFiltered: number;
+  memoriesCreated: number;
+  memoryIds: string[];
+  breakdown: Record<string, number>;
+  extractionTimeMs: number;
+}
+
+/** Options of pruneExtractionJobs. */
+export interface PruneOptions {
+  finishedBefore?: Timestamp;
+  /** Also prune failed jobs (their hidden sessions are soft-deleted). */
+  includeFailed?: boolean;
+  /** 1–1000, default 100. */
+  limit?: number;
+}
 
 /** What one sweep did. */
 /** One thing verifySpace found wrong. */
@@ -1012,6 +1184,8 @@ export interface OpenOptions {
   clock?: () => number;
   /** Token counter for the tokenCount trigger (default: a built-in estimate). */
   countTokens?: (text: string) => number;
+  /** The LLM for memory extraction: without it, jobs stay queued and runExtraction rejects with `unsupported`. */
+  llm?: (request: LlmRequest) => Promise<LlmResponse | string> | LlmResponse | string;
 }
 
 /** A memspace handle for one principal over one store. */
@@ -1136,7 +1310,16 @@ export declare class Memspace {
   /** What changed in a space lately (from records; no LLM). */
   briefing(spaceId: string, query?: BriefingQuery): Promise<Briefing>;
 
-  listExtractionJobs(spaceId: string): Promise<ExtractionJob[]>;
+  /** Claims and runs due extraction jobs (needs the `llm` option); also soft-deletes sessions whose job is done. */
+  runExtraction(options?: RunOptions): Promise<RunReport>;
+  /** Extracts memories from a live session now; a model failure rejects with `upstream` and the job stays queued. */
+  commitSession(spaceId: string, sessionId: string, options?: CommitOptions): Promise<CommitReport>;
+  listExtractionJobs(spaceId: string, filter?: JobFilter): Promise<ExtractionJob[]>;
+  getExtractionJob(spaceId: string, jobId: string): Promise<ExtractionJob>;
+  /** A failed job back to pending; `conflict` for any other. */
+  retryExtractionJob(spaceId: string, jobId: string): Promise<ExtractionJob>;
+  /** Removes finished jobs; resolves to how many. */
+  pruneExtractionJobs(spaceId: string, options?: PruneOptions): Promise<number>;
   /** Fires due time triggers across the store (eager lifecycle); limit 1–1,000,000, default 100. */
   sweep(limit?: number): Promise<SweepReport>;
 }

@@ -45,7 +45,7 @@ set +e
 code=0
 if [ $# -eq 0 ]; then
   step "directory protocol under cut requests and races (node --test, its own workerd)"
-  node --test --test-reporter=spec test/directory.test.mjs || code=$?
+  node --test --test-reporter=spec test/directory.test.mjs test/llm.test.mjs || code=$?
 fi
 step "SDK, ORM, wire and isolation tests (pytest against workerd on 127.0.0.1)"
 node test/with-workerd.mjs --sweep-seconds 1 -- \

@@ -146,7 +146,7 @@ impl Memspace {
         let (rec, bytes) = self.cached_head(&space.id, session_id)?;
         let attempt = async {
             let (rec, bytes) = self.evaluate(&space, rec, bytes).await?;
-            if rec.session.deleted_at.is_some() {
+            if rec.is_hidden() {
                 // Deletion is final, but the guess may be old: confirm it from storage.
                 return Err(Error::lost_race("cached head is deleted"));
             }
@@ -219,7 +219,7 @@ impl Memspace {
         }
         new.session.token_count = new.session.token_count.saturating_add(tokens);
         new.session.last_event_at = Some(now);
-        let jobs = fire_due(&mut new, space, now, self.host.as_ref());
+        let jobs = fire_due(&mut new, space, now);
         let batch = self.session_batch(batch, Some((&rec, &bytes)), &mut new, &jobs)?;
         self.commit(batch).await?;
         Ok(out)
@@ -346,12 +346,12 @@ impl Memspace {
             return Ok(None);
         }
         let rec: SessionRecord = envelope::decode(&head_bytes)?;
-        if rec.pending_tx.is_some() || rec.session.deleted_at.is_some() {
+        if rec.pending_tx.is_some() || rec.session.deleted_at.is_some() || rec.is_hidden() {
             return Ok(None);
         }
         // A read writes nothing unless a trigger is due; then the general path fires it.
         let mut probe = rec.clone();
-        let _ = fire_due(&mut probe, &space, self.host.now(), self.host.as_ref());
+        let _ = fire_due(&mut probe, &space, self.host.now());
         if probe != rec {
             return Ok(None);
         }

@@ -13,8 +13,12 @@ import type {
   RelationshipType,
   Remembered,
   Traversal,
+  CommitReport,
   SessionEvent,
   ExtractionJob,
+  LlmRequest,
+  LlmResponse,
+  RunReport,
   VerifyReport,
   Json,
   KvAdapter,
@@ -100,18 +104,27 @@ export async function usage(): Promise<void> {
   await ms.updateEvent(space.id, session.id, { sequenceId: seq, body: "x", ifUnmodifiedSince: ev.updatedAt });
   await ms.updateSession(space.id, session.id, { ifMatch: session.version, metadata: { a: 1 } });
   const report: SweepReport = await ms.sweep(10);
-  const jobs: ExtractionJob[] = await ms.listExtractionJobs(space.id);
+  const jobs: ExtractionJob[] = await ms.listExtractionJobs(space.id, { status: "pending", limit: 10 });
+  const withLlm = await Memspace.open({
+    storage: "memory",
+    llm: async (req: LlmRequest): Promise<LlmResponse> => ({ text: JSON.stringify({ memories: [] }), model: req.model ?? "m", usage: { totalTokens: 1 } }),
+  });
+  const run: RunReport = await withLlm.runExtraction({ limit: 5, leaseSecs: 60 });
+  const committed: CommitReport = await withLlm.commitSession(space.id, session.id, { minImportance: 0.3, categories: ["fact"], maxMemories: 5 });
+  const pruned: number = await withLlm.pruneExtractionJobs(space.id, { includeFailed: true });
+  // @ts-expect-error job statuses are a closed set
+  await ms.listExtractionJobs(space.id, { status: "queued" });
   const check: VerifyReport = await ms.verifySpace(space.id);
   const kind: "corrupt" | "dangling" | "count_mismatch" | undefined = check.problems[0]?.kind;
   const restored: Space = await ms.restoreSpace(space.id);
   // @ts-expect-error a space id is a string
   await ms.verifySpace(7);
-  void [last, report, jobs, kind, restored];
+  void [last, report, jobs, run, committed, pruned, kind, restored];
   try {
     await ms.getSpace("nope");
   } catch (e) {
     if (e instanceof MemspaceError) {
-      const code: "validation" | "not_found" | "conflict" | "duplicate" | "archived" | "gone" | "quota" | "storage" | "unsupported" = e.code;
+      const code: "validation" | "not_found" | "conflict" | "duplicate" | "archived" | "gone" | "quota" | "storage" | "unsupported" | "upstream" = e.code;
       const status: number = e.status;
       void [code, status];
       if (e.code === "duplicate") {

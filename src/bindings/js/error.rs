@@ -51,7 +51,7 @@ pub fn camel(s: &str) -> String {
 }
 
 /// Engine field names that messages mention, as their JS spelling.
-const FIELDS: [&str; 36] = [
+const FIELDS: [&str; 42] = [
     "last_n",
     "event_type",
     "sequence_id",
@@ -88,6 +88,12 @@ const FIELDS: [&str; 36] = [
     "event_from",
     "event_to",
     "job_id",
+    "max_memories",
+    "min_importance",
+    "lease_secs",
+    "chunk_tokens",
+    "run_extraction",
+    "commit_session",
 ];
 
 /// A message with engine field names in JS spelling (whole words only).

@@ -103,7 +103,7 @@ pub(super) use args;
 
 #[wasm_bindgen(js_class = Memspace)]
 impl JsMemspace {
-    /// Opens a handle: `{ storage: "indexeddb" | "memory", name, kv, principal, durability, indexedDB, clock, countTokens }`.
+    /// Opens a handle: `{ storage: "indexeddb" | "memory", name, kv, principal, durability, indexedDB, clock, countTokens, llm }`.
     #[wasm_bindgen(js_name = open)]
     pub async fn open(options: JsValue) -> Result<JsMemspace, JsValue> {
         let opts = options::parse(&options)?;
@@ -141,7 +141,10 @@ impl JsMemspace {
                 (Rc::new(JsKv::new(obj).map_err(kv_err)?), None, "adapter")
             }
         };
-        let inner = Memspace::new(kv, host, opts.principal).map_err(error::to_js)?;
+        let mut inner = Memspace::new(kv, host, opts.principal).map_err(error::to_js)?;
+        if let Some(f) = opts.llm {
+            inner = inner.with_llm(Rc::new(super::llm::JsLlm::new(f)));
+        }
         Ok(JsMemspace {
             inner,
             idb,
@@ -344,14 +347,6 @@ impl JsMemspace {
         );
         let ms = self.inner.clone();
         run_json(async move { ms.update_events(&space_id, &session_id, updates).await })
-    }
-
-    /// Extraction jobs queued in a space's outbox.
-    #[wasm_bindgen(js_name = listExtractionJobs)]
-    pub fn list_extraction_jobs(&self, space_id: JsValue) -> Promise {
-        let (space_id,) = args!(id("spaceId", &space_id));
-        let ms = self.inner.clone();
-        run(async move { ms.list_extraction_jobs(&space_id).await })
     }
 
     /// Fires due time triggers across the store (eager lifecycle); `limit` defaults to 100.

@@ -38,6 +38,8 @@ pub struct Options {
     pub clock: Option<Function>,
     /// `(text) => number` instead of the built-in token estimate.
     pub count_tokens: Option<Function>,
+    /// `(request) => Promise<response>`: the LLM capability (extraction).
+    pub llm: Option<Function>,
 }
 
 fn get(obj: &JsValue, key: &str) -> Option<JsValue> {
@@ -79,7 +81,7 @@ fn has_indexed_db() -> bool {
 }
 
 /// The keys `open()` understands.
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 10] = [
     "maxBytes",
     "storage",
     "name",
@@ -89,6 +91,7 @@ const KEYS: [&str; 9] = [
     "indexedDB",
     "clock",
     "countTokens",
+    "llm",
 ];
 
 /// Default quota of `storage: "memory"`: a quarter of wasm32's 4 GiB, leaving room for the
@@ -149,7 +152,7 @@ fn adapter(kv: JsValue) -> Result<JsValue, JsValue> {
     Ok(kv)
 }
 
-/// Parses `{ storage, name, kv, principal, durability, indexedDB, clock, countTokens }`.
+/// Parses `{ storage, name, kv, principal, durability, indexedDB, clock, countTokens, llm }`.
 pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
     if !(obj.is_undefined() || obj.is_null() || (obj.is_object() && !js_sys::Array::is_array(obj)))
     {
@@ -204,6 +207,7 @@ pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
         principal,
         clock: function(obj, "clock")?,
         count_tokens: function(obj, "countTokens")?,
+        llm: function(obj, "llm")?,
     })
 }
 
