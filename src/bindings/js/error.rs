@@ -51,7 +51,7 @@ pub fn camel(s: &str) -> String {
 }
 
 /// Engine field names that messages mention, as their JS spelling.
-const FIELDS: [&str; 37] = [
+const FIELDS: [&str; 51] = [
     "last_n",
     "event_type",
     "sequence_id",
@@ -81,12 +81,26 @@ const FIELDS: [&str; 37] = [
     "max_tokens",
     "batch_size",
     "embedding_model",
+    "context_id",
+    "logical_key",
+    "idempotency_key",
+    "valid_at",
+    "expires_at",
+    "decay_rate",
+    "target_id",
+    "max_depth",
+    "max_nodes",
+    "min_strength",
+    "relationship_types",
+    "memory_id",
+    "session_id",
+    "event_from",
+    "event_to",
+    "job_id",
     "max_memories",
     "min_importance",
     "lease_secs",
     "chunk_tokens",
-    "session_id",
-    "job_id",
     "run_extraction",
     "commit_session",
 ];

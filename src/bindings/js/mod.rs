@@ -3,11 +3,12 @@
 //! errors are converted back.
 //!
 //! * [`memspace`] — the `Memspace` class: `Memspace.open(options)`, spaces, sessions, events,
-//!   lifecycle. [`stores`] — memory stores, entries, versions and the memory tool, a second
-//!   `#[wasm_bindgen] impl` block of the same class; [`context`] — core blocks, archival
-//!   recall, `contextFor`, working context, briefing and workspaces, a third; [`extraction`] —
-//!   extraction jobs, `runExtraction` and `commitSession`, a fourth; [`recall`] — `recall`,
-//!   `reflect`, `reindex` (with progress callbacks) and `checkIndex`, another one.
+//!   lifecycle. [`stores`] — memory stores, entries, versions and the memory tool;
+//!   [`memories`] — memories and associations; [`context`] — core blocks, archival recall,
+//!   `contextFor`, working context, briefing and workspaces; [`extraction`] — extraction
+//!   jobs, `runExtraction` and `commitSession`; [`recall`] — `recall`, `reflect`, `reindex`
+//!   (with progress callbacks) and `checkIndex`: more `#[wasm_bindgen] impl` blocks of the
+//!   same class.
 //! * [`rest`] (feature `rest`) — the `Rest` class: the REST surface for edge hosts.
 //! * [`convert`] — records ↔ plain objects through serde (serde-wasm-bindgen out, [`input`]
 //!   in); [`error`] — the `MemspaceError` class; [`options`] — the `open()` options.
@@ -34,6 +35,7 @@ pub mod input;
 pub mod kv_adapter;
 pub mod llm;
 pub mod maintenance;
+pub mod memories;
 pub mod memspace;
 pub mod options;
 pub mod recall;

@@ -61,9 +61,11 @@ pub(super) fn invalid(field: &str, msg: &str) -> JsValue {
 fn string(obj: &JsValue, key: &str, default: &str) -> Result<String, JsValue> {
     match get(obj, key) {
         None => Ok(default.to_string()),
-        Some(v) => v
-            .as_string()
-            .ok_or_else(|| invalid(key, "must be a string")),
+        Some(v) => match v.dyn_ref::<js_sys::JsString>() {
+            Some(s) if s.is_valid_utf16() => Ok(String::from(s)),
+            Some(_) => Err(invalid(key, "contains a lone UTF-16 surrogate")),
+            None => Err(invalid(key, "must be a string")),
+        },
     }
 }
 
@@ -128,7 +130,9 @@ fn no_unknown_keys(obj: &JsValue, known: &[&str]) -> Result<(), JsValue> {
     if !obj.is_object() {
         return Ok(());
     }
-    for key in js_sys::Object::keys(obj.unchecked_ref::<js_sys::Object>()).iter() {
+    let keys = super::input::object_keys(obj.unchecked_ref::<js_sys::Object>())
+        .map_err(|_| invalid("options", "reading its keys threw"))?;
+    for key in keys.iter() {
         let key = key.as_string().unwrap_or_default();
         if !known.contains(&key.as_str()) {
             let msg = format!("unknown key `{key}`; expected one of: {}", known.join(", "));
@@ -208,8 +212,7 @@ fn embedder(obj: &JsValue) -> Result<Option<(Function, EmbeddingModel)>, JsValue
 /// embeddingModel }`.
 /// Parses `{ storage, name, kv, principal, durability, indexedDB, clock, countTokens, llm }`.
 pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
-    if !(obj.is_undefined() || obj.is_null() || (obj.is_object() && !js_sys::Array::is_array(obj)))
-    {
+    if !(obj.is_undefined() || obj.is_null() || (obj.is_object() && !super::input::is_array(obj))) {
         return Err(invalid("options", "must be an object"));
     }
     no_unknown_keys(obj, &KEYS)?;
