@@ -251,14 +251,17 @@ test("embed and embeddingModel go together; a bad model or answer is validation;
   await expectError(throwing.ms.remember(throwing.sp, { content: "hello" }), "unsupported", 501);
 });
 
-test("a space keeps one embedding model: a handle with other dimensions is refused (validation)", async () => {
+test("a space keeps one embedding model: writes and query vectors of another model are validation; recall through it is lexical", async () => {
   const name = `recall-model-${Math.random()}`;
   const a = await Memspace.open({ storage: "memory", name, clock, embed: async (t) => t.map(vectorOf), embeddingModel: { id: "toy-16", dimensions: DIMS } });
   const sp = (await a.createSpace()).id;
   await a.remember(sp, { content: "Alice moved to Porto" });
   const b = await Memspace.open({ storage: "memory", name, clock, embed: async (t) => t.map(() => new Float32Array(8).fill(0.5)), embeddingModel: { id: "other-8", dimensions: 8 } });
   await expectError(b.remember(sp, { content: "Bob has a dog" }), "validation", 422);
-  await expectError(b.recall(sp, "Alice"), "validation", 422);
+  const lexical = await b.recall(sp, { query: "Alice", explain: true });
+  assert.deepEqual(contents(lexical), ["Alice moved to Porto"], "recall through the other model searches lexically");
+  assert.equal(lexical.memories[0].explain.vector, null, "and never compares vectors of two models");
+  await expectError(b.recall(sp, { query: "Alice", embedding: new Float32Array(8).fill(0.5) }), "validation", 422);
   const stats = await a.memoryStats(sp);
   assert.equal(stats.active, 1);
 });
