@@ -100,7 +100,31 @@ pub trait Kv {
     ) -> KvFuture<'a, Vec<Entry>>;
     /// Checks the preconditions and applies the operations (atomically when the backend can).
     fn commit<'a>(&'a self, batch: Batch) -> KvFuture<'a, ()>;
+    /// Several point reads and forward scans at once: one result slot per key and per
+    /// `(range, limit)`, in order. Backends with read transactions (IndexedDB) answer them in
+    /// one; the default runs `get_many` and then each `scan`.
+    fn read_many<'a>(
+        &'a self,
+        gets: &'a [Vec<u8>],
+        scans: &'a [(KeyRange, usize)],
+    ) -> ReadMany<'a> {
+        Box::pin(async move {
+            let values = if gets.is_empty() {
+                Vec::new()
+            } else {
+                self.get_many(gets).await?
+            };
+            let mut ranges = Vec::with_capacity(scans.len());
+            for (range, limit) in scans {
+                ranges.push(self.scan(range, *limit, false).await?);
+            }
+            Ok((values, ranges))
+        })
+    }
 }
+
+/// What [`Kv::read_many`] returns: the values of the gets and the entries of each scan.
+pub type ReadMany<'a> = KvFuture<'a, (Vec<Option<Vec<u8>>>, Vec<Vec<Entry>>)>;
 
 impl<K: Kv + ?Sized> Kv for std::rc::Rc<K> {
     fn capabilities(&self) -> Capabilities {
@@ -122,5 +146,12 @@ impl<K: Kv + ?Sized> Kv for std::rc::Rc<K> {
     }
     fn commit<'a>(&'a self, batch: Batch) -> KvFuture<'a, ()> {
         (**self).commit(batch)
+    }
+    fn read_many<'a>(
+        &'a self,
+        gets: &'a [Vec<u8>],
+        scans: &'a [(KeyRange, usize)],
+    ) -> ReadMany<'a> {
+        (**self).read_many(gets, scans)
     }
 }

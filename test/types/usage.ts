@@ -2,6 +2,17 @@
 // records are precisely typed (no `any`), and misuse is rejected (@ts-expect-error).
 import { Memspace, MemspaceError, MemoryKv, wasmMemoryBytes } from "memspace";
 import type {
+  Association,
+  BatchResult,
+  GraphPath,
+  Memory,
+  MemoryStats,
+  MemoryStatus,
+  MemoryTrace,
+  MemoryType,
+  RelationshipType,
+  Remembered,
+  Traversal,
   SessionEvent,
   ExtractionJob,
   VerifyReport,
@@ -164,4 +175,35 @@ export async function usage(): Promise<void> {
   await Memspace.open({ storage: "memory", wasm: 42 });
   const bytes: number = wasmMemoryBytes();
   void bytes;
+  // Memories and associations.
+  const r: Remembered = await ms.remember(space.id, { content: "likes tea", subtype: "preference", logicalKey: "user.drink", tags: ["t"], metadata: { k: [1] } });
+  const mem: Memory = r.memory;
+  const memType: MemoryType = mem.type;
+  const st: MemoryStatus = mem.status;
+  void [memType, st];
+  // @ts-expect-error subtypes are a closed list
+  await ms.remember(space.id, { content: "x", subtype: "gossip" });
+  // @ts-expect-error fields are camelCase
+  await ms.remember(space.id, { content: "x", logical_key: "k" });
+  const listed: Memory[] = await ms.listMemories(space.id, { statuses: ["active", "superseded"], tags: ["t"], limit: 10 });
+  await ms.updateMemory(space.id, mem.id, { importance: 0.9, expectedVersion: mem.version });
+  await ms.decayMemory(space.id, mem.id, 0.2);
+  await ms.forgetMemory(space.id, mem.id, { hard: false });
+  await ms.restoreMemory(space.id, mem.id);
+  const trace: MemoryTrace = await ms.traceMemory(space.id, mem.id, { depth: 1 });
+  const batch: BatchResult = await ms.batchMemories(space.id, [{ op: "create", content: "a" }, { op: "update", memoryId: mem.id, importance: 0.1 }, { op: "delete", memoryId: mem.id, hard: true }], { atomic: true });
+  const err: MemspaceError | undefined = batch.results[0]!.error;
+  // @ts-expect-error a batch op names its kind
+  await ms.batchMemories(space.id, [{ content: "a" }]);
+  const stats: MemoryStats = await ms.memoryStats(space.id);
+  const types: RelationshipType[] = ms.relationshipTypes();
+  const link: Association = await ms.associate(space.id, mem.id, { targetId: listed[0]!.id, relationship: "related_to", strength: 0.4 });
+  const links: Association[] = await ms.getAssociations(space.id, mem.id, { direction: "out", includeSuperseded: true });
+  await ms.updateAssociation(space.id, link.id, { strength: 0.5 });
+  await ms.deleteAssociation(space.id, link.id);
+  const walk: Traversal = await ms.traverse(space.id, mem.id, { maxDepth: 3, direction: "both", minStrength: 0.2, maxNodes: 20 });
+  const path: GraphPath | undefined = walk.paths[0];
+  // @ts-expect-error direction is out, in or both
+  await ms.traverse(space.id, mem.id, { direction: "sideways" });
+  void [trace, err, stats, types, links, path];
 }

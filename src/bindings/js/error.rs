@@ -51,7 +51,7 @@ pub fn camel(s: &str) -> String {
 }
 
 /// Engine field names that messages mention, as their JS spelling.
-const FIELDS: [&str; 20] = [
+const FIELDS: [&str; 36] = [
     "last_n",
     "event_type",
     "sequence_id",
@@ -72,6 +72,22 @@ const FIELDS: [&str; 20] = [
     "current_version",
     "agent_id",
     "soft_delete_after",
+    "context_id",
+    "logical_key",
+    "idempotency_key",
+    "valid_at",
+    "expires_at",
+    "decay_rate",
+    "target_id",
+    "max_depth",
+    "max_nodes",
+    "min_strength",
+    "relationship_types",
+    "memory_id",
+    "session_id",
+    "event_from",
+    "event_to",
+    "job_id",
 ];
 
 /// A message with engine field names in JS spelling (whole words only).

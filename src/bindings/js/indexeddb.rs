@@ -18,7 +18,7 @@
 //! `IDBTransaction` private, so the cause of an abort (`QuotaExceededError` vs anything else)
 //! cannot be read, and durability, `versionchange` and `close` handling need the raw objects.
 
-use crate::kv::{Batch, Capabilities, Entry, KeyRange, Kv, KvError, KvFuture, Op};
+use crate::kv::{Batch, Capabilities, Entry, KeyRange, Kv, KvError, KvFuture, Op, ReadMany};
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -410,6 +410,55 @@ impl Kv for IndexedDbKv {
                 } else {
                     scan_get_all(&store, &r, count).await
                 }
+            })
+            .await
+        })
+    }
+
+    /// All gets and scans in one readonly transaction (the gets first, then the scans).
+    fn read_many<'a>(
+        &'a self,
+        gets: &'a [Vec<u8>],
+        scans: &'a [(KeyRange, usize)],
+    ) -> ReadMany<'a> {
+        Box::pin(async move {
+            if gets.is_empty() && scans.is_empty() {
+                return Ok((Vec::new(), Vec::new()));
+            }
+            self.read(move |_tx, store| async move {
+                // Requests settle in order and `request` listens only once awaited: issue the
+                // gets, take their results, then run the scans (all in this transaction).
+                let mut reqs = Vec::with_capacity(gets.len());
+                for k in gets {
+                    reqs.push(store.get(&key_js(k)).map_err(|e| storage("get", &e))?);
+                }
+                let mut values = Vec::with_capacity(gets.len());
+                for req in &reqs {
+                    values.push(bytes_opt(
+                        &request(req).await.map_err(|e| classify(&e, "get"))?,
+                    ));
+                }
+                let records = has_get_all_records(&store);
+                let mut ranges = Vec::with_capacity(scans.len());
+                for (range, limit) in scans {
+                    let empty = *limit == 0
+                        || range
+                            .end
+                            .as_ref()
+                            .is_some_and(|e| e.as_slice() <= range.start.as_slice());
+                    if empty {
+                        ranges.push(Vec::new());
+                        continue;
+                    }
+                    let count = u32::try_from(*limit).unwrap_or(u32::MAX);
+                    let r = key_range(range)?;
+                    ranges.push(if records {
+                        scan_records(&store, &r, count, false).await?
+                    } else {
+                        scan_get_all(&store, &r, count).await?
+                    });
+                }
+                Ok((values, ranges))
             })
             .await
         })

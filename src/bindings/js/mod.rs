@@ -27,6 +27,7 @@ pub mod indexeddb;
 pub mod input;
 pub mod kv_adapter;
 pub mod maintenance;
+pub mod memories;
 pub mod memspace;
 pub mod options;
 pub mod stores;
