@@ -247,7 +247,7 @@ async function rememberInCore(spaceId, facts) {
 async function turn(text) {
   const space = S.space;
   const session = S.session;
-  await ms.postEvent(space.id, session.id, { body: { content: text }, emitter: { type: "user", id: USER }, eventType: "message" });
+  const said = await ms.postEvent(space.id, session.id, { body: { content: text }, emitter: { type: "user", id: USER }, eventType: "message" });
   const context = await ms.contextFor(space.id, {
     agentId: AGENT,
     sessionId: session.id,
@@ -260,7 +260,24 @@ async function turn(text) {
   const body = { content: reply, context: summarize(context) };
   if (facts.length) body.remembered = facts.map((f) => f.text);
   await ms.postEvent(space.id, session.id, { body, emitter: { type: "agent", id: AGENT }, eventType: "message" });
-  if (facts.length) await rememberInCore(space.id, facts);
+  if (facts.length === 0) return;
+  // Profile facts (name, home, work) go to core memory, sent every turn; every fact becomes a
+  // memory, recalled when relevant. A slot's logical key makes a newer fact supersede the old one.
+  const profile = facts.filter((f) => f.key);
+  if (profile.length) await rememberInCore(space.id, profile);
+  const provenance = { source: "agent", sessionId: session.id, eventFrom: said.sequenceId, eventTo: said.sequenceId, agentId: AGENT };
+  const ops = facts.map((f) => ({
+    op: "create",
+    content: f.text,
+    importance: f.importance,
+    tags: ["about-user", ...(f.key ? [f.key] : [])],
+    provenance,
+    ...(f.subtype ? { subtype: f.subtype } : {}),
+    ...(f.key ? { logicalKey: `user.${f.key}` } : {}),
+  }));
+  const result = await ms.batchMemories(space.id, ops, { atomic: true });
+  const failed = result.results.find((r) => r.status === "error");
+  if (failed) throw failed.error;
 }
 
 // ---- panels ----

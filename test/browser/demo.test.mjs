@@ -104,12 +104,70 @@ test("a conversation with the scripted agent writes core memory and each turn sh
     // The Memory panel shows the block the agent wrote, with its history.
     await tab(page, "memory");
     const core = page.locator("section.block[data-block=core]");
-    assert.equal(await core.locator("textarea").inputValue(), "- Name: Ada\n- Lives in Lisbon\n- Likes trains over planes");
+    assert.equal(await core.locator("textarea").inputValue(), "- Name: Ada\n- Lives in Lisbon");
     assert.match(await core.locator("h3").textContent(), /v2/);
     // A later fact with the same slot replaces the line.
     await say(page, "I moved to Porto.");
-    assert.equal(await core.locator("textarea").inputValue(), "- Name: Ada\n- Likes trains over planes\n- Lives in Porto");
+    assert.equal(await core.locator("textarea").inputValue(), "- Name: Ada\n- Lives in Porto");
     await page.screenshot({ path: "test-output/playground-chat.png", fullPage: true });
+    await noError(page, errors);
+  } finally {
+    await context.close();
+  }
+});
+
+test("the conversation's memories: superseded struck through beside the successor, recalled with scores, forget/restore, an association", async () => {
+  const { context, errors, open } = await profile();
+  try {
+    const page = await open();
+    await startConversation(page);
+    await say(page, "My name is Ada.");
+    await say(page, "I live in Lisbon and I prefer trains over planes.");
+    await say(page, "I moved to Porto.");
+    await say(page, "Remember that my sister Maria visits in June.");
+    await tab(page, "memory");
+    assert.match(await page.textContent("#memory-stats"), /^4 active · 1 superseded · 0 forgotten/);
+    const old = page.locator("#memory-list li[data-status=superseded]");
+    assert.equal(await old.locator(".content").textContent(), "Lives in Lisbon");
+    assert.equal(await old.locator(".successor").textContent(), "→ replaced by: Lives in Porto");
+    assert.match(await old.locator(".content").evaluate((e) => getComputedStyle(e).textDecorationLine), /line-through/);
+    assert.match(await old.textContent(), /valid .* → .*superseded/);
+    const trains = page.locator("#memory-list li[data-status=active]", { hasText: "Likes trains over planes" });
+    assert.match(await trains.textContent(), /semantic\/preference · importance 0\.60 · #about-user/);
+
+    // The recall box: live results, best first, with scores.
+    await page.fill("#recall-query", "trains");
+    await settled(page);
+    await page.waitForSelector("#recall-results[data-query=trains] li");
+    const top = page.locator("#recall-results li").first();
+    assert.match(await top.textContent(), /^\d\.\d{3} Likes trains over planes$/);
+    assert.ok(Number(await top.locator(".score").textContent()) > 0);
+
+    // A turn about trains: the agent's context recalls that memory (the archival part) with its score.
+    await say(page, "Which trains should I book?");
+    const turn = page.locator("#events li.agent").last();
+    assert.equal(await turn.locator("tr[data-kind=archival]").count(), 1);
+    assert.match(await turn.locator(".recalled li").first().textContent(), /^\d\.\d{3} Likes trains over planes$/);
+    assert.match(await turn.locator(".text").textContent(), /Likes trains over planes/);
+
+    // Forget, then restore.
+    const sister = () => page.locator("#memory-list li", { hasText: "my sister Maria" });
+    await click(page, '#memory-list li:has-text("my sister Maria") button.forget');
+    assert.equal(await sister().getAttribute("data-status"), "forgotten");
+    assert.match(await page.textContent("#memory-stats"), /^3 active · 1 superseded · 1 forgotten/);
+    await click(page, '#memory-list li:has-text("my sister Maria") button.restore');
+    assert.equal(await sister().getAttribute("data-status"), "active");
+
+    // An association between two memories.
+    const id = (text) => page.locator("#memory-list li[data-status=active]", { hasText: text }).getAttribute("data-memory");
+    await page.selectOption("#assoc-source", await id("Likes trains"));
+    await page.selectOption("#assoc-target", await id("Lives in Porto"));
+    await page.selectOption("#assoc-relationship", "related_to");
+    await click(page, "#assoc-add");
+    // Supersession recorded its own edge; the new link is listed beside it.
+    assert.deepEqual((await page.locator("#associations li").allTextContents()).sort(), ["Likes trains over planes —related_to (0.50)→ Lives in Porto", "Lives in Porto —supersedes (1.00)→ Lives in Lisbon"]);
+    assert.match(await page.textContent("#memory-stats"), / 2 associations/);
+    await page.screenshot({ path: "test-output/playground-memories.png", fullPage: true });
     await noError(page, errors);
   } finally {
     await context.close();
