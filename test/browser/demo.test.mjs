@@ -5,6 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
+import { createServer } from "node:http";
 import { start } from "../../www/serve.mjs";
 import { launch } from "./chromium.mjs";
 
@@ -362,5 +363,74 @@ test("errors are shown in words and cleared by the next action that succeeds; th
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
+  }
+});
+
+test("with an OpenAI-compatible endpoint entered, the page sends the memory context as the system message and shows the model's answer", async () => {
+  // A local server speaking the chat-completions shape: it records what the page sent.
+  const requests = [];
+  const model = createServer((req, res) => {
+    const cors = { "access-control-allow-origin": "*", "access-control-allow-headers": "content-type, authorization" };
+    if (req.method === "OPTIONS") return res.writeHead(204, cors).end();
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      requests.push({ url: req.url, authorization: req.headers.authorization, body: JSON.parse(body) });
+      res.writeHead(200, { ...cors, "content-type": "application/json" });
+      res.end(JSON.stringify({ choices: [{ message: { role: "assistant", content: `model answer ${requests.length}` } }] }));
+    });
+  });
+  await new Promise((r) => model.listen(0, "127.0.0.1", r));
+  const base = `http://127.0.0.1:${model.address().port}/v1`;
+  const { context, errors, open } = await profile();
+  try {
+    const page = await open();
+    await startConversation(page);
+    await say(page, "My name is Ada.");
+    await page.click(".endpoint summary");
+    await page.fill("#endpoint-url", base);
+    await page.fill("#endpoint-model", "test-model");
+    await page.fill("#endpoint-key", "sk-test");
+    await click(page, "#endpoint-form button[type=submit]");
+    assert.match(await page.textContent("#agent-mode"), /model: test-model at http:\/\/127\.0\.0\.1/);
+    await say(page, "What is my name?");
+    assert.equal(await page.locator("#events li.agent .text").last().textContent(), "model answer 1");
+    assert.equal(requests.length, 1);
+    const [r] = requests;
+    assert.equal(r.url, "/v1/chat/completions");
+    assert.equal(r.authorization, "Bearer sk-test");
+    assert.equal(r.body.model, "test-model");
+    assert.equal(r.body.messages[0].role, "system");
+    assert.match(r.body.messages[0].content, /Name: Ada/, "the memory context is in the system message");
+    assert.deepEqual(r.body.messages[1], { role: "user", content: "What is my name?" });
+
+    // Kept in page storage across a reload; cleared back to the scripted agent.
+    await page.reload();
+    await page.waitForSelector("body[data-ready=true]");
+    await settled(page);
+    assert.equal(await page.inputValue("#endpoint-url"), base);
+    await page.click(".endpoint summary");
+    await click(page, "#endpoint-clear");
+    assert.match(await page.textContent("#agent-mode"), /scripted agent/);
+    await say(page, "What is my name?");
+    assert.equal(await page.locator("#events li.agent .text").last().textContent(), "You told me your name: Ada.");
+    assert.equal(requests.length, 1, "nothing more was sent to the endpoint");
+
+    // An endpoint that cannot be reached is an error in words, cleared by the next success.
+    const closed = createServer();
+    await new Promise((r) => closed.listen(0, "127.0.0.1", r));
+    const closedPort = closed.address().port;
+    await new Promise((r) => closed.close(r));
+    await page.fill("#endpoint-url", `http://127.0.0.1:${closedPort}/v1`);
+    await click(page, "#endpoint-form button[type=submit]");
+    await page.fill("#message", "Hello?");
+    await click(page, "#send");
+    assert.match(await page.textContent("#error"), /Could not reach the model endpoint/);
+    await click(page, "#endpoint-clear");
+    assert.equal(await page.locator("#error").isHidden(), true);
+    assert.deepEqual(errors.filter((e) => !e.includes("ERR_CONNECTION_REFUSED")), [], "only the refused connection was logged");
+  } finally {
+    await context.close();
+    model.close();
   }
 });
