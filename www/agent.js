@@ -105,3 +105,29 @@ export async function endpointReply(settings, message, context) {
   if (typeof text !== "string") throw new Error("The model endpoint's answer had no choices[0].message.content.");
   return text;
 }
+
+/**
+ * The scripted extractor: the `llm` option of Memspace.open for extraction jobs. It reads the
+ * transcript extraction sends (`[seq] user (id): text`, one line per event), picks the user's
+ * facts with the same rules as the chat, and answers in extraction's JSON shape.
+ */
+export function scriptedExtraction(request) {
+  const transcript = request.messages.filter((m) => m.role === "user").map((m) => m.content).join("\n");
+  const memories = [];
+  for (const line of transcript.split("\n")) {
+    const m = line.match(/^\[(\d+)\] user(?: \([^)]*\))?(?: \[[^\]]*\])?: (.*)$/);
+    if (!m) continue;
+    for (const f of factsIn(m[2])) {
+      memories.push({
+        content: f.text,
+        category: f.subtype === "preference" ? "preference" : "fact",
+        ...(f.subtype ? { subtype: f.subtype } : {}),
+        importance: f.importance,
+        tags: ["about-user", ...(f.key ? [f.key] : [])],
+        ...(f.key ? { logicalKey: `user.${f.key}` } : {}),
+        sourceEvents: [Number(m[1])],
+      });
+    }
+  }
+  return { json: { memories }, model: "scripted" };
+}
