@@ -30,5 +30,5 @@ export function start(port = 0, dir = root) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { url } = await start(Number(process.argv[2] ?? process.env.PORT ?? 8787));
-  console.log(`memspace demo: ${url}  (Ctrl-C to stop)`);
+  console.log(`memspace playground: ${url}  (Ctrl-C to stop)`);
 }

@@ -204,6 +204,17 @@ test("a lifecycle strategy fires after the clock is fast-forwarded: extraction j
     assert.equal(await page.isDisabled("#send"), true, "a deleted session takes no messages");
     assert.match(await page.textContent("#chat-hint"), /deleted/);
     await page.screenshot({ path: "test-output/playground-lifecycle.png", fullPage: true });
+
+    // Extraction that also deletes: the session is soft-deleted as soon as its job is queued.
+    await page.check("#st-extract-delete");
+    await page.fill("#st-extract-n", "2");
+    await page.dispatchEvent("#st-extract-n", "change");
+    await click(page, "#new-session");
+    assert.equal(await page.getAttribute("#session-state", "data-state"), "live");
+    await page.fill("#message", "I live in Lisbon.");
+    await click(page, "#send");
+    assert.equal(await page.getAttribute("#session-state", "data-state"), "deleted");
+    assert.equal(await page.locator("#jobs li").count(), 2);
     await noError(page, errors);
   } finally {
     await context.close();
@@ -278,6 +289,55 @@ test("the inspector shows the space's records decoded from IndexedDB with checks
   }
 });
 
+test("the inspector shows a record whose bytes were changed on disk as failing its checksum, and verifySpace reports it", async () => {
+  const { context, errors, open } = await profile();
+  try {
+    const page = await open();
+    await startConversation(page);
+    await say(page, "My name is Ada.");
+    // Flip one byte of the first event's JSON, behind the engine's back.
+    await page.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const req = indexedDB.open("memspace-demo");
+          req.onsuccess = () => {
+            const db = req.result;
+            const store = db.transaction("kv", "readwrite").objectStore("kv");
+            const cursor = store.openCursor();
+            cursor.onsuccess = () => {
+              const c = cursor.result;
+              if (!c) return reject(new Error("no event record"));
+              const key = new Uint8Array(c.key);
+              if (key[0] === 0x65 && key[1] === 0x76 && key[2] === 0) {
+                const value = new Uint8Array(c.value);
+                value[value.length - 3] ^= 0x20;
+                c.update(value);
+                c.source.transaction.oncomplete = () => (db.close(), resolve());
+                return;
+              }
+              c.continue();
+            };
+          };
+          req.onerror = () => reject(req.error);
+        }),
+    );
+    await tab(page, "inspector");
+    assert.equal(await page.locator(".record[data-kind=corrupt]").count(), 1);
+    assert.match(await page.locator(".record[data-kind=corrupt]").textContent(), /^ev \/ .* #0 .*checksum mismatch$/);
+    assert.equal(await page.getAttribute("#verify", "data-problems"), "1");
+    assert.match(await page.textContent("#verify"), /1 failing their checksum/);
+    // Reading the conversation now is a storage error, said in words.
+    await page.reload();
+    await page.waitForSelector("body[data-ready=true]");
+    await settled(page);
+    assert.match(await page.textContent("#error"), /^The browser's storage failed: .*checksum mismatch.*\(storage\)$/);
+    await page.screenshot({ path: "test-output/playground-inspector-corrupt.png", fullPage: true });
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test("a reload keeps everything and a second tab follows changes without a reload", async () => {
   const { context, errors, open } = await profile();
   try {
@@ -335,6 +395,12 @@ test("a space exported as a file imports as a new space with its sessions, block
     await page.waitForSelector("#file-tree button.file[data-path='notes.md']");
     await tab(page, "memory");
     assert.equal(await page.inputValue("section.block[data-block=core] textarea"), "- Name: Ada");
+    // The switcher goes back to the original space and its conversation.
+    await page.selectOption("#space-select", original);
+    await settled(page);
+    assert.equal(await page.locator("#space-select option:checked").textContent(), await page.locator(`#space-select option[value="${original}"]`).textContent());
+    assert.doesNotMatch(await page.locator("#space-select option:checked").textContent(), /imported/);
+    assert.equal(await page.locator("#events li").count(), 2);
     await noError(page, errors);
   } finally {
     await context.close();
@@ -357,9 +423,14 @@ test("errors are shown in words and cleared by the next action that succeeds; th
     await page.fill("#new-path", "fine.md");
     await click(page, "#create-entry");
     assert.equal(await page.locator("#error").isHidden(), true, "cleared by the next success");
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    assert.equal(overflow, 0, "nothing wider than the screen");
     await page.screenshot({ path: "test-output/playground-390px.png", fullPage: true });
+    for (const name of ["store", "memory", "lifecycle", "inspector"]) {
+      await tab(page, name);
+      for (const d of await page.locator("#panel details").all()) await d.evaluate((e) => (e.open = true));
+      for (const d of await page.locator("details.ctx").all()) await d.evaluate((e) => (e.open = true));
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.equal(overflow, 0, `nothing wider than the screen (${name})`);
+    }
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

@@ -115,7 +115,7 @@ export async function renderLifecycle(c) {
       : h(
           "ul",
           { id: "jobs" },
-          jobs.map((j) => h("li", { "data-status": j.status }, h("strong", {}, j.status), ` ${j.id} · session ${j.sessionId.slice(-6)} · events ${j.fromSequenceId}–${j.toSequenceId} · due ${when(j.dueAt)}`)),
+          jobs.map((j) => h("li", { "data-status": j.status }, h("strong", {}, j.status), ` ${j.id} · session ${j.sessionId.slice(-6)} · events #${j.fromSequenceId}–#${j.toSequenceId - 1} · due ${when(j.dueAt)}`)),
         ),
   );
   return h("div", { className: "lifecycle" }, h("h2", {}, "Lifecycle"), form, clock, sessionInfo, jobList);
