@@ -1,5 +1,7 @@
 # Shared settings for the project's scripts (sourced, not run).
 export WASM_BINDGEN_VERSION=0.2.130
+# Fastly Compute's local server (scripts/test-fastly.sh).
+export VICEROY_VERSION=0.22.0
 # Keep the cargo target dir outside the clone so a warm machine rebuilds little.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/memspace-target}"
 # Smaller target dirs and faster links: tests need no debug info.

@@ -25,6 +25,11 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; th
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
+step "viceroy $VICEROY_VERSION (Fastly Compute's local server; about 20 minutes to build when missing)"
+if ! viceroy --version 2>/dev/null | grep -q " $VICEROY_VERSION\$"; then
+  cargo install --locked viceroy --version "$VICEROY_VERSION"
+fi
+
 step "Debian chromium + chromium-driver, binaryen"
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)

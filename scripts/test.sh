@@ -7,3 +7,4 @@ bash scripts/test-native.sh
 bash scripts/test-browser.sh
 bash scripts/test-component.sh
 bash scripts/test-edge.sh
+bash scripts/test-fastly.sh
