@@ -1083,29 +1083,6 @@ export declare class Memspace {
    */
   memoryTool(spaceId: string, storeId: string, command: MemoryToolCommand | string): Promise<string>;
 
-  /** Creates (no expectedUpdatedAt) or replaces a block; a stale token is `conflict` carrying details.currentUpdatedAt. */
-  updateBlock(spaceId: string, blockType: string, write: BlockWrite): Promise<MemoryBlock>;
-  getBlock(spaceId: string, blockType: string, options?: { agentId?: string | null }): Promise<MemoryBlock>;
-  listBlocks(spaceId: string, query?: BlockQuery): Promise<MemoryBlock[]>;
-  deleteBlock(spaceId: string, blockType: string, options?: { agentId?: string | null; expectedUpdatedAt?: Timestamp | null }): Promise<void>;
-  listBlockVersions(spaceId: string, blockType: string, query?: { agentId?: string | null; offset?: number; limit?: number }): Promise<BlockVersion[]>;
-  /** Searches archival memory (the space's memories): the user's, and with agentId also that agent's. */
-  recallArchival(spaceId: string, query: ArchivalQuery): Promise<ArchivalMatch[]>;
-  /** The memory context of one model turn, within budgetTokens: call it before every model call. */
-  contextFor(spaceId: string, request?: ContextRequest): Promise<MemoryContext>;
-  setContext(spaceId: string, sessionId: string, key: string, value: Json, options?: { ttlSeconds?: number | null }): Promise<ContextEntry>;
-  /** The named keys that are set and live, or every live key without `keys`. */
-  getContext(spaceId: string, sessionId: string, keys?: string[] | null): Promise<ContextEntry[]>;
-  deleteContext(spaceId: string, sessionId: string, key: string): Promise<boolean>;
-  /** Marks a session active now: its idle strategies count from now. */
-  touchSession(spaceId: string, sessionId: string): Promise<SessionTouch>;
-  findSpaces(query?: SpaceQuery): Promise<Space[]>;
-  /** The live space holding a deduplication key (a caller-chosen workspace id), or null. */
-  spaceByKey(key: string): Promise<Space | null>;
-  workspaceSchema(spaceId: string): Promise<WorkspaceSchema>;
-  /** What changed in a space lately (from records; no LLM). */
-  briefing(spaceId: string, query?: BriefingQuery): Promise<Briefing>;
-
   /** Stores a memory (replay, supersession by logical key: docs/memories.md). */
   remember(spaceId: string, input: NewMemory): Promise<Remembered>;
   /** An active or superseded memory; `gone` (details `status`, `restorable`) for forgotten, expired and deleted ones. */
@@ -1133,6 +1110,29 @@ export declare class Memspace {
   updateAssociation(spaceId: string, associationId: string, update: AssociationUpdate): Promise<Association>;
   deleteAssociation(spaceId: string, associationId: string): Promise<void>;
   traverse(spaceId: string, startId: string, query?: TraverseQuery): Promise<Traversal>;
+
+  /** Creates (no expectedUpdatedAt) or replaces a block; a stale token is `conflict` carrying details.currentUpdatedAt. */
+  updateBlock(spaceId: string, blockType: string, write: BlockWrite): Promise<MemoryBlock>;
+  getBlock(spaceId: string, blockType: string, options?: { agentId?: string | null }): Promise<MemoryBlock>;
+  listBlocks(spaceId: string, query?: BlockQuery): Promise<MemoryBlock[]>;
+  deleteBlock(spaceId: string, blockType: string, options?: { agentId?: string | null; expectedUpdatedAt?: Timestamp | null }): Promise<void>;
+  listBlockVersions(spaceId: string, blockType: string, query?: { agentId?: string | null; offset?: number; limit?: number }): Promise<BlockVersion[]>;
+  /** Searches archival memory (the space's memories): the user's, and with agentId also that agent's. */
+  recallArchival(spaceId: string, query: ArchivalQuery): Promise<ArchivalMatch[]>;
+  /** The memory context of one model turn, within budgetTokens: call it before every model call. */
+  contextFor(spaceId: string, request?: ContextRequest): Promise<MemoryContext>;
+  setContext(spaceId: string, sessionId: string, key: string, value: Json, options?: { ttlSeconds?: number | null }): Promise<ContextEntry>;
+  /** The named keys that are set and live, or every live key without `keys`. */
+  getContext(spaceId: string, sessionId: string, keys?: string[] | null): Promise<ContextEntry[]>;
+  deleteContext(spaceId: string, sessionId: string, key: string): Promise<boolean>;
+  /** Marks a session active now: its idle strategies count from now. */
+  touchSession(spaceId: string, sessionId: string): Promise<SessionTouch>;
+  findSpaces(query?: SpaceQuery): Promise<Space[]>;
+  /** The live space holding a deduplication key (a caller-chosen workspace id), or null. */
+  spaceByKey(key: string): Promise<Space | null>;
+  workspaceSchema(spaceId: string): Promise<WorkspaceSchema>;
+  /** What changed in a space lately (from records; no LLM). */
+  briefing(spaceId: string, query?: BriefingQuery): Promise<Briefing>;
 
   listExtractionJobs(spaceId: string): Promise<ExtractionJob[]>;
   /** Fires due time triggers across the store (eager lifecycle); limit 1–1,000,000, default 100. */

@@ -3,9 +3,10 @@
 //! errors are converted back.
 //!
 //! * [`memspace`] — the `Memspace` class: `Memspace.open(options)`, spaces, sessions, events,
-//!   lifecycle. [`stores`] — memory stores, entries, versions and the memory tool, a second
-//!   `#[wasm_bindgen] impl` block of the same class; [`context`] — core blocks, archival
-//!   recall, `contextFor`, working context, briefing and workspaces, a third.
+//!   lifecycle. [`stores`] — memory stores, entries, versions and the memory tool;
+//!   [`memories`] — memories and associations; [`context`] — core blocks, archival recall,
+//!   `contextFor`, working context, briefing and workspaces: more `#[wasm_bindgen] impl`
+//!   blocks of the same class.
 //! * [`convert`] — records ↔ plain objects through serde (serde-wasm-bindgen out, [`input`]
 //!   in); [`error`] — the `MemspaceError` class; [`options`] — the `open()` options.
 //! * Backends only JS hosts have: [`indexeddb`] (browser storage), [`kv_adapter`] (a KV
