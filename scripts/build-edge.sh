@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Builds the Cloudflare worker's engine from the npm package: scripts/build-npm.sh (release wasm
-# with the `js` feature → wasm-bindgen --target web → wasm-opt) makes dist/, and the worker takes
-# the package's generated module, .wasm and error class into edge/cloudflare/build/pkg, where
-# src/engine.js instantiates them with initSync (the .wasm is a CompiledWasm module in workerd).
-# Reuses dist/ when it is newer than the cargo artifact (scripts/test.sh builds it just before).
+# Builds the Cloudflare Worker's engine: release wasm with the `js` and `rest` features (the
+# REST surface is off in the npm package) → wasm-bindgen --target web → wasm-opt, into
+# edge/cloudflare/build/pkg, where src/engine.js instantiates it with initSync (the .wasm is a
+# CompiledWasm module in workerd). Skips the wasm-bindgen and wasm-opt steps when the cargo
+# artifact is unchanged since the last build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -11,18 +11,27 @@ source scripts/env.sh
 out=edge/cloudflare/build/pkg
 wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/memspace.wasm"
 
-cargo build --quiet --lib --release --target wasm32-unknown-unknown --features js
-if [ ! -f dist/memspace.js ] || [ ! -f dist/memspace_bg.wasm ] || [ "$wasm" -nt dist/memspace_bg.wasm ]; then
-  [ -d node_modules/binaryen ] || npm install --no-audit --no-fund --loglevel=error
-  bash scripts/build-npm.sh
-fi
-if [ -f "$out/memspace_bg.wasm" ] && cmp -s dist/memspace_bg.wasm "$out/memspace_bg.wasm" && cmp -s dist/memspace.js "$out/memspace.js"; then
+cargo build --quiet --lib --release --target wasm32-unknown-unknown --features js,rest
+# The npm build writes the same artifact path with other features: compare contents, not times.
+sum=$(sha256sum "$wasm" | cut -d' ' -f1)
+if [ -f "$out/memspace_bg.wasm" ] && [ "$(cat "$out/.source.sha256" 2>/dev/null)" = "$sum" ]; then
   echo "build-edge: $out is up to date"
   exit 0
 fi
-rm -rf "$out.tmp" && mkdir -p "$out.tmp"
-cp dist/memspace.js dist/memspace_bg.wasm "$out.tmp/"
-cp dist/error.js "$out.tmp/"
-rm -rf "$out" && mv "$out.tmp" "$out"
-printf 'build-edge: %s from dist/ (%s bytes wasm, %s gzipped)\n' "$out" \
+[ -d node_modules/binaryen ] || npm install --no-audit --no-fund --loglevel=error
+tmp="$out.tmp"
+rm -rf "$tmp" && mkdir -p "$tmp"
+wasm-bindgen --target web --out-dir "$tmp" --out-name memspace "$wasm"
+node_modules/binaryen/bin/wasm-opt -Oz --strip-debug --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+  --enable-nontrapping-float-to-int --enable-multivalue --enable-reference-types \
+  "$tmp/memspace_bg.wasm" -o "$tmp/memspace_bg.wasm"
+# The glue imports js/error.js as a snippet: point it at the one copy next to it.
+snippet=$(cd "$tmp" && ls snippets/*/js/error.js)
+grep -q "\./$snippet" "$tmp/memspace.js" || { echo "build-edge: the glue does not import $snippet" >&2; exit 1; }
+sed -i "s#\./$snippet#./error.js#" "$tmp/memspace.js"
+rm -rf "$tmp/snippets" "$tmp"/*.d.ts
+cp js/error.js "$tmp/"
+echo "$sum" >"$tmp/.source.sha256"
+rm -rf "$out" && mv "$tmp" "$out"
+printf 'build-edge: %s (%s bytes wasm, %s gzipped)\n' "$out" \
   "$(wc -c <"$out/memspace_bg.wasm")" "$(gzip -9 -c "$out/memspace_bg.wasm" | wc -c)"

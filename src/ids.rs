@@ -55,10 +55,54 @@ pub fn new_id_after(prefix: &str, last: Option<&str>, host: &dyn Host) -> Option
     None
 }
 
+/// The 128-bit number an id stands for (its 26 characters read as base 32), when it has the
+/// prefix and fits 128 bits (every id `new_id` makes before the year 10889 does).
+pub fn to_u128(prefix: &str, id: &str) -> Option<u128> {
+    if !is_valid(prefix, id) {
+        return None;
+    }
+    let rest = &id[prefix.len() + 1..];
+    let mut acc: u128 = 0;
+    for c in rest.bytes() {
+        let d = ALPHABET.iter().position(|&a| a == c)? as u128;
+        acc = acc.checked_mul(32)?.checked_add(d)?;
+    }
+    Some(acc)
+}
+
+/// The id with `prefix` that stands for `n` (the inverse of [`to_u128`]).
+pub fn from_u128(prefix: &str, n: u128) -> String {
+    let mut out = String::with_capacity(prefix.len() + 27);
+    out.push_str(prefix);
+    out.push('_');
+    for i in (0..26).rev() {
+        out.push(ALPHABET[((n >> (i * 5)) & 31) as usize] as char);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::host::ManualHost;
+
+    #[test]
+    fn an_id_and_its_128_bit_number_convert_both_ways() {
+        let host = ManualHost::default();
+        let id = new_id("spc", &host);
+        let n = to_u128("spc", &id).unwrap();
+        assert_eq!(from_u128("spc", n), id);
+        assert_eq!(
+            to_u128("spc", &from_u128("spc", u128::MAX)),
+            Some(u128::MAX)
+        );
+        assert_eq!(
+            to_u128("spc", "spc_8zzzzzzzzzzzzzzzzzzzzzzzzz"),
+            None,
+            "over 128 bits"
+        );
+        assert_eq!(to_u128("ses", &id), None, "other prefix");
+    }
 
     #[test]
     fn ids_sort_by_creation_time_and_have_the_prefix() {

@@ -36,6 +36,8 @@ pub mod index;
 pub mod json;
 pub mod kv;
 pub mod model;
+#[cfg(feature = "rest")]
+pub mod rest;
 pub mod runtime;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testkit;

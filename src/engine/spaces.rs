@@ -15,6 +15,22 @@ const SCAN_CHUNK: usize = 128;
 impl Memspace {
     /// Creates a space owned by the calling principal.
     pub async fn create_space(&self, input: NewSpace) -> Result<Space> {
+        self.create_space_as(input, None).await
+    }
+
+    /// Creates a space with an id the caller chose (a valid `spc_…` id, e.g. one a host made
+    /// to name the shard that will hold the space, before creating it there). If the caller's
+    /// live space with that id exists, it is returned unchanged (a retried create); an id held
+    /// by a deleted or foreign space is a `conflict`.
+    pub async fn create_space_as(&self, input: NewSpace, id: Option<&str>) -> Result<Space> {
+        if let Some(id) = id {
+            if !ids::is_valid("spc", id) {
+                return Err(Error::validation(
+                    "id",
+                    "must be a space id: spc_ and 26 characters of 0-9a-z",
+                ));
+            }
+        }
         validate::opt_text("description", &input.description, 1000)?;
         validate::opt_text("llm_model_name", &input.llm_model_name, 200)?;
         validate::base_url(&input.llm_base_url)?;
@@ -26,7 +42,7 @@ impl Memspace {
         super::workspaces::check_settings(&input.settings)?;
         let mut last = None;
         for _ in 0..MAX_RETRIES {
-            match self.try_create_space(&input).await {
+            match self.try_create_space(&input, id).await {
                 Err(e) if is_race(&e) => last = Some(e),
                 other => return other,
             }
@@ -34,10 +50,20 @@ impl Memspace {
         Err(last.unwrap_or_else(|| Error::conflict("too much contention")))
     }
 
-    async fn try_create_space(&self, input: &NewSpace) -> Result<Space> {
+    async fn try_create_space(&self, input: &NewSpace, id: Option<&str>) -> Result<Space> {
+        if let Some(id) = id {
+            if let Some((existing, _)) = self.load::<Space>(&layout::space(id)).await? {
+                if self.owns(&existing) && existing.deleted_at.is_none() {
+                    return Ok(existing);
+                }
+                return Err(
+                    Error::conflict(format!("space id {id} is taken")).with("precondition", "id")
+                );
+            }
+        }
         let now = self.host.now();
         let space = Space {
-            id: self.next_id("spc"),
+            id: id.map_or_else(|| self.next_id("spc"), str::to_string),
             user_id: self.principal.user_id.clone(),
             tenant_id: self.principal.tenant_id.clone(),
             description: input.description.clone(),
@@ -268,6 +294,7 @@ impl Memspace {
                                     "space {holder} now holds deduplication key {k:?}; delete it or its key first"
                                 ))
                                 .with("precondition", "deduplication_key")
+                                .with("deduplication_key", k.as_str())
                                 .with("existing_id", holder));
                             }
                         }

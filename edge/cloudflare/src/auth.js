@@ -1,5 +1,6 @@
-// Token authentication. `Authorization: Token <t>` (the models SDK) or `Bearer <t>` (the async
-// ORM) maps to a principal { userId, tenantId } through the MEMSPACE_TOKENS table, a JSON object
+// Token authentication. `Authorization: Token <t>` (the DataRobot models SDK) or `Bearer <t>`
+// (its async ORM, the MemoryLayer and memory-store SDKs) or `X-Api-Key: <t>` maps to a principal
+// { userId, tenantId } through the MEMSPACE_TOKENS table, a JSON object
 // held in the Worker's environment (deploy it as a secret):
 //
 //   { "<token>": { "userId": "u1", "tenantId": "t1" },
@@ -31,8 +32,9 @@ async function sha256Hex(text) {
 export async function authenticate(request, env) {
   const h = request.headers.get("Authorization");
   const m = h && /^(?:Token|Bearer)\s+(\S+)\s*$/i.exec(h);
-  if (!m) return null;
-  const token = m[1];
+  // `X-Api-Key: <t>` is how older memory-store clients send the same token.
+  const token = m ? m[1] : h === null ? request.headers.get("X-Api-Key")?.trim() : null;
+  if (!token) return null;
   if (token.startsWith("sha256:")) return null; // a hashed entry's key is not a credential
   const t = table(env);
   const p = t.get(token) ?? t.get(`sha256:${await sha256Hex(token)}`);

@@ -1,10 +1,12 @@
 // DirectoryObject: one Durable Object per principal (named by [tenantId, userId]). It lists the
-// principal's spaces in creation order and holds their space deduplication keys. It is an index,
-// never the authority: a space exists iff its SpaceObject says so, and every disagreement is
-// repaired from the SpaceObject's answer (see README.md, "Directory").
+// principal's DataRobot memory spaces in creation order, holds their deduplication keys, and
+// keeps a copy of each space's wire object so that a listing reads no space object. It is an
+// index, never the authority: a space exists iff its SpaceObject says so, every disagreement is
+// repaired from the SpaceObject's answer, and copies are replaced only by newer ones (each
+// change of a space carries the space object's sequence number).
 //
 // Storage (SQLite-backed synchronous KV):
-//   e:<spaceId>        → { id, order, state: "pending" | "live", dedupKey, createdAt }
+//   e:<spaceId>        → { id, order, state: "pending" | "live", dedupKey, createdAt, space, seq }
 //   o:<order>          → spaceId        order = 15-digit creation ms + ":" + spaceId
 //   d:<dedupKey>       → spaceId        the space holding a deduplication key
 
@@ -40,10 +42,15 @@ export class DirectoryObject extends DurableObject {
     });
   }
 
-  markLive(id) {
+  /** Marks an entry live with the space's copy, unless the entry already has a newer one. */
+  markLive(id, space, seq) {
     this.ctx.storage.transactionSync(() => {
       const e = this.entry(id);
-      if (e && e.state !== "live") this.kv.put(`e:${id}`, { ...e, state: "live" });
+      if (!e) return;
+      const newer = space && (!e.space || !(e.seq >= seq));
+      if (e.state !== "live" || newer) {
+        this.kv.put(`e:${id}`, { ...e, state: "live", ...(newer ? { space, seq } : {}) });
+      }
     });
   }
 
@@ -53,7 +60,7 @@ export class DirectoryObject extends DurableObject {
    */
   async resolve(principal, id, seal) {
     const r = await this.space(id).describe(principal, id, seal);
-    if (r.live) this.markLive(id);
+    if (r.live) this.markLive(id, r.space, r.seq);
     else if (seal || this.entry(id)?.state === "live") this.drop(id);
     return r;
   }
@@ -76,7 +83,7 @@ export class DirectoryObject extends DurableObject {
       const ok = this.ctx.storage.transactionSync(() => {
         if (dedupKey !== null && this.kv.get(`d:${dedupKey}`) !== undefined) return false;
         const order = `${String(now).padStart(15, "0")}:${id}`;
-        this.kv.put(`e:${id}`, { id, order, state: "pending", dedupKey, createdAt: now });
+        this.kv.put(`e:${id}`, { id, order, state: "pending", dedupKey, createdAt: now, space: null, seq: 0 });
         this.kv.put(`o:${order}`, id);
         if (dedupKey !== null) this.kv.put(`d:${dedupKey}`, id);
         return true;
@@ -97,7 +104,7 @@ export class DirectoryObject extends DurableObject {
       for (let waited = 0; waited <= HOLDER_WAIT_MS; waited += HOLDER_POLL_MS) {
         const r = await this.space(holder).describe(principal, holder, false);
         if (r.live) {
-          this.markLive(holder);
+          this.markLive(holder, r.space, r.seq);
           return true;
         }
         if (this.kv.get(`d:${dedupKey}`) !== holder) return false; // released meanwhile
@@ -107,9 +114,15 @@ export class DirectoryObject extends DurableObject {
     return (await this.resolve(principal, holder, true)).live;
   }
 
-  /** Step 3: the space object created the space. */
-  confirm(id) {
-    this.markLive(id);
+  /** Step 3: the space object created (or restored) the space; its wire object and sequence. */
+  confirm(id, space, seq) {
+    this.markLive(id, space, seq);
+  }
+
+  /** The space object changed the space (PATCH): its new wire object, if newer. */
+  refresh(id, space, seq) {
+    const e = this.entry(id);
+    if (e && e.state === "live") this.markLive(id, space, seq);
   }
 
   /** The creation failed: drop the pending entry and free its key. */
@@ -123,15 +136,20 @@ export class DirectoryObject extends DurableObject {
     this.drop(id);
   }
 
-  /** The principal's live spaces (wire objects) in creation order. */
+  /**
+   * The principal's live spaces (wire objects) in creation order, from the copies: no space
+   * object is asked, except for an entry left pending past the grace period (a creation that
+   * died midway), which is resolved once.
+   */
   async listSpaces(principal, { offset = 0, limit = 100, dedupKey = null }, now = Date.now()) {
+    const settled = (e) => e.state === "live" && e.space;
     if (dedupKey !== null) {
       const holder = this.kv.get(`d:${dedupKey}`);
-      if (holder === undefined) return [];
-      const e = this.entry(holder);
-      if (e && e.state === "pending" && now - e.createdAt < PENDING_GRACE_MS) return [];
-      const r = await this.resolve(principal, holder, e?.state === "pending");
-      return r.live && offset === 0 ? [r.space] : [];
+      const e = holder === undefined ? null : this.entry(holder);
+      if (!e || offset > 0 || (e.state === "pending" && now - e.createdAt < PENDING_GRACE_MS)) return [];
+      if (settled(e)) return [e.space];
+      const r = await this.resolve(principal, e.id, e.state === "pending");
+      return r.live ? [r.space] : [];
     }
     for (let round = 0; round < 8; round++) {
       const visible = [];
@@ -141,10 +159,10 @@ export class DirectoryObject extends DurableObject {
         visible.push(e);
         if (visible.length >= offset + limit) break;
       }
-      const page = visible.slice(offset, offset + limit);
-      const answers = await Promise.all(page.map((e) => this.resolve(principal, e.id, e.state === "pending")));
-      if (answers.every((r) => r.live)) return answers.map((r) => r.space);
-      // Some entries were stale and are now repaired: the page shifted, read it again.
+      const unsettled = visible.filter((e) => !settled(e));
+      if (unsettled.length === 0) return visible.slice(offset, offset + limit).map((e) => e.space);
+      // Creations or pushes that died midway: repair those entries, then read again.
+      await Promise.all(unsettled.map((e) => this.resolve(principal, e.id, e.state === "pending")));
     }
     throw new Error("directory listing did not settle");
   }

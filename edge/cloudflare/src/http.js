@@ -1,36 +1,65 @@
-// HTTP helpers: JSON bodies with `Content-Type: application/json` exactly (the DataRobot SDK
-// compares the header with `==`), and the error bodies the SDK and its async ORM read.
+// The REST surface's requests and responses as plain objects (what crosses Durable Object
+// RPC): { method, path, query, headers: [[name, value]…], body: Uint8Array } in,
+// { status, headers, body } out. Reading a body stops one byte past the cap, so the engine can
+// answer 413 without the Worker holding more.
 
-/** A JSON response. */
-export function json(status, body, headers = {}) {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "Content-Type": "application/json", ...headers },
-  });
+/** Largest request body the REST surface accepts (its MAX_BODY_BYTES). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** The plain request of a fetch Request (the body read up to MAX_BODY_BYTES + 1 bytes). */
+export async function plainRequest(request) {
+  const url = new URL(request.url);
+  const headers = [...request.headers];
+  const declared = request.headers.get("Content-Length");
+  let body = new Uint8Array(0);
+  // A declared length over the cap is refused by the engine from the header alone.
+  if (request.body && !(declared !== null && !(Number(declared) <= MAX_BODY_BYTES))) {
+    body = await readCapped(request.body, MAX_BODY_BYTES + 1);
+  }
+  return { method: request.method, path: url.pathname, query: url.search.slice(1), headers, body };
 }
 
-/** An empty response (204 for deletes). */
-export function empty(status = 204) {
-  return new Response(null, { status });
+async function readCapped(stream, cap) {
+  const reader = stream.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+    if (size >= cap) {
+      await reader.cancel();
+      break;
+    }
+  }
+  const out = new Uint8Array(Math.min(size, cap));
+  let at = 0;
+  for (const c of chunks) {
+    const n = Math.min(c.byteLength, out.length - at);
+    out.set(c.subarray(0, n), at);
+    at += n;
+    if (at >= out.length) break;
+  }
+  return out;
 }
 
-/** An error response `{"detail": …, "code": …}`. */
-export function error(status, detail, extra = {}) {
-  return json(status, { detail, ...extra });
+/** A fetch Response of a plain response. */
+export function toResponse(r) {
+  return new Response(r.status === 204 || r.body.length === 0 ? null : r.body, { status: r.status, headers: r.headers });
 }
 
-/** A plain result `{status, body?, headers?}` as returned by the Durable Objects over RPC. */
-export function fromResult(r) {
-  if (r.body === undefined) return empty(r.status);
-  return json(r.status, r.body, r.headers);
+/** A JSON response with `Content-Type: application/json` exactly. */
+export function json(status, body) {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
 }
 
-/** A result object (what Durable Object RPC methods return instead of Responses). */
-export function result(status, body) {
-  return body === undefined ? { status } : { status, body };
+/** The body of a plain JSON response, parsed. */
+export function bodyJson(r) {
+  return r.body.length ? JSON.parse(new TextDecoder().decode(r.body)) : null;
 }
 
-/** An error result. */
-export function errorResult(status, detail, extra = {}) {
-  return { status, body: { detail, ...extra } };
+/** A plain GET request for a path (what objects ask their own engine). */
+export function getRequest(path) {
+  return { method: "GET", path, query: "", headers: [], body: new Uint8Array(0) };
 }

@@ -1,97 +1,96 @@
-// SpaceObject: one Durable Object per memory space. It runs memspace over its own SQLite-backed
-// storage (DurableObjectKv) and answers every route under /memory/{s}/ for the principal the
-// Worker authenticated. Ownership is the engine's: a principal that does not own the space gets
-// `not_found` from the engine itself, so isolation does not depend on the directory.
+// SpaceObject: one Durable Object per DataRobot memory space (named by the space's `spc_…`
+// id). It runs the engine's REST surface over its own SQLite-backed storage and answers every
+// route under /api/v2/memory/{s}/ for the principal the Worker authenticated. Ownership is the
+// engine's: a principal that does not own the space gets a 404 from the engine itself, so
+// isolation does not depend on the directory.
 //
 // Creation and the directory's resolution of an unconfirmed entry run under
 // blockConcurrencyWhile, so "create" and "abandon" are ordered: once a resolution has found no
 // space and sealed the object, a late create fails instead of leaving an unlisted space.
+//
+// The directory keeps a copy of each space (for listings without a call per space). A change
+// of the space (PATCH, DELETE) is pushed to it with a sequence number; an outbox record
+// written before the change and cleared after the push lets the alarm repeat a push that a
+// dying request never made (README "Directory").
 
 import { DurableObject } from "cloudflare:workers";
-import { Memspace } from "./engine.js";
+import { Memspace, Rest } from "./engine.js";
 import { DurableObjectKv } from "./do-kv.js";
-import { guard } from "./errors.js";
-import { errorResult, result } from "./http.js";
-import * as wire from "./wire.js";
+import { bodyJson, getRequest } from "./http.js";
 
 const SEALED = "m:sealed"; // set when the directory abandoned a creation that never happened
 const ALARM = "m:alarm"; // the sweep interval in use, once an alarm has been scheduled
-const DELETED = "m:deleted"; // { principal, id, key } of the deleted space, for restore
-const MAX_HANDLES = 16; // per-principal engine handles kept by one object
+const DELETED = "m:deleted"; // { principal, key } of the deleted space, for restore
+const SEQ = "m:seq"; // sequence number of the last change pushed to the directory
+const OUTBOX = "m:outbox"; // { principal } while a change may not have reached the directory
+const OUTBOX_RETRY_MS = 2_000;
+
+const principalKey = (p) => `${p.tenantId}\u0000${p.userId}`;
 
 export class SpaceObject extends DurableObject {
   constructor(ctx, env) {
     super(ctx, env);
     this.kv = new DurableObjectKv(ctx.storage);
-    this.base = null; // the Memspace handle (opened lazily)
-    this.handles = new Map(); // principal key → Memspace handle for that principal (bounded)
-    this.engineIds = new Map(); // principal key → engine space id (positive results only)
+    this.rest = null; // the REST surface (opened lazily)
   }
 
-  /**
-   * A Memspace handle acting for `principal`. Handles are kept per principal (one per request
-   * would allocate a wasm object per request); evicted ones are only dropped, never freed, since a
-   * request still in flight may hold one (wasm-bindgen's finalizer frees them once unreachable).
-   */
-  async engine(principal) {
-    if (!this.base) this.base = await Memspace.open({ kv: this.kv, principal: { userId: "system", tenantId: "system" } });
-    const key = `${principal.tenantId}\u0000${principal.userId}`;
-    let h = this.handles.get(key);
-    if (!h) {
-      if (this.handles.size >= MAX_HANDLES) this.handles.clear();
-      h = this.base.forPrincipal(principal);
-      this.handles.set(key, h);
+  get store() {
+    return this.ctx.storage.kv;
+  }
+
+  async surface() {
+    if (!this.rest) {
+      const ms = await Memspace.open({ kv: this.kv, principal: { userId: "system", tenantId: "system" } });
+      this.rest = new Rest(ms);
     }
-    return h;
+    return this.rest;
   }
 
-  /** The engine id of the live space this principal owns here, or null. */
-  async spaceIdFor(ms, principal) {
-    const key = `${principal.tenantId}\u0000${principal.userId}`;
-    const known = this.engineIds.get(key);
-    if (known) return known;
-    const [space] = await ms.listSpaces({ limit: 1 });
-    if (!space) return null;
-    this.engineIds.set(key, space.id);
-    return space.id;
+  /** The next sequence number of a change (committed with the object's storage). */
+  nextSeq() {
+    const seq = (this.store.get(SEQ) ?? 0) + 1;
+    this.store.put(SEQ, seq);
+    return seq;
   }
 
   // ---- RPC: creation and the directory's questions ----
 
-  /** Creates the space (idempotent for its owner). → { status, body } */
-  async createSpace(principal, wireId, input) {
+  /**
+   * POST memory/new/ with this object's space id: creates the space (a retried create of the
+   * caller's live space returns it). → response + { seq } or { abandoned: true }.
+   */
+  async create(principal, id, req) {
     return this.ctx.blockConcurrencyWhile(async () => {
-      if (this.ctx.storage.kv.get(SEALED)) {
-        return errorResult(409, "this memory space creation was abandoned; retry the request", { code: "abandoned" });
+      if (this.store.get(SEALED)) {
+        const body = new TextEncoder().encode(JSON.stringify({ detail: "this memory space creation was abandoned; retry the request", code: "abandoned" }));
+        return { status: 409, headers: [["content-type", "application/json"]], body, abandoned: true };
       }
-      return guard(async () => {
-        const ms = await this.engine(principal);
-        const existing = await this.spaceIdFor(ms, principal);
-        const space = existing ? await ms.getSpace(existing) : await ms.createSpace(input);
-        this.engineIds.set(`${principal.tenantId}\u0000${principal.userId}`, space.id);
+      const res = await (await this.surface()).handle(principal, req, { newSpaceId: id });
+      if (res.status === 201) {
         await this.ensureAlarm();
-        return result(201, wire.spaceOut(space, wireId));
-      });
+        return { ...res, seq: this.nextSeq() };
+      }
+      return res;
     });
   }
 
+  /** `createSpace(principal, id, input)`: `create` with a body object (tests, tools). */
+  async createSpace(principal, id, input) {
+    const body = new TextEncoder().encode(JSON.stringify(input ?? {}));
+    const r = await this.create(principal, id, { method: "POST", path: "/api/v2/memory/new/", query: "", headers: [], body });
+    return { status: r.status, body: bodyJson(r) };
+  }
+
   /**
-   * The space as the directory sees it: { live: true, space } or { live: false }. With
+   * The space as the directory sees it: { live: true, space, seq } or { live: false }. With
    * `seal`, a space that does not exist is sealed so that it never will.
    */
-  async describe(principal, wireId, seal = false) {
+  async describe(principal, id, seal = false) {
     const look = async () => {
-      const ms = await this.engine(principal);
-      const id = await this.spaceIdFor(ms, principal);
-      if (id) {
-        try {
-          return { live: true, space: wire.spaceOut(await ms.getSpace(id), wireId) };
-        } catch (e) {
-          if (e.code !== "gone" && e.code !== "not_found") throw e;
-          return { live: false };
-        }
-      }
-      if (seal) this.ctx.storage.kv.put(SEALED, true);
+      const r = await (await this.surface()).handle(principal, getRequest(`/api/v2/memory/${id}/`), {});
+      if (r.status === 200) return { live: true, space: bodyJson(r), seq: this.store.get(SEQ) ?? 0 };
+      if (r.status !== 404) throw new Error(`describe: ${r.status} ${new TextDecoder().decode(r.body)}`);
+      if (seal) this.store.put(SEALED, true);
       return { live: false };
     };
     return seal ? this.ctx.blockConcurrencyWhile(look) : look();
@@ -99,145 +98,94 @@ export class SpaceObject extends DurableObject {
 
   /** The deduplication key (or null) of this principal's deleted space; undefined if none. */
   deletedKey(principal) {
-    const d = this.ctx.storage.kv.get(DELETED);
-    return d && d.principal === `${principal.tenantId}\u0000${principal.userId}` ? d.key : undefined;
+    const d = this.store.get(DELETED);
+    return d && d.principal === principalKey(principal) ? d.key : undefined;
   }
 
-  /** POST memory/{s}/restore/: the engine's restore of this principal's deleted space. */
-  async restore(ms, req) {
-    const d = this.ctx.storage.kv.get(DELETED);
-    const mine = d && d.principal === `${req.principal.tenantId}\u0000${req.principal.userId}`;
-    if (!mine) {
-      const sid = await this.spaceIdFor(ms, req.principal);
-      if (!sid) return errorResult(404, `memory space ${req.wireId} not found`, { code: "not_found" });
-      return result(200, wire.spaceOut(await ms.getSpace(sid), req.wireId)); // live: unchanged
+  // ---- RPC: the HTTP routes under /api/v2/memory/{s}/ ----
+
+  /**
+   * Serves one request. `changesSpace` (PATCH or DELETE of the space itself): the directory's
+   * copy is updated after the change, through the outbox (an alarm is set before the change,
+   * so a request that dies before the push is repaired within OUTBOX_RETRY_MS). `push: false`
+   * stops after the change, as a request dying there would (the directory tests cut it so).
+   */
+  async handle(principal, req, changesSpace = false, push = true) {
+    const rest = await this.surface();
+    const restore = req.method === "POST" && req.path.endsWith("/restore/");
+    if (!changesSpace && !restore) {
+      const res = await rest.handle(principal, req, {});
+      if (req.method !== "GET" && res.status < 300) await this.ensureAlarm();
+      return res;
     }
-    const space = await ms.restoreSpace(d.id);
-    this.ctx.storage.kv.delete(DELETED);
-    this.engineIds.set(d.principal, space.id);
-    return result(200, wire.spaceOut(space, req.wireId));
-  }
-
-  // ---- RPC: the HTTP routes under /memory/{s}/ ----
-
-  /** Serves one parsed request: { principal, wireId, route, method, params, query, ifMatch, body }. */
-  async handle(req) {
-    const ctx = { spaceId: req.wireId };
-    return guard(async () => {
-      const ms = await this.engine(req.principal);
-      if (req.route === "restore") {
-        const out = await this.restore(ms, req);
-        if (out.status === 200) await this.ensureAlarm();
-        return out;
-      }
-      const sid = await this.spaceIdFor(ms, req.principal);
-      if (!sid) return errorResult(404, `memory space ${req.wireId} not found`, { code: "not_found" });
-      const out = await this.route(ms, sid, req);
-      if (req.method !== "GET" && req.route !== "space" && out.status < 300) await this.ensureAlarm();
-      return out;
-    }, ctx);
-  }
-
-  async route(ms, sid, req) {
-    const { route, method, params, query, ifMatch, body, wireId } = req;
-    const q = new URLSearchParams(query);
-    const session = params.sessionId;
-    switch (`${method} ${route}`) {
-      case "GET space":
-        return result(200, wire.spaceOut(await ms.getSpace(sid), wireId));
-      case "PATCH space":
-        return result(200, wire.spaceOut(await ms.updateSpace(sid, wire.spaceUpdateIn(body)), wireId));
-      case "DELETE space": {
-        // Kept so that POST memory/{s}/restore/ can undo the delete (README "Dot segments").
-        const key = (await ms.getSpace(sid)).deduplicationKey ?? null;
-        await ms.deleteSpace(sid);
-        this.ctx.storage.kv.put(DELETED, { principal: `${req.principal.tenantId}\u0000${req.principal.userId}`, id: sid, key });
-        this.engineIds.clear();
-        this.ctx.storage.kv.put(SEALED, true); // a deleted space's object never holds another
-        this.ctx.storage.kv.delete(ALARM);
-        await this.ctx.storage.deleteAlarm();
-        return result(204);
-      }
-      case "POST sessions":
-        return result(201, wire.sessionOut(await ms.createSession(sid, wire.newSessionIn(body))));
-      case "GET sessions":
-        return result(200, { items: (await this.listSessions(ms, sid, q)).map(wire.sessionOut) });
-      case "GET session":
-        return result(200, wire.sessionOut(await ms.getSession(sid, session)));
-      case "PATCH session":
-        return result(200, wire.sessionOut(await ms.updateSession(sid, session, wire.sessionUpdateIn(body, ifMatch))));
-      case "DELETE session":
-        await ms.deleteSession(sid, session);
-        return result(204);
-      case "POST events":
-        return result(201, wire.eventOut(await ms.postEvent(sid, session, wire.newEventIn(body))));
-      case "POST events-batch": {
-        const items = wire.batchIn(body).map((e, i) => wire.newEventIn(e, `events[${i}]`));
-        return result(201, { items: (await ms.postEvents(sid, session, items)).map(wire.eventOut) });
-      }
-      case "GET events": {
-        const query = {
-          offset: wire.intParam(q, "offset"),
-          limit: wire.intParam(q, "limit"),
-          lastN: wire.intParam(q, "lastN"),
-          eventType: q.get("eventType") ?? undefined,
-        };
-        return result(200, { items: (await ms.listEvents(sid, session, query)).map(wire.eventOut) });
-      }
-      case "PATCH event": {
-        const u = wire.eventUpdateIn(body, params.sequenceId, q.get("createdAt"));
-        return result(200, wire.eventOut(await ms.updateEvent(sid, session, u)));
-      }
-      case "PATCH events-batch": {
-        const items = wire.batchIn(body).map((e, i) => {
-          if (!Number.isSafeInteger(e?.sequenceId) || e.sequenceId < 0) throw new wire.WireError(`events[${i}].sequenceId`, "must be a non-negative integer");
-          return wire.eventUpdateIn(e, e.sequenceId, e.createdAt, `events[${i}]`);
-        });
-        return result(200, { items: (await ms.updateEvents(sid, session, items)).map(wire.eventOut) });
-      }
-      case "DELETE event":
-        // The ORM's DREvent.delete(): the engine has no per-event soft delete yet.
-        return errorResult(501, "deleting a single event is not supported by memspace", { code: "unsupported" });
-      case "GET jobs":
-        return result(200, { items: await ms.listExtractionJobs(sid) });
-      default:
-        return errorResult(405, `${method} is not allowed here`, { code: "method_not_allowed" });
+    const del = req.method === "DELETE";
+    const id = req.path.split("/")[4];
+    let key = null;
+    if (del) {
+      // Kept so that POST memory/{s}/restore/ can undo the delete (README "Dot segments").
+      const cur = await rest.handle(principal, getRequest(`/api/v2/memory/${id}/`), {});
+      if (cur.status !== 200) return cur;
+      key = bodyJson(cur).deduplicationKey ?? null;
     }
+    if (!restore) {
+      this.store.put(OUTBOX, { principal, id });
+      await this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS);
+    }
+    const res = await rest.handle(principal, req, {});
+    if (res.status >= 300) {
+      if (!restore) this.store.delete(OUTBOX);
+      return res;
+    }
+    const seq = this.nextSeq();
+    if (restore) {
+      this.store.delete(DELETED); // the object stays sealed: it holds this space and no other
+      await this.ensureAlarm();
+      return { ...res, seq };
+    }
+    if (del) {
+      this.store.put(DELETED, { principal: principalKey(principal), key });
+      this.store.put(SEALED, true); // a deleted space's object never holds another
+      this.store.delete(ALARM); // no more sweeps; the outbox alarm stays until the push is done
+    }
+    if (!push) return res;
+    await this.push(principal, id, del ? null : bodyJson(res), seq);
+    return res;
   }
 
-  /** Session listing; `deduplicationKey` is the engine's index read (zero or one session). */
-  async listSessions(ms, sid, q) {
-    const filter = {
-      offset: wire.intParam(q, "offset"),
-      limit: wire.intParam(q, "limit"),
-      participants: q.getAll("participants").length ? q.getAll("participants") : undefined,
-      description: q.get("description") ?? undefined,
-    };
-    const key = q.get("deduplicationKey");
-    if (key === null) return ms.listSessions(sid, filter);
+  /** Tells the directory about a change, then clears the outbox (an alarm retries on failure). */
+  async push(principal, id, snapshot, seq) {
     try {
-      return await ms.listSessions(sid, { ...filter, deduplicationKey: key });
+      const dir = this.env.DIRECTORY.get(this.env.DIRECTORY.idFromName(JSON.stringify([principal.tenantId, principal.userId])));
+      if (snapshot === null) await dir.forget(id);
+      else await dir.refresh(id, snapshot, seq);
+      this.store.delete(OUTBOX);
     } catch (e) {
-      // A key no session can hold (empty, too long) matches nothing, as a filter should.
-      if (e && e.code === "validation" && e.details?.field === "deduplicationKey") return [];
-      throw e;
+      console.error("memspace space object: directory push failed, the alarm retries:", e && e.stack ? e.stack : e);
+      await this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS);
     }
   }
 
-  // ---- eager lifecycle ----
+  // ---- eager lifecycle and the outbox ----
 
   /** Schedules the sweep alarm once (SWEEP_INTERVAL_SECONDS, default 3600; 0 disables it). */
   async ensureAlarm() {
     const secs = Number(this.env.SWEEP_INTERVAL_SECONDS ?? 3600);
-    if (!(secs > 0) || this.ctx.storage.kv.get(ALARM) === secs) return;
+    if (!(secs > 0) || this.store.get(ALARM) === secs) return;
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + secs * 1000);
-    this.ctx.storage.kv.put(ALARM, secs);
+    this.store.put(ALARM, secs);
   }
 
-  /** Fires due time triggers (so due extraction jobs are queued without waiting for a request). */
+  /** Repeats an unfinished directory push, then fires due time triggers (sweep). */
   async alarm() {
+    const pending = this.store.get(OUTBOX);
+    if (pending) {
+      const r = await (await this.surface()).handle(pending.principal, getRequest(`/api/v2/memory/${pending.id}/`), {});
+      const seq = this.nextSeq();
+      await this.push(pending.principal, pending.id, r.status === 200 ? bodyJson(r) : null, seq);
+    }
+    if (this.store.get(SEALED)) return; // deleted: nothing to sweep
     const secs = Number(this.env.SWEEP_INTERVAL_SECONDS ?? 3600);
-    const ms = await this.engine({ userId: "system", tenantId: "system" });
+    const ms = await Memspace.open({ kv: this.kv, principal: { userId: "system", tenantId: "system" } });
     let report;
     do report = await ms.sweep(100);
     while (report.examined === 100);

@@ -13,9 +13,10 @@ def test_wrangler_toml_matches_the_worker_and_the_test_config():
     worker = (ROOT / cfg["main"]).read_text()
     exported = set(re.findall(r"export \{ (\w+) \} from", worker))
     bindings = {b["name"]: b["class_name"] for b in cfg["durable_objects"]["bindings"]}
-    assert bindings == {"SPACES": "SpaceObject", "DIRECTORY": "DirectoryObject"}
+    assert bindings == {"SPACES": "SpaceObject", "DIRECTORY": "DirectoryObject", "PRINCIPALS": "PrincipalObject"}
     assert set(bindings.values()) <= exported
-    assert set(cfg["migrations"][0]["new_sqlite_classes"]) == set(bindings.values())
+    migrated = [c for m in cfg["migrations"] for c in m["new_sqlite_classes"]]
+    assert sorted(migrated) == sorted(bindings.values()), "every class in exactly one SQLite migration"
     assert "MEMSPACE_TOKENS" not in cfg.get("vars", {}), "tokens belong in a secret"
     harness = (ROOT / "test" / "workerd-config.mjs").read_text()
     assert f'compatibilityDate: "{cfg["compatibility_date"]}"' in harness

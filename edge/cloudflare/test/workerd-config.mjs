@@ -42,6 +42,7 @@ export async function options({ sweepSeconds = "3600" } = {}) {
     durableObjects: {
       SPACES: { className: "SpaceObject", useSQLite: true },
       DIRECTORY: { className: "DirectoryObject", useSQLite: true },
+      PRINCIPALS: { className: "PrincipalObject", useSQLite: true },
     },
     bindings: { MEMSPACE_TOKENS: await tokenTable(), SWEEP_INTERVAL_SECONDS: String(sweepSeconds) },
     cf: false, // placeholder request.cf: never fetch it from the network

@@ -7,6 +7,7 @@
 //!   [`memories`] — memories and associations; [`context`] — core blocks, archival recall,
 //!   `contextFor`, working context, briefing and workspaces: more `#[wasm_bindgen] impl`
 //!   blocks of the same class.
+//! * [`rest`] (feature `rest`) — the `Rest` class: the REST surface for edge hosts.
 //! * [`convert`] — records ↔ plain objects through serde (serde-wasm-bindgen out, [`input`]
 //!   in); [`error`] — the `MemspaceError` class; [`options`] — the `open()` options.
 //! * Backends only JS hosts have: [`indexeddb`] (browser storage), [`kv_adapter`] (a KV
@@ -31,4 +32,6 @@ pub mod maintenance;
 pub mod memories;
 pub mod memspace;
 pub mod options;
+#[cfg(feature = "rest")]
+pub mod rest;
 pub mod stores;
