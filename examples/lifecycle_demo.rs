@@ -155,7 +155,7 @@ fn main() -> Result<()> {
             ),
         );
     }
-    for job in run(ms.list_extraction_jobs(&space.id))? {
+    for job in run(ms.list_extraction_jobs(&space.id, JobFilter::default()))? {
         say(
             &host,
             format!(

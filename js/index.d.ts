@@ -9,7 +9,7 @@ export type JsonObject = { [key: string]: Json };
 export type Timestamp = string;
 
 /** Stable error codes. */
-export type ErrorCode = "validation" | "not_found" | "conflict" | "duplicate" | "archived" | "gone" | "quota" | "storage" | "unsupported";
+export type ErrorCode = "validation" | "not_found" | "conflict" | "duplicate" | "archived" | "gone" | "quota" | "storage" | "unsupported" | "upstream";
 
 /** The HTTP status a REST facade answers each code with. */
 export interface ErrorStatus {
@@ -22,39 +22,34 @@ export interface ErrorStatus {
   quota: 507;
   storage: 500;
   unsupported: 501;
+  upstream: 502;
 }
 
 /** What `details` holds for each code (camelCase keys). */
 export interface ErrorDetails {
   /** `field`: the input path in the caller's spelling (`query.lastn`, `events[2].body`). */
-  validation: { field?: string; max?: number; maxDepth?: number; toolError?: true };
+  validation: { field?: string; max?: number; toolError?: true };
   not_found: { kind?: string; id?: string; sequenceId?: number; toolError?: true };
   /** `precondition` names what did not hold; `race` marks a lost race the engine gave up retrying. */
   conflict: {
-    precondition?: "ifMatch" | "ifUnmodifiedSince" | "expectedVersion" | "expectedSha256" | "notCurrentVersion" | "executedStrategy" | "logicalKey" | "notExpired";
+    precondition?: "ifMatch" | "ifUnmodifiedSince" | "expectedVersion" | "expectedSha256" | "notCurrentVersion" | "executedStrategy" | "jobStatus" | "jobLease";
     currentVersion?: number;
     currentSha256?: string;
     sequenceId?: number;
     updatedAt?: Timestamp;
     race?: true;
     toolError?: true;
-    /** `restoreMemory` blocked by a logical key: the key and the memory holding it. */
-    logicalKey?: string;
-    holderId?: string;
-    /** A memory's status where it matters (`restoreMemory` of an expired memory). */
-    status?: MemoryStatus;
-    /** In the results of an atomic batch that failed: the operation that failed. */
-    failedIndex?: number;
   };
-  /** `deduplicationKey` for spaces and sessions; an association's (source, target, relationship) has none. */
-  duplicate: { existingId: string; deduplicationKey?: string };
+  duplicate: { existingId: string; deduplicationKey: string };
   archived: { kind: string; id: string; toolError?: true };
-  /** For a memory: its status (`forgotten`, `expired`, `deleted`) and whether `restoreMemory` can bring it back. */
-  gone: { kind: string; id: string; status?: MemoryStatus; restorable?: boolean };
+  /** A session hidden until its extraction job is done has `state: "awaiting_extraction"`, `jobId` and `hiddenSince`. */
+  gone: { kind: string; id: string; state?: "awaiting_extraction"; jobId?: string; hiddenSince?: Timestamp };
   quota: {};
   storage: { cause?: string };
   /** From loading the WebAssembly module: `wasm` is the URL or path that failed. */
   unsupported: { wasm?: string | null; reason?: string };
+  /** The host LLM failed: `reason` is "timeout" | "refusal" | "malformed_output" | "truncated" | "http" | "unavailable"; from commitSession also `jobId`. */
+  upstream: { reason?: string; status?: number; jobId?: string; causeCode?: string };
 }
 
 /** Every error memspace throws: a real `Error` with a stable code, the HTTP status a REST facade would use, and details typed by code. */
@@ -295,23 +290,192 @@ export interface LlmSettings {
   customInstructions: string | null;
 }
 
-/** A queued memory-extraction job (the outbox). */
+/** Where an extraction job stands. */
+export type JobStatus = "pending" | "running" | "done" | "failed";
+
+/** How a job extracts (a strategy's agentId/metadata, or commitSession's arguments). */
+export interface ExtractionOptions {
+  agentId?: string;
+  metadata?: Record<string, unknown>;
+  minImportance: number;
+  deduplicate: boolean;
+  categories: string[];
+  maxMemories: number;
+}
+
+/** Counts over a job's committed chunks. */
+export interface ExtractionStats {
+  extracted: number;
+  deduplicated: number;
+  filtered: number;
+  created: number;
+  superseded: number;
+  corrected: number;
+}
+
+/** A failed attempt, kept on the job. */
+export interface JobError {
+  code: ErrorCode;
+  /** For `upstream`: "timeout" | "refusal" | "malformed_output" | "truncated" | "http" | "unavailable". */
+  reason?: string;
+  message: string;
+  attempt: number;
+  at: Timestamp;
+  /** The model's raw answer when it was unusable (≤ 16 KiB). */
+  rawOutput?: string;
+}
+
+/** An extraction job: pending → running (leased) → done | failed. */
 export interface ExtractionJob {
   id: string;
   memorySpaceId: string;
   sessionId: string;
-  strategyIndex: number;
-  strategy: LifecycleStrategy;
+  /** The session's n-th job. */
+  seq: number;
+  kind: "strategy" | "commit";
+  strategyIndex?: number;
+  strategy?: LifecycleStrategy;
+  options: ExtractionOptions;
+  /** The session is hidden until the job is done, then soft-deleted. */
+  softDeleteAfter: boolean;
   fromSequenceId: number;
   toSequenceId: number;
   dueAt: Timestamp;
   createdAt: Timestamp;
+  updatedAt: Timestamp;
   llm: LlmSettings;
   status: JobStatus;
+  attempts: number;
+  maxAttempts: number;
+  /** When runExtraction may take it next (pending: due or backoff end; running: lease end). */
+  nextRunAt?: Timestamp;
+  leaseUntil?: Timestamp;
+  startedAt?: Timestamp;
+  finishedAt?: Timestamp;
+  /** Where the next chunk starts. */
+  cursor: { sequenceId: number; part: number };
+  chunksDone: number;
+  stats: ExtractionStats;
+  /** Created memories by subtype (or type). */
+  breakdown: Record<string, number>;
+  memoryIds: string[];
+  usage: LlmUsage;
+  lastError?: JobError;
+  sessionDeleted: boolean;
 }
 
-/** Where an extraction job is. */
-export type JobStatus = "pending" | "running" | "done" | "failed";
+/** A chat request to the host LLM (the `llm` option). */
+export interface LlmRequest {
+  /** "extraction". */
+  purpose: string;
+  /** The space's llmModelName, if set. */
+  model: string | null;
+  /** The space's llmBaseUrl, if set (keep API keys on the host side). */
+  baseUrl: string | null;
+  messages: { role: "system" | "user" | "assistant"; content: string }[];
+  /** "json": answer with one JSON object (use the API's JSON mode). */
+  format: "json" | "text";
+  maxTokens?: number;
+  temperature?: number;
+}
+
+/** Token usage reported by the model. */
+export interface LlmUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+/** The host LLM's answer: a string, or this object. Reject to fail the attempt (an `AbortError`/`TimeoutError` counts as a timeout). */
+export interface LlmResponse {
+  text?: string;
+  /** The answer already parsed. */
+  json?: unknown;
+  model?: string;
+  finishReason?: string;
+  refusal?: string;
+  usage?: Partial<LlmUsage>;
+}
+
+/** Filters of listExtractionJobs (in id order: by session, then seq). */
+export interface JobFilter {
+  status?: JobStatus;
+  sessionId?: string;
+  offset?: number;
+  limit?: number;
+}
+
+/** Options of runExtraction. */
+export interface RunOptions {
+  /** 1–100, default 10. */
+  limit?: number;
+  /** Only this space's jobs (one of the caller's); default: every space of the store. */
+  spaceId?: string;
+  /** 10–3600, default 300; renewed at every chunk. */
+  leaseSecs?: number;
+  /** Transcript tokens per model call, 256–100000, default 6000. */
+  chunkTokens?: number;
+}
+
+/** How one job of a run ended. */
+export interface JobOutcome {
+  jobId: string;
+  memorySpaceId: string;
+  sessionId: string;
+  status: JobStatus;
+  attempts: number;
+  memoriesCreated: number;
+  /** This run soft-deleted the job's session. */
+  sessionDeleted: boolean;
+  error?: JobError;
+}
+
+/** What runExtraction did. */
+export interface RunReport {
+  claimed: number;
+  done: number;
+  retrying: number;
+  failed: number;
+  sessionsDeleted: number;
+  memoriesCreated: number;
+  jobs: JobOutcome[];
+}
+
+/** Arguments of commitSession. */
+export interface CommitOptions {
+  /** 0–1, default 0.5. */
+  minImportance?: number;
+  /** Default true. */
+  deduplicate?: boolean;
+  /** "fact" | "preference" | "event" | "instruction", a memory type or a subtype. */
+  categories?: string[];
+  /** 1–500, default 50. */
+  maxMemories?: number;
+  agentId?: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** What commitSession did. */
+export interface CommitReport {
+  sessionId: string;
+  jobIds: string[];
+  memoriesExtracted: number;
+  memoriesDeduplicated: number;
+  memoriesFiltered: number;
+  memoriesCreated: number;
+  memoryIds: string[];
+  breakdown: Record<string, number>;
+  extractionTimeMs: number;
+}
+
+/** Options of pruneExtractionJobs. */
+export interface PruneOptions {
+  finishedBefore?: Timestamp;
+  /** Also prune failed jobs (their hidden sessions are soft-deleted). */
+  includeFailed?: boolean;
+  /** 1–1000, default 100. */
+  limit?: number;
+}
 
 /** What one sweep did. */
 /** One thing verifySpace found wrong. */
@@ -695,262 +859,6 @@ export interface WorkspaceSchema {
 }
 
 /** One write of a KV batch. */
-// ---- memories and associations (docs/memories.md) ---------------------------------------
-
-/** What kind of memory it is. */
-export type MemoryType = "episodic" | "semantic" | "procedural" | "working";
-/** The twelve subtypes. */
-export type MemorySubtype =
-  | "solution" | "problem" | "code_pattern" | "fix" | "error" | "workflow"
-  | "preference" | "decision" | "profile" | "entity" | "event" | "directive";
-/** Where a memory stands (expiry applied as of the read). */
-export type MemoryStatus = "active" | "superseded" | "forgotten" | "expired" | "deleted";
-/** What produced a memory's current version. */
-export type MemoryChange = "created" | "updated" | "decayed" | "superseded" | "forgotten" | "restored" | "expired" | "deleted";
-
-/** Where a memory came from (set by extraction, or by the caller). */
-export interface Provenance {
-  /** A label such as `"user"`, `"agent"`, `"extraction"` (≤ 64 characters). */
-  source?: string;
-  sessionId?: string;
-  /** First event (sequence id) it was learned from. */
-  eventFrom?: number;
-  /** Last event (sequence id, inclusive). */
-  eventTo?: number;
-  jobId?: string;
-  agentId?: string;
-}
-
-/** A memory. */
-export interface Memory {
-  /** `mry_…` */
-  id: string;
-  memorySpaceId: string;
-  /** The text (`""` only on a hard-forgotten tombstone). */
-  content: string;
-  type: MemoryType;
-  subtype?: MemorySubtype;
-  /** 0–1. */
-  importance: number;
-  /** A set, sorted. */
-  tags: string[];
-  metadata: JsonObject;
-  contextId?: string;
-  /** e.g. `"user.city"`: a newer memory with the same key supersedes this one. */
-  logicalKey?: string;
-  provenance?: Provenance;
-  /** Lowercase hex SHA-256 of the content (`""` on a tombstone). */
-  contentHash: string;
-  status: MemoryStatus;
-  /** 1 on remember, +1 on every change: the `expectedVersion` token. */
-  version: number;
-  lastChange: MemoryChange;
-  createdAt: Timestamp;
-  updatedAt: Timestamp;
-  /** When it became true. */
-  validAt: Timestamp;
-  /** When it stopped being true (set by supersession). */
-  invalidAt?: Timestamp;
-  /** When it stops being shown. */
-  expiresAt?: Timestamp;
-  supersededBy?: string;
-  forgottenAt?: Timestamp;
-}
-
-/** Input of `remember`. */
-export interface NewMemory {
-  /** Not blank, ≤ 16 KiB; stored exactly as given. */
-  content: string;
-  /** Default: from the subtype, else `"semantic"`. */
-  type?: MemoryType;
-  subtype?: MemorySubtype;
-  /** 0–1, default 0.5. */
-  importance?: number;
-  /** ≤ 32 tags of 1–64 characters; duplicates collapse. */
-  tags?: string[];
-  /** ≤ 16 KiB encoded. */
-  metadata?: JsonObject;
-  /** 1–128 characters. */
-  contextId?: string;
-  /** 1–128 characters: supersedes the active memory holding it, in the same commit. */
-  logicalKey?: string;
-  /** Default: now. */
-  validAt?: Timestamp;
-  /** In the future. */
-  expiresAt?: Timestamp;
-  provenance?: Provenance;
-  /** 1–128 characters: a used key returns the first memory (`replayed`). */
-  idempotencyKey?: string;
-}
-
-/** What `remember` did. */
-export interface Remembered {
-  memory: Memory;
-  /** True when an idempotency key, or the same content, context and logical key of an active memory, matched: that memory is returned unchanged. */
-  replayed: boolean;
-  /** The memory this one superseded. */
-  supersededId?: string;
-}
-
-/** Input of `updateMemory`: at least one of content, importance, tags, metadata. */
-export interface MemoryUpdate {
-  content?: string;
-  importance?: number;
-  /** Replaces the tag set. */
-  tags?: string[];
-  /** Replaces the metadata object. */
-  metadata?: JsonObject;
-  /** Reject with `conflict` unless the memory is at this version. */
-  expectedVersion?: number;
-}
-
-/** Filters of `listMemories` (all must match) and paging. */
-export interface MemoryQuery extends Page {
-  type?: MemoryType;
-  subtype?: MemorySubtype;
-  /** Memories carrying every one of these tags. */
-  tags?: string[];
-  contextId?: string;
-  logicalKey?: string;
-  /** Default `["active"]`; `["active", "superseded"]` with `logicalKey` is a key's history. */
-  statuses?: MemoryStatus[];
-}
-
-/** Exact counts by stored status, and of associations. */
-export interface MemoryStats {
-  /** Including memories past `expiresAt` whose expiry `sweep` has not recorded yet. */
-  active: number;
-  superseded: number;
-  forgotten: number;
-  expired: number;
-  deleted: number;
-  /** Stored associations (hidden ones included). */
-  associations: number;
-}
-
-/** What `traceMemory` returns. */
-export interface MemoryTrace {
-  /** In any status (a tombstone after a hard forget). */
-  memory: Memory;
-  /** Earlier versions, newest first (≤ 100). */
-  history: Memory[];
-  historyTruncated: boolean;
-  /** The association chain around it, superseded memories included. */
-  associations: Traversal;
-}
-
-/** One operation of `batchMemories`. */
-export type BatchOp =
-  | ({ op: "create" } & NewMemory)
-  | ({ op: "update"; memoryId: string } & MemoryUpdate)
-  | { op: "delete"; memoryId: string; hard?: boolean };
-
-/** The result of one batch operation. */
-export interface BatchOpResult {
-  index: number;
-  type: "create" | "update" | "delete";
-  /** `skipped`: not applied because another operation of an atomic batch failed. */
-  status: "success" | "error" | "skipped";
-  memoryId?: string;
-  /** A create that matched an existing memory. */
-  replayed: boolean;
-  /** Why it failed (for `skipped`: `details.failedIndex` names the failing operation). */
-  error?: MemspaceError;
-}
-
-/** What `batchMemories` did. */
-export interface BatchResult {
-  totalOperations: number;
-  successful: number;
-  failed: number;
-  atomic: boolean;
-  results: BatchOpResult[];
-}
-
-/** A typed, weighted edge `sourceId → targetId`. */
-export interface Association {
-  /** `asc_…` */
-  id: string;
-  memorySpaceId: string;
-  sourceId: string;
-  targetId: string;
-  /** One of `relationshipTypes()`. */
-  relationship: string;
-  /** 0–1. */
-  strength: number;
-  metadata: JsonObject;
-  createdAt: Timestamp;
-  updatedAt: Timestamp;
-}
-
-/** Input of `associate`. */
-export interface NewAssociation {
-  targetId: string;
-  relationship: string;
-  /** 0–1, default 0.5. */
-  strength?: number;
-  /** ≤ 4 KiB encoded. */
-  metadata?: JsonObject;
-}
-
-/** Input of `updateAssociation`: at least one field. */
-export interface AssociationUpdate {
-  strength?: number;
-  metadata?: JsonObject;
-}
-
-/** Edges leaving a memory, entering it, or both. */
-export type Direction = "out" | "in" | "both";
-
-/** Filters of `getAssociations` and paging. */
-export interface AssociationQuery extends Page {
-  /** Default `"both"` (outgoing first). */
-  direction?: Direction;
-  relationships?: string[];
-  /** Also edges to superseded memories. */
-  includeSuperseded?: boolean;
-}
-
-/** Input of `traverse`. */
-export interface TraverseQuery {
-  /** 1–5, default 2. */
-  maxDepth?: number;
-  direction?: Direction;
-  /** 0–1, default 0. */
-  minStrength?: number;
-  relationshipTypes?: string[];
-  /** 1–500, default 50. */
-  maxNodes?: number;
-  includeSuperseded?: boolean;
-}
-
-/** The path from the start to one reached memory. */
-export interface GraphPath {
-  memoryIds: string[];
-  /** The edges walked, one per hop (possibly against their direction). */
-  associations: Association[];
-  /** Product of the edges' strengths. */
-  strength: number;
-  depth: number;
-}
-
-/** What a traversal reached: one shortest path per memory, breadth first, stronger edges first. */
-export interface Traversal {
-  startId: string;
-  paths: GraphPath[];
-  nodes: Memory[];
-  /** `maxNodes` stopped it. */
-  truncated: boolean;
-}
-
-/** One relationship type of the closed list. */
-export interface RelationshipType {
-  name: string;
-  category: "hierarchical" | "causal" | "temporal" | "similarity" | "learning" | "refinement" | "reference" | "solution" | "context" | "workflow" | "quality";
-  description: string;
-  inverse: string | null;
-}
-
 export type KvOp = { type: "put"; key: Uint8Array; value: Uint8Array } | { type: "delete"; key: Uint8Array };
 /** A condition checked before a batch applies. */
 export type KvPrecondition = { type: "absent"; key: Uint8Array } | { type: "equals"; key: Uint8Array; value: Uint8Array };
@@ -998,6 +906,8 @@ export interface OpenOptions {
   storage?: "indexeddb" | "memory";
   /** Database (or in-memory store) name; default "memspace". Handles with the same name share data. */
   name?: string;
+  /** `storage: "memory"`: most bytes of keys and values it holds (default and maximum 1 GiB); a write past it is `quota`, nothing applied. */
+  maxBytes?: number;
   /** A caller-supplied storage adapter instead of `storage`. */
   kv?: KvAdapter;
   /** Default { userId: "local", tenantId: "local" }. */
@@ -1010,6 +920,8 @@ export interface OpenOptions {
   clock?: () => number;
   /** Token counter for the tokenCount trigger (default: a built-in estimate). */
   countTokens?: (text: string) => number;
+  /** The LLM for memory extraction: without it, jobs stay queued and runExtraction rejects with `unsupported`. */
+  llm?: (request: LlmRequest) => Promise<LlmResponse | string> | LlmResponse | string;
 }
 
 /** A memspace handle for one principal over one store. */
@@ -1083,34 +995,6 @@ export declare class Memspace {
    */
   memoryTool(spaceId: string, storeId: string, command: MemoryToolCommand | string): Promise<string>;
 
-  /** Stores a memory (replay, supersession by logical key: docs/memories.md). */
-  remember(spaceId: string, input: NewMemory): Promise<Remembered>;
-  /** An active or superseded memory; `gone` (details `status`, `restorable`) for forgotten, expired and deleted ones. */
-  getMemory(spaceId: string, memoryId: string): Promise<Memory>;
-  /** Newest first. */
-  listMemories(spaceId: string, query?: MemoryQuery): Promise<Memory[]>;
-  /** A stale expectedVersion is `conflict`, unless the memory already is exactly as requested. */
-  updateMemory(spaceId: string, memoryId: string, update: MemoryUpdate): Promise<Memory>;
-  /** importance × (1 − rate); rate 0–1, default 0.1. */
-  decayMemory(spaceId: string, memoryId: string, rate?: number): Promise<Memory>;
-  /** Soft by default (hidden, restorable); `{ hard: true }` erases content, history, links and index entries, leaving a tombstone. */
-  forgetMemory(spaceId: string, memoryId: string, options?: { hard?: boolean }): Promise<void>;
-  restoreMemory(spaceId: string, memoryId: string): Promise<Memory>;
-  /** Depth 0–5, default 2. */
-  traceMemory(spaceId: string, memoryId: string, options?: { depth?: number }): Promise<MemoryTrace>;
-  /** 1–100 operations; `{ atomic: true }`: all in one commit or none. */
-  batchMemories(spaceId: string, operations: BatchOp[], options?: { atomic?: boolean }): Promise<BatchResult>;
-  memoryStats(spaceId: string): Promise<MemoryStats>;
-
-  /** The closed list of relationship types (synchronous). */
-  relationshipTypes(): RelationshipType[];
-  /** The same (source, target, relationship) twice is `duplicate` (details `existingId`). */
-  associate(spaceId: string, sourceId: string, input: NewAssociation): Promise<Association>;
-  getAssociations(spaceId: string, memoryId: string, query?: AssociationQuery): Promise<Association[]>;
-  updateAssociation(spaceId: string, associationId: string, update: AssociationUpdate): Promise<Association>;
-  deleteAssociation(spaceId: string, associationId: string): Promise<void>;
-  traverse(spaceId: string, startId: string, query?: TraverseQuery): Promise<Traversal>;
-
   /** Creates (no expectedUpdatedAt) or replaces a block; a stale token is `conflict` carrying details.currentUpdatedAt. */
   updateBlock(spaceId: string, blockType: string, write: BlockWrite): Promise<MemoryBlock>;
   getBlock(spaceId: string, blockType: string, options?: { agentId?: string | null }): Promise<MemoryBlock>;
@@ -1134,7 +1018,16 @@ export declare class Memspace {
   /** What changed in a space lately (from records; no LLM). */
   briefing(spaceId: string, query?: BriefingQuery): Promise<Briefing>;
 
-  listExtractionJobs(spaceId: string): Promise<ExtractionJob[]>;
+  /** Claims and runs due extraction jobs (needs the `llm` option); also soft-deletes sessions whose job is done. */
+  runExtraction(options?: RunOptions): Promise<RunReport>;
+  /** Extracts memories from a live session now; a model failure rejects with `upstream` and the job stays queued. */
+  commitSession(spaceId: string, sessionId: string, options?: CommitOptions): Promise<CommitReport>;
+  listExtractionJobs(spaceId: string, filter?: JobFilter): Promise<ExtractionJob[]>;
+  getExtractionJob(spaceId: string, jobId: string): Promise<ExtractionJob>;
+  /** A failed job back to pending; `conflict` for any other. */
+  retryExtractionJob(spaceId: string, jobId: string): Promise<ExtractionJob>;
+  /** Removes finished jobs; resolves to how many. */
+  pruneExtractionJobs(spaceId: string, options?: PruneOptions): Promise<number>;
   /** Fires due time triggers across the store (eager lifecycle); limit 1–1,000,000, default 100. */
   sweep(limit?: number): Promise<SweepReport>;
 }

@@ -22,12 +22,12 @@ fi
 
 step "rustfmt (browser files) and clippy -D warnings for wasm32 --features js"
 rustfmt --edition 2021 --check src/bindings/mod.rs src/bindings/js/*.rs \
-  src/kv/conformance.rs tests/browser.rs tests/browser_recall.rs tests/browser_context.rs tests/kv_conformance.rs tests/engine_scenarios.rs tests/scenarios/mod.rs
+  src/kv/conformance.rs tests/browser.rs tests/browser_recall.rs tests/browser_context.rs tests/browser_extraction.rs tests/kv_conformance.rs tests/engine_scenarios.rs tests/scenarios/mod.rs
 cargo clippy --quiet --target wasm32-unknown-unknown --features js --lib --tests -- -D warnings
 
 step "wasm tests in headless Chromium (wasm-bindgen-test-runner + $CHROMEDRIVER)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test --target wasm32-unknown-unknown --features js --test browser --test browser_recall --test browser_context
+  cargo test --target wasm32-unknown-unknown --features js --test browser --test browser_recall --test browser_context --test browser_extraction
 
 step "npm package build (dist/) and demo bundle (esbuild)"
 bash scripts/build-npm.sh

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The edge suite: builds the worker's engine, installs miniflare (workerd) and a Python venv
-# with the unmodified DataRobot SDK, starts the worker in workerd on 127.0.0.1, runs the SDK
+# with the unmodified DataRobot and anthropic SDKs, starts the worker in workerd on 127.0.0.1, runs the SDK
 # conformance, async ORM, wire-contract and isolation tests against it (plus, with no
 # arguments, the directory protocol tests under cut requests), and stops workerd —
 # also when a test fails or the run is interrupted (test/with-workerd.mjs owns both processes).
@@ -21,7 +21,7 @@ if [ ! -x "$edge/node_modules/.bin/workerd" ] || [ "$edge/package-lock.json" -nt
   (cd "$edge" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-step "python venv with the DataRobot SDK"
+step "python venv with the DataRobot and anthropic SDKs"
 venv="${MEMSPACE_EDGE_VENV:-$HOME/.cache/memspace-venv-edge}"
 req="$edge/test/requirements.txt"
 stamp="$venv/.requirements.sha256"
@@ -45,7 +45,7 @@ set +e
 code=0
 if [ $# -eq 0 ]; then
   step "directory protocol under cut requests and races (node --test, its own workerd)"
-  node --test --test-reporter=spec test/directory.test.mjs || code=$?
+  node --test --test-reporter=spec test/directory.test.mjs test/llm.test.mjs || code=$?
 fi
 step "SDK, ORM, wire and isolation tests (pytest against workerd on 127.0.0.1)"
 node test/with-workerd.mjs --sweep-seconds 1 -- \

@@ -25,11 +25,14 @@ pub enum ErrorCode {
     Storage,
     /// The backend or host cannot do what was asked (501).
     Unsupported,
+    /// A host service the operation depends on (the LLM) failed, timed out, refused or answered
+    /// unusably (502); details carry the `reason`.
+    Upstream,
 }
 
 impl ErrorCode {
     /// All codes, for bindings and interface-completeness checks.
-    pub const ALL: [ErrorCode; 9] = [
+    pub const ALL: [ErrorCode; 10] = [
         ErrorCode::Validation,
         ErrorCode::NotFound,
         ErrorCode::Conflict,
@@ -39,6 +42,7 @@ impl ErrorCode {
         ErrorCode::Quota,
         ErrorCode::Storage,
         ErrorCode::Unsupported,
+        ErrorCode::Upstream,
     ];
 
     /// The stable string form (`"not_found"`, …).
@@ -53,6 +57,7 @@ impl ErrorCode {
             ErrorCode::Quota => "quota",
             ErrorCode::Storage => "storage",
             ErrorCode::Unsupported => "unsupported",
+            ErrorCode::Upstream => "upstream",
         }
     }
 
@@ -66,6 +71,7 @@ impl ErrorCode {
             ErrorCode::Quota => 507,
             ErrorCode::Storage => 500,
             ErrorCode::Unsupported => 501,
+            ErrorCode::Upstream => 502,
         }
     }
 }

@@ -26,6 +26,62 @@ pub fn new_id(prefix: &str, host: &dyn Host) -> String {
     out
 }
 
+/// The 10 characters of creation time of an id `new_id` made.
+pub fn time_part(id: &str) -> Option<&str> {
+    let (_, rest) = id.split_once('_')?;
+    rest.get(..10)
+}
+
+/// The id of a session's `seq`-th extraction job: the session's time characters, 10
+/// characters of a hash of the session id and `seq` in 6 characters, so a session's jobs sort
+/// together and by seq, and the same job always gets the same id (a creation retried after a
+/// crash overwrites its own orphan). `None` for a session id `new_id` did not make or a `seq`
+/// of 2^30 or more.
+pub fn job_id(session_id: &str, seq: u64) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    if seq >= 1 << 30 {
+        return None;
+    }
+    let time = time_part(session_id).filter(|t| t.bytes().all(|c| ALPHABET.contains(&c)))?;
+    let hash = Sha256::digest(session_id.as_bytes());
+    let mut acc: u64 = 0;
+    for b in &hash[..8] {
+        acc = (acc << 8) | *b as u64;
+    }
+    let mut out = String::with_capacity(30);
+    out.push_str("job_");
+    out.push_str(time);
+    for i in (0..10).rev() {
+        out.push(ALPHABET[((acc >> (i * 5)) & 31) as usize] as char);
+    }
+    for i in (0..6).rev() {
+        out.push(ALPHABET[((seq >> (i * 5)) & 31) as usize] as char);
+    }
+    Some(out)
+}
+
+/// An id made from `material` instead of randomness: `prefix`, the time of `at`, and 16
+/// characters of the material's SHA-256. The same material at the same time gives the same id.
+pub fn derived_id(prefix: &str, at: crate::time::Timestamp, material: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let ms = (at.micros().max(0) / 1000) as u64;
+    let hash = Sha256::digest(material);
+    let mut acc: u128 = 0;
+    for b in &hash[..10] {
+        acc = (acc << 8) | *b as u128;
+    }
+    let mut out = String::with_capacity(prefix.len() + 27);
+    out.push_str(prefix);
+    out.push('_');
+    for i in (0..10).rev() {
+        out.push(ALPHABET[((ms >> (i * 5)) & 31) as usize] as char);
+    }
+    for i in (0..16).rev() {
+        out.push(ALPHABET[((acc >> (i * 5)) & 31) as usize] as char);
+    }
+    out
+}
+
 /// True when `id` has the given prefix and the shape `new_id` makes.
 pub fn is_valid(prefix: &str, id: &str) -> bool {
     match id.strip_prefix(prefix).and_then(|r| r.strip_prefix('_')) {
@@ -114,6 +170,24 @@ mod tests {
         assert!(is_valid("ses", &a));
         assert!(!is_valid("spc", &a));
         assert!(!is_valid("ses", "ses_../../x"));
+    }
+
+    #[test]
+    fn job_ids_are_derived_from_the_session_and_sort_by_seq() {
+        let host = ManualHost::default();
+        let ses = new_id("ses", &host);
+        let a = job_id(&ses, 0).unwrap();
+        let b = job_id(&ses, 1).unwrap();
+        assert!(is_valid("job", &a) && a < b);
+        assert_eq!(job_id(&ses, 1).unwrap(), b);
+        assert_eq!(time_part(&a), time_part(&ses));
+        assert_ne!(job_id(&new_id("ses", &host), 0).unwrap(), a);
+        assert_eq!(job_id("nope", 0), None);
+        assert_eq!(job_id(&ses, 1 << 30), None);
+        let m = derived_id("mry", host.now(), b"job_x/0/0/1");
+        assert!(is_valid("mry", &m));
+        assert_eq!(m, derived_id("mry", host.now(), b"job_x/0/0/1"));
+        assert_ne!(m, derived_id("mry", host.now(), b"job_x/0/0/2"));
     }
 
     #[test]

@@ -57,3 +57,8 @@ pub struct MemoriesGuide;
 #[cfg(doctest)]
 #[doc = include_str!("../docs/context.md")]
 pub struct ContextGuide;
+
+/// The Rust example of `docs/extraction.md`, run as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/extraction.md")]
+pub struct ExtractionGuide;

@@ -191,9 +191,53 @@ impl fmt::Display for Timestamp {
     }
 }
 
+impl Timestamp {
+    /// `YYYY-MM-DDTHH:MM:SS.ffffffZ` into `buf` for years 0000–9999 (the common case, written
+    /// without `fmt`); `None` for expanded years.
+    fn rfc3339<'b>(&self, buf: &'b mut [u8; 27]) -> Option<&'b str> {
+        let secs = self.0.div_euclid(MICROS_PER_SEC);
+        let micros = self.0.rem_euclid(MICROS_PER_SEC) as u64;
+        let days = secs.div_euclid(SECS_PER_DAY);
+        let sod = secs.rem_euclid(SECS_PER_DAY) as u64;
+        let (y, m, d) = civil_from_days(days);
+        if !(0..=9999).contains(&y) {
+            return None;
+        }
+        let mut put = |at: usize, width: usize, mut v: u64| {
+            for i in (at..at + width).rev() {
+                buf[i] = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+        };
+        put(0, 4, y as u64);
+        put(5, 2, m as u64);
+        put(8, 2, d as u64);
+        put(11, 2, sod / 3600);
+        put(14, 2, (sod / 60) % 60);
+        put(17, 2, sod % 60);
+        put(20, 6, micros);
+        for (i, c) in [
+            (4, b'-'),
+            (7, b'-'),
+            (10, b'T'),
+            (13, b':'),
+            (16, b':'),
+            (19, b'.'),
+            (26, b'Z'),
+        ] {
+            buf[i] = c;
+        }
+        std::str::from_utf8(buf).ok()
+    }
+}
+
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        let mut buf = [0u8; 27];
+        match self.rfc3339(&mut buf) {
+            Some(text) => s.serialize_str(text),
+            None => s.collect_str(self),
+        }
     }
 }
 

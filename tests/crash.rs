@@ -262,7 +262,7 @@ fn dump(map: &Map, host: &ManualHost, at: Timestamp) -> Value {
             let events = run(ms.list_events(&space.id, &s.id, EventQuery::default())).unwrap();
             sessions.push(json!({ "session": s, "events": events }));
         }
-        let jobs = run(ms.list_extraction_jobs(&space.id)).unwrap();
+        let jobs = run(ms.list_extraction_jobs(&space.id, JobFilter::default())).unwrap();
         out.push(json!({ "space": space, "sessions": sessions, "jobs": jobs }));
     }
     Value::Array(out)

@@ -236,7 +236,7 @@ fn extract_memories_queues_a_job_with_range_strategy_and_space_llm_settings() {
     for i in 0..4 {
         w.post(&sp, &s, &format!("m{i}")).unwrap();
     }
-    let jobs = run(w.ms.list_extraction_jobs(&sp.id)).unwrap();
+    let jobs = run(w.ms.list_extraction_jobs(&sp.id, JobFilter::default())).unwrap();
     assert_eq!(jobs.len(), 1);
     let j = &jobs[0];
     assert_eq!(
@@ -250,15 +250,19 @@ fn extract_memories_queues_a_job_with_range_strategy_and_space_llm_settings() {
     );
     assert_eq!(j.llm.llm_model_name.as_deref(), Some("gpt-4o"));
     assert_eq!(j.llm.custom_instructions.as_deref(), Some("facts only"));
-    assert_eq!(
-        j.strategy.opts.as_ref().and_then(|o| o.agent_id.as_deref()),
-        Some("support-bot")
-    );
+    assert_eq!(j.options.agent_id.as_deref(), Some("support-bot"));
+    assert_eq!(j.strategy_index, Some(0));
+    assert!(!j.soft_delete_after);
     // softDelete: false keeps the session live, and the strategy fires only once.
     for i in 4..10 {
         w.post(&sp, &s, &format!("m{i}")).unwrap();
     }
-    assert_eq!(run(w.ms.list_extraction_jobs(&sp.id)).unwrap().len(), 1);
+    assert_eq!(
+        run(w.ms.list_extraction_jobs(&sp.id, JobFilter::default()))
+            .unwrap()
+            .len(),
+        1
+    );
     assert_eq!(
         run(w.ms.get_session(&sp.id, &s.id))
             .unwrap()
@@ -281,7 +285,7 @@ fn extract_memories_soft_deletes_by_default_but_keeps_the_events_it_needs() {
     w.post(&sp, &s, "remember I like tea").unwrap();
     w.host.advance_secs(3601);
     expect_code(run(w.ms.get_session(&sp.id, &s.id)), ErrorCode::Gone);
-    let jobs = run(w.ms.list_extraction_jobs(&sp.id)).unwrap();
+    let jobs = run(w.ms.list_extraction_jobs(&sp.id, JobFilter::default())).unwrap();
     assert_eq!((jobs[0].from_sequence_id, jobs[0].to_sequence_id), (0, 1));
     let event_key = memspace::codec::keys::Key::table("ev")
         .s(&sp.id)
@@ -343,7 +347,9 @@ fn a_due_delete_before_an_extraction_prevents_the_extraction() {
     .unwrap();
     w.host.advance_secs(1000);
     expect_code(run(w.ms.get_session(&sp.id, &s.id)), ErrorCode::Gone);
-    assert!(run(w.ms.list_extraction_jobs(&sp.id)).unwrap().is_empty());
+    assert!(run(w.ms.list_extraction_jobs(&sp.id, JobFilter::default()))
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
@@ -405,11 +411,16 @@ fn sweep_fires_due_time_triggers_without_any_access() {
     let r = run(w.ms.sweep(100)).unwrap();
     assert_eq!(r.fired, 1);
     assert_eq!(
-        run(w.ms.list_extraction_jobs(&sp.id)).unwrap().len(),
+        run(w.ms.list_extraction_jobs(&sp.id, JobFilter::default()))
+            .unwrap()
+            .len(),
         1,
         "the job exists before anyone touched the session"
     );
-    assert!(raw_deleted(&w, &sp, &a));
+    assert!(
+        raw_awaiting_extraction(&w, &sp, &a) && !raw_deleted(&w, &sp, &a),
+        "hidden, and soft-deleted only once its job is done"
+    );
     assert!(!raw_deleted(&w, &sp, &b));
     w.host.advance_secs(60);
     assert_eq!(run(w.ms.sweep(100)).unwrap().fired, 1);
@@ -423,6 +434,11 @@ fn sweep_fires_due_time_triggers_without_any_access() {
 
 fn raw_deleted(w: &World, sp: &Space, s: &Session) -> bool {
     !raw_session(w, sp, s)["deletedAt"].is_null()
+}
+
+/// Hidden until its extraction job is done (soft delete after extraction, not before).
+fn raw_awaiting_extraction(w: &World, sp: &Space, s: &Session) -> bool {
+    !raw_session(w, sp, s)["awaitingExtraction"].is_null()
 }
 
 #[test]
@@ -513,7 +529,12 @@ fn a_year_of_simulated_time_runs_every_strategy_exactly_once() {
             assert!(due <= now);
         }
         match i % 4 {
-            0 | 2 => assert!(!raw["deletedAt"].is_null(), "session {i} should be deleted"),
+            0 => assert!(!raw["deletedAt"].is_null(), "session {i} should be deleted"),
+            // No LLM ran its job: hidden, waiting for extraction before the soft delete.
+            2 => assert!(
+                raw["deletedAt"].is_null() && !raw["awaitingExtraction"].is_null(),
+                "session {i} should be hidden until extracted"
+            ),
             // Idle never fires for a session posting at least every 3 days; the 200-day ttl does.
             1 => assert!(!raw["deletedAt"].is_null()),
             _ => {
@@ -524,12 +545,12 @@ fn a_year_of_simulated_time_runs_every_strategy_exactly_once() {
                 assert_eq!(deleted, s.created_at.plus_secs(180 * DAY));
             }
         }
-        if raw["deletedAt"].is_null() {
+        if raw["deletedAt"].is_null() && raw["awaitingExtraction"].is_null() {
             live += 1;
         }
     }
     assert_eq!(live, 0);
-    let jobs = run(w.ms.list_extraction_jobs(&sp.id)).unwrap();
+    let jobs = run(w.ms.list_extraction_jobs(&sp.id, JobFilter::default())).unwrap();
     let with_job: Vec<usize> = (0..sessions.len())
         .filter(|i| jobs.iter().any(|j| j.session_id == sessions[*i].id))
         .collect();

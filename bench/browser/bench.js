@@ -1,74 +1,15 @@
 // Runs in headless Chromium (bundled by esbuild with the package): raw IndexedDB vs memspace,
-// same data, same durability. Results go to window.__bench; run.mjs prints the table.
+// same data, same durability, same profile on disk. Results go to window.__bench.
 import { Memspace } from "memspace";
+import { HAS_GET_ALL_RECORDS, rawOpen, rawAppend, rawAppendChecked, rawBatch, rawNewest, rawNewestChecked, text, emitter, sessionId } from "./raw.js";
 
 const params = new URLSearchParams(location.search);
 const N = Number(params.get("n") ?? 10000);
+const SINGLE = Number(params.get("single") ?? 2000);
 const BATCH = 200;
-const READS = Number(params.get("reads") ?? 200);
+const READS = Number(params.get("reads") ?? 300);
 const DURABILITY = params.get("durability") ?? "strict";
 const tag = `${Date.now()}`;
-const text = (i) => `message ${i}: ` + "lorem ipsum dolor sit amet ".repeat(10).slice(0, 270);
-const emitter = { type: "user", id: "u1" };
-
-const req = (r) => new Promise((ok, ko) => ((r.onsuccess = () => ok(r.result)), (r.onerror = () => ko(r.error))));
-const done = (tx) => new Promise((ok, ko) => ((tx.oncomplete = ok), (tx.onabort = () => ko(tx.error))));
-
-async function rawOpen(name) {
-  const r = indexedDB.open(name, 1);
-  r.onupgradeneeded = () => r.result.createObjectStore("events");
-  return req(r);
-}
-
-function record(session, i) {
-  const now = new Date().toISOString();
-  return { sessionId: session, sequenceId: i, eventType: "message", body: { content: text(i) }, emitter, createdAt: now, updatedAt: now };
-}
-
-async function rawSingle(db, session) {
-  for (let i = 0; i < N; i++) {
-    const tx = db.transaction("events", "readwrite", { durability: DURABILITY });
-    tx.objectStore("events").put(record(session, i), [session, i]);
-    await done(tx);
-  }
-}
-
-async function rawBatched(db, session) {
-  for (let i = 0; i < N; i += BATCH) {
-    const tx = db.transaction("events", "readwrite", { durability: DURABILITY });
-    const store = tx.objectStore("events");
-    for (let j = i; j < Math.min(N, i + BATCH); j++) store.put(record(session, j), [session, j]);
-    await done(tx);
-  }
-}
-
-async function rawLast20(db, session) {
-  const tx = db.transaction("events", "readonly");
-  const cursorReq = tx.objectStore("events").openCursor(IDBKeyRange.bound([session, 0], [session, Infinity]), "prev");
-  const out = [];
-  await new Promise((ok, ko) => {
-    cursorReq.onerror = () => ko(cursorReq.error);
-    cursorReq.onsuccess = () => {
-      const c = cursorReq.result;
-      if (!c || out.length === 20) return ok();
-      out.push(c.value);
-      c.continue();
-    };
-  });
-  return out.reverse();
-}
-
-async function msSingle(ms, sp, se) {
-  for (let i = 0; i < N; i++) await ms.postEvent(sp, se, { body: { content: text(i) }, emitter, eventType: "message" });
-}
-
-async function msBatched(ms, sp, se) {
-  for (let i = 0; i < N; i += BATCH) {
-    const events = [];
-    for (let j = i; j < Math.min(N, i + BATCH); j++) events.push({ body: { content: text(j) }, emitter, eventType: "message" });
-    await ms.postEvents(sp, se, events);
-  }
-}
 
 async function timed(fn) {
   const t0 = performance.now();
@@ -82,35 +23,69 @@ function percentiles(samples) {
   return { p50: at(0.5), p95: at(0.95) };
 }
 
-async function readBench(fn) {
-  for (let i = 0; i < 10; i++) await fn(); // warm up
-  const samples = [];
-  for (let i = 0; i < READS; i++) samples.push(await timed(fn));
-  return percentiles(samples);
+/** Interleaved samples of the readers, so drift (GC, disk) hits all alike. A sample times 10
+ * reads in a row (performance.now() is coarsened to 0.1 ms in a page that is not isolated). */
+async function readAll(...readers) {
+  for (let i = 0; i < 20; i++) for (const r of readers) await r();
+  const samples = readers.map(() => []);
+  for (let i = 0; i < READS; i++) {
+    for (const [j, r] of readers.entries()) {
+      samples[j].push(
+        (await timed(async () => {
+          for (let k = 0; k < 10; k++) await r();
+        })) / 10,
+      );
+    }
+  }
+  return samples.map(percentiles);
 }
 
 async function main() {
-  const out = { n: N, batch: BATCH, reads: READS, durability: DURABILITY, bodyBytes: JSON.stringify({ content: text(9999) }).length };
-  // (a) raw IndexedDB
+  const out = { n: N, single: SINGLE, batch: BATCH, reads: READS, durability: DURABILITY, getAllRecords: HAS_GET_ALL_RECORDS };
+  out.bodyBytes = JSON.stringify({ content: text(9999) }).length;
   const raw = await rawOpen(`raw-${tag}`);
-  out.rawSingleMs = await timed(() => rawSingle(raw, "single"));
-  out.rawBatchMs = await timed(() => rawBatched(raw, "batched"));
-  // (b) memspace
   const ms = await Memspace.open({ storage: "indexeddb", name: `ms-${tag}`, durability: DURABILITY });
   const sp = (await ms.createSpace()).id;
   const single = (await ms.createSession(sp, { participants: ["u1"] })).id;
   const batched = (await ms.createSession(sp, { participants: ["u1"] })).id;
-  out.msSingleMs = await timed(() => msSingle(ms, sp, single));
-  out.msBatchMs = await timed(() => msBatched(ms, sp, batched));
-  // (c) read the last 20 of a 10k-event session
-  const rawCheck = await rawLast20(raw, "batched");
+  const rawSingle = sessionId(1);
+  const rawBatched = sessionId(2);
+
+  // Appends one per call, alternating blocks so both see the same disk and heap state.
+  out.rawSingleMs = 0;
+  out.rawCheckedMs = 0;
+  out.msSingleMs = 0;
+  for (let b = 0; b < SINGLE; b += 250) {
+    const to = Math.min(SINGLE, b + 250);
+    out.rawSingleMs += await timed(async () => {
+      for (let i = b; i < to; i++) await rawAppend(raw, rawSingle, i, DURABILITY);
+    });
+    out.rawCheckedMs += await timed(async () => {
+      for (let i = b; i < to; i++) await rawAppendChecked(raw, sessionId(3), i, DURABILITY);
+    });
+    out.msSingleMs += await timed(async () => {
+      for (let i = b; i < to; i++) await ms.postEvent(sp, single, { body: { content: text(i) }, emitter, eventType: "message" });
+    });
+  }
+  // Batches of 200 into one session.
+  out.rawBatchMs = 0;
+  out.msBatchMs = 0;
+  for (let i = 0; i < N; i += BATCH) {
+    out.rawBatchMs += await timed(() => rawBatch(raw, rawBatched, i, BATCH, DURABILITY));
+    const events = [];
+    for (let j = i; j < i + BATCH; j++) events.push({ body: { content: text(j) }, emitter, eventType: "message" });
+    out.msBatchMs += await timed(() => ms.postEvents(sp, batched, events));
+  }
+  // Newest 20 of the 10k-event session.
+  const rawCheck = await rawNewest(raw, rawBatched, 20, N);
   const msCheck = await ms.listEvents(sp, batched, { lastN: 20 });
-  out.readsAgree = rawCheck.length === 20 && msCheck.length === 20 && rawCheck[19].sequenceId === N - 1 && msCheck[19].sequenceId === N - 1;
-  out.rawRead = await readBench(() => rawLast20(raw, "batched"));
-  out.msRead = await readBench(() => ms.listEvents(sp, batched, { lastN: 20 }));
-  out.coldName = `ms-${tag}`;
-  out.coldSpace = sp;
-  out.coldSession = batched;
+  out.readsAgree = rawCheck.length === 20 && msCheck.length === 20 && rawCheck[19].sequenceId === N - 1 && msCheck[19].sequenceId === N - 1 && rawCheck[0].body.content === msCheck[0].body.content;
+  [out.rawRead, out.rawCheckedRead, out.msRead] = await readAll(
+    () => rawNewest(raw, rawBatched, 20, N),
+    () => rawNewestChecked(raw, rawBatched, 20),
+    () => ms.listEvents(sp, batched, { lastN: 20 }),
+  );
+  out.cold = { rawName: `raw-${tag}`, rawSession: rawBatched, name: `ms-${tag}`, space: sp, session: batched, n: N };
   ms.close();
   raw.close();
   return out;

@@ -24,6 +24,26 @@ pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// The JSON payload of a value, its version and checksum checked (nothing is decoded).
+pub fn payload(bytes: &[u8]) -> Result<&[u8]> {
+    if bytes.len() < HEADER {
+        return Err(Error::storage("value too short for its envelope"));
+    }
+    if bytes[0] != FORMAT_VERSION {
+        return Err(Error::storage(format!(
+            "unknown format version {}",
+            bytes[0]
+        )));
+    }
+    let mut crc = [0u8; 4];
+    crc.copy_from_slice(&bytes[1..HEADER]);
+    let payload = &bytes[HEADER..];
+    if crc32fast::hash(payload) != u32::from_le_bytes(crc) {
+        return Err(Error::storage("checksum mismatch"));
+    }
+    Ok(payload)
+}
+
 /// Decodes a record, checking version and checksum.
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     if bytes.len() < HEADER {

@@ -191,7 +191,7 @@ impl Memspace {
                     .last_event_at
                     .unwrap_or(s.created_at)
                     .max(s.touched_at.unwrap_or(s.created_at));
-                let live = s.deleted_at.is_none() && s.expires_at.is_none_or(|t| t > now);
+                let live = !rec.is_hidden() && s.expires_at.is_none_or(|t| t > now);
                 if live && last >= since {
                     active.push(ActiveSession {
                         session_id: s.id.clone(),

@@ -10,7 +10,7 @@ use super::sessions::retry;
 use super::{is_race, kv_error, layout, validate, Memspace, MAX_RETRIES};
 use crate::codec::envelope;
 use crate::error::{Error, Result};
-use crate::kv::{Batch, KeyRange};
+use crate::kv::{Batch, KeyRange, Read, ReadResult};
 use crate::model::{Event, EventQuery, EventUpdate, NewEvent, Space};
 use crate::time::Timestamp;
 use crate::tokens::estimate_tokens;
@@ -51,6 +51,29 @@ fn check_emitter(rec: &SessionRecord, e: &crate::model::Emitter) -> Result<()> {
 
 fn check_event_type(t: Option<&String>) -> Result<()> {
     validate::opt_text("event_type", &t.cloned(), 128)
+}
+
+/// Validates a `list_events` query; returns its offset and limit.
+fn check_query(query: &EventQuery) -> Result<(u64, u64)> {
+    if query.offset.is_some() && query.last_n.is_some() {
+        return Err(Error::validation(
+            "last_n",
+            "offset and last_n are mutually exclusive",
+        ));
+    }
+    if let Some(n) = query.last_n {
+        if n == 0 || n > validate::MAX_LIMIT {
+            return Err(Error::validation(
+                "last_n",
+                format!("must be 1–{}", validate::MAX_LIMIT),
+            ));
+        }
+    }
+    check_event_type(query.event_type.as_ref())?;
+    validate::page(crate::model::Page {
+        offset: query.offset,
+        limit: query.limit,
+    })
 }
 
 impl Memspace {
@@ -123,7 +146,7 @@ impl Memspace {
         let (rec, bytes) = self.cached_head(&space.id, session_id)?;
         let attempt = async {
             let (rec, bytes) = self.evaluate(&space, rec, bytes).await?;
-            if rec.session.deleted_at.is_some() {
+            if rec.is_hidden() {
                 // Deletion is final, but the guess may be old: confirm it from storage.
                 return Err(Error::lost_race("cached head is deleted"));
             }
@@ -196,7 +219,7 @@ impl Memspace {
         }
         new.session.token_count = new.session.token_count.saturating_add(tokens);
         new.session.last_event_at = Some(now);
-        let jobs = fire_due(&mut new, space, now, self.host.as_ref());
+        let jobs = fire_due(&mut new, space, now);
         let batch = self.session_batch(batch, Some((&rec, &bytes)), &mut new, &jobs)?;
         self.commit(batch).await?;
         Ok(out)
@@ -204,6 +227,166 @@ impl Memspace {
 
     /// Lists events in ascending sequence order: a page from `offset`, or the last `last_n`.
     pub async fn list_events(
+        &self,
+        space_id: &str,
+        session_id: &str,
+        query: EventQuery,
+    ) -> Result<Vec<Event>> {
+        let (offset, limit) = check_query(&query)?;
+        if query.event_type.is_none() {
+            let snap = self
+                .events_snapshot(space_id, session_id, query.last_n, offset, limit)
+                .await?;
+            if let Some(payloads) = snap {
+                return payloads
+                    .iter()
+                    .map(|p| {
+                        serde_json::from_slice(p)
+                            .map_err(|e| Error::storage(format!("decode: {e}")))
+                    })
+                    .collect();
+            }
+        }
+        self.list_events_general(space_id, session_id, query).await
+    }
+
+    /// `list_events` as JSON text: an array of the event records, each exactly as stored
+    /// (a stored event is its public record), for bindings that hand the host one JSON text
+    /// instead of converting record by record.
+    pub async fn list_events_json(
+        &self,
+        space_id: &str,
+        session_id: &str,
+        query: EventQuery,
+    ) -> Result<String> {
+        let (offset, limit) = check_query(&query)?;
+        if query.event_type.is_none() {
+            let snap = self
+                .events_snapshot(space_id, session_id, query.last_n, offset, limit)
+                .await?;
+            if let Some(payloads) = snap {
+                let len = payloads.iter().map(|p| p.len() + 1).sum::<usize>() + 2;
+                let mut out = Vec::with_capacity(len);
+                out.push(b'[');
+                for (i, p) in payloads.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    out.extend_from_slice(p);
+                }
+                out.push(b']');
+                return String::from_utf8(out)
+                    .map_err(|_| Error::storage("stored event is not UTF-8"));
+            }
+        }
+        let events = self
+            .list_events_general(space_id, session_id, query)
+            .await?;
+        serde_json::to_string(&events).map_err(|e| Error::storage(format!("encode: {e}")))
+    }
+
+    /// The unfiltered `list_events` as one snapshot read: the space, the session head and the
+    /// events in one [`crate::kv::Kv::read_many`] (one readonly IndexedDB transaction). The
+    /// events' range is chosen before the head is known (the newest `n` keys of the session,
+    /// or the page's keys) and checked against the head's committed count afterwards. Returns
+    /// the events' JSON payloads (checksums checked), or `None` when the answer needs more than
+    /// a read: the space or session missing, foreign or deleted, a journal pending, a
+    /// lifecycle trigger due (it must fire and be written), or keys at or above the committed
+    /// count (a torn append) in the way. The caller then takes the general path.
+    async fn events_snapshot(
+        &self,
+        space_id: &str,
+        session_id: &str,
+        last_n: Option<u64>,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Option<Vec<Vec<u8>>>> {
+        if !crate::ids::is_valid("spc", space_id) || !crate::ids::is_valid("ses", session_id) {
+            return Ok(None);
+        }
+        let (range, take, reverse) = match last_n {
+            Some(n) => (
+                layout::events_between(space_id, session_id, 0, u64::MAX),
+                n.min(limit),
+                true,
+            ),
+            None => (
+                layout::events_between(space_id, session_id, offset, offset.saturating_add(limit)),
+                limit,
+                false,
+            ),
+        };
+        let space_key = layout::space(space_id);
+        let head_key = layout::session(space_id, session_id);
+        let reads = [
+            Read::Get(space_key.clone()),
+            Read::Get(head_key.clone()),
+            Read::Scan {
+                range,
+                limit: take as usize,
+                reverse,
+            },
+        ];
+        let mut res = self
+            .kv
+            .read_many(&reads)
+            .await
+            .map_err(kv_error)?
+            .into_iter();
+        let (
+            Some(ReadResult::Value(Some(space_bytes))),
+            Some(ReadResult::Value(Some(head_bytes))),
+            Some(ReadResult::Entries(entries)),
+        ) = (res.next(), res.next(), res.next())
+        else {
+            return Ok(None);
+        };
+        let space: Space = envelope::decode(&space_bytes)?;
+        if !self.owns(&space) || space.deleted_at.is_some() {
+            return Ok(None);
+        }
+        let rec: SessionRecord = envelope::decode(&head_bytes)?;
+        if rec.pending_tx.is_some() || rec.session.deleted_at.is_some() || rec.is_hidden() {
+            return Ok(None);
+        }
+        // A read writes nothing unless a trigger is due; then the general path fires it.
+        let mut probe = rec.clone();
+        let _ = fire_due(&mut probe, &space, self.host.now());
+        if probe != rec {
+            return Ok(None);
+        }
+        self.cache.remember(&space_key, &space_bytes);
+        self.cache.remember(&head_key, &head_bytes);
+        let count = rec.session.event_count;
+        let expected = match last_n {
+            Some(_) => take.min(count),
+            None => count.saturating_sub(offset).min(limit),
+        };
+        let mut out = Vec::with_capacity(entries.len());
+        for (key, bytes) in &entries {
+            let seq = key
+                .len()
+                .checked_sub(8)
+                .and_then(|i| key.get(i..))
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map(u64::from_be_bytes);
+            match seq {
+                Some(s) if s < count => out.push(envelope::payload(bytes)?.to_vec()),
+                Some(_) => {}
+                None => return Ok(None),
+            }
+        }
+        if out.len() as u64 != expected {
+            return Ok(None);
+        }
+        if reverse {
+            out.reverse();
+        }
+        Ok(Some(out))
+    }
+
+    /// `list_events` through the general path (owned space, touched head, scans).
+    async fn list_events_general(
         &self,
         space_id: &str,
         session_id: &str,

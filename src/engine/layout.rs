@@ -104,6 +104,29 @@ pub fn jobs_of(space_id: &str) -> KeyRange {
     Key::table("job").s(space_id).range()
 }
 
+/// `jq/{time}/{space}/{job}` → empty: advisory queue of `run_extraction` (valid only when the
+/// job's `next_run_at` is `time`).
+pub fn job_queue(at: Timestamp, space_id: &str, job_id: &str) -> Vec<u8> {
+    Key::table("jq").t(at).s(space_id).s(job_id).build()
+}
+
+/// Queue entries due at or before `now`.
+pub fn job_queue_until(now: Timestamp) -> KeyRange {
+    KeyRange {
+        start: Key::table("jq").build(),
+        end: Some(
+            Key::table("jq")
+                .t(Timestamp(now.0.saturating_add(1)))
+                .build(),
+        ),
+    }
+}
+
+/// Splits a queue key into (time, space id, job id).
+pub fn parse_job_queue(key: &[u8]) -> Option<(Timestamp, String, String)> {
+    parse_timed("jq", key)
+}
+
 /// `due/{time}/{space}/{session}` → empty: advisory schedule of time triggers for `sweep`.
 pub fn due(at: Timestamp, space_id: &str, session_id: &str) -> Vec<u8> {
     Key::table("due").t(at).s(space_id).s(session_id).build()
@@ -123,7 +146,12 @@ pub fn due_until(now: Timestamp) -> KeyRange {
 
 /// Splits a schedule key into (time, space id, session id).
 pub fn parse_due(key: &[u8]) -> Option<(Timestamp, String, String)> {
-    let prefix = Key::table("due").build();
+    parse_timed("due", key)
+}
+
+/// Splits `{tag}/{time}/{a}/{b}` into (time, a, b).
+fn parse_timed(tag: &str, key: &[u8]) -> Option<(Timestamp, String, String)> {
+    let prefix = Key::table(tag).build();
     let rest = key.strip_prefix(prefix.as_slice())?;
     let t: [u8; 8] = rest.get(..8)?.try_into().ok()?;
     let at = Timestamp((u64::from_be_bytes(t) ^ (1 << 63)) as i64);

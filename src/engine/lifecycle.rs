@@ -3,12 +3,13 @@
 //! No timers: every access to a session calls [`fire_due`] with the host's clock. A trigger
 //! that has passed fires once, dated at the time it became due, and is recorded in
 //! `executed_strategies`. Count triggers are checked right after the events that cross them.
+//!
+//! An `extract_memories` strategy with `softDelete` (the default) does not delete the session
+//! when it fires: it hides it (users get `gone`) and its job soft-deletes it once done, so
+//! the extractor can still read the events ("soft delete after, not before").
 
-use crate::host::Host;
-use crate::ids;
-use crate::model::{
-    ExtractionJob, LifecycleStrategy, LlmSettings, Space, StrategyExecution, StrategyType, Trigger,
-};
+use super::extract::jobs::{queue_job, strategy_options, JobRecord, NewJob};
+use crate::model::{JobKind, LifecycleStrategy, Space, StrategyExecution, StrategyType, Trigger};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +35,52 @@ pub(crate) struct SessionRecord {
     /// since the index exists); older sessions are filtered by type with a scan.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub type_index: bool,
+    /// Extraction jobs queued for the session so far (the next job's `seq`).
+    #[serde(default)]
+    pub job_seq: u64,
+    /// Set while the session is hidden waiting for an extraction job to finish before its
+    /// soft delete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub awaiting_extraction: Option<AwaitingExtraction>,
+}
+
+/// A session hidden until its extraction job is done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AwaitingExtraction {
+    /// The job whose completion soft-deletes the session.
+    pub job_id: String,
+    /// When the strategy fired (the session is hidden since then).
+    pub since: Timestamp,
+}
+
+impl SessionRecord {
+    /// True when users can no longer see the session: deleted, or hidden until extracted.
+    pub(crate) fn is_hidden(&self) -> bool {
+        self.session.deleted_at.is_some() || self.awaiting_extraction.is_some()
+    }
+
+    /// The `gone` error for a hidden session, saying why and what happens next.
+    pub(crate) fn gone(&self) -> crate::Error {
+        let id = &self.session.id;
+        match &self.awaiting_extraction {
+            Some(a) => crate::Error::new(
+                crate::ErrorCode::Gone,
+                format!(
+                    "session {id} is hidden since {}: its extract_memories strategy fired with \
+                     softDelete, so its events stay readable only to the extractor until job {} \
+                     is done (run_extraction), and then the session is soft-deleted",
+                    a.since, a.job_id
+                ),
+            )
+            .with("kind", super::sessions::KIND)
+            .with("id", id.as_str())
+            .with("state", "awaiting_extraction")
+            .with("job_id", a.job_id.as_str())
+            .with("hidden_since", a.since.to_string()),
+            None => crate::Error::gone(super::sessions::KIND, id),
+        }
+    }
 }
 
 fn executed(rec: &SessionRecord, index: usize) -> bool {
@@ -61,7 +108,7 @@ fn due_at(s: &LifecycleStrategy, rec: &SessionRecord, now: Timestamp) -> Option<
 
 /// The earliest time trigger still pending on a live session (what `sweep` waits for).
 pub(crate) fn next_due(rec: &SessionRecord) -> Option<Timestamp> {
-    if rec.session.deleted_at.is_some() {
+    if rec.is_hidden() {
         return None;
     }
     rec.session
@@ -78,7 +125,7 @@ pub(crate) fn next_due(rec: &SessionRecord) -> Option<Timestamp> {
 /// When the first pending `ttl`/`idle` strategy that deletes the session is due (what a
 /// MemoryLayer-style session calls `expires_at`).
 pub(crate) fn expires_at(rec: &SessionRecord) -> Option<Timestamp> {
-    if rec.session.deleted_at.is_some() {
+    if rec.is_hidden() {
         return None;
     }
     rec.session
@@ -94,14 +141,9 @@ pub(crate) fn expires_at(rec: &SessionRecord) -> Option<Timestamp> {
         .min()
 }
 
-/// Fires every strategy due at `now`, in due order, until one deletes the session.
+/// Fires every strategy due at `now`, in due order, until one deletes or hides the session.
 /// Returns the extraction jobs to write in the same commit.
-pub(crate) fn fire_due(
-    rec: &mut SessionRecord,
-    space: &Space,
-    now: Timestamp,
-    host: &dyn Host,
-) -> Vec<ExtractionJob> {
+pub(crate) fn fire_due(rec: &mut SessionRecord, space: &Space, now: Timestamp) -> Vec<JobRecord> {
     let mut due: Vec<(Timestamp, usize)> = rec
         .session
         .lifecycle_strategies
@@ -113,44 +155,45 @@ pub(crate) fn fire_due(
     due.sort();
     let mut jobs = Vec::new();
     for (due_at, index) in due {
-        if rec.session.deleted_at.is_some() {
+        if rec.is_hidden() {
             break;
         }
         let Some(strategy) = rec.session.lifecycle_strategies.get(index).cloned() else {
             continue;
         };
         let mut job_id = None;
+        let deletes = strategy.deletes_session();
         if strategy.kind == StrategyType::ExtractMemories {
-            let id = ids::new_id("job", host);
-            jobs.push(ExtractionJob {
-                id: id.clone(),
-                memory_space_id: space.id.clone(),
-                session_id: rec.session.id.clone(),
-                strategy_index: index,
-                strategy: strategy.clone(),
-                from_sequence_id: rec.extracted_through,
-                to_sequence_id: rec.session.event_count,
+            let new = NewJob {
+                kind: JobKind::Strategy,
+                strategy_index: Some(index),
+                options: strategy_options(&strategy),
+                strategy: Some(strategy.clone()),
+                soft_delete_after: deletes,
                 due_at,
-                created_at: now,
-                llm: LlmSettings {
-                    llm_model_name: space.llm_model_name.clone(),
-                    llm_base_url: space.llm_base_url.clone(),
-                    custom_instructions: space.custom_instructions.clone(),
-                },
-                status: "pending".into(),
-            });
-            rec.extracted_through = rec.session.event_count;
-            job_id = Some(id);
+            };
+            if let Some(job) = queue_job(rec, space, now, new) {
+                job_id = Some(job.job.id.clone());
+                jobs.push(job);
+            }
         }
         rec.session.executed_strategies.push(StrategyExecution {
             index,
             kind: strategy.kind,
             due_at,
             fired_at: now,
-            job_id,
+            job_id: job_id.clone(),
         });
-        if strategy.deletes_session() {
-            rec.session.deleted_at = Some(due_at);
+        match (deletes, job_id) {
+            (false, _) => {}
+            // Soft delete after, not before: hidden now, deleted when the job is done.
+            (true, Some(job_id)) if strategy.kind == StrategyType::ExtractMemories => {
+                rec.awaiting_extraction = Some(AwaitingExtraction {
+                    job_id,
+                    since: due_at,
+                });
+            }
+            (true, _) => rec.session.deleted_at = Some(due_at),
         }
     }
     jobs

@@ -11,6 +11,7 @@ mod cache;
 mod context;
 mod cursor;
 mod events;
+mod extract;
 mod journal;
 pub(crate) mod layout;
 mod lifecycle;
@@ -31,7 +32,7 @@ pub use sweep::SweepReport;
 
 use crate::codec::envelope;
 use crate::error::{Error, ErrorCode, Result};
-use crate::host::{Embedder, Host};
+use crate::host::{Embedder, Host, Llm};
 use crate::ids;
 use crate::kv::{Batch, Kv, KvError};
 use crate::model::Principal;
@@ -54,6 +55,7 @@ pub struct Memspace {
     write_lock: lock::WriteLock,
     last_ids: Rc<RefCell<HashMap<&'static str, String>>>,
     embedder: Option<Rc<dyn Embedder>>,
+    llm: Option<Rc<dyn Llm>>,
     index: recall::IndexCache,
     snapshots: context::SnapshotCache,
 }
@@ -79,6 +81,7 @@ impl Memspace {
             write_lock: Default::default(),
             last_ids: Default::default(),
             embedder: None,
+            llm: None,
             index: Default::default(),
             snapshots: Default::default(),
         })
@@ -89,6 +92,18 @@ impl Memspace {
     pub fn with_embedder(mut self, embedder: Rc<dyn Embedder>) -> Self {
         self.embedder = Some(embedder);
         self
+    }
+
+    /// The same handle with an LLM capability: extraction jobs run (`run_extraction`,
+    /// `commit_session`) and LLM-assisted operations become available.
+    pub fn with_llm(mut self, llm: Rc<dyn Llm>) -> Self {
+        self.llm = Some(llm);
+        self
+    }
+
+    /// True when the handle has an LLM capability.
+    pub fn has_llm(&self) -> bool {
+        self.llm.is_some()
     }
 
     /// The calling principal.
@@ -105,6 +120,7 @@ impl Memspace {
     pub fn for_principal(&self, principal: Principal) -> Result<Self> {
         let mut ms = Memspace::new(self.kv.clone(), self.host.clone(), principal)?;
         ms.embedder = self.embedder.clone();
+        ms.llm = self.llm.clone();
         Ok(ms)
     }
 

@@ -2,6 +2,7 @@
 //! lazy lifecycle first.
 
 use super::cursor::Cursor;
+use super::extract::jobs::{put_new_job, JobRecord};
 use super::lifecycle::{expires_at, fire_due, next_due, SessionRecord};
 use super::{is_race, layout, validate, Memspace, MAX_RETRIES};
 use crate::codec::envelope;
@@ -9,7 +10,7 @@ use crate::engine::cursor::Pager;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ids;
 use crate::kv::Batch;
-use crate::model::{ExtractionJob, NewSession, Session, SessionFilter, SessionUpdate, Space};
+use crate::model::{NewSession, Session, SessionFilter, SessionUpdate, Space};
 
 pub(crate) const KIND: &str = "session";
 const SCAN_CHUNK: usize = 64;
@@ -79,6 +80,8 @@ impl Memspace {
             next_due: None,
             extracted_through: 0,
             pending_tx: None,
+            job_seq: 0,
+            awaiting_extraction: None,
             type_index: true,
         };
         let mut batch = Batch::new();
@@ -120,14 +123,14 @@ impl Memspace {
         mut batch: Batch,
         old: Option<(&SessionRecord, &[u8])>,
         new: &mut SessionRecord,
-        jobs: &[ExtractionJob],
+        jobs: &[JobRecord],
     ) -> Result<Batch> {
         let space_id = new.session.memory_space_id.clone();
         let id = new.session.id.clone();
         new.next_due = next_due(new);
         new.session.expires_at = expires_at(new);
         for job in jobs {
-            batch.put(layout::job(&space_id, &job.id), envelope::encode(job)?);
+            put_new_job(&mut batch, job)?;
         }
         let old_due = old.and_then(|(r, _)| r.next_due);
         if let Some(t) = new.next_due.filter(|t| Some(*t) != old_due) {
@@ -142,8 +145,9 @@ impl Memspace {
         if let Some(t) = old_due.filter(|t| Some(*t) != new.next_due) {
             batch.delete(layout::due(t, &space_id, &id));
         }
-        let was_live = old.is_some_and(|(r, _)| r.session.deleted_at.is_none());
-        if was_live && new.session.deleted_at.is_some() {
+        // Hiding a session (deleted, or waiting for its extraction) frees its key.
+        let was_visible = old.is_some_and(|(r, _)| !r.is_hidden());
+        if was_visible && new.is_hidden() {
             if let Some(k) = &new.session.deduplication_key {
                 batch.delete(layout::session_dedup(&space_id, k));
             }
@@ -175,8 +179,8 @@ impl Memspace {
             return Err(Error::lost_race("journal rolled forward; reload"));
         }
         let (rec, bytes) = self.evaluate(space, rec, bytes).await?;
-        if rec.session.deleted_at.is_some() {
-            return Err(Error::gone(KIND, session_id));
+        if rec.is_hidden() {
+            return Err(rec.gone());
         }
         Ok((rec, bytes))
     }
@@ -199,11 +203,11 @@ impl Memspace {
         rec: SessionRecord,
         bytes: Vec<u8>,
     ) -> Result<(SessionRecord, Vec<u8>)> {
-        if rec.session.deleted_at.is_some() {
+        if rec.is_hidden() {
             return Ok((rec, bytes));
         }
         let mut new = rec.clone();
-        let jobs = fire_due(&mut new, space, self.host.now(), self.host.as_ref());
+        let jobs = fire_due(&mut new, space, self.host.now());
         if new == rec {
             return Ok((rec, bytes));
         }
@@ -253,7 +257,7 @@ impl Memspace {
             }
             for (_, bytes) in &chunk {
                 let rec: SessionRecord = envelope::decode(bytes)?;
-                if rec.session.deleted_at.is_some() {
+                if rec.is_hidden() {
                     continue;
                 }
                 let matches = |s: &Session| {
@@ -275,7 +279,7 @@ impl Memspace {
                     Some(_) => Err(Error::lost_race("journal pending")),
                 };
                 let session = match evaluated {
-                    Ok((r, _)) if r.session.deleted_at.is_none() => r.session,
+                    Ok((r, _)) if !r.is_hidden() => r.session,
                     Ok(_) => continue,
                     Err(e) if e.is_lost_race() => match self.touch(&space, &rec.session.id).await {
                         Ok((r, _)) => r.session,
@@ -400,7 +404,7 @@ impl Memspace {
         s.version += 1;
         s.updated_at = self.host.now().max(s.updated_at);
         // New strategies may already be due (e.g. an eventCount below the current count).
-        let jobs = fire_due(&mut new, space, self.host.now(), self.host.as_ref());
+        let jobs = fire_due(&mut new, space, self.host.now());
         let batch = self.session_batch(Batch::new(), Some((&rec, &bytes)), &mut new, &jobs)?;
         self.commit(batch).await?;
         Ok(new.session)
@@ -419,43 +423,5 @@ impl Memspace {
         new.session.deleted_at = Some(self.host.now());
         let batch = self.session_batch(Batch::new(), Some((&rec, &bytes)), &mut new, &[])?;
         self.commit(batch).await
-    }
-
-    /// Extraction jobs queued in a space's outbox (oldest first). A job counts only once the
-    /// session head that fired it references it: a job written before a commit point that
-    /// never landed is invisible.
-    pub async fn list_extraction_jobs(&self, space_id: &str) -> Result<Vec<ExtractionJob>> {
-        let (space, _) = self.owned_space(space_id).await?;
-        let mut cursor = Cursor::new(layout::jobs_of(&space.id), SCAN_CHUNK);
-        let mut heads: std::collections::HashMap<String, Option<SessionRecord>> =
-            Default::default();
-        let mut out = Vec::new();
-        loop {
-            let chunk = cursor.next(self.kv.as_ref()).await?;
-            if chunk.is_empty() {
-                return Ok(out);
-            }
-            for (_, bytes) in &chunk {
-                let job: ExtractionJob = envelope::decode(bytes)?;
-                if !heads.contains_key(&job.session_id) {
-                    let head = self
-                        .load::<SessionRecord>(&layout::session(&space.id, &job.session_id))
-                        .await?;
-                    heads.insert(job.session_id.clone(), head.map(|(r, _)| r));
-                }
-                let committed = heads
-                    .get(&job.session_id)
-                    .and_then(|h| h.as_ref())
-                    .is_some_and(|h| {
-                        h.session
-                            .executed_strategies
-                            .iter()
-                            .any(|e| e.job_id.as_deref() == Some(job.id.as_str()))
-                    });
-                if committed {
-                    out.push(job);
-                }
-            }
-        }
     }
 }

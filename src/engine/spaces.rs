@@ -118,7 +118,7 @@ impl Memspace {
         }
     }
 
-    fn owns(&self, s: &Space) -> bool {
+    pub(crate) fn owns(&self, s: &Space) -> bool {
         s.user_id == self.principal.user_id && s.tenant_id == self.principal.tenant_id
     }
 

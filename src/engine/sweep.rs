@@ -49,7 +49,7 @@ impl Memspace {
                 .await?;
             match (space, head) {
                 (Some((space, _)), Some((rec, bytes)))
-                    if rec.next_due == Some(at) && rec.session.deleted_at.is_none() =>
+                    if rec.next_due == Some(at) && !rec.is_hidden() =>
                 {
                     let before = rec.session.executed_strategies.len();
                     let evaluated = match rec.pending_tx {

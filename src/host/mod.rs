@@ -1,14 +1,20 @@
 //! Host capabilities the engine imports instead of building in: clock, randomness and token
-//! counting. Tests inject [`ManualHost`]; native programs use [`SystemHost`]; bindings adapt
-//! JS callbacks or WIT imports to [`Host`] (in `src/bindings/`).
+//! counting ([`Host`]), and the optional asynchronous services: embeddings ([`Embedder`]) and
+//! an LLM ([`Llm`]). Tests inject [`ManualHost`], [`HashEmbedder`] and [`ScriptedLlm`]; native
+//! programs use [`SystemHost`]; bindings adapt JS callbacks or WIT imports (in `src/bindings/`).
 
 mod embed;
+pub mod llm;
 mod manual;
+pub mod openai;
+mod scripted_llm;
 #[cfg(not(target_arch = "wasm32"))]
 mod system;
 
 pub use embed::{check_embeddings, Embedder, HashEmbedder, HostFuture, SYNONYMS};
+pub use llm::{Llm, LlmFormat, LlmMessage, LlmRequest, LlmResponse, LlmRole, LlmUsage};
 pub use manual::ManualHost;
+pub use scripted_llm::{rule_based_extraction, Scripted, ScriptedLlm};
 #[cfg(not(target_arch = "wasm32"))]
 pub use system::SystemHost;
 

@@ -1,7 +1,7 @@
 //! The in-memory backend: a shared `BTreeMap`, atomic and isolated (single-threaded).
 
 use super::{Batch, Capabilities, Entry, KeyRange, Kv, KvError, KvFuture, Op};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::rc::Rc;
@@ -10,6 +10,10 @@ use std::rc::Rc;
 #[derive(Clone, Debug, Default)]
 pub struct MemoryKv {
     map: Rc<RefCell<BTreeMap<Vec<u8>, Vec<u8>>>>,
+    /// Bytes of keys and values stored (kept while a quota is set).
+    bytes: Rc<Cell<usize>>,
+    /// Most bytes of keys and values the store may hold (`None`: no limit).
+    quota: Rc<Cell<Option<usize>>>,
 }
 
 impl MemoryKv {
@@ -20,9 +24,24 @@ impl MemoryKv {
 
     /// A store holding a copy of `map` (used to "reopen" after a simulated crash).
     pub fn from_map(map: BTreeMap<Vec<u8>, Vec<u8>>) -> Self {
+        let bytes = map.iter().map(|(k, v)| k.len() + v.len()).sum();
         MemoryKv {
             map: Rc::new(RefCell::new(map)),
+            bytes: Rc::new(Cell::new(bytes)),
+            quota: Rc::default(),
         }
+    }
+
+    /// Limits the bytes of keys and values this store (and its clones) may hold: a commit
+    /// that would pass it fails with `Quota` and applies nothing. Keeps a wasm instance from
+    /// running out of memory (an abort there would poison it).
+    pub fn set_quota(&self, max_bytes: Option<usize>) {
+        self.quota.set(max_bytes);
+    }
+
+    /// Bytes of keys and values stored.
+    pub fn bytes(&self) -> usize {
+        self.bytes.get()
     }
 
     /// A copy of everything stored.
@@ -72,15 +91,43 @@ impl MemoryKv {
         Ok(())
     }
 
+    /// Fails with `Quota` when `batch` could take the store past its quota (counted as if
+    /// every put were new: a bound, not an exact figure).
+    fn check_quota(&self, batch: &Batch) -> Result<(), KvError> {
+        let Some(max) = self.quota.get() else {
+            return Ok(());
+        };
+        let map = self.map.borrow();
+        let mut after = self.bytes.get();
+        for op in &batch.ops {
+            if let Op::Put(k, v) = op {
+                let old = map.get(k).map_or(0, |o| k.len() + o.len());
+                after = (after + k.len() + v.len()).saturating_sub(old);
+            }
+        }
+        if after > max {
+            return Err(KvError::Quota(format!(
+                "the in-memory store would hold {after} bytes; its quota is {max}"
+            )));
+        }
+        Ok(())
+    }
+
     /// Applies one operation.
     pub(crate) fn apply(&self, op: &Op) {
         let mut map = self.map.borrow_mut();
+        let bytes = &self.bytes;
         match op {
             Op::Put(k, v) => {
-                map.insert(k.clone(), v.clone());
+                let old = map
+                    .insert(k.clone(), v.clone())
+                    .map_or(0, |o| k.len() + o.len());
+                bytes.set((bytes.get() + k.len() + v.len()).saturating_sub(old));
             }
             Op::Delete(k) => {
-                map.remove(k);
+                if let Some(o) = map.remove(k) {
+                    bytes.set(bytes.get().saturating_sub(k.len() + o.len()));
+                }
             }
         }
     }
@@ -114,11 +161,14 @@ impl Kv for MemoryKv {
     }
 
     fn commit<'a>(&'a self, batch: Batch) -> KvFuture<'a, ()> {
-        let res = self.check(&batch).map(|()| {
-            for op in &batch.ops {
-                self.apply(op);
-            }
-        });
+        let res = self
+            .check(&batch)
+            .and_then(|()| self.check_quota(&batch))
+            .map(|()| {
+                for op in &batch.ops {
+                    self.apply(op);
+                }
+            });
         Box::pin(async move { res })
     }
 }

@@ -83,6 +83,31 @@ pub fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
     None
 }
 
+/// One read of [`Kv::read_many`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Read {
+    /// One key.
+    Get(Vec<u8>),
+    /// Up to `limit` entries of `range` in key order (descending when `reverse`).
+    Scan {
+        /// The range.
+        range: KeyRange,
+        /// Most entries returned.
+        limit: usize,
+        /// Descending order.
+        reverse: bool,
+    },
+}
+
+/// The answer to one [`Read`], in the same position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadResult {
+    /// The value of a `Get`.
+    Value(Option<Vec<u8>>),
+    /// The entries of a `Scan`.
+    Entries(Vec<Entry>),
+}
+
 /// The storage seam every backend implements.
 pub trait Kv {
     /// What this backend guarantees.
@@ -100,31 +125,26 @@ pub trait Kv {
     ) -> KvFuture<'a, Vec<Entry>>;
     /// Checks the preconditions and applies the operations (atomically when the backend can).
     fn commit<'a>(&'a self, batch: Batch) -> KvFuture<'a, ()>;
-    /// Several point reads and forward scans at once: one result slot per key and per
-    /// `(range, limit)`, in order. Backends with read transactions (IndexedDB) answer them in
-    /// one; the default runs `get_many` and then each `scan`.
-    fn read_many<'a>(
-        &'a self,
-        gets: &'a [Vec<u8>],
-        scans: &'a [(KeyRange, usize)],
-    ) -> ReadMany<'a> {
+    /// Several reads, answered in order, against one snapshot where the backend can (IndexedDB:
+    /// one readonly transaction with every request issued at once). The default runs them one
+    /// after another.
+    fn read_many<'a>(&'a self, reads: &'a [Read]) -> KvFuture<'a, Vec<ReadResult>> {
         Box::pin(async move {
-            let values = if gets.is_empty() {
-                Vec::new()
-            } else {
-                self.get_many(gets).await?
-            };
-            let mut ranges = Vec::with_capacity(scans.len());
-            for (range, limit) in scans {
-                ranges.push(self.scan(range, *limit, false).await?);
+            let mut out = Vec::with_capacity(reads.len());
+            for r in reads {
+                out.push(match r {
+                    Read::Get(k) => ReadResult::Value(self.get(k).await?),
+                    Read::Scan {
+                        range,
+                        limit,
+                        reverse,
+                    } => ReadResult::Entries(self.scan(range, *limit, *reverse).await?),
+                });
             }
-            Ok((values, ranges))
+            Ok(out)
         })
     }
 }
-
-/// What [`Kv::read_many`] returns: the values of the gets and the entries of each scan.
-pub type ReadMany<'a> = KvFuture<'a, (Vec<Option<Vec<u8>>>, Vec<Vec<Entry>>)>;
 
 impl<K: Kv + ?Sized> Kv for std::rc::Rc<K> {
     fn capabilities(&self) -> Capabilities {
@@ -147,11 +167,7 @@ impl<K: Kv + ?Sized> Kv for std::rc::Rc<K> {
     fn commit<'a>(&'a self, batch: Batch) -> KvFuture<'a, ()> {
         (**self).commit(batch)
     }
-    fn read_many<'a>(
-        &'a self,
-        gets: &'a [Vec<u8>],
-        scans: &'a [(KeyRange, usize)],
-    ) -> ReadMany<'a> {
-        (**self).read_many(gets, scans)
+    fn read_many<'a>(&'a self, reads: &'a [Read]) -> KvFuture<'a, Vec<ReadResult>> {
+        (**self).read_many(reads)
     }
 }

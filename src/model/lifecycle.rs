@@ -10,7 +10,8 @@ use serde_json::{Map, Value};
 pub enum StrategyType {
     /// Hide the session and its events (kept for audit).
     SoftDelete,
-    /// Queue memory extraction over the session's events; then soft-delete unless `softDelete: false`.
+    /// Queue memory extraction over the session's events; with `softDelete` (the default) the
+    /// session is hidden at once and soft-deleted when the extraction job is done.
     ExtractMemories,
 }
 
@@ -105,44 +106,4 @@ pub struct StrategyExecution {
     /// The extraction job it queued, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
-}
-
-/// LLM settings of the space, copied into a job when it is queued.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LlmSettings {
-    /// Model name.
-    pub llm_model_name: Option<String>,
-    /// Chat API URL.
-    pub llm_base_url: Option<String>,
-    /// Custom extraction prompt.
-    pub custom_instructions: Option<String>,
-}
-
-/// A durable request to extract memories from a range of a session's events (the outbox).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ExtractionJob {
-    /// `job_…` id.
-    pub id: String,
-    /// Space of the session.
-    pub memory_space_id: String,
-    /// Session whose events are extracted.
-    pub session_id: String,
-    /// Index of the strategy that queued it.
-    pub strategy_index: usize,
-    /// The strategy as it was when it fired.
-    pub strategy: LifecycleStrategy,
-    /// First sequence id covered (inclusive).
-    pub from_sequence_id: u64,
-    /// End of the covered range (exclusive).
-    pub to_sequence_id: u64,
-    /// When the trigger became due.
-    pub due_at: Timestamp,
-    /// When the job was queued.
-    pub created_at: Timestamp,
-    /// The space's LLM settings at that time.
-    pub llm: LlmSettings,
-    /// `pending` until an extractor completes it.
-    pub status: String,
 }

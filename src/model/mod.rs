@@ -5,6 +5,7 @@ mod block;
 mod briefing;
 mod context;
 mod event;
+mod job;
 mod lifecycle;
 mod memory;
 mod patch;
@@ -30,10 +31,12 @@ pub use context::{
     MemoryPolicy,
 };
 pub use event::{Emitter, Event, EventQuery, EventUpdate, NewEvent};
-pub use lifecycle::{
-    ExtractionJob, LifecycleStrategy, LlmSettings, StrategyExecution, StrategyOpts, StrategyType,
-    Trigger,
+pub use job::{
+    CommitOptions, CommitReport, ExtractionJob, ExtractionOptions, ExtractionStats, JobCursor,
+    JobError, JobFilter, JobKind, JobOutcome, JobStatus, LlmSettings, PruneOptions, RunOptions,
+    RunReport,
 };
+pub use lifecycle::{LifecycleStrategy, StrategyExecution, StrategyOpts, StrategyType, Trigger};
 pub use memory::{
     BatchOp, BatchOpResult, BatchOpStatus, BatchResult, Memory, MemoryChange, MemoryFilter,
     MemoryStats, MemoryStatus, MemorySubtype, MemoryTrace, MemoryType, MemoryUpdate, NewMemory,

@@ -189,3 +189,28 @@ test("an event body of 6 million numbers is rejected before it is copied into wa
   assert.ok(grown < 8 * 1024 * 1024, `wasm memory grew by ${grown} bytes`);
   assert.equal((await ms.listEvents(sp, se)).length, 2);
 });
+
+test("storage \"memory\" filled toward the wasm memory limit gives a typed quota error and commits nothing", async () => {
+  // The default quota (1 GiB) keeps a full store far from wasm32's 4 GiB; a small one shows the behaviour quickly.
+  const ms = await Memspace.open({ storage: "memory", name: `quota-${Math.random()}`, maxBytes: 300_000 });
+  const sp = await ms.createSpace();
+  const se = await ms.createSession(sp.id, { participants: ["u1"] });
+  const batch = Array.from({ length: 50 }, (_, i) => ({ body: { i, text: "x".repeat(1000) }, emitter: user }));
+  let err;
+  for (let round = 0; round < 20 && !err; round++) {
+    const before = (await ms.getSession(sp.id, se.id)).eventCount;
+    try {
+      await settles(ms.postEvents(sp.id, se.id, batch));
+    } catch (e) {
+      err = e;
+      assert.equal((await ms.getSession(sp.id, se.id)).eventCount, before, "the failing batch committed nothing");
+    }
+  }
+  assert.ok(err instanceof MemspaceError, `expected a quota error, got ${err}`);
+  assert.equal(err.code, "quota");
+  assert.equal(err.status, 507);
+  const events = await ms.listEvents(sp.id, se.id, { lastN: 1 });
+  assert.equal(events.length, 1, "what was acknowledged is still readable");
+  await rejects(Memspace.open({ storage: "memory", maxBytes: 0 }), "validation", "maxBytes");
+  await rejects(Memspace.open({ storage: "memory", maxBytes: 2 ** 33 }), "validation", "maxBytes");
+});

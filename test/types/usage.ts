@@ -2,19 +2,12 @@
 // records are precisely typed (no `any`), and misuse is rejected (@ts-expect-error).
 import { Memspace, MemspaceError, MemoryKv, wasmMemoryBytes } from "memspace";
 import type {
-  Association,
-  BatchResult,
-  GraphPath,
-  Memory,
-  MemoryStats,
-  MemoryStatus,
-  MemoryTrace,
-  MemoryType,
-  RelationshipType,
-  Remembered,
-  Traversal,
+  CommitReport,
   SessionEvent,
   ExtractionJob,
+  LlmRequest,
+  LlmResponse,
+  RunReport,
   VerifyReport,
   Json,
   KvAdapter,
@@ -100,18 +93,27 @@ export async function usage(): Promise<void> {
   await ms.updateEvent(space.id, session.id, { sequenceId: seq, body: "x", ifUnmodifiedSince: ev.updatedAt });
   await ms.updateSession(space.id, session.id, { ifMatch: session.version, metadata: { a: 1 } });
   const report: SweepReport = await ms.sweep(10);
-  const jobs: ExtractionJob[] = await ms.listExtractionJobs(space.id);
+  const jobs: ExtractionJob[] = await ms.listExtractionJobs(space.id, { status: "pending", limit: 10 });
+  const withLlm = await Memspace.open({
+    storage: "memory",
+    llm: async (req: LlmRequest): Promise<LlmResponse> => ({ text: JSON.stringify({ memories: [] }), model: req.model ?? "m", usage: { totalTokens: 1 } }),
+  });
+  const run: RunReport = await withLlm.runExtraction({ limit: 5, leaseSecs: 60 });
+  const committed: CommitReport = await withLlm.commitSession(space.id, session.id, { minImportance: 0.3, categories: ["fact"], maxMemories: 5 });
+  const pruned: number = await withLlm.pruneExtractionJobs(space.id, { includeFailed: true });
+  // @ts-expect-error job statuses are a closed set
+  await ms.listExtractionJobs(space.id, { status: "queued" });
   const check: VerifyReport = await ms.verifySpace(space.id);
   const kind: "corrupt" | "dangling" | "count_mismatch" | undefined = check.problems[0]?.kind;
   const restored: Space = await ms.restoreSpace(space.id);
   // @ts-expect-error a space id is a string
   await ms.verifySpace(7);
-  void [last, report, jobs, kind, restored];
+  void [last, report, jobs, run, committed, pruned, kind, restored];
   try {
     await ms.getSpace("nope");
   } catch (e) {
     if (e instanceof MemspaceError) {
-      const code: "validation" | "not_found" | "conflict" | "duplicate" | "archived" | "gone" | "quota" | "storage" | "unsupported" = e.code;
+      const code: "validation" | "not_found" | "conflict" | "duplicate" | "archived" | "gone" | "quota" | "storage" | "unsupported" | "upstream" = e.code;
       const status: number = e.status;
       void [code, status];
       if (e.code === "duplicate") {
@@ -175,35 +177,4 @@ export async function usage(): Promise<void> {
   await Memspace.open({ storage: "memory", wasm: 42 });
   const bytes: number = wasmMemoryBytes();
   void bytes;
-  // Memories and associations.
-  const r: Remembered = await ms.remember(space.id, { content: "likes tea", subtype: "preference", logicalKey: "user.drink", tags: ["t"], metadata: { k: [1] } });
-  const mem: Memory = r.memory;
-  const memType: MemoryType = mem.type;
-  const st: MemoryStatus = mem.status;
-  void [memType, st];
-  // @ts-expect-error subtypes are a closed list
-  await ms.remember(space.id, { content: "x", subtype: "gossip" });
-  // @ts-expect-error fields are camelCase
-  await ms.remember(space.id, { content: "x", logical_key: "k" });
-  const listed: Memory[] = await ms.listMemories(space.id, { statuses: ["active", "superseded"], tags: ["t"], limit: 10 });
-  await ms.updateMemory(space.id, mem.id, { importance: 0.9, expectedVersion: mem.version });
-  await ms.decayMemory(space.id, mem.id, 0.2);
-  await ms.forgetMemory(space.id, mem.id, { hard: false });
-  await ms.restoreMemory(space.id, mem.id);
-  const trace: MemoryTrace = await ms.traceMemory(space.id, mem.id, { depth: 1 });
-  const batch: BatchResult = await ms.batchMemories(space.id, [{ op: "create", content: "a" }, { op: "update", memoryId: mem.id, importance: 0.1 }, { op: "delete", memoryId: mem.id, hard: true }], { atomic: true });
-  const err: MemspaceError | undefined = batch.results[0]!.error;
-  // @ts-expect-error a batch op names its kind
-  await ms.batchMemories(space.id, [{ content: "a" }]);
-  const stats: MemoryStats = await ms.memoryStats(space.id);
-  const types: RelationshipType[] = ms.relationshipTypes();
-  const link: Association = await ms.associate(space.id, mem.id, { targetId: listed[0]!.id, relationship: "related_to", strength: 0.4 });
-  const links: Association[] = await ms.getAssociations(space.id, mem.id, { direction: "out", includeSuperseded: true });
-  await ms.updateAssociation(space.id, link.id, { strength: 0.5 });
-  await ms.deleteAssociation(space.id, link.id);
-  const walk: Traversal = await ms.traverse(space.id, mem.id, { maxDepth: 3, direction: "both", minStrength: 0.2, maxNodes: 20 });
-  const path: GraphPath | undefined = walk.paths[0];
-  // @ts-expect-error direction is out, in or both
-  await ms.traverse(space.id, mem.id, { direction: "sideways" });
-  void [trace, err, stats, types, links, path];
 }

@@ -209,12 +209,51 @@ export class TestEmbedder {
   }
 }
 
-/** A fresh component instance over `kv`, `host` and `embedder`; returns all its exports. */
-export async function instanceExports(kv = new MemoryKv(), host = new ManualHost(), embedder = new TestEmbedder()) {
+/** An `llm-error` thrown from the `llm` import: jco turns `payload` into the `err` case. */
+export class LlmError extends Error {
+  constructor(reason, message) {
+    super(`llm error: ${reason}`);
+    this.payload = { reason, message };
+  }
+}
+
+/**
+ * The imported `llm`: `available()` is false unless answers are scripted. Each call takes the
+ * next scripted answer: a string (the answer text), an object (answered as JSON text),
+ * `{ fail: reason }` (an `llm-error`), `{ refusal }`, or a function of the request; an
+ * exhausted script fails `unavailable`.
+ */
+export class ScriptedLlm {
+  constructor(script = null) {
+    this.script = script; // null: no LLM
+    this.requests = [];
+  }
+
+  imports() {
+    return {
+      available: () => this.script !== null,
+      complete: (request) => {
+        this.requests.push(request);
+        const next = this.script?.shift();
+        const usage = { promptTokens: 10n, completionTokens: 5n, totalTokens: 15n };
+        if (next === undefined) throw new LlmError('unavailable', 'the script is used up');
+        const answer = typeof next === 'function' ? next(request) : next;
+        if (answer?.fail) throw new LlmError(answer.fail, `scripted ${answer.fail}`);
+        if (answer?.refusal) return { text: '', refusal: answer.refusal, finishReason: 'stop', usage };
+        const text = typeof answer === 'string' ? answer : JSON.stringify(answer);
+        return { text, model: request.model ?? 'scripted', finishReason: 'stop', usage };
+      },
+    };
+  }
+}
+
+/** A fresh component instance over `kv`, `host`, `embedder` and `llm`; returns all its exports. */
+export async function instanceExports(kv = new MemoryKv(), host = new ManualHost(), embedder = new TestEmbedder(), llm = new ScriptedLlm()) {
   return instantiate(getCoreModule, {
     'memspace:memory/kv': kv.imports(),
     'memspace:memory/host': host.imports(),
     'memspace:memory/embedding': embedder.imports(),
+    'memspace:memory/llm': llm.imports(),
   });
 }
 
@@ -223,13 +262,17 @@ export async function instance(kv = new MemoryKv(), host = new ManualHost()) {
   return (await instanceExports(kv, host)).memory;
 }
 
-/** A world: one instance, its kv and host, and a handle for user `u1` of tenant `t1`. */
-export async function world({ atomic = true, principal = { userId: 'u1', tenantId: 't1' }, embedder = new TestEmbedder() } = {}) {
-  const kv = new MemoryKv({ atomic });
-  const host = new ManualHost();
-  const { memory, stores, memories, recall, agentContext } = await instanceExports(kv, host, embedder);
+/**
+ * A world: one instance, its kv, host, embedder and llm (none unless `llm` is a script), and a
+ * handle for user `u1` of tenant `t1`. `kv` and `host` may be shared with another world.
+ */
+export async function world({ atomic = true, principal = { userId: 'u1', tenantId: 't1' }, embedder = new TestEmbedder(), llm = null, kv = null, host = null } = {}) {
+  kv ??= new MemoryKv({ atomic });
+  host ??= new ManualHost();
+  const model = new ScriptedLlm(llm);
+  const { memory, stores, memories, recall, agentContext, extraction } = await instanceExports(kv, host, embedder, model);
   const ms = memory.Memspace.open(principal);
-  return { kv, host, memory, stores, memories, recall, agentContext, embedder, ms };
+  return { kv, host, llm: model, memory, stores, memories, recall, agentContext, extraction, embedder, ms };
 }
 
 /** A space and a session with participant `u1` (and the given extra session fields). */

@@ -29,7 +29,7 @@ function stripRust(src) {
     .replace(/\/\*[\s\S]*?\*\//g, '')
     .replace(/\/\/[^\n]*/g, '')
     .replace(/r#*"[\s\S]*?"#*/g, '""')
-    .replace(/"(?:\\.|[^"\\])*"/g, '""')
+    .replace(/"(?:\\[\s\S]|[^"\\])*"/g, '""') // an escaped line break continues a string
     .replace(/'(?:\\.|[^'\\])'/g, "' '");
 }
 

@@ -31,7 +31,7 @@ test('idle extract_memories (soft_delete false) fires dated at last event + idle
   assert.equal(x.kind, 'extract-memories');
   assert.equal(x.dueAt, last.createdAt + 600_000_000n);
   assert.equal(x.firedAt, w.host.micros);
-  const [job] = w.ms.listExtractionJobs(space.id);
+  const [job] = w.extraction.listExtractionJobs(w.ms, space.id, {});
   assert.equal(job.id, x.jobId);
   assert.equal(job.sessionId, session.id);
   assert.equal(job.fromSequenceId, 0n);
@@ -51,9 +51,9 @@ test('an event_count strategy fires in the same commit as the event that reaches
     lifecycleStrategies: [{ kind: 'extract-memories', trigger: eventCount(3), opts: { softDelete: false } }],
   });
   w.ms.postEvents(space.id, session.id, [message('1'), message('2')]);
-  assert.deepEqual(w.ms.listExtractionJobs(space.id), []);
+  assert.deepEqual(w.extraction.listExtractionJobs(w.ms, space.id, {}), []);
   w.ms.postEvent(space.id, session.id, message('3'));
-  const [job] = w.ms.listExtractionJobs(space.id);
+  const [job] = w.extraction.listExtractionJobs(w.ms, space.id, {});
   assert.equal(job.toSequenceId, 3n);
   assert.equal(w.ms.getSession(space.id, session.id).executedStrategies[0].jobId, job.id);
 });
@@ -108,5 +108,5 @@ test('a year of host time: every strategy fires exactly once', async () => {
     w.ms.sweep(100);
   }
   expectError(() => w.ms.getSession(space.id, s.id), 'gone');
-  assert.equal(w.ms.listExtractionJobs(space.id).length, 2);
+  assert.equal(w.extraction.listExtractionJobs(w.ms, space.id, {}).length, 2);
 });

@@ -617,9 +617,12 @@ pub async fn event_count_queues_extraction(ms: &Memspace) -> Outcome {
             "post",
         )?;
     }
-    let jobs = ok(ms.list_extraction_jobs(&sp.id).await, "jobs")?;
+    let jobs = ok(
+        ms.list_extraction_jobs(&sp.id, JobFilter::default()).await,
+        "jobs",
+    )?;
     ensure!(
-        jobs.len() == 1 && jobs[0].to_sequence_id == 3 && jobs[0].status == "pending",
+        jobs.len() == 1 && jobs[0].to_sequence_id == 3 && jobs[0].status == JobStatus::Pending,
         "one pending job over 0..3: {jobs:?}"
     );
     ensure!(

@@ -16,6 +16,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { Memspace, Rest } from "./engine.js";
 import { DurableObjectKv } from "./do-kv.js";
+import { workerLlm } from "./llm.js";
 import { bodyJson, getRequest } from "./http.js";
 
 const SEALED = "m:sealed"; // set when the directory abandoned a creation that never happened
@@ -32,6 +33,7 @@ export class SpaceObject extends DurableObject {
     super(ctx, env);
     this.kv = new DurableObjectKv(ctx.storage);
     this.rest = null; // the REST surface (opened lazily)
+    this.ms = null; // its Memspace handle (with the Worker's LLM when one is configured)
   }
 
   get store() {
@@ -40,8 +42,9 @@ export class SpaceObject extends DurableObject {
 
   async surface() {
     if (!this.rest) {
-      const ms = await Memspace.open({ kv: this.kv, principal: { userId: "system", tenantId: "system" } });
-      this.rest = new Rest(ms);
+      const llm = workerLlm(this.env);
+      this.ms = await Memspace.open({ kv: this.kv, principal: { userId: "system", tenantId: "system" }, ...(llm ? { llm } : {}) });
+      this.rest = new Rest(this.ms);
     }
     return this.rest;
   }
@@ -175,7 +178,13 @@ export class SpaceObject extends DurableObject {
     this.store.put(ALARM, secs);
   }
 
-  /** Repeats an unfinished directory push, then fires due time triggers (sweep). */
+  /**
+   * Repeats an unfinished directory push, fires due time triggers (so due extraction jobs are
+   * queued without waiting for a request), then runs due extraction jobs with the Worker's LLM
+   * (src/llm.js): memories are written and sessions whose strategy soft-deletes them are
+   * deleted after their extraction. Without an LLM configured the jobs stay queued; a job whose
+   * model call fails waits for its backoff and a later alarm.
+   */
   async alarm() {
     const pending = this.store.get(OUTBOX);
     if (pending) {
@@ -185,10 +194,20 @@ export class SpaceObject extends DurableObject {
     }
     if (this.store.get(SEALED)) return; // deleted: nothing to sweep
     const secs = Number(this.env.SWEEP_INTERVAL_SECONDS ?? 3600);
-    const ms = await Memspace.open({ kv: this.kv, principal: { userId: "system", tenantId: "system" } });
-    let report;
-    do report = await ms.sweep(100);
-    while (report.examined === 100);
-    if (secs > 0) await this.ctx.storage.setAlarm(Date.now() + secs * 1000);
+    await this.surface();
+    const ms = this.ms;
+    try {
+      let report;
+      do report = await ms.sweep(100);
+      while (report.examined === 100);
+      if (workerLlm(this.env)) {
+        for (let round = 0; round < 10; round++) {
+          const run = await ms.runExtraction({ limit: 10 });
+          if (run.claimed < 10) break;
+        }
+      }
+    } finally {
+      if (secs > 0) await this.ctx.storage.setAlarm(Date.now() + secs * 1000);
+    }
   }
 }

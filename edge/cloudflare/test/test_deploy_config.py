@@ -18,6 +18,7 @@ def test_wrangler_toml_matches_the_worker_and_the_test_config():
     migrated = [c for m in cfg["migrations"] for c in m["new_sqlite_classes"]]
     assert sorted(migrated) == sorted(bindings.values()), "every class in exactly one SQLite migration"
     assert "MEMSPACE_TOKENS" not in cfg.get("vars", {}), "tokens belong in a secret"
+    assert "LLM_API_KEY" not in cfg.get("vars", {}), "the LLM key belongs in a secret"
     harness = (ROOT / "test" / "workerd-config.mjs").read_text()
     assert f'compatibilityDate: "{cfg["compatibility_date"]}"' in harness
     for name, cls in bindings.items():

@@ -161,7 +161,10 @@ def test_alarm_sweep_fires_due_triggers_without_a_request_touching_the_session(r
         time.sleep(0.25)
         jobs = raw_a("GET", f"memory/{sid}/extraction-jobs/").json()["items"]
     assert len(jobs) == 1, "the sweep alarm did not queue the due extraction job"
-    assert (jobs[0]["sessionId"], jobs[0]["status"], jobs[0]["strategyIndex"]) == (ses, "pending", 0)
+    # The same alarm then runs the job with the Worker's LLM (test_extraction.py), so it may
+    # already be running or done.
+    assert (jobs[0]["sessionId"], jobs[0]["strategyIndex"]) == (ses, 0)
+    assert jobs[0]["status"] in ("pending", "running", "done")
     # The session itself is still live (softDelete: false).
     assert raw_a("GET", f"memory/{sid}/sessions/{ses}/").status_code == 200
 

@@ -28,8 +28,12 @@ export async function tokenTable() {
   return JSON.stringify(table);
 }
 
-/** Miniflare options; `sweepSeconds` is the SpaceObject alarm interval. */
-export async function options({ sweepSeconds = "3600" } = {}) {
+/**
+ * Miniflare options; `sweepSeconds` is the SpaceObject alarm interval; `llm` = { baseUrl,
+ * apiKey, model } points the Worker's LLM at an OpenAI-compatible server (the tests' stub).
+ */
+export async function options({ sweepSeconds = "3600", llm = null } = {}) {
+  const llmBindings = llm ? { LLM_BASE_URL: `${llm.baseUrl}/v1`, LLM_API_KEY: llm.apiKey, LLM_MODEL: llm.model ?? "stub-default" } : {};
   return {
     rootPath: root,
     scriptPath: "src/worker.js",
@@ -44,7 +48,7 @@ export async function options({ sweepSeconds = "3600" } = {}) {
       DIRECTORY: { className: "DirectoryObject", useSQLite: true },
       PRINCIPALS: { className: "PrincipalObject", useSQLite: true },
     },
-    bindings: { MEMSPACE_TOKENS: await tokenTable(), SWEEP_INTERVAL_SECONDS: String(sweepSeconds) },
+    bindings: { MEMSPACE_TOKENS: await tokenTable(), SWEEP_INTERVAL_SECONDS: String(sweepSeconds), ...llmBindings },
     cf: false, // placeholder request.cf: never fetch it from the network
     host: "127.0.0.1",
     port: 0,

@@ -15,7 +15,7 @@ pub(super) fn opt_ts(t: Option<Timestamp>) -> Option<w::Timestamp> {
     t.map(ts)
 }
 
-fn index(i: usize) -> u32 {
+pub(super) fn index(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
 }
 
@@ -35,6 +35,7 @@ pub(crate) fn error(e: Error) -> w::Error {
         ErrorCode::Quota => w::Error::Quota(info),
         ErrorCode::Storage => w::Error::Storage(info),
         ErrorCode::Unsupported => w::Error::Unsupported(info),
+        ErrorCode::Upstream => w::Error::Upstream(info),
     }
 }
 
@@ -224,28 +225,6 @@ impl From<m::StrategyExecution> for w::StrategyExecution {
             due_at: ts(e.due_at),
             fired_at: ts(e.fired_at),
             job_id: e.job_id,
-        }
-    }
-}
-
-impl From<m::ExtractionJob> for w::ExtractionJob {
-    fn from(j: m::ExtractionJob) -> Self {
-        w::ExtractionJob {
-            id: j.id,
-            memory_space_id: j.memory_space_id,
-            session_id: j.session_id,
-            strategy_index: index(j.strategy_index),
-            strategy: j.strategy.into(),
-            from_sequence_id: j.from_sequence_id,
-            to_sequence_id: j.to_sequence_id,
-            due_at: ts(j.due_at),
-            created_at: ts(j.created_at),
-            llm: w::LlmSettings {
-                llm_model_name: j.llm.llm_model_name,
-                llm_base_url: j.llm.llm_base_url,
-                custom_instructions: j.llm.custom_instructions,
-            },
-            status: j.status,
         }
     }
 }
@@ -441,6 +420,7 @@ mod tests {
             w::Error::Quota(i) => ("quota", i),
             w::Error::Storage(i) => ("storage", i),
             w::Error::Unsupported(i) => ("unsupported", i),
+            w::Error::Upstream(i) => ("upstream", i),
         }
     }
 

@@ -54,6 +54,9 @@ impl GuestMemspace for MemspaceResource {
         if let Some(e) = super::embedding::ImportedEmbedder::probe() {
             engine = engine.with_embedder(Rc::new(e));
         }
+        if super::llm::available() {
+            engine = engine.with_llm(Rc::new(super::llm::ImportedLlm));
+        }
         Ok(MemspaceHandle::new(MemspaceResource { engine }))
     }
 
@@ -138,13 +141,6 @@ impl GuestMemspace for MemspaceResource {
         session_id: String,
     ) -> std::result::Result<(), w::Error> {
         run(self.engine.delete_session(&space_id, &session_id), |()| ())
-    }
-
-    fn list_extraction_jobs(
-        &self,
-        space_id: String,
-    ) -> std::result::Result<Vec<w::ExtractionJob>, w::Error> {
-        run(self.engine.list_extraction_jobs(&space_id), all)
     }
 
     fn post_event(

@@ -20,6 +20,21 @@ pub fn to_js<T: Serialize + ?Sized>(record: &T) -> Result<JsValue, JsValue> {
         .map_err(|e| super::error::to_js(Error::storage(format!("encode: {e}"))))
 }
 
+/// A record as a plain object through JSON text (one `JSON.parse`): for the event paths,
+/// where serde-wasm-bindgen's per-field calls and per-string decodes cost more than the
+/// storage read (docs/engineering/browser-performance.md has the measurement).
+pub fn to_js_json<T: Serialize + ?Sized>(record: &T) -> Result<JsValue, JsValue> {
+    let text = serde_json::to_string(record)
+        .map_err(|e| super::error::to_js(Error::storage(format!("encode: {e}"))))?;
+    parse_json(&text)
+}
+
+/// JSON text the engine produced, as JS values.
+pub fn parse_json(text: &str) -> Result<JsValue, JsValue> {
+    js_sys::JSON::parse(text)
+        .map_err(|_| super::error::to_js(Error::storage("the engine produced invalid JSON")))
+}
+
 /// The `validation` error for input `what` that failed to convert.
 pub fn input_error(what: &str, e: InputError) -> JsValue {
     super::error::invalid_input(&e.field(what), e.message())

@@ -51,7 +51,7 @@ pub fn camel(s: &str) -> String {
 }
 
 /// Engine field names that messages mention, as their JS spelling.
-const FIELDS: [&str; 36] = [
+const FIELDS: [&str; 28] = [
     "last_n",
     "event_type",
     "sequence_id",
@@ -72,22 +72,14 @@ const FIELDS: [&str; 36] = [
     "current_version",
     "agent_id",
     "soft_delete_after",
-    "context_id",
-    "logical_key",
-    "idempotency_key",
-    "valid_at",
-    "expires_at",
-    "decay_rate",
-    "target_id",
-    "max_depth",
-    "max_nodes",
-    "min_strength",
-    "relationship_types",
-    "memory_id",
+    "max_memories",
+    "min_importance",
+    "lease_secs",
+    "chunk_tokens",
     "session_id",
-    "event_from",
-    "event_to",
     "job_id",
+    "run_extraction",
+    "commit_session",
 ];
 
 /// A message with engine field names in JS spelling (whole words only).

@@ -14,11 +14,14 @@
 //!   next call reopens, and a read that failed because the connection went away is retried
 //!   once (reads are idempotent; a commit is retried only if its transaction never started).
 //!
-//! Built on web-sys directly rather than `indexed_db_futures`: its 0.6 API keeps the raw
-//! `IDBTransaction` private, so the cause of an abort (`QuotaExceededError` vs anything else)
-//! cannot be read, and durability, `versionchange` and `close` handling need the raw objects.
+//! Built on web-sys. `indexed_db_futures` 0.6.4 (on the design card) now has what this file
+//! needs (durability options, version-change handling, the transaction's error, access to the
+//! raw objects); porting to it and deciding with the bench and the wasm size is an open item
+//! (docs/engineering/browser-performance.md).
 
-use crate::kv::{Batch, Capabilities, Entry, KeyRange, Kv, KvError, KvFuture, Op, ReadMany};
+use crate::kv::{
+    Batch, Capabilities, Entry, KeyRange, Kv, KvError, KvFuture, Op, Read, ReadResult,
+};
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -415,50 +418,70 @@ impl Kv for IndexedDbKv {
         })
     }
 
-    /// All gets and scans in one readonly transaction (the gets first, then the scans).
-    fn read_many<'a>(
-        &'a self,
-        gets: &'a [Vec<u8>],
-        scans: &'a [(KeyRange, usize)],
-    ) -> ReadMany<'a> {
+    fn read_many<'a>(&'a self, reads: &'a [Read]) -> KvFuture<'a, Vec<ReadResult>> {
         Box::pin(async move {
-            if gets.is_empty() && scans.is_empty() {
-                return Ok((Vec::new(), Vec::new()));
+            if reads.is_empty() {
+                return Ok(Vec::new());
             }
+            // One readonly transaction: every request is issued before the first is awaited,
+            // so the reads are pipelined and see one snapshot.
             self.read(move |_tx, store| async move {
-                // Requests settle in order and `request` listens only once awaited: issue the
-                // gets, take their results, then run the scans (all in this transaction).
-                let mut reqs = Vec::with_capacity(gets.len());
-                for k in gets {
-                    reqs.push(store.get(&key_js(k)).map_err(|e| storage("get", &e))?);
-                }
-                let mut values = Vec::with_capacity(gets.len());
-                for req in &reqs {
-                    values.push(bytes_opt(
-                        &request(req).await.map_err(|e| classify(&e, "get"))?,
-                    ));
-                }
                 let records = has_get_all_records(&store);
-                let mut ranges = Vec::with_capacity(scans.len());
-                for (range, limit) in scans {
-                    let empty = *limit == 0
-                        || range
-                            .end
-                            .as_ref()
-                            .is_some_and(|e| e.as_slice() <= range.start.as_slice());
-                    if empty {
-                        ranges.push(Vec::new());
-                        continue;
-                    }
-                    let count = u32::try_from(*limit).unwrap_or(u32::MAX);
-                    let r = key_range(range)?;
-                    ranges.push(if records {
-                        scan_records(&store, &r, count, false).await?
-                    } else {
-                        scan_get_all(&store, &r, count).await?
+                let mut pending = Vec::with_capacity(reads.len());
+                for r in reads {
+                    pending.push(match r {
+                        Read::Get(k) => {
+                            Some(store.get(&key_js(k)).map_err(|e| storage("get", &e))?)
+                        }
+                        Read::Scan {
+                            range,
+                            limit,
+                            reverse,
+                        } if records && scan_nonempty(range, *limit) => {
+                            let count = u32::try_from(*limit).unwrap_or(u32::MAX);
+                            Some(records_request(
+                                &store,
+                                &key_range(range)?,
+                                count,
+                                *reverse,
+                            )?)
+                        }
+                        Read::Scan { .. } => None,
                     });
                 }
-                Ok((values, ranges))
+                let mut out = Vec::with_capacity(reads.len());
+                for (r, req) in reads.iter().zip(&pending) {
+                    out.push(match (r, req) {
+                        (Read::Get(_), Some(req)) => ReadResult::Value(bytes_opt(
+                            &request(req).await.map_err(|e| classify(&e, "get"))?,
+                        )),
+                        (Read::Scan { .. }, Some(req)) => {
+                            ReadResult::Entries(records_result(req).await?)
+                        }
+                        (
+                            Read::Scan {
+                                range,
+                                limit,
+                                reverse,
+                            },
+                            None,
+                        ) => {
+                            if !scan_nonempty(range, *limit) {
+                                ReadResult::Entries(Vec::new())
+                            } else {
+                                let count = u32::try_from(*limit).unwrap_or(u32::MAX);
+                                let r = key_range(range)?;
+                                ReadResult::Entries(if *reverse {
+                                    scan_cursor(&store, &r, count).await?
+                                } else {
+                                    scan_get_all(&store, &r, count).await?
+                                })
+                            }
+                        }
+                        (Read::Get(_), None) => ReadResult::Value(None),
+                    });
+                }
+                Ok(out)
             })
             .await
         })
@@ -649,13 +672,13 @@ fn has_get_all_records(store: &IdbObjectStore) -> bool {
     Reflect::has(store, &"getAllRecords".into()).unwrap_or(false)
 }
 
-/// One request: `getAllRecords({query, count, direction})` (Chromium 141+).
-async fn scan_records(
+/// Issues `getAllRecords({query, count, direction})` (Chromium 141+): one request.
+fn records_request(
     store: &IdbObjectStore,
     r: &IdbKeyRange,
     count: u32,
     reverse: bool,
-) -> Result<Vec<Entry>, KvError> {
+) -> Result<IdbRequest, KvError> {
     let opts = Object::new();
     let _ = Reflect::set(&opts, &"query".into(), r);
     let _ = Reflect::set(&opts, &"count".into(), &count.into());
@@ -667,11 +690,14 @@ async fn scan_records(
     let f: Function = Reflect::get(store, &"getAllRecords".into())
         .map_err(|e| storage("getAllRecords", &e))?
         .unchecked_into();
-    let req: IdbRequest = f
-        .call1(store, &opts)
+    Ok(f.call1(store, &opts)
         .map_err(|e| storage("getAllRecords", &e))?
-        .unchecked_into();
-    let records: Array = request(&req)
+        .unchecked_into())
+}
+
+/// The entries a `getAllRecords` request returned.
+async fn records_result(req: &IdbRequest) -> Result<Vec<Entry>, KvError> {
+    let records: Array = request(req)
         .await
         .map_err(|e| classify(&e, "getAllRecords"))?
         .unchecked_into();
@@ -682,6 +708,25 @@ async fn scan_records(
         out.push((Uint8Array::new(&k).to_vec(), Uint8Array::new(&v).to_vec()));
     }
     Ok(out)
+}
+
+/// One request: `getAllRecords({query, count, direction})`.
+async fn scan_records(
+    store: &IdbObjectStore,
+    r: &IdbKeyRange,
+    count: u32,
+    reverse: bool,
+) -> Result<Vec<Entry>, KvError> {
+    records_result(&records_request(store, r, count, reverse)?).await
+}
+
+/// False when a scan cannot return anything (no request needed).
+fn scan_nonempty(range: &KeyRange, limit: usize) -> bool {
+    limit > 0
+        && range
+            .end
+            .as_ref()
+            .is_none_or(|e| e.as_slice() > range.start.as_slice())
 }
 
 /// Two requests in one transaction: `getAllKeys` and `getAll` over the same range and count.

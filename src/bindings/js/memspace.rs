@@ -61,6 +61,16 @@ pub(super) fn run<T: Serialize, F: Future<Output = crate::Result<T>> + 'static>(
     }))
 }
 
+/// Runs an engine call and converts its result through JSON text (event paths).
+pub(super) fn run_json<T: Serialize, F: Future<Output = crate::Result<T>> + 'static>(
+    fut: F,
+) -> Promise {
+    promise(Box::pin(async move {
+        let v = fut.await.map_err(error::to_js)?;
+        convert::to_js_json(&v)
+    }))
+}
+
 /// Runs an engine call that returns nothing (resolves to `undefined`).
 pub(super) fn run_unit<F: Future<Output = crate::Result<()>> + 'static>(fut: F) -> Promise {
     promise(Box::pin(async move {
@@ -93,7 +103,7 @@ pub(super) use args;
 
 #[wasm_bindgen(js_class = Memspace)]
 impl JsMemspace {
-    /// Opens a handle: `{ storage: "indexeddb" | "memory", name, kv, principal, durability, indexedDB, clock, countTokens }`.
+    /// Opens a handle: `{ storage: "indexeddb" | "memory", name, kv, principal, durability, indexedDB, clock, countTokens, llm }`.
     #[wasm_bindgen(js_name = open)]
     pub async fn open(options: JsValue) -> Result<JsMemspace, JsValue> {
         let opts = options::parse(&options)?;
@@ -122,15 +132,19 @@ impl JsMemspace {
                 let kv = Rc::new(kv);
                 (kv.clone(), Some(kv), "indexeddb")
             }
-            options::Storage::Memory { name } => {
+            options::Storage::Memory { name, max_bytes } => {
                 let kv = MEMORY.with(|m| m.borrow_mut().entry(name).or_default().clone());
+                kv.set_quota(Some(max_bytes));
                 (Rc::new(kv), None, "memory")
             }
             options::Storage::Adapter(obj) => {
                 (Rc::new(JsKv::new(obj).map_err(kv_err)?), None, "adapter")
             }
         };
-        let inner = Memspace::new(kv, host, opts.principal).map_err(error::to_js)?;
+        let mut inner = Memspace::new(kv, host, opts.principal).map_err(error::to_js)?;
+        if let Some(f) = opts.llm {
+            inner = inner.with_llm(Rc::new(super::llm::JsLlm::new(f)));
+        }
         Ok(JsMemspace {
             inner,
             idb,
@@ -273,7 +287,7 @@ impl JsMemspace {
             convert::from_js("event", &event)
         );
         let ms = self.inner.clone();
-        run(async move { ms.post_event(&space_id, &session_id, event).await })
+        run_json(async move { ms.post_event(&space_id, &session_id, event).await })
     }
 
     /// Appends up to 200 events atomically.
@@ -285,7 +299,7 @@ impl JsMemspace {
             convert::list_from_js("events", &events)
         );
         let ms = self.inner.clone();
-        run(async move { ms.post_events(&space_id, &session_id, events).await })
+        run_json(async move { ms.post_events(&space_id, &session_id, events).await })
     }
 
     /// Lists events: `{ offset, limit }` or `{ lastN }`, optionally `{ eventType }`.
@@ -297,7 +311,13 @@ impl JsMemspace {
             convert::from_js::<EventQuery>("query", &query)
         );
         let ms = self.inner.clone();
-        run(async move { ms.list_events(&space_id, &session_id, query).await })
+        promise(Box::pin(async move {
+            let text = ms
+                .list_events_json(&space_id, &session_id, query)
+                .await
+                .map_err(error::to_js)?;
+            convert::parse_json(&text)
+        }))
     }
 
     /// Updates one event by `sequenceId`.
@@ -309,7 +329,7 @@ impl JsMemspace {
             convert::from_js("update", &update)
         );
         let ms = self.inner.clone();
-        run(async move { ms.update_event(&space_id, &session_id, update).await })
+        run_json(async move { ms.update_event(&space_id, &session_id, update).await })
     }
 
     /// Updates up to 200 events atomically.
@@ -326,15 +346,7 @@ impl JsMemspace {
             convert::list_from_js("updates", &updates)
         );
         let ms = self.inner.clone();
-        run(async move { ms.update_events(&space_id, &session_id, updates).await })
-    }
-
-    /// Extraction jobs queued in a space's outbox.
-    #[wasm_bindgen(js_name = listExtractionJobs)]
-    pub fn list_extraction_jobs(&self, space_id: JsValue) -> Promise {
-        let (space_id,) = args!(id("spaceId", &space_id));
-        let ms = self.inner.clone();
-        run(async move { ms.list_extraction_jobs(&space_id).await })
+        run_json(async move { ms.update_events(&space_id, &session_id, updates).await })
     }
 
     /// Fires due time triggers across the store (eager lifecycle); `limit` defaults to 100.

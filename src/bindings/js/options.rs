@@ -21,6 +21,8 @@ pub enum Storage {
     Memory {
         /// Store name.
         name: String,
+        /// Most bytes of keys and values it may hold.
+        max_bytes: usize,
     },
     /// A caller-supplied KV adapter object.
     Adapter(JsValue),
@@ -36,6 +38,8 @@ pub struct Options {
     pub clock: Option<Function>,
     /// `(text) => number` instead of the built-in token estimate.
     pub count_tokens: Option<Function>,
+    /// `(request) => Promise<response>`: the LLM capability (extraction).
+    pub llm: Option<Function>,
 }
 
 fn get(obj: &JsValue, key: &str) -> Option<JsValue> {
@@ -77,7 +81,8 @@ fn has_indexed_db() -> bool {
 }
 
 /// The keys `open()` understands.
-const KEYS: [&str; 8] = [
+const KEYS: [&str; 10] = [
+    "maxBytes",
     "storage",
     "name",
     "kv",
@@ -86,7 +91,29 @@ const KEYS: [&str; 8] = [
     "indexedDB",
     "clock",
     "countTokens",
+    "llm",
 ];
+
+/// Default quota of `storage: "memory"`: a quarter of wasm32's 4 GiB, leaving room for the
+/// copies reads and writes make, so a full store is a `quota` error, never an out-of-memory
+/// abort of the instance.
+pub const DEFAULT_MEMORY_BYTES: usize = 1 << 30;
+
+/// `maxBytes`: a positive integer, at most the default.
+fn max_bytes(obj: &JsValue) -> Result<usize, JsValue> {
+    match get(obj, "maxBytes") {
+        None => Ok(DEFAULT_MEMORY_BYTES),
+        Some(v) => match v.as_f64() {
+            Some(n) if n >= 1.0 && n.fract() == 0.0 && n <= DEFAULT_MEMORY_BYTES as f64 => {
+                Ok(n as usize)
+            }
+            _ => Err(invalid(
+                "maxBytes",
+                &format!("must be an integer 1–{DEFAULT_MEMORY_BYTES}"),
+            )),
+        },
+    }
+}
 
 /// The methods a KV adapter must have.
 const ADAPTER_METHODS: [&str; 4] = ["get", "getMany", "scan", "commit"];
@@ -125,7 +152,7 @@ fn adapter(kv: JsValue) -> Result<JsValue, JsValue> {
     Ok(kv)
 }
 
-/// Parses `{ storage, name, kv, principal, durability, indexedDB, clock, countTokens }`.
+/// Parses `{ storage, name, kv, principal, durability, indexedDB, clock, countTokens, llm }`.
 pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
     if !(obj.is_undefined() || obj.is_null() || (obj.is_object() && !js_sys::Array::is_array(obj)))
     {
@@ -154,7 +181,10 @@ pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
                         factory,
                     }
                 }
-                "memory" => Storage::Memory { name },
+                "memory" => Storage::Memory {
+                    name,
+                    max_bytes: max_bytes(obj)?,
+                },
                 _ => return Err(invalid("storage", "must be \"indexeddb\" or \"memory\"")),
             }
         }
@@ -163,7 +193,10 @@ pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
             durability: string(obj, "durability", "strict")?,
             factory: indexed_db_factory(obj)?,
         },
-        (None, None) => Storage::Memory { name },
+        (None, None) => Storage::Memory {
+            name,
+            max_bytes: max_bytes(obj)?,
+        },
     };
     let principal = match get(obj, "principal") {
         None => Principal::new("local", "local"),
@@ -174,6 +207,7 @@ pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
         principal,
         clock: function(obj, "clock")?,
         count_tokens: function(obj, "countTokens")?,
+        llm: function(obj, "llm")?,
     })
 }
 

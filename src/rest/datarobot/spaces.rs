@@ -6,7 +6,7 @@ use super::super::http::{Request, Response};
 use super::{wire, Call};
 use crate::error::ErrorCode;
 use crate::model::Page;
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// `?offset&limit&deduplicationKey` of `GET memory/` (limit 1–100, default 100).
 pub(super) fn list_params(req: &Request) -> Served<(u64, u64, Option<String>)> {
@@ -97,8 +97,20 @@ pub(super) async fn restore(c: &Call<'_>, s: &str) -> Served<Response> {
     }
 }
 
-/// `GET memory/{s}/extraction-jobs/` (extension): the space's extraction outbox.
+/// `GET memory/{s}/extraction-jobs/?offset&limit&status&sessionId` (extension): the space's
+/// extraction jobs, paged.
 pub(super) async fn jobs(c: &Call<'_>, s: &str) -> Served<Response> {
-    let jobs = c.ms.list_extraction_jobs(s).await?;
+    let q = fault::query(c.req)?;
+    let status = match q.get("status") {
+        None | Some("") => None,
+        Some(v) => Some(fault::from_value("status", Value::String(v.to_string()))?),
+    };
+    let filter = crate::model::JobFilter {
+        status,
+        session_id: q.get("sessionId").map(str::to_string),
+        offset: fault::uint(&q, "offset")?,
+        limit: fault::uint(&q, "limit")?,
+    };
+    let jobs = c.ms.list_extraction_jobs(s, filter).await?;
     Ok(Response::json(200, &json!({ "items": jobs })))
 }

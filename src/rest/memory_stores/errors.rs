@@ -49,6 +49,7 @@ pub fn engine(e: &Error) -> Response {
         ErrorCode::Conflict | ErrorCode::Duplicate => plain(409, "conflict_error", &e.message),
         ErrorCode::Quota => plain(507, "api_error", &e.message),
         ErrorCode::Unsupported => plain(501, "api_error", &e.message),
+        ErrorCode::Upstream => plain(502, "api_error", &e.message),
         ErrorCode::Storage => plain(500, "api_error", &e.message),
     }
 }

@@ -10,7 +10,7 @@ use wasmtime::{Engine, Store};
 bindgen!({ path: "../../wit", world: "memspace" });
 
 use exports::memspace::memory::memory::GuestMemspace;
-use memspace::memory::{embedding, host, kv, types};
+use memspace::memory::{embedding, host, kv, llm, types};
 
 /// The host's state: the store, the clock, the id generator, an injectable commit failure.
 struct State {
@@ -110,6 +110,20 @@ impl host::Host for State {
 
 impl types::Host for State {}
 
+/// No model here: the capability flag says so, and memspace keeps extraction jobs queued.
+impl llm::Host for State {
+    fn available(&mut self) -> bool {
+        false
+    }
+
+    fn complete(&mut self, _request: llm::LlmRequest) -> Result<llm::LlmResponse, llm::LlmError> {
+        Err(llm::LlmError {
+            reason: "unavailable".into(),
+            message: "no model in this host".into(),
+        })
+    }
+}
+
 /// No embedder: the capability flag says so, and `embed` is never called.
 impl embedding::Host for State {
     fn model(&mut self) -> Option<embedding::EmbeddingModel> {
@@ -143,6 +157,7 @@ fn tag(e: &types::Error) -> &'static str {
         types::Error::Quota(_) => "quota",
         types::Error::Storage(_) => "storage",
         types::Error::Unsupported(_) => "unsupported",
+        types::Error::Upstream(_) => "upstream",
     }
 }
 

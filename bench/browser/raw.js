@@ -1,0 +1,71 @@
+// The raw-IndexedDB baseline: what a web developer writes by hand, in its fastest form. One
+// object store of plain objects keyed [sessionId, sequenceId]; reads are one getAllRecords
+// request on a key range (Chromium ≥ 141); writes are one readwrite transaction per call.
+export const req = (r) => new Promise((ok, ko) => ((r.onsuccess = () => ok(r.result)), (r.onerror = () => ko(r.error))));
+export const done = (tx) => new Promise((ok, ko) => ((tx.oncomplete = ok), (tx.onabort = () => ko(tx.error)), (tx.onerror = () => {})));
+
+export const HAS_GET_ALL_RECORDS = typeof IDBObjectStore !== "undefined" && "getAllRecords" in IDBObjectStore.prototype;
+
+export async function rawOpen(name) {
+  const r = indexedDB.open(name, 1);
+  r.onupgradeneeded = () => r.result.createObjectStore("events");
+  return req(r);
+}
+
+export const text = (i) => `message ${i}: ` + "lorem ipsum dolor sit amet ".repeat(10).slice(0, 270);
+export const emitter = { type: "user", id: "u1" };
+/** A session id shaped like memspace's (same key lengths on both sides). */
+export const sessionId = (i) => `ses_${String(i).padStart(4, "0")}01jz8k3m9q2v7w5x4y6t`;
+
+export function record(session, i, now = new Date().toISOString()) {
+  return { sessionId: session, sequenceId: i, eventType: "message", body: { content: text(i) }, emitter, createdAt: now, updatedAt: now };
+}
+
+export async function rawAppend(db, session, i, durability) {
+  const tx = db.transaction("events", "readwrite", { durability });
+  tx.objectStore("events").put(record(session, i), [session, i]);
+  await done(tx);
+}
+
+export async function rawBatch(db, session, from, count, durability) {
+  const tx = db.transaction("events", "readwrite", { durability });
+  const store = tx.objectStore("events");
+  const now = new Date().toISOString();
+  for (let i = from; i < from + count; i++) store.put(record(session, i, now), [session, i]);
+  await done(tx);
+}
+
+/** The newest `n` events of a session, ascending: one request in one readonly transaction. */
+export async function rawNewest(db, session, n, known) {
+  const store = db.transaction("events", "readonly").objectStore("events");
+  if (HAS_GET_ALL_RECORDS) {
+    const recs = await req(store.getAllRecords({ query: IDBKeyRange.bound([session, 0], [session, Infinity]), count: n, direction: "prev" }));
+    return recs.map((r) => r.value).reverse();
+  }
+  // Fallback for browsers without getAllRecords: getAll on the range the app knows.
+  return req(store.getAll(IDBKeyRange.bound([session, Math.max(0, known - n)], [session, known], false, true)));
+}
+
+/** The same append with memspace's request pattern (two precondition reads, event + head puts). */
+export async function rawAppendChecked(db, session, i, durability) {
+  const tx = db.transaction("events", "readwrite", { durability });
+  const store = tx.objectStore("events");
+  const space = req(store.get(["space", session]));
+  const head = req(store.get(["head", session]));
+  store.put(record(session, i), [session, i]);
+  store.put({ sessionId: session, eventCount: i + 1 }, ["head", session]);
+  await space;
+  await head;
+  await done(tx);
+}
+
+/** The newest `n` with memspace's request pattern (space and head read in the same transaction). */
+export async function rawNewestChecked(db, session, n) {
+  const store = db.transaction("events", "readonly").objectStore("events");
+  const space = req(store.get(["space", session]));
+  const head = req(store.get(["head", session]));
+  const recs = await req(store.getAllRecords({ query: IDBKeyRange.bound([session, 0], [session, Infinity]), count: n, direction: "prev" }));
+  await space;
+  await head;
+  return recs.map((r) => r.value).reverse();
+}
