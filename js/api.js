@@ -103,8 +103,14 @@ Object.defineProperty(Memspace, "open", {
   /** Loads the module on first use (`options.wasm` says where from), then opens a handle. */
   value: async function open(options) {
     let wasm;
-    if (options !== null && typeof options === "object" && !Array.isArray(options) && "wasm" in options) {
-      ({ wasm, ...options } = options);
+    try {
+      if (options !== null && typeof options === "object" && !Array.isArray(options) && "wasm" in options) {
+        ({ wasm, ...options } = options);
+      }
+    } catch (e) {
+      // A Proxy or getter that throws while the options are read.
+      const why = e && typeof e.message === "string" ? e.message.slice(0, 200) : "an exception";
+      throw new MemspaceError("validation", 422, `options: reading them threw: ${why}`, { field: "options" });
     }
     await ensureLoaded(wasm);
     try {

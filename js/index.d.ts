@@ -28,26 +28,34 @@ export interface ErrorStatus {
 /** What `details` holds for each code (camelCase keys). */
 export interface ErrorDetails {
   /** `field`: the input path in the caller's spelling (`query.lastn`, `events[2].body`). */
-  validation: { field?: string; max?: number; toolError?: true };
+  validation: { field?: string; max?: number; maxDepth?: number; toolError?: true };
   not_found: { kind?: string; id?: string; sequenceId?: number; toolError?: true };
   /** `precondition` names what did not hold; `race` marks a lost race the engine gave up retrying. */
   conflict: {
-    precondition?: "ifMatch" | "ifUnmodifiedSince" | "expectedVersion" | "expectedSha256" | "notCurrentVersion" | "executedStrategy" | "jobStatus" | "jobLease";
+    precondition?: "ifMatch" | "ifUnmodifiedSince" | "expectedVersion" | "expectedSha256" | "notCurrentVersion" | "executedStrategy" | "logicalKey" | "notExpired" | "jobStatus" | "jobLease";
     currentVersion?: number;
     currentSha256?: string;
     sequenceId?: number;
     updatedAt?: Timestamp;
     race?: true;
     toolError?: true;
+    /** `restoreMemory` blocked by a logical key: the key and the memory holding it. */
+    logicalKey?: string;
+    holderId?: string;
+    /** A memory's status where it matters (`restoreMemory` of an expired memory). */
+    status?: MemoryStatus;
+    /** In the results of an atomic batch that failed: the operation that failed. */
+    failedIndex?: number;
   };
-  duplicate: { existingId: string; deduplicationKey: string };
+  /** `deduplicationKey` for spaces and sessions; an association's (source, target, relationship) has none. */
+  duplicate: { existingId: string; deduplicationKey?: string };
   archived: { kind: string; id: string; toolError?: true };
-  /** A session hidden until its extraction job is done has `state: "awaiting_extraction"`, `jobId` and `hiddenSince`. */
-  gone: { kind: string; id: string; state?: "awaiting_extraction"; jobId?: string; hiddenSince?: Timestamp };
+  /** For a memory: its status (`forgotten`, `expired`, `deleted`) and whether `restoreMemory` can bring it back. A session hidden until its extraction job is done has `state: "awaiting_extraction"`, `jobId` and `hiddenSince`. */
+  gone: { kind: string; id: string; status?: MemoryStatus; restorable?: boolean; state?: "awaiting_extraction"; jobId?: string; hiddenSince?: Timestamp };
   quota: {};
   storage: { cause?: string };
-  /** From loading the WebAssembly module: `wasm` is the URL or path that failed. */
-  unsupported: { wasm?: string | null; reason?: string };
+  /** From loading the WebAssembly module: `wasm` is the URL or path that failed. A missing host capability (`llm`, `embedding`) or a failed embed callback: `capability`. */
+  unsupported: { wasm?: string | null; reason?: string; capability?: "llm" | "embedding" };
   /** The host LLM failed: `reason` is "timeout" | "refusal" | "malformed_output" | "truncated" | "http" | "unavailable"; from commitSession also `jobId`. */
   upstream: { reason?: string; status?: number; jobId?: string; causeCode?: string };
 }
@@ -859,6 +867,262 @@ export interface WorkspaceSchema {
 }
 
 /** One write of a KV batch. */
+// ---- memories and associations (docs/memories.md) ---------------------------------------
+
+/** What kind of memory it is. */
+export type MemoryType = "episodic" | "semantic" | "procedural" | "working";
+/** The twelve subtypes. */
+export type MemorySubtype =
+  | "solution" | "problem" | "code_pattern" | "fix" | "error" | "workflow"
+  | "preference" | "decision" | "profile" | "entity" | "event" | "directive";
+/** Where a memory stands (expiry applied as of the read). */
+export type MemoryStatus = "active" | "superseded" | "forgotten" | "expired" | "deleted";
+/** What produced a memory's current version. */
+export type MemoryChange = "created" | "updated" | "decayed" | "superseded" | "forgotten" | "restored" | "expired" | "deleted";
+
+/** Where a memory came from (set by extraction, or by the caller). */
+export interface Provenance {
+  /** A label such as `"user"`, `"agent"`, `"extraction"` (≤ 64 characters). */
+  source?: string;
+  sessionId?: string;
+  /** First event (sequence id) it was learned from. */
+  eventFrom?: number;
+  /** Last event (sequence id, inclusive). */
+  eventTo?: number;
+  jobId?: string;
+  agentId?: string;
+}
+
+/** A memory. */
+export interface Memory {
+  /** `mry_…` */
+  id: string;
+  memorySpaceId: string;
+  /** The text (`""` only on a hard-forgotten tombstone). */
+  content: string;
+  type: MemoryType;
+  subtype?: MemorySubtype;
+  /** 0–1. */
+  importance: number;
+  /** A set, sorted. */
+  tags: string[];
+  metadata: JsonObject;
+  contextId?: string;
+  /** e.g. `"user.city"`: a newer memory with the same key supersedes this one. */
+  logicalKey?: string;
+  provenance?: Provenance;
+  /** Lowercase hex SHA-256 of the content (`""` on a tombstone). */
+  contentHash: string;
+  status: MemoryStatus;
+  /** 1 on remember, +1 on every change: the `expectedVersion` token. */
+  version: number;
+  lastChange: MemoryChange;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  /** When it became true. */
+  validAt: Timestamp;
+  /** When it stopped being true (set by supersession). */
+  invalidAt?: Timestamp;
+  /** When it stops being shown. */
+  expiresAt?: Timestamp;
+  supersededBy?: string;
+  forgottenAt?: Timestamp;
+}
+
+/** Input of `remember`. */
+export interface NewMemory {
+  /** Not blank, ≤ 16 KiB; stored exactly as given. */
+  content: string;
+  /** Default: from the subtype, else `"semantic"`. */
+  type?: MemoryType;
+  subtype?: MemorySubtype;
+  /** 0–1, default 0.5. */
+  importance?: number;
+  /** ≤ 32 tags of 1–64 characters; duplicates collapse. */
+  tags?: string[];
+  /** ≤ 16 KiB encoded. */
+  metadata?: JsonObject;
+  /** 1–128 characters. */
+  contextId?: string;
+  /** 1–128 characters: supersedes the active memory holding it, in the same commit. */
+  logicalKey?: string;
+  /** Default: now. */
+  validAt?: Timestamp;
+  /** In the future. */
+  expiresAt?: Timestamp;
+  provenance?: Provenance;
+  /** 1–128 characters: a used key returns the first memory (`replayed`). */
+  idempotencyKey?: string;
+}
+
+/** What `remember` did. */
+export interface Remembered {
+  memory: Memory;
+  /** True when an idempotency key, or the same content, context and logical key of an active memory, matched: that memory is returned unchanged. */
+  replayed: boolean;
+  /** The memory this one superseded. */
+  supersededId?: string;
+}
+
+/** Input of `updateMemory`: at least one of content, importance, tags, metadata. */
+export interface MemoryUpdate {
+  content?: string;
+  importance?: number;
+  /** Replaces the tag set. */
+  tags?: string[];
+  /** Replaces the metadata object. */
+  metadata?: JsonObject;
+  /** Reject with `conflict` unless the memory is at this version. */
+  expectedVersion?: number;
+}
+
+/** Filters of `listMemories` (all must match) and paging. */
+export interface MemoryQuery extends Page {
+  type?: MemoryType;
+  subtype?: MemorySubtype;
+  /** Memories carrying every one of these tags. */
+  tags?: string[];
+  contextId?: string;
+  logicalKey?: string;
+  /** Default `["active"]`; `["active", "superseded"]` with `logicalKey` is a key's history. */
+  statuses?: MemoryStatus[];
+}
+
+/** Exact counts by stored status, and of associations. */
+export interface MemoryStats {
+  /** Including memories past `expiresAt` whose expiry `sweep` has not recorded yet. */
+  active: number;
+  superseded: number;
+  forgotten: number;
+  expired: number;
+  deleted: number;
+  /** Stored associations (hidden ones included). */
+  associations: number;
+}
+
+/** What `traceMemory` returns. */
+export interface MemoryTrace {
+  /** In any status (a tombstone after a hard forget). */
+  memory: Memory;
+  /** Earlier versions, newest first (≤ 100). */
+  history: Memory[];
+  historyTruncated: boolean;
+  /** The association chain around it, superseded memories included. */
+  associations: Traversal;
+}
+
+/** One operation of `batchMemories`. */
+export type BatchOp =
+  | ({ op: "create" } & NewMemory)
+  | ({ op: "update"; memoryId: string } & MemoryUpdate)
+  | { op: "delete"; memoryId: string; hard?: boolean };
+
+/** The result of one batch operation. */
+export interface BatchOpResult {
+  index: number;
+  type: "create" | "update" | "delete";
+  /** `skipped`: not applied because another operation of an atomic batch failed. */
+  status: "success" | "error" | "skipped";
+  memoryId?: string;
+  /** A create that matched an existing memory. */
+  replayed: boolean;
+  /** Why it failed (for `skipped`: `details.failedIndex` names the failing operation). */
+  error?: MemspaceError;
+}
+
+/** What `batchMemories` did. */
+export interface BatchResult {
+  totalOperations: number;
+  successful: number;
+  failed: number;
+  atomic: boolean;
+  results: BatchOpResult[];
+}
+
+/** A typed, weighted edge `sourceId → targetId`. */
+export interface Association {
+  /** `asc_…` */
+  id: string;
+  memorySpaceId: string;
+  sourceId: string;
+  targetId: string;
+  /** One of `relationshipTypes()`. */
+  relationship: string;
+  /** 0–1. */
+  strength: number;
+  metadata: JsonObject;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+/** Input of `associate`. */
+export interface NewAssociation {
+  targetId: string;
+  relationship: string;
+  /** 0–1, default 0.5. */
+  strength?: number;
+  /** ≤ 4 KiB encoded. */
+  metadata?: JsonObject;
+}
+
+/** Input of `updateAssociation`: at least one field. */
+export interface AssociationUpdate {
+  strength?: number;
+  metadata?: JsonObject;
+}
+
+/** Edges leaving a memory, entering it, or both. */
+export type Direction = "out" | "in" | "both";
+
+/** Filters of `getAssociations` and paging. */
+export interface AssociationQuery extends Page {
+  /** Default `"both"` (outgoing first). */
+  direction?: Direction;
+  relationships?: string[];
+  /** Also edges to superseded memories. */
+  includeSuperseded?: boolean;
+}
+
+/** Input of `traverse`. */
+export interface TraverseQuery {
+  /** 1–5, default 2. */
+  maxDepth?: number;
+  direction?: Direction;
+  /** 0–1, default 0. */
+  minStrength?: number;
+  relationshipTypes?: string[];
+  /** 1–500, default 50. */
+  maxNodes?: number;
+  includeSuperseded?: boolean;
+}
+
+/** The path from the start to one reached memory. */
+export interface GraphPath {
+  memoryIds: string[];
+  /** The edges walked, one per hop (possibly against their direction). */
+  associations: Association[];
+  /** Product of the edges' strengths. */
+  strength: number;
+  depth: number;
+}
+
+/** What a traversal reached: one shortest path per memory, breadth first, stronger edges first. */
+export interface Traversal {
+  startId: string;
+  paths: GraphPath[];
+  nodes: Memory[];
+  /** `maxNodes` stopped it. */
+  truncated: boolean;
+}
+
+/** One relationship type of the closed list. */
+export interface RelationshipType {
+  name: string;
+  category: "hierarchical" | "causal" | "temporal" | "similarity" | "learning" | "refinement" | "reference" | "solution" | "context" | "workflow" | "quality";
+  description: string;
+  inverse: string | null;
+}
+
 export type KvOp = { type: "put"; key: Uint8Array; value: Uint8Array } | { type: "delete"; key: Uint8Array };
 /** A condition checked before a batch applies. */
 export type KvPrecondition = { type: "absent"; key: Uint8Array } | { type: "equals"; key: Uint8Array; value: Uint8Array };
@@ -876,6 +1140,10 @@ export interface KvBatch {
 export interface KvAdapter {
   /** True when commit is all-or-nothing and isolated (default false: the engine then journals multi-key updates). */
   readonly atomicBatches?: boolean;
+  /** Longest key the store accepts, in bytes of memspace's keys (e.g. 512 for Workers KV). */
+  readonly maxKeyBytes?: number;
+  /** Largest value it accepts; bigger writes are refused with a `validation` MemspaceError. */
+  readonly maxValueBytes?: number;
   get(key: Uint8Array): Promise<Uint8Array | null | undefined> | Uint8Array | null | undefined;
   getMany(keys: Uint8Array[]): Promise<(Uint8Array | null | undefined)[]> | (Uint8Array | null | undefined)[];
   /** Up to `limit` entries of `[start, end)` (`end = null`: no end), ascending or, when `reverse`, descending. */
@@ -920,6 +1188,14 @@ export interface OpenOptions {
   clock?: () => number;
   /** Token counter for the tokenCount trigger (default: a built-in estimate). */
   countTokens?: (text: string) => number;
+  /**
+   * The embedding capability: one vector per text, in order, of `embeddingModel.dimensions`
+   * (required with it). Memories are embedded when written, queries when recalled; a
+   * rejection fails that call with `unsupported` (`details.capability: "embedding"`).
+   */
+  embed?: (texts: string[]) => Promise<Vector[]> | Vector[];
+  /** The model `embed` uses; a space keeps vectors of one model (another one is `validation`). */
+  embeddingModel?: EmbeddingModel;
   /** The LLM for memory extraction: without it, jobs stay queued and runExtraction rejects with `unsupported`. */
   llm?: (request: LlmRequest) => Promise<LlmResponse | string> | LlmResponse | string;
 }
@@ -995,6 +1271,34 @@ export declare class Memspace {
    */
   memoryTool(spaceId: string, storeId: string, command: MemoryToolCommand | string): Promise<string>;
 
+  /** Stores a memory (replay, supersession by logical key: docs/memories.md). */
+  remember(spaceId: string, input: NewMemory): Promise<Remembered>;
+  /** An active or superseded memory; `gone` (details `status`, `restorable`) for forgotten, expired and deleted ones. */
+  getMemory(spaceId: string, memoryId: string): Promise<Memory>;
+  /** Newest first. */
+  listMemories(spaceId: string, query?: MemoryQuery): Promise<Memory[]>;
+  /** A stale expectedVersion is `conflict`, unless the memory already is exactly as requested. */
+  updateMemory(spaceId: string, memoryId: string, update: MemoryUpdate): Promise<Memory>;
+  /** importance × (1 − rate); rate 0–1, default 0.1. */
+  decayMemory(spaceId: string, memoryId: string, rate?: number): Promise<Memory>;
+  /** Soft by default (hidden, restorable); `{ hard: true }` erases content, history, links and index entries, leaving a tombstone. */
+  forgetMemory(spaceId: string, memoryId: string, options?: { hard?: boolean }): Promise<void>;
+  restoreMemory(spaceId: string, memoryId: string): Promise<Memory>;
+  /** Depth 0–5, default 2. */
+  traceMemory(spaceId: string, memoryId: string, options?: { depth?: number }): Promise<MemoryTrace>;
+  /** 1–100 operations; `{ atomic: true }`: all in one commit or none. */
+  batchMemories(spaceId: string, operations: BatchOp[], options?: { atomic?: boolean }): Promise<BatchResult>;
+  memoryStats(spaceId: string): Promise<MemoryStats>;
+
+  /** The closed list of relationship types (synchronous). */
+  relationshipTypes(): RelationshipType[];
+  /** The same (source, target, relationship) twice is `duplicate` (details `existingId`). */
+  associate(spaceId: string, sourceId: string, input: NewAssociation): Promise<Association>;
+  getAssociations(spaceId: string, memoryId: string, query?: AssociationQuery): Promise<Association[]>;
+  updateAssociation(spaceId: string, associationId: string, update: AssociationUpdate): Promise<Association>;
+  deleteAssociation(spaceId: string, associationId: string): Promise<void>;
+  traverse(spaceId: string, startId: string, query?: TraverseQuery): Promise<Traversal>;
+
   /** Creates (no expectedUpdatedAt) or replaces a block; a stale token is `conflict` carrying details.currentUpdatedAt. */
   updateBlock(spaceId: string, blockType: string, write: BlockWrite): Promise<MemoryBlock>;
   getBlock(spaceId: string, blockType: string, options?: { agentId?: string | null }): Promise<MemoryBlock>;
@@ -1030,6 +1334,204 @@ export declare class Memspace {
   pruneExtractionJobs(spaceId: string, options?: PruneOptions): Promise<number>;
   /** Fires due time triggers across the store (eager lifecycle); limit 1–1,000,000, default 100. */
   sweep(limit?: number): Promise<SweepReport>;
+
+  /**
+   * The memories that matter for a query (docs/recall.md): lexical, vector and exact
+   * tag/key channels fused, thresholded, biased by importance and recency, never a
+   * forgotten, expired or (unless `validAt` says so) superseded memory.
+   */
+  recall(spaceId: string, query: string | RecallQuery): Promise<RecallResult>;
+  /** A synthesis over recalled memories by the host LLM; `unsupported` without one. */
+  reflect(spaceId: string, query: string | ReflectQuery): Promise<ReflectResult>;
+  /** Rebuilds the index from the records, step by step (`onProgress` after each); resolves to the last progress. */
+  reindex(spaceId: string, options?: ReindexOptions): Promise<ReindexProgress>;
+  /** Compares a space's index with its records. */
+  checkIndex(spaceId: string): Promise<IndexCheck>;
+}
+
+// ---- recall (docs/recall.md) ---------------------------------------------------------------
+
+/** The embedding model the `embed` option's vectors come from. */
+export interface EmbeddingModel {
+  /** The model's name, 1–128 characters (e.g. `"bge-small-en-v1.5"`); a space keeps vectors of one model. */
+  id: string;
+  /** Dimensions of every vector, 1–4096. */
+  dimensions: number;
+}
+
+/** A vector: a Float32Array, a Float64Array or an array of finite numbers. */
+export type Vector = Float32Array | Float64Array | number[];
+
+/** How recall searches: `rag` (default) fuses the channels; `llm` and `hybrid` use the host LLM to rewrite the query. */
+export type RecallMode = "rag" | "llm" | "hybrid";
+/** Relevance floors: strict 0.6, moderate 0.3 (default), loose 0.15. */
+export type Tolerance = "strict" | "moderate" | "loose";
+
+/** Input of `recall`. */
+export interface RecallQuery {
+  /** 1–4,096 characters; blank only with `embedding`. */
+  query: string;
+  /** Only these memory types (`semantic`, `episodic`, …). */
+  types?: string[];
+  /** Only these memory subtypes. */
+  subtypes?: string[];
+  /** Only memories carrying every one of these tags. */
+  tags?: string[];
+  /** 1–100, default 10. */
+  limit?: number;
+  /** 0–1,000, default 0. */
+  offset?: number;
+  mode?: RecallMode;
+  /** ≤ 1; unset: the tolerance floor; ≤ 0: no threshold at all. */
+  minRelevance?: number;
+  tolerance?: Tolerance;
+  /** 0–1, default 0.2: weight of recency in the score. */
+  recencyWeight?: number;
+  /** Add memories linked to the results (default true). */
+  includeAssociations?: boolean;
+  /** Hops, 0–5 (default 2). */
+  traverseDepth?: number;
+  /** Linked memories added at most, 1–500 (default 50). */
+  maxExpansion?: number;
+  /** Created at or after. */
+  createdAfter?: Timestamp;
+  /** Created before. */
+  createdBefore?: Timestamp;
+  /** Recall as of this time (default now): memories valid then, superseded ones included. */
+  validAt?: Timestamp;
+  /** Stop adding results once their content would pass this many tokens. */
+  budgetTokens?: number;
+  /** Per-channel ranks and scores and the bias terms on each result. */
+  explain?: boolean;
+  /** The query's vector, of the space's model (else the `embed` option makes one). */
+  embedding?: Vector;
+}
+
+/** Where a result stood in one channel. */
+export interface ChannelScore {
+  /** 1-based. */
+  rank: number;
+  /** The channel's own score (BM25, cosine, share of the query a tag/key spells). */
+  score: number;
+  /** In [0, 1]. */
+  relevance: number;
+}
+
+/** Why a result scored what it did. */
+export interface RecallExplain {
+  lexical: ChannelScore | null;
+  vector: ChannelScore | null;
+  exact: ChannelScore | null;
+  /** Relevance-weighted reciprocal-rank sum. */
+  rrf: number;
+  /** `rrf` normalised to [0, 1]. */
+  fused: number;
+  /** 0.8–1.0. */
+  importanceFactor: number;
+  /** 1 − recencyWeight … 1. */
+  recencyFactor: number;
+  ageHours: number;
+  /** For an association result: the result it was reached from. */
+  via: string | null;
+}
+
+/** One recalled memory: every field of the memory record (id, content, type, tags, …) and its scores. */
+export interface RecalledMemory {
+  id: string;
+  content: string;
+  [field: string]: unknown;
+  /** Relevance to the query in [0, 1] (what thresholds compare). */
+  relevanceScore: number;
+  /** The ranking score in [0, 1]: fused relevance with the importance and recency bias. */
+  boostedScore: number;
+  /** Found by the query, or linked to a result. */
+  source: "search" | "association";
+  /** With `explain`. */
+  explain?: RecallExplain;
+}
+
+/** How much of a token budget the results used. */
+export interface BudgetSummary {
+  budgetTokens: number;
+  usedTokens: number;
+  /** Results left out because they did not fit. */
+  omitted: number;
+}
+
+/** What `recall` returns. */
+export interface RecallResult {
+  /** Best first. */
+  memories: RecalledMemory[];
+  /** Results above the threshold in all (before offset, limit and budget). */
+  totalCount: number;
+  modeUsed: RecallMode;
+  queryTokens: number;
+  searchLatencyMs: number;
+  /** `weak` also means "nothing relevant is remembered": say so rather than guess. */
+  retrievalConfidence: "strong" | "moderate" | "weak";
+  confidenceReasons: string[];
+  /** With `budgetTokens`. */
+  budgetSummary?: BudgetSummary;
+  /** The association paths that brought in `association` results. */
+  relationPaths: Array<{ memoryIds: string[]; strength: number; [field: string]: unknown }>;
+}
+
+/** Input of `reflect`. */
+export interface ReflectQuery {
+  /** 1–4,096 characters. */
+  query: string;
+  /** 1–8,192. */
+  maxTokens?: number;
+  includeSources?: boolean;
+}
+
+/** What `reflect` returns. */
+export interface ReflectResult {
+  reflection: string;
+  /** Ids of the memories the synthesis was given (with `includeSources`). */
+  sourceMemories: string[];
+  /** strong 0.9, moderate 0.6, weak 0.3. */
+  confidence: number;
+  tokensProcessed: number;
+}
+
+/** Progress of `reindex` (totals of this run). */
+export interface ReindexProgress {
+  /** Memory records looked at. */
+  processed: number;
+  /** Memories indexed. */
+  indexed: number;
+  /** Index entries removed because no indexable record backs them. */
+  removed: number;
+  /** Where to resume; null when done. */
+  cursor: string | null;
+  done: boolean;
+  /** Memory records of the space (any status): `processed` reaches it when a rebuild from the start is done. */
+  total: number;
+}
+
+/** Options of `reindex`. */
+export interface ReindexOptions {
+  /** Memories per step, 1–1,000 (default 200). */
+  batchSize?: number;
+  /** Resume after this memory id (a progress's `cursor`). */
+  cursor?: string | null;
+  /** Called after each step with the totals so far; returning `false` stops there. A throw stops it and rejects with what was thrown. */
+  onProgress?: (progress: ReindexProgress) => void | boolean;
+}
+
+/** What `checkIndex` returns. */
+export interface IndexCheck {
+  /** Records that should be indexed (active or superseded). */
+  recordsIndexable: number;
+  indexed: number;
+  /** Indexable records the index lacks. */
+  missing: string[];
+  /** Index entries without an indexable record. */
+  orphans: string[];
+  /** Memories whose postings or doc entry differ from their record. */
+  stale: string[];
+  statsConsistent: boolean;
 }
 
 /** Bytes of WebAssembly memory the module holds (0 before the first open): a diagnostic. */

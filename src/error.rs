@@ -101,14 +101,19 @@ impl Error {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Error {
             code,
-            message: message.into(),
+            message: bounded(message.into(), MAX_MESSAGE),
             details: Map::new(),
         }
     }
 
-    /// Adds one detail field.
+    /// Adds one detail field (a string value is cut at [`MAX_DETAIL`] characters).
     pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
-        self.details.insert(key.to_string(), value.into());
+        let value = match value.into() {
+            Value::String(s) => Value::String(bounded(s, MAX_DETAIL)),
+            v => v,
+        };
+        self.details
+            .insert(bounded(key.to_string(), MAX_DETAIL), value);
         self
     }
 
@@ -120,16 +125,18 @@ impl Error {
 
     /// A `not_found` error for a kind of thing and its id.
     pub fn not_found(kind: &str, id: &str) -> Self {
+        let id = shown_id(id);
         Error::new(ErrorCode::NotFound, format!("{kind} {id} not found"))
             .with("kind", kind)
-            .with("id", id)
+            .with("id", id.as_ref())
     }
 
     /// A `gone` error for a soft-deleted thing.
     pub fn gone(kind: &str, id: &str) -> Self {
+        let id = shown_id(id);
         Error::new(ErrorCode::Gone, format!("{kind} {id} was deleted"))
             .with("kind", kind)
-            .with("id", id)
+            .with("id", id.as_ref())
     }
 
     /// A `conflict` error.
@@ -179,5 +186,36 @@ impl serde::Serialize for Error {
         st.serialize_field("message", &self.message)?;
         st.serialize_field("details", &self.details)?;
         st.end()
+    }
+}
+
+/// Longest message, in characters: messages are for people and models, and a caller's 70 KB
+/// key or command must not come back inside one.
+pub const MAX_MESSAGE: usize = 1024;
+/// Longest string detail value, in characters.
+pub const MAX_DETAIL: usize = 256;
+
+/// `s` cut at `max` characters with a trailing `…`.
+fn bounded(s: String, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        None => s,
+        Some((at, _)) => {
+            let mut s = s;
+            s.truncate(at);
+            s.push('…');
+            s
+        }
+    }
+}
+
+/// Longest id an error repeats, in characters: no id the engine issues is longer, and a
+/// caller's 70 KB "id" must not come back as a 70 KB message.
+const MAX_SHOWN_ID: usize = 128;
+
+/// `id` as an error shows it: cut at [`MAX_SHOWN_ID`] characters with a trailing `…`.
+fn shown_id(id: &str) -> std::borrow::Cow<'_, str> {
+    match id.char_indices().nth(MAX_SHOWN_ID) {
+        None => std::borrow::Cow::Borrowed(id),
+        Some((at, _)) => std::borrow::Cow::Owned(format!("{}…", &id[..at])),
     }
 }

@@ -1,6 +1,6 @@
 //! Recall in real Chromium (wasm-bindgen-test, simd128 build): the SIMD kernels agree with
 //! their scalar twins bit for bit, and the index's vector channel finds what an exact f32
-//! scan finds.
+//! scan finds; recall over memories on IndexedDB with a JS embed callback survives a reopen.
 //!
 //! Run with scripts/test-browser.sh (cargo test --target wasm32-unknown-unknown --features js
 //! --test browser_recall).
@@ -58,4 +58,128 @@ fn simd_kernels_equal_their_scalar_twins_bit_for_bit() {
             );
         }
     }
+}
+
+// ---- recall over memories on IndexedDB with a JS embed callback ----
+
+use memspace::bindings::js::embed::JsEmbedder;
+use memspace::bindings::js::host::JsHost;
+use memspace::bindings::js::indexeddb::{Durability, IndexedDbKv};
+use memspace::index::head::EmbeddingModel;
+use memspace::model::{NewMemory, NewSpace, Principal, RecallQuery, ReindexOptions};
+use memspace::Memspace;
+use std::rc::Rc;
+
+/// A toy concept embedder written in JS, as a page would pass it to `open({ embed })`.
+fn concept_embed() -> js_sys::Function {
+    js_sys::Function::new_with_args(
+        "texts",
+        "const C = [['city','town','lives','moved'], ['dog','pet'], ['porto'], ['alice'], ['bob']];
+         return Promise.resolve(texts.map((t) => {
+           const v = new Float32Array(8);
+           for (const w of t.toLowerCase().split(/[^a-z]+/)) {
+             const i = C.findIndex((c) => c.includes(w));
+             if (i >= 0) v[i] += 1;
+           }
+           v[7] += 0.05;
+           const n = Math.hypot(...v);
+           return v.map((x) => x / n);
+         }));",
+    )
+}
+
+async fn idb_handle(name: &str) -> Memspace {
+    let kv = IndexedDbKv::open(name, Durability::Strict)
+        .await
+        .expect("open IndexedDB");
+    let model = EmbeddingModel {
+        id: "toy-concepts".into(),
+        dims: 8,
+    };
+    Memspace::new(
+        Rc::new(kv),
+        Rc::new(JsHost::new()),
+        Principal::new("u1", "t1"),
+    )
+    .expect("handle")
+    .with_embedder(Rc::new(JsEmbedder::new(concept_embed(), model)))
+}
+
+fn query(text: &str) -> RecallQuery {
+    RecallQuery {
+        query: text.into(),
+        explain: true,
+        ..Default::default()
+    }
+}
+
+#[wasm_bindgen_test]
+async fn on_indexeddb_a_js_embed_callback_finds_a_paraphrase_and_the_index_survives_a_reopen_and_a_reindex(
+) {
+    let name = format!(
+        "recall-{}-{}",
+        js_sys::Date::now() as u64,
+        (js_sys::Math::random() * 1e9) as u64
+    );
+    let ms = idb_handle(&name).await;
+    let sp = ms
+        .create_space(NewSpace::default())
+        .await
+        .expect("space")
+        .id;
+    for content in [
+        "Alice moved to Porto",
+        "Bob has a dog",
+        "The printer is out of toner",
+    ] {
+        ms.remember(
+            &sp,
+            NewMemory {
+                content: content.into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("remember");
+    }
+    // No word of the query is in any memory: only the vector channel can find it.
+    let r = ms.recall(&sp, query("which town")).await.expect("recall");
+    let top = r.memories.first().expect("a match");
+    assert_eq!(top.memory.content, "Alice moved to Porto");
+    let explain = top.explain.as_ref().expect("explain");
+    assert!(
+        explain.vector.is_some() && explain.lexical.is_none(),
+        "{explain:?}"
+    );
+    drop(ms);
+
+    // A new handle (a reload) reads the same pages back from IndexedDB.
+    let ms = idb_handle(&name).await;
+    let again = ms.recall(&sp, query("which town")).await.expect("recall");
+    assert_eq!(again.memories[0].memory.content, "Alice moved to Porto");
+    let check = ms.check_index(&sp).await.expect("check");
+    assert_eq!((check.records_indexable, check.indexed), (3, 3));
+    assert!(check.missing.is_empty() && check.orphans.is_empty() && check.stale.is_empty());
+    assert!(check.stats_consistent);
+
+    let mut calls = 0;
+    let done = ms
+        .reindex_all(
+            &sp,
+            ReindexOptions {
+                batch_size: Some(2),
+                cursor: None,
+            },
+            &mut |_| {
+                calls += 1;
+                true
+            },
+        )
+        .await
+        .expect("reindex");
+    assert!(done.done && done.indexed == 3, "{done:?}");
+    assert_eq!(calls, 2, "two steps of two records");
+    let after = ms.recall(&sp, query("pet")).await.expect("recall");
+    assert_eq!(after.memories[0].memory.content, "Bob has a dog");
+    assert!(ms.check_index(&sp).await.expect("check").stats_consistent);
 }

@@ -709,3 +709,106 @@ fn restore_space_cut_after_every_key_write_leaves_deleted_or_restored() {
     }
     assert!(points >= 5, "{points}");
 }
+
+// ---- key and value limits of each backend -------------------------------------------------------
+
+#[test]
+fn keys_and_values_over_a_backends_limits_are_typed_errors_that_write_nothing() {
+    use memspace::kv::faulty::FaultyKv;
+    use memspace::kv::Limits;
+    let host = ManualHost::default();
+    // Workers KV: 512-byte keys, 25 MiB values.
+    let faulty = Rc::new(FaultyKv::new(MemoryKv::new(), false));
+    faulty.set_limits(Limits {
+        max_key_bytes: Some(512),
+        max_value_bytes: Some(25 << 20),
+    });
+    let ms = stores_common::handle(faulty.clone(), &host);
+    let space = run(ms.create_space(NewSpace::default())).unwrap();
+    let store = stores_common::store(&ms, &space.id, "s").id;
+    let before = faulty.data().snapshot();
+    let long_path = format!("{}/x.md", "d".repeat(600));
+    let e = expect_code(
+        run(ms.create_entry(&space.id, &store, stores_common::new_entry(&long_path, "x"))),
+        ErrorCode::Validation,
+    );
+    assert_eq!(e.details["limit"], "key_bytes");
+    assert_eq!(e.details["max"], 512);
+    assert!(e.message.contains("limit of 512 bytes"), "{e}");
+    assert_eq!(
+        faulty.data().snapshot(),
+        before,
+        "a refused write changed storage"
+    );
+    // A principal whose ids make keys longer than the backend takes.
+    let long = ms
+        .for_principal(Principal::new("u".repeat(256), "t".repeat(256)))
+        .unwrap();
+    let e = expect_code(
+        run(long.create_space(NewSpace::default())),
+        ErrorCode::Validation,
+    );
+    assert_eq!(e.details["limit"], "key_bytes");
+    // Durable Object (as its adapter states it): values up to ~1.97 MB. A batch whose journal
+    // (a directory rename of 30 files of 100 KB, on a key-by-key backend) exceeds it is refused.
+    let faulty = Rc::new(FaultyKv::new(MemoryKv::new(), false));
+    faulty.set_limits(Limits {
+        max_key_bytes: Some(16_383),
+        max_value_bytes: Some(2_000_000 - 32_768),
+    });
+    let ms = stores_common::handle(faulty.clone(), &host);
+    let space = run(ms.create_space(NewSpace::default())).unwrap();
+    let store = stores_common::store(&ms, &space.id, "s").id;
+    let content = "c".repeat(100 * 1024);
+    for i in 0..30 {
+        let p = format!("dir/f{i}.md");
+        run(ms.create_entry(&space.id, &store, stores_common::new_entry(&p, &content))).unwrap();
+    }
+    let before = faulty.data().snapshot();
+    let e = tool(
+        &ms,
+        &space.id,
+        &store,
+        json!({"command": "rename", "old_path": "/memories/dir", "new_path": "/memories/moved"}),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Validation);
+    assert_eq!(e.details["limit"], "value_bytes");
+    assert_eq!(faulty.data().snapshot(), before);
+    let listed = run(ms.list_entries(&space.id, &store, "dir", Page::default())).unwrap();
+    assert_eq!(listed.len(), 30);
+}
+
+// ---- storage "memory" filled to the 4 GiB wasm limit -------------------------------------------
+
+#[test]
+fn an_in_memory_store_filled_to_its_quota_refuses_the_whole_batch_with_quota_and_commits_nothing() {
+    let w = World::new();
+    let space = w.space();
+    let session = w.session(&space);
+    let quota = w.kv.bytes() + 64 * 1024;
+    w.kv.set_quota(Some(quota));
+    let big = "x".repeat(5_000);
+    let mut posted = 0u64;
+    let err = loop {
+        let batch = vec![msg(&big), msg(&big)];
+        match run(w.ms.post_events(&space.id, &session.id, batch)) {
+            Ok(evs) => posted += evs.len() as u64,
+            Err(e) => break e,
+        }
+        assert!(posted < 100, "the quota was never reached");
+    };
+    assert_eq!(err.code, ErrorCode::Quota, "{err}");
+    assert!(w.kv.bytes() <= quota);
+    let before = w.kv.snapshot();
+    let events = w.events(&space, &session, EventQuery::default()).unwrap();
+    assert_eq!(
+        seqs(&events),
+        (0..posted).collect::<Vec<_>>(),
+        "dense, nothing of the refused batch"
+    );
+    assert_eq!(w.kv.snapshot(), before);
+    // The store is not poisoned: with the quota lifted the next write goes through.
+    w.kv.set_quota(None);
+    run(w.ms.post_events(&space.id, &session.id, vec![msg(&big)])).unwrap();
+}

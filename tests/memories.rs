@@ -1339,21 +1339,21 @@ fn create(c: &str) -> BatchOp {
 }
 
 #[test]
-fn batch_operations_come_in_the_wire_form_and_report_per_operation_results() {
+fn batch_operations_come_in_the_wire_form_refuse_unknown_keys_and_report_per_operation_results() {
     let (ms, _, _, sp) = setup();
     let existing = remember(&ms, &sp, text("existing"));
     let ops: Vec<BatchOp> = serde_json::from_value(json!([
         {"op": "create", "content": "from the wire", "type": "semantic", "tags": ["w"]},
-        {"op": "update", "memory_id": existing.id, "importance": 0.9},
-        {"op": "delete", "memory_id": existing.id, "hard": false},
-        {"op": "update", "memory_id": "mry_0000000000aaaaaaaaaaaaaaaa", "content": "x"},
+        {"op": "update", "memoryId": existing.id, "importance": 0.9},
+        {"op": "delete", "memoryId": existing.id, "hard": false},
+        {"op": "update", "memoryId": "mry_0000000000aaaaaaaaaaaaaaaa", "content": "x"},
     ]))
     .unwrap();
     let r = run(ms.batch_memories(&sp, ops, false)).unwrap();
     let v = serde_json::to_value(&r).unwrap();
     assert_eq!(
         (
-            v["total_operations"].as_u64(),
+            v["totalOperations"].as_u64(),
             v["successful"].as_u64(),
             v["failed"].as_u64()
         ),
@@ -1362,8 +1362,8 @@ fn batch_operations_come_in_the_wire_form_and_report_per_operation_results() {
     let res = v["results"].as_array().unwrap();
     assert_eq!(res[0]["type"], "create");
     assert_eq!(res[0]["status"], "success");
-    assert!(res[0]["memory_id"].as_str().unwrap().starts_with("mry_"));
-    assert_eq!(res[1]["memory_id"], existing.id.as_str());
+    assert!(res[0]["memoryId"].as_str().unwrap().starts_with("mry_"));
+    assert_eq!(res[1]["memoryId"], existing.id.as_str());
     assert_eq!(
         (res[3]["index"].as_u64(), res[3]["status"].as_str()),
         (Some(3), Some("error"))
@@ -1374,6 +1374,16 @@ fn batch_operations_come_in_the_wire_form_and_report_per_operation_results() {
         serde_json::from_value::<BatchOp>(json!({"type": "create", "data": {"content": "x"}}))
             .is_err()
     );
+    for unknown in [
+        json!({"op": "create", "content": "x", "colour": "red"}),
+        json!({"op": "update", "memoryId": existing.id, "memory_id": existing.id}),
+        json!({"op": "delete", "memoryId": existing.id, "soft": true}),
+    ] {
+        assert!(
+            serde_json::from_value::<BatchOp>(unknown.clone()).is_err(),
+            "{unknown}"
+        );
+    }
 }
 
 #[test]
@@ -1521,4 +1531,93 @@ fn stats_count_memories_by_status_and_associations_exactly() {
     );
     let _ = a;
     check_memory_invariants(&ms, &kv, &sp);
+}
+
+/// Counts the read calls that reach storage.
+struct CountingKv {
+    inner: memspace::kv::MemoryKv,
+    reads: std::cell::Cell<u32>,
+}
+
+impl memspace::kv::Kv for CountingKv {
+    fn capabilities(&self) -> memspace::kv::Capabilities {
+        self.inner.capabilities()
+    }
+    fn get<'a>(&'a self, key: &'a [u8]) -> memspace::kv::KvFuture<'a, Option<Vec<u8>>> {
+        self.reads.set(self.reads.get() + 1);
+        self.inner.get(key)
+    }
+    fn get_many<'a>(
+        &'a self,
+        keys: &'a [Vec<u8>],
+    ) -> memspace::kv::KvFuture<'a, Vec<Option<Vec<u8>>>> {
+        self.reads.set(self.reads.get() + 1);
+        self.inner.get_many(keys)
+    }
+    fn scan<'a>(
+        &'a self,
+        range: &'a memspace::kv::KeyRange,
+        limit: usize,
+        reverse: bool,
+    ) -> memspace::kv::KvFuture<'a, Vec<memspace::kv::Entry>> {
+        self.reads.set(self.reads.get() + 1);
+        self.inner.scan(range, limit, reverse)
+    }
+    fn commit<'a>(&'a self, batch: memspace::kv::Batch) -> memspace::kv::KvFuture<'a, ()> {
+        self.inner.commit(batch)
+    }
+    fn read_many<'a>(
+        &'a self,
+        reads: &'a [memspace::kv::Read],
+    ) -> memspace::kv::KvFuture<'a, Vec<memspace::kv::ReadResult>> {
+        self.reads.set(self.reads.get() + 1);
+        self.inner.read_many(reads)
+    }
+}
+
+#[test]
+fn remember_reads_storage_a_fixed_number_of_times_however_many_memories_a_batch_creates() {
+    let kv = std::rc::Rc::new(CountingKv {
+        inner: memspace::kv::MemoryKv::new(),
+        reads: std::cell::Cell::new(0),
+    });
+    let ms = handle(kv.clone(), &memspace::host::ManualHost::default());
+    let sp = run(ms.create_space(NewSpace::default())).unwrap().id;
+    for i in 0..50 {
+        remember(&ms, &sp, keyed(&format!("old {i}"), &format!("k{i}")));
+    }
+    let reads = |ops: Vec<BatchOp>| {
+        kv.reads.set(0);
+        let r = run(ms.batch_memories(&sp, ops, true)).unwrap();
+        assert_eq!(r.failed, 0);
+        kv.reads.get()
+    };
+    let one = reads(vec![create("one")]);
+    // 100 creates: 50 supersede a holder, some repeat content (replays), all in one write.
+    let many: Vec<BatchOp> = (0..100)
+        .map(|i| {
+            if i < 50 {
+                BatchOp::Create(keyed(&format!("new {i}"), &format!("k{i}")))
+            } else {
+                create(&format!("fact {}", i % 30))
+            }
+        })
+        .collect();
+    let hundred = reads(many);
+    // The space (checked up front and by the write), the head, one read of every index key
+    // and hash the creates look up, one of the memories those name, and the recall index's
+    // head and the pages the new texts touch (each read at once).
+    assert!(one <= 6, "one create: {one} reads");
+    assert!(
+        hundred <= 8,
+        "100 creates: {hundred} reads (one create: {one})"
+    );
+    kv.reads.set(0);
+    run(ms.remember(&sp, keyed("newest", "k0"))).unwrap();
+    assert!(
+        kv.reads.get() <= 6,
+        "a single remember that supersedes: {} reads",
+        kv.reads.get()
+    );
+    assert_eq!(run(ms.memory_stats(&sp)).unwrap().superseded, 51);
 }

@@ -149,6 +149,7 @@ impl Memspace {
             )
             .with("host_clock", now.micros()));
         }
+        check_limits(self.kv.limits(), &batch)?;
         let changes = self.cache.pending(&batch);
         match self.kv.commit(batch).await {
             Ok(()) => {
@@ -185,6 +186,36 @@ impl Memspace {
         last.insert(prefix, id.clone());
         id
     }
+}
+
+/// Refuses a batch holding a key or value over the backend's limits, before anything is
+/// written: a `validation` error (what made the record too large is the caller's input: a long
+/// path, id or principal, a large body, a directory rename of many large files).
+fn check_limits(limits: crate::kv::Limits, batch: &Batch) -> Result<()> {
+    for op in &batch.ops {
+        let crate::kv::Op::Put(k, v) = op else {
+            continue;
+        };
+        if let Some(max) = limits.max_key_bytes.filter(|m| k.len() > *m) {
+            return Err(Error::validation(
+                "key",
+                format!("a key of {} bytes exceeds this storage backend's limit of {max} bytes (a path, id or principal is too long for it)", k.len()),
+            )
+            .with("limit", "key_bytes")
+            .with("max", max as u64)
+            .with("got", k.len() as u64));
+        }
+        if let Some(max) = limits.max_value_bytes.filter(|m| v.len() > *m) {
+            return Err(Error::validation(
+                "value",
+                format!("a record of {} bytes exceeds this storage backend's limit of {max} bytes per value (store less at once)", v.len()),
+            )
+            .with("limit", "value_bytes")
+            .with("max", max as u64)
+            .with("got", v.len() as u64));
+        }
+    }
+    Ok(())
 }
 
 /// Maps a backend error to an engine error.

@@ -2,7 +2,7 @@
 //! the N-th key write (every later call fails and the data is reopened from what landed), run
 //! out of quota, and apply batches one key at a time like Workers KV / Fastly KV.
 
-use super::{Batch, Capabilities, Entry, KeyRange, Kv, KvError, KvFuture, MemoryKv};
+use super::{Batch, Capabilities, Entry, KeyRange, Kv, KvError, KvFuture, Limits, MemoryKv};
 use std::cell::Cell;
 
 /// Fault plan and counters around a [`MemoryKv`].
@@ -15,6 +15,7 @@ pub struct FaultyKv {
     crash_after: Cell<Option<u64>>,
     crashed: Cell<bool>,
     quota_bytes: Cell<Option<usize>>,
+    limits: Cell<Limits>,
 }
 
 impl FaultyKv {
@@ -28,6 +29,7 @@ impl FaultyKv {
             crash_after: Cell::new(None),
             crashed: Cell::new(false),
             quota_bytes: Cell::new(None),
+            limits: Cell::new(Limits::default()),
         }
     }
 
@@ -44,6 +46,11 @@ impl FaultyKv {
     /// Rejects any commit that writes more than `bytes` bytes with a quota error.
     pub fn set_quota_bytes(&self, bytes: Option<usize>) {
         self.quota_bytes.set(bytes);
+    }
+
+    /// Reports these size limits (as Workers KV's 512-byte keys would), for the engine to enforce.
+    pub fn set_limits(&self, limits: Limits) {
+        self.limits.set(limits);
     }
 
     /// Key writes that have landed so far.
@@ -128,6 +135,10 @@ impl Kv for FaultyKv {
         Capabilities {
             atomic_batches: self.atomic,
         }
+    }
+
+    fn limits(&self) -> Limits {
+        self.limits.get()
     }
 
     fn get<'a>(&'a self, key: &'a [u8]) -> KvFuture<'a, Option<Vec<u8>>> {

@@ -33,6 +33,18 @@ pub struct Capabilities {
     pub atomic_batches: bool,
 }
 
+/// Size limits of a backend, in bytes as the engine makes keys and values (an adapter that
+/// encodes keys, e.g. as hex, states the limit before encoding). `None` = no limit to respect.
+/// The engine refuses a commit that would exceed them with a typed `validation` error before
+/// anything is written (docs/storage.md, "Backend limits").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest key.
+    pub max_key_bytes: Option<usize>,
+    /// Largest value.
+    pub max_value_bytes: Option<usize>,
+}
+
 /// Storage failures, mapped to engine errors by the engine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KvError {
@@ -112,6 +124,10 @@ pub enum ReadResult {
 pub trait Kv {
     /// What this backend guarantees.
     fn capabilities(&self) -> Capabilities;
+    /// The backend's key and value size limits (none by default).
+    fn limits(&self) -> Limits {
+        Limits::default()
+    }
     /// Reads one key.
     fn get<'a>(&'a self, key: &'a [u8]) -> KvFuture<'a, Option<Vec<u8>>>;
     /// Reads several keys; the result has one slot per key, in order.
@@ -149,6 +165,9 @@ pub trait Kv {
 impl<K: Kv + ?Sized> Kv for std::rc::Rc<K> {
     fn capabilities(&self) -> Capabilities {
         (**self).capabilities()
+    }
+    fn limits(&self) -> Limits {
+        (**self).limits()
     }
     fn get<'a>(&'a self, key: &'a [u8]) -> KvFuture<'a, Option<Vec<u8>>> {
         (**self).get(key)

@@ -80,7 +80,8 @@ pub struct EventQuery {
 pub struct EventUpdate {
     /// The event to update.
     pub sequence_id: u64,
-    /// Replacement body (replaced whole).
+    /// Replacement body (replaced whole; an explicit `null` body replaces it with `null`).
+    #[serde(deserialize_with = "present")]
     pub body: Option<Value>,
     /// New label (null clears).
     pub event_type: Patch<String>,
@@ -88,4 +89,9 @@ pub struct EventUpdate {
     pub emitter: Option<Emitter>,
     /// Optimistic concurrency: reject if the event was modified after this time.
     pub if_unmodified_since: Option<Timestamp>,
+}
+
+/// A field that is present is `Some`, even when it is `null` (absent fields take the default).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }

@@ -33,7 +33,7 @@ pub enum Tolerance {
 
 /// Input of `recall`. Absent fields take the documented defaults.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct RecallQuery {
     /// What to recall (1–4,096 characters; blank allowed only with `embedding`).
     pub query: String,
@@ -77,6 +77,7 @@ pub struct RecallQuery {
 
 /// Where one result stood in one channel.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ChannelScore {
     /// 1-based rank in the channel.
     pub rank: u32,
@@ -88,6 +89,7 @@ pub struct ChannelScore {
 
 /// Why a result scored what it did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RecallExplain {
     /// Lexical (BM25) channel, if it found the memory.
     pub lexical: Option<ChannelScore>,
@@ -112,6 +114,7 @@ pub struct RecallExplain {
 
 /// One recalled memory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RecalledMemory {
     /// The memory.
     #[serde(flatten)]
@@ -129,6 +132,7 @@ pub struct RecalledMemory {
 
 /// How much of a token budget the results used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BudgetSummary {
     /// The budget asked for.
     pub budget_tokens: u64,
@@ -140,6 +144,7 @@ pub struct BudgetSummary {
 
 /// What `recall` returns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RecallResult {
     /// The results, best first.
     pub memories: Vec<RecalledMemory>,
@@ -164,6 +169,7 @@ pub struct RecallResult {
 
 /// What `reflect` returns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ReflectResult {
     /// The host LLM's synthesis.
     pub reflection: String,
@@ -177,7 +183,7 @@ pub struct ReflectResult {
 
 /// Options of `reindex`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReindexOptions {
     /// Memories per step (1–1,000, default 200).
     pub batch_size: Option<u32>,
@@ -187,6 +193,7 @@ pub struct ReindexOptions {
 
 /// Progress of `reindex`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ReindexProgress {
     /// Memories (records of any status) looked at in this run so far.
     pub processed: u64,
@@ -198,10 +205,14 @@ pub struct ReindexProgress {
     pub cursor: Option<String>,
     /// True when the whole space was covered.
     pub done: bool,
+    /// Memory records of the space (any status) when the step ran: `processed` reaches it
+    /// when a rebuild from the start is done (a progress bar's denominator).
+    pub total: u64,
 }
 
 /// The result of comparing a space's index with its records.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct IndexCheck {
     /// Records that should be indexed (active or superseded).
     pub records_indexable: u64,

@@ -2,6 +2,17 @@
 // records are precisely typed (no `any`), and misuse is rejected (@ts-expect-error).
 import { Memspace, MemspaceError, MemoryKv, wasmMemoryBytes } from "memspace";
 import type {
+  Association,
+  BatchResult,
+  GraphPath,
+  Memory,
+  MemoryStats,
+  MemoryStatus,
+  MemoryTrace,
+  MemoryType,
+  RelationshipType,
+  Remembered,
+  Traversal,
   CommitReport,
   SessionEvent,
   ExtractionJob,
@@ -20,6 +31,10 @@ import type {
   Session,
   Space,
   SweepReport,
+  RecallResult,
+  RecalledMemory,
+  ReindexProgress,
+  IndexCheck,
 } from "memspace";
 
 type IsAny<T> = 0 extends 1 & T ? true : false;
@@ -177,4 +192,60 @@ export async function usage(): Promise<void> {
   await Memspace.open({ storage: "memory", wasm: 42 });
   const bytes: number = wasmMemoryBytes();
   void bytes;
+  // Memories and associations.
+  const r: Remembered = await ms.remember(space.id, { content: "likes tea", subtype: "preference", logicalKey: "user.drink", tags: ["t"], metadata: { k: [1] } });
+  const mem: Memory = r.memory;
+  const memType: MemoryType = mem.type;
+  const st: MemoryStatus = mem.status;
+  void [memType, st];
+  // @ts-expect-error subtypes are a closed list
+  await ms.remember(space.id, { content: "x", subtype: "gossip" });
+  // @ts-expect-error fields are camelCase
+  await ms.remember(space.id, { content: "x", logical_key: "k" });
+  const listed: Memory[] = await ms.listMemories(space.id, { statuses: ["active", "superseded"], tags: ["t"], limit: 10 });
+  await ms.updateMemory(space.id, mem.id, { importance: 0.9, expectedVersion: mem.version });
+  await ms.decayMemory(space.id, mem.id, 0.2);
+  await ms.forgetMemory(space.id, mem.id, { hard: false });
+  await ms.restoreMemory(space.id, mem.id);
+  const trace: MemoryTrace = await ms.traceMemory(space.id, mem.id, { depth: 1 });
+  const batch: BatchResult = await ms.batchMemories(space.id, [{ op: "create", content: "a" }, { op: "update", memoryId: mem.id, importance: 0.1 }, { op: "delete", memoryId: mem.id, hard: true }], { atomic: true });
+  const err: MemspaceError | undefined = batch.results[0]!.error;
+  // @ts-expect-error a batch op names its kind
+  await ms.batchMemories(space.id, [{ content: "a" }]);
+  const stats: MemoryStats = await ms.memoryStats(space.id);
+  const types: RelationshipType[] = ms.relationshipTypes();
+  const link: Association = await ms.associate(space.id, mem.id, { targetId: listed[0]!.id, relationship: "related_to", strength: 0.4 });
+  const links: Association[] = await ms.getAssociations(space.id, mem.id, { direction: "out", includeSuperseded: true });
+  await ms.updateAssociation(space.id, link.id, { strength: 0.5 });
+  await ms.deleteAssociation(space.id, link.id);
+  const walk: Traversal = await ms.traverse(space.id, mem.id, { maxDepth: 3, direction: "both", minStrength: 0.2, maxNodes: 20 });
+  const path: GraphPath | undefined = walk.paths[0];
+  // @ts-expect-error direction is out, in or both
+  await ms.traverse(space.id, mem.id, { direction: "sideways" });
+  void [trace, err, stats, types, links, path];
+}
+
+export async function recall(): Promise<number> {
+  const ms = await Memspace.open({
+    storage: "memory",
+    embed: async (texts: string[]) => texts.map(() => new Float32Array(384)),
+    embeddingModel: { id: "bge-small-en-v1.5", dimensions: 384 },
+  });
+  const sp = (await ms.createSpace()).id;
+  const r: RecallResult = await ms.recall(sp, { query: "where does Alice live?", tags: ["people"], tolerance: "loose", validAt: "2026-01-01T00:00:00Z", explain: true, embedding: new Float32Array(384) });
+  const first: RecalledMemory | undefined = r.memories[0];
+  const score: number = first?.boostedScore ?? 0;
+  const lexRank: number | undefined = first?.explain?.lexical?.rank;
+  const confidence: "strong" | "moderate" | "weak" = r.retrievalConfidence;
+  const text = await ms.recall(sp, "Alice");
+  const progress: ReindexProgress = await ms.reindex(sp, { batchSize: 100, onProgress: (p) => p.processed < 1000 });
+  const check: IndexCheck = await ms.checkIndex(sp);
+  void [lexRank, confidence, text, progress, check];
+  // @ts-expect-error options are camelCase
+  await ms.recall(sp, { query: "x", min_relevance: 0 });
+  // @ts-expect-error the mode is one of rag, llm, hybrid
+  await ms.recall(sp, { query: "x", mode: "fast" });
+  // @ts-expect-error embed needs vectors, not strings
+  await Memspace.open({ embed: async (t: string[]) => t, embeddingModel: { id: "m", dimensions: 4 } });
+  return score;
 }

@@ -38,6 +38,15 @@ function toBytes(v) {
 export class DurableObjectKv {
   /** Commits are all-or-nothing and isolated (one SQLite transaction). */
   atomicBatches = true;
+  /**
+   * A SQLite-backed object stores a key and its value in one row of at most 2 MB (Cloudflare's
+   * limit; local workerd refuses rows past ~2 MiB with SQLITE_TOOBIG). Keys are stored as
+   * "k:" + hex (twice their bytes), so: keys up to 16,383 bytes (32 KiB encoded, far beyond
+   * any key memspace makes), values up to 2,000,000 − 32,768 bytes. The engine refuses bigger
+   * writes with a typed `validation` error before committing (docs/storage.md "Backend limits").
+   */
+  maxKeyBytes = 16_383;
+  maxValueBytes = 2_000_000 - 32_768;
 
   constructor(storage) {
     if (!storage.kv || typeof storage.transactionSync !== "function") {

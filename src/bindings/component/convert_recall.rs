@@ -141,6 +141,7 @@ impl From<m::ReindexProgress> for w::ReindexProgress {
             removed: p.removed,
             cursor: p.cursor,
             done: p.done,
+            total: p.total,
         }
     }
 }

@@ -2,7 +2,9 @@
 //! every future returned here is already complete.
 
 use super::memspace::memory::kv as wit;
-use crate::kv::{Batch, Capabilities, Entry, KeyRange, Kv, KvError, KvFuture, Op, Precondition};
+use crate::kv::{
+    Batch, Capabilities, Entry, KeyRange, Kv, KvError, KvFuture, Limits, Op, Precondition,
+};
 use std::future::ready;
 
 /// The host's store, reached through the `kv` import.
@@ -46,6 +48,14 @@ impl Kv for HostKv {
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             atomic_batches: wit::capabilities().atomic_batches,
+        }
+    }
+
+    fn limits(&self) -> Limits {
+        let c = wit::capabilities();
+        Limits {
+            max_key_bytes: c.max_key_bytes.map(|n| n as usize),
+            max_value_bytes: c.max_value_bytes.map(|n| n as usize),
         }
     }
 

@@ -13,6 +13,8 @@
 //!   million element body is refused after reading one number, and memory stays bounded.
 //!   Typed lists, maps and strings have caps of their own. The engine's exact checks (encoded
 //!   size ≤ 256 KiB, …) still run afterwards; these only keep the copy bounded.
+//! * **Vectors as typed arrays.** A typed list of numbers (a query's `embedding`) may be a
+//!   `Float32Array` or `Float64Array` as well as an array; its numbers are checked the same way.
 //!
 //! Errors carry the path of the offending value (`events[3].emitter.type`), in JS names.
 
@@ -89,6 +91,41 @@ impl de::Error for InputError {
 }
 
 type Result<T> = std::result::Result<T, InputError>;
+
+// What a caller's object can throw from (a Proxy's traps, a getter, a revoked Proxy) is read
+// through bindings that catch: an exception that unwound through wasm would skip the
+// handle's borrow release and leave the handle unusable (`free()` would fail).
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = Object, js_name = keys, catch)]
+    pub(super) fn object_keys(obj: &Object) -> std::result::Result<Array, JsValue>;
+    #[wasm_bindgen(js_namespace = Object, js_name = entries, catch)]
+    fn object_entries(obj: &Object) -> std::result::Result<Array, JsValue>;
+    #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
+    fn array_is_array(v: &JsValue) -> std::result::Result<bool, JsValue>;
+}
+
+/// `Array.isArray`, false where it throws (a revoked Proxy).
+pub(super) fn is_array(v: &JsValue) -> bool {
+    v.is_object() && array_is_array(v).unwrap_or(false)
+}
+
+/// A JS string as a Rust one, refusing lone surrogates (UTF-8 cannot hold them; converting
+/// would silently turn them into U+FFFD).
+fn utf16_to_string(s: &JsString) -> Result<String> {
+    if !s.is_valid_utf16() {
+        return Err(InputError::new(
+            "contains a lone UTF-16 surrogate (not valid Unicode text)",
+        ));
+    }
+    s.as_string()
+        .ok_or_else(|| InputError::new("is not a valid UTF-16 string"))
+}
+
+/// Own enumerable keys of a caller's object (an error where reading them throws).
+fn own_keys(obj: &Object) -> Result<Array> {
+    object_keys(obj).map_err(|_| InputError::new("reading its keys threw"))
+}
 
 /// Reads `T` from a JS value.
 pub fn from_value<T: de::DeserializeOwned>(value: JsValue) -> Result<T> {
@@ -172,7 +209,7 @@ impl Input {
             "a function"
         } else if v.is_symbol() {
             "a symbol"
-        } else if Array::is_array(v) {
+        } else if is_array(v) {
             "an array"
         } else {
             "an object"
@@ -196,8 +233,7 @@ impl Input {
             )));
         }
         self.spend(len as usize + 2)?;
-        s.as_string()
-            .ok_or_else(|| InputError::new("is not a valid UTF-16 string"))
+        utf16_to_string(s)
     }
 
     /// A finite number.
@@ -224,11 +260,24 @@ impl Input {
     }
 
     fn array(&self) -> Result<Array> {
-        if !Array::is_array(&self.value) {
+        if self.json.is_none() && is_float_array(&self.value) {
+            // A vector (`embedding`): a Float32Array / Float64Array reads as its numbers.
+            let len = Reflect::get(&self.value, &JsValue::from_str("length"))
+                .ok()
+                .and_then(|n| n.as_f64())
+                .unwrap_or(0.0);
+            if len > MAX_LIST as f64 {
+                return Err(InputError::new(format!(
+                    "has {len} items; at most {MAX_LIST}"
+                )));
+            }
+            return Ok(Array::from(&self.value));
+        }
+        if !is_array(&self.value) {
             return Err(self.wrong("an array"));
         }
         let arr: Array = self.value.clone().unchecked_into();
-        let len = arr.length();
+        let len = array_length(&arr)?;
         match &self.json {
             Some(b) if len as usize > b.get() => Err(InputError::new(format!(
                 "is too large: user JSON values encode to at most {MAX_JSON_BYTES} bytes"
@@ -243,7 +292,7 @@ impl Input {
     /// A plain object (not an array, function or primitive).
     fn object(&self) -> Result<Object> {
         let v = &self.value;
-        if !v.is_object() || Array::is_array(v) || v.is_function() {
+        if !v.is_object() || is_array(v) || v.is_function() {
             return Err(self.wrong("an object"));
         }
         Ok(v.clone().unchecked_into())
@@ -252,7 +301,7 @@ impl Input {
     /// Own enumerable `[key, value]` pairs, their count checked before they are read.
     fn entries(&self) -> Result<Array> {
         let obj = self.object()?;
-        let keys = Object::keys(&obj);
+        let keys = own_keys(&obj)?;
         let n = keys.length();
         match &self.json {
             Some(b) if n as usize * 4 > b.get() => Err(InputError::new(format!(
@@ -261,8 +310,23 @@ impl Input {
             None if n > MAX_LIST => {
                 Err(InputError::new(format!("has {n} keys; at most {MAX_LIST}")))
             }
-            _ => Ok(Object::entries(&obj)),
+            _ => object_entries(&obj).map_err(|_| InputError::new("reading its entries threw")),
         }
+    }
+}
+
+/// A `Float32Array` or `Float64Array` (vectors may be given as either, or as plain arrays).
+fn is_float_array(v: &JsValue) -> bool {
+    v.is_instance_of::<js_sys::Float32Array>() || v.is_instance_of::<js_sys::Float64Array>()
+}
+
+/// An array's length, read through `Reflect.get` (a Proxy's trap may throw or lie).
+fn array_length(arr: &Array) -> Result<u32> {
+    let len = Reflect::get(arr, &JsValue::from_str("length"))
+        .map_err(|_| InputError::new("reading its length threw"))?;
+    match len.as_f64() {
+        Some(n) if n >= 0.0 && n <= u32::MAX as f64 && n.fract() == 0.0 => Ok(n as u32),
+        _ => Err(InputError::new("has an invalid length")),
     }
 }
 
@@ -297,14 +361,15 @@ impl<'de> de::Deserializer<'de> for Input {
             visitor.visit_bool(b)
         } else if v.as_f64().is_some() {
             let n = self.number()?;
-            if Number::is_safe_integer(v) {
+            // -0 is a safe integer, but an i64 would silently make it 0.
+            if Number::is_safe_integer(v) && !(n == 0.0 && n.is_sign_negative()) {
                 visitor.visit_i64(n as i64)
             } else {
                 visitor.visit_f64(n)
             }
         } else if v.is_string() {
             visitor.visit_string(self.string()?)
-        } else if Array::is_array(v) {
+        } else if is_array(v) {
             self.deserialize_seq(visitor)
         } else if v.is_object() && !v.is_function() {
             self.deserialize_map(visitor)
@@ -394,7 +459,7 @@ impl<'de> de::Deserializer<'de> for Input {
         self.nest()?;
         let arr = self.array()?;
         self.spend(2)?;
-        let len = arr.length();
+        let len = array_length(&arr)?;
         visitor.visit_seq(Items {
             parent: self,
             arr,
@@ -438,7 +503,7 @@ impl<'de> de::Deserializer<'de> for Input {
         visitor: V,
     ) -> Result<V::Value> {
         let obj = self.object()?;
-        let keys = Object::keys(&obj);
+        let keys = own_keys(&obj)?;
         if keys.length() > MAX_LIST {
             return Err(InputError::new("has too many keys"));
         }
@@ -526,7 +591,9 @@ impl<'de> de::SeqAccess<'de> for Items {
         let i = self.next;
         self.next += 1;
         self.parent.spend(1)?;
-        let item = self.parent.child(self.arr.get(i));
+        let value = Reflect::get_u32(&self.arr, i)
+            .map_err(|_| InputError::new("reading it threw").within_index(i))?;
+        let item = self.parent.child(value);
         seed.deserialize(item)
             .map(Some)
             .map_err(|e| e.within_index(i))
@@ -558,7 +625,14 @@ impl<'de> de::MapAccess<'de> for Entries {
             if value.is_undefined() {
                 continue;
             }
-            let key = pair.get(0).as_string().unwrap_or_default();
+            let key = utf16_to_string(pair.get(0).unchecked_ref())?;
+            // Values come back as plain objects, where `obj["__proto__"] = v` sets the
+            // prototype: an own `__proto__` key would silently vanish on the way out.
+            if key == "__proto__" {
+                return Err(InputError::new(
+                    "has an own `__proto__` key, which JavaScript objects cannot return as data; rename it",
+                ));
+            }
             self.parent.spend(key.len() + 3)?;
             let k = seed.deserialize(key.as_str().into_deserializer())?;
             self.value = Some((key, value));

@@ -6,6 +6,8 @@
 //! ```ts
 //! interface KvAdapter {
 //!   atomicBatches?: boolean;   // true when commit is all-or-nothing and isolated
+//!   maxKeyBytes?: number;      // longest key the store takes (engine bytes), e.g. 512 for Workers KV
+//!   maxValueBytes?: number;    // largest value it takes; the engine refuses bigger writes (`validation`)
 //!   get(key: Uint8Array): Promise<Uint8Array | null | undefined>;
 //!   getMany(keys: Uint8Array[]): Promise<(Uint8Array | null | undefined)[]>;
 //!   scan(start: Uint8Array, end: Uint8Array | null, limit: number, reverse: boolean): Promise<[Uint8Array, Uint8Array][]>;
@@ -17,7 +19,9 @@
 //! `key`); `code: "quota"` or a `QuotaExceededError` means out of space; anything else is a
 //! storage error. Keys compare byte-wise; `scan` covers `[start, end)`, `end = null` = no end.
 
-use crate::kv::{Batch, Capabilities, Entry, KeyRange, Kv, KvError, KvFuture, Op, Precondition};
+use crate::kv::{
+    Batch, Capabilities, Entry, KeyRange, Kv, KvError, KvFuture, Limits, Op, Precondition,
+};
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -52,6 +56,7 @@ extern "C" {
 pub struct JsKv {
     obj: JsKvObject,
     atomic: bool,
+    limits: Limits,
 }
 
 impl std::fmt::Debug for JsKv {
@@ -80,9 +85,22 @@ impl JsKv {
             .ok()
             .and_then(|v| v.as_bool())
             .unwrap_or(false);
+        // Optional size limits (bytes of engine keys / values), e.g. 512 for Workers KV keys.
+        let limit = |name: &str| {
+            Reflect::get(&obj, &name.into())
+                .ok()
+                .and_then(|v| v.as_f64())
+                .filter(|n| n.is_finite() && *n >= 0.0)
+                .map(|n| n as usize)
+        };
+        let limits = Limits {
+            max_key_bytes: limit("maxKeyBytes"),
+            max_value_bytes: limit("maxValueBytes"),
+        };
         Ok(JsKv {
             obj: obj.unchecked_into(),
             atomic,
+            limits,
         })
     }
 }
@@ -197,6 +215,10 @@ impl Kv for JsKv {
         Capabilities {
             atomic_batches: self.atomic,
         }
+    }
+
+    fn limits(&self) -> Limits {
+        self.limits
     }
 
     fn get<'a>(&'a self, key: &'a [u8]) -> KvFuture<'a, Option<Vec<u8>>> {

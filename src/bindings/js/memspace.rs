@@ -103,7 +103,7 @@ pub(super) use args;
 
 #[wasm_bindgen(js_class = Memspace)]
 impl JsMemspace {
-    /// Opens a handle: `{ storage: "indexeddb" | "memory", name, kv, principal, durability, indexedDB, clock, countTokens, llm }`.
+    /// Opens a handle: `{ storage: "indexeddb" | "memory", name, kv, principal, durability, indexedDB, clock, countTokens, embed, embeddingModel, llm }`.
     #[wasm_bindgen(js_name = open)]
     pub async fn open(options: JsValue) -> Result<JsMemspace, JsValue> {
         let opts = options::parse(&options)?;
@@ -142,6 +142,9 @@ impl JsMemspace {
             }
         };
         let mut inner = Memspace::new(kv, host, opts.principal).map_err(error::to_js)?;
+        if let Some((f, model)) = opts.embed {
+            inner = inner.with_embedder(Rc::new(super::embed::JsEmbedder::new(f, model)));
+        }
         if let Some(f) = opts.llm {
             inner = inner.with_llm(Rc::new(super::llm::JsLlm::new(f)));
         }

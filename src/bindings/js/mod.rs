@@ -3,16 +3,19 @@
 //! errors are converted back.
 //!
 //! * [`memspace`] — the `Memspace` class: `Memspace.open(options)`, spaces, sessions, events,
-//!   lifecycle. [`stores`] — memory stores, entries, versions and the memory tool, a second
-//!   `#[wasm_bindgen] impl` block of the same class; [`context`] — core blocks, archival
-//!   recall, `contextFor`, working context, briefing and workspaces, a third; [`extraction`] —
-//!   extraction jobs, `runExtraction` and `commitSession`, a fourth.
+//!   lifecycle. [`stores`] — memory stores, entries, versions and the memory tool;
+//!   [`memories`] — memories and associations; [`context`] — core blocks, archival recall,
+//!   `contextFor`, working context, briefing and workspaces; [`extraction`] — extraction
+//!   jobs, `runExtraction` and `commitSession`; [`recall`] — `recall`, `reflect`, `reindex`
+//!   (with progress callbacks) and `checkIndex`: more `#[wasm_bindgen] impl` blocks of the
+//!   same class.
 //! * [`rest`] (feature `rest`) — the `Rest` class: the REST surface for edge hosts.
 //! * [`convert`] — records ↔ plain objects through serde (serde-wasm-bindgen out, [`input`]
 //!   in); [`error`] — the `MemspaceError` class; [`options`] — the `open()` options.
 //! * Backends only JS hosts have: [`indexeddb`] (browser storage), [`kv_adapter`] (a KV
 //!   adapter object supplied by the caller: Node, Durable Objects), [`host`] (clock, random
-//!   source and token counter from JS), [`llm`] (the `llm` option as the engine's LLM).
+//!   source and token counter from JS), [`embed`] (the `embed` option as the engine's
+//!   embedder), [`llm`] (the `llm` option as the engine's LLM).
 //!
 //! A new method: convert each argument with `convert::from_js::<T>("name", &arg)` where `T`
 //! is a model type with `#[serde(rename_all = "camelCase", deny_unknown_fields)]` (or
@@ -23,6 +26,7 @@
 
 pub mod context;
 pub mod convert;
+pub mod embed;
 pub mod error;
 pub mod extraction;
 pub mod host;
@@ -31,8 +35,10 @@ pub mod input;
 pub mod kv_adapter;
 pub mod llm;
 pub mod maintenance;
+pub mod memories;
 pub mod memspace;
 pub mod options;
+pub mod recall;
 #[cfg(feature = "rest")]
 pub mod rest;
 pub mod stores;

@@ -2,6 +2,7 @@
 
 use super::error;
 use crate::error::{Error, ErrorCode};
+use crate::index::head::EmbeddingModel;
 use crate::model::Principal;
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -38,6 +39,8 @@ pub struct Options {
     pub clock: Option<Function>,
     /// `(text) => number` instead of the built-in token estimate.
     pub count_tokens: Option<Function>,
+    /// `embed(texts) => Promise<Float32Array[]>` and its model: the embedding capability.
+    pub embed: Option<(Function, EmbeddingModel)>,
     /// `(request) => Promise<response>`: the LLM capability (extraction).
     pub llm: Option<Function>,
 }
@@ -58,9 +61,11 @@ pub(super) fn invalid(field: &str, msg: &str) -> JsValue {
 fn string(obj: &JsValue, key: &str, default: &str) -> Result<String, JsValue> {
     match get(obj, key) {
         None => Ok(default.to_string()),
-        Some(v) => v
-            .as_string()
-            .ok_or_else(|| invalid(key, "must be a string")),
+        Some(v) => match v.dyn_ref::<js_sys::JsString>() {
+            Some(s) if s.is_valid_utf16() => Ok(String::from(s)),
+            Some(_) => Err(invalid(key, "contains a lone UTF-16 surrogate")),
+            None => Err(invalid(key, "must be a string")),
+        },
     }
 }
 
@@ -81,7 +86,7 @@ fn has_indexed_db() -> bool {
 }
 
 /// The keys `open()` understands.
-const KEYS: [&str; 10] = [
+const KEYS: [&str; 12] = [
     "maxBytes",
     "storage",
     "name",
@@ -91,6 +96,8 @@ const KEYS: [&str; 10] = [
     "indexedDB",
     "clock",
     "countTokens",
+    "embed",
+    "embeddingModel",
     "llm",
 ];
 
@@ -123,7 +130,9 @@ fn no_unknown_keys(obj: &JsValue, known: &[&str]) -> Result<(), JsValue> {
     if !obj.is_object() {
         return Ok(());
     }
-    for key in js_sys::Object::keys(obj.unchecked_ref::<js_sys::Object>()).iter() {
+    let keys = super::input::object_keys(obj.unchecked_ref::<js_sys::Object>())
+        .map_err(|_| invalid("options", "reading its keys threw"))?;
+    for key in keys.iter() {
         let key = key.as_string().unwrap_or_default();
         if !known.contains(&key.as_str()) {
             let msg = format!("unknown key `{key}`; expected one of: {}", known.join(", "));
@@ -152,10 +161,58 @@ fn adapter(kv: JsValue) -> Result<JsValue, JsValue> {
     Ok(kv)
 }
 
+/// `embed` with its `embeddingModel: { id, dimensions }` (both or neither).
+fn embedder(obj: &JsValue) -> Result<Option<(Function, EmbeddingModel)>, JsValue> {
+    let f = function(obj, "embed")?;
+    let m = get(obj, "embeddingModel");
+    let (f, m) = match (f, m) {
+        (None, None) => return Ok(None),
+        (Some(_), None) => {
+            return Err(invalid(
+                "embeddingModel",
+                "is required with embed: { id, dimensions } of the model embed uses",
+            ))
+        }
+        (None, Some(_)) => {
+            return Err(invalid(
+                "embed",
+                "is required with embeddingModel: (texts) => Promise<Float32Array[]>",
+            ))
+        }
+        (Some(f), Some(m)) => (f, m),
+    };
+    no_unknown_keys(&m, &["id", "dimensions"])?;
+    let id = string(&m, "id", "")?;
+    if id.is_empty() || id.chars().count() > 128 {
+        return Err(invalid(
+            "embeddingModel.id",
+            "must be a model name of 1–128 characters",
+        ));
+    }
+    let max = crate::index::vectors::MAX_DIMS as f64;
+    let dims = get(&m, "dimensions")
+        .and_then(|d| d.as_f64())
+        .filter(|d| d.fract() == 0.0 && (1.0..=max).contains(d))
+        .ok_or_else(|| {
+            invalid(
+                "embeddingModel.dimensions",
+                &format!("must be an integer 1–{max}"),
+            )
+        })?;
+    Ok(Some((
+        f,
+        EmbeddingModel {
+            id,
+            dims: dims as u32,
+        },
+    )))
+}
+
+/// Parses `{ storage, name, kv, principal, durability, indexedDB, clock, countTokens, embed,
+/// embeddingModel }`.
 /// Parses `{ storage, name, kv, principal, durability, indexedDB, clock, countTokens, llm }`.
 pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
-    if !(obj.is_undefined() || obj.is_null() || (obj.is_object() && !js_sys::Array::is_array(obj)))
-    {
+    if !(obj.is_undefined() || obj.is_null() || (obj.is_object() && !super::input::is_array(obj))) {
         return Err(invalid("options", "must be an object"));
     }
     no_unknown_keys(obj, &KEYS)?;
@@ -207,6 +264,7 @@ pub fn parse(obj: &JsValue) -> Result<Options, JsValue> {
         principal,
         clock: function(obj, "clock")?,
         count_tokens: function(obj, "countTokens")?,
+        embed: embedder(obj)?,
         llm: function(obj, "llm")?,
     })
 }

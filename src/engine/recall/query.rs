@@ -146,7 +146,8 @@ impl Memspace {
                 format!("recall mode {mode:?} needs a host LLM, and none is configured; use rag")
                     .to_lowercase(),
             )
-            .with("field", "mode"));
+            .with("field", "mode")
+            .with("capability", "llm"));
         }
         let started = self.host.now();
         let now = started;

@@ -71,6 +71,37 @@ impl Memspace {
         Err(last.unwrap_or_else(|| Error::conflict("too much contention")))
     }
 
+    /// Runs [`reindex`](Self::reindex) step after step from `opts.cursor` until the space is
+    /// covered, calling `on_progress` after each step with the totals so far; it returning
+    /// `false` stops the rebuild there (resume later from the returned `cursor`).
+    pub async fn reindex_all(
+        &self,
+        space_id: &str,
+        opts: ReindexOptions,
+        on_progress: &mut dyn FnMut(&ReindexProgress) -> bool,
+    ) -> Result<ReindexProgress> {
+        let mut sum = ReindexProgress {
+            cursor: opts.cursor.clone(),
+            ..Default::default()
+        };
+        loop {
+            let step = ReindexOptions {
+                batch_size: opts.batch_size,
+                cursor: sum.cursor.clone(),
+            };
+            let p = self.reindex(space_id, step).await?;
+            sum.processed += p.processed;
+            sum.indexed += p.indexed;
+            sum.removed += p.removed;
+            sum.cursor = p.cursor;
+            sum.done = p.done;
+            sum.total = p.total;
+            if !on_progress(&sum) || sum.done {
+                return Ok(sum);
+            }
+        }
+    }
+
     async fn reindex_step(
         &self,
         space: &str,
@@ -86,9 +117,11 @@ impl Memspace {
         }
         let rows = self.kv.scan(&range, size, false).await.map_err(kv_error)?;
         let done = rows.len() < size;
+        let c = &head.head.counts;
         let mut progress = ReindexProgress {
             processed: rows.len() as u64,
             done,
+            total: c.active + c.superseded + c.forgotten + c.expired + c.deleted,
             ..Default::default()
         };
         let mut changes = Vec::new();

@@ -24,6 +24,8 @@ impl kv::Host for State {
     fn capabilities(&mut self) -> kv::KvCapabilities {
         kv::KvCapabilities {
             atomic_batches: true,
+            max_key_bytes: None,
+            max_value_bytes: None,
         }
     }
 
