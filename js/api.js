@@ -7,7 +7,7 @@ import __wbg_init, { Memspace, wasmMemoryBytes as rawMemoryBytes } from "./memsp
 import { MemspaceError } from "./error.js";
 
 // Methods that return a value synchronously (they throw instead of rejecting).
-const SYNC = new Set(["constructor", "free", "close", "forPrincipal"]);
+const SYNC = new Set(["constructor", "free", "close", "forPrincipal", "relationshipTypes"]);
 
 let loader = null; // (source) => Promise<void>, set by the entry point
 let loading = null; // the one load in progress or done

@@ -755,3 +755,132 @@ async fn memory_stores_through_the_js_api_on_indexeddb() {
             .into();
     assert_eq!(listed.length(), 1);
 }
+
+/// Memories and associations through the exported JS class on IndexedDB: remember, a logical
+/// key superseding, a soft forget, a link, a trace, an atomic batch; then everything is still
+/// there, with exact counts, after the database is closed and opened again by a new handle.
+#[wasm_bindgen_test]
+async fn memories_through_the_js_api_on_indexeddb() {
+    use memspace::bindings::js::memspace::JsMemspace;
+    let call = |p: Promise| JsFuture::from(p);
+    let name = unique("memories");
+    let opts = obj(&format!(r#"{{"storage":"indexeddb","name":"{name}"}}"#));
+    let ms = JsMemspace::open(opts.clone()).await.unwrap();
+    let sp = field(
+        &call(ms.create_space(JsValue::UNDEFINED)).await.unwrap(),
+        "id",
+    );
+    let remember = |input: &str| call(ms.remember(sp.clone().into(), obj(input)));
+    let paris = field(
+        &remember(r#"{"content":"lives in Paris","logicalKey":"user.city","tags":["home"]}"#)
+            .await
+            .unwrap(),
+        "memory",
+    );
+    let paris_id = field(&obj(&paris), "id");
+    assert!(paris_id.starts_with("mry_"));
+    let berlin = remember(r#"{"content":"lives in Berlin","logicalKey":"user.city"}"#)
+        .await
+        .unwrap();
+    assert_eq!(field(&berlin, "supersededId"), paris_id);
+    let berlin_id = field(&obj(&field(&berlin, "memory")), "id");
+    let replay = remember(r#"{"content":"lives in Berlin","logicalKey":"user.city"}"#)
+        .await
+        .unwrap();
+    assert_eq!(field(&replay, "replayed"), "true");
+    let job = field(
+        &obj(&field(
+            &remember(r#"{"content":"works at Globex","metadata":{"snake_key":1}}"#)
+                .await
+                .unwrap(),
+            "memory",
+        )),
+        "id",
+    );
+    let link = call(ms.associate(
+        sp.clone().into(),
+        job.clone().into(),
+        obj(&format!(
+            r#"{{"targetId":"{berlin_id}","relationship":"located_in","strength":0.8}}"#
+        )),
+    ))
+    .await
+    .unwrap();
+    assert!(field(&link, "id").starts_with("asc_"));
+    let typo = field(
+        &obj(&field(
+            &remember(r#"{"content":"lives in Berlni"}"#).await.unwrap(),
+            "memory",
+        )),
+        "id",
+    );
+    call(ms.forget_memory(sp.clone().into(), typo.clone().into(), JsValue::UNDEFINED))
+        .await
+        .unwrap();
+    let gone = call(ms.get_memory(sp.clone().into(), typo.clone().into()))
+        .await
+        .unwrap_err();
+    assert_eq!(field(&gone, "code"), "gone");
+    assert_eq!(field(&gone, "status"), "410");
+    let batch = call(ms.batch_memories(
+        sp.clone().into(),
+        obj(r#"[{"op":"create","content":"a"},{"op":"update","memoryId":"mry_0000000000aaaaaaaaaaaaaaaa","importance":1}]"#),
+        obj(r#"{"atomic":true}"#),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(field(&batch, "successful"), "0");
+    let stale = call(ms.update_memory(
+        sp.clone().into(),
+        berlin_id.clone().into(),
+        obj(r#"{"content":"x","expectedVersion":7}"#),
+    ))
+    .await
+    .unwrap_err();
+    assert_eq!(field(&stale, "code"), "conflict");
+    assert!(stale.is_instance_of::<js_sys::Error>());
+    ms.close();
+    drop(ms);
+
+    let again = JsMemspace::open(opts).await.unwrap();
+    let old = call(again.get_memory(sp.clone().into(), paris_id.clone().into()))
+        .await
+        .unwrap();
+    assert_eq!(field(&old, "status"), "superseded");
+    assert_eq!(field(&old, "supersededBy"), berlin_id);
+    let stats = call(again.memory_stats(sp.clone().into())).await.unwrap();
+    assert_eq!(
+        field(&stats, "active")
+            + "/"
+            + &field(&stats, "superseded")
+            + "/"
+            + &field(&stats, "forgotten")
+            + "/"
+            + &field(&stats, "associations"),
+        "2/1/1/2",
+        "Berlin and Globex active, Paris superseded, the typo forgotten; supersedes + located_in"
+    );
+    let trace = call(again.trace_memory(sp.clone().into(), berlin_id.into(), JsValue::UNDEFINED))
+        .await
+        .unwrap();
+    let reached: Array = js_sys::Reflect::get(
+        &js_sys::Reflect::get(&trace, &"associations".into()).unwrap(),
+        &"nodes".into(),
+    )
+    .unwrap()
+    .into();
+    let contents: Vec<String> = reached.iter().map(|n| field(&n, "content")).collect();
+    assert_eq!(contents, ["lives in Paris", "works at Globex"]);
+    let restored = call(again.restore_memory(sp.clone().into(), typo.into()))
+        .await
+        .unwrap();
+    assert_eq!(field(&restored, "status"), "active");
+    let listed: Array = call(again.list_memories(
+        sp.into(),
+        obj(r#"{"tags":["home"],"statuses":["superseded"]}"#),
+    ))
+    .await
+    .unwrap()
+    .into();
+    assert_eq!(listed.length(), 1);
+}

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 /// A typed, weighted edge `source → target`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Association {
     /// `asc_…` id.
     pub id: String,
@@ -31,7 +32,7 @@ pub struct Association {
 
 /// Input of `associate` (the source is the memory the call names).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewAssociation {
     /// The memory the edge enters (same space, not the source).
     pub target_id: String,
@@ -45,7 +46,7 @@ pub struct NewAssociation {
 
 /// Input of `update_association`: at least one field.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct AssociationUpdate {
     /// New strength (0–1).
     pub strength: Option<f64>,
@@ -80,7 +81,7 @@ impl Direction {
 
 /// Filters of `get_associations`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct AssociationQuery {
     /// `out`, `in` or `both` (default).
     pub direction: Direction,
@@ -92,7 +93,7 @@ pub struct AssociationQuery {
 
 /// Input of `traverse`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct TraverseQuery {
     /// Hops, 1–5 (default 2).
     pub max_depth: Option<u32>,
@@ -110,6 +111,7 @@ pub struct TraverseQuery {
 
 /// The path from the start memory to one reached memory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GraphPath {
     /// Memory ids from the start to the reached memory.
     pub memory_ids: Vec<String>,
@@ -123,6 +125,7 @@ pub struct GraphPath {
 
 /// What a traversal reached.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Traversal {
     /// The memory it started from.
     pub start_id: String,

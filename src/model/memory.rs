@@ -204,7 +204,7 @@ pub enum MemoryChange {
 
 /// Where a memory came from: set by extraction, or by the caller.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct Provenance {
     /// Free-form origin label, e.g. `user`, `agent`, `extraction`, `import` (≤ 64 characters).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -235,6 +235,7 @@ impl Provenance {
 
 /// A memory as returned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Memory {
     /// `mry_…` id.
     pub id: String,
@@ -300,7 +301,7 @@ impl Memory {
 
 /// Input of `remember`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewMemory {
     /// The text: not blank, at most 16 KiB (16,384 bytes of UTF-8); stored exactly as given.
     pub content: String,
@@ -331,6 +332,7 @@ pub struct NewMemory {
 
 /// What `remember` did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Remembered {
     /// The memory (the existing one when replayed).
     pub memory: Memory,
@@ -344,7 +346,7 @@ pub struct Remembered {
 
 /// Input of `update_memory`: at least one of content, importance, tags, metadata.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct MemoryUpdate {
     /// Replacement content.
     pub content: Option<String>,
@@ -360,7 +362,7 @@ pub struct MemoryUpdate {
 
 /// Filters of `list_memories`; all given filters must match.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct MemoryFilter {
     /// Only this type.
     #[serde(rename = "type")]
@@ -379,7 +381,7 @@ pub struct MemoryFilter {
 
 /// Exact counts of a space's memories by stored status, and of its associations.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct MemoryStats {
     /// Active memories (including any whose `expires_at` has passed but whose expiry is not
     /// recorded yet; `sweep` records it).
@@ -398,6 +400,7 @@ pub struct MemoryStats {
 
 /// What `trace_memory` returns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct MemoryTrace {
     /// The memory in any status (a tombstone for a hard-forgotten one); provenance included.
     pub memory: Memory,
@@ -410,9 +413,11 @@ pub struct MemoryTrace {
     pub associations: Traversal,
 }
 
-/// One operation of `batch_memories` (wire form: `{"op": "create" | "update" | "delete", …}`).
+/// One operation of `batch_memories` (wire form: `{"op": "create" | "update" | "delete", …}`,
+/// the other keys those of [`NewMemory`], `memoryId` + [`MemoryUpdate`], or `memoryId` +
+/// `hard`; unknown keys are refused).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(from = "WireBatchOp", into = "WireBatchOp")]
 pub enum BatchOp {
     /// `remember`.
     Create(NewMemory),
@@ -421,7 +426,6 @@ pub enum BatchOp {
         /// The memory.
         memory_id: String,
         /// The update.
-        #[serde(flatten)]
         update: MemoryUpdate,
     },
     /// `forget_memory` (soft unless `hard`).
@@ -429,9 +433,81 @@ pub enum BatchOp {
         /// The memory.
         memory_id: String,
         /// Hard forget.
+        hard: bool,
+    },
+}
+
+/// The flat wire form of a batch operation.
+#[derive(Serialize, Deserialize)]
+#[serde(
+    tag = "op",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase",
+    deny_unknown_fields
+)]
+enum WireBatchOp {
+    Create(NewMemory),
+    Update {
+        memory_id: String,
+        #[serde(default)]
+        content: Option<String>,
+        #[serde(default)]
+        importance: Option<f64>,
+        #[serde(default)]
+        tags: Option<Vec<String>>,
+        #[serde(default)]
+        metadata: Option<Map<String, Value>>,
+        #[serde(default)]
+        expected_version: Option<u64>,
+    },
+    Delete {
+        memory_id: String,
         #[serde(default)]
         hard: bool,
     },
+}
+
+impl From<WireBatchOp> for BatchOp {
+    fn from(w: WireBatchOp) -> Self {
+        match w {
+            WireBatchOp::Create(n) => BatchOp::Create(n),
+            WireBatchOp::Update {
+                memory_id,
+                content,
+                importance,
+                tags,
+                metadata,
+                expected_version,
+            } => BatchOp::Update {
+                memory_id,
+                update: MemoryUpdate {
+                    content,
+                    importance,
+                    tags,
+                    metadata,
+                    expected_version,
+                },
+            },
+            WireBatchOp::Delete { memory_id, hard } => BatchOp::Delete { memory_id, hard },
+        }
+    }
+}
+
+impl From<BatchOp> for WireBatchOp {
+    fn from(op: BatchOp) -> Self {
+        match op {
+            BatchOp::Create(n) => WireBatchOp::Create(n),
+            BatchOp::Update { memory_id, update } => WireBatchOp::Update {
+                memory_id,
+                content: update.content,
+                importance: update.importance,
+                tags: update.tags,
+                metadata: update.metadata,
+                expected_version: update.expected_version,
+            },
+            BatchOp::Delete { memory_id, hard } => WireBatchOp::Delete { memory_id, hard },
+        }
+    }
 }
 
 impl BatchOp {
@@ -459,6 +535,7 @@ pub enum BatchOpStatus {
 
 /// The result of one batch operation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BatchOpResult {
     /// Position in the request.
     pub index: u32,
@@ -479,6 +556,7 @@ pub struct BatchOpResult {
 
 /// What `batch_memories` did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BatchResult {
     /// Operations in the request.
     pub total_operations: u32,

@@ -190,7 +190,7 @@ pub fn check_memory_invariants(ms: &Memspace, raw: &MemoryKv, space: &str) {
     if let Some(head) = data.get(&Key::table("mh").s(space).build()) {
         let head: Value = envelope::decode(head).unwrap();
         assert!(
-            head.get("pending_tx").is_none(),
+            head.get("pendingTx").is_none(),
             "a committed journal is still pending"
         );
     }
@@ -233,8 +233,8 @@ pub fn check_memory_invariants(ms: &Memspace, raw: &MemoryKv, space: &str) {
             );
             assert_eq!(r["tags"], Value::Array(vec![]));
             assert_eq!(r["metadata"], Value::Object(Default::default()));
-            assert!(r.get("logical_key").is_none() && r.get("idempotency_key").is_none());
-            if r.get("purge_pending").is_none() {
+            assert!(r.get("logicalKey").is_none() && r.get("idempotencyKey").is_none());
+            if r.get("purgePending").is_none() {
                 assert!(
                     raw_keys(&data, "mrv", space)
                         .iter()
@@ -252,10 +252,10 @@ pub fn check_memory_invariants(ms: &Memspace, raw: &MemoryKv, space: &str) {
         for t in r["tags"].as_array().unwrap() {
             idx.insert(mi("g", t.as_str().unwrap()));
         }
-        if let Some(c) = opt_str(r, "context_id") {
+        if let Some(c) = opt_str(r, "contextId") {
             idx.insert(mi("c", c));
         }
-        if let Some(k) = opt_str(r, "logical_key") {
+        if let Some(k) = opt_str(r, "logicalKey") {
             idx.insert(mi("k", k));
             if status == "active" {
                 want.entry("mk")
@@ -271,19 +271,19 @@ pub fn check_memory_invariants(ms: &Memspace, raw: &MemoryKv, space: &str) {
             want.entry("mch").or_default().insert(
                 Key::table("mch")
                     .s(space)
-                    .s(opt_str(r, "context_id").unwrap_or(""))
-                    .s(opt_str(r, "content_hash").unwrap())
+                    .s(opt_str(r, "contextId").unwrap_or(""))
+                    .s(opt_str(r, "contentHash").unwrap())
                     .s(id)
                     .build(),
             );
         }
-        if let Some(k) = opt_str(r, "idempotency_key") {
+        if let Some(k) = opt_str(r, "idempotencyKey") {
             want.entry("mik")
                 .or_default()
                 .insert(Key::table("mik").s(space).s(k).build());
         }
         if let (Some(at), true) = (
-            opt_str(r, "expires_at"),
+            opt_str(r, "expiresAt"),
             status == "active" || status == "superseded",
         ) {
             let at = memspace::Timestamp::parse(at).unwrap();

@@ -138,6 +138,9 @@ impl Memspace {
     /// One operation of a non-atomic batch, in its own commit.
     async fn try_batch_op(&self, space_id: &str, op: &BatchOp) -> Result<Done> {
         let mut tx = self.begin_memories(space_id).await?;
+        if let BatchOp::Create(n) = op {
+            tx.prefetch_remember(self, &[n]).await?;
+        }
         let done = self.plan_batch_op(&mut tx, op).await?;
         self.commit_tx(tx).await?;
         Ok(done)
@@ -171,6 +174,17 @@ impl Memspace {
 
     async fn try_atomic_batch(&self, space_id: &str, prepared: &[Prepared]) -> Result<BatchResult> {
         let mut tx = self.begin_memories(space_id).await?;
+        let creates: Vec<&crate::model::NewMemory> = prepared
+            .iter()
+            .filter_map(|p| match p {
+                Prepared::Ready(op) => match op.as_ref() {
+                    BatchOp::Create(n) => Some(n),
+                    _ => None,
+                },
+                Prepared::Invalid(..) => None,
+            })
+            .collect();
+        tx.prefetch_remember(self, &creates).await?;
         let mut results = Vec::with_capacity(prepared.len());
         let mut failed: Option<(usize, Error)> = None;
         for (i, p) in prepared.iter().enumerate() {

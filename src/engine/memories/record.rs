@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// The stored memory: the public record (with its *stored* status) plus bookkeeping.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct MemoryRecord {
     /// The public record. `status` is the stored status: an expiry that has passed but is not
     /// recorded yet is applied by [`MemoryRecord::effective_status`].
@@ -133,6 +134,7 @@ impl MemoryRecord {
 
 /// The memory head of a space: commit point of every memory and association write.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct MemoryHead {
     /// Exact counts, committed with every change.
     pub counts: MemoryStats,

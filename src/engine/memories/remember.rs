@@ -23,6 +23,7 @@ impl Memspace {
 
     async fn try_remember(&self, space_id: &str, input: &NewMemory) -> Result<Remembered> {
         let mut tx = self.begin_memories(space_id).await?;
+        tx.prefetch_remember(self, &[input]).await?;
         let out = self.plan_remember(&mut tx, input).await?;
         self.commit_tx(tx).await?;
         Ok(out)
