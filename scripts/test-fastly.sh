@@ -77,13 +77,15 @@ pport=$(free_port); serve "$pport" "$wasm"
 echo "viceroy: service on http://127.0.0.1:$sport, engine probe on http://127.0.0.1:$pport"
 
 step "the edge suites (unchanged), concurrency and host tests, against Viceroy"
-# Not run here: the Worker's deployment-config test (wrangler.toml) and the Durable Object
-# directory tests (node, own workerd) — Cloudflare-only machinery.
+# Not run here: the Worker's deployment-config test (wrangler.toml), its extraction tests (the
+# Worker's LLM setting + Durable Object alarms; the Fastly service has no LLM configured yet)
+# and the Durable Object directory tests (node, own workerd) — Cloudflare-only machinery.
 export EDGE_URL="http://127.0.0.1:$sport" PROBE_URL="http://127.0.0.1:$pport"
 export EDGE_TOKEN_A=token-alice EDGE_TOKEN_B=token-bob EDGE_TOKEN_C=token-carol
 set +e
 "$venv/bin/python" -m pytest -p no:cacheprovider -q -rfE \
-  --ignore=edge/cloudflare/test/test_deploy_config.py edge/cloudflare/test "$svc/test"
+  --ignore=edge/cloudflare/test/test_deploy_config.py \
+  --ignore=edge/cloudflare/test/test_extraction.py edge/cloudflare/test "$svc/test"
 code=$?
 set -e
 if [ $code -ne 0 ]; then tail -n 40 "$log"; fi

@@ -8,14 +8,14 @@ pub mod llm;
 mod manual;
 pub mod openai;
 mod scripted_llm;
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(any(not(target_arch = "wasm32"), target_os = "wasi"))]
 mod system;
 
 pub use embed::{check_embeddings, Embedder, HashEmbedder, HostFuture, SYNONYMS};
 pub use llm::{Llm, LlmFormat, LlmMessage, LlmRequest, LlmResponse, LlmRole, LlmUsage};
 pub use manual::ManualHost;
 pub use scripted_llm::{rule_based_extraction, Scripted, ScriptedLlm};
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(any(not(target_arch = "wasm32"), target_os = "wasi"))]
 pub use system::SystemHost;
 
 use crate::time::Timestamp;

@@ -1,4 +1,4 @@
-//! The native default host: the system clock and OS-seeded randomness.
+//! The default host natively and on WASI: the system clock and OS-seeded randomness.
 
 use super::Host;
 use crate::time::Timestamp;
