@@ -9,6 +9,7 @@ import { renderLifecycle, strategiesFromForm } from "./panels/lifecycle.js";
 import { renderStore } from "./panels/store.js";
 import { renderInspector } from "./panels/inspector.js";
 import { renderMemory } from "./panels/memory.js";
+import { explainText } from "./panels/memories.js";
 import { exportSpace, importSpace } from "./transfer.js";
 
 const DB = "memspace-demo";
@@ -160,7 +161,7 @@ function contextView(c) {
       ? h(
           "ol",
           { className: "recalled" },
-          c.archival.map((a) => h("li", {}, h("span", { className: "score" }, a.score.toFixed(3)), " ", a.content)),
+          c.archival.map((a) => h("li", {}, h("span", { className: "score" }, a.score.toFixed(3)), " ", a.content, a.explain ? h("div", { className: "explain muted" }, a.explain) : null)),
         )
       : null,
     h("pre", { className: "rendered" }, c.rendered || "(empty: nothing in memory yet)"),
@@ -207,13 +208,13 @@ async function renderChat() {
 }
 
 /** What a turn keeps of its memory context (shown under the reply, also after a reload). */
-function summarize(c) {
+function summarize(c, explained = new Map()) {
   return {
     tokens: c.tokens,
     budgetTokens: c.budgetTokens,
     snapshot: { hash: c.snapshot.hash, reused: c.snapshot.reused },
     parts: c.parts.map((p) => ({ kind: p.kind, tokens: p.tokens, included: p.included, omitted: p.omitted })),
-    archival: c.archival.map((a) => ({ content: a.content, score: a.score, memoryId: a.memoryId })),
+    archival: c.archival.map((a) => ({ content: a.content, score: a.score, memoryId: a.memoryId, ...(explained.has(a.memoryId) ? { explain: explainText(explained.get(a.memoryId)) } : {}) })),
     rendered: c.rendered,
   };
 }
@@ -257,7 +258,10 @@ async function turn(text) {
   const facts = factsIn(text);
   const endpoint = loadEndpoint();
   const reply = endpoint ? await endpointReply(endpoint, text, context) : scriptedReply(text, context, facts);
-  const body = { content: reply, context: summarize(context) };
+  // Why each recalled memory scored what it did: the same query through recall with explain.
+  const explained = new Map();
+  if (context.archival.length && context.query) for (const m of (await ms.recall(space.id, { query: context.query, limit: 20, explain: true })).memories) explained.set(m.id, m);
+  const body = { content: reply, context: summarize(context, explained) };
   if (facts.length) body.remembered = facts.map((f) => f.text);
   await ms.postEvent(space.id, session.id, { body, emitter: { type: "agent", id: AGENT }, eventType: "message" });
   if (facts.length === 0) return;

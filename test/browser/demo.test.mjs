@@ -141,14 +141,18 @@ test("the conversation's memories: superseded struck through beside the successo
     await settled(page);
     await page.waitForSelector("#recall-results[data-query=trains] li");
     const top = page.locator("#recall-results li").first();
-    assert.match(await top.textContent(), /^\d\.\d{3} Likes trains over planes$/);
+    assert.equal(await top.getAttribute("data-source"), "search");
+    assert.match(await top.textContent(), /^\d\.\d{3} Likes trains over planes/);
     assert.ok(Number(await top.locator(".score").textContent()) > 0);
+    assert.match(await top.locator(".explain").textContent(), /^relevance \d\.\d{3} = lexical #1 \(\d+\.\d{2}\) · .* × importance \d\.\d{2} × recency \d\.\d{2}/);
+    assert.match(await page.textContent("#recall-summary"), /found · confidence (strong|moderate|weak) · mode /);
 
     // A turn about trains: the agent's context recalls that memory (the archival part) with its score.
     await say(page, "Which trains should I book?");
     const turn = page.locator("#events li.agent").last();
     assert.equal(await turn.locator("tr[data-kind=archival]").count(), 1);
-    assert.match(await turn.locator(".recalled li").first().textContent(), /^\d\.\d{3} Likes trains over planes$/);
+    assert.match(await turn.locator(".recalled li").first().textContent(), /^\d\.\d{3} Likes trains over planes/);
+    assert.match(await turn.locator(".recalled li .explain").first().textContent(), /lexical #1/, "the recalled memory's explain scores");
     assert.match(await turn.locator(".text").textContent(), /Likes trains over planes/);
 
     // Forget, then restore.

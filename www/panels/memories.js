@@ -9,6 +9,13 @@ function validity(m) {
   return m.invalidAt ? `valid ${when(m.validAt)} → ${when(m.invalidAt)}` : `valid since ${when(m.validAt)}`;
 }
 
+/** One line of why a memory scored what it did (recall's `explain`). */
+export function explainText(m) {
+  const e = m.explain;
+  const ch = (name, x) => (x ? `${name} #${x.rank} (${x.score.toFixed(2)})` : `${name} —`);
+  return `relevance ${m.relevanceScore.toFixed(3)} = ${ch("lexical", e.lexical)} · ${ch("vector", e.vector)} · ${ch("exact", e.exact)} · fused ${e.fused.toFixed(3)} × importance ${e.importanceFactor.toFixed(2)} × recency ${e.recencyFactor.toFixed(2)}${e.via ? ` · via ${e.via}` : ""}`;
+}
+
 export async function renderMemories(c) {
   const { ms, S } = c;
   const sp = S.space.id;
@@ -25,27 +32,31 @@ export async function renderMemories(c) {
     h("p", { id: "memory-stats", className: "muted" }, `${stats.active} active · ${stats.superseded} superseded · ${stats.forgotten} forgotten · ${stats.associations} associations. The agent recalls them into the context ("archival" part) by relevance to your message.`),
   );
 
-  // Recall box: live results as you type (recallArchival: the space's memories, best first, with scores).
+  // Recall box: live results as you type (recall with explain: best first, each with its scores).
   const input = h("input", { id: "recall-query", type: "search", placeholder: "Recall… (e.g. trains)", value: recallQuery, autocomplete: "off" });
   const results = h("ol", { id: "recall-results", className: "recall-results" });
+  const confidence = h("div", { id: "recall-summary", className: "muted" });
   const runRecall = async () => {
     recallQuery = input.value;
     const q = recallQuery.trim();
     if (!q) {
       results.replaceChildren();
+      confidence.textContent = "";
       results.dataset.query = "";
       return;
     }
-    const matches = await ms.recallArchival(sp, { query: q, agentId: c.AGENT, limit: 10 });
+    const r = await ms.recall(sp, { query: q, limit: 10, explain: true });
     if (input.value !== recallQuery) return; // a newer keystroke is on its way
     results.replaceChildren(
-      ...(matches.length === 0 ? [h("li", { className: "muted" }, "nothing recalled")] : []),
-      ...matches.map((m) => h("li", { "data-memory": m.memoryId }, h("span", { className: "score" }, m.score.toFixed(3)), " ", m.content)),
+      ...(r.memories.length === 0 ? [h("li", { className: "muted" }, "nothing recalled")] : []),
+      ...r.memories.map((m) => h("li", { "data-memory": m.id, "data-source": m.source }, h("span", { className: "score" }, m.boostedScore.toFixed(3)), " ", m.content, m.explain ? h("div", { className: "explain muted" }, explainText(m)) : null)),
     );
+    results.dataset.confidence = r.retrievalConfidence;
+    confidence.textContent = `${r.totalCount} found · confidence ${r.retrievalConfidence} · mode ${r.modeUsed} · ${r.searchLatencyMs.toFixed(1)} ms`;
     results.dataset.query = q;
   };
   input.oninput = () => c.act(runRecall);
-  root.append(h("div", { className: "recall" }, h("h3", {}, "Recall"), input, results));
+  root.append(h("div", { className: "recall" }, h("h3", {}, "Recall"), input, confidence, results));
   if (recallQuery.trim()) await runRecall();
 
   if (memories.length === 0) root.append(h("p", { className: "empty" }, "No memories yet: tell the agent what you like, where you live, or \"remember that …\"."));
