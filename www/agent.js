@@ -131,3 +131,34 @@ export function scriptedExtraction(request) {
   }
   return { json: { memories }, model: "scripted" };
 }
+
+/**
+ * Extraction through the OpenAI-compatible endpoint the user entered: extraction's messages as
+ * they are, JSON mode when it asks for JSON. A failure rejects, so the job keeps its events and
+ * retries later (backoff), as with any host LLM.
+ */
+export async function endpointExtraction(settings, request) {
+  const url = `${settings.baseUrl.replace(/\/+$/, "")}/chat/completions`;
+  const headers = { "content-type": "application/json" };
+  if (settings.apiKey) headers.authorization = `Bearer ${settings.apiKey}`;
+  const res = await fetch(url, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({
+      model: settings.model || "gpt-4o-mini",
+      messages: request.messages,
+      ...(request.format === "json" ? { response_format: { type: "json_object" } } : {}),
+      ...(request.maxTokens ? { max_tokens: request.maxTokens } : {}),
+      ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+    }),
+  });
+  if (!res.ok) throw new Error(`the model endpoint answered ${res.status} ${res.statusText}`);
+  const data = await res.json();
+  const choice = data?.choices?.[0];
+  return {
+    text: choice?.message?.content ?? "",
+    model: data?.model,
+    finishReason: choice?.finish_reason ?? undefined,
+    ...(data?.usage ? { usage: { promptTokens: data.usage.prompt_tokens, completionTokens: data.usage.completion_tokens, totalTokens: data.usage.total_tokens } } : {}),
+  };
+}

@@ -4,8 +4,8 @@
 // a BroadcastChannel. Bundled by esbuild into www/dist/app.js (npm run demo).
 import { Memspace } from "memspace";
 import { h, $, when, describe } from "./ui.js";
-import { factsIn, scriptedReply, endpointReply, loadEndpoint, saveEndpoint } from "./agent.js";
-import { renderLifecycle, strategiesFromForm } from "./panels/lifecycle.js";
+import { factsIn, scriptedReply, endpointReply, loadEndpoint, saveEndpoint, scriptedExtraction, endpointExtraction } from "./agent.js";
+import { renderLifecycle, strategiesFromForm, memoriesByFromForm } from "./panels/lifecycle.js";
 import { renderStore } from "./panels/store.js";
 import { renderInspector } from "./panels/inspector.js";
 import { renderMemory } from "./panels/memory.js";
@@ -19,11 +19,17 @@ const KEY = { space: `${DB}.space`, session: `${DB}.session`, clock: `${DB}.cloc
 
 // The page's clock: real time plus the fast-forward offset, shared by every tab through localStorage.
 let clockOffset = Number(localStorage.getItem(KEY.clock)) || 0;
-const ms = await Memspace.open({ storage: "indexeddb", name: DB, principal: { userId: USER, tenantId: "demo" }, clock: () => Date.now() + clockOffset });
+// Extraction jobs ask this `llm`: the scripted extractor (same rules as the chat), or the
+// OpenAI-compatible endpoint when the user entered one.
+const llm = (request) => {
+  const endpoint = loadEndpoint();
+  return endpoint ? endpointExtraction(endpoint, request) : scriptedExtraction(request);
+};
+const ms = await Memspace.open({ storage: "indexeddb", name: DB, principal: { userId: USER, tenantId: "demo" }, clock: () => Date.now() + clockOffset, llm });
 const channel = new BroadcastChannel(DB);
 
 /** What the page shows; `space`/`session` are the records last read. */
-const S = { spaces: [], space: null, sessions: [], session: null, goneSession: null, tab: localStorage.getItem(KEY.tab) ?? "memory" };
+const S = { spaces: [], space: null, sessions: [], session: null, goneSession: null, goneState: null, tab: localStorage.getItem(KEY.tab) ?? "memory" };
 
 const ctx = {
   ms,
@@ -34,13 +40,28 @@ const ctx = {
   now: () => Date.now() + clockOffset,
   act,
   changed,
-  /** Moves the shared clock forward and lets lifecycle run (sweep fires due time triggers). */
+  /** Moves the shared clock forward and lets lifecycle run (sweep fires due time triggers, then due jobs run). */
   async fastForward(ms_) {
     clockOffset += ms_;
     localStorage.setItem(KEY.clock, String(clockOffset));
-    return ms.sweep(1000);
+    const report = await ms.sweep(1000);
+    await runJobs();
+    return report;
   },
+  runJobs,
+  lastRun: () => lastRun,
+  extractorName: () => (loadEndpoint() ? `the endpoint's model (${loadEndpoint().model || "gpt-4o-mini"})` : "the scripted extractor"),
 };
+
+/** What the page's last runExtraction did (shown in the Lifecycle panel). */
+let lastRun = null;
+
+/** Runs the space's due extraction jobs: what a browser app does when it is idle. */
+async function runJobs() {
+  if (!S.space) return null;
+  lastRun = await ms.runExtraction({ spaceId: S.space.id });
+  return lastRun;
+}
 
 // ---- actions: one at a time, errors shown in words and cleared by the next success ----
 
@@ -95,12 +116,16 @@ async function loadState() {
   const wantedSession = localStorage.getItem(KEY.session);
   S.session = S.sessions.find((s) => s.id === wantedSession) ?? null;
   S.goneSession = null;
+  S.goneState = null;
   if (!S.session && wantedSession && S.space && wantedSession.startsWith("ses_")) {
     // Not listed: deleted (by the user or by a lifecycle strategy) or of another space.
     try {
       S.session = await ms.getSession(S.space.id, wantedSession);
     } catch (e) {
-      if (e.code === "gone") S.goneSession = wantedSession;
+      if (e.code === "gone") {
+        S.goneSession = wantedSession;
+        S.goneState = e.details?.state ?? "deleted";
+      }
       else if (e.code !== "not_found") throw e;
     }
   }
@@ -125,7 +150,7 @@ function renderHeader() {
   const sessionSel = $("session-select");
   const options = S.sessions.map((s) => h("option", { value: s.id, selected: s.id === S.session?.id }, `${s.description ?? "session"} · ${s.eventCount} events`));
   if (S.session && !S.sessions.some((s) => s.id === S.session.id)) options.push(h("option", { value: S.session.id, selected: true }, `${S.session.description ?? "session"} (deleted)`));
-  if (S.goneSession) options.push(h("option", { value: S.goneSession, selected: true }, "deleted session"));
+  if (S.goneSession) options.push(h("option", { value: S.goneSession, selected: true }, S.goneState === "awaiting_extraction" ? "session awaiting extraction" : "deleted session"));
   if (options.length === 0) options.push(h("option", { value: "" }, S.space ? "no session yet" : "—"));
   sessionSel.replaceChildren(...options);
   spaceSel.disabled = S.spaces.length === 0;
@@ -178,6 +203,11 @@ async function renderChat() {
     list.replaceChildren();
     return;
   }
+  if (S.goneState === "awaiting_extraction") {
+    hint.textContent = "This session's extraction strategy fired: it takes no more messages, its extraction job reads it, then it is soft-deleted. Its memories stay in the space; start a new session.";
+    list.replaceChildren();
+    return;
+  }
   if (S.goneSession || S.session?.deletedAt) {
     hint.textContent = "This session was deleted (by you or by its lifecycle strategy). Its memories stay in the space; start a new session.";
     list.replaceChildren();
@@ -200,6 +230,7 @@ async function renderChat() {
         h("div", { className: "who" }, ev.emitter.id ?? ev.emitter.type, h("span", { className: "seq" }, ` #${ev.sequenceId}`)),
         h("div", { className: "text" }, String(body.content ?? "")),
         body.remembered ? h("div", { className: "remembered" }, "remembered: ", body.remembered.join("; ")) : null,
+        body.toExtract ? h("div", { className: "remembered to-extract" }, "left to the extraction job: ", body.toExtract.join("; ")) : null,
         contextView(body.context),
       );
     }),
@@ -249,7 +280,17 @@ async function turn(text) {
   const space = S.space;
   const session = S.session;
   const said = await ms.postEvent(space.id, session.id, { body: { content: text }, emitter: { type: "user", id: USER }, eventType: "message" });
-  const context = await ms.contextFor(space.id, {
+  try {
+    await answer(space, session, text, said);
+  } catch (e) {
+    // The message itself fired a strategy that closed the session (soft delete, or extraction
+    // that deletes after): the turn ends there, the page shows why.
+    if (e.code !== "gone") throw e;
+  }
+}
+
+/** The agent's half of a turn: context, reply, memories. */
+async function answer(space, session, text, said) {  const context = await ms.contextFor(space.id, {
     agentId: AGENT,
     sessionId: session.id,
     budgetTokens: 1500,
@@ -262,13 +303,15 @@ async function turn(text) {
   const explained = new Map();
   if (context.archival.length && context.query) for (const m of (await ms.recall(space.id, { query: context.query, limit: 20, explain: true })).memories) explained.set(m.id, m);
   const body = { content: reply, context: summarize(context, explained) };
-  if (facts.length) body.remembered = facts.map((f) => f.text);
+  const byAgent = session.metadata?.memoriesBy !== "extraction";
+  if (facts.length) body[byAgent ? "remembered" : "toExtract"] = facts.map((f) => f.text);
   await ms.postEvent(space.id, session.id, { body, emitter: { type: "agent", id: AGENT }, eventType: "message" });
   if (facts.length === 0) return;
   // Profile facts (name, home, work) go to core memory, sent every turn; every fact becomes a
   // memory, recalled when relevant. A slot's logical key makes a newer fact supersede the old one.
   const profile = facts.filter((f) => f.key);
   if (profile.length) await rememberInCore(space.id, profile);
+  if (!byAgent) return; // the session's extraction job writes the memories
   const provenance = { source: "agent", sessionId: session.id, eventFrom: said.sequenceId, eventTo: said.sequenceId, agentId: AGENT };
   const ops = facts.map((f) => ({
     op: "create",
@@ -314,6 +357,7 @@ $("new-session").onclick = () =>
       participants: [USER],
       description: `Conversation ${S.sessions.length + 1}`,
       lifecycleStrategies: strategiesFromForm(ctx),
+      metadata: { memoriesBy: memoriesByFromForm() },
     });
     localStorage.setItem(KEY.session, session.id);
     await changed();
@@ -339,6 +383,7 @@ $("post").onsubmit = (event) => {
   $("message").value = "";
   act(async () => {
     await turn(text);
+    await runJobs();
     await changed();
   });
 };

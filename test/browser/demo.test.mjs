@@ -179,27 +179,50 @@ test("the conversation's memories: superseded struck through beside the successo
   }
 });
 
-test("a lifecycle strategy fires after the clock is fast-forwarded: extraction job queued, idle session soft-deleted", async () => {
+test("lifecycle: an extraction strategy fires, its job runs with the scripted extractor and memories appear; an idle strategy fires after a fast-forward; extraction then soft-delete", async () => {
   const { context, errors, open } = await profile();
   try {
     const page = await open();
     await click(page, "#new-space");
     await tab(page, "lifecycle");
+    assert.equal(await page.isChecked("#st-by-agent"), true, "by default the agent writes memories during the turn");
+    await page.check("#st-by-extraction");
     await page.fill("#st-extract-n", "4");
     await page.dispatchEvent("#st-extract-n", "change");
     await page.fill("#st-idle-min", "30");
     await page.dispatchEvent("#st-idle-min", "change");
     await click(page, "#new-session");
+    assert.match(await page.textContent("#memories-by"), /extraction job/);
     assert.equal(await page.locator(".strategy-list li").count(), 2);
     assert.deepEqual(await page.locator(".strategy-list li").evaluateAll((els) => els.map((e) => e.dataset.fired)), ["false", "false"]);
     await say(page, "My name is Ada.");
+    assert.match(await page.locator("#events li.agent .to-extract").last().textContent(), /left to the extraction job: Name: Ada/);
+    assert.equal(await page.locator("#jobs li").count(), 0, "two events: nothing fired yet");
     await say(page, "I work at the harbour office.");
-    // Four events: the eventCount strategy fired and queued an extraction job.
+    // Four events: the eventCount strategy fired, queued a job, and the page ran it with the scripted extractor.
     await page.waitForSelector(".strategy-list li[data-index='0'][data-fired=true]");
-    assert.equal(await page.locator("#jobs li").count(), 1);
+    assert.match(await page.textContent(".strategy-list li[data-index='0']"), /fired .* → job job_/);
+    const job = page.locator("#jobs li");
+    assert.equal(await job.count(), 1);
+    assert.equal(await job.getAttribute("data-status"), "done");
+    const jobId = await job.getAttribute("data-job");
+    assert.match(await job.locator(".job-stats").textContent(), /^2 extracted · 2 created/);
+    assert.match(await page.textContent("#run-report"), /1 claimed, 1 done, .* 2 memories created/);
     assert.equal(await page.locator(".strategy-list li[data-index='1']").getAttribute("data-fired"), "false");
     assert.equal(await page.getAttribute("#session-state", "data-state"), "live");
+    await page.screenshot({ path: "test-output/playground-lifecycle-extraction.png", fullPage: true });
 
+    // The memories the job wrote, with its provenance.
+    await tab(page, "memory");
+    assert.match(await page.textContent("#memory-stats"), /^2 active/);
+    const extracted = page.locator("#memory-list li", { hasText: "Works at the harbour office" });
+    assert.equal(await extracted.locator(".provenance").getAttribute("data-source"), "extraction");
+    assert.match(await extracted.locator(".provenance").textContent(), /^extracted by job job_\S+ from event #2 of session/);
+    assert.ok((await extracted.locator(".provenance").textContent()).includes(jobId), "the job that ran");
+    await page.screenshot({ path: "test-output/playground-memories-extracted.png", fullPage: true });
+
+    // Fast-forward an hour: the idle strategy fires on the sweep.
+    await tab(page, "lifecycle");
     const clockBefore = await page.textContent("#lifecycle-now");
     await click(page, "#ff-hour");
     assert.notEqual(await page.textContent("#lifecycle-now"), clockBefore, "the clock moved");
@@ -209,7 +232,7 @@ test("a lifecycle strategy fires after the clock is fast-forwarded: extraction j
     assert.match(await page.textContent("#chat-hint"), /deleted/);
     await page.screenshot({ path: "test-output/playground-lifecycle.png", fullPage: true });
 
-    // Extraction that also deletes: the session is soft-deleted as soon as its job is queued.
+    // Extraction that deletes after: the session is soft-deleted once its job is done.
     await page.check("#st-extract-delete");
     await page.fill("#st-extract-n", "2");
     await page.dispatchEvent("#st-extract-n", "change");
@@ -219,6 +242,12 @@ test("a lifecycle strategy fires after the clock is fast-forwarded: extraction j
     await click(page, "#send");
     assert.equal(await page.getAttribute("#session-state", "data-state"), "deleted");
     assert.equal(await page.locator("#jobs li").count(), 2);
+    const second = page.locator("#jobs li").nth(1);
+    assert.equal(await second.getAttribute("data-status"), "done");
+    assert.match(await second.locator(".job-stats").textContent(), /^1 extracted · 1 created .* then soft-delete the session \(done\)/);
+    assert.match(await page.textContent("#run-report"), /1 session deleted/);
+    await tab(page, "memory");
+    assert.match(await page.locator("#memory-list li", { hasText: "Lives in Lisbon" }).locator(".provenance").textContent(), /^extracted by job/);
     await noError(page, errors);
   } finally {
     await context.close();

@@ -16,6 +16,14 @@ export function explainText(m) {
   return `relevance ${m.relevanceScore.toFixed(3)} = ${ch("lexical", e.lexical)} · ${ch("vector", e.vector)} · ${ch("exact", e.exact)} · fused ${e.fused.toFixed(3)} × importance ${e.importanceFactor.toFixed(2)} × recency ${e.recencyFactor.toFixed(2)}${e.via ? ` · via ${e.via}` : ""}`;
 }
 
+/** Where a memory came from (its provenance), in words. */
+function origin(p) {
+  const events = p.eventFrom === undefined || p.eventFrom === null ? "" : p.eventTo !== undefined && p.eventTo !== null && p.eventTo !== p.eventFrom ? ` events #${p.eventFrom}–#${p.eventTo}` : ` event #${p.eventFrom}`;
+  const where = p.sessionId ? ` of session ${p.sessionId.slice(-6)}` : "";
+  if (p.source === "extraction") return `extracted by job ${p.jobId ?? "?"} from${events}${where}`;
+  return `written by ${p.agentId ?? p.source ?? "the caller"} from${events}${where}`;
+}
+
 export async function renderMemories(c) {
   const { ms, S } = c;
   const sp = S.space.id;
@@ -71,6 +79,7 @@ export async function renderMemories(c) {
           { "data-status": m.status, "data-memory": m.id },
           h("div", { className: "content" }, m.content),
           successor ? h("div", { className: "successor" }, "→ replaced by: ", successor.content) : null,
+          m.provenance ? h("div", { className: "provenance muted", "data-source": m.provenance.source ?? "" }, origin(m.provenance)) : null,
           h("div", { className: "muted" }, [m.type, m.subtype].filter(Boolean).join("/"), ` · importance ${m.importance.toFixed(2)}`, m.tags.length ? ` · ${m.tags.map((t) => `#${t}`).join(" ")}` : "", m.logicalKey ? ` · key ${m.logicalKey}` : "", ` · ${validity(m)} · ${m.status}`),
           m.status === "active"
             ? h("button", {
