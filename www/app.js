@@ -423,7 +423,7 @@ $("endpoint-clear").onclick = () =>
 
 $("export").onclick = () =>
   act(async () => {
-    const data = await exportSpace(ms, S.space.id);
+    const data = await exportSpace(ms, S.space.id, ctx.now());
     const blob = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
     const a = h("a", { href: URL.createObjectURL(blob), download: `${(S.space.name ?? "space").replace(/\W+/g, "-")}.memspace.json` });
     document.body.append(a);

@@ -315,6 +315,15 @@ test("the inspector shows the space's records decoded from IndexedDB with checks
     const first = events.locator(".record").first();
     assert.match(await first.locator(".key").textContent(), /^ev \/ spc_\S+ \/ ses_\S+ \/ #0/);
     assert.equal(JSON.parse(await first.locator("pre").textContent()).body.content, "My name is Ada.");
+    // The memory the turn wrote: its record, decoded, with its logical key and provenance.
+    const memories = page.locator("details.table[data-table=mr]");
+    await memories.locator("summary").click();
+    assert.match(await memories.locator("summary").textContent(), /memory · 1/);
+    const memory = JSON.parse(await memories.locator(".record pre").first().textContent());
+    assert.equal(memory.content, "Name: Ada");
+    assert.equal(memory.logicalKey, "user.name");
+    assert.equal(memory.provenance.source, "agent");
+    for (const table of ["mh", "mk", "rh"]) assert.equal(await page.locator(`details.table[data-table=${table}]`).count(), 1, table);
     await page.screenshot({ path: "test-output/playground-inspector.png", fullPage: true });
     await noError(page, errors);
   } finally {
@@ -403,12 +412,25 @@ test("a reload keeps everything and a second tab follows changes without a reloa
   }
 });
 
-test("a space exported as a file imports as a new space with its sessions, blocks and store", async () => {
+test("a space exported as a file imports as a new space with its sessions, blocks, memories, links and store", async () => {
   const { context, errors, open } = await profile();
   try {
     const page = await open();
     await startConversation(page);
     await say(page, "My name is Ada.");
+    await say(page, "I live in Lisbon and I prefer trains over planes.");
+    await say(page, "I moved to Porto.");
+    await say(page, "Remember that my sister Maria visits in June.");
+    await tab(page, "memory");
+    const id = (text) => page.locator("#memory-list li[data-status=active]", { hasText: text }).getAttribute("data-memory");
+    await page.selectOption("#assoc-source", await id("Likes trains"));
+    await page.selectOption("#assoc-target", await id("my sister Maria"));
+    await page.selectOption("#assoc-relationship", "related_to");
+    await click(page, "#assoc-add");
+    await click(page, '#memory-list li:has-text("Name: Ada") button.forget');
+    const stats = await page.textContent("#memory-stats");
+    assert.match(stats, /^3 active · 1 superseded · 1 forgotten · 2 associations/);
+    const chat = await page.locator("#events li .text").allTextContents();
     await tab(page, "store");
     await click(page, "#create-store");
     await page.fill("#new-path", "notes.md");
@@ -424,16 +446,24 @@ test("a space exported as a file imports as a new space with its sessions, block
     await settled(page);
     assert.equal(await page.locator("#space-select option").count(), 2);
     assert.match(await page.locator("#space-select option:checked").textContent(), /imported/);
-    assert.deepEqual(await page.locator("#events li .text").allTextContents(), ["My name is Ada.", "Got it, I'll remember: Name: Ada."]);
+    assert.deepEqual(await page.locator("#events li .text").allTextContents(), chat);
     await page.waitForSelector("#file-tree button.file[data-path='notes.md']");
     await tab(page, "memory");
-    assert.equal(await page.inputValue("section.block[data-block=core] textarea"), "- Name: Ada");
+    assert.equal(await page.inputValue("section.block[data-block=core] textarea"), "- Name: Ada\n- Lives in Porto");
+    // The memories came along: supersession re-made in order, the forgotten one forgotten, the link re-made.
+    assert.equal(await page.textContent("#memory-stats"), stats);
+    const old = page.locator("#memory-list li[data-status=superseded]");
+    assert.equal(await old.locator(".content").textContent(), "Lives in Lisbon");
+    assert.equal(await old.locator(".successor").textContent(), "→ replaced by: Lives in Porto");
+    assert.equal(await page.locator("#memory-list li[data-status=forgotten] .content").textContent(), "Name: Ada");
+    assert.deepEqual((await page.locator("#associations li").allTextContents()).sort(), ["Likes trains over planes —related_to (0.50)→ my sister Maria visits in June", "Lives in Porto —supersedes (1.00)→ Lives in Lisbon"]);
+    await page.screenshot({ path: "test-output/playground-imported.png", fullPage: true });
     // The switcher goes back to the original space and its conversation.
     await page.selectOption("#space-select", original);
     await settled(page);
     assert.equal(await page.locator("#space-select option:checked").textContent(), await page.locator(`#space-select option[value="${original}"]`).textContent());
     assert.doesNotMatch(await page.locator("#space-select option:checked").textContent(), /imported/);
-    assert.equal(await page.locator("#events li").count(), 2);
+    assert.equal(await page.locator("#events li").count(), chat.length);
     await noError(page, errors);
   } finally {
     await context.close();
