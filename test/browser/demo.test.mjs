@@ -41,7 +41,8 @@ async function profile(viewport = { width: 1280, height: 900 }) {
 }
 
 /** Waits until every queued action of the page is done. */
-const settled = (page) => page.waitForFunction(() => document.body.dataset.pending === "0");
+// Polled on a timer, not on animation frames: a background tab (the first of two) gets no frames.
+const settled = (page) => page.waitForFunction(() => document.body.dataset.pending === "0", undefined, { polling: 25 });
 
 async function click(page, selector) {
   await page.click(selector);
@@ -405,6 +406,12 @@ test("a reload keeps everything and a second tab follows changes without a reloa
     await second.fill("section.block[data-block=core] textarea", "- Name: Ada\n- Lives in Lisbon\n- Vegetarian");
     await click(second, "section.block[data-block=core] button.save-block");
     await page.waitForFunction(() => document.querySelector("section.block[data-block=core] textarea")?.value.includes("Vegetarian"));
+    // A memory forgotten in the first tab shows forgotten in the second; the clock moved in one moves in both.
+    await click(page, '#memory-list li:has-text("Lives in Lisbon") button.forget');
+    await second.waitForSelector('#memory-list li[data-status=forgotten]:has-text("Lives in Lisbon")');
+    await tab(page, "lifecycle");
+    await click(page, "#ff-day");
+    await second.waitForFunction(() => document.getElementById("clock").textContent.endsWith("(+24 h)"));
     await second.screenshot({ path: "test-output/playground-second-tab.png", fullPage: true });
     await noError(page, errors);
   } finally {
@@ -563,6 +570,75 @@ test("with an OpenAI-compatible endpoint entered, the page sends the memory cont
     await click(page, "#endpoint-clear");
     assert.equal(await page.locator("#error").isHidden(), true);
     assert.deepEqual(errors.filter((e) => !e.includes("ERR_CONNECTION_REFUSED")), [], "only the refused connection was logged");
+  } finally {
+    await context.close();
+    model.close();
+  }
+});
+
+test("with an endpoint entered, extraction jobs ask that model in JSON mode; an unusable answer keeps the session awaiting extraction until a retry after a fast-forward succeeds", async () => {
+  // A chat-completions server: chat turns get a plain answer; extraction (JSON mode) first gets
+  // text that is no JSON object, then a memory citing the first event.
+  const extraction = [];
+  const model = createServer((req, res) => {
+    const cors = { "access-control-allow-origin": "*", "access-control-allow-headers": "content-type, authorization" };
+    if (req.method === "OPTIONS") return res.writeHead(204, cors).end();
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      const request = JSON.parse(body);
+      let content = "model answer";
+      if (request.response_format?.type === "json_object") {
+        extraction.push(request);
+        content = extraction.length === 1 ? "Sorry, I cannot help with that." : JSON.stringify({ memories: [{ content: "Enjoys sailing on weekends", category: "preference", importance: 0.7, tags: ["hobby"], sourceEvents: [0] }] });
+      }
+      res.writeHead(200, { ...cors, "content-type": "application/json" });
+      res.end(JSON.stringify({ model: "test-model", choices: [{ message: { role: "assistant", content }, finish_reason: "stop" }], usage: { prompt_tokens: 50, completion_tokens: 10, total_tokens: 60 } }));
+    });
+  });
+  await new Promise((r) => model.listen(0, "127.0.0.1", r));
+  const { context, errors, open } = await profile();
+  try {
+    const page = await open();
+    await click(page, "#new-space");
+    await page.click(".endpoint summary");
+    await page.fill("#endpoint-url", `http://127.0.0.1:${model.address().port}/v1`);
+    await page.fill("#endpoint-model", "test-model");
+    await click(page, "#endpoint-form button[type=submit]");
+    await tab(page, "lifecycle");
+    await page.check("#st-by-extraction");
+    await page.check("#st-extract-delete");
+    await page.fill("#st-extract-n", "2");
+    await page.dispatchEvent("#st-extract-n", "change");
+    await click(page, "#new-session");
+    assert.match(await page.textContent(".jobs"), /the endpoint's model \(test-model\)/);
+    await page.fill("#message", "I go sailing every weekend.");
+    await click(page, "#send");
+
+    // The first answer was unusable: the job waits for a retry, the session is closed but not deleted yet.
+    assert.equal(extraction.length, 1);
+    assert.equal(extraction[0].model, "test-model");
+    assert.match(extraction[0].messages.at(-1).content, /\[0\] user \(visitor\): I go sailing every weekend\./);
+    const job = page.locator("#jobs li");
+    assert.equal(await job.getAttribute("data-status"), "pending");
+    assert.match(await job.locator(".job-error").textContent(), /^last error \(attempt 1\): /);
+    assert.match(await page.textContent("#run-report"), /1 retrying/);
+    assert.equal(await page.getAttribute("#session-state", "data-state"), "awaiting_extraction");
+    assert.match(await page.textContent("#chat-hint"), /extraction job reads it/);
+    assert.equal(await page.isDisabled("#send"), true);
+    await page.screenshot({ path: "test-output/playground-lifecycle-retry.png", fullPage: true });
+
+    // An hour later the backoff is over: the run retries, the memory appears, the session is deleted.
+    await click(page, "#ff-hour");
+    assert.equal(extraction.length, 2);
+    assert.equal(await job.getAttribute("data-status"), "done");
+    assert.match(await job.textContent(), /attempts 2/);
+    assert.equal(await page.getAttribute("#session-state", "data-state"), "deleted");
+    await tab(page, "memory");
+    const memory = page.locator("#memory-list li", { hasText: "Enjoys sailing on weekends" });
+    assert.match(await memory.textContent(), /semantic\/preference · importance 0\.70 · #hobby/);
+    assert.match(await memory.locator(".provenance").textContent(), /^extracted by job job_\S+ from event #0/);
+    await noError(page, errors);
   } finally {
     await context.close();
     model.close();

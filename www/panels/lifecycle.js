@@ -145,7 +145,7 @@ export async function renderLifecycle(c) {
               "li",
               { "data-status": j.status, "data-job": j.id },
               h("strong", {}, j.status),
-              ` ${j.id} · session ${j.sessionId.slice(-6)} · events #${j.fromSequenceId}–#${j.toSequenceId - 1} · due ${when(j.dueAt)} · attempts ${j.attempts}`,
+              ` ${j.id} · session ${j.sessionId.slice(-6)} · events #${j.fromSequenceId}–#${j.toSequenceId - 1} · due ${when(j.dueAt)} · attempts ${j.attempts}${j.status === "pending" && j.lastError && j.nextRunAt ? ` · next try ${when(j.nextRunAt)}` : ""}`,
               h("div", { className: "job-stats muted" }, `${j.stats.extracted} extracted · ${j.stats.created} created · ${j.stats.superseded} superseded · ${j.stats.deduplicated} deduplicated${j.softDeleteAfter ? ` · then soft-delete the session${j.sessionDeleted ? " (done)" : ""}` : ""}${j.finishedAt ? ` · finished ${when(j.finishedAt)}` : ""}`),
               j.lastError ? h("div", { className: "bad job-error" }, `last error (attempt ${j.lastError.attempt}): ${j.lastError.message}`) : null,
             ),
