@@ -9,7 +9,7 @@ const RULES = [
   { re: /\bcall me ([\p{L}][\p{L} '-]{0,40}?)(?= and | but |[.,!?;]|$)/iu, key: "name", subtype: "profile", importance: 0.9, text: (m) => `Name: ${m[1].trim()}` },
   { re: /\bi (?:live|moved) (?:in|to) ([\p{L}][\p{L} '-]{0,60}?)(?= and | but |[.,!?;]|$)/iu, key: "home", subtype: "profile", importance: 0.8, text: (m) => `Lives in ${m[1].trim()}` },
   { re: /\bi work (?:at|for) (.{1,60}?)(?= and | but |[.,!?;]|$)/iu, key: "work", subtype: "profile", importance: 0.7, text: (m) => `Works at ${m[1].trim()}` },
-  { re: /\bi (?:prefer|like|love|enjoy) (.{1,80}?)(?= and i | but |[.,!?;]|$)/iu, key: null, subtype: "preference", importance: 0.6, text: (m) => `Likes ${m[1].trim()}` },
+  { re: /\bi (?:prefer|like|love|enjoy) (.{1,80}?)(?= and i\b| but |[.,!?;]|$)/iu, key: null, subtype: "preference", importance: 0.6, text: (m) => `Likes ${m[1].trim()}` },
   { re: /\bi (?:don't|do not|never) (?:like|want|eat|drink) ([^.,!?]{1,80})/iu, key: null, subtype: "preference", importance: 0.6, text: (m) => `Dislikes ${m[1].trim()}` },
   { re: /\bi(?:'m| am) allergic to ([^.,!?]{1,60})/iu, key: null, subtype: "profile", importance: 1, text: (m) => `Allergic to ${m[1].trim()}` },
   { re: /\bremember (?:that )?([^!?]{3,400}?)[.!]?$/iu, key: null, importance: 0.5, text: (m) => m[1].trim() },

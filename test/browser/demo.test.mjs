@@ -255,6 +255,37 @@ test("lifecycle: an extraction strategy fires, its job runs with the scripted ex
   }
 });
 
+test("lifecycle: extract memories now (commitSession) from a live session; asking again with no new events extracts nothing", async () => {
+  const { context, errors, open } = await profile();
+  try {
+    const page = await open();
+    await click(page, "#new-space");
+    await tab(page, "lifecycle");
+    await page.check("#st-by-extraction");
+    await page.fill("#st-extract-n", "50");
+    await page.dispatchEvent("#st-extract-n", "change");
+    await click(page, "#new-session");
+    await say(page, "My name is Ada.");
+    await say(page, "I prefer green tea and I'm allergic to peanuts.");
+    await click(page, "#commit-session");
+    assert.match(await page.textContent("#commit-report"), /^last commit: 3 extracted, 3 created, 0 deduplicated, 0 filtered/);
+    assert.equal(await page.getAttribute("#session-state", "data-state"), "live", "commitSession leaves the session live");
+    assert.equal(await page.locator("#jobs li[data-status=done]").count(), 1);
+    assert.match(await page.textContent("#jobs li"), /^done commit job_/);
+    await click(page, "#commit-session");
+    assert.match(await page.textContent("#commit-report"), /^last commit: 0 extracted, 0 created/);
+    await tab(page, "memory");
+    assert.match(await page.textContent("#memory-stats"), /^3 active/);
+    assert.match(await page.locator("#memory-list li", { hasText: "Allergic to peanuts" }).textContent(), /importance 1\.00/);
+    // The agent recalls the extracted memory.
+    await say(page, "Can you suggest a snack with peanuts?");
+    assert.match(await page.locator("#events li.agent .text").last().textContent(), /Allergic to peanuts/);
+    await noError(page, errors);
+  } finally {
+    await context.close();
+  }
+});
+
 test("a memory-store edit records a version with its diff, an old version is redacted, the console runs memory-tool commands", async () => {
   const { context, errors, open } = await profile();
   try {

@@ -40,6 +40,8 @@ function describeTrigger(t) {
 }
 
 let lastSweep = null;
+/** The last commitSession report, with the session it was for. */
+let lastCommit = null;
 
 export async function renderLifecycle(c) {
   const { ms, S } = c;
@@ -107,6 +109,25 @@ export async function renderLifecycle(c) {
     sessionInfo.append(
       h("p", { id: "session-state", "data-state": s.deletedAt ? "deleted" : "live" }, s.deletedAt ? `deleted at ${when(s.deletedAt)}` : `live · ${s.eventCount} events · ~${s.tokenCount} tokens · last event ${when(s.lastEventAt)}`),
       h("p", { id: "memories-by", className: "muted" }, s.metadata?.memoriesBy === "extraction" ? "Memories of this session are written by its extraction job." : "Memories of this session are written by the agent during each turn."),
+      s.deletedAt
+        ? null
+        : h(
+            "div",
+            { className: "row" },
+            h("button", {
+              id: "commit-session",
+              title: "Extract the events no job has covered yet, now (commitSession)",
+              onclick: () =>
+                c.act(async () => {
+                  lastCommit = { sessionId: s.id, report: await ms.commitSession(S.space.id, s.id, { agentId: c.AGENT }) };
+                  await c.changed();
+                }),
+            }, "Extract memories now"),
+            h("span", { className: "muted" }, "commitSession: runs the extractor over the events no job covered yet"),
+          ),
+      lastCommit?.sessionId === s.id
+        ? h("div", { id: "commit-report", className: "muted" }, `last commit: ${lastCommit.report.memoriesExtracted} extracted, ${lastCommit.report.memoriesCreated} created, ${lastCommit.report.memoriesDeduplicated} deduplicated, ${lastCommit.report.memoriesFiltered} filtered · ${lastCommit.report.extractionTimeMs} ms`)
+        : null,
       s.expiresAt ? h("p", {}, "deleted by lifecycle at ", h("strong", {}, when(s.expiresAt)), " unless something happens first") : null,
       h(
         "ul",
@@ -145,7 +166,7 @@ export async function renderLifecycle(c) {
               "li",
               { "data-status": j.status, "data-job": j.id },
               h("strong", {}, j.status),
-              ` ${j.id} · session ${j.sessionId.slice(-6)} · events #${j.fromSequenceId}–#${j.toSequenceId - 1} · due ${when(j.dueAt)} · attempts ${j.attempts}${j.status === "pending" && j.lastError && j.nextRunAt ? ` · next try ${when(j.nextRunAt)}` : ""}`,
+              ` ${j.kind} ${j.id} · session ${j.sessionId.slice(-6)} · events #${j.fromSequenceId}–#${j.toSequenceId - 1} · due ${when(j.dueAt)} · attempts ${j.attempts}${j.status === "pending" && j.lastError && j.nextRunAt ? ` · next try ${when(j.nextRunAt)}` : ""}`,
               h("div", { className: "job-stats muted" }, `${j.stats.extracted} extracted · ${j.stats.created} created · ${j.stats.superseded} superseded · ${j.stats.deduplicated} deduplicated${j.softDeleteAfter ? ` · then soft-delete the session${j.sessionDeleted ? " (done)" : ""}` : ""}${j.finishedAt ? ` · finished ${when(j.finishedAt)}` : ""}`),
               j.lastError ? h("div", { className: "bad job-error" }, `last error (attempt ${j.lastError.attempt}): ${j.lastError.message}`) : null,
             ),
