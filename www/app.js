@@ -9,7 +9,7 @@ import { renderLifecycle, strategiesFromForm, memoriesByFromForm } from "./panel
 import { renderStore } from "./panels/store.js";
 import { renderInspector } from "./panels/inspector.js";
 import { renderMemory } from "./panels/memory.js";
-import { explainText } from "./panels/memories.js";
+import { renderMemories, explainText } from "./panels/memories.js";
 import { exportSpace, importSpace } from "./transfer.js";
 
 const DB = "memspace-demo";
@@ -29,7 +29,7 @@ const ms = await Memspace.open({ storage: "indexeddb", name: DB, principal: { us
 const channel = new BroadcastChannel(DB);
 
 /** What the page shows; `space`/`session` are the records last read. */
-const S = { spaces: [], space: null, sessions: [], session: null, goneSession: null, goneState: null, tab: localStorage.getItem(KEY.tab) ?? "memory" };
+const S = { spaces: [], space: null, sessions: [], session: null, goneSession: null, goneState: null, tab: localStorage.getItem(KEY.tab) ?? "memories" };
 
 const ctx = {
   ms,
@@ -329,10 +329,10 @@ async function answer(space, session, text, said) {  const context = await ms.co
 
 // ---- panels ----
 
-const PANELS = { memory: renderMemory, lifecycle: renderLifecycle, store: renderStore, inspector: renderInspector };
+const PANELS = { memories: renderMemories, memory: renderMemory, lifecycle: renderLifecycle, store: renderStore, inspector: renderInspector };
 
 async function renderPanel() {
-  if (!PANELS[S.tab]) S.tab = "memory";
+  if (!PANELS[S.tab]) S.tab = "memories";
   for (const b of document.querySelectorAll("#tabs button")) b.setAttribute("aria-selected", String(b.dataset.tab === S.tab));
   const root = $("panel");
   root.dataset.panel = S.tab;

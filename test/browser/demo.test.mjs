@@ -127,7 +127,7 @@ test("the conversation's memories: superseded struck through beside the successo
     await say(page, "I live in Lisbon and I prefer trains over planes.");
     await say(page, "I moved to Porto.");
     await say(page, "Remember that my sister Maria visits in June.");
-    await tab(page, "memory");
+    await tab(page, "memories");
     assert.match(await page.textContent("#memory-stats"), /^4 active · 1 superseded · 0 forgotten/);
     const old = page.locator("#memory-list li[data-status=superseded]");
     assert.equal(await old.locator(".content").textContent(), "Lives in Lisbon");
@@ -214,7 +214,7 @@ test("lifecycle: an extraction strategy fires, its job runs with the scripted ex
     await page.screenshot({ path: "test-output/playground-lifecycle-extraction.png", fullPage: true });
 
     // The memories the job wrote, with its provenance.
-    await tab(page, "memory");
+    await tab(page, "memories");
     assert.match(await page.textContent("#memory-stats"), /^2 active/);
     const extracted = page.locator("#memory-list li", { hasText: "Works at the harbour office" });
     assert.equal(await extracted.locator(".provenance").getAttribute("data-source"), "extraction");
@@ -247,7 +247,7 @@ test("lifecycle: an extraction strategy fires, its job runs with the scripted ex
     assert.equal(await second.getAttribute("data-status"), "done");
     assert.match(await second.locator(".job-stats").textContent(), /^1 extracted · 1 created .* then soft-delete the session \(done\)/);
     assert.match(await page.textContent("#run-report"), /1 session deleted/);
-    await tab(page, "memory");
+    await tab(page, "memories");
     assert.match(await page.locator("#memory-list li", { hasText: "Lives in Lisbon" }).locator(".provenance").textContent(), /^extracted by job/);
     await noError(page, errors);
   } finally {
@@ -274,7 +274,7 @@ test("lifecycle: extract memories now (commitSession) from a live session; askin
     assert.match(await page.textContent("#jobs li"), /^done commit job_/);
     await click(page, "#commit-session");
     assert.match(await page.textContent("#commit-report"), /^last commit: 0 extracted, 0 created/);
-    await tab(page, "memory");
+    await tab(page, "memories");
     assert.match(await page.textContent("#memory-stats"), /^3 active/);
     assert.match(await page.locator("#memory-list li", { hasText: "Allergic to peanuts" }).textContent(), /importance 1\.00/);
     // The agent recalls the extracted memory.
@@ -438,6 +438,8 @@ test("a reload keeps everything and a second tab follows changes without a reloa
     await click(second, "section.block[data-block=core] button.save-block");
     await page.waitForFunction(() => document.querySelector("section.block[data-block=core] textarea")?.value.includes("Vegetarian"));
     // A memory forgotten in the first tab shows forgotten in the second; the clock moved in one moves in both.
+    await tab(second, "memories");
+    await tab(page, "memories");
     await click(page, '#memory-list li:has-text("Lives in Lisbon") button.forget');
     await second.waitForSelector('#memory-list li[data-status=forgotten]:has-text("Lives in Lisbon")');
     await tab(page, "lifecycle");
@@ -459,7 +461,7 @@ test("a space exported as a file imports as a new space with its sessions, block
     await say(page, "I live in Lisbon and I prefer trains over planes.");
     await say(page, "I moved to Porto.");
     await say(page, "Remember that my sister Maria visits in June.");
-    await tab(page, "memory");
+    await tab(page, "memories");
     const id = (text) => page.locator("#memory-list li[data-status=active]", { hasText: text }).getAttribute("data-memory");
     await page.selectOption("#assoc-source", await id("Likes trains"));
     await page.selectOption("#assoc-target", await id("my sister Maria"));
@@ -488,6 +490,7 @@ test("a space exported as a file imports as a new space with its sessions, block
     await page.waitForSelector("#file-tree button.file[data-path='notes.md']");
     await tab(page, "memory");
     assert.equal(await page.inputValue("section.block[data-block=core] textarea"), "- Name: Ada\n- Lives in Porto");
+    await tab(page, "memories");
     // The memories came along: supersession re-made in order, the forgotten one forgotten, the link re-made.
     assert.equal(await page.textContent("#memory-stats"), stats);
     const old = page.locator("#memory-list li[data-status=superseded]");
@@ -525,7 +528,7 @@ test("errors are shown in words and cleared by the next action that succeeds; th
     await click(page, "#create-entry");
     assert.equal(await page.locator("#error").isHidden(), true, "cleared by the next success");
     await page.screenshot({ path: "test-output/playground-390px.png", fullPage: true });
-    for (const name of ["store", "memory", "lifecycle", "inspector"]) {
+    for (const name of ["store", "memories", "memory", "lifecycle", "inspector"]) {
       await tab(page, name);
       for (const d of await page.locator("#panel details").all()) await d.evaluate((e) => (e.open = true));
       for (const d of await page.locator("details.ctx").all()) await d.evaluate((e) => (e.open = true));
@@ -665,7 +668,7 @@ test("with an endpoint entered, extraction jobs ask that model in JSON mode; an 
     assert.equal(await job.getAttribute("data-status"), "done");
     assert.match(await job.textContent(), /attempts 2/);
     assert.equal(await page.getAttribute("#session-state", "data-state"), "deleted");
-    await tab(page, "memory");
+    await tab(page, "memories");
     const memory = page.locator("#memory-list li", { hasText: "Enjoys sailing on weekends" });
     assert.match(await memory.textContent(), /semantic\/preference · importance 0\.70 · #hobby/);
     assert.match(await memory.locator(".provenance").textContent(), /^extracted by job job_\S+ from event #0/);

@@ -1,4 +1,4 @@
-// Memories (inside the Memory panel): the space's memories with type, importance, tags and
+// Memories panel: the space's memories with type, importance, tags and
 // validity; superseded ones struck through beside their successor; forget / restore;
 // associations as a list with a form to add one; a recall box with live, scored results.
 import { h, when } from "../ui.js";

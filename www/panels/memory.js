@@ -1,12 +1,11 @@
 // Memory panel: the core memory blocks the agent sees every turn (what the scripted agent
 // wrote from the conversation), editable, with their version history.
 import { h, when, diffLines } from "../ui.js";
-import { renderMemories } from "./memories.js";
 
 export async function renderMemory(c) {
   const { ms, S } = c;
   const blocks = await ms.listBlocks(S.space.id, { scope: "all" });
-  const root = h("div", { className: "memory" }, h("h2", {}, "Core memory"), h("p", { className: "muted" }, "Blocks are sent in full with every turn (the first parts of the memory context). The agent keeps your profile (name, home, work) in the user's core block; everything else you tell it becomes a memory below."));
+  const root = h("div", { className: "memory" }, h("h2", {}, "Core memory"), h("p", { className: "muted" }, "Blocks are sent in full with every turn (the first parts of the memory context). The agent keeps your profile (name, home, work) in the user's core block; everything else you tell it becomes a memory (Memories tab)."));
   if (blocks.length === 0) root.append(h("p", { className: "empty" }, "No blocks yet: tell the agent who you are (\"my name is Ada\", \"I live in Lisbon\")."));
   for (const b of blocks) {
     const editor = h("textarea", { className: "block-editor", rows: Math.min(12, b.content.split("\n").length + 1), value: b.content, "aria-label": `${b.blockType} block content` });
@@ -47,6 +46,5 @@ export async function renderMemory(c) {
       ),
     );
   }
-  root.append(await renderMemories(c));
   return root;
 }
