@@ -173,6 +173,14 @@ test("the conversation's memories: superseded struck through beside the successo
     // Supersession recorded its own edge; the new link is listed beside it.
     assert.deepEqual((await page.locator("#associations li").allTextContents()).sort(), ["Likes trains over planes —related_to (0.50)→ Lives in Porto", "Lives in Porto —supersedes (1.00)→ Lives in Lisbon"]);
     assert.match(await page.textContent("#memory-stats"), / 2 associations/);
+    // Recall now also brings the linked memory, saying which result it was reached from.
+    const linked = page.locator("#recall-results li[data-source=association]");
+    assert.match(await linked.textContent(), /^\d\.\d{3} Lives in Porto/);
+    assert.match(await linked.locator(".explain").textContent(), /linked from "Likes trains over planes"$/);
+    // The same links as a small graph: one node per linked memory, one arrow per link.
+    assert.equal(await page.locator("#assoc-graph circle.node").count(), 3);
+    assert.deepEqual((await page.locator("#assoc-graph line.edge").evaluateAll((els) => els.map((e) => e.dataset.relationship))).sort(), ["related_to", "supersedes"]);
+    assert.equal(await page.locator("#assoc-graph circle.node.superseded").count(), 1, "Lives in Lisbon, superseded");
     await page.screenshot({ path: "test-output/playground-memories.png", fullPage: true });
     await noError(page, errors);
   } finally {

@@ -10,10 +10,10 @@ function validity(m) {
 }
 
 /** One line of why a memory scored what it did (recall's `explain`). */
-export function explainText(m) {
+export function explainText(m, nameOf = (id) => id) {
   const e = m.explain;
   const ch = (name, x) => (x ? `${name} #${x.rank} (${x.score.toFixed(2)})` : `${name} —`);
-  return `relevance ${m.relevanceScore.toFixed(3)} = ${ch("lexical", e.lexical)} · ${ch("vector", e.vector)} · ${ch("exact", e.exact)} · fused ${e.fused.toFixed(3)} × importance ${e.importanceFactor.toFixed(2)} × recency ${e.recencyFactor.toFixed(2)}${e.via ? ` · via ${e.via}` : ""}`;
+  return `relevance ${m.relevanceScore.toFixed(3)} = ${ch("lexical", e.lexical)} · ${ch("vector", e.vector)} · ${ch("exact", e.exact)} · fused ${e.fused.toFixed(3)} × importance ${e.importanceFactor.toFixed(2)} × recency ${e.recencyFactor.toFixed(2)}${e.via ? ` · linked from "${nameOf(e.via)}"` : ""}`;
 }
 
 /** Where a memory came from (its provenance), in words. */
@@ -22,6 +22,52 @@ function origin(p) {
   const where = p.sessionId ? ` of session ${p.sessionId.slice(-6)}` : "";
   if (p.source === "extraction") return `extracted by job ${p.jobId ?? "?"} from${events}${where}`;
   return `written by ${p.agentId ?? p.source ?? "the caller"} from${events}${where}`;
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+function svg(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  for (const c of children) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return el;
+}
+
+/** The linked memories as a small graph: nodes on a circle, one arrow per association. */
+function graph(edges, byId) {
+  const ids = [...new Set(edges.flatMap((a) => [a.sourceId, a.targetId]))];
+  const W = 420;
+  const H = ids.length <= 2 ? 150 : 260;
+  const R = ids.length <= 2 ? 0 : Math.min(W, H) / 2 - 40;
+  const at = new Map(
+    ids.map((id, i) => {
+      if (ids.length <= 2) return [id, { x: ids.length === 1 ? W / 2 : 90 + i * (W - 180), y: H / 2 }];
+      const t = -Math.PI / 2 + (2 * Math.PI * i) / ids.length;
+      return [id, { x: W / 2 + (R + 40) * Math.cos(t), y: H / 2 + R * Math.sin(t) }];
+    }),
+  );
+  const label = (text) => (text.length > 22 ? `${text.slice(0, 21)}…` : text);
+  const root = svg("svg", { id: "assoc-graph", viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": "associations graph" });
+  root.append(svg("defs", {}, svg("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" }, svg("path", { d: "M 0 0 L 10 5 L 0 10 z", class: "arrow" }))));
+  for (const a of edges) {
+    const p = at.get(a.sourceId);
+    const q = at.get(a.targetId);
+    const len = Math.hypot(q.x - p.x, q.y - p.y) || 1;
+    const r = 9; // stop at the node's circle
+    const [x1, y1, x2, y2] = [p.x + ((q.x - p.x) * r) / len, p.y + ((q.y - p.y) * r) / len, q.x - ((q.x - p.x) * r) / len, q.y - ((q.y - p.y) * r) / len];
+    root.append(
+      svg("line", { x1, y1, x2, y2, class: `edge ${a.relationship}`, "stroke-width": 1 + 2 * a.strength, "marker-end": "url(#arrow)", "data-relationship": a.relationship }),
+      svg("text", { x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 4, class: "edge-label", "text-anchor": "middle" }, a.relationship),
+    );
+  }
+  for (const id of ids) {
+    const m = byId.get(id);
+    const { x, y } = at.get(id);
+    root.append(
+      svg("circle", { cx: x, cy: y, r: 8, class: `node ${m?.status ?? "unknown"}`, "data-memory": id }, svg("title", {}, m?.content ?? id)),
+      svg("text", { x, y: y + 22, class: `node-label ${m?.status ?? ""}`, "text-anchor": "middle" }, label(m?.content ?? id)),
+    );
+  }
+  return root;
 }
 
 export async function renderMemories(c) {
@@ -57,7 +103,7 @@ export async function renderMemories(c) {
     if (input.value !== recallQuery) return; // a newer keystroke is on its way
     results.replaceChildren(
       ...(r.memories.length === 0 ? [h("li", { className: "muted" }, "nothing recalled")] : []),
-      ...r.memories.map((m) => h("li", { "data-memory": m.id, "data-source": m.source }, h("span", { className: "score" }, m.boostedScore.toFixed(3)), " ", m.content, m.explain ? h("div", { className: "explain muted" }, explainText(m)) : null)),
+      ...r.memories.map((m) => h("li", { "data-memory": m.id, "data-source": m.source }, h("span", { className: "score" }, m.boostedScore.toFixed(3)), " ", m.content, m.explain ? h("div", { className: "explain muted" }, explainText(m, (id) => byId.get(id)?.content ?? id)) : null)),
     );
     results.dataset.confidence = r.retrievalConfidence;
     confidence.textContent = `${r.totalCount} found · confidence ${r.retrievalConfidence} · mode ${r.modeUsed} · ${r.searchLatencyMs.toFixed(1)} ms`;
@@ -113,6 +159,7 @@ export async function renderMemories(c) {
   const rel = h("select", { id: "assoc-relationship", "aria-label": "relationship" }, ms.relationshipTypes().map((r) => h("option", { value: r.name, title: r.description, selected: r.name === "related_to" }, r.name)));
   root.append(
     h("h3", {}, "Associations"),
+    edges.length === 0 ? null : graph(edges, byId),
     edges.length === 0
       ? h("p", { className: "muted" }, "No links yet.")
       : h(
