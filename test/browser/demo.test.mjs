@@ -181,6 +181,12 @@ test("the conversation's memories: superseded struck through beside the successo
     assert.equal(await page.locator("#assoc-graph circle.node").count(), 3);
     assert.deepEqual((await page.locator("#assoc-graph line.edge").evaluateAll((els) => els.map((e) => e.dataset.relationship))).sort(), ["related_to", "supersedes"]);
     assert.equal(await page.locator("#assoc-graph circle.node.superseded").count(), 1, "Lives in Lisbon, superseded");
+    const last = page.locator("#events li.agent").last();
+    await last.locator("details.ctx").evaluate((e) => (e.open = true));
+    // The whole turn (the chat list scrolls at 70% of the window height; unclip it for the picture).
+    await page.evaluate(() => (document.getElementById("events").style.maxHeight = "none"));
+    await last.screenshot({ path: "test-output/playground-turn-context.png" });
+    await page.evaluate(() => (document.getElementById("events").style.maxHeight = ""));
     await page.screenshot({ path: "test-output/playground-memories.png", fullPage: true });
     await noError(page, errors);
   } finally {
