@@ -66,6 +66,18 @@ async function tab(page, name) {
 async function noError(page, errors) {
   assert.equal(await page.locator("#error").isHidden(), true, `error line: ${await page.textContent("#error")}`);
   assert.deepEqual(errors, []);
+  await nothingPrintsNull(page);
+}
+
+/** No text node reads "null" or "undefined" (a missing value appended as text). */
+async function nothingPrintsNull(page) {
+  const stray = await page.evaluate(() => {
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const found = [];
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) if (/^(null|undefined)$/.test(n.nodeValue.trim())) found.push(n.parentElement?.outerHTML.slice(0, 120));
+    return found;
+  });
+  assert.deepEqual(stray, [], "text printed from a missing value");
 }
 
 async function startConversation(page) {
@@ -456,10 +468,11 @@ test("a reload keeps everything and a second tab follows changes without a reloa
     await tab(page, "memories");
     await click(page, '#memory-list li:has-text("Lives in Lisbon") button.forget');
     await second.waitForSelector('#memory-list li[data-status=forgotten]:has-text("Lives in Lisbon")');
+    await second.screenshot({ path: "test-output/playground-second-tab.png", fullPage: true });
+    await nothingPrintsNull(second);
     await tab(page, "lifecycle");
     await click(page, "#ff-day");
     await second.waitForFunction(() => document.getElementById("clock").textContent.endsWith("(+24 h)"));
-    await second.screenshot({ path: "test-output/playground-second-tab.png", fullPage: true });
     await noError(page, errors);
   } finally {
     await context.close();
@@ -546,6 +559,7 @@ test("errors are shown in words and cleared by the next action that succeeds; th
       await tab(page, name);
       for (const d of await page.locator("#panel details").all()) await d.evaluate((e) => (e.open = true));
       for (const d of await page.locator("details.ctx").all()) await d.evaluate((e) => (e.open = true));
+      await nothingPrintsNull(page);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.equal(overflow, 0, `nothing wider than the screen (${name})`);
     }

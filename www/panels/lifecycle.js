@@ -106,42 +106,47 @@ export async function renderLifecycle(c) {
     sessionInfo.append(h("p", { className: "muted" }, "No session."));
   } else {
     const s = S.session;
+    // One wrapper, built by h(), which skips the null children (Element.append would print "null").
     sessionInfo.append(
-      h("p", { id: "session-state", "data-state": s.deletedAt ? "deleted" : "live" }, s.deletedAt ? `deleted at ${when(s.deletedAt)}` : `live · ${s.eventCount} events · ~${s.tokenCount} tokens · last event ${when(s.lastEventAt)}`),
-      h("p", { id: "memories-by", className: "muted" }, s.metadata?.memoriesBy === "extraction" ? "Memories of this session are written by its extraction job." : "Memories of this session are written by the agent during each turn."),
-      s.deletedAt
-        ? null
-        : h(
-            "div",
-            { className: "row" },
-            h("button", {
-              id: "commit-session",
-              title: "Extract the events no job has covered yet, now (commitSession)",
-              onclick: () =>
-                c.act(async () => {
-                  lastCommit = { sessionId: s.id, report: await ms.commitSession(S.space.id, s.id, { agentId: c.AGENT }) };
-                  await c.changed();
-                }),
-            }, "Extract memories now"),
-            h("span", { className: "muted" }, "commitSession: runs the extractor over the events no job covered yet"),
-          ),
-      lastCommit?.sessionId === s.id
-        ? h("div", { id: "commit-report", className: "muted" }, `last commit: ${lastCommit.report.memoriesExtracted} extracted, ${lastCommit.report.memoriesCreated} created, ${lastCommit.report.memoriesDeduplicated} deduplicated, ${lastCommit.report.memoriesFiltered} filtered · ${lastCommit.report.extractionTimeMs} ms`)
-        : null,
-      s.expiresAt ? h("p", {}, "deleted by lifecycle at ", h("strong", {}, when(s.expiresAt)), " unless something happens first") : null,
       h(
-        "ul",
-        { className: "strategy-list" },
-        s.lifecycleStrategies.length === 0 ? h("li", { className: "muted" }, "no strategies") : null,
-        s.lifecycleStrategies.map((st, i) => {
-          const fired = s.executedStrategies.find((x) => x.index === i);
-          return h(
-            "li",
-            { "data-index": i, "data-fired": fired ? "true" : "false" },
-            `${st.type} ${describeTrigger(st.trigger)}`,
-            fired ? h("span", { className: "fired" }, ` — fired ${when(fired.firedAt)} (due ${when(fired.dueAt)})${fired.jobId ? ` → job ${fired.jobId}` : ""}`) : h("span", { className: "muted" }, " — not yet"),
-          );
-        }),
+        "div",
+        {},
+        h("p", { id: "session-state", "data-state": s.deletedAt ? "deleted" : "live" }, s.deletedAt ? `deleted at ${when(s.deletedAt)}` : `live · ${s.eventCount} events · ~${s.tokenCount} tokens · last event ${when(s.lastEventAt)}`),
+        h("p", { id: "memories-by", className: "muted" }, s.metadata?.memoriesBy === "extraction" ? "Memories of this session are written by its extraction job." : "Memories of this session are written by the agent during each turn."),
+        s.deletedAt
+          ? null
+          : h(
+              "div",
+              { className: "row" },
+              h("button", {
+                id: "commit-session",
+                title: "Extract the events no job has covered yet, now (commitSession)",
+                onclick: () =>
+                  c.act(async () => {
+                    lastCommit = { sessionId: s.id, report: await ms.commitSession(S.space.id, s.id, { agentId: c.AGENT }) };
+                    await c.changed();
+                  }),
+              }, "Extract memories now"),
+              h("span", { className: "muted" }, "commitSession: runs the extractor over the events no job covered yet"),
+            ),
+        lastCommit?.sessionId === s.id
+          ? h("div", { id: "commit-report", className: "muted" }, `last commit: ${lastCommit.report.memoriesExtracted} extracted, ${lastCommit.report.memoriesCreated} created, ${lastCommit.report.memoriesDeduplicated} deduplicated, ${lastCommit.report.memoriesFiltered} filtered · ${lastCommit.report.extractionTimeMs} ms`)
+          : null,
+        s.expiresAt ? h("p", {}, "deleted by lifecycle at ", h("strong", {}, when(s.expiresAt)), " unless something happens first") : null,
+        h(
+          "ul",
+          { className: "strategy-list" },
+          s.lifecycleStrategies.length === 0 ? h("li", { className: "muted" }, "no strategies") : null,
+          s.lifecycleStrategies.map((st, i) => {
+            const fired = s.executedStrategies.find((x) => x.index === i);
+            return h(
+              "li",
+              { "data-index": i, "data-fired": fired ? "true" : "false" },
+              `${st.type} ${describeTrigger(st.trigger)}`,
+              fired ? h("span", { className: "fired" }, ` — fired ${when(fired.firedAt)} (due ${when(fired.dueAt)})${fired.jobId ? ` → job ${fired.jobId}` : ""}`) : h("span", { className: "muted" }, " — not yet"),
+            );
+          }),
+        ),
       ),
     );
   }

@@ -158,32 +158,36 @@ export async function renderMemories(c) {
   const target = h("select", { id: "assoc-target", "aria-label": "to" }, live.map((m, i) => h("option", { value: m.id, selected: i === 1 }, short(m))));
   const rel = h("select", { id: "assoc-relationship", "aria-label": "relationship" }, ms.relationshipTypes().map((r) => h("option", { value: r.name, title: r.description, selected: r.name === "related_to" }, r.name)));
   root.append(
-    h("h3", {}, "Associations"),
-    edges.length === 0 ? null : graph(edges, byId),
-    edges.length === 0
-      ? h("p", { className: "muted" }, "No links yet.")
-      : h(
-          "ul",
-          { id: "associations" },
-          edges.map((a) => h("li", { "data-relationship": a.relationship }, byId.get(a.sourceId)?.content ?? a.sourceId, h("span", { className: "edge" }, ` —${a.relationship} (${a.strength.toFixed(2)})→ `), byId.get(a.targetId)?.content ?? a.targetId)),
-        ),
-    live.length >= 2
-      ? h(
-          "div",
-          { className: "row link-form" },
-          source,
-          rel,
-          target,
-          h("button", {
-            id: "assoc-add",
-            onclick: () =>
-              c.act(async () => {
-                await ms.associate(sp, source.value, { targetId: target.value, relationship: rel.value });
-                await c.changed();
-              }),
-          }, "Link"),
-        )
-      : null,
+    h(
+      "section",
+      { className: "associations" },
+      h("h3", {}, "Associations"),
+      edges.length === 0 ? null : graph(edges, byId),
+      edges.length === 0
+        ? h("p", { className: "muted" }, "No links yet.")
+        : h(
+            "ul",
+            { id: "associations" },
+            edges.map((a) => h("li", { "data-relationship": a.relationship }, byId.get(a.sourceId)?.content ?? a.sourceId, h("span", { className: "edge" }, ` —${a.relationship} (${a.strength.toFixed(2)})→ `), byId.get(a.targetId)?.content ?? a.targetId)),
+          ),
+      live.length >= 2
+        ? h(
+            "div",
+            { className: "row link-form" },
+            source,
+            rel,
+            target,
+            h("button", {
+              id: "assoc-add",
+              onclick: () =>
+                c.act(async () => {
+                  await ms.associate(sp, source.value, { targetId: target.value, relationship: rel.value });
+                  await c.changed();
+                }),
+            }, "Link"),
+          )
+        : null,
+    ),
   );
   return root;
 }
