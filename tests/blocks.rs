@@ -863,3 +863,29 @@ fn a_block_write_cut_off_at_any_key_write_is_seen_whole_or_not_at_all() {
         }
     }
 }
+
+#[test]
+fn a_refused_first_block_write_leaves_the_store_untouched() {
+    // Found by the JS boundary fuzzer: the space's reserved block store was created before the
+    // write was refused, so a `conflict` (a token for a missing block) or a `validation`
+    // (content over the new block's limit) still wrote a record.
+    let w = World::new();
+    let before = w.kv.snapshot();
+    let e = expect_code(
+        w.write_block("core", None, "x", Some(Timestamp(1))),
+        ErrorCode::Conflict,
+    );
+    assert_eq!(current_updated_at(&e), serde_json::Value::Null);
+    let too_big = "x".repeat(9_000);
+    expect_code(
+        w.write_block("persona", Some("a1"), &too_big, None),
+        ErrorCode::Validation,
+    );
+    assert!(
+        w.kv.snapshot() == before,
+        "a refused block write changed storage"
+    );
+    // The first accepted write creates the store and the block.
+    w.write_block("core", None, "x", None).unwrap();
+    assert_eq!(get(&w, "core", None).unwrap().content, "x");
+}

@@ -56,6 +56,26 @@ test("updateEvent with body null sets the body to null instead of silently keepi
   assert.equal(after.body, null, "an absent body keeps it");
 });
 
+test("setContext with the value null stores null, not {} (found by the fuzzer)", async () => {
+  const { ms, sp, se } = await fresh();
+  const e = await ms.setContext(sp, se, "k", null);
+  assert.equal(e.value, null);
+  const [back] = await ms.getContext(sp, se, ["k"]);
+  assert.equal(back.value, null);
+  await rejects(ms.setContext(sp, se, "k", undefined), "validation");
+});
+
+test("a refused first updateBlock (a token for a missing block) writes nothing (found by the fuzzer)", async () => {
+  const { MemoryKv } = await import("memspace");
+  const kv = new MemoryKv();
+  const ms = await Memspace.open({ kv });
+  const sp = (await ms.createSpace()).id;
+  const dump = async () => JSON.stringify((await kv.scan(new Uint8Array(), null, 100000, false)).map(([k, v]) => [Array.from(k), Array.from(v)]));
+  const before = await dump();
+  await rejects(ms.updateBlock(sp, "core", { content: "x", expectedUpdatedAt: "2026-01-01T00:00:00.000000Z" }), "conflict");
+  assert.equal(await dump(), before);
+});
+
 test("error messages stay bounded when the input that caused them is huge", async () => {
   const { ms, sp } = await fresh();
   const store = await ms.createStore(sp, { name: "s" });

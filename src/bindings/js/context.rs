@@ -64,7 +64,7 @@ fn value(v: &JsValue) -> Result<Value, JsValue> {
             "must be a JSON value",
         )));
     }
-    convert::from_js::<Value>("value", v)
+    convert::json_from_js::<Value>("value", v)
 }
 
 #[wasm_bindgen(js_class = Memspace)]

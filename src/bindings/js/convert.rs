@@ -50,6 +50,11 @@ pub fn from_js<T: DeserializeOwned>(what: &str, input: &JsValue) -> Result<T, Js
     input::from_value(v).map_err(|e| input_error(what, e))
 }
 
+/// A JSON value input as given (`null` stays `null`, unlike [`from_js`]'s option objects).
+pub fn json_from_js<T: DeserializeOwned>(what: &str, input: &JsValue) -> Result<T, JsValue> {
+    input::from_value(input.clone()).map_err(|e| input_error(what, e))
+}
+
 /// A list input (`events`, `updates`) as engine inputs.
 pub fn list_from_js<T: DeserializeOwned>(what: &str, input: &JsValue) -> Result<Vec<T>, JsValue> {
     input::from_value(input.clone()).map_err(|e| input_error(what, e))

@@ -120,9 +120,29 @@ impl Memspace {
         tokens: u64,
     ) -> Result<MemoryBlock> {
         let agent = write.agent_id.as_deref();
-        let loaded = self.block_store_for_write(space_id).await?;
         let path = path(block_type, agent);
-        let current = self.block_at(&loaded, &path).await?;
+        // The reserved store is created only for a create that will go ahead: a refused one
+        // (a token for a missing block, content over the new block's limits) writes nothing.
+        let existing = self.block_store(space_id).await?;
+        let current = match &existing {
+            Some(l) => self.block_at(l, &path).await?,
+            None => None,
+        };
+        if current.is_none() {
+            if write.expected_updated_at.is_some() {
+                return Err(stale(block_type, agent, None, write.expected_updated_at));
+            }
+            limits::content_fits(
+                &write.content,
+                tokens,
+                write.limit_bytes.unwrap_or(limits::DEFAULT_LIMIT_BYTES),
+                write.limit_tokens.unwrap_or(limits::DEFAULT_LIMIT_TOKENS),
+            )?;
+        }
+        let loaded = match existing {
+            Some(l) => l,
+            None => self.block_store_for_write(space_id).await?,
+        };
         let now = self.host.now();
         let Some((old_rec, old)) = current else {
             if write.expected_updated_at.is_some() {
