@@ -716,9 +716,13 @@ async function oneCall(w, rng, stats, backend, i) {
     }
     return;
   }
-  // Sometimes the clock jumps forward (up to 30 days): time triggers, TTLs and expiries fire.
+  // Sometimes the clock jumps forward (up to 30 days), and a sweep fires what came due: time
+  // triggers and expiries then fire here, not lazily inside a later refused write (where a
+  // fired strategy is a legitimate change of its own).
   if (r.chance(0.004)) {
     w.clock.now += 1 + r.below(30 * 86_400_000);
+    const out = await settle(() => w.ms.sweep(1_000_000));
+    if (out.error || out.hung || out.sync) throw new Violation(`sweep after a clock jump failed: ${out.error?.message ?? "did not settle"}`);
     w.views.clear();
     stats.clockJumps++;
     return;

@@ -8,7 +8,7 @@ import { fuzzWit } from './wit-fuzz.mjs';
 import { seedFromEnv } from '../../test/fuzz/rng.mjs';
 
 const seed = seedFromEnv(20261201);
-const CALLS = Number(process.env.MEMSPACE_WIT_FUZZ_CALLS ?? 6000);
+const CALLS = Number(process.env.MEMSPACE_WIT_FUZZ_CALLS ?? 4000);
 
 for (const atomic of [true, false]) {
   const kind = atomic ? 'atomic' : 'key-by-key';

@@ -139,9 +139,16 @@ impl Memspace {
                 write.limit_tokens.unwrap_or(limits::DEFAULT_LIMIT_TOKENS),
             )?;
         }
-        let loaded = match existing {
-            Some(l) => l,
-            None => self.block_store_for_write(space_id).await?,
+        let (loaded, current) = match existing {
+            Some(l) => (l, current),
+            None => {
+                // Read the block again under the store just loaded: another writer may have
+                // created the store and this block meanwhile (its commit precondition is this
+                // load's store record).
+                let l = self.block_store_for_write(space_id).await?;
+                let c = self.block_at(&l, &path).await?;
+                (l, c)
+            }
         };
         let now = self.host.now();
         let Some((old_rec, old)) = current else {
