@@ -7,7 +7,7 @@ use crate::engine::memories::traverse::Walk;
 use crate::engine::memories::MemoryHead;
 use crate::engine::memories::MemoryRecord;
 use crate::engine::{kv_error, layout, Memspace};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 use crate::index::fusion::{self, Fused, Tolerance as FusionTolerance};
 use crate::index::head::IndexHead;
 use crate::index::tokenize::Tokenizer;
@@ -16,7 +16,7 @@ use crate::kv::{Read, ReadResult};
 use crate::model::Space;
 use crate::model::{
     BudgetSummary, ChannelScore, Direction, GraphPath, RecallExplain, RecallMode, RecallQuery,
-    RecallResult, RecalledMemory, ReflectResult, Tolerance, TraverseQuery,
+    RecallResult, RecalledMemory, Tolerance, TraverseQuery,
 };
 use crate::time::Timestamp;
 use std::collections::BTreeSet;
@@ -27,7 +27,7 @@ pub const MAX_QUERY_CHARS: usize = 4096;
 pub const MAX_OFFSET: u32 = 1000;
 
 /// A recall query with defaults applied and ranges checked.
-struct Params {
+pub(super) struct Params {
     limit: usize,
     offset: usize,
     threshold: Option<f32>,
@@ -35,7 +35,7 @@ struct Params {
     expand: Option<(u32, u32)>,
 }
 
-fn check(q: &RecallQuery) -> Result<Params> {
+pub(super) fn check(q: &RecallQuery) -> Result<Params> {
     let chars = q.query.chars().count();
     if chars > MAX_QUERY_CHARS {
         return Err(Error::validation(
@@ -136,23 +136,10 @@ fn round(x: f32) -> f64 {
 }
 
 impl Memspace {
-    /// Recalls the memories of a space that matter for `q` (see `docs/recall.md`): lexical,
-    /// vector and exact tag/key channels fused, thresholded, biased by importance and recency,
-    /// each result checked against its record (never forgotten, expired or — unless `valid_at`
-    /// is a time when it was valid — superseded), expanded through associations, paged and
-    /// cut to a token budget.
-    pub async fn recall(&self, space_id: &str, q: RecallQuery) -> Result<RecallResult> {
+    /// `rag` recall (what [`Memspace::recall`] does in that mode; `q.mode` is not looked at).
+    pub(crate) async fn recall_rag(&self, space_id: &str, q: RecallQuery) -> Result<RecallResult> {
         let p = check(&q)?;
-        let mode = q.mode.unwrap_or_default();
-        if mode != RecallMode::Rag {
-            return Err(Error::new(
-                ErrorCode::Unsupported,
-                format!("recall mode {mode:?} needs a host LLM, and none is configured; use rag")
-                    .to_lowercase(),
-            )
-            .with("field", "mode")
-            .with("capability", "llm"));
-        }
+        let mode = RecallMode::Rag;
         let started = self.host.now();
         let now = started;
         let as_of = q.valid_at.unwrap_or(now);
@@ -506,32 +493,5 @@ impl Memspace {
             });
         }
         Ok(out)
-    }
-
-    /// Synthesises an answer from recalled memories with the host LLM. Without an LLM this is
-    /// `unsupported`: memspace never fabricates a reflection.
-    pub async fn reflect(
-        &self,
-        space_id: &str,
-        query: &str,
-        max_tokens: Option<u32>,
-        include_sources: Option<bool>,
-    ) -> Result<ReflectResult> {
-        if query.trim().is_empty() || query.chars().count() > MAX_QUERY_CHARS {
-            return Err(Error::validation(
-                "query",
-                format!("must be 1–{MAX_QUERY_CHARS} characters, not blank"),
-            ));
-        }
-        if max_tokens.is_some_and(|m| !(1..=8192).contains(&m)) {
-            return Err(Error::validation("max_tokens", "must be 1–8192"));
-        }
-        let _ = include_sources;
-        self.owned_space(space_id).await?;
-        Err(Error::new(
-            ErrorCode::Unsupported,
-            "reflect needs a host LLM, and none is configured",
-        )
-        .with("capability", "llm"))
     }
 }
