@@ -11,7 +11,7 @@ use crate::host::llm::{reason, upstream};
 use crate::host::{Llm, LlmFormat, LlmMessage, LlmRequest, LlmResponse, LlmRole};
 use crate::model::{
     BudgetSummary, GraphPath, RecallMode, RecallQuery, RecallResult, RecalledMemory, ReflectResult,
-    Space,
+    Space, Tolerance,
 };
 use serde_json::Value;
 use std::collections::HashMap;
@@ -306,7 +306,7 @@ impl Memspace {
     }
 
     /// Synthesises an answer to `query` from the space's memories with the host LLM (purpose
-    /// `reflect`): up to 20 recalled memories (at most 6,000 tokens of them), each given with
+    /// `reflect`): up to 20 recalled memories (loose tolerance, at most 6,000 tokens of them), each given with
     /// its id, date and type; the answer cites ids. `source_memories` lists the ids it was
     /// given (unless `include_sources` is false). With no relevant memory the LLM is not
     /// asked and the reflection says nothing relevant is stored (confidence 0). Without a
@@ -338,6 +338,7 @@ impl Memspace {
                     query: query.to_string(),
                     limit: Some(REFLECT_MEMORIES),
                     budget_tokens: Some(REFLECT_CONTEXT_TOKENS),
+                    tolerance: Some(Tolerance::Loose),
                     ..Default::default()
                 },
             )
