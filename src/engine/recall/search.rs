@@ -180,7 +180,7 @@ impl Memspace {
                     for (_, v) in rows {
                         let p = DocPage::decode_light(&v)?;
                         // A page this handle holds in full (with terms) is as new: keep it.
-                        if !s.docs.get(&p.bucket).is_some_and(|x| !x.light) {
+                        if s.docs.get(&p.bucket).is_none_or(|x| x.light) {
                             s.docs.insert(p.bucket, p);
                         }
                     }
