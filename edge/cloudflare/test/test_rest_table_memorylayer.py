@@ -76,7 +76,8 @@ def snapshot(w, m, s):
 
 
 def check(method, path, status, out, what):
-    assert status < 500, (what, method, path, status, out)
+    # The sandbox is the one route whose answer is 501 (not served), whatever is sent.
+    assert status < 500 or (path.startswith("context/") and status == 501), (what, method, path, status, out)
     if status >= 400:
         assert isinstance(out, dict) and "detail" in out, (what, method, path, status, out)
 
@@ -122,6 +123,8 @@ def test_every_memorylayer_route_refuses_malformed_queries_ids_and_other_princip
         for q in QUERIES + ["hard=maybe", "direction=sideways", "workspace_id=%FF", "key=%E2%82"]:
             status, out = send(method, f"{path}?{q}", b"{}" if method != "GET" else None)
             check(method, path, status, out, q)
+            if method != "GET" and status < 300:
+                before = snapshot(w, m, s)  # `{}` is a valid body for some writes (decay, sessions)
     ids = ["0", "x" * 5000, "%00", "%2F", "mry_" + "z" * 26, "ses_" + "z" * 26, "%E2%82", "asc_x"]
     for bad in ids:
         for method, path in [("GET", f"memories/{bad}"), ("DELETE", f"memories/{bad}"),
