@@ -4,11 +4,12 @@
 // a BroadcastChannel. Bundled by esbuild into www/dist/app.js (npm run demo).
 import { Memspace } from "memspace";
 import { h, $, when, describe } from "./ui.js";
-import { factsIn, scriptedReply, endpointReply, loadEndpoint, saveEndpoint } from "./agent.js";
-import { renderLifecycle, strategiesFromForm } from "./panels/lifecycle.js";
+import { factsIn, scriptedReply, endpointReply, loadEndpoint, saveEndpoint, scriptedExtraction, endpointExtraction } from "./agent.js";
+import { renderLifecycle, strategiesFromForm, memoriesByFromForm } from "./panels/lifecycle.js";
 import { renderStore } from "./panels/store.js";
 import { renderInspector } from "./panels/inspector.js";
 import { renderMemory } from "./panels/memory.js";
+import { renderMemories, explainText } from "./panels/memories.js";
 import { exportSpace, importSpace } from "./transfer.js";
 
 const DB = "memspace-demo";
@@ -18,11 +19,17 @@ const KEY = { space: `${DB}.space`, session: `${DB}.session`, clock: `${DB}.cloc
 
 // The page's clock: real time plus the fast-forward offset, shared by every tab through localStorage.
 let clockOffset = Number(localStorage.getItem(KEY.clock)) || 0;
-const ms = await Memspace.open({ storage: "indexeddb", name: DB, principal: { userId: USER, tenantId: "demo" }, clock: () => Date.now() + clockOffset });
+// Extraction jobs ask this `llm`: the scripted extractor (same rules as the chat), or the
+// OpenAI-compatible endpoint when the user entered one.
+const llm = (request) => {
+  const endpoint = loadEndpoint();
+  return endpoint ? endpointExtraction(endpoint, request) : scriptedExtraction(request);
+};
+const ms = await Memspace.open({ storage: "indexeddb", name: DB, principal: { userId: USER, tenantId: "demo" }, clock: () => Date.now() + clockOffset, llm });
 const channel = new BroadcastChannel(DB);
 
 /** What the page shows; `space`/`session` are the records last read. */
-const S = { spaces: [], space: null, sessions: [], session: null, goneSession: null, tab: localStorage.getItem(KEY.tab) ?? "memory" };
+const S = { spaces: [], space: null, sessions: [], session: null, goneSession: null, goneState: null, tab: localStorage.getItem(KEY.tab) ?? "memories" };
 
 const ctx = {
   ms,
@@ -33,13 +40,28 @@ const ctx = {
   now: () => Date.now() + clockOffset,
   act,
   changed,
-  /** Moves the shared clock forward and lets lifecycle run (sweep fires due time triggers). */
+  /** Moves the shared clock forward and lets lifecycle run (sweep fires due time triggers, then due jobs run). */
   async fastForward(ms_) {
     clockOffset += ms_;
     localStorage.setItem(KEY.clock, String(clockOffset));
-    return ms.sweep(1000);
+    const report = await ms.sweep(1000);
+    await runJobs();
+    return report;
   },
+  runJobs,
+  lastRun: () => lastRun,
+  extractorName: () => (loadEndpoint() ? `the endpoint's model (${loadEndpoint().model || "gpt-4o-mini"})` : "the scripted extractor"),
 };
+
+/** What the page's last runExtraction did (shown in the Lifecycle panel). */
+let lastRun = null;
+
+/** Runs the space's due extraction jobs: what a browser app does when it is idle. */
+async function runJobs() {
+  if (!S.space) return null;
+  lastRun = await ms.runExtraction({ spaceId: S.space.id });
+  return lastRun;
+}
 
 // ---- actions: one at a time, errors shown in words and cleared by the next success ----
 
@@ -94,12 +116,16 @@ async function loadState() {
   const wantedSession = localStorage.getItem(KEY.session);
   S.session = S.sessions.find((s) => s.id === wantedSession) ?? null;
   S.goneSession = null;
+  S.goneState = null;
   if (!S.session && wantedSession && S.space && wantedSession.startsWith("ses_")) {
     // Not listed: deleted (by the user or by a lifecycle strategy) or of another space.
     try {
       S.session = await ms.getSession(S.space.id, wantedSession);
     } catch (e) {
-      if (e.code === "gone") S.goneSession = wantedSession;
+      if (e.code === "gone") {
+        S.goneSession = wantedSession;
+        S.goneState = e.details?.state ?? "deleted";
+      }
       else if (e.code !== "not_found") throw e;
     }
   }
@@ -124,7 +150,7 @@ function renderHeader() {
   const sessionSel = $("session-select");
   const options = S.sessions.map((s) => h("option", { value: s.id, selected: s.id === S.session?.id }, `${s.description ?? "session"} · ${s.eventCount} events`));
   if (S.session && !S.sessions.some((s) => s.id === S.session.id)) options.push(h("option", { value: S.session.id, selected: true }, `${S.session.description ?? "session"} (deleted)`));
-  if (S.goneSession) options.push(h("option", { value: S.goneSession, selected: true }, "deleted session"));
+  if (S.goneSession) options.push(h("option", { value: S.goneSession, selected: true }, S.goneState === "awaiting_extraction" ? "session awaiting extraction" : "deleted session"));
   if (options.length === 0) options.push(h("option", { value: "" }, S.space ? "no session yet" : "—"));
   sessionSel.replaceChildren(...options);
   spaceSel.disabled = S.spaces.length === 0;
@@ -160,7 +186,7 @@ function contextView(c) {
       ? h(
           "ol",
           { className: "recalled" },
-          c.archival.map((a) => h("li", {}, h("span", { className: "score" }, a.score.toFixed(3)), " ", a.content)),
+          c.archival.map((a) => h("li", {}, h("span", { className: "score" }, a.score.toFixed(3)), " ", a.content, a.explain ? h("div", { className: "explain muted" }, a.explain) : null)),
         )
       : null,
     h("pre", { className: "rendered" }, c.rendered || "(empty: nothing in memory yet)"),
@@ -174,6 +200,11 @@ async function renderChat() {
   $("message").disabled = $("send").disabled = !canPost;
   if (!S.space) {
     hint.textContent = "Create a space to start: a space holds one user's memory.";
+    list.replaceChildren();
+    return;
+  }
+  if (S.goneState === "awaiting_extraction") {
+    hint.textContent = "This session's extraction strategy fired: it takes no more messages, its extraction job reads it, then it is soft-deleted. Its memories stay in the space; start a new session.";
     list.replaceChildren();
     return;
   }
@@ -199,6 +230,7 @@ async function renderChat() {
         h("div", { className: "who" }, ev.emitter.id ?? ev.emitter.type, h("span", { className: "seq" }, ` #${ev.sequenceId}`)),
         h("div", { className: "text" }, String(body.content ?? "")),
         body.remembered ? h("div", { className: "remembered" }, "remembered: ", body.remembered.join("; ")) : null,
+        body.toExtract ? h("div", { className: "remembered to-extract" }, "left to the extraction job: ", body.toExtract.join("; ")) : null,
         contextView(body.context),
       );
     }),
@@ -207,13 +239,13 @@ async function renderChat() {
 }
 
 /** What a turn keeps of its memory context (shown under the reply, also after a reload). */
-function summarize(c) {
+function summarize(c, explained = new Map()) {
   return {
     tokens: c.tokens,
     budgetTokens: c.budgetTokens,
     snapshot: { hash: c.snapshot.hash, reused: c.snapshot.reused },
     parts: c.parts.map((p) => ({ kind: p.kind, tokens: p.tokens, included: p.included, omitted: p.omitted })),
-    archival: c.archival.map((a) => ({ content: a.content, score: a.score, memoryId: a.memoryId })),
+    archival: c.archival.map((a) => ({ content: a.content, score: a.score, memoryId: a.memoryId, ...(explained.has(a.memoryId) ? { explain: explainText(explained.get(a.memoryId)) } : {}) })),
     rendered: c.rendered,
   };
 }
@@ -247,8 +279,18 @@ async function rememberInCore(spaceId, facts) {
 async function turn(text) {
   const space = S.space;
   const session = S.session;
-  await ms.postEvent(space.id, session.id, { body: { content: text }, emitter: { type: "user", id: USER }, eventType: "message" });
-  const context = await ms.contextFor(space.id, {
+  const said = await ms.postEvent(space.id, session.id, { body: { content: text }, emitter: { type: "user", id: USER }, eventType: "message" });
+  try {
+    await answer(space, session, text, said);
+  } catch (e) {
+    // The message itself fired a strategy that closed the session (soft delete, or extraction
+    // that deletes after): the turn ends there, the page shows why.
+    if (e.code !== "gone") throw e;
+  }
+}
+
+/** The agent's half of a turn: context, reply, memories. */
+async function answer(space, session, text, said) {  const context = await ms.contextFor(space.id, {
     agentId: AGENT,
     sessionId: session.id,
     budgetTokens: 1500,
@@ -257,18 +299,40 @@ async function turn(text) {
   const facts = factsIn(text);
   const endpoint = loadEndpoint();
   const reply = endpoint ? await endpointReply(endpoint, text, context) : scriptedReply(text, context, facts);
-  const body = { content: reply, context: summarize(context) };
-  if (facts.length) body.remembered = facts.map((f) => f.text);
+  // Why each recalled memory scored what it did: the same query through recall with explain.
+  const explained = new Map();
+  if (context.archival.length && context.query) for (const m of (await ms.recall(space.id, { query: context.query, limit: 20, explain: true })).memories) explained.set(m.id, m);
+  const body = { content: reply, context: summarize(context, explained) };
+  const byAgent = session.metadata?.memoriesBy !== "extraction";
+  if (facts.length) body[byAgent ? "remembered" : "toExtract"] = facts.map((f) => f.text);
   await ms.postEvent(space.id, session.id, { body, emitter: { type: "agent", id: AGENT }, eventType: "message" });
-  if (facts.length) await rememberInCore(space.id, facts);
+  if (facts.length === 0) return;
+  // Profile facts (name, home, work) go to core memory, sent every turn; every fact becomes a
+  // memory, recalled when relevant. A slot's logical key makes a newer fact supersede the old one.
+  const profile = facts.filter((f) => f.key);
+  if (profile.length) await rememberInCore(space.id, profile);
+  if (!byAgent) return; // the session's extraction job writes the memories
+  const provenance = { source: "agent", sessionId: session.id, eventFrom: said.sequenceId, eventTo: said.sequenceId, agentId: AGENT };
+  const ops = facts.map((f) => ({
+    op: "create",
+    content: f.text,
+    importance: f.importance,
+    tags: ["about-user", ...(f.key ? [f.key] : [])],
+    provenance,
+    ...(f.subtype ? { subtype: f.subtype } : {}),
+    ...(f.key ? { logicalKey: `user.${f.key}` } : {}),
+  }));
+  const result = await ms.batchMemories(space.id, ops, { atomic: true });
+  const failed = result.results.find((r) => r.status === "error");
+  if (failed) throw failed.error;
 }
 
 // ---- panels ----
 
-const PANELS = { memory: renderMemory, lifecycle: renderLifecycle, store: renderStore, inspector: renderInspector };
+const PANELS = { memories: renderMemories, memory: renderMemory, lifecycle: renderLifecycle, store: renderStore, inspector: renderInspector };
 
 async function renderPanel() {
-  if (!PANELS[S.tab]) S.tab = "memory";
+  if (!PANELS[S.tab]) S.tab = "memories";
   for (const b of document.querySelectorAll("#tabs button")) b.setAttribute("aria-selected", String(b.dataset.tab === S.tab));
   const root = $("panel");
   root.dataset.panel = S.tab;
@@ -293,6 +357,7 @@ $("new-session").onclick = () =>
       participants: [USER],
       description: `Conversation ${S.sessions.length + 1}`,
       lifecycleStrategies: strategiesFromForm(ctx),
+      metadata: { memoriesBy: memoriesByFromForm() },
     });
     localStorage.setItem(KEY.session, session.id);
     await changed();
@@ -318,6 +383,7 @@ $("post").onsubmit = (event) => {
   $("message").value = "";
   act(async () => {
     await turn(text);
+    await runJobs();
     await changed();
   });
 };
@@ -357,7 +423,7 @@ $("endpoint-clear").onclick = () =>
 
 $("export").onclick = () =>
   act(async () => {
-    const data = await exportSpace(ms, S.space.id);
+    const data = await exportSpace(ms, S.space.id, ctx.now());
     const blob = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
     const a = h("a", { href: URL.createObjectURL(blob), download: `${(S.space.name ?? "space").replace(/\W+/g, "-")}.memspace.json` });
     document.body.append(a);

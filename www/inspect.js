@@ -12,6 +12,7 @@ const SHAPES = {
   evt: "sssn",
   due: "tss",
   mx: "tss",
+  jq: "tss",
   mrv: "ssn",
   rd: "sn",
   rv: "sn",

@@ -5,8 +5,8 @@ import { h, when, diffLines } from "../ui.js";
 export async function renderMemory(c) {
   const { ms, S } = c;
   const blocks = await ms.listBlocks(S.space.id, { scope: "all" });
-  const root = h("div", { className: "memory" }, h("h2", {}, "Core memory"), h("p", { className: "muted" }, "Blocks are sent in full with every turn (the first parts of the memory context). The agent writes what you tell it into the user's core block."));
-  if (blocks.length === 0) root.append(h("p", { className: "empty" }, "No blocks yet: tell the agent something about yourself (\"my name is Ada\", \"I live in Lisbon\", \"I prefer trains\")."));
+  const root = h("div", { className: "memory" }, h("h2", {}, "Core memory"), h("p", { className: "muted" }, "Blocks are sent in full with every turn (the first parts of the memory context). The agent keeps your profile (name, home, work) in the user's core block; everything else you tell it becomes a memory (Memories tab)."));
+  if (blocks.length === 0) root.append(h("p", { className: "empty" }, "No blocks yet: tell the agent who you are (\"my name is Ada\", \"I live in Lisbon\")."));
   for (const b of blocks) {
     const editor = h("textarea", { className: "block-editor", rows: Math.min(12, b.content.split("\n").length + 1), value: b.content, "aria-label": `${b.blockType} block content` });
     const versions = await ms.listBlockVersions(S.space.id, b.blockType, { agentId: b.agentId ?? null, limit: 10 });
