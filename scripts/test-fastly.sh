@@ -6,7 +6,8 @@
 # Then `viceroy serve` runs, on 127.0.0.1, the service (src/main.rs: the REST surface over
 # FastlyKv) and the engine-probe test service, and pytest runs the Cloudflare Worker's
 # real-SDK suites unchanged (picked up from edge/cloudflare/test) against the service, plus
-# edge/fastly/test (concurrent appends, host checks). Viceroy is stopped on exit.
+# edge/fastly/test (concurrent appends, raw KV write races, host checks). Viceroy is stopped
+# on exit.
 #
 #   bash scripts/test-fastly.sh
 set -euo pipefail

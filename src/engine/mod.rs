@@ -21,7 +21,7 @@ mod memory_tool;
 mod recall;
 mod sessions;
 mod spaces;
-mod stores;
+pub(crate) mod stores;
 mod sweep;
 pub(crate) mod validate;
 mod verify;
@@ -149,7 +149,7 @@ impl Memspace {
             )
             .with("host_clock", now.micros()));
         }
-        check_limits(self.kv.limits(), &batch)?;
+        check_limits(&self.kv, &batch)?;
         let changes = self.cache.pending(&batch);
         match self.kv.commit(batch).await {
             Ok(()) => {
@@ -204,19 +204,24 @@ impl Memspace {
 /// Refuses a batch holding a key or value over the backend's limits, before anything is
 /// written: a `validation` error (what made the record too large is the caller's input: a long
 /// path, id or principal, a large body, a directory rename of many large files).
-fn check_limits(limits: crate::kv::Limits, batch: &Batch) -> Result<()> {
+fn check_limits(kv: &impl Kv, batch: &Batch) -> Result<()> {
+    let limits = kv.limits();
     for op in &batch.ops {
         let crate::kv::Op::Put(k, v) = op else {
             continue;
         };
-        if let Some(max) = limits.max_key_bytes.filter(|m| k.len() > *m) {
+        let len = match limits.max_key_bytes {
+            Some(_) => kv.stored_key_len(k),
+            None => 0,
+        };
+        if let Some(max) = limits.max_key_bytes.filter(|m| len > *m) {
             return Err(Error::validation(
                 "key",
-                format!("a key of {} bytes exceeds this storage backend's limit of {max} bytes (a path, id or principal is too long for it)", k.len()),
+                format!("a key of {len} bytes exceeds this storage backend's limit of {max} bytes (a path, id or principal is too long for it)"),
             )
             .with("limit", "key_bytes")
             .with("max", max as u64)
-            .with("got", k.len() as u64));
+            .with("got", len as u64));
         }
         if let Some(max) = limits.max_value_bytes.filter(|m| v.len() > *m) {
             return Err(Error::validation(

@@ -128,6 +128,12 @@ pub trait Kv {
     fn limits(&self) -> Limits {
         Limits::default()
     }
+    /// The length `Limits::max_key_bytes` bounds for `key`: its own length, unless the backend
+    /// encodes keys with a length that varies with their bytes (Fastly's percent-encoding) and
+    /// states its limit after encoding.
+    fn stored_key_len(&self, key: &[u8]) -> usize {
+        key.len()
+    }
     /// Reads one key.
     fn get<'a>(&'a self, key: &'a [u8]) -> KvFuture<'a, Option<Vec<u8>>>;
     /// Reads several keys; the result has one slot per key, in order.
@@ -168,6 +174,9 @@ impl<K: Kv + ?Sized> Kv for std::rc::Rc<K> {
     }
     fn limits(&self) -> Limits {
         (**self).limits()
+    }
+    fn stored_key_len(&self, key: &[u8]) -> usize {
+        (**self).stored_key_len(key)
     }
     fn get<'a>(&'a self, key: &'a [u8]) -> KvFuture<'a, Option<Vec<u8>>> {
         (**self).get(key)

@@ -128,7 +128,7 @@ def test_recall_ranks_the_matching_memory_first_and_reflect_needs_an_llm():
                     rr = await c.reflect("where does the user live", max_tokens=200)
                 except NotFoundError as e:
                     # An engine without LLM reflect yet (it lands with the recall work): 501.
-                    assert "reflect needs a host llm" in str(e.value).lower()
+                    assert "reflect needs a host llm" in str(e).lower()
                 else:
                     assert isinstance(rr, ReflectResult)
                     assert rr.reflection and 0 <= rr.confidence <= 1

@@ -42,6 +42,15 @@ pub fn encode(key: &[u8]) -> String {
     out
 }
 
+/// The length of [`encode`]`(key)`, without building it.
+pub fn encoded_len(key: &[u8]) -> usize {
+    KEY_PREFIX.len()
+        + key
+            .iter()
+            .map(|&b| if safe(b) { 1 } else { 3 })
+            .sum::<usize>()
+}
+
 fn unhex(c: u8) -> Option<u8> {
     match c {
         b'0'..=b'9' => Some(c - b'0'),
@@ -100,6 +109,18 @@ mod tests {
             assert!(!e.contains(bad), "{bad:?} in {e}");
         }
         assert!(e.is_ascii());
+    }
+
+    #[test]
+    fn encoded_len_is_the_length_of_the_encoding() {
+        for key in [
+            &b""[..],
+            b"ev\0sp\0\xff\x01abc",
+            b"a.md/b c/\xc3\xa9",
+            &[0u8; 341],
+        ] {
+            assert_eq!(encoded_len(key), encode(key).len());
+        }
     }
 
     #[test]

@@ -23,7 +23,9 @@
 
 use crate::keys;
 use fastly::kv_store::{InsertMode, KVStore, KVStoreError, LookupResponse};
-use memspace::kv::{Batch, Capabilities, Entry, KeyRange, Kv, KvError, KvFuture, Op, Precondition};
+use memspace::kv::{
+    Batch, Capabilities, Entry, KeyRange, Kv, KvError, KvFuture, Limits, Op, Precondition,
+};
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -409,6 +411,21 @@ impl Kv for FastlyKv {
         }
     }
 
+    /// Fastly's key limit counts the encoded key (percent-encoding triples a byte outside
+    /// [`keys`]' safe set), so the engine measures keys with [`Kv::stored_key_len`] and refuses
+    /// an oversized one with `validation` before the first write; the check in `commit` stays
+    /// as the backend's own guard (`quota`).
+    fn limits(&self) -> Limits {
+        Limits {
+            max_key_bytes: Some(keys::MAX_KEY_BYTES),
+            max_value_bytes: Some(keys::MAX_VALUE_BYTES),
+        }
+    }
+
+    fn stored_key_len(&self, key: &[u8]) -> usize {
+        keys::encoded_len(key)
+    }
+
     fn get<'a>(&'a self, key: &'a [u8]) -> KvFuture<'a, Option<Vec<u8>>> {
         let r = self.get_many_now(std::slice::from_ref(&key.to_vec()));
         Box::pin(std::future::ready(r.map(|mut v| v.pop().flatten())))
@@ -487,6 +504,44 @@ mod tests {
         b.require_absent(long.clone())
             .put(root("ok"), b"v".to_vec());
         assert_eq!(run(kv.commit(b)), Ok(()));
+    }
+
+    #[test]
+    fn the_engine_refuses_a_key_over_fastlys_1024_byte_limit_with_validation_before_writing() {
+        use memspace::model::{NewSpace, Page, Principal};
+        use memspace::{ErrorCode, Memspace};
+        use std::rc::Rc;
+        let kv = Rc::new(kv());
+        assert_eq!(kv.limits().max_key_bytes, Some(1024));
+        assert_eq!(kv.limits().max_value_bytes, Some(25_000_000));
+        let open = |user: &str| {
+            Memspace::new(
+                kv.clone(),
+                Rc::new(memspace::host::SystemHost::default()),
+                Principal::new(user, format!("t{}", now_micros())),
+            )
+            .unwrap()
+        };
+        // 256 characters of `é`: 512 bytes, 1,536 once percent-encoded — the owner index key
+        // (`spo/tenant/user/space`) is over Fastly's limit although its raw bytes are not.
+        let long = "é".repeat(256);
+        let ms = open(&long);
+        let e = run(ms.create_space(NewSpace::default())).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Validation, "{e:?}");
+        assert_eq!(e.details["limit"], "key_bytes");
+        assert_eq!(e.details["max"], 1024);
+        assert!(e.details["got"].as_u64().unwrap() > 1024);
+        assert!(
+            run(ms.list_spaces(Page::default())).unwrap().is_empty(),
+            "nothing written"
+        );
+        // A long id of safe characters stays under the encoded limit and is stored.
+        let ms = open(&"a".repeat(256));
+        let space = run(ms.create_space(NewSpace::default())).unwrap();
+        assert_eq!(
+            run(ms.list_spaces(Page::default())).unwrap()[0].id,
+            space.id
+        );
     }
 
     #[test]
