@@ -21,7 +21,7 @@ mod memory_tool;
 mod recall;
 mod sessions;
 mod spaces;
-mod stores;
+pub(crate) mod stores;
 mod sweep;
 pub(crate) mod validate;
 mod verify;
