@@ -8,6 +8,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::ids;
 use crate::kv::Batch;
 use crate::model::{NewSpace, Page, Space, SpaceUpdate};
+use std::rc::Rc;
 
 const KIND: &str = "memory_space";
 const SCAN_CHUNK: usize = 128;
@@ -153,10 +154,28 @@ impl Memspace {
     }
 
     /// The caller's live space as this handle last saw it (a guess; see `cache.rs`).
-    pub(crate) fn cached_space(&self, id: &str) -> Option<(Space, Vec<u8>)> {
-        let bytes = self.cache.get(&layout::space(id))?;
-        let s: Space = envelope::decode(&bytes).ok()?;
+    pub(crate) fn cached_space(&self, id: &str) -> Option<(Rc<Space>, Vec<u8>)> {
+        let key = layout::space(id);
+        let (s, bytes) = match self.cache.latest::<Space>(&key) {
+            Some(hit) => hit,
+            None => {
+                let bytes = self.cache.get(&key)?;
+                let s = Rc::new(envelope::decode::<Space>(&bytes).ok()?);
+                self.cache.remember_decoded(&key, &bytes, s.clone());
+                (s, bytes)
+            }
+        };
         (self.owns(&s) && s.deleted_at.is_none()).then_some((s, bytes))
+    }
+
+    /// The space stored as `bytes` under its key, decoded once per stored version.
+    pub(crate) fn space_of(&self, key: &[u8], bytes: &[u8]) -> Result<Rc<Space>> {
+        if let Some(s) = self.cache.decoded::<Space>(key, bytes) {
+            return Ok(s);
+        }
+        let s = Rc::new(envelope::decode::<Space>(bytes)?);
+        self.cache.remember_decoded(key, bytes, s.clone());
+        Ok(s)
     }
 
     /// Gets one of the caller's spaces.
