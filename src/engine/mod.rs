@@ -173,6 +173,19 @@ impl Memspace {
             .unwrap_or_else(|| crate::tokens::estimate_tokens(text))
     }
 
+    /// A fresh id with `prefix` from the host's clock and randomness (for REST facades that
+    /// name records of their own, e.g. a MemoryLayer workspace created without an id).
+    #[cfg(feature = "rest")]
+    pub(crate) fn fresh_id(&self, prefix: &'static str) -> String {
+        self.next_id(prefix)
+    }
+
+    /// The host's clock (REST facades report how long a call took).
+    #[cfg(feature = "rest")]
+    pub(crate) fn clock(&self) -> crate::time::Timestamp {
+        self.host.now()
+    }
+
     /// A new id with `prefix` that sorts after every id this handle made with it before,
     /// even within one millisecond or when the clock steps back.
     fn next_id(&self, prefix: &'static str) -> String {
