@@ -21,23 +21,8 @@ if [ ! -x "$edge/node_modules/.bin/workerd" ] || [ "$edge/package-lock.json" -nt
   (cd "$edge" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-step "python venv with the DataRobot and anthropic SDKs"
-venv="${MEMSPACE_EDGE_VENV:-$HOME/.cache/memspace-venv-edge}"
-req="$edge/test/requirements.txt"
-stamp="$venv/.requirements.sha256"
-want=$(sha256sum "$req" | cut -d' ' -f1)
-if [ ! -x "$venv/bin/python" ]; then
-  if ! python3 -m venv "$venv" 2>/dev/null; then
-    rm -rf "$venv"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq && apt-get install -y -qq python3-venv
-    python3 -m venv "$venv"
-  fi
-fi
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
-  echo "$want" >"$stamp"
-fi
+step "python venv with the DataRobot, anthropic and MemoryLayer SDKs"
+source scripts/edge-venv.sh
 "$venv/bin/python" -c 'import datarobot; print("datarobot", datarobot.__version__)'
 
 cd "$edge"

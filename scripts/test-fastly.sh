@@ -6,7 +6,8 @@
 # Then `viceroy serve` runs, on 127.0.0.1, the service (src/main.rs: the REST surface over
 # FastlyKv) and the engine-probe test service, and pytest runs the Cloudflare Worker's
 # real-SDK suites unchanged (picked up from edge/cloudflare/test) against the service, plus
-# edge/fastly/test (concurrent appends, host checks). Viceroy is stopped on exit.
+# edge/fastly/test (concurrent appends, raw KV write races, host checks). Viceroy is stopped
+# on exit.
 #
 #   bash scripts/test-fastly.sh
 set -euo pipefail
@@ -38,22 +39,7 @@ wasm="$CARGO_TARGET_DIR/wasm32-wasip1/release/engine-probe.wasm"
 service="$CARGO_TARGET_DIR/wasm32-wasip1/release/memspace-fastly.wasm"
 
 step "python venv (the edge suite's: requests, pytest)"
-venv="${MEMSPACE_EDGE_VENV:-$HOME/.cache/memspace-venv-edge}"
-req=edge/cloudflare/test/requirements.txt
-stamp="$venv/.requirements.sha256"
-want=$(sha256sum "$req" | cut -d' ' -f1)
-if [ ! -x "$venv/bin/python" ]; then
-  if ! python3 -m venv "$venv" 2>/dev/null; then
-    rm -rf "$venv"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq && apt-get install -y -qq python3-venv
-    python3 -m venv "$venv"
-  fi
-fi
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
-  echo "$want" >"$stamp"
-fi
+source scripts/edge-venv.sh
 
 step "viceroy serve on 127.0.0.1: the service and the engine probe"
 free_port() { "$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

@@ -591,3 +591,69 @@ fn two_handles_alternating_appends_share_one_sequence() {
         .unwrap();
     assert_eq!(seqs(&events), (0..50).collect::<Vec<_>>());
 }
+
+#[test]
+fn typed_events_are_indexed_by_one_page_mark_per_16_events_and_type_not_one_key_per_event() {
+    let w = World::new();
+    let space = w.space();
+    let session = w.session(&space);
+    let keys = |tag: &str| {
+        let prefix = memspace::codec::keys::Key::table(tag).build();
+        w.kv.snapshot()
+            .keys()
+            .filter(|k| k.starts_with(&prefix))
+            .count()
+    };
+    // 200 events of one type in one batch, then 40 single appends alternating two types.
+    let batch: Vec<NewEvent> = (0..200)
+        .map(|i| agent(&format!("e{i}"), "message"))
+        .collect();
+    run(w.ms.post_events(&space.id, &session.id, batch)).unwrap();
+    assert_eq!(keys("evt"), 0, "no per-event index keys for a new session");
+    assert_eq!(keys("etp"), 13, "pages 0..=12 of 16 events each");
+    for i in 0..40u64 {
+        let kind = if i % 2 == 0 { "message" } else { "tool" };
+        run(w
+            .ms
+            .post_event(&space.id, &session.id, agent(&format!("s{i}"), kind)))
+        .unwrap();
+    }
+    // Events 200..240 span pages 12..=14: message already has 12, so 13 and 14 are new for
+    // it; tool needs 12, 13 and 14.
+    assert_eq!(keys("etp"), 13 + 2 + 3);
+    let last = |n: u64, t: &str| {
+        seqs(
+            &w.events(
+                &space,
+                &session,
+                EventQuery {
+                    last_n: Some(n),
+                    event_type: Some(t.into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap(),
+        )
+    };
+    assert_eq!(last(3, "tool"), [235, 237, 239]);
+    assert_eq!(last(2, "message"), [236, 238]);
+    let page = |offset: u64, limit: u64, t: &str| {
+        seqs(
+            &w.events(
+                &space,
+                &session,
+                EventQuery {
+                    offset: Some(offset),
+                    limit: Some(limit),
+                    event_type: Some(t.into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap(),
+        )
+    };
+    assert_eq!(page(1, 3, "tool"), [203, 205, 207]);
+    assert_eq!(page(199, 3, "message"), [199, 200, 202]);
+    let clean = run(w.ms.verify_space(&space.id)).unwrap();
+    assert!(clean.is_clean(), "{clean:?}");
+}

@@ -1,7 +1,7 @@
 // Runs in headless Chromium (bundled by esbuild with the package): raw IndexedDB vs memspace,
 // same data, same durability, same profile on disk. Results go to window.__bench.
 import { Memspace } from "memspace";
-import { HAS_GET_ALL_RECORDS, rawOpen, rawAppend, rawAppendChecked, rawBatch, rawNewest, rawNewestChecked, text, emitter, sessionId } from "./raw.js";
+import { HAS_GET_ALL_RECORDS, rawOpen, rawAppend, rawAppendChecked, rawBatch, rawNewest, rawNewestChecked, rawPutSessions, rawListSessions, text, emitter, sessionId } from "./raw.js";
 
 const params = new URLSearchParams(location.search);
 const N = Number(params.get("n") ?? 10000);
@@ -26,9 +26,13 @@ function percentiles(samples) {
 /** Interleaved samples of the readers, so drift (GC, disk) hits all alike. A sample times 10
  * reads in a row (performance.now() is coarsened to 0.1 ms in a page that is not isolated). */
 async function readAll(...readers) {
+  return sampled(READS, readers);
+}
+
+async function sampled(rounds, readers) {
   for (let i = 0; i < 20; i++) for (const r of readers) await r();
   const samples = readers.map(() => []);
-  for (let i = 0; i < READS; i++) {
+  for (let i = 0; i < rounds; i++) {
     for (const [j, r] of readers.entries()) {
       samples[j].push(
         (await timed(async () => {
@@ -85,6 +89,19 @@ async function main() {
     () => rawNewestChecked(raw, rawBatched, 20),
     () => ms.listEvents(sp, batched, { lastN: 20 }),
   );
+  // listSessions of a space with 100 sessions: two pages of 50 (two calls), against the same
+  // session records stored as plain objects and read with one getAll per page.
+  const listed = (await ms.createSpace()).id;
+  for (let i = 0; i < 100; i++) await ms.createSession(listed, { participants: ["u1"], description: `session ${i}`, metadata: { n: i } });
+  await rawPutSessions(raw, [...(await ms.listSessions(listed, { limit: 50 })), ...(await ms.listSessions(listed, { offset: 50, limit: 50 }))]);
+  [out.rawList, out.msList] = await sampled(Math.ceil(READS / 5), [
+    () => rawListSessions(raw, 50),
+    async () => {
+      const a = await ms.listSessions(listed, { limit: 50 });
+      const b = await ms.listSessions(listed, { offset: 50, limit: 50 });
+      if (a.length + b.length !== 100) throw new Error(`listSessions gave ${a.length + b.length}`);
+    },
+  ]);
   out.cold = { rawName: `raw-${tag}`, rawSession: rawBatched, name: `ms-${tag}`, space: sp, session: batched, n: N };
   ms.close();
   raw.close();

@@ -19,7 +19,8 @@ async function main() {
     const sp = (await ms.createSpace()).id;
     for (let s = 0; s < SESSIONS; s++) {
       const se = (await ms.createSession(sp, { participants: ["u1"] })).id;
-      const events = Array.from({ length: per }, (_, i) => ({ body: { content: text(i) }, emitter, eventType: "message" }));
+      const eventType = p.get("typed") === "0" ? null : "message";
+      const events = Array.from({ length: per }, (_, i) => ({ body: { content: text(i) }, emitter, eventType }));
       await ms.postEvents(sp, se, events);
     }
     ms.close();

@@ -69,3 +69,22 @@ export async function rawNewestChecked(db, session, n) {
   await head;
   return recs.map((r) => r.value).reverse();
 }
+
+/** Session records as plain objects keyed ["sessions", i] (the listSessions baseline). */
+export async function rawPutSessions(db, sessions) {
+  const tx = db.transaction("events", "readwrite");
+  const store = tx.objectStore("events");
+  sessions.forEach((s, i) => store.put(s, ["sessions", i]));
+  await done(tx);
+}
+
+/** 100 sessions in two pages of 50: one getAll per page, each in its own transaction. */
+export async function rawListSessions(db, page) {
+  const out = [];
+  for (const from of [0, page]) {
+    const store = db.transaction("events", "readonly").objectStore("events");
+    out.push(...(await req(store.getAll(IDBKeyRange.bound(["sessions", from], ["sessions", Infinity]), page))));
+  }
+  if (out.length !== 2 * page) throw new Error(`raw listed ${out.length}`);
+  return out;
+}

@@ -106,6 +106,7 @@ async function main() {
       [`append 200-event batches into one session (${n})`, `${fmt(rate(n, r.rawBatchMs))} ev/s`, `${fmt(rate(n, r.msBatchMs))} ev/s`, `${fmt(r.rawBatchMs / r.msBatchMs, 2)}×`, "≥ 0.90×", verdict(r.rawBatchMs / r.msBatchMs >= 0.9)],
       ["cold start: navigation → first read (median of 7)", `${fmt(rawCold.firstRead, 1)} ms`, `${fmt(cold.firstRead, 1)} ms`, `${fmt(cold.firstRead / rawCold.firstRead, 2)}×`, "≤ 3×", verdict(cold.firstRead / rawCold.firstRead <= 3)],
       [`on-disk bytes per event (${n} events, 100 sessions)`, `${fmt(rawBytes.total / n)} B`, `${fmt(msBytes.total / n)} B`, `${fmt(msBytes.total / rawBytes.total, 2)}×`, "≤ 1.30×", verdict(msBytes.total / rawBytes.total <= 1.3)],
+      ["listSessions of a space with 100 sessions (two pages of 50), p50", `${fmt(r.rawList.p50, 3)} ms`, `${fmt(r.msList.p50, 3)} ms`, `${fmt(r.msList.p50 / r.rawList.p50, 2)}×`, "(no target)", ""],
       ["shipped wasm, gzip -9", "—", `${gz} B (${fmt(gz / 1024, 1)} KiB)`, "", "≤ 250 KB", verdict(gz <= 250_000)],
     ];
     console.log(`\nbench/browser — one headless Chromium, on-disk profile, ~${r.bodyBytes} B JSON bodies, durability "${r.durability}", raw reads with ${r.getAllRecords ? "one getAllRecords request" : "getAll (no getAllRecords in this browser)"} (reads agree: ${r.readsAgree})\n`);

@@ -4,9 +4,12 @@
 //! in its commit preconditions, so a stale guess fails the commit as a lost race, the cache is
 //! dropped, and the operation is retried from storage. Reads that answer callers never use it.
 //! It saves the read transactions of an append (one readwrite transaction instead of three in
-//! IndexedDB).
+//! IndexedDB). Next to the bytes a slot may hold the record they decode to: a caller that
+//! holds bytes just read compares them with the slot's (a memcmp) instead of decoding JSON,
+//! so a read re-validates the cached record against storage in its own transaction.
 
 use crate::kv::{Batch, Op};
+use std::any::Any;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -14,23 +17,64 @@ use std::rc::Rc;
 /// Entries kept before the cache starts over (a head is a few hundred bytes).
 const MAX_ENTRIES: usize = 1024;
 
+/// Last known bytes of a key, and the record they decode to when a caller said so.
+struct Slot {
+    bytes: Vec<u8>,
+    decoded: Option<Rc<dyn Any>>,
+}
+
 /// Last known bytes of some keys.
 #[derive(Clone, Default)]
-pub(crate) struct RecordCache(Rc<RefCell<HashMap<Vec<u8>, Vec<u8>>>>);
+pub(crate) struct RecordCache(Rc<RefCell<HashMap<Vec<u8>, Slot>>>);
 
 impl RecordCache {
     /// The last known bytes of `key`.
     pub(crate) fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
-        self.0.borrow().get(key).cloned()
+        self.0.borrow().get(key).map(|s| s.bytes.clone())
     }
 
-    /// Remembers bytes just read from storage.
+    /// The last known bytes of `key` and their record, if it was remembered as a `T`.
+    pub(crate) fn latest<T: 'static>(&self, key: &[u8]) -> Option<(Rc<T>, Vec<u8>)> {
+        let map = self.0.borrow();
+        let slot = map.get(key)?;
+        let v = slot.decoded.clone()?.downcast::<T>().ok()?;
+        Some((v, slot.bytes.clone()))
+    }
+
+    /// The record `bytes` decode to, if they are the bytes cached for `key` as a `T`.
+    pub(crate) fn decoded<T: 'static>(&self, key: &[u8], bytes: &[u8]) -> Option<Rc<T>> {
+        let map = self.0.borrow();
+        let slot = map.get(key).filter(|s| s.bytes == bytes)?;
+        slot.decoded.clone()?.downcast::<T>().ok()
+    }
+
+    /// Remembers bytes just read from storage (keeping their record if they are unchanged).
     pub(crate) fn remember(&self, key: &[u8], bytes: &[u8]) {
         let mut map = self.0.borrow_mut();
+        if let Some(slot) = map.get(key) {
+            if slot.bytes == bytes {
+                return;
+            }
+        }
+        Self::put(&mut map, key, bytes.to_vec(), None);
+    }
+
+    /// Remembers bytes just read or written with the record they decode to.
+    pub(crate) fn remember_decoded<T: 'static>(&self, key: &[u8], bytes: &[u8], value: Rc<T>) {
+        let mut map = self.0.borrow_mut();
+        Self::put(&mut map, key, bytes.to_vec(), Some(value));
+    }
+
+    fn put(
+        map: &mut HashMap<Vec<u8>, Slot>,
+        key: &[u8],
+        bytes: Vec<u8>,
+        decoded: Option<Rc<dyn Any>>,
+    ) {
         if map.len() >= MAX_ENTRIES && !map.contains_key(key) {
             map.clear();
         }
-        map.insert(key.to_vec(), bytes.to_vec());
+        map.insert(key.to_vec(), Slot { bytes, decoded });
     }
 
     /// The changes `batch` would make to cached keys, to apply once it has committed.
@@ -53,7 +97,12 @@ impl RecordCache {
         for (k, v) in changes {
             match v {
                 Some(v) => {
-                    map.insert(k, v);
+                    // A record remembered for exactly these bytes stays.
+                    let decoded = map
+                        .get(&k)
+                        .filter(|s| s.bytes == v)
+                        .and_then(|s| s.decoded.clone());
+                    map.insert(k, Slot { bytes: v, decoded });
                 }
                 None => {
                     map.remove(&k);

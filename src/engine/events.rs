@@ -6,7 +6,7 @@
 //! the same at 10 or 1,000,000 events and a torn append is invisible.
 
 use super::lifecycle::{fire_due, SessionRecord};
-use super::sessions::retry;
+use super::sessions::{retry, CachedHead};
 use super::{is_race, kv_error, layout, validate, Memspace, MAX_RETRIES};
 use crate::codec::envelope;
 use crate::error::{Error, Result};
@@ -15,6 +15,7 @@ use crate::model::{Event, EventQuery, EventUpdate, NewEvent, Space};
 use crate::time::Timestamp;
 use crate::tokens::estimate_tokens;
 use serde_json::Value;
+use std::rc::Rc;
 
 const SCAN_CHUNK: usize = 128;
 
@@ -143,9 +144,14 @@ impl Memspace {
         tokens: u64,
     ) -> Option<Result<Vec<Event>>> {
         let (space, space_bytes) = self.cached_space(space_id)?;
-        let (rec, bytes) = self.cached_head(&space.id, session_id)?;
+        let (head, bytes) = self.cached_head(&space.id, session_id)?;
         let attempt = async {
-            let (rec, bytes) = self.evaluate(&space, rec, bytes).await?;
+            let rec = head.rec.clone();
+            let (rec, bytes) = if head.quiet_at(self.host.now()) {
+                (rec, bytes)
+            } else {
+                self.evaluate(&space, rec, bytes).await?
+            };
             if rec.is_hidden() {
                 // Deletion is final, but the guess may be old: confirm it from storage.
                 return Err(Error::lost_race("cached head is deleted"));
@@ -210,6 +216,15 @@ impl Memspace {
                     Vec::new(),
                 );
             }
+            if let (true, Some(t)) = (rec.type_pages, &ev.event_type) {
+                let page = ev.sequence_id / layout::TYPE_PAGE;
+                if new.mark_type_page(t, page) {
+                    batch.put(
+                        layout::event_type_page(&space.id, &rec.session.id, t, page),
+                        Vec::new(),
+                    );
+                }
+            }
             batch.put(
                 layout::event(&space.id, &rec.session.id, ev.sequence_id),
                 envelope::encode(&ev)?,
@@ -222,6 +237,13 @@ impl Memspace {
         let jobs = fire_due(&mut new, space, now);
         let batch = self.session_batch(batch, Some((&rec, &bytes)), &mut new, &jobs)?;
         self.commit(batch).await?;
+        // The next call starts from the head just written without decoding it; `fire_due`
+        // ran on it at `now`, so it is probed.
+        let key = layout::session(&space.id, &rec.session.id);
+        if let Some(bytes) = self.cache.get(&key) {
+            self.cache
+                .remember_decoded(&key, &bytes, Rc::new(CachedHead::probed(new)));
+        }
         Ok(out)
     }
 
@@ -341,22 +363,31 @@ impl Memspace {
         else {
             return Ok(None);
         };
-        let space: Space = envelope::decode(&space_bytes)?;
+        // Space and head are decoded once per stored version: a read compares the bytes it
+        // just read with the handle's (see cache.rs).
+        let space = self.space_of(&space_key, &space_bytes)?;
         if !self.owns(&space) || space.deleted_at.is_some() {
             return Ok(None);
         }
-        let rec: SessionRecord = envelope::decode(&head_bytes)?;
+        let head = match self.cache.decoded::<CachedHead>(&head_key, &head_bytes) {
+            Some(h) => h,
+            None => Rc::new(CachedHead::new(envelope::decode(&head_bytes)?)),
+        };
+        let rec = &head.rec;
         if rec.pending_tx.is_some() || rec.session.deleted_at.is_some() || rec.is_hidden() {
             return Ok(None);
         }
         // A read writes nothing unless a trigger is due; then the general path fires it.
-        let mut probe = rec.clone();
-        let _ = fire_due(&mut probe, &space, self.host.now());
-        if probe != rec {
-            return Ok(None);
+        let now = self.host.now();
+        if !head.quiet_at(now) {
+            let mut probe = rec.clone();
+            let _ = fire_due(&mut probe, &space, now);
+            if probe != *rec {
+                return Ok(None);
+            }
+            let probed = Rc::new(CachedHead::probed(probe));
+            self.cache.remember_decoded(&head_key, &head_bytes, probed);
         }
-        self.cache.remember(&space_key, &space_bytes);
-        self.cache.remember(&head_key, &head_bytes);
         let count = rec.session.event_count;
         let expected = match last_n {
             Some(_) => take.min(count),
@@ -424,6 +455,20 @@ impl Memspace {
             let ids = (space.id.as_str(), rec.session.id.as_str());
             let mut out = self
                 .scan_indexed(ids, range, reverse, t, count, skip, take)
+                .await?;
+            if reverse {
+                out.reverse();
+            }
+            return Ok(out);
+        }
+        if let (true, Some(t)) = (rec.type_pages, filter) {
+            let (reverse, skip, take) = match query.last_n {
+                Some(n) => (true, 0, n.min(limit)),
+                None => (false, offset, limit),
+            };
+            let ids = (space.id.as_str(), rec.session.id.as_str());
+            let mut out = self
+                .scan_type_pages(ids, reverse, t, count, skip, take)
                 .await?;
             if reverse {
                 out.reverse();
@@ -562,6 +607,71 @@ impl Memspace {
         Ok(out)
     }
 
+    /// Reads events of type `t` through the page marks of the type (pages below `count`): each
+    /// marked page's committed events are read and kept if they have the type, skipping `skip`
+    /// and returning at most `take` (descending when `reverse`). Cost: the marks and the pages
+    /// of the matches read, at most [`layout::TYPE_PAGE`] events per match, not the session.
+    async fn scan_type_pages(
+        &self,
+        (space_id, session_id): (&str, &str),
+        reverse: bool,
+        t: &str,
+        count: u64,
+        mut skip: u64,
+        take: u64,
+    ) -> Result<Vec<Event>> {
+        let pages = count.div_ceil(layout::TYPE_PAGE);
+        let mut marks = layout::type_pages_below(space_id, session_id, t, pages);
+        let mut out = Vec::new();
+        while (out.len() as u64) < take {
+            let chunk = self
+                .kv
+                .scan(&marks, SCAN_CHUNK, reverse)
+                .await
+                .map_err(kv_error)?;
+            let Some((last, _)) = chunk.last() else { break };
+            if reverse {
+                marks.end = Some(last.clone());
+            } else {
+                marks.start = super::cursor::successor(last);
+            }
+            for page in chunk
+                .iter()
+                .filter_map(|(k, _)| crate::codec::keys::last_u64(k))
+            {
+                let from = page.saturating_mul(layout::TYPE_PAGE);
+                let to = from.saturating_add(layout::TYPE_PAGE).min(count);
+                if from >= to {
+                    continue;
+                }
+                let range = layout::events_between(space_id, session_id, from, to);
+                let events = self
+                    .kv
+                    .scan(&range, (to - from) as usize, reverse)
+                    .await
+                    .map_err(kv_error)?;
+                for (_, bytes) in events {
+                    let e: Event = envelope::decode(&bytes)?;
+                    if e.event_type.as_deref() != Some(t) {
+                        continue;
+                    }
+                    if skip > 0 {
+                        skip -= 1;
+                        continue;
+                    }
+                    out.push(e);
+                    if out.len() as u64 >= take {
+                        return Ok(out);
+                    }
+                }
+            }
+            if chunk.len() < SCAN_CHUNK {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
     /// Updates one event by sequence id.
     pub async fn update_event(
         &self,
@@ -668,6 +778,16 @@ impl Memspace {
             }
             let old_type = ev.event_type.clone();
             u.event_type.clone().apply(&mut ev.event_type);
+            if let (true, true, Some(t)) =
+                (rec.type_pages, old_type != ev.event_type, &ev.event_type)
+            {
+                // A mark is never removed: other events of the page may keep the old type.
+                let page = u.sequence_id / layout::TYPE_PAGE;
+                puts.push((
+                    layout::event_type_page(&space.id, session_id, t, page),
+                    Vec::new(),
+                ));
+            }
             if rec.type_index && old_type != ev.event_type {
                 let seq = u.sequence_id;
                 if let Some(t) = &ev.event_type {

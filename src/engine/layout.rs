@@ -89,6 +89,34 @@ pub fn events_of_type_below(
     }
 }
 
+/// Events per page of the event-type page marks.
+pub const TYPE_PAGE: u64 = 16;
+
+/// `etp/{space}/{session}/{type}/{page:u64be}` → empty: events `[page·16, page·16+16)` may
+/// hold events of that type (sessions whose head has `type_pages`). A mark over-lists, never
+/// under-lists: readers scan the marked pages below the committed count and check each
+/// event's type, so a mark left by a torn append or an event retyped since costs one page read.
+pub fn event_type_page(space_id: &str, session_id: &str, event_type: &str, page: u64) -> Vec<u8> {
+    Key::table("etp")
+        .s(space_id)
+        .s(session_id)
+        .s(event_type)
+        .n(page)
+        .build()
+}
+
+/// Page marks of one type with page in `[0, to)`.
+pub fn type_pages_below(space_id: &str, session_id: &str, event_type: &str, to: u64) -> KeyRange {
+    KeyRange {
+        start: Key::table("etp")
+            .s(space_id)
+            .s(session_id)
+            .s(event_type)
+            .build(),
+        end: Some(event_type_page(space_id, session_id, event_type, to)),
+    }
+}
+
 /// `tx/{space}/{session}` → redo journal of a multi-event update on a non-atomic backend.
 pub fn journal(space_id: &str, session_id: &str) -> Vec<u8> {
     Key::table("tx").s(space_id).s(session_id).build()

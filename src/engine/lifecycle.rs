@@ -35,6 +35,14 @@ pub(crate) struct SessionRecord {
     /// since the index exists); older sessions are filtered by type with a scan.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub type_index: bool,
+    /// True when typed events are indexed by page marks (`etp/…`, sessions created since the
+    /// marks exist) instead of one `evt/…` key per event.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub type_pages: bool,
+    /// The newest page marked per event type, for a few types: an append into a page already
+    /// marked for its type writes no mark. Only ever skips a write the mark already made.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub type_marks: Vec<(String, u64)>,
     /// Extraction jobs queued for the session so far (the next job's `seq`).
     #[serde(default)]
     pub job_seq: u64,
@@ -54,7 +62,29 @@ pub(crate) struct AwaitingExtraction {
     pub since: Timestamp,
 }
 
+/// Event types whose newest marked page a head remembers.
+const MARKED_TYPES: usize = 8;
+
 impl SessionRecord {
+    /// Records that `page` is marked for `event_type`; false when the head already knew (no
+    /// mark to write). Keeps the [`MARKED_TYPES`] types with the newest pages.
+    pub(crate) fn mark_type_page(&mut self, event_type: &str, page: u64) -> bool {
+        if let Some(m) = self.type_marks.iter_mut().find(|(t, _)| t == event_type) {
+            if m.1 == page {
+                return false;
+            }
+            m.1 = page;
+            return true;
+        }
+        if self.type_marks.len() >= MARKED_TYPES {
+            if let Some(oldest) = (0..self.type_marks.len()).min_by_key(|i| self.type_marks[*i].1) {
+                self.type_marks.swap_remove(oldest);
+            }
+        }
+        self.type_marks.push((event_type.to_string(), page));
+        true
+    }
+
     /// True when users can no longer see the session: deleted, or hidden until extracted.
     pub(crate) fn is_hidden(&self) -> bool {
         self.session.deleted_at.is_some() || self.awaiting_extraction.is_some()

@@ -21,7 +21,7 @@ mod memory_tool;
 mod recall;
 mod sessions;
 mod spaces;
-mod stores;
+pub(crate) mod stores;
 mod sweep;
 pub(crate) mod validate;
 mod verify;
@@ -171,6 +171,19 @@ impl Memspace {
         self.host
             .count_tokens(text)
             .unwrap_or_else(|| crate::tokens::estimate_tokens(text))
+    }
+
+    /// A fresh id with `prefix` from the host's clock and randomness (for REST facades that
+    /// name records of their own, e.g. a MemoryLayer workspace created without an id).
+    #[cfg(feature = "rest")]
+    pub(crate) fn fresh_id(&self, prefix: &'static str) -> String {
+        self.next_id(prefix)
+    }
+
+    /// The host's clock (REST facades report how long a call took).
+    #[cfg(feature = "rest")]
+    pub(crate) fn clock(&self) -> crate::time::Timestamp {
+        self.host.now()
     }
 
     /// A new id with `prefix` that sorts after every id this handle made with it before,

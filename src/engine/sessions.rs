@@ -11,8 +11,43 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::ids;
 use crate::kv::Batch;
 use crate::model::{NewSession, Session, SessionFilter, SessionUpdate, Space};
+use crate::time::Timestamp;
+use std::rc::Rc;
 
 pub(crate) const KIND: &str = "session";
+
+/// A session head as a handle last saw it (decoded once per stored version), with what a
+/// lifecycle probe learnt about it.
+pub(crate) struct CachedHead {
+    /// The head.
+    pub rec: SessionRecord,
+    /// `Some(until)` once a probe found nothing due: nothing fires before `until` (`None`:
+    /// nothing fires at any time without a new event). `None` until probed.
+    quiet: Option<Option<Timestamp>>,
+}
+
+impl CachedHead {
+    /// An unprobed head.
+    pub(crate) fn new(rec: SessionRecord) -> Self {
+        CachedHead { rec, quiet: None }
+    }
+
+    /// A head a probe at some time found nothing due on: only time triggers depend on the
+    /// clock, so nothing fires before the earliest pending one.
+    pub(crate) fn probed(rec: SessionRecord) -> Self {
+        let quiet = Some(next_due(&rec));
+        CachedHead { rec, quiet }
+    }
+
+    /// True when nothing is due at `now` without running the probe again.
+    pub(crate) fn quiet_at(&self, now: Timestamp) -> bool {
+        match self.quiet {
+            Some(None) => true,
+            Some(Some(until)) => now < until,
+            None => false,
+        }
+    }
+}
 const SCAN_CHUNK: usize = 64;
 
 /// Runs `op` until it succeeds, fails for a reason other than a lost race, or gives up.
@@ -82,7 +117,9 @@ impl Memspace {
             pending_tx: None,
             job_seq: 0,
             awaiting_extraction: None,
-            type_index: true,
+            type_index: false,
+            type_pages: true,
+            type_marks: Vec::new(),
         };
         let mut batch = Batch::new();
         if let Some(key) = &input.deduplication_key {
@@ -190,10 +227,18 @@ impl Memspace {
         &self,
         space_id: &str,
         session_id: &str,
-    ) -> Option<(SessionRecord, Vec<u8>)> {
-        let bytes = self.cache.get(&layout::session(space_id, session_id))?;
-        let rec: SessionRecord = envelope::decode(&bytes).ok()?;
-        rec.pending_tx.is_none().then_some((rec, bytes))
+    ) -> Option<(Rc<CachedHead>, Vec<u8>)> {
+        let key = layout::session(space_id, session_id);
+        let (head, bytes) = match self.cache.latest::<CachedHead>(&key) {
+            Some(hit) => hit,
+            None => {
+                let bytes = self.cache.get(&key)?;
+                let head = Rc::new(CachedHead::new(envelope::decode(&bytes).ok()?));
+                self.cache.remember_decoded(&key, &bytes, head.clone());
+                (head, bytes)
+            }
+        };
+        head.rec.pending_tx.is_none().then_some((head, bytes))
     }
 
     /// Fires due strategies on a loaded head and commits the result if anything fired.

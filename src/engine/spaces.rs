@@ -8,6 +8,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::ids;
 use crate::kv::Batch;
 use crate::model::{NewSpace, Page, Space, SpaceUpdate};
+use std::rc::Rc;
 
 const KIND: &str = "memory_space";
 const SCAN_CHUNK: usize = 128;
@@ -128,24 +129,53 @@ impl Memspace {
             return Err(Error::not_found(KIND, id));
         }
         let key = layout::space(id);
-        match self.load::<Space>(&key).await? {
-            Some((s, b)) if self.owns(&s) => {
-                if s.deleted_at.is_some() {
-                    Err(Error::gone(KIND, id))
-                } else {
-                    self.cache.remember(&key, &b);
-                    Ok((s, b))
-                }
-            }
-            _ => Err(Error::not_found(KIND, id)),
+        let bytes = self.kv.get(&key).await.map_err(super::kv_error)?;
+        self.owned_space_from(id, bytes)
+    }
+
+    /// [`Memspace::owned_space`] over the space record's bytes as read (`None`: absent).
+    pub(crate) fn owned_space_from(
+        &self,
+        id: &str,
+        bytes: Option<Vec<u8>>,
+    ) -> Result<(Space, Vec<u8>)> {
+        let Some(b) = bytes else {
+            return Err(Error::not_found(KIND, id));
+        };
+        let s: Space = envelope::decode(&b)?;
+        if !self.owns(&s) {
+            Err(Error::not_found(KIND, id))
+        } else if s.deleted_at.is_some() {
+            Err(Error::gone(KIND, id))
+        } else {
+            self.cache.remember(&layout::space(id), &b);
+            Ok((s, b))
         }
     }
 
     /// The caller's live space as this handle last saw it (a guess; see `cache.rs`).
-    pub(crate) fn cached_space(&self, id: &str) -> Option<(Space, Vec<u8>)> {
-        let bytes = self.cache.get(&layout::space(id))?;
-        let s: Space = envelope::decode(&bytes).ok()?;
+    pub(crate) fn cached_space(&self, id: &str) -> Option<(Rc<Space>, Vec<u8>)> {
+        let key = layout::space(id);
+        let (s, bytes) = match self.cache.latest::<Space>(&key) {
+            Some(hit) => hit,
+            None => {
+                let bytes = self.cache.get(&key)?;
+                let s = Rc::new(envelope::decode::<Space>(&bytes).ok()?);
+                self.cache.remember_decoded(&key, &bytes, s.clone());
+                (s, bytes)
+            }
+        };
         (self.owns(&s) && s.deleted_at.is_none()).then_some((s, bytes))
+    }
+
+    /// The space stored as `bytes` under its key, decoded once per stored version.
+    pub(crate) fn space_of(&self, key: &[u8], bytes: &[u8]) -> Result<Rc<Space>> {
+        if let Some(s) = self.cache.decoded::<Space>(key, bytes) {
+            return Ok(s);
+        }
+        let s = Rc::new(envelope::decode::<Space>(bytes)?);
+        self.cache.remember_decoded(key, bytes, s.clone());
+        Ok(s)
     }
 
     /// Gets one of the caller's spaces.

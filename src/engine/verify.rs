@@ -160,8 +160,16 @@ impl Memspace {
                         format!("holds sequence id {}", e.sequence_id),
                     );
                 }
-                if let (true, Some(t)) = (head.type_index, e.event_type) {
-                    typed.push((seq, layout::event_type(&space.id, &s.id, &t, seq), t));
+                match (head.type_index, head.type_pages, e.event_type) {
+                    (true, _, Some(t)) => {
+                        typed.push((seq, layout::event_type(&space.id, &s.id, &t, seq), t))
+                    }
+                    (_, true, Some(t)) => typed.push((
+                        seq,
+                        layout::event_type_page(&space.id, &s.id, &t, seq / layout::TYPE_PAGE),
+                        t,
+                    )),
+                    _ => {}
                 }
             }
             let index_keys: Vec<Vec<u8>> = typed.iter().map(|(_, k, _)| k.clone()).collect();

@@ -6,6 +6,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { Memspace, Rest } from "./engine.js";
 import { DurableObjectKv } from "./do-kv.js";
+import { workerLlm } from "./llm.js";
 
 const ALARM = "m:alarm"; // the sweep interval in use, once an alarm has been scheduled
 
@@ -18,7 +19,9 @@ export class PrincipalObject extends DurableObject {
 
   async surface() {
     if (!this.rest) {
-      this.ms = await Memspace.open({ kv: this.kv, principal: { userId: "system", tenantId: "system" } });
+      // The Worker's LLM (when configured) serves MemoryLayer commit_session and reflect.
+      const llm = workerLlm(this.env);
+      this.ms = await Memspace.open({ kv: this.kv, principal: { userId: "system", tenantId: "system" }, ...(llm ? { llm } : {}) });
       this.rest = new Rest(this.ms);
     }
     return this.rest;

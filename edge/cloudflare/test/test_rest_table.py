@@ -134,3 +134,140 @@ def test_every_route_refuses_malformed_queries_and_ids_with_a_client_error(world
             # whether or not the space exists, so nothing leaks).
             assert status in (403, 404, 422), (method, path, status, out)
     assert snapshot(space, session) == before
+
+
+# ---- The memory-store API (/v1/memory_stores): the same table for its routes ----------------
+
+MS_BODIES = [b for b in BODIES] + [
+    ("path without slash", b'{"path": "a.md", "content": "x"}'),
+    ("path with ..", b'{"path": "/a/../b", "content": "x"}'),
+    ("path with format char", '{"path": "/a\u200bb", "content": "x"}'.encode()),
+    ("21 segments", b'{"path": "/' + b"/".join([b"s"] * 21) + b'", "content": "x"}'),
+    ("content not string", b'{"path": "/n.md", "content": 5}'),
+    ("bad precondition", b'{"content": "x", "precondition": {"type": "etag", "content_sha256": "zz"}}'),
+    ("precondition not object", b'{"content": "x", "precondition": "abc"}'),
+    ("name too long", b'{"name": "' + b"n" * 300 + b'"}'),
+    ("metadata not strings", b'{"name": "x", "metadata": {"k": [1]}}'),
+]
+
+MS_QUERIES = ["limit=abc", "limit=0", "limit=101", "limit=1e309", "page=zzz", "page=p-1", "depth=-1", "view=huge",
+              "path_prefix=nope", "path_prefix=/a", "operation=renamed", "created_at[gte]=yesterday",
+              "expected_content_sha256=xyz", "include_archived=maybe", "view=%FF"]
+
+
+def ms_send(method, path, body=None, headers=None, token="alice"):
+    """One request to /v1/memory_stores{path} exactly as given → (status, parsed JSON or bytes, response)."""
+    import http.client
+    import urllib.parse
+
+    from conftest import BASE, TOKEN_A
+
+    token = TOKEN_A if token == "alice" else token
+    u = urllib.parse.urlsplit(BASE)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
+    h = {} if token is None else {"Authorization": f"Bearer {token}"}
+    h.update(headers or {})
+    if isinstance(body, (dict, list)):
+        body = json.dumps(body).encode()
+        h.setdefault("Content-Type", "application/json")
+    try:
+        conn.request(method, "/v1/memory_stores" + path, body=body, headers=h)
+        r = conn.getresponse()
+        data = r.read()
+    finally:
+        conn.close()
+    out = json.loads(data) if r.getheader("Content-Type", "").startswith("application/json") else data
+    return r.status, out, r
+
+
+def ms_routes(store, memory, version):
+    s = f"/{store}"
+    return [
+        ("GET", ""),
+        ("POST", ""),
+        ("GET", s),
+        ("POST", s),
+        ("POST", f"{s}/archive"),
+        ("GET", f"{s}/memories"),
+        ("POST", f"{s}/memories"),
+        ("GET", f"{s}/memories/{memory}"),
+        ("POST", f"{s}/memories/{memory}"),
+        ("DELETE", f"{s}/memories/{memory}"),
+        ("GET", f"{s}/memory_versions"),
+        ("GET", f"{s}/memory_versions/{version}"),
+        ("POST", f"{s}/memory_versions/{version}/redact"),
+    ]
+
+
+def ms_snapshot(store):
+    out = []
+    for path in [f"/{store}", f"/{store}/memories?view=full&limit=20", f"/{store}/memory_versions?view=full&limit=20"]:
+        status, body, _ = ms_send("GET", path)
+        out.append((path, status, body))
+    return json.dumps(out, sort_keys=True)
+
+
+def ms_check(method, path, status, out, what):
+    assert status < 500, (what, method, path, status, out)
+    if status >= 400:
+        assert isinstance(out, dict) and out.get("type") == "error" and "type" in out.get("error", {}), (what, method, path, status, out)
+
+
+@pytest.fixture
+def ms_world():
+    status, s, _ = ms_send("POST", "", {"name": unique("ms-table")})
+    assert status == 200
+    store = s["id"]
+    status, m, _ = ms_send("POST", f"/{store}/memories", {"path": "/keep.md", "content": "keep"})
+    assert status == 200
+    yield store, m["id"], m["memory_version_id"]
+    ms_send("DELETE", f"/{store}")
+
+
+def test_memory_store_routes_refuse_every_malformed_body_with_a_client_error_and_change_nothing(ms_world):
+    store, memory, version = ms_world
+    before = ms_snapshot(store)
+    for method, path in ms_routes(store, memory, version):
+        if method != "POST":
+            continue
+        if path.endswith("/archive"):
+            continue  # takes no body and would archive the store: covered by the SDK suite
+        for name, body in MS_BODIES:
+            status, out, _ = ms_send(method, path, body, headers={"Content-Type": "application/json"})
+            ms_check(method, path, status, out, name)
+            if path == "" and status == 200:
+                ms_send("DELETE", f"/{out['id']}")  # a store body it accepted (e.g. `{"name": …}` rows)
+            elif status == 200:
+                before = ms_snapshot(store)  # an accepted write (an update that changed nothing, a new memory)
+            else:
+                assert ms_snapshot(store) == before, (name, method, path, status, out)
+
+
+def test_memory_store_routes_refuse_malformed_queries_ids_methods_and_other_principals(ms_world):
+    store, memory, version = ms_world
+    before = ms_snapshot(store)
+    for method, path in ms_routes(store, memory, version):
+        if method != "GET":
+            continue
+        for q in MS_QUERIES:
+            status, out, _ = ms_send(method, f"{path}?{q}")
+            ms_check(method, path, status, out, q)
+    bad_ids = ["0", "x" * 5000, "%00", "%2F", "memstore_" + "z" * 26, "%E2%82", "mem_" + "0" * 26, "memver_..%2F"]
+    for bad in bad_ids:
+        for method, path in [("GET", f"/{bad}"), ("GET", f"/{store}/memories/{bad}"), ("DELETE", f"/{store}/memories/{bad}"),
+                             ("GET", f"/{store}/memory_versions/{bad}"), ("POST", f"/{store}/memory_versions/{bad}/redact"),
+                             ("GET", f"/{bad}/memories")]:
+            status, out, _ = ms_send(method, path)
+            ms_check(method, path, status, out, bad)
+            assert status in (400, 404), (method, path, status, out)
+    for method, path in ms_routes(store, memory, version):
+        status, out, r = ms_send("PUT", path, b"{}")
+        ms_check("PUT", path, status, out, "PUT")
+        assert status in (404, 405), (path, status)
+        if path:
+            status, out, _ = ms_send(method, path, b"{}" if method == "POST" else None, token=TOKEN_B)
+            ms_check(method, path, status, out, "other user")
+            assert status in (400, 404), (method, path, status, out)
+        status, out, _ = ms_send(method, path, b"{}" if method == "POST" else None, token=None)
+        assert status == 401 and out["error"]["type"] == "authentication_error", (method, path, status, out)
+    assert ms_snapshot(store) == before

@@ -1,66 +1,25 @@
 """Bench: the Fastly service in Viceroy over loopback. DataRobot `post_event` (one event per
 request) and `events?lastN=20`, and MemoryLayer `recall` over a seeded workspace, each with a
-bounded load (a fixed request count, capped in time) at concurrency 1 and 8. Prints requests/s
+bounded load (load.py) at concurrency 1 and 8. Prints requests/s
 and p50/p95/p99 latency; never fails (an API the surface does not serve yet is reported as such).
 
 Run through scripts/bench-fastly.sh (it builds the service and starts/stops Viceroy)."""
 
 import os
-import threading
 import time
 
 import requests
 
+from load import header, phase
+
 BASE = os.environ["EDGE_URL"]
 H = {"Authorization": f"Token {os.environ['EDGE_TOKEN_A']}", "Content-Type": "application/json"}
-N = int(os.environ.get("BENCH_REQUESTS", "400"))
-CAP = float(os.environ.get("BENCH_SECONDS", "30"))
 SEED = int(os.environ.get("BENCH_MEMORIES", "300"))
 WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa".split()
 
 
-def pct(xs, p):
-    return xs[min(len(xs) - 1, max(0, -(-p * len(xs) // 100) - 1))] if xs else float("nan")
-
-
-def phase(name, concurrency, op):
-    lat, errors, nxt = [], [0], [0]
-    lock = threading.Lock()
-    t0 = time.perf_counter()
-
-    def worker():
-        s = requests.Session()
-        while True:
-            with lock:
-                if nxt[0] >= N or time.perf_counter() - t0 > CAP:
-                    return
-                i = nxt[0]
-                nxt[0] += 1
-            a = time.perf_counter()
-            ok = op(s, i)
-            b = time.perf_counter()
-            with lock:
-                if ok:
-                    lat.append((b - a) * 1000)
-                else:
-                    errors[0] += 1
-
-    ts = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
-    secs = time.perf_counter() - t0
-    lat.sort()
-    print(
-        f"{name:<34} c={concurrency:<2} {len(lat):>5} ok {errors[0]:>3} err  {len(lat) / secs:8.1f} req/s"
-        f"  p50 {pct(lat, 50):7.2f} ms  p95 {pct(lat, 95):7.2f} ms  p99 {pct(lat, 99):7.2f} ms",
-        flush=True,
-    )
-
-
 def main():
-    print(f"fastly bench (Viceroy on loopback): {N} requests per phase, at most {CAP:.0f} s each")
+    header("fastly service bench (Viceroy on loopback)")
     api = f"{BASE}/api/v2"
     space = requests.post(f"{api}/memory/new/", headers=H, json={"description": "bench"}).json()["memorySpaceId"]
     for c in (1, 8):

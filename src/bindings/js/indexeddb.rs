@@ -14,9 +14,10 @@
 //!   next call reopens, and a read that failed because the connection went away is retried
 //!   once (reads are idempotent; a commit is retried only if its transaction never started).
 //!
-//! Built on web-sys. `indexed_db_futures` 0.6.4 (on the design card) now has what this file
-//! needs (durability options, version-change handling, the transaction's error, access to the
-//! raw objects); porting to it and deciding with the bench and the wasm size is an open item
+//! Built on web-sys, plus typed bindings below for what stable web-sys lacks (`getAllRecords`,
+//! `IDBRecord`, `transaction()` options, `commit()`). `indexed_db_futures` 0.6.4 (on the design
+//! card) was measured and not adopted: it has no `getAllRecords` (the one-request read the
+//! newest-N read is built on) and the same operations cost +18 KB gzip through it
 //! (docs/engineering/browser-performance.md).
 
 use crate::kv::{
@@ -32,6 +33,57 @@ use web_sys::{
     DomException, IdbCursorDirection, IdbCursorWithValue, IdbDatabase, IdbFactory, IdbKeyRange,
     IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode,
 };
+
+// Typed bindings for what stable web-sys lacks (`getAllRecords`, `IDBRecord`, the options of
+// `transaction()` and `commit()`): direct property access instead of `Reflect` calls with
+// JS strings made from Rust strings on every request (measured: the largest wasm-side cost of
+// a read, docs/engineering/browser-performance.md).
+#[wasm_bindgen]
+extern "C" {
+    /// An `IDBRecord` as `getAllRecords` returns it.
+    type IdbRecord;
+    #[wasm_bindgen(method, getter)]
+    fn key(this: &IdbRecord) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn value(this: &IdbRecord) -> JsValue;
+
+    /// An `IDBObjectStore`, for the methods stable web-sys lacks.
+    type StoreExt;
+    /// `IDBObjectStore.getAllRecords(options)` (Chromium 141+).
+    #[wasm_bindgen(method, catch, js_name = getAllRecords)]
+    fn get_all_records(this: &StoreExt, options: &RecordsOptions) -> Result<IdbRequest, JsValue>;
+
+    /// The options of `getAllRecords`, a plain object.
+    type RecordsOptions;
+    #[wasm_bindgen(method, setter)]
+    fn set_query(this: &RecordsOptions, range: &IdbKeyRange);
+    #[wasm_bindgen(method, setter)]
+    fn set_count(this: &RecordsOptions, count: u32);
+    #[wasm_bindgen(method, setter)]
+    fn set_direction(this: &RecordsOptions, direction: &str);
+
+    /// The options of `IDBDatabase.transaction()`, a plain object.
+    type TransactionOptions;
+    #[wasm_bindgen(method, setter)]
+    fn set_durability(this: &TransactionOptions, durability: &str);
+
+    /// An `IDBDatabase`, for `transaction()` with options.
+    type DatabaseExt;
+    /// `IDBDatabase.transaction(store, mode, options)`.
+    #[wasm_bindgen(method, catch, js_name = transaction)]
+    fn transaction_with_options(
+        this: &DatabaseExt,
+        store: &str,
+        mode: &str,
+        options: &TransactionOptions,
+    ) -> Result<IdbTransaction, JsValue>;
+
+    /// An `IDBTransaction`, for `commit()`.
+    type TransactionExt;
+    /// `IDBTransaction.commit()` (throws where it does not exist).
+    #[wasm_bindgen(method, catch, js_name = commit)]
+    fn commit_tx(this: &TransactionExt) -> Result<(), JsValue>;
+}
 
 /// The one object store memspace uses inside its database.
 pub const STORE: &str = "kv";
@@ -72,20 +124,15 @@ impl Durability {
 /// `IDBDatabase.transaction(store, "readwrite", { durability })` (options are not in stable web-sys).
 fn readwrite_transaction(
     db: &IdbDatabase,
-    durability: Durability,
+    options: &TransactionOptions,
 ) -> Result<IdbTransaction, JsValue> {
-    let opts = Object::new();
-    Reflect::set(&opts, &"durability".into(), &durability.as_str().into())?;
-    let f: Function = Reflect::get(db, &"transaction".into())?.dyn_into()?;
-    f.call3(db, &STORE.into(), &"readwrite".into(), &opts)?
-        .dyn_into()
+    db.unchecked_ref::<DatabaseExt>()
+        .transaction_with_options(STORE, "readwrite", options)
 }
 
 /// `IDBTransaction.commit()` where it exists (it only starts committing sooner).
 fn commit_now(tx: &IdbTransaction) {
-    if let Ok(f) = Reflect::get(tx, &"commit".into()).and_then(|f| f.dyn_into::<Function>()) {
-        let _ = f.call0(tx);
-    }
+    let _ = tx.unchecked_ref::<TransactionExt>().commit_tx();
 }
 
 /// One open connection and the handlers that watch it.
@@ -120,6 +167,10 @@ pub struct IndexedDbKv {
     factory: IdbFactory,
     name: String,
     durability: Durability,
+    /// `{ durability }`, made once.
+    tx_options: TransactionOptions,
+    /// Whether the browser has `getAllRecords`, asked once.
+    has_records: std::cell::Cell<Option<bool>>,
     conn: RefCell<Option<Rc<Conn>>>,
 }
 
@@ -149,6 +200,12 @@ impl IndexedDbKv {
             factory,
             name: name.to_string(),
             durability,
+            tx_options: {
+                let o: TransactionOptions = Object::new().unchecked_into();
+                o.set_durability(durability.as_str());
+                o
+            },
+            has_records: std::cell::Cell::new(None),
             conn: RefCell::new(None),
         };
         kv.connection().await.map_err(|f| match f {
@@ -250,7 +307,7 @@ impl IndexedDbKv {
     /// Starts a transaction on the store; `Closed` when the connection is gone.
     fn begin(&self, conn: &Conn, write: bool) -> Result<(IdbTransaction, IdbObjectStore), Fail> {
         let tx = if write {
-            readwrite_transaction(&conn.db, self.durability)
+            readwrite_transaction(&conn.db, &self.tx_options)
         } else {
             conn.db
                 .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readonly)
@@ -329,8 +386,18 @@ impl IndexedDbKv {
                 return Err(Fail::Kv(classify(&e, "write")));
             }
         }
+        if let Some(last) = reads.last() {
+            if let Err(e) = request(last).await {
+                let e = reads
+                    .iter()
+                    .find_map(|r| r.error().ok().flatten())
+                    .map(JsValue::from)
+                    .unwrap_or(e);
+                return Err(Fail::Kv(finish_failed(&tx, done, e).await));
+            }
+        }
         for (p, req) in batch.preconditions.iter().zip(&reads) {
-            let current = match request(req).await {
+            let current = match req.result() {
                 Ok(v) => bytes_opt(&v),
                 Err(e) => return Err(Fail::Kv(finish_failed(&tx, done, e).await)),
             };
@@ -375,13 +442,10 @@ impl Kv for IndexedDbKv {
                 for k in keys {
                     reqs.push(store.get(&key_js(k)).map_err(|e| storage("get", &e))?);
                 }
-                let mut out = Vec::with_capacity(keys.len());
-                for req in &reqs {
-                    out.push(bytes_opt(
-                        &request(req).await.map_err(|e| classify(&e, "get"))?,
-                    ));
-                }
-                Ok(out)
+                all_done(reqs.iter()).await?;
+                reqs.iter()
+                    .map(|r| Ok(bytes_opt(&r.result().map_err(|e| storage("get", &e))?)))
+                    .collect()
             })
             .await
         })
@@ -405,7 +469,7 @@ impl Kv for IndexedDbKv {
             let count = u32::try_from(limit).unwrap_or(u32::MAX);
             self.read(move |_tx, store| async move {
                 let r = key_range(range)?;
-                if has_get_all_records(&store) {
+                if self.records(&store) {
                     return scan_records(&store, &r, count, reverse).await;
                 }
                 if reverse {
@@ -426,7 +490,7 @@ impl Kv for IndexedDbKv {
             // One readonly transaction: every request is issued before the first is awaited,
             // so the reads are pipelined and see one snapshot.
             self.read(move |_tx, store| async move {
-                let records = has_get_all_records(&store);
+                let records = self.records(&store);
                 let mut pending = Vec::with_capacity(reads.len());
                 for r in reads {
                     pending.push(match r {
@@ -449,15 +513,16 @@ impl Kv for IndexedDbKv {
                         Read::Scan { .. } => None,
                     });
                 }
+                all_done(pending.iter().flatten()).await?;
                 let mut out = Vec::with_capacity(reads.len());
                 for (r, req) in reads.iter().zip(&pending) {
                     out.push(match (r, req) {
                         (Read::Get(_), Some(req)) => ReadResult::Value(bytes_opt(
-                            &request(req).await.map_err(|e| classify(&e, "get"))?,
+                            &req.result().map_err(|e| storage("get", &e))?,
                         )),
-                        (Read::Scan { .. }, Some(req)) => {
-                            ReadResult::Entries(records_result(req).await?)
-                        }
+                        (Read::Scan { .. }, Some(req)) => ReadResult::Entries(records_entries(
+                            &req.result().map_err(|e| storage("getAllRecords", &e))?,
+                        )?),
                         (
                             Read::Scan {
                                 range,
@@ -564,6 +629,24 @@ async fn request(req: &IdbRequest) -> Result<JsValue, JsValue> {
     }
 }
 
+/// Waits until every request of one transaction has succeeded: requests complete in order,
+/// so only the last is awaited (one promise instead of one per request); a failed request
+/// aborts the transaction, which fails every later one, and its own error is reported.
+async fn all_done<'a>(reqs: impl Iterator<Item = &'a IdbRequest> + Clone) -> Result<(), KvError> {
+    let Some(last) = reqs.clone().last() else {
+        return Ok(());
+    };
+    if let Err(e) = request(last).await {
+        let first = reqs
+            .filter_map(|r| r.error().ok().flatten())
+            .map(JsValue::from)
+            .next()
+            .unwrap_or(e);
+        return Err(classify(&first, "read"));
+    }
+    Ok(())
+}
+
 /// A promise settled by the transaction's `complete` (resolve) or `abort` (reject) event.
 fn tx_done(tx: &IdbTransaction) -> Promise {
     Promise::new(&mut |resolve: Function, reject: Function| {
@@ -653,7 +736,16 @@ fn bytes_opt(v: &JsValue) -> Option<Vec<u8>> {
     if v.is_undefined() || v.is_null() {
         None
     } else {
-        Some(Uint8Array::new(v).to_vec())
+        Some(bytes(v))
+    }
+}
+
+/// The bytes of a stored value (a `Uint8Array`, copied straight into wasm) or binary key (an
+/// `ArrayBuffer`, viewed, then copied).
+fn bytes(v: &JsValue) -> Vec<u8> {
+    match v.dyn_ref::<Uint8Array>() {
+        Some(a) => a.to_vec(),
+        None => Uint8Array::new(v).to_vec(),
     }
 }
 
@@ -672,6 +764,20 @@ fn has_get_all_records(store: &IdbObjectStore) -> bool {
     Reflect::has(store, &"getAllRecords".into()).unwrap_or(false)
 }
 
+impl IndexedDbKv {
+    /// Whether `getAllRecords` exists (asked once per handle).
+    fn records(&self, store: &IdbObjectStore) -> bool {
+        match self.has_records.get() {
+            Some(b) => b,
+            None => {
+                let b = has_get_all_records(store);
+                self.has_records.set(Some(b));
+                b
+            }
+        }
+    }
+}
+
 /// Issues `getAllRecords({query, count, direction})` (Chromium 141+): one request.
 fn records_request(
     store: &IdbObjectStore,
@@ -679,33 +785,31 @@ fn records_request(
     count: u32,
     reverse: bool,
 ) -> Result<IdbRequest, KvError> {
-    let opts = Object::new();
-    let _ = Reflect::set(&opts, &"query".into(), r);
-    let _ = Reflect::set(&opts, &"count".into(), &count.into());
-    let _ = Reflect::set(
-        &opts,
-        &"direction".into(),
-        &(if reverse { "prev" } else { "next" }).into(),
-    );
-    let f: Function = Reflect::get(store, &"getAllRecords".into())
-        .map_err(|e| storage("getAllRecords", &e))?
-        .unchecked_into();
-    Ok(f.call1(store, &opts)
-        .map_err(|e| storage("getAllRecords", &e))?
-        .unchecked_into())
+    let opts: RecordsOptions = Object::new().unchecked_into();
+    opts.set_query(r);
+    opts.set_count(count);
+    opts.set_direction(if reverse { "prev" } else { "next" });
+    store
+        .unchecked_ref::<StoreExt>()
+        .get_all_records(&opts)
+        .map_err(|e| storage("getAllRecords", &e))
 }
 
 /// The entries a `getAllRecords` request returned.
 async fn records_result(req: &IdbRequest) -> Result<Vec<Entry>, KvError> {
-    let records: Array = request(req)
+    let records = request(req)
         .await
-        .map_err(|e| classify(&e, "getAllRecords"))?
-        .unchecked_into();
+        .map_err(|e| classify(&e, "getAllRecords"))?;
+    records_entries(&records)
+}
+
+/// The entries of a settled `getAllRecords` result.
+fn records_entries(records: &JsValue) -> Result<Vec<Entry>, KvError> {
+    let records: &Array = records.unchecked_ref();
     let mut out = Vec::with_capacity(records.length() as usize);
     for rec in records.iter() {
-        let k = Reflect::get(&rec, &"key".into()).map_err(|e| storage("record key", &e))?;
-        let v = Reflect::get(&rec, &"value".into()).map_err(|e| storage("record value", &e))?;
-        out.push((Uint8Array::new(&k).to_vec(), Uint8Array::new(&v).to_vec()));
+        let rec: IdbRecord = rec.unchecked_into();
+        out.push((bytes(&rec.key()), bytes(&rec.value())));
     }
     Ok(out)
 }

@@ -103,6 +103,11 @@ extern "C" {
     fn object_entries(obj: &Object) -> std::result::Result<Array, JsValue>;
     #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
     fn array_is_array(v: &JsValue) -> std::result::Result<bool, JsValue>;
+    /// A JS string, for `isWellFormed` with `catch`.
+    type StringExt;
+    /// `String.prototype.isWellFormed` (Chromium 111+, Node 20+; throws where missing).
+    #[wasm_bindgen(method, js_name = isWellFormed, catch)]
+    fn well_formed(this: &StringExt) -> std::result::Result<bool, JsValue>;
 }
 
 /// `Array.isArray`, false where it throws (a revoked Proxy).
@@ -113,7 +118,13 @@ pub(super) fn is_array(v: &JsValue) -> bool {
 /// A JS string as a Rust one, refusing lone surrogates (UTF-8 cannot hold them; converting
 /// would silently turn them into U+FFFD).
 fn utf16_to_string(s: &JsString) -> Result<String> {
-    if !s.is_valid_utf16() {
+    // One call instead of `is_valid_utf16`'s `charCodeAt` per code unit (measured: the
+    // largest wasm-side cost of a 200-event batch); that stays as the fallback.
+    let valid = s
+        .unchecked_ref::<StringExt>()
+        .well_formed()
+        .unwrap_or_else(|_| s.is_valid_utf16());
+    if !valid {
         return Err(InputError::new(
             "contains a lone UTF-16 surrogate (not valid Unicode text)",
         ));

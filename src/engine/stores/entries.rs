@@ -92,8 +92,23 @@ impl Memspace {
         limits::content(&input.content)?;
         let metadata = input.metadata.clone().unwrap_or_default();
         limits::metadata(&metadata)?;
+        Ok(self
+            .create_entry_record(space_id, store_id, &input, &metadata)
+            .await?
+            .entry)
+    }
+
+    /// [`Memspace::create_entry`] with checked input, returning the stored record (with the
+    /// id of its current version).
+    pub(crate) async fn create_entry_record(
+        &self,
+        space_id: &str,
+        store_id: &str,
+        input: &NewEntry,
+        metadata: &Metadata,
+    ) -> Result<EntryRecord> {
         retry!(
-            self.try_create_entry(space_id, store_id, &input, &metadata)
+            self.try_create_entry(space_id, store_id, input, metadata)
                 .await
         )
     }
@@ -104,7 +119,7 @@ impl Memspace {
         store_id: &str,
         input: &NewEntry,
         metadata: &Metadata,
-    ) -> Result<MemoryEntry> {
+    ) -> Result<EntryRecord> {
         let loaded = self.load_store(space_id, store_id).await?;
         if loaded.rec.store.status == StoreStatus::Archived {
             return Err(archived(&loaded.rec.store));
@@ -116,7 +131,7 @@ impl Memspace {
         let mut plan = Plan::new(&loaded);
         let rec = self.plan_create(&mut plan, &input.path, &input.content, metadata.clone())?;
         self.commit_plan(&loaded, plan).await?;
-        Ok(rec.entry)
+        Ok(rec)
     }
 
     /// Gets an entry by id, with its content.
@@ -237,6 +252,21 @@ impl Memspace {
         if let Some(v) = update.expected_version {
             limits::version("expected_version", v)?;
         }
+        Ok(self
+            .update_entry_record(space_id, store_id, entry_id, &update)
+            .await?
+            .entry)
+    }
+
+    /// [`Memspace::update_entry`] after its input checks, returning the stored record (with
+    /// the id of its current version).
+    pub(crate) async fn update_entry_record(
+        &self,
+        space_id: &str,
+        store_id: &str,
+        entry_id: &str,
+        update: &EntryUpdate,
+    ) -> Result<EntryRecord> {
         let expected_sha = update
             .expected_sha256
             .as_deref()
@@ -247,7 +277,7 @@ impl Memspace {
                 space_id,
                 store_id,
                 entry_id,
-                &update,
+                update,
                 expected_sha.as_deref()
             )
             .await
@@ -261,7 +291,7 @@ impl Memspace {
         entry_id: &str,
         update: &EntryUpdate,
         expected_sha: Option<&str>,
-    ) -> Result<MemoryEntry> {
+    ) -> Result<EntryRecord> {
         let loaded = self.load_store(space_id, store_id).await?;
         if loaded.rec.store.status == StoreStatus::Archived {
             return Err(archived(&loaded.rec.store));
@@ -279,7 +309,7 @@ impl Memspace {
         let path = update.path.as_deref().filter(|p| *p != old.entry.path);
         let metadata = metadata.filter(|m| *m != old.entry.metadata);
         if content.is_none() && path.is_none() && metadata.is_none() {
-            return Ok(old.entry); // already as requested: no new version
+            return Ok(old); // already as requested: no new version
         }
         check_preconditions(&old.entry, update.expected_version, expected_sha)?;
         if let Some(p) = path {
@@ -292,7 +322,7 @@ impl Memspace {
         let mut plan = Plan::new(&loaded);
         let rec = self.plan_update(&mut plan, &old, content, path, metadata)?;
         self.commit_plan(&loaded, plan).await?;
-        Ok(rec.entry)
+        Ok(rec)
     }
 
     /// Deletes an entry (also in an archived store); its versions stay, plus a `deleted` one.

@@ -35,13 +35,17 @@ pub fn engine(e: &Error) -> Response {
         ErrorCode::Archived => plain(400, "invalid_request_error", &e.message),
         ErrorCode::Conflict if d("precondition") == Some("path") => {
             let mut extra = Map::new();
-            if let Some(id) = d("conflicting_memory_id").or(d("existing_id")) {
+            if let Some(id) = d("conflicting_entry_id").or(d("existing_id")) {
                 extra.insert("conflicting_memory_id".into(), json!(id));
             }
-            if let Some(p) = d("conflicting_path").or(d("path")) {
-                extra.insert("conflicting_path".into(), json!(p));
+            if let Some(p) = d("conflicting_path") {
+                // Engine paths are relative; wire paths start with `/`.
+                extra.insert("conflicting_path".into(), json!(format!("/{p}")));
             }
             error(409, "memory_path_conflict_error", &e.message, extra)
+        }
+        ErrorCode::Conflict if d("precondition") == Some("not_current_version") => {
+            plain(409, "conflict_error", &e.message)
         }
         ErrorCode::Conflict if d("precondition").is_some() && !e.is_lost_race() => {
             plain(409, "memory_precondition_failed_error", &e.message)

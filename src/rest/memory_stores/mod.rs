@@ -1,14 +1,16 @@
 //! The memory-store API under `/v1/memory_stores` (snake_case JSON; updates are `POST`;
-//! cursor pages `{"data", "next_page"}`). Served today: the stores themselves — create,
-//! retrieve, update (metadata as a merge patch), list (`created_at[gte]`/`[lte]`,
-//! `include_archived`, `limit`, `page`), archive, delete. The memories and memory versions of a
-//! store answer 501 until they are served.
+//! cursor pages `{"data", "next_page"}`): the stores themselves — create, retrieve, update
+//! (metadata as a merge patch), list (`created_at[gte]`/`[lte]`, `include_archived`, `limit`,
+//! `page`), archive, delete — their memories ([`memories`]) and the memories' versions with
+//! redaction ([`versions`]).
 //!
 //! A principal's stores live in one engine space of its own (in the `memory_stores` namespace,
 //! see [`super::engine_principal`]), whose id is derived from the principal, so hosts with one
 //! store for everyone and hosts with one shard per principal find the same space.
 
 mod errors;
+mod memories;
+mod versions;
 
 use super::fault::{self, invalid, segment, Fault, Served};
 use super::http::{segments, Request, Response};
@@ -41,17 +43,36 @@ enum Ms<'a> {
     Stores,
     Store(&'a str),
     Archive(&'a str),
-    /// `…/{store}/memories…` and `…/{store}/memory_versions…`: not served yet.
-    Later,
+    Memories(&'a str),
+    Memory(&'a str, &'a str),
+    Versions(&'a str),
+    Version(&'a str, &'a str),
+    Redact(&'a str, &'a str),
 }
 
 impl Ms<'_> {
+    /// The raw store id segment of the route, if any.
+    fn store(&self) -> Option<&str> {
+        match self {
+            Ms::Stores => None,
+            Ms::Store(s)
+            | Ms::Archive(s)
+            | Ms::Memories(s)
+            | Ms::Memory(s, _)
+            | Ms::Versions(s)
+            | Ms::Version(s, _)
+            | Ms::Redact(s, _) => Some(s),
+        }
+    }
+
     fn allowed(&self) -> &'static [&'static str] {
         match self {
             Ms::Stores => &["GET", "POST"],
             Ms::Store(_) => &["GET", "POST", "DELETE"],
-            Ms::Archive(_) => &["POST"],
-            Ms::Later => &["GET", "POST", "DELETE"],
+            Ms::Archive(_) | Ms::Redact(..) => &["POST"],
+            Ms::Memories(_) => &["GET", "POST"],
+            Ms::Memory(..) => &["GET", "POST", "DELETE"],
+            Ms::Versions(_) | Ms::Version(..) => &["GET"],
         }
     }
 }
@@ -67,14 +88,21 @@ fn matches(path: &str) -> Option<Ms<'_>> {
         [] => Ms::Stores,
         [id] if !id.is_empty() => Ms::Store(id),
         [id, "archive"] if !id.is_empty() => Ms::Archive(id),
-        [id, "memories" | "memory_versions", ..] if !id.is_empty() => Ms::Later,
+        [id, "memories"] if !id.is_empty() => Ms::Memories(id),
+        [id, "memories", m] if !id.is_empty() && !m.is_empty() => Ms::Memory(id, m),
+        [id, "memory_versions"] if !id.is_empty() => Ms::Versions(id),
+        [id, "memory_versions", v] if !id.is_empty() && !v.is_empty() => Ms::Version(id, v),
+        [id, "memory_versions", v, "redact"] if !id.is_empty() && !v.is_empty() => {
+            Ms::Redact(id, v)
+        }
         _ => return None,
     })
 }
 
-/// The engine space holding a principal's stores (created on first use): its id is derived
-/// from the (namespaced) principal.
-async fn home(ms: &Memspace, p: &Principal) -> Served<String> {
+/// The engine space holding a principal's stores: its id is derived from the (namespaced)
+/// principal. Only creating a store creates it ([`ensure_home`]); every other route reads
+/// through it, and a principal who never made a store has none (its reads find nothing).
+fn home_id(p: &Principal) -> String {
     let mut h = Sha256::new();
     h.update(p.tenant_id.as_bytes());
     h.update([0u8]);
@@ -83,23 +111,26 @@ async fn home(ms: &Memspace, p: &Principal) -> Served<String> {
     let mut n = [0u8; 16];
     n.copy_from_slice(&d[..16]);
     // The top bits cleared: an id the engine could also have made (`ids::to_u128` reads it).
-    let id = crate::ids::from_u128("spc", u128::from_be_bytes(n) >> 2);
-    match ms.get_space(&id).await {
-        Ok(_) => Ok(id),
-        Err(e) if e.code == ErrorCode::NotFound => {
-            let s = ms
-                .create_space_as(
-                    NewSpace {
-                        description: Some("memory stores".into()),
-                        ..Default::default()
-                    },
-                    Some(&id),
-                )
-                .await?;
-            Ok(s.id)
-        }
-        Err(e) => Err(e.into()),
-    }
+    crate::ids::from_u128("spc", u128::from_be_bytes(n) >> 2)
+}
+
+/// Creates the principal's home space unless it exists (a live one is returned unchanged).
+async fn ensure_home(ms: &Memspace, id: &str) -> Served<()> {
+    ms.create_space_as(
+        NewSpace {
+            description: Some("memory stores".into()),
+            ..Default::default()
+        },
+        Some(id),
+    )
+    .await?;
+    Ok(())
+}
+
+/// True for the `not_found` of a missing home space (a principal without stores).
+fn no_home(f: &Fault) -> bool {
+    matches!(f, Fault::Engine(e) if e.code == ErrorCode::NotFound
+        && e.details.get("kind").and_then(Value::as_str) == Some("memory_space"))
 }
 
 fn ts(t: &Timestamp) -> Value {
@@ -285,18 +316,33 @@ async fn serve_as(rest: &Rest, principal: &Principal, req: &Request) -> Served<R
     if req.too_large() {
         return Err(Fault::TooLarge);
     }
-    if route == Ms::Later {
-        return Err(Fault::Unsupported(
-            "the memories and memory versions of a memory store are not served by this server yet"
-                .into(),
-        ));
-    }
     let p = engine_principal(Api::MemoryStores, principal);
     let ms = rest.engine(p.clone())?;
-    let home = home(&ms, &p).await?;
+    let home = home_id(&p);
+    let served = dispatch(&ms, &home, route, req).await;
+    match served {
+        Err(f) if no_home(&f) => match (route, m) {
+            (Ms::Stores, "GET") => Ok(Response::json(
+                200,
+                &json!({ "data": [], "next_page": null }),
+            )),
+            _ => Err(Fault::Engine(crate::error::Error::not_found(
+                "memory_store",
+                route.store().unwrap_or_default(),
+            ))),
+        },
+        other => other,
+    }
+}
+
+async fn dispatch(ms: &Memspace, home: &str, route: Ms<'_>, req: &Request) -> Served<Response> {
+    let (ms, home, m) = (ms.clone(), home.to_string(), req.method.as_str());
     match (route, m) {
         (Ms::Stores, "GET") => list(&ms, &home, req).await,
-        (Ms::Stores, _) => create(&ms, &home, req).await,
+        (Ms::Stores, _) => {
+            ensure_home(&ms, &home).await?;
+            create(&ms, &home, req).await
+        }
         (Ms::Store(id), "GET") => {
             let id = segment(id)?;
             Ok(Response::json(
@@ -320,6 +366,20 @@ async fn serve_as(rest: &Rest, principal: &Principal, req: &Request) -> Served<R
                 &store_out(&ms.archive_store(&home, &id).await?),
             ))
         }
-        (Ms::Later, _) => Err(Fault::NoRoute),
+        (Ms::Memories(s), "GET") => memories::list(&ms, &home, &segment(s)?, req).await,
+        (Ms::Memories(s), _) => memories::create(&ms, &home, &segment(s)?, req).await,
+        (Ms::Memory(s, id), _) => {
+            let (s, id) = (segment(s)?, segment(id)?);
+            match m {
+                "GET" => memories::retrieve(&ms, &home, &s, &id, req).await,
+                "POST" => memories::update(&ms, &home, &s, &id, req).await,
+                _ => memories::delete(&ms, &home, &s, &id, req).await,
+            }
+        }
+        (Ms::Versions(s), _) => versions::list(&ms, &home, &segment(s)?, req).await,
+        (Ms::Version(s, id), _) => {
+            versions::retrieve(&ms, &home, &segment(s)?, &segment(id)?, req).await
+        }
+        (Ms::Redact(s, id), _) => versions::redact(&ms, &home, &segment(s)?, &segment(id)?).await,
     }
 }
