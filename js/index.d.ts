@@ -1436,10 +1436,7 @@ export interface RecallExplain {
 }
 
 /** One recalled memory: every field of the memory record (id, content, type, tags, …) and its scores. */
-export interface RecalledMemory {
-  id: string;
-  content: string;
-  [field: string]: unknown;
+export interface RecalledMemory extends Memory {
   /** Relevance to the query in [0, 1] (what thresholds compare). */
   relevanceScore: number;
   /** The ranking score in [0, 1]: fused relevance with the importance and recency bias. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Edge bench: post_event and events(last_n=20) against the worker in local workerd (bounded
-# load from a local client on loopback). Prints requests/s, p50/p95/p99 and workerd CPU time
-# per request. Never fails: benchmarks print numbers, they do not gate builds.
+# REST bench through the Cloudflare Worker in local workerd (bench/edge/rest.mjs): a DataRobot
+# append and lastN read, a MemoryLayer recall, a memory-store read and the Worker's floor (the
+# version probe), bounded load from a local client on loopback. Prints requests/s, p50/p95/p99
+# and workerd CPU time per request. Never fails: benchmarks print numbers, they do not gate builds.
 #
 #   BENCH_REQUESTS=500 BENCH_SECONDS=30 bash scripts/bench-edge.sh
 set -uo pipefail
@@ -13,6 +14,6 @@ edge=edge/cloudflare
     if [ ! -x "$edge/node_modules/.bin/workerd" ] || [ "$edge/package-lock.json" -nt "$edge/node_modules/.package-lock.json" ]; then
       (cd "$edge" && npm ci --no-audit --no-fund --loglevel=error)
     fi &&
-    (cd "$edge" && node test/with-workerd.mjs --sweep-seconds 3600 -- node bench/bench.mjs)
+    (cd "$edge" && node test/with-workerd.mjs --sweep-seconds 3600 -- node ../../bench/edge/rest.mjs)
 } || echo "bench-edge: could not run (see above); not a failure"
 exit 0

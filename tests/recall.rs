@@ -922,3 +922,39 @@ fn reindex_rebuilds_a_damaged_index_step_by_step() {
         ErrorCode::Validation,
     );
 }
+
+#[test]
+fn a_handle_that_only_recalled_still_removes_the_old_terms_when_it_updates_a_memory() {
+    // The recalling handle caches the doc table without the per-memory term lists (queries
+    // do not need them); its write must read what it lacks rather than leave terms behind.
+    let (writer, kv, host, sp) = setup(false);
+    let a = remember(&writer, &sp, "Marmalade recipe from the Lisbon market");
+    remember(&writer, &sp, "Quarterly budget review with Dana");
+    let reader = handle(Rc::new(kv.clone()), &host, false);
+    assert_eq!(ids(&reader, &sp, q("marmalade")), vec![a.clone()]);
+    run(reader.update_memory(
+        &sp,
+        &a,
+        MemoryUpdate {
+            content: Some("Apricot jam notes from the Porto market".into()),
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    assert!(ids(&reader, &sp, q("marmalade lisbon")).is_empty());
+    assert!(ids(&writer, &sp, q("marmalade lisbon")).is_empty());
+    assert_eq!(ids(&reader, &sp, q("apricot jam")), vec![a.clone()]);
+    assert_eq!(ids(&writer, &sp, q("apricot jam")), vec![a]);
+    assert_index_consistent(&reader, &sp);
+}
+
+#[test]
+fn a_write_through_another_handle_is_seen_by_the_next_recall_of_a_warm_handle() {
+    let (writer, kv, host, sp) = setup(false);
+    let a = remember(&writer, &sp, "Kumquat harvest in March");
+    let reader = handle(Rc::new(kv.clone()), &host, false);
+    assert_eq!(ids(&reader, &sp, q("kumquat harvest")), vec![a.clone()]);
+    let b = remember(&writer, &sp, "Kumquat harvest moved to April");
+    run(writer.forget_memory(&sp, &a, false)).unwrap();
+    assert_eq!(ids(&reader, &sp, q("kumquat harvest")), vec![b]);
+}

@@ -69,7 +69,7 @@ function percentiles(samples) {
 }
 
 async function sample(queries, fn) {
-  for (let i = 0; i < Math.min(10, queries.length); i++) await fn(queries[i]); // warm up
+  for (const q of queries) await fn(q); // warm: every query once (both sides), then timed
   const out = [];
   for (let i = 0; i < SAMPLES; i++) {
     const q = queries[i % queries.length];

@@ -129,16 +129,27 @@ impl Memspace {
             return Err(Error::not_found(KIND, id));
         }
         let key = layout::space(id);
-        match self.load::<Space>(&key).await? {
-            Some((s, b)) if self.owns(&s) => {
-                if s.deleted_at.is_some() {
-                    Err(Error::gone(KIND, id))
-                } else {
-                    self.cache.remember(&key, &b);
-                    Ok((s, b))
-                }
-            }
-            _ => Err(Error::not_found(KIND, id)),
+        let bytes = self.kv.get(&key).await.map_err(super::kv_error)?;
+        self.owned_space_from(id, bytes)
+    }
+
+    /// [`Memspace::owned_space`] over the space record's bytes as read (`None`: absent).
+    pub(crate) fn owned_space_from(
+        &self,
+        id: &str,
+        bytes: Option<Vec<u8>>,
+    ) -> Result<(Space, Vec<u8>)> {
+        let Some(b) = bytes else {
+            return Err(Error::not_found(KIND, id));
+        };
+        let s: Space = envelope::decode(&b)?;
+        if !self.owns(&s) {
+            Err(Error::not_found(KIND, id))
+        } else if s.deleted_at.is_some() {
+            Err(Error::gone(KIND, id))
+        } else {
+            self.cache.remember(&layout::space(id), &b);
+            Ok((s, b))
         }
     }
 

@@ -133,6 +133,11 @@ impl<'a> Reader<'a> {
         let n = self.u16()? as usize;
         String::from_utf8(self.take(n)?.to_vec()).map_err(|_| torn())
     }
+    /// Skips a length-prefixed string.
+    pub fn skip_str(&mut self) -> Result<()> {
+        let n = self.u16()? as usize;
+        self.take(n).map(|_| ())
+    }
     /// True when every byte was read.
     pub fn done(&self) -> bool {
         self.pos == self.buf.len()

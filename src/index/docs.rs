@@ -75,6 +75,8 @@ pub struct DocPage {
     pub bucket: u32,
     /// Docs by slot (`ord % DOC_BUCKET`), in slot order.
     pub docs: Vec<(u16, Rc<DocMeta>)>,
+    /// Decoded for queries only ([`DocPage::decode_light`]): every doc's `terms` is empty.
+    pub light: bool,
 }
 
 /// The doc page of an ordinal.
@@ -96,6 +98,7 @@ impl DocPage {
         DocPage {
             bucket,
             docs: Vec::new(),
+            light: false,
         }
     }
 
@@ -154,6 +157,16 @@ impl DocPage {
 
     /// Decodes a page.
     pub fn decode(bytes: &[u8]) -> Result<Self> {
+        Self::decode_with(bytes, true)
+    }
+
+    /// Decodes a page for queries: everything but the docs' `terms` (what a write needs to
+    /// remove old postings), which are checked and skipped. The page is marked `light`.
+    pub fn decode_light(bytes: &[u8]) -> Result<Self> {
+        Self::decode_with(bytes, false)
+    }
+
+    fn decode_with(bytes: &[u8], with_terms: bool) -> Result<Self> {
         let mut r = Reader::open(bytes, KIND)?;
         let bucket = r.u32()?;
         let n = r.u32()? as usize;
@@ -181,7 +194,11 @@ impl DocPage {
             let nt = r.u16()? as usize;
             let mut terms = Vec::with_capacity(nt.min(1024));
             for _ in 0..nt {
-                terms.push(r.str()?);
+                if with_terms {
+                    terms.push(r.str()?);
+                } else {
+                    r.skip_str()?;
+                }
             }
             let ne = r.u16()? as usize;
             let mut exact = Vec::with_capacity(ne.min(256));
@@ -218,7 +235,11 @@ impl DocPage {
         {
             return Err(Error::storage("doc page is malformed"));
         }
-        Ok(DocPage { bucket, docs })
+        Ok(DocPage {
+            bucket,
+            docs,
+            light: !with_terms,
+        })
     }
 }
 

@@ -103,7 +103,6 @@ mod simd128 {
         let mut acc = i32x4_splat(0);
         let mut i = 0;
         while i + 16 <= n {
-            // SAFETY-free: `v128_load` needs a pointer; read through a copied array instead.
             let va = load16(&a[i..i + 16]);
             let vb = load16(&b[i..i + 16]);
             let lo = i32x4_dot_i16x8(i16x8_extend_low_i8x16(va), i16x8_extend_low_i8x16(vb));
@@ -122,17 +121,20 @@ mod simd128 {
         sum
     }
 
+    /// 16 int8 lanes from a slice of exactly 16 (bounds checked by the caller's indexing).
+    #[inline(always)]
     fn load16(s: &[i8]) -> v128 {
-        let mut arr = [0i8; 16];
-        arr.copy_from_slice(s);
-        i8x16(
-            arr[0], arr[1], arr[2], arr[3], arr[4], arr[5], arr[6], arr[7], arr[8], arr[9],
-            arr[10], arr[11], arr[12], arr[13], arr[14], arr[15],
-        )
+        assert!(s.len() >= 16);
+        // SAFETY: 16 readable bytes (asserted above); `v128_load` allows unaligned addresses.
+        unsafe { v128_load(s.as_ptr() as *const v128) }
     }
 
+    /// 8 int16 lanes from a slice of at least 8.
+    #[inline(always)]
     fn load8(s: &[i16]) -> v128 {
-        i16x8(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7])
+        assert!(s.len() >= 8);
+        // SAFETY: 16 readable bytes (asserted above); `v128_load` allows unaligned addresses.
+        unsafe { v128_load(s.as_ptr() as *const v128) }
     }
 
     pub fn dot_i8_i16(a: &[i8], q: &[i16]) -> i32 {
@@ -157,8 +159,11 @@ mod simd128 {
         sum
     }
 
+    #[inline(always)]
     fn load4(s: &[f32]) -> v128 {
-        f32x4(s[0], s[1], s[2], s[3])
+        assert!(s.len() >= 4);
+        // SAFETY: 16 readable bytes (asserted above); `v128_load` allows unaligned addresses.
+        unsafe { v128_load(s.as_ptr() as *const v128) }
     }
 
     pub fn dot_f32(a: &[f32], b: &[f32]) -> f32 {

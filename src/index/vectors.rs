@@ -255,15 +255,37 @@ impl VectorPage {
     /// Offers every stored vector's cosine with `query` (for which `keep(ord)` holds) to `top`.
     pub fn scan(&self, query: &QueryVector, keep: &dyn Fn(u32) -> bool, top: &mut TopK) {
         let base = self.bucket * per_page(self.dims);
-        for (s, scale) in self.scales.iter().enumerate() {
-            if *scale == 0.0 {
-                continue;
-            }
+        scan_slots(&self.data, &self.scales, self.dims, base, query, keep, top);
+    }
+}
+
+/// The exact scan over contiguous slots: slot `s` (ordinal `base + s`) holds the int8
+/// components `data[s·dims..(s+1)·dims]` and the scale `scales[s]` (0 = empty). Offers
+/// each kept vector's cosine with `query` to `top`; `keep` is asked only about vectors
+/// that would enter it.
+pub fn scan_slots(
+    data: &[i8],
+    scales: &[f32],
+    dims: usize,
+    base: u32,
+    query: &QueryVector,
+    keep: &dyn Fn(u32) -> bool,
+    top: &mut TopK,
+) {
+    if dims == 0 || query.q.len() != dims {
+        return;
+    }
+    let mut floor = top.floor();
+    for (s, (v, scale)) in data.chunks_exact(dims).zip(scales).enumerate() {
+        if *scale == 0.0 {
+            continue;
+        }
+        let cos = simd::dot_i8_i16(v, &query.q) as f32 * scale * query.scale;
+        if cos > floor {
             let ord = base + s as u32;
-            let dot = simd::dot_i8_i16(&self.data[s * self.dims..(s + 1) * self.dims], &query.q);
-            let cos = dot as f32 * scale * query.scale;
-            if cos > top.floor() && keep(ord) {
+            if keep(ord) {
                 top.offer(ord, cos);
+                floor = top.floor();
             }
         }
     }

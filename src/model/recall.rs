@@ -18,6 +18,17 @@ pub enum RecallMode {
     Hybrid,
 }
 
+impl RecallMode {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecallMode::Rag => "rag",
+            RecallMode::Llm => "llm",
+            RecallMode::Hybrid => "hybrid",
+        }
+    }
+}
+
 /// Relevance floor presets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -281,6 +281,61 @@ test("reflect and mode llm/hybrid are unsupported without a host LLM (never a fa
   }
 });
 
+/** An llm option answering from a script; records the requests. */
+function scriptedLlm(script) {
+  const requests = [];
+  const llm = async (request) => {
+    requests.push(request);
+    const next = script.shift();
+    if (next === undefined) throw new Error("script used up");
+    return next;
+  };
+  return { llm, requests };
+}
+
+test("mode llm searches the host LLM's rewrites of the query; hybrid asks it only when rag is not strong", async () => {
+  const { llm, requests } = scriptedLlm([{ text: JSON.stringify({ queries: ["Alice Porto"] }) }, { text: '["Alice Porto"]' }]);
+  const { ms, sp } = await fresh({ llm });
+  await ms.remember(sp, { content: "Alice moved to Porto" });
+  await ms.remember(sp, { content: "Bob drinks espresso" });
+  assert.equal((await ms.recall(sp, "which town is her home")).memories.length, 0);
+  const r = await ms.recall(sp, { query: "which town is her home", mode: "llm" });
+  assert.equal(r.modeUsed, "llm");
+  assert.deepEqual(contents(r), ["Alice moved to Porto"]);
+  assert.equal(requests[0].purpose, "recall");
+  assert.equal(requests[0].format, "json");
+  assert.equal(requests[0].messages.at(-1).content, "which town is her home");
+  const strong = await ms.recall(sp, { query: "Bob drinks espresso", mode: "hybrid" });
+  assert.equal(strong.modeUsed, "rag");
+  assert.equal(requests.length, 1, "a strong rag answer does not ask the LLM");
+  const weak = await ms.recall(sp, { query: "which town is her home", mode: "hybrid" });
+  assert.equal(weak.modeUsed, "llm");
+  assert.deepEqual(contents(weak), ["Alice moved to Porto"]);
+  const failed = await ms.recall(sp, { query: "which town is her home", mode: "hybrid" });
+  assert.equal(failed.modeUsed, "rag", "hybrid keeps its rag answer when the LLM fails");
+  assert.ok(failed.confidenceReasons.some((x) => x.startsWith("llm_fallback_failed=")));
+  await expectError(ms.recall(sp, { query: "which town is her home", mode: "llm" }), "upstream", 502);
+});
+
+test("reflect synthesises over recalled memories with the host LLM and returns their ids", async () => {
+  const { llm, requests } = scriptedLlm([{ text: "Alice lives in Porto." }, { text: "Porto." }]);
+  const { ms, sp } = await fresh({ llm });
+  const alice = await ms.remember(sp, { content: "Alice moved to Porto" });
+  await ms.remember(sp, { content: "Bob drinks espresso" });
+  const r = await ms.reflect(sp, { query: "Where did Alice move?", maxTokens: 64 });
+  assert.equal(r.reflection, "Alice lives in Porto.");
+  assert.equal(r.sourceMemories[0], alice.memory.id);
+  assert.ok(r.confidence > 0 && r.confidence <= 1);
+  assert.ok(r.tokensProcessed > 0);
+  assert.equal(requests[0].purpose, "reflect");
+  assert.equal(requests[0].maxTokens, 64);
+  assert.match(requests[0].messages.at(-1).content, new RegExp(`\\[${alice.memory.id}\\].*Alice moved to Porto`));
+  const bare = await ms.reflect(sp, { query: "Where did Alice move?", includeSources: false });
+  assert.deepEqual(bare.sourceMemories, []);
+  const none = await ms.reflect(sp, "quantum chromodynamics");
+  assert.deepEqual([none.sourceMemories, none.confidence, requests.length], [[], 0, 2], "nothing relevant: the LLM is not asked");
+});
+
 test("reindex rebuilds the whole index step by step, reporting totals to onProgress; false stops and the cursor resumes", async () => {
   const { ms, sp } = await fresh();
   for (let i = 0; i < 7; i++) await ms.remember(sp, { content: `note number ${i} about gardening` });

@@ -235,6 +235,11 @@ export async function recall(): Promise<number> {
   const r: RecallResult = await ms.recall(sp, { query: "where does Alice live?", tags: ["people"], tolerance: "loose", validAt: "2026-01-01T00:00:00Z", explain: true, embedding: new Float32Array(384) });
   const first: RecalledMemory | undefined = r.memories[0];
   const score: number = first?.boostedScore ?? 0;
+  const asMemory: Memory | undefined = first; // a recalled memory is a Memory with scores
+  const memoryTags: string[] = first?.tags ?? [];
+  // @ts-expect-error Memory fields keep their types (tags is a string array)
+  const wrongTags: number = first?.tags;
+  void [asMemory, memoryTags, wrongTags];
   const lexRank: number | undefined = first?.explain?.lexical?.rank;
   const confidence: "strong" | "moderate" | "weak" = r.retrievalConfidence;
   const text = await ms.recall(sp, "Alice");

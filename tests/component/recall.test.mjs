@@ -153,6 +153,46 @@ test('llm and hybrid modes and reflect are unsupported without a host LLM', asyn
   assert.equal(e.details.capability, 'llm');
 });
 
+test('mode llm searches the host LLM rewrites of the query; hybrid asks the LLM only when rag is not strong', async () => {
+  const { add, find, llm } = await recallWorld({ llm: [{ queries: ['Alice Porto'] }, ['Alice Porto'], { fail: 'timeout' }] });
+  const porto = add('Alice moved to Porto');
+  add('Bob drinks espresso');
+  assert.deepEqual(ids(find(query('which town is her home'))), []);
+  const r = find(query('which town is her home', { mode: 'llm' }));
+  assert.equal(r.modeUsed, 'llm');
+  assert.deepEqual(ids(r), [porto]);
+  assert.equal(llm.requests[0].purpose, 'recall');
+  assert.equal(llm.requests[0].messages.at(-1).content, 'which town is her home');
+  const strong = find(query('Bob drinks espresso', { mode: 'hybrid' }));
+  assert.equal(strong.modeUsed, 'rag');
+  assert.equal(llm.requests.length, 1, 'a strong rag answer does not ask the LLM');
+  const weak = find(query('which town is her home', { mode: 'hybrid' }));
+  assert.equal(weak.modeUsed, 'llm');
+  assert.deepEqual(ids(weak), [porto]);
+  const failed = find(query('which town is her home', { mode: 'hybrid' }));
+  assert.equal(failed.modeUsed, 'rag');
+  assert.ok(failed.confidenceReasons.includes('llm_fallback_failed=timeout'));
+  expectError(() => find(query('which town is her home', { mode: 'llm' })), 'upstream');
+});
+
+test('reflect synthesises over recalled memories with the host LLM and returns their ids', async () => {
+  const { ms, space, add, llm, ...w } = await recallWorld({ llm: ['Alice lives in Porto.', 'Porto.'] });
+  const porto = add('Alice moved to Porto');
+  add('Bob drinks espresso');
+  const r = w.recall.reflect(ms, space.id, 'Where did Alice move?', 64, true);
+  assert.equal(r.reflection, 'Alice lives in Porto.');
+  assert.equal(r.sourceMemories[0], porto);
+  assert.ok(r.confidence > 0 && r.confidence <= 1);
+  assert.ok(r.tokensProcessed > 0n);
+  assert.equal(llm.requests[0].purpose, 'reflect');
+  assert.equal(llm.requests[0].maxTokens, 64);
+  assert.ok(llm.requests[0].messages.at(-1).content.includes(`[${porto}]`));
+  const bare = w.recall.reflect(ms, space.id, 'Where did Alice move?', undefined, false);
+  assert.deepEqual(bare.sourceMemories, []);
+  const none = w.recall.reflect(ms, space.id, 'quantum chromodynamics', undefined, undefined);
+  assert.deepEqual([none.sourceMemories, none.confidence, llm.requests.length], [[], 0, 2]);
+});
+
 test('reindex steps through a space and leaves index and records agreeing; isolation holds', async () => {
   const { ms, space, add, find, memory, ...w } = await recallWorld();
   for (let i = 0; i < 12; i++) add(`note ${i} about the harbour project`);

@@ -184,7 +184,7 @@ fn malformed(why: &str) -> Error {
 
 /// The JSON value in an answer: the host's parsed value, the text, the text inside a code
 /// fence, or the text from its first `{` to its last `}`.
-fn json_of(r: &LlmResponse) -> Option<Value> {
+pub(crate) fn json_of(r: &LlmResponse) -> Option<Value> {
     if let Some(v) = &r.json {
         return Some(v.clone());
     }

@@ -11,9 +11,9 @@
 use crate::index::docs::{DocMeta, DocPage};
 use crate::index::head::IndexHead;
 use crate::index::postings::PostingPage;
-use crate::index::vectors::VectorPage;
+use crate::index::vectors::{per_page, VectorPage};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
 /// The cached posting pages of one term.
@@ -36,8 +36,8 @@ pub(crate) struct SpaceIndex {
     pub docs: BTreeMap<u32, DocPage>,
     /// True when every doc page is here.
     pub docs_complete: bool,
-    /// Vector pages by bucket.
-    pub vectors: BTreeMap<u32, VectorPage>,
+    /// Vectors, contiguous by ordinal.
+    pub vectors: FlatVectors,
     /// True when every vector page is here.
     pub vectors_complete: bool,
     /// Known memory id → ordinal.
@@ -81,12 +81,73 @@ impl SpaceIndex {
                 96 + d.memory_id.len() + d.kind.len() + d.subtype.len() + d.tags.len() * 4
             })
             .sum();
-        let vectors: usize = self
-            .vectors
-            .values()
-            .map(|p| p.data.len() + p.scales.len() * 4)
-            .sum();
+        let vectors = self.vectors.data.capacity() + self.vectors.scales.capacity() * 4;
         postings + docs + vectors + self.ords.len() * 48
+    }
+}
+
+/// Every cached vector of a space in one contiguous array by ordinal, so the exact scan
+/// reads memory front to back with no per-page indirection. Filled page by page (the
+/// persistence unit stays the page); slots of pages not loaded have scale 0.
+#[derive(Debug, Default)]
+pub(crate) struct FlatVectors {
+    /// Dimensions (0 until the first page).
+    pub dims: usize,
+    /// Scale by ordinal; 0 = no vector (or its page is not loaded).
+    pub scales: Vec<f32>,
+    /// `ordinals × dims` int8 components.
+    pub data: Vec<i8>,
+    /// Pages loaded.
+    pub pages: BTreeSet<u32>,
+}
+
+impl FlatVectors {
+    /// Stores a page (a page of other dimensions starts the array over).
+    pub fn put_page(&mut self, p: &VectorPage) {
+        if self.dims != p.dims {
+            *self = FlatVectors {
+                dims: p.dims,
+                ..Default::default()
+            };
+        }
+        let per = per_page(p.dims) as usize;
+        let start = p.bucket as usize * per;
+        let end = start + per;
+        if self.scales.len() < end {
+            self.scales.resize(end, 0.0);
+            self.data.resize(end * p.dims, 0);
+        }
+        self.scales[start..end].copy_from_slice(&p.scales);
+        self.data[start * p.dims..end * p.dims].copy_from_slice(&p.data);
+        self.pages.insert(p.bucket);
+    }
+
+    /// Drops a page.
+    pub fn remove_page(&mut self, bucket: u32) {
+        if self.pages.remove(&bucket) && self.dims > 0 {
+            let per = per_page(self.dims) as usize;
+            let start = bucket as usize * per;
+            let end = (start + per).min(self.scales.len());
+            if start < end {
+                self.scales[start..end].fill(0.0);
+                self.data[start * self.dims..end * self.dims].fill(0);
+            }
+        }
+    }
+
+    /// A copy of a loaded page of `dims` dimensions.
+    pub fn page(&self, bucket: u32, dims: usize) -> Option<VectorPage> {
+        if dims != self.dims || !self.pages.contains(&bucket) {
+            return None;
+        }
+        let per = per_page(dims) as usize;
+        let start = bucket as usize * per;
+        let mut p = VectorPage::new(bucket, dims);
+        p.scales
+            .copy_from_slice(self.scales.get(start..start + per)?);
+        p.data
+            .copy_from_slice(self.data.get(start * dims..(start + per) * dims)?);
+        Some(p)
     }
 }
 

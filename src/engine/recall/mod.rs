@@ -9,6 +9,7 @@
 
 mod cache;
 mod hook;
+mod llm;
 mod query;
 mod rebuild;
 mod search;

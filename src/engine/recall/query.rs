@@ -1,16 +1,22 @@
 //! `recall` and `reflect`: search the index, apply thresholds and bias, check every result
 //! against its record, expand through associations, page and budget.
 
-use super::search::{IndexHit, IndexQuery};
+use super::search::{query_terms, IndexHit, IndexQuery};
 use crate::codec::envelope;
+use crate::engine::memories::traverse::Walk;
+use crate::engine::memories::MemoryHead;
 use crate::engine::memories::MemoryRecord;
 use crate::engine::{kv_error, layout, Memspace};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 use crate::index::fusion::{self, Fused, Tolerance as FusionTolerance};
+use crate::index::head::IndexHead;
+use crate::index::tokenize::Tokenizer;
 use crate::index::vectors;
+use crate::kv::{Read, ReadResult};
+use crate::model::Space;
 use crate::model::{
     BudgetSummary, ChannelScore, Direction, GraphPath, RecallExplain, RecallMode, RecallQuery,
-    RecallResult, RecalledMemory, ReflectResult, Tolerance, TraverseQuery,
+    RecallResult, RecalledMemory, Tolerance, TraverseQuery,
 };
 use crate::time::Timestamp;
 use std::collections::BTreeSet;
@@ -21,7 +27,7 @@ pub const MAX_QUERY_CHARS: usize = 4096;
 pub const MAX_OFFSET: u32 = 1000;
 
 /// A recall query with defaults applied and ranges checked.
-struct Params {
+pub(super) struct Params {
     limit: usize,
     offset: usize,
     threshold: Option<f32>,
@@ -29,7 +35,7 @@ struct Params {
     expand: Option<(u32, u32)>,
 }
 
-fn check(q: &RecallQuery) -> Result<Params> {
+pub(super) fn check(q: &RecallQuery) -> Result<Params> {
     let chars = q.query.chars().count();
     if chars > MAX_QUERY_CHARS {
         return Err(Error::validation(
@@ -130,29 +136,23 @@ fn round(x: f32) -> f64 {
 }
 
 impl Memspace {
-    /// Recalls the memories of a space that matter for `q` (see `docs/recall.md`): lexical,
-    /// vector and exact tag/key channels fused, thresholded, biased by importance and recency,
-    /// each result checked against its record (never forgotten, expired or — unless `valid_at`
-    /// is a time when it was valid — superseded), expanded through associations, paged and
-    /// cut to a token budget.
-    pub async fn recall(&self, space_id: &str, q: RecallQuery) -> Result<RecallResult> {
+    /// `rag` recall (what [`Memspace::recall`] does in that mode; `q.mode` is not looked at).
+    pub(crate) async fn recall_rag(&self, space_id: &str, q: RecallQuery) -> Result<RecallResult> {
         let p = check(&q)?;
-        let (space, _) = self.owned_space(space_id).await?;
-        self.settle_memories(&space.id).await?;
-        let mode = q.mode.unwrap_or_default();
-        if mode != RecallMode::Rag {
-            return Err(Error::new(
-                ErrorCode::Unsupported,
-                format!("recall mode {mode:?} needs a host LLM, and none is configured; use rag")
-                    .to_lowercase(),
-            )
-            .with("field", "mode")
-            .with("capability", "llm"));
-        }
+        let mode = RecallMode::Rag;
         let started = self.host.now();
         let now = started;
         let as_of = q.valid_at.unwrap_or(now);
-        let head = self.index_head_now(&space.id).await?;
+        let (text_terms, exact_terms) = query_terms(&Tokenizer::new(), &q.query);
+        let mut terms = text_terms;
+        terms.extend(exact_terms);
+        let (space, mem_head, head) = self
+            .open_for_recall(
+                space_id,
+                &terms,
+                q.embedding.is_some() || self.embedder.is_some(),
+            )
+            .await?;
 
         // The query vector: the caller's, else the embedder's when it made the space's vectors.
         let mut vector = None;
@@ -182,7 +182,9 @@ impl Memspace {
             depth: (3 * (p.offset + p.limit)).clamp(50, 3 * (MAX_OFFSET as usize + 100)),
             channels: [true, true, true],
         };
-        let mut hits = self.search_at(&space.id, &head, &iq).await?;
+        self.load_index(&space.id, &head, &terms, iq.vector.is_some())
+            .await?;
+        let mut hits = self.search_loaded(&space.id, &head, &iq)?;
         let (confidence, reasons) =
             fusion::confidence(&hits.iter().map(|h| h.fused.clone()).collect::<Vec<_>>());
         let age = |created: i64| ((now.0 - created) as f64 / 3.6e9).max(0.0);
@@ -209,7 +211,13 @@ impl Memspace {
         let mut results: Vec<Candidate> = Vec::new();
         let mut seen: BTreeSet<String> = BTreeSet::new();
         let mut total = 0usize;
-        for chunk in hits.chunks(64) {
+        // Records are read in chunks (one read each): the first just over a page's worth,
+        // since nearly every hit passes (the doc table already filtered them).
+        let mut at = 0;
+        while at < hits.len() {
+            let size = if at == 0 { (wanted + 4).min(64) } else { 64 };
+            let chunk = &hits[at..(at + size).min(hits.len())];
+            at += chunk.len();
             let need = results.len() < wanted;
             let recs = if need {
                 self.read_records(&space.id, chunk).await?
@@ -240,19 +248,42 @@ impl Memspace {
 
         // Graph expansion from the results.
         let mut paths: Vec<GraphPath> = Vec::new();
-        if let Some((depth, max)) = p.expand {
+        // A space without associations (the memory head counts them) has nothing to expand.
+        if let (Some((depth, max)), true) = (p.expand, mem_head.counts.associations > 0) {
+            let walk_query = Walk::from_query(TraverseQuery {
+                max_depth: Some(depth),
+                direction: Direction::Both,
+                max_nodes: Some(max),
+                ..Default::default()
+            })?;
+            // Which results have an edge at all: one read for all of them.
+            let reads: Vec<Read> = results
+                .iter()
+                .flat_map(|c| {
+                    [true, false].map(|out| Read::Scan {
+                        range: layout::associations_of(&space.id, &c.rec.memory.id, out),
+                        limit: 1,
+                        reverse: false,
+                    })
+                })
+                .collect();
+            let linked: Vec<bool> = self
+                .kv
+                .read_many(&reads)
+                .await
+                .map_err(kv_error)?
+                .chunks(2)
+                .map(|pair| {
+                    pair.iter()
+                        .any(|r| matches!(r, ReadResult::Entries(e) if !e.is_empty()))
+                })
+                .collect();
             let mut added = Vec::new();
-            for c in &results {
+            for (c, _) in results.iter().zip(linked).filter(|(_, l)| *l) {
                 if added.len() >= max as usize {
                     break;
                 }
-                let tq = TraverseQuery {
-                    max_depth: Some(depth),
-                    direction: Direction::Both,
-                    max_nodes: Some(max),
-                    ..Default::default()
-                };
-                let Ok(walk) = self.traverse(&space.id, &c.rec.memory.id, tq).await else {
+                let Ok(walk) = self.walk(&space.id, &c.rec, &walk_query, now).await else {
                     continue;
                 };
                 for path in walk.paths {
@@ -357,6 +388,54 @@ impl Memspace {
         })
     }
 
+    /// What a recall reads first, in one `read_many` (one snapshot on IndexedDB): the space
+    /// record (ownership), the memory head (association count; a pending journal is rolled
+    /// forward first), the index head, and the index parts for `terms` (and the vectors,
+    /// with `vectors`) this handle's cache lacks. A warm cache makes that three small gets.
+    async fn open_for_recall(
+        &self,
+        space_id: &str,
+        terms: &[String],
+        vectors: bool,
+    ) -> Result<(Space, MemoryHead, IndexHead)> {
+        if !crate::ids::is_valid("spc", space_id) {
+            return Err(Error::not_found("memory_space", space_id));
+        }
+        for _ in 0..crate::engine::MAX_RETRIES {
+            let parts = self.missing_parts(space_id, terms, vectors);
+            let mut reads = vec![
+                Read::Get(layout::space(space_id)),
+                Read::Get(layout::memory_head(space_id)),
+                Read::Get(layout::index_head(space_id)),
+            ];
+            reads.extend(parts.iter().map(|p| Self::part_read(space_id, p)));
+            let mut res = self
+                .kv
+                .read_many(&reads)
+                .await
+                .map_err(kv_error)?
+                .into_iter();
+            let mut value = || match res.next() {
+                Some(ReadResult::Value(v)) => Ok(v),
+                _ => Err(Error::storage("recall read answered the wrong shape")),
+            };
+            let (space, _) = self.owned_space_from(space_id, value()?)?;
+            let mem_head: MemoryHead = match value()? {
+                Some(b) => envelope::decode(&b)?,
+                None => MemoryHead::default(),
+            };
+            if mem_head.pending_tx.is_some() {
+                // A write stopped before its journal was applied: finish it, read again.
+                self.memory_head(space_id).await?;
+                continue;
+            }
+            let head = self.adopt_index_head(space_id, value()?.as_deref())?;
+            self.install_parts(space_id, &head, parts, res)?;
+            return Ok((space, mem_head, head));
+        }
+        Err(Error::conflict("too much contention"))
+    }
+
     /// **Benchmarks only**: memory writes through this handle skip the recall index, for the
     /// "remember without indexing" baseline. Memories written so are invisible to recall
     /// until `reindex`; never use it otherwise.
@@ -414,32 +493,5 @@ impl Memspace {
             });
         }
         Ok(out)
-    }
-
-    /// Synthesises an answer from recalled memories with the host LLM. Without an LLM this is
-    /// `unsupported`: memspace never fabricates a reflection.
-    pub async fn reflect(
-        &self,
-        space_id: &str,
-        query: &str,
-        max_tokens: Option<u32>,
-        include_sources: Option<bool>,
-    ) -> Result<ReflectResult> {
-        if query.trim().is_empty() || query.chars().count() > MAX_QUERY_CHARS {
-            return Err(Error::validation(
-                "query",
-                format!("must be 1–{MAX_QUERY_CHARS} characters, not blank"),
-            ));
-        }
-        if max_tokens.is_some_and(|m| !(1..=8192).contains(&m)) {
-            return Err(Error::validation("max_tokens", "must be 1–8192"));
-        }
-        let _ = include_sources;
-        self.owned_space(space_id).await?;
-        Err(Error::new(
-            ErrorCode::Unsupported,
-            "reflect needs a host LLM, and none is configured",
-        )
-        .with("capability", "llm"))
     }
 }

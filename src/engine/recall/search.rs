@@ -11,13 +11,10 @@ use crate::index::fusion::{self, Fused, Hit};
 use crate::index::head::IndexHead;
 use crate::index::postings::PostingPage;
 use crate::index::tokenize::Tokenizer;
-use crate::index::vectors::{quantize_query, TopK, VectorPage};
-use crate::kv::KeyRange;
+use crate::index::vectors::{quantize_query, scan_slots, TopK, VectorPage};
+use crate::kv::{Read, ReadResult};
 use crate::time::Timestamp;
 use std::collections::{BTreeSet, HashMap};
-
-/// Pages read per scan call while loading.
-const SCAN_CHUNK: usize = 256;
 
 /// What to look for and which memories may be returned.
 #[derive(Debug, Clone, Default)]
@@ -66,14 +63,47 @@ impl IndexQuery {
     }
 }
 
+/// A part of a space's index a query needs.
+#[derive(Debug, Clone)]
+pub(crate) enum Part {
+    /// Every posting page of one term.
+    Term(String),
+    /// The whole doc table.
+    Docs,
+    /// Every vector page.
+    Vectors,
+}
+
+/// The distinct lexical terms and exact-channel terms of a query text.
+pub(crate) fn query_terms(tok: &Tokenizer, text: &str) -> (Vec<String>, Vec<String>) {
+    let mut text_terms: Vec<String> = tok.terms(text);
+    text_terms.sort();
+    text_terms.dedup();
+    let mut exact_terms: Vec<String> = tok
+        .words(text)
+        .into_iter()
+        .map(|w| format!("{EXACT_PREFIX}{w}"))
+        .collect();
+    exact_terms.sort();
+    exact_terms.dedup();
+    (text_terms, exact_terms)
+}
+
 impl Memspace {
     /// Reads a space's index head from storage and brings this handle's cache in line.
     pub(crate) async fn index_head_now(&self, space: &str) -> Result<IndexHead> {
         let key = layout::index_head(space);
-        let head = match self.kv.get(&key).await.map_err(kv_error)? {
+        let bytes = self.kv.get(&key).await.map_err(kv_error)?;
+        self.adopt_index_head(space, bytes.as_deref())
+    }
+
+    /// Decodes a space's index head as read from storage (`None`: no index yet) and brings
+    /// this handle's cache in line with it.
+    pub(crate) fn adopt_index_head(&self, space: &str, bytes: Option<&[u8]>) -> Result<IndexHead> {
+        let head = match bytes {
             Some(b) => {
-                let h: IndexHead = envelope::decode(&b)?;
-                self.cache.remember(&key, &b);
+                let h: IndexHead = envelope::decode(b)?;
+                self.cache.remember(&layout::index_head(space), b);
                 h
             }
             None => IndexHead::default(),
@@ -82,108 +112,109 @@ impl Memspace {
         Ok(head)
     }
 
-    async fn scan_all(&self, range: KeyRange) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        let mut out = Vec::new();
-        let mut range = range;
-        loop {
-            let chunk = self
-                .kv
-                .scan(&range, SCAN_CHUNK, false)
-                .await
-                .map_err(kv_error)?;
-            let n = chunk.len();
-            if let Some((last, _)) = chunk.last() {
-                let mut next = last.clone();
-                next.push(0);
-                range.start = next;
-            }
-            out.extend(chunk);
-            if n < SCAN_CHUNK {
-                return Ok(out);
-            }
+    /// The parts of a space's index that a query over `terms` (and, with `vectors`, the
+    /// vector channel) needs and this handle's cache lacks.
+    pub(crate) fn missing_parts(&self, space: &str, terms: &[String], vectors: bool) -> Vec<Part> {
+        let map = self.index.0.borrow();
+        let s = map.get(space);
+        let mut out: Vec<Part> = terms
+            .iter()
+            .filter(|t| !s.and_then(|s| s.terms.get(*t)).is_some_and(|p| p.complete))
+            .map(|t| Part::Term(t.clone()))
+            .collect();
+        if !s.is_some_and(|s| s.docs_complete) {
+            out.push(Part::Docs);
+        }
+        if vectors && !s.is_some_and(|s| s.vectors_complete) {
+            out.push(Part::Vectors);
+        }
+        out
+    }
+
+    /// The read that loads one part (a whole prefix in one request).
+    pub(crate) fn part_read(space: &str, part: &Part) -> Read {
+        let range = match part {
+            Part::Term(t) => layout::postings_of_term(space, t),
+            Part::Docs => layout::doc_pages_of(space),
+            Part::Vectors => layout::vectors_of(space),
+        };
+        Read::Scan {
+            range,
+            limit: usize::MAX,
+            reverse: false,
         }
     }
 
-    /// Loads every posting page of `terms` not cached yet.
-    async fn ensure_terms(&self, space: &str, terms: &[String]) -> Result<()> {
-        for t in terms {
-            let have = self
-                .index
-                .0
-                .borrow()
-                .get(space)
-                .and_then(|s| s.terms.get(t))
-                .is_some_and(|p| p.complete);
-            if have {
-                continue;
-            }
-            let mut tp = TermPages {
-                complete: true,
-                ..Default::default()
+    /// Decodes the pages read for `parts` into this handle's cache of a space whose head
+    /// (already adopted) is `head`. Doc pages are decoded light (no terms: only writes need
+    /// them, and they read their pages again). Vectors are ignored while the space has no
+    /// embedding model.
+    pub(crate) fn install_parts(
+        &self,
+        space: &str,
+        head: &IndexHead,
+        parts: Vec<Part>,
+        results: impl IntoIterator<Item = ReadResult>,
+    ) -> Result<()> {
+        let mut map = self.index.0.borrow_mut();
+        let Some(s) = map.get_mut(space) else {
+            return Ok(());
+        };
+        for (part, res) in parts.into_iter().zip(results) {
+            let ReadResult::Entries(rows) = res else {
+                return Err(crate::Error::storage("index read answered the wrong shape"));
             };
-            for (_, v) in self.scan_all(layout::postings_of_term(space, t)).await? {
-                let p = PostingPage::decode(&v)?;
-                tp.pages.insert(p.bucket, p);
-            }
-            if let Some(s) = self.index.0.borrow_mut().get_mut(space) {
-                s.terms.insert(t.clone(), tp);
-            }
-        }
-        Ok(())
-    }
-
-    /// Loads the whole doc table of a space if not cached yet.
-    async fn ensure_docs(&self, space: &str) -> Result<()> {
-        if self
-            .index
-            .0
-            .borrow()
-            .get(space)
-            .is_some_and(|s| s.docs_complete)
-        {
-            return Ok(());
-        }
-        let mut pages = Vec::new();
-        for (_, v) in self.scan_all(layout::doc_pages_of(space)).await? {
-            pages.push(DocPage::decode(&v)?);
-        }
-        if let Some(s) = self.index.0.borrow_mut().get_mut(space) {
-            for p in pages {
-                for (slot, d) in &p.docs {
-                    s.ords.insert(
-                        d.memory_id.clone(),
-                        p.bucket * crate::index::docs::DOC_BUCKET + *slot as u32,
-                    );
+            match part {
+                Part::Term(t) => {
+                    let mut tp = TermPages {
+                        complete: true,
+                        ..Default::default()
+                    };
+                    for (_, v) in rows {
+                        let p = PostingPage::decode(&v)?;
+                        tp.pages.insert(p.bucket, p);
+                    }
+                    s.terms.insert(t, tp);
                 }
-                s.docs.insert(p.bucket, p);
+                Part::Docs => {
+                    for (_, v) in rows {
+                        let p = DocPage::decode_light(&v)?;
+                        // A page this handle holds in full (with terms) is as new: keep it.
+                        if s.docs.get(&p.bucket).is_none_or(|x| x.light) {
+                            s.docs.insert(p.bucket, p);
+                        }
+                    }
+                    s.docs_complete = true;
+                }
+                Part::Vectors => {
+                    let Some(m) = &head.model else { continue };
+                    for (_, v) in rows {
+                        let p = VectorPage::decode(&v, m.dims as usize)?;
+                        s.vectors.put_page(&p);
+                    }
+                    s.vectors_complete = true;
+                }
             }
-            s.docs_complete = true;
         }
         Ok(())
     }
 
-    /// Loads every vector page of a space if not cached yet.
-    async fn ensure_vectors(&self, space: &str, dims: usize) -> Result<()> {
-        if self
-            .index
-            .0
-            .borrow()
-            .get(space)
-            .is_some_and(|s| s.vectors_complete)
-        {
+    /// Loads what a query over `terms` (and the vector channel, with `vectors`) needs of a
+    /// space's index into this handle's cache, in one `read_many`.
+    pub(crate) async fn load_index(
+        &self,
+        space: &str,
+        head: &IndexHead,
+        terms: &[String],
+        vectors: bool,
+    ) -> Result<()> {
+        let parts = self.missing_parts(space, terms, vectors && head.model.is_some());
+        if parts.is_empty() {
             return Ok(());
         }
-        let mut pages = Vec::new();
-        for (_, v) in self.scan_all(layout::vectors_of(space)).await? {
-            pages.push(VectorPage::decode(&v, dims)?);
-        }
-        if let Some(s) = self.index.0.borrow_mut().get_mut(space) {
-            for p in pages {
-                s.vectors.insert(p.bucket, p);
-            }
-            s.vectors_complete = true;
-        }
-        Ok(())
+        let reads: Vec<Read> = parts.iter().map(|p| Self::part_read(space, p)).collect();
+        let results = self.kv.read_many(&reads).await.map_err(kv_error)?;
+        self.install_parts(space, head, parts, results)
     }
 
     /// Runs the channels of `q` over a space's index and fuses them (no bias applied).
@@ -199,6 +230,7 @@ impl Memspace {
     }
 
     /// [`Memspace::search_index`] with a head just read by [`Memspace::index_head_now`].
+    #[cfg(test)]
     pub(crate) async fn search_at(
         &self,
         space: &str,
@@ -208,31 +240,34 @@ impl Memspace {
         if head.docs == 0 {
             return Ok(Vec::new());
         }
-        let tok = Tokenizer::new();
-        let mut text_terms: Vec<String> = tok.terms(&q.text);
-        text_terms.sort();
-        text_terms.dedup();
-        let mut exact_terms: Vec<String> = tok
-            .words(&q.text)
-            .into_iter()
-            .map(|w| format!("{EXACT_PREFIX}{w}"))
-            .collect();
-        exact_terms.sort();
-        exact_terms.dedup();
+        let (text_terms, exact_terms) = query_terms(&Tokenizer::new(), &q.text);
         let mut want = Vec::new();
         if q.channels[0] {
-            want.extend(text_terms.iter().cloned());
+            want.extend(text_terms);
         }
         if q.channels[2] {
-            want.extend(exact_terms.iter().cloned());
+            want.extend(exact_terms);
         }
-        self.ensure_terms(space, &want).await?;
-        self.ensure_docs(space).await?;
+        self.load_index(space, head, &want, q.channels[1] && q.vector.is_some())
+            .await?;
+        self.search_loaded(space, head, q)
+    }
+
+    /// Runs the channels of `q` over the cached index of a space (loaded by
+    /// [`Memspace::load_index`] for this query's terms; a part not loaded counts as empty).
+    pub(crate) fn search_loaded(
+        &self,
+        space: &str,
+        head: &IndexHead,
+        q: &IndexQuery,
+    ) -> Result<Vec<IndexHit>> {
+        if head.docs == 0 {
+            return Ok(Vec::new());
+        }
+        let tok = Tokenizer::new();
+        let (text_terms, exact_terms) = query_terms(&tok, &q.text);
         let use_vec =
             q.channels[1] && q.vector.is_some() && head.model.is_some() && head.vectors > 0;
-        if let (true, Some(m)) = (use_vec, &head.model) {
-            self.ensure_vectors(space, m.dims as usize).await?;
-        }
 
         let map = self.index.0.borrow();
         let Some(s) = map.get(space) else {
@@ -334,9 +369,8 @@ impl Memspace {
         if let (true, Some(v)) = (use_vec, &q.vector) {
             let qv = quantize_query(v);
             let mut top = TopK::new(depth);
-            for page in s.vectors.values() {
-                page.scan(&qv, &admits, &mut top);
-            }
+            let f = &s.vectors;
+            scan_slots(&f.data, &f.scales, f.dims, 0, &qv, &admits, &mut top);
             vector = top
                 .into_sorted()
                 .into_iter()

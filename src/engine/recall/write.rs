@@ -509,9 +509,9 @@ impl Memspace {
         }
         for page in plan.vectors {
             if page.is_empty() {
-                s.vectors.remove(&page.bucket);
+                s.vectors.remove_page(page.bucket);
             } else {
-                s.vectors.insert(page.bucket, page);
+                s.vectors.put_page(&page);
             }
         }
         for (m, ord) in plan.ords {
@@ -558,21 +558,22 @@ impl Memspace {
                 }
             }
             for b in docs {
+                // A page read for queries only lacks the terms a write needs: read it again.
                 match cached.and_then(|s| s.docs.get(b)) {
-                    Some(p) => {
+                    Some(p) if !p.light => {
                         work.docs.insert(*b, p.clone());
                     }
                     None if cached.is_some_and(|s| s.docs_complete) => {}
-                    None => {
+                    _ => {
                         keys.push(layout::doc_page(space, *b));
                         wants.push(Want::D(*b));
                     }
                 }
             }
             for (b, dims) in vecs {
-                match cached.and_then(|s| s.vectors.get(b)) {
+                match cached.and_then(|s| s.vectors.page(*b, *dims)) {
                     Some(p) => {
-                        work.vectors.insert(*b, p.clone());
+                        work.vectors.insert(*b, p);
                     }
                     None if cached.is_some_and(|s| s.vectors_complete) => {}
                     None => {

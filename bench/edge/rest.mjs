@@ -1,8 +1,12 @@
-// Bench: post_event and events(last_n=20) against the worker in local workerd, over loopback,
-// with a bounded load (a fixed request count per phase, capped in time). Prints requests/s,
-// latency percentiles and workerd's CPU time per request; never fails.
+// Bench of the REST surface through the Cloudflare Worker in local workerd, over loopback, with
+// a bounded load (a fixed request count per phase, capped in time): a DataRobot append
+// (post_event) and lastN read, a MemoryLayer recall (`POST /v1/memories/recall`, once the Worker
+// serves it), a memory-store read (`GET /v1/memory_stores/{s}/memories/{m}`), and the version
+// probe (`GET /api/v2/version/`: answered by the Worker without a Durable Object — the floor of
+// what a request costs here). Prints requests/s, latency percentiles and workerd's CPU time per
+// request; never fails.
 //
-// Run through scripts/bench-edge.sh (it starts and stops workerd). CPU time comes from
+// Run through scripts/bench-edge.sh (npm run bench:edge; it starts and stops workerd). CPU time comes from
 // /proc/<workerd>/stat (user+system of the whole workerd process divided by requests served):
 // workerd reports cpuTime = 0 to tail workers when it runs locally.
 
@@ -14,10 +18,12 @@ const N = Number(process.env.BENCH_REQUESTS ?? 500); // per phase
 const CAP_MS = Number(process.env.BENCH_SECONDS ?? 30) * 1000; // per phase
 const H = { Authorization: `Token ${TOKEN}`, "Content-Type": "application/json" };
 
+/** A request to `/api/v2/{path}` (or to `path` itself when it starts with `/`). */
 async function call(method, path, body) {
-  const r = await fetch(`${BASE}/api/v2/${path}`, { method, headers: H, body: body === undefined ? undefined : JSON.stringify(body) });
+  const url = path.startsWith("/") ? `${BASE}${path}` : `${BASE}/api/v2/${path}`;
+  const r = await fetch(url, { method, headers: H, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await r.text();
-  if (r.status >= 300) throw new Error(`${method} ${path} → ${r.status} ${text}`);
+  if (r.status >= 300) throw Object.assign(new Error(`${method} ${path} → ${r.status} ${text}`), { status: r.status });
   return text ? JSON.parse(text) : null;
 }
 
@@ -94,17 +100,44 @@ try {
   });
   for (let i = 0; i < 50; i++) await post(i); // warm-up: instantiate the isolate and objects
   await last20();
+  const version = () => call("GET", "version/");
+
+  // Memory store: one store, 50 memories; the phase reads one of them (full view).
+  const store = await call("POST", "/v1/memory_stores", { name: "bench" });
+  const mems = [];
+  for (let i = 0; i < 50; i++) {
+    mems.push(await call("POST", `/v1/memory_stores/${store.id}/memories`, { path: `/bench/note-${i}.md`, content: `note ${i}: the quick brown fox jumps over the lazy dog` }));
+  }
+  const msRead = (i) => call("GET", `/v1/memory_stores/${store.id}/memories/${mems[i % mems.length].id}`);
+  await msRead(0);
+
+  // MemoryLayer recall over 200 memories, if the Worker serves /v1/memories.
+  let recall = null;
+  try {
+    for (let i = 0; i < 200; i++) {
+      await call("POST", "/v1/memories", { content: `fact ${i}: the ${["red", "green", "blue", "amber"][i % 4]} fox number ${i} likes ${["apples", "rivers", "music", "snow"][i % 4]}`, importance: 0.5 });
+    }
+    recall = () => call("POST", "/v1/memories/recall", { query: "which fox likes music", limit: 10 });
+    await recall();
+  } catch (e) {
+    console.error(`  recall not benched: the Worker does not serve MemoryLayer recall here (${e.status ?? e.message})`);
+    recall = null;
+  }
 
   const results = [];
   for (const c of [1, 8]) {
+    results.push(await phase("version (no object)", c, version));
     results.push(await phase("post_event", c, post));
     results.push(await phase("events(last_n=20)", c, last20));
+    results.push(await phase("memory_store read", c, msRead));
+    if (recall) results.push(await phase("recall (200 memories)", c, recall));
   }
-  console.log(`\nmemspace edge bench — workerd (miniflare) on 127.0.0.1, one space (one Durable Object), ${N} requests per phase, cap ${CAP_MS / 1000}s`);
+  console.log(`\nmemspace REST bench — the Worker in workerd (miniflare) on 127.0.0.1: one DataRobot space (its Durable Object), one principal's /v1 object; ${N} requests per phase, cap ${CAP_MS / 1000}s`);
   console.log(`${"operation".padEnd(22)} ${"conc".padStart(4)} ${"done".padStart(6)} ${"err".padStart(4)} ${"req/s".padStart(9)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"cpu ms/req".padStart(10)}`);
   for (const r of results) console.log(row(r));
   console.log("cpu ms/req: user+system time of the workerd process per request served (workerd reports cpuTime=0 locally); includes HTTP parsing and the Worker → Durable Object hop.");
   await call("DELETE", `memory/${sid}/`);
+  await call("DELETE", `/v1/memory_stores/${store.id}`);
 } catch (e) {
   console.error(`bench: could not complete (${e.message}); not a failure`);
 }
