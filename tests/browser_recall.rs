@@ -183,3 +183,114 @@ async fn on_indexeddb_a_js_embed_callback_finds_a_paraphrase_and_the_index_survi
     assert_eq!(after.memories[0].memory.content, "Bob has a dog");
     assert!(ms.check_index(&sp).await.expect("check").stats_consistent);
 }
+
+// ---- llm / hybrid modes and reflect on IndexedDB with a JS `llm` callback ----
+
+use wasm_bindgen::{JsCast, JsValue};
+
+/// A JS llm callback answering from `answers` (JSON texts) in order; it records purposes.
+fn scripted_llm(answers: &[&str]) -> js_sys::Function {
+    let list = js_sys::Array::new();
+    for a in answers {
+        list.push(&JsValue::from_str(a));
+    }
+    let make = js_sys::Function::new_with_args(
+        "answers",
+        "const script = answers.slice();
+         const fn = async (request) => {
+           fn.purposes.push(request.purpose);
+           const next = script.shift();
+           if (next === undefined) throw new Error('script used up');
+           return { text: next };
+         };
+         fn.purposes = [];
+         return fn;",
+    );
+    make.call1(&JsValue::NULL, &list)
+        .expect("make llm")
+        .unchecked_into()
+}
+
+fn purposes(f: &js_sys::Function) -> Vec<String> {
+    let v = js_sys::Reflect::get(f, &JsValue::from_str("purposes")).expect("purposes");
+    js_sys::Array::from(&v)
+        .iter()
+        .filter_map(|x| x.as_string())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn on_indexeddb_llm_mode_searches_rewrites_hybrid_falls_back_and_reflect_cites_sources() {
+    use memspace::bindings::js::llm::JsLlm;
+    use memspace::model::RecallMode;
+    let name = format!(
+        "recall-llm-{}-{}",
+        js_sys::Date::now() as u64,
+        (js_sys::Math::random() * 1e9) as u64
+    );
+    let kv = IndexedDbKv::open(&name, Durability::Strict)
+        .await
+        .expect("open IndexedDB");
+    let llm = scripted_llm(&[
+        r#"{"queries": ["Alice Porto"]}"#,
+        r#"["Alice Porto"]"#,
+        "Alice lives in Porto.",
+    ]);
+    let ms = Memspace::new(
+        Rc::new(kv),
+        Rc::new(JsHost::new()),
+        Principal::new("u1", "t1"),
+    )
+    .expect("handle")
+    .with_llm(Rc::new(JsLlm::new(llm.clone())));
+    let sp = ms
+        .create_space(NewSpace::default())
+        .await
+        .expect("space")
+        .id;
+    let mut porto = String::new();
+    for content in ["Alice moved to Porto", "Bob drinks espresso"] {
+        let r = ms
+            .remember(
+                &sp,
+                NewMemory {
+                    content: content.into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("remember");
+        if porto.is_empty() {
+            porto = r.memory.id;
+        }
+    }
+    let mode = |text: &str, m: RecallMode| RecallQuery {
+        query: text.into(),
+        mode: Some(m),
+        ..Default::default()
+    };
+    let r = ms
+        .recall(&sp, mode("which town is her home", RecallMode::Llm))
+        .await
+        .expect("llm recall");
+    assert_eq!(r.mode_used, RecallMode::Llm);
+    assert_eq!(r.memories[0].memory.id, porto);
+    let strong = ms
+        .recall(&sp, mode("Bob drinks espresso", RecallMode::Hybrid))
+        .await
+        .expect("hybrid recall");
+    assert_eq!(strong.mode_used, RecallMode::Rag);
+    let weak = ms
+        .recall(&sp, mode("which town is her home", RecallMode::Hybrid))
+        .await
+        .expect("hybrid recall");
+    assert_eq!(weak.mode_used, RecallMode::Llm);
+    assert_eq!(weak.memories[0].memory.id, porto);
+    let reflection = ms
+        .reflect(&sp, "Where did Alice move?", Some(64), Some(true))
+        .await
+        .expect("reflect");
+    assert_eq!(reflection.reflection, "Alice lives in Porto.");
+    assert_eq!(reflection.source_memories[0], porto);
+    assert_eq!(purposes(&llm), vec!["recall", "recall", "reflect"]);
+}

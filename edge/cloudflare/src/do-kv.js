@@ -66,7 +66,9 @@ export class DurableObjectKv {
 
   scan(start, end, limit, reverse) {
     if (limit <= 0) return [];
-    const opts = { start: PREFIX + hex(start), end: end == null ? END : PREFIX + hex(end), limit, reverse: !!reverse };
+    // The engine asks for "everything in the range" with a huge limit (usize::MAX as a JS
+    // number); the storage API takes a 32-bit integer only.
+    const opts = { start: PREFIX + hex(start), end: end == null ? END : PREFIX + hex(end), limit: Math.min(limit, 2147483647), reverse: !!reverse };
     const out = [];
     for (const [k, v] of this.kv.list(opts)) out.push([unhex(k.slice(PREFIX.length)), toBytes(v)]);
     return out;

@@ -123,6 +123,8 @@ def test_recall_ranks_the_matching_memory_first_and_reflect_needs_an_llm():
             with pytest.raises(ValidationError):
                 await c.recall("x", event_after="2026-01-01T00:00:00Z")
             # memspace never makes a reflection up: without a host LLM it is a 501 (NotFoundError).
+            # reflect() sends no workspace_id: the session header names the workspace.
+            await c.create_session(workspace_id=w)
             if STUB:
                 try:
                     rr = await c.reflect("where does the user live", max_tokens=200)
