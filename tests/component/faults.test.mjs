@@ -69,8 +69,9 @@ test('post_events cut after every operation on a non-atomic store: none or all o
         events: w.ms.listEvents(space.id, session.id, {}).map((e) => [e.sequenceId, e.body]),
       }),
   });
-  // Six puts (an event-type index key, then the event, for each of three) and the head last.
-  assert.deepEqual(outcomes, ['none', 'none', 'none', 'none', 'none', 'none', 'none', 'all']);
+  // One event-type page mark (the three events share a type and a page of 16), the three
+  // events, and the head last: the commit point.
+  assert.deepEqual(outcomes, ['none', 'none', 'none', 'none', 'none', 'all']);
 });
 
 test('update_events cut after every operation on a non-atomic store: the journal makes it none or all', async () => {
