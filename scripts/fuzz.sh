@@ -44,7 +44,7 @@ node tests/component/wit-fuzz.mjs --seed "$seed" --calls "$wit_calls"
 lap
 
 echo "== fuzz: REST boundary, the malformed-request table on every route against workerd"
-bash scripts/test-edge.sh test/test_rest_table.py
+bash scripts/test-edge.sh test/test_rest_table.py test/test_rest_table_memorylayer.py
 lap
 
 echo "== fuzz: decoders and parsers, $cases cases per property"
