@@ -5,6 +5,9 @@
 //! (the commit point). Readers only read sequence ids below `event_count`, so an append costs
 //! the same at 10 or 1,000,000 events and a torn append is invisible.
 
+use super::event_delete::{
+    decode_live, decode_stored, event_gone, event_not_found, is_tombstone, StoredEvent,
+};
 use super::lifecycle::{fire_due, SessionRecord};
 use super::sessions::{retry, CachedHead};
 use super::{is_race, kv_error, layout, validate, Memspace, MAX_RETRIES};
@@ -79,7 +82,7 @@ fn check_query(query: &EventQuery) -> Result<(u64, u64)> {
 
 impl Memspace {
     /// Tokens of an event body: the host's counter, else the built-in estimate.
-    fn count_tokens(&self, body: &Value) -> u64 {
+    pub(super) fn count_tokens(&self, body: &Value) -> u64 {
         let mut text = String::new();
         body_text(body, &mut text);
         self.host
@@ -389,6 +392,10 @@ impl Memspace {
             self.cache.remember_decoded(&head_key, &head_bytes, probed);
         }
         let count = rec.session.event_count;
+        // With deletions, a page's first sequence id depends on the deleted ids below it.
+        if last_n.is_none() && offset > 0 && rec.deleted_events > 0 {
+            return Ok(None);
+        }
         let expected = match last_n {
             Some(_) => take.min(count),
             None => count.saturating_sub(offset).min(limit),
@@ -402,7 +409,14 @@ impl Memspace {
                 .and_then(|b| <[u8; 8]>::try_from(b).ok())
                 .map(u64::from_be_bytes);
             match seq {
-                Some(s) if s < count => out.push(envelope::payload(bytes)?.to_vec()),
+                Some(s) if s < count => {
+                    let p = envelope::payload(bytes)?;
+                    // A tombstone in the window: the answer reaches past it (general path).
+                    if is_tombstone(p) {
+                        return Ok(None);
+                    }
+                    out.push(p.to_vec());
+                }
                 Some(_) => {}
                 None => return Ok(None),
             }
@@ -475,16 +489,27 @@ impl Memspace {
             }
             return Ok(out);
         }
+        // Offsets and `last_n` count live events: tombstones are skipped by the scan, so with
+        // deletions `last_n` reads backwards from the end and a page starts at the sequence id
+        // of its first live event.
+        let deleted = rec.deleted_events;
         let (reverse, from, to, skip, take) = match query.last_n {
-            Some(n) if filter.is_none() => (false, count.saturating_sub(n), count, 0, n.min(limit)),
+            Some(n) if filter.is_none() && deleted == 0 => {
+                (false, count.saturating_sub(n), count, 0, n.min(limit))
+            }
             Some(n) => (true, 0, count, 0, n.min(limit)),
-            None if filter.is_none() => (
+            None if filter.is_none() && deleted == 0 => (
                 false,
                 offset.min(count),
                 offset.saturating_add(limit).min(count),
                 0,
                 limit,
             ),
+            None if filter.is_none() => {
+                let ids = (space.id.as_str(), rec.session.id.as_str());
+                let first = self.live_position(ids, offset, deleted, count).await?;
+                (false, first.min(count), count, 0, limit)
+            }
             None => (false, 0, count, offset, limit),
         };
         let range = layout::events_between(&space.id, &rec.session.id, from, to);
@@ -524,7 +549,9 @@ impl Memspace {
                 range.start = super::cursor::successor(last);
             }
             for (_, bytes) in &chunk {
-                let e: Event = envelope::decode(bytes)?;
+                let Some(e) = decode_live(bytes)? else {
+                    continue;
+                };
                 if filter.is_some_and(|t| e.event_type.as_deref() != Some(t)) {
                     continue;
                 }
@@ -587,7 +614,10 @@ impl Memspace {
                         "an index entry below the event count names a missing event",
                     ));
                 };
-                let e: Event = envelope::decode(&bytes)?;
+                // A tombstone: an index key left by a delete stopped after its commit point.
+                let Some(e) = decode_live(&bytes)? else {
+                    continue;
+                };
                 if e.event_type.as_deref() != Some(t) {
                     continue;
                 }
@@ -651,7 +681,9 @@ impl Memspace {
                     .await
                     .map_err(kv_error)?;
                 for (_, bytes) in events {
-                    let e: Event = envelope::decode(&bytes)?;
+                    let Some(e) = decode_live(&bytes)? else {
+                        continue;
+                    };
                     if e.event_type.as_deref() != Some(t) {
                         continue;
                     }
@@ -739,8 +771,7 @@ impl Memspace {
             .collect();
         for u in updates {
             if u.sequence_id >= rec.session.event_count {
-                return Err(Error::not_found("event", &u.sequence_id.to_string())
-                    .with("sequence_id", u.sequence_id));
+                return Err(event_not_found(u.sequence_id));
             }
         }
         let stored = self.kv.get_many(&keys).await.map_err(kv_error)?;
@@ -758,7 +789,10 @@ impl Memspace {
                     u.sequence_id
                 )));
             };
-            let mut ev: Event = envelope::decode(&old_bytes)?;
+            let mut ev = match decode_stored(&old_bytes)? {
+                StoredEvent::Live(e) => e,
+                StoredEvent::Deleted(_) => return Err(event_gone(u.sequence_id)),
+            };
             if let Some(t) = u.if_unmodified_since {
                 if ev.updated_at > t {
                     return Err(Error::conflict(

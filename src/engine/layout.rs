@@ -61,6 +61,21 @@ pub fn events_between(space_id: &str, session_id: &str, from: u64, to: u64) -> K
     }
 }
 
+/// `evd/{space}/{session}/{seq:u64be}` → empty: the sequence ids of a session's deleted events
+/// (each holds a tombstone under `ev/…`), read to turn a live-event offset into a sequence id.
+/// Written in the same commit as the tombstone.
+pub fn event_deleted(space_id: &str, session_id: &str, seq: u64) -> Vec<u8> {
+    Key::table("evd").s(space_id).s(session_id).n(seq).build()
+}
+
+/// Deleted-event marks with `seq` in `[from, to)`.
+pub fn events_deleted_between(space_id: &str, session_id: &str, from: u64, to: u64) -> KeyRange {
+    KeyRange {
+        start: event_deleted(space_id, session_id, from),
+        end: Some(event_deleted(space_id, session_id, to)),
+    }
+}
+
 /// `evt/{space}/{session}/{type}/{seq:u64be}` → empty: the event-type index. Valid only for
 /// `seq < head.event_count` and when the event at `seq` still has that type (readers check).
 pub fn event_type(space_id: &str, session_id: &str, event_type: &str, seq: u64) -> Vec<u8> {

@@ -43,6 +43,10 @@ pub(crate) struct SessionRecord {
     /// marked for its type writes no mark. Only ever skips a write the mark already made.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub type_marks: Vec<(String, u64)>,
+    /// Events deleted one by one (`delete_event`): `event_count` stays the next sequence id,
+    /// and `event_count - deleted_events` events are live (what `eventCount` triggers count).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub deleted_events: u64,
     /// Extraction jobs queued for the session so far (the next job's `seq`).
     #[serde(default)]
     pub job_seq: u64,
@@ -50,6 +54,10 @@ pub(crate) struct SessionRecord {
     /// soft delete.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub awaiting_extraction: Option<AwaitingExtraction>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A session hidden until its extraction job is done.
@@ -83,6 +91,11 @@ impl SessionRecord {
         }
         self.type_marks.push((event_type.to_string(), page));
         true
+    }
+
+    /// Events posted and not deleted since.
+    pub(crate) fn live_events(&self) -> u64 {
+        self.session.event_count.saturating_sub(self.deleted_events)
     }
 
     /// True when users can no longer see the session: deleted, or hidden until extracted.
@@ -131,7 +144,7 @@ fn due_at(s: &LifecycleStrategy, rec: &SessionRecord, now: Timestamp) -> Option<
                 .max(ses.touched_at.unwrap_or(ses.created_at))
                 .plus_secs(secs as i64),
         ),
-        Trigger::EventCount(n) => (ses.event_count >= n).then_some(now),
+        Trigger::EventCount(n) => (rec.live_events() >= n).then_some(now),
         Trigger::TokenCount(n) => (ses.token_count >= n).then_some(now),
     }
 }

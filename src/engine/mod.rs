@@ -10,6 +10,7 @@ mod briefing;
 mod cache;
 mod context;
 mod cursor;
+mod event_delete;
 mod events;
 mod extract;
 mod journal;

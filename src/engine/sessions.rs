@@ -116,6 +116,7 @@ impl Memspace {
             extracted_through: 0,
             pending_tx: None,
             job_seq: 0,
+            deleted_events: 0,
             awaiting_extraction: None,
             type_index: false,
             type_pages: true,

@@ -9,6 +9,7 @@
 //! `seq ≥ event_count`), which no reader trusts.
 
 use super::cursor::Cursor;
+use super::event_delete::{decode_stored, StoredEvent};
 use super::journal::Journal;
 use super::lifecycle::SessionRecord;
 use super::stores::commit::StoreJournal;
@@ -16,9 +17,7 @@ use super::stores::{sha256_hex, EntryRecord, StoreRecord};
 use super::{kv_error, layout, Memspace};
 use crate::codec::{envelope, keys};
 use crate::error::Result;
-use crate::model::{
-    Event, ExtractionJob, MemoryVersion, Problem, ProblemKind, Space, VerifyReport,
-};
+use crate::model::{ExtractionJob, MemoryVersion, Problem, ProblemKind, Space, VerifyReport};
 use serde::de::DeserializeOwned;
 
 /// Most problems a report lists.
@@ -41,6 +40,19 @@ impl Walk {
             key,
             message: message.into(),
         });
+    }
+
+    /// Decodes an `ev/…` value (an event or a tombstone), recording a `corrupt` problem when
+    /// it does not.
+    fn decode_event(&mut self, key: &str, bytes: &[u8]) -> Option<StoredEvent> {
+        self.report.records_checked += 1;
+        match decode_stored(bytes) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.problem(ProblemKind::Corrupt, key.to_string(), e.message);
+                None
+            }
+        }
     }
 
     /// Decodes a value, recording a `corrupt` problem when it does not.
@@ -128,6 +140,7 @@ impl Memspace {
         let count = s.event_count;
         let mut events = Cursor::new(layout::events_between(&space.id, &s.id, 0, count), CHUNK);
         let mut expected = 0u64;
+        let mut tombstones = 0u64;
         let ev_name = |seq: u64| format!("ev/{}/{}/#{seq}", space.id, s.id);
         loop {
             let chunk = events.next(self.kv.as_ref()).await?;
@@ -135,6 +148,7 @@ impl Memspace {
                 break;
             }
             let mut typed = Vec::new();
+            let mut deleted = Vec::new();
             for (key, bytes) in chunk {
                 let Some(seq) = keys::last_u64(&key) else {
                     continue;
@@ -150,8 +164,21 @@ impl Memspace {
                     );
                 }
                 expected = seq + 1;
-                let Some(e) = w.decode::<Event>(&ev_name(seq), &bytes) else {
-                    continue;
+                let e = match w.decode_event(&ev_name(seq), &bytes) {
+                    Some(StoredEvent::Live(e)) => e,
+                    Some(StoredEvent::Deleted(d)) => {
+                        if d != seq {
+                            w.problem(
+                                ProblemKind::Corrupt,
+                                ev_name(seq),
+                                format!("holds the tombstone of event {d}"),
+                            );
+                        }
+                        tombstones += 1;
+                        deleted.push((seq, layout::event_deleted(&space.id, &s.id, seq)));
+                        continue;
+                    }
+                    None => continue,
                 };
                 if e.sequence_id != seq {
                     w.problem(
@@ -183,6 +210,27 @@ impl Memspace {
                     );
                 }
             }
+            let mark_keys: Vec<Vec<u8>> = deleted.iter().map(|(_, k)| k.clone()).collect();
+            let found = self.kv.get_many(&mark_keys).await.map_err(kv_error)?;
+            for ((seq, _), got) in deleted.into_iter().zip(found) {
+                if got.is_none() {
+                    w.problem(
+                        ProblemKind::Dangling,
+                        ev_name(seq),
+                        "is deleted but has no deleted-event mark",
+                    );
+                }
+            }
+        }
+        if tombstones != head.deleted_events {
+            w.problem(
+                ProblemKind::CountMismatch,
+                name.to_string(),
+                format!(
+                    "the head counts {} deleted events; {tombstones} tombstones found",
+                    head.deleted_events
+                ),
+            );
         }
         if expected < count {
             w.problem(

@@ -23,8 +23,8 @@ mod snapshot;
 
 pub(crate) use snapshot::SnapshotCache;
 
+use super::event_delete::decode_live;
 use super::{kv_error, layout, Memspace};
-use crate::codec::envelope;
 use crate::error::{Error, Result};
 use crate::model::{
     ArchivalMatch, ArchivalMode, BlockSnapshot, ContextPart, ContextPartKind, ContextRequest,
@@ -335,7 +335,9 @@ impl Memspace {
             };
             range.end = Some(last.clone());
             for (_, bytes) in &chunk {
-                let e: Event = envelope::decode(bytes)?;
+                let Some(e) = decode_live(bytes)? else {
+                    continue;
+                };
                 let text = render::event(&e);
                 let tokens = self.text_tokens(&text);
                 if !budget.take(tokens, wrapper, out.is_empty()) {
@@ -359,7 +361,9 @@ impl Memspace {
         let floor = count.saturating_sub(64);
         let range = layout::events_between(&space.id, session_id, floor, count);
         for (_, bytes) in self.kv.scan(&range, 64, true).await.map_err(kv_error)? {
-            let e: Event = envelope::decode(&bytes)?;
+            let Some(e) = decode_live(&bytes)? else {
+                continue;
+            };
             if e.emitter.kind == "user" {
                 let text = render::event_text(&e.body);
                 return Ok(Some(text.chars().take(QUERY_MAX).collect()));

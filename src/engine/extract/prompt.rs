@@ -288,6 +288,16 @@ impl<'a> ChunkBuilder<'a> {
         true
     }
 
+    /// Moves past the deleted event `seq` (when it is the next one and the chunk has room).
+    pub(crate) fn skip(&mut self, seq: u64) {
+        if !self.full && seq == self.chunk.next.sequence_id {
+            self.chunk.next = JobCursor {
+                sequence_id: seq + 1,
+                part: 0,
+            };
+        }
+    }
+
     /// The chunk.
     pub(crate) fn finish(self) -> Chunk {
         self.chunk

@@ -7,11 +7,12 @@ use super::limits;
 use super::prompt::{Chunk, ChunkBuilder};
 use crate::codec::envelope;
 use crate::codec::keys::Key;
+use crate::engine::event_delete::{decode_stored, StoredEvent};
 use crate::engine::lifecycle::SessionRecord;
 use crate::engine::{kv_error, layout, Memspace};
 use crate::error::{Error, Result};
 use crate::kv::KeyRange;
-use crate::model::{ContextEntry, Event};
+use crate::model::ContextEntry;
 use crate::tokens::estimate_tokens;
 
 impl Memspace {
@@ -55,7 +56,21 @@ impl Memspace {
                 break;
             }
             for (_, v) in &page {
-                let e: Event = envelope::decode(v)?;
+                let e = match decode_stored(v)? {
+                    StoredEvent::Live(e) => e,
+                    // A deleted event: nothing to extract, the chunk moves past it.
+                    StoredEvent::Deleted(seq) if seq == next => {
+                        next += 1;
+                        builder.skip(seq);
+                        continue;
+                    }
+                    StoredEvent::Deleted(_) => {
+                        return Err(Error::storage(format!(
+                            "event {next} of session {} is missing",
+                            j.session_id
+                        )))
+                    }
+                };
                 if e.sequence_id != next {
                     return Err(Error::storage(format!(
                         "event {next} of session {} is missing",
@@ -69,7 +84,7 @@ impl Memspace {
             }
         }
         let chunk = builder.finish();
-        if chunk.lines.is_empty() && j.cursor.sequence_id < end {
+        if chunk.lines.is_empty() && chunk.next == j.cursor && j.cursor.sequence_id < end {
             return Err(Error::storage(format!(
                 "event {} of session {} is missing",
                 j.cursor.sequence_id, j.session_id
