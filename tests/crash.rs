@@ -233,6 +233,11 @@ fn scenarios() -> Vec<Scenario> {
             },
         },
         Scenario {
+            name: "delete_event",
+            advance: 0,
+            op: |ms, c| v(run(ms.delete_event(&c.space, &c.session, 1))),
+        },
+        Scenario {
             name: "lazy_extraction_on_get",
             advance: 3601,
             op: |ms, c| v(run(ms.get_session(&c.space, &c.session))),
@@ -260,7 +265,28 @@ fn dump(map: &Map, host: &ManualHost, at: Timestamp) -> Value {
         let mut sessions = Vec::new();
         for s in run(ms.list_sessions(&space.id, SessionFilter::default())).unwrap() {
             let events = run(ms.list_events(&space.id, &s.id, EventQuery::default())).unwrap();
-            sessions.push(json!({ "session": s, "events": events }));
+            // Pages and the tail count live events (a deleted event shifts them).
+            let page = run(ms.list_events(
+                &space.id,
+                &s.id,
+                EventQuery {
+                    offset: Some(1),
+                    limit: Some(2),
+                    ..Default::default()
+                },
+            ))
+            .unwrap();
+            let tail = EventQuery {
+                last_n: Some(3),
+                ..Default::default()
+            };
+            let tail = run(ms.list_events(&space.id, &s.id, tail)).unwrap();
+            let typed = EventQuery {
+                event_type: Some("message".into()),
+                ..Default::default()
+            };
+            let typed = run(ms.list_events(&space.id, &s.id, typed)).unwrap();
+            sessions.push(json!({ "session": s, "events": events, "page": page, "tail": tail, "typed": typed }));
         }
         let jobs = run(ms.list_extraction_jobs(&space.id, JobFilter::default())).unwrap();
         out.push(json!({ "space": space, "sessions": sessions, "jobs": jobs }));

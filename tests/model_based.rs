@@ -34,7 +34,8 @@ struct MSession {
     dedup: Option<String>,
     ttl_deadline: Timestamp,
     deleted: bool,
-    events: Vec<(serde_json::Value, Option<String>)>,
+    /// Posted events by sequence id; `None` once deleted.
+    events: Vec<Option<(serde_json::Value, Option<String>)>>,
 }
 
 #[derive(Clone, Debug)]
@@ -316,7 +317,7 @@ fn step(w: &World, m: &mut Model, rng: &mut Rng) -> (String, Outcome, Outcome) {
                         None => {
                             let start = ms.events.len() as u64;
                             ms.events
-                                .extend(batch.into_iter().map(|e| (e.body, e.event_type)));
+                                .extend(batch.into_iter().map(|e| Some((e.body, e.event_type))));
                             Ok(format!(
                                 "{:?}",
                                 (start..ms.events.len() as u64).collect::<Vec<_>>()
@@ -358,6 +359,7 @@ fn step(w: &World, m: &mut Model, rng: &mut Rng) -> (String, Outcome, Outcome) {
                                 .events
                                 .iter()
                                 .enumerate()
+                                .filter_map(|(i, e)| e.as_ref().map(|e| (i, e)))
                                 .filter(|(_, (_, t))| filter.is_none() || t == &filter)
                                 .map(|(i, (b, _))| (i as u64, b.clone()))
                                 .collect();
@@ -376,7 +378,7 @@ fn step(w: &World, m: &mut Model, rng: &mut Rng) -> (String, Outcome, Outcome) {
                     };
                     ("list_events".into(), exp, got)
                 }
-                85..=92 => {
+                85..=89 => {
                     let seq = rng.below(ms.events.len() as u64 + 2);
                     let body = json!({"edited": rng.below(100)});
                     let got = code(run(w.ms.update_event(
@@ -391,13 +393,33 @@ fn step(w: &World, m: &mut Model, rng: &mut Rng) -> (String, Outcome, Outcome) {
                     .map(|e| e.sequence_id.to_string());
                     let exp = match sess_err {
                         Some(c) => Err(c),
-                        None if seq >= ms.events.len() as u64 => Err(ErrorCode::NotFound),
-                        None => {
-                            ms.events[seq as usize].0 = body;
-                            Ok(seq.to_string())
-                        }
+                        None => match ms.events.get_mut(seq as usize) {
+                            None => Err(ErrorCode::NotFound),
+                            Some(None) => Err(ErrorCode::Gone),
+                            Some(Some(e)) => {
+                                e.0 = body;
+                                Ok(seq.to_string())
+                            }
+                        },
                     };
                     ("update_event".into(), exp, got)
+                }
+                90..=92 => {
+                    let seq = rng.below(ms.events.len() as u64 + 2);
+                    let got =
+                        code(run(w.ms.delete_event(&sp.id, &s.id, seq))).map(|_| seq.to_string());
+                    let exp = match sess_err {
+                        Some(c) => Err(c),
+                        None => match ms.events.get_mut(seq as usize) {
+                            None => Err(ErrorCode::NotFound),
+                            Some(None) => Err(ErrorCode::Gone),
+                            Some(e) => {
+                                *e = None;
+                                Ok(seq.to_string())
+                            }
+                        },
+                    };
+                    ("delete_event".into(), exp, got)
                 }
                 _ => {
                     let got = code(run(w.ms.get_session(&sp.id, &s.id)))
@@ -460,7 +482,12 @@ fn visible(w: &World, m: &Model) -> (String, String) {
                     s.id.clone(),
                     s.version,
                     s.description.clone(),
-                    s.events.iter().take(100).cloned().collect::<Vec<_>>(),
+                    s.events
+                        .iter()
+                        .flatten()
+                        .take(100)
+                        .cloned()
+                        .collect::<Vec<_>>(),
                 )
             })
             .collect();
