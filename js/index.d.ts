@@ -1240,6 +1240,8 @@ export declare class Memspace {
   updateEvent<B = Json>(spaceId: string, sessionId: string, update: EventUpdate): Promise<SessionEvent<B>>;
   /** Up to 200 updates, atomically. */
   updateEvents<B = Json>(spaceId: string, sessionId: string, updates: EventUpdate[]): Promise<SessionEvent<B>[]>;
+  /** Deletes one event: later events keep their ids, listings skip it; a deleted id is then `gone`. */
+  deleteEvent(spaceId: string, sessionId: string, sequenceId: number): Promise<void>;
 
   createStore(spaceId: string, input: NewStore): Promise<MemoryStore>;
   getStore(spaceId: string, storeId: string): Promise<MemoryStore>;

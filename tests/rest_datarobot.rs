@@ -678,16 +678,52 @@ fn a_host_chosen_space_id_is_used_and_a_retried_create_returns_the_same_space() 
 }
 
 #[test]
-fn per_event_delete_is_501_until_the_engine_has_it() {
+fn deleting_an_event_answers_204_keeps_later_ids_and_then_404s() {
     let w = world();
     let sp = new_space(&w, json!({}));
     let session = new_session(&w, &sp);
     w.a(
         "POST",
+        &format!("{session}/events/batch/"),
+        Some(json!({"events": [
+            {"body": {"content": "a"}, "emitter": {"type": "agent"}},
+            {"body": {"content": "b"}, "emitter": {"type": "agent"}},
+            {"body": {"content": "c"}, "emitter": {"type": "agent"}}
+        ]})),
+    );
+    let r = w.serve(
+        Some(&alice()),
+        Request::new("DELETE", &format!("{session}/events/1/")),
+    );
+    assert_eq!((r.status, r.body.is_empty()), (204, true));
+    let seqs = |q: &str| -> Vec<u64> {
+        let (_, r) = w.a("GET", &format!("{session}/events/{q}"), None);
+        r["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["sequenceId"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(seqs(""), vec![0, 2]);
+    assert_eq!(seqs("?offset=1&limit=1"), vec![2]);
+    assert_eq!(seqs("?lastN=2"), vec![0, 2]);
+    let (st, again) = w.a("DELETE", &format!("{session}/events/1/"), None);
+    assert_eq!((st, again["code"].as_str()), (404, Some("gone")));
+    let (st, never) = w.a("DELETE", &format!("{session}/events/7/"), None);
+    assert_eq!((st, never["code"].as_str()), (404, Some("not_found")));
+    let (st, _) = w.a(
+        "PATCH",
+        &format!("{session}/events/1/"),
+        Some(json!({"body": {"content": "x"}})),
+    );
+    assert_eq!(st, 404);
+    let (st, ev) = w.a(
+        "POST",
         &format!("{session}/events/"),
         Some(json!({"body": {}, "emitter": {"type": "agent"}})),
     );
-    assert_eq!(w.a("DELETE", &format!("{session}/events/0/"), None).0, 501);
+    assert_eq!((st, ev["sequenceId"].as_u64()), (201, Some(3)));
 }
 
 #[test]

@@ -120,6 +120,26 @@ test("events: post, post batch, list by page, lastN and type, update one and man
   assert.equal(typeof head.lastEventAt, "string");
 });
 
+test("deleteEvent: later ids stay, listings count live events, a deleted id is gone", async () => {
+  const ms = await fresh();
+  const sp = await ms.createSpace({});
+  const se = await ms.createSession(sp.id, { participants: ["u1"] });
+  await ms.postEvents(sp.id, se.id, ["a", "b", "c", "d"].map((body) => ({ body, emitter: user() })));
+  assert.equal(await ms.deleteEvent(sp.id, se.id, 1), undefined);
+  assert.deepEqual((await ms.listEvents(sp.id, se.id)).map((e) => e.sequenceId), [0, 2, 3]);
+  assert.deepEqual((await ms.listEvents(sp.id, se.id, { offset: 1, limit: 1 })).map((e) => e.sequenceId), [2]);
+  assert.deepEqual((await ms.listEvents(sp.id, se.id, { lastN: 3 })).map((e) => e.sequenceId), [0, 2, 3]);
+  const gone = await ms.deleteEvent(sp.id, se.id, 1).catch((e) => e);
+  assert.ok(gone instanceof Error);
+  assert.equal(gone.code, "gone");
+  assert.equal(gone.status, 410);
+  const missing = await ms.deleteEvent(sp.id, se.id, 9).catch((e) => e);
+  assert.equal(missing.code, "not_found");
+  const bad = await ms.deleteEvent(sp.id, se.id, -1).catch((e) => e);
+  assert.equal(bad.code, "validation");
+  assert.equal((await ms.postEvent(sp.id, se.id, { body: "e", emitter: user() })).sequenceId, 4);
+});
+
 test("lifecycle: eventCount queues an extraction job; sweep fires idle sessions", async () => {
   const ms = await fresh();
   const sp = await ms.createSpace({ llmModelName: "m" });

@@ -132,3 +132,18 @@ test('a body comes back as the same JSON value, compact, with object keys in the
   assert.equal(e.body, '{"b":1,"a":[2,{"d":0,"c":1.5}]}');
   assert.equal(w.ms.listEvents(space.id, session.id, {})[0].body, e.body);
 });
+
+test('delete-event: later ids stay, listings count live events, a deleted id is gone', async () => {
+  const w = await world();
+  const { space, session } = await spaceAndSession(w);
+  w.ms.postEvents(space.id, session.id, Array.from({ length: 6 }, (_, i) => message(`m${i}`)));
+  assert.equal(w.ms.deleteEvent(space.id, session.id, 1n), undefined);
+  assert.equal(w.ms.deleteEvent(space.id, session.id, 4n), undefined);
+  assert.deepEqual(seqs(w.ms.listEvents(space.id, session.id, {})), [0, 2, 3, 5]);
+  assert.deepEqual(seqs(w.ms.listEvents(space.id, session.id, { offset: 1n, limit: 2n })), [2, 3]);
+  assert.deepEqual(seqs(w.ms.listEvents(space.id, session.id, { lastN: 3n })), [2, 3, 5]);
+  assert.equal(w.ms.postEvent(space.id, session.id, message('next')).sequenceId, 6n);
+  expectError(() => w.ms.deleteEvent(space.id, session.id, 1n), 'gone');
+  expectError(() => w.ms.updateEvent(space.id, session.id, { sequenceId: 4n, body: '"x"', eventType: keep }), 'gone');
+  expectError(() => w.ms.deleteEvent(space.id, session.id, 7n), 'not-found');
+});

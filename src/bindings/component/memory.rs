@@ -208,6 +208,19 @@ impl GuestMemspace for MemspaceResource {
         )
     }
 
+    fn delete_event(
+        &self,
+        space_id: String,
+        session_id: String,
+        sequence_id: u64,
+    ) -> std::result::Result<(), w::Error> {
+        run(
+            self.engine
+                .delete_event(&space_id, &session_id, sequence_id),
+            |()| (),
+        )
+    }
+
     fn sweep(&self, limit: u32) -> std::result::Result<w::SweepReport, w::Error> {
         run(self.engine.sweep(limit as usize), Into::into)
     }

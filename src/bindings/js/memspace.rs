@@ -352,6 +352,23 @@ impl JsMemspace {
         run_json(async move { ms.update_events(&space_id, &session_id, updates).await })
     }
 
+    /// Deletes one event by sequence id (later events keep theirs; a deleted id is `gone`).
+    #[wasm_bindgen(js_name = deleteEvent)]
+    pub fn delete_event(
+        &self,
+        space_id: JsValue,
+        session_id: JsValue,
+        sequence_id: JsValue,
+    ) -> Promise {
+        let (space_id, session_id, seq) = args!(
+            id("spaceId", &space_id),
+            id("sessionId", &session_id),
+            convert::from_js::<u64>("sequenceId", &sequence_id)
+        );
+        let ms = self.inner.clone();
+        run_unit(async move { ms.delete_event(&space_id, &session_id, seq).await })
+    }
+
     /// Fires due time triggers across the store (eager lifecycle); `limit` defaults to 100.
     pub fn sweep(&self, limit: JsValue) -> Promise {
         let limit = match limit.as_f64() {

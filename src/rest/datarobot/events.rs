@@ -81,9 +81,9 @@ pub(super) async fn update_batch(c: &Call<'_>, s: &str, id: &str) -> Served<Resp
     Ok(Response::json(200, &json!({ "items": items })))
 }
 
-/// `DELETE …/events/{n}/` (the ORM's `DREvent.delete()`).
-pub(super) async fn delete(_c: &Call<'_>, _s: &str, _id: &str, _n: u64) -> Served<Response> {
-    Err(fault::Fault::Unsupported(
-        "deleting a single event is not supported by memspace".into(),
-    ))
+/// `DELETE …/events/{n}/` (the ORM's `DREvent.delete()`): 204; later events keep their ids;
+/// a deleted or never-posted id answers 404.
+pub(super) async fn delete(c: &Call<'_>, s: &str, id: &str, n: u64) -> Served<Response> {
+    c.ms.delete_event(s, id, n).await?;
+    Ok(Response::empty(204))
 }
