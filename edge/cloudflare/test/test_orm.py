@@ -13,7 +13,6 @@ from datarobot.application_utils.persistence import (
     DRMemoryBadRequestError,
     DRMemoryNotFoundError,
     DRMemoryServiceClient,
-    DRMemoryServiceError,
     DRMemorySpace,
     DRMemoryVersionConflictError,
     DRRangeKey,
@@ -137,9 +136,19 @@ def test_orm_sessions_and_events():
                 with pytest.raises(DRMemoryVersionConflictError):
                     await ChatMessage.patch_batch(s, [(batch[1], {"content": "would change"}), (stale_first, {"content": "stale"})])
                 assert [m.content for m in await ChatMessage.list(s)] == ["Hello!!", "A", "b", "typing"]
-                with pytest.raises(DRMemoryServiceError) as e:
-                    await st.delete()  # per-event delete: not supported by the engine yet
-                assert e.value.status_code == 501
+                # Per-event delete: later ids stay, list/last/offset count what is left.
+                await st.delete()
+                assert [m.content for m in await ChatMessage.list(s)] == ["Hello!!", "A", "b"]
+                await batch[0].delete()
+                assert [(m.sequence_id, m.content) for m in await ChatMessage.list(s)] == [(0, "Hello!!"), (2, "b")]
+                assert [m.sequence_id for m in await ChatMessage.list(s, offset=1, limit=1)] == [2]
+                assert [m.content for m in await ChatMessage.last(s, n=2)] == ["Hello!!", "b"]
+                with pytest.raises(DRMemoryNotFoundError):
+                    await st.delete()
+                with pytest.raises(DRMemoryNotFoundError):
+                    await batch[0].patch(content="deleted")
+                after = await StatusEvent.post(s, content="done", emitter_type="agent")
+                assert after.sequence_id == 4
 
                 await other.delete()
                 with pytest.raises(DRMemoryNotFoundError):
