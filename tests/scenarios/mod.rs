@@ -15,13 +15,14 @@ use std::rc::Rc;
 pub type Outcome = Result<(), String>;
 
 /// Names of all scenarios, in the order [`run_all`] runs them.
-pub const SCENARIOS: [&str; 10] = [
+pub const SCENARIOS: [&str; 11] = [
     "space_crud_and_deduplication",
     "other_principals_see_not_found",
     "session_crud_filters_and_if_match",
     "session_deduplication_key",
     "events_post_list_offset_last_n_and_type",
     "event_updates_and_unmodified_since",
+    "event_delete_keeps_ids_and_lists_live_events",
     "validation_and_not_found_codes",
     "ttl_soft_deletes_lazily",
     "event_count_queues_extraction",
@@ -101,6 +102,9 @@ pub async fn run_one(name: &str, kv: Rc<dyn Kv>) -> Outcome {
         }
         "event_updates_and_unmodified_since" => {
             event_updates_and_unmodified_since(&ms, &host).await
+        }
+        "event_delete_keeps_ids_and_lists_live_events" => {
+            event_delete_keeps_ids_and_lists_live_events(&ms).await
         }
         "validation_and_not_found_codes" => validation_and_not_found_codes(&ms).await,
         "ttl_soft_deletes_lazily" => ttl_soft_deletes_lazily(&ms, &host).await,
@@ -312,6 +316,64 @@ pub async fn session_deduplication_key(ms: &Memspace) -> Outcome {
         ms.create_session(&sp.id, input).await,
         "key reusable after delete",
     )?;
+    Ok(())
+}
+
+pub async fn event_delete_keeps_ids_and_lists_live_events(ms: &Memspace) -> Outcome {
+    let sp = ok(ms.create_space(NewSpace::default()).await, "space")?;
+    let se = ok(
+        ms.create_session(&sp.id, session_input(&["u1"])).await,
+        "session",
+    )?;
+    let batch: Vec<NewEvent> = (0..8).map(|i| msg(&format!("m{i}"), "u1")).collect();
+    ok(ms.post_events(&sp.id, &se.id, batch).await, "post batch")?;
+    for seq in [1, 6, 7] {
+        ok(ms.delete_event(&sp.id, &se.id, seq).await, "delete")?;
+    }
+    let (spid, seid) = (sp.id.as_str(), se.id.as_str());
+    let seqs = |q: EventQuery| async move {
+        ms.list_events(spid, seid, q)
+            .await
+            .map(|evs| evs.iter().map(|e| e.sequence_id).collect::<Vec<_>>())
+    };
+    let all = ok(seqs(EventQuery::default()).await, "list")?;
+    ensure!(all == vec![0, 2, 3, 4, 5], "listing skips deleted events: {all:?}");
+    let tail = ok(
+        seqs(EventQuery {
+            last_n: Some(2),
+            ..Default::default()
+        })
+        .await,
+        "last_n",
+    )?;
+    ensure!(tail == vec![4, 5], "last_n is the newest live events: {tail:?}");
+    let page = ok(
+        seqs(EventQuery {
+            offset: Some(1),
+            limit: Some(2),
+            ..Default::default()
+        })
+        .await,
+        "page",
+    )?;
+    ensure!(page == vec![2, 3], "offsets count live events: {page:?}");
+    code(
+        ms.delete_event(&sp.id, &se.id, 6).await,
+        ErrorCode::Gone,
+        "deleted twice",
+    )?;
+    code(
+        ms.delete_event(&sp.id, &se.id, 8).await,
+        ErrorCode::NotFound,
+        "never posted",
+    )?;
+    let next = ok(
+        ms.post_event(&sp.id, &se.id, msg("after", "u1")).await,
+        "post after",
+    )?;
+    ensure!(next.sequence_id == 8, "ids are not reused: {next:?}");
+    let report = ok(ms.verify_space(&sp.id).await, "verify")?;
+    ensure!(report.is_clean(), "verify: {report:?}");
     Ok(())
 }
 
