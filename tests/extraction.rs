@@ -1041,3 +1041,36 @@ fn an_answer_with_bad_values_is_corrected_not_failed() {
         (Some(0), Some(0))
     );
 }
+
+#[test]
+fn events_deleted_before_extraction_runs_are_left_out_of_the_prompt() {
+    let w = World::new();
+    let (sp, s) = conversation(&w, 3, keep_session());
+    w.post(&sp, &s, "I live in Lisbon").unwrap();
+    w.post(&sp, &s, "my password is hunter2").unwrap();
+    w.post(&sp, &s, "I like green tea").unwrap();
+    run(w.ms.delete_event(&sp.id, &s.id, 1)).unwrap();
+    let llm = Rc::new(ScriptedLlm::new(vec![answer(json!([]))]));
+    let report = run_all(&with_llm(&w, &llm));
+    assert_eq!((report.claimed, report.done), (1, 1));
+    let user = &llm.requests()[0].messages[1].content;
+    assert!(user.contains("[0] user (u1): I live in Lisbon"), "{user}");
+    assert!(user.contains("[2] user (u1): I like green tea"), "{user}");
+    assert!(!user.contains("hunter2"), "{user}");
+}
+
+#[test]
+fn a_job_whose_events_were_all_deleted_finishes_without_asking_the_model() {
+    let w = World::new();
+    let (sp, s) = conversation(&w, 2, keep_session());
+    w.post(&sp, &s, "a").unwrap();
+    w.post(&sp, &s, "b").unwrap();
+    run(w.ms.delete_event(&sp.id, &s.id, 0)).unwrap();
+    run(w.ms.delete_event(&sp.id, &s.id, 1)).unwrap();
+    let llm = Rc::new(ScriptedLlm::new(vec![]));
+    let ms = with_llm(&w, &llm);
+    let report = run_all(&ms);
+    assert_eq!((report.claimed, report.done), (1, 1));
+    assert!(llm.requests().is_empty());
+    assert_eq!(jobs(&ms, &sp)[0].status, JobStatus::Done);
+}
