@@ -337,7 +337,10 @@ pub async fn event_delete_keeps_ids_and_lists_live_events(ms: &Memspace) -> Outc
             .map(|evs| evs.iter().map(|e| e.sequence_id).collect::<Vec<_>>())
     };
     let all = ok(seqs(EventQuery::default()).await, "list")?;
-    ensure!(all == vec![0, 2, 3, 4, 5], "listing skips deleted events: {all:?}");
+    ensure!(
+        all == vec![0, 2, 3, 4, 5],
+        "listing skips deleted events: {all:?}"
+    );
     let tail = ok(
         seqs(EventQuery {
             last_n: Some(2),
@@ -346,7 +349,10 @@ pub async fn event_delete_keeps_ids_and_lists_live_events(ms: &Memspace) -> Outc
         .await,
         "last_n",
     )?;
-    ensure!(tail == vec![4, 5], "last_n is the newest live events: {tail:?}");
+    ensure!(
+        tail == vec![4, 5],
+        "last_n is the newest live events: {tail:?}"
+    );
     let page = ok(
         seqs(EventQuery {
             offset: Some(1),
