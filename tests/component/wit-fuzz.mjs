@@ -36,7 +36,7 @@ export class Violation extends Error {}
 
 const WRITES = new Set([
   'createSpace', 'updateSpace', 'deleteSpace', 'restoreSpace', 'createSession', 'updateSession', 'deleteSession',
-  'postEvent', 'postEvents', 'updateEvent', 'updateEvents', 'sweep',
+  'postEvent', 'postEvents', 'updateEvent', 'updateEvents', 'deleteEvent', 'sweep',
   'createStore', 'updateStore', 'archiveStore', 'deleteStore', 'createEntry', 'updateEntry', 'deleteEntry', 'redactVersion', 'memoryTool',
   'remember', 'updateMemory', 'decayMemory', 'forgetMemory', 'restoreMemory', 'batchMemories', 'associate', 'updateAssociation', 'deleteAssociation',
   'reindex', 'updateBlock', 'deleteBlock', 'setContext', 'deleteContext', 'touchSession',
@@ -252,6 +252,7 @@ function plan(g, r) {
     case 14: {
       const s = sp();
       const u = () => ({ sequenceId: g.u64(), body: g.opt(() => g.json()), eventType: g.strPatch(), emitter: g.opt(() => ({ kind: 'user', id: 'u1' }), 0.1), ifUnmodifiedSince: g.opt(() => g.time(), 0.1) });
+      if (r.chance(0.2)) return ['memory', 'deleteEvent', [s, g.session(s), r.chance(0.8) ? BigInt(r.below(8)) : g.u64()]];
       return r.chance(0.6) ? ['memory', 'updateEvent', [s, g.session(s), u()]] : ['memory', 'updateEvents', [s, g.session(s), Array.from({ length: r.below(4) }, u)]];
     }
     case 15:
@@ -528,18 +529,24 @@ function accepted(w, iface, method, args, ctx, value, stats) {
     case 'postEvent':
     case 'postEvents': {
       const got = method === 'postEvent' ? [value] : value;
+      // Read back as the newest events (offsets count live events, so with deleted events
+      // an offset is not a sequence id).
+      const back = (() => {
+        try {
+          return ms.listEvents(args[0], args[1], { lastN: BigInt(got.length) });
+        } catch {
+          return [];
+        }
+      })();
       for (let i = 0; i < got.length; i++) {
         // The engine stores a body's JSON value; its text comes back in the engine's own
         // serialisation, so compare values (numbers it cannot hold exactly are refused).
         same('body', JSON.stringify(JSON.parse(ctx.events[i].body)), JSON.stringify(JSON.parse(got[i].body)));
-        const [read] = (() => {
-          try {
-            return ms.listEvents(args[0], args[1], { offset: got[i].sequenceId, limit: 1n });
-          } catch {
-            return [];
-          }
-        })();
-        if (read) same('event read back', got[i].body, read.body);
+        const read = back[i];
+        if (read) {
+          same('event read back', got[i].sequenceId, read.sequenceId);
+          same('event read back', got[i].body, read.body);
+        }
       }
       break;
     }
