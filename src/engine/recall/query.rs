@@ -444,6 +444,13 @@ impl Memspace {
         self.index.2.set(true);
     }
 
+    /// **Tests only**: this handle folds a space's delta records into the index pages once
+    /// there are `n` of them (instead of the default bound), so tests meet folds often.
+    #[doc(hidden)]
+    pub fn fold_recall_deltas_at_for_tests(&self, n: u32) {
+        self.index.3.set(n);
+    }
+
     /// Bytes this handle holds in its recall-index cache (pages, doc tables, vectors), for
     /// memory reports.
     pub fn index_cache_bytes(&self) -> usize {
