@@ -240,8 +240,8 @@ impl Memspace {
         Ok((docs, vectors))
     }
 
-    /// Recomputes the head's statistics from the doc table and vector pages (the end of a
-    /// rebuild: an index damaged before may have counted wrong).
+    /// Recomputes the head's statistics from the doc table, vector pages and delta records
+    /// (the end of a rebuild: an index damaged before may have counted wrong).
     async fn recount_index(&self, space: &str) -> Result<()> {
         let key = layout::index_head(space);
         let Some(bytes) = self.kv.get(&key).await.map_err(kv_error)? else {
@@ -252,12 +252,19 @@ impl Memspace {
         let docs = lens.len() as u64;
         let total: u64 = lens.values().map(|(_, l)| *l as u64).sum();
         let vectors = vector_ords.len() as u64;
-        if (head.docs, head.total_len, head.vectors) == (docs, total, vectors) {
+        let deltas = self.stored_deltas(space).await?;
+        let delta_count = deltas.len() as u32;
+        let delta_postings = deltas.iter().map(|r| r.postings()).sum::<usize>() as u32;
+        if (head.docs, head.total_len, head.vectors) == (docs, total, vectors)
+            && (head.deltas, head.delta_postings) == (delta_count, delta_postings)
+        {
             return Ok(());
         }
         head.docs = docs;
         head.total_len = total;
         head.vectors = vectors;
+        head.deltas = delta_count;
+        head.delta_postings = delta_postings;
         head.generation += 1;
         let mut batch = Batch::new();
         batch.require_equals(key.clone(), bytes);
