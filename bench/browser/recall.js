@@ -91,6 +91,7 @@ async function paired(queries, a, b) {
   }
   const ta = [];
   const tb = [];
+  const inner = []; // what `a` reports as its own latency (memspace: searchLatencyMs)
   const ratios = [];
   for (let i = 0; i < VECTOR_SAMPLES; i++) {
     const q = queries[i % queries.length];
@@ -98,8 +99,9 @@ async function paired(queries, a, b) {
     let db;
     const timeA = async () => {
       const t0 = performance.now();
-      await a(q);
+      const res = await a(q);
       da = performance.now() - t0;
+      if (typeof res?.searchLatencyMs === "number") inner.push(res.searchLatencyMs);
     };
     const timeB = async () => {
       const t0 = performance.now();
@@ -117,7 +119,12 @@ async function paired(queries, a, b) {
     tb.push(db);
     ratios.push(da / Math.max(db, 1e-3));
   }
-  return { a: percentiles(ta), b: percentiles(tb), ratio: percentiles(ratios).p50 };
+  return {
+    a: percentiles(ta),
+    b: percentiles(tb),
+    inner: inner.length ? percentiles(inner) : null,
+    ratio: percentiles(ratios).p50,
+  };
 }
 
 /** One readonly IndexedDB get (a transaction of its own) on a small probe database. */
@@ -227,6 +234,7 @@ async function run() {
       r.vector = pair.a;
       r.scan = pair.b;
       r.vectorRatio = pair.ratio;
+      r.vectorInner = pair.inner;
       // What one IndexedDB read transaction costs in this page meanwhile (the floor under
       // any recall that must check the store for other tabs' writes).
       r.idbGet = await sample(queries, () => idbGet(probe));
