@@ -11,6 +11,12 @@
 // workerd reports cpuTime = 0 to tail workers when it runs locally.
 
 import { readFileSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { cpus, loadavg } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const edge = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../edge/cloudflare");
 
 const BASE = process.env.EDGE_URL;
 const TOKEN = process.env.EDGE_TOKEN_A;
@@ -27,8 +33,8 @@ async function call(method, path, body) {
   return text ? JSON.parse(text) : null;
 }
 
-/** user+system CPU seconds of workerd processes started by our parent (with-workerd.mjs). */
-function workerdCpuSeconds() {
+/** user+system CPU seconds of the workerd processes whose parent is `parent` (default: with-workerd.mjs). */
+function workerdCpuSeconds(parent = process.ppid) {
   if (process.platform !== "linux") return null;
   const tick = 100; // USER_HZ on Linux
   let total = 0;
@@ -43,7 +49,7 @@ function workerdCpuSeconds() {
     const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     const ppid = Number(f[1]);
-    if (comm === "workerd" && ppid === process.ppid) {
+    if (comm === "workerd" && ppid === parent) {
       total += (Number(f[11]) + Number(f[12])) / tick; // utime, stime
       found = true;
     }
@@ -56,11 +62,11 @@ function pct(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-async function phase(name, concurrency, op) {
+async function phase(name, concurrency, op, parent = process.ppid) {
   const lat = [];
   let next = 0;
   let errors = 0;
-  const cpu0 = workerdCpuSeconds();
+  const cpu0 = workerdCpuSeconds(parent);
   const t0 = performance.now();
   const worker = async () => {
     while (next < N && performance.now() - t0 < CAP_MS) {
@@ -77,16 +83,43 @@ async function phase(name, concurrency, op) {
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const wall = (performance.now() - t0) / 1000;
-  const cpu1 = workerdCpuSeconds();
+  const cpu1 = workerdCpuSeconds(parent);
   lat.sort((a, b) => a - b);
   const done = lat.length;
   const cpuMs = cpu0 !== null && cpu1 !== null && done > 0 ? ((cpu1 - cpu0) * 1000) / done : null;
   return { name, concurrency, done, errors, rps: done / wall, p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99), cpuMs };
 }
 
-function row(r) {
+function row(r, floorMs) {
   const f = (v, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : "n/a");
-  return [r.name.padEnd(22), String(r.concurrency).padStart(4), String(r.done).padStart(6), String(r.errors).padStart(4), f(r.rps).padStart(9), f(r.p50, 2).padStart(8), f(r.p95, 2).padStart(8), f(r.p99, 2).padStart(8), (r.cpuMs === null ? "n/a" : f(r.cpuMs, 2)).padStart(10)].join(" ");
+  const over = r.cpuMs !== null && Number.isFinite(floorMs) ? r.cpuMs - floorMs : null;
+  return [r.name.padEnd(22), String(r.concurrency).padStart(4), String(r.done).padStart(6), String(r.errors).padStart(4), f(r.rps).padStart(9), f(r.p50, 2).padStart(8), f(r.p95, 2).padStart(8), f(r.p99, 2).padStart(8), (r.cpuMs === null ? "n/a" : f(r.cpuMs, 2)).padStart(10), (over === null ? "n/a" : f(over, 2)).padStart(10)].join(" ");
+}
+
+/** A second workerd serving an empty Worker, or null when miniflare cannot be loaded here. */
+async function emptyWorker() {
+  try {
+    const { Miniflare, Log, LogLevel } = createRequire(path.join(edge, "package.json"))("miniflare");
+    const mf = new Miniflare({
+      modules: true,
+      script: 'export default { fetch() { return new Response("ok"); } };',
+      compatibilityDate: "2026-04-01",
+      cf: false,
+      host: "127.0.0.1",
+      port: 0,
+      log: new Log(LogLevel.WARN),
+    });
+    const url = await mf.ready;
+    const op = async () => {
+      const r = await fetch(`http://127.0.0.1:${url.port}/`, { headers: H });
+      await r.text();
+    };
+    for (let i = 0; i < 50; i++) await op();
+    return { op, dispose: () => mf.dispose() };
+  } catch (e) {
+    console.error(`  floor not benched: ${e.message}`);
+    return null;
+  }
 }
 
 try {
@@ -124,8 +157,15 @@ try {
     recall = null;
   }
 
+  // The local platform floor: a Worker that only answers "ok", in a second workerd of the same
+  // miniflare build. Its CPU per request is what every request costs here before any memspace
+  // code runs (HTTP parsing, miniflare's entry worker and its hop to the user worker) — CPU a
+  // deployed Worker is not billed for.
+  const floor = await emptyWorker();
+
   const results = [];
   for (const c of [1, 8]) {
+    if (floor) results.push(await phase("empty Worker (floor)", c, floor.op, process.pid));
     results.push(await phase("version (no object)", c, version));
     results.push(await phase("post_event", c, post));
     results.push(await phase("events(last_n=20)", c, last20));
@@ -133,9 +173,12 @@ try {
     if (recall) results.push(await phase("recall (200 memories)", c, recall));
   }
   console.log(`\nmemspace REST bench — the Worker in workerd (miniflare) on 127.0.0.1: one DataRobot space (its Durable Object), one principal's /v1 object; ${N} requests per phase, cap ${CAP_MS / 1000}s`);
-  console.log(`${"operation".padEnd(22)} ${"conc".padStart(4)} ${"done".padStart(6)} ${"err".padStart(4)} ${"req/s".padStart(9)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"cpu ms/req".padStart(10)}`);
-  for (const r of results) console.log(row(r));
-  console.log("cpu ms/req: user+system time of the workerd process per request served (workerd reports cpuTime=0 locally); includes HTTP parsing and the Worker → Durable Object hop.");
+  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(" ")} (${cpus().length} cores)`);
+  console.log(`${"operation".padEnd(22)} ${"conc".padStart(4)} ${"done".padStart(6)} ${"err".padStart(4)} ${"req/s".padStart(9)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"cpu ms/req".padStart(10)} ${"over floor".padStart(10)}`);
+  for (const r of results) console.log(row(r, results.find((f) => f.name.startsWith("empty Worker") && f.concurrency === r.concurrency)?.cpuMs));
+  console.log("cpu ms/req: user+system time of the workerd process per request served (workerd reports cpuTime=0 locally); includes HTTP parsing, miniflare's entry worker and the Worker → Durable Object hop.");
+  console.log("over floor: cpu ms/req minus the empty Worker's at the same concurrency (a second workerd of the same build, same client): the CPU of the memspace Worker, its Durable Object and the engine.");
+  await floor?.dispose();
   await call("DELETE", `memory/${sid}/`);
   await call("DELETE", `/v1/memory_stores/${store.id}`);
 } catch (e) {
