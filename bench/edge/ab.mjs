@@ -44,7 +44,9 @@ function workerds() {
 async function start(dir) {
   const before = workerds();
   const { options, TOKENS } = await import(path.join(dir, "test/workerd-config.mjs"));
-  const mf = new Miniflare(await options({ sweepSeconds: "3600" }));
+  // Module names are paths relative to modulesRoot (else to the current directory, which a
+  // directory outside this one cannot be reached from).
+  const mf = new Miniflare({ ...(await options({ sweepSeconds: "3600" })), modulesRoot: dir });
   const url = await mf.ready;
   const pid = [...workerds()].find((p) => !before.has(p));
   const base = `http://127.0.0.1:${url.port}`;
