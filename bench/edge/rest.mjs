@@ -1,14 +1,18 @@
 // Bench of the REST surface through the Cloudflare Worker in local workerd, over loopback, with
 // a bounded load (a fixed request count per phase, capped in time): a DataRobot append
 // (post_event) and lastN read, a MemoryLayer recall (`POST /v1/memories/recall`, once the Worker
-// serves it), a memory-store read (`GET /v1/memory_stores/{s}/memories/{m}`), and the version
-// probe (`GET /api/v2/version/`: answered by the Worker without a Durable Object — the floor of
-// what a request costs here). Prints requests/s, latency percentiles and workerd's CPU time per
-// request; never fails.
+// serves it), a memory-store read (`GET /v1/memory_stores/{s}/memories/{m}`), the space read
+// (`GET /api/v2/memory/{s}/`: the Durable Object hop with the least engine work), the version
+// probe (`GET /api/v2/version/`: answered by the Worker without a Durable Object) and an empty
+// Worker in a second workerd (the platform floor: what any request costs here before memspace
+// code runs). Prints requests/s, latency percentiles, workerd's CPU time per request and that
+// CPU over the floor; never fails.
 //
 // Run through scripts/bench-edge.sh (npm run bench:edge; it starts and stops workerd). CPU time comes from
 // /proc/<workerd>/stat (user+system of the whole workerd process divided by requests served):
-// workerd reports cpuTime = 0 to tail workers when it runs locally.
+// workerd reports cpuTime = 0 to tail workers when it runs locally. The process time includes
+// HTTP parsing and miniflare's entry worker, which a deployed Worker is not billed for; the
+// empty Worker's CPU, measured in the same run, is subtracted in the "over floor" column.
 
 import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -134,6 +138,8 @@ try {
   for (let i = 0; i < 50; i++) await post(i); // warm-up: instantiate the isolate and objects
   await last20();
   const version = () => call("GET", "version/");
+  // The space itself: the Worker → Durable Object hop with the least engine work behind it.
+  const getSpace = () => call("GET", `memory/${sid}/`);
 
   // Memory store: one store, 50 memories; the phase reads one of them (full view).
   const store = await call("POST", "/v1/memory_stores", { name: "bench" });
@@ -167,6 +173,7 @@ try {
   for (const c of [1, 8]) {
     if (floor) results.push(await phase("empty Worker (floor)", c, floor.op, process.pid));
     results.push(await phase("version (no object)", c, version));
+    results.push(await phase("space read (DO hop)", c, getSpace));
     results.push(await phase("post_event", c, post));
     results.push(await phase("events(last_n=20)", c, last20));
     results.push(await phase("memory_store read", c, msRead));
