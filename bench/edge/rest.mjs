@@ -12,7 +12,7 @@
 // /proc/<workerd>/stat (user+system of the whole workerd process divided by requests served):
 // workerd reports cpuTime = 0 to tail workers when it runs locally. The process time includes
 // HTTP parsing and miniflare's entry worker, which a deployed Worker is not billed for; the
-// empty Worker's CPU, measured in the same run, is subtracted in the "over floor" column.
+// empty Worker's CPU, measured right after each phase, is subtracted in the "over floor" column.
 
 import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -94,10 +94,10 @@ async function phase(name, concurrency, op, parent = process.ppid) {
   return { name, concurrency, done, errors, rps: done / wall, p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99), cpuMs };
 }
 
-function row(r, floorMs) {
+function row(r) {
   const f = (v, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : "n/a");
-  const over = r.cpuMs !== null && Number.isFinite(floorMs) ? r.cpuMs - floorMs : null;
-  return [r.name.padEnd(22), String(r.concurrency).padStart(4), String(r.done).padStart(6), String(r.errors).padStart(4), f(r.rps).padStart(9), f(r.p50, 2).padStart(8), f(r.p95, 2).padStart(8), f(r.p99, 2).padStart(8), (r.cpuMs === null ? "n/a" : f(r.cpuMs, 2)).padStart(10), (over === null ? "n/a" : f(over, 2)).padStart(10)].join(" ");
+  const over = r.cpuMs !== null && Number.isFinite(r.floorMs) ? r.cpuMs - r.floorMs : null;
+  return [r.name.padEnd(22), String(r.concurrency).padStart(4), String(r.done).padStart(6), String(r.errors).padStart(4), f(r.rps).padStart(9), f(r.p50, 2).padStart(8), f(r.p95, 2).padStart(8), f(r.p99, 2).padStart(8), (r.cpuMs === null ? "n/a" : f(r.cpuMs, 2)).padStart(10), f(r.floorMs, 2).padStart(6), (over === null ? "n/a" : f(over, 2)).padStart(10)].join(" ");
 }
 
 /** A second workerd serving an empty Worker, or null when miniflare cannot be loaded here. */
@@ -169,22 +169,28 @@ try {
   // deployed Worker is not billed for.
   const floor = await emptyWorker();
 
+  // Each phase is followed by a floor phase (same requests, same concurrency), so the two see
+  // the same machine load and the difference is the memspace code's CPU.
   const results = [];
+  const measure = async (name, c, op) => {
+    const r = await phase(name, c, op);
+    r.floorMs = floor ? (await phase("floor", c, floor.op, process.pid)).cpuMs : null;
+    results.push(r);
+  };
   for (const c of [1, 8]) {
-    if (floor) results.push(await phase("empty Worker (floor)", c, floor.op, process.pid));
-    results.push(await phase("version (no object)", c, version));
-    results.push(await phase("space read (DO hop)", c, getSpace));
-    results.push(await phase("post_event", c, post));
-    results.push(await phase("events(last_n=20)", c, last20));
-    results.push(await phase("memory_store read", c, msRead));
-    if (recall) results.push(await phase("recall (200 memories)", c, recall));
+    await measure("version (no object)", c, version);
+    await measure("space read (DO hop)", c, getSpace);
+    await measure("post_event", c, post);
+    await measure("events(last_n=20)", c, last20);
+    await measure("memory_store read", c, msRead);
+    if (recall) await measure("recall (200 memories)", c, recall);
   }
   console.log(`\nmemspace REST bench — the Worker in workerd (miniflare) on 127.0.0.1: one DataRobot space (its Durable Object), one principal's /v1 object; ${N} requests per phase, cap ${CAP_MS / 1000}s`);
   console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(" ")} (${cpus().length} cores)`);
-  console.log(`${"operation".padEnd(22)} ${"conc".padStart(4)} ${"done".padStart(6)} ${"err".padStart(4)} ${"req/s".padStart(9)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"cpu ms/req".padStart(10)} ${"over floor".padStart(10)}`);
-  for (const r of results) console.log(row(r, results.find((f) => f.name.startsWith("empty Worker") && f.concurrency === r.concurrency)?.cpuMs));
+  console.log(`${"operation".padEnd(22)} ${"conc".padStart(4)} ${"done".padStart(6)} ${"err".padStart(4)} ${"req/s".padStart(9)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"cpu ms/req".padStart(10)} ${"floor".padStart(6)} ${"over floor".padStart(10)}`);
+  for (const r of results) console.log(row(r));
   console.log("cpu ms/req: user+system time of the workerd process per request served (workerd reports cpuTime=0 locally); includes HTTP parsing, miniflare's entry worker and the Worker → Durable Object hop.");
-  console.log("over floor: cpu ms/req minus the empty Worker's at the same concurrency (a second workerd of the same build, same client): the CPU of the memspace Worker, its Durable Object and the engine.");
+  console.log("floor: the same for an empty Worker in a second workerd of the same build, measured right after the phase with the same requests and concurrency; over floor = cpu ms/req − floor: the CPU of the memspace Worker, its Durable Object and the engine.");
   await floor?.dispose();
   await call("DELETE", `memory/${sid}/`);
   await call("DELETE", `/v1/memory_stores/${store.id}`);
