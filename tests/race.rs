@@ -4,95 +4,13 @@
 //! duplicated event.
 
 mod common;
+use common::interleave::*;
 use common::*;
 use memspace::host::ManualHost;
-use memspace::kv::{Batch, Capabilities, Entry, KeyRange, Kv, KvFuture, MemoryKv};
+use memspace::kv::{Kv, MemoryKv};
 use memspace::model::*;
 use memspace::{ErrorCode, Memspace, Result};
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
-
-/// Answers every call only after yielding once, as an asynchronous backend would; counts
-/// commits refused by a precondition.
-struct YieldingKv(MemoryKv, std::cell::Cell<u64>);
-
-struct YieldOnce(bool);
-impl Future for YieldOnce {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            Poll::Ready(())
-        } else {
-            self.0 = true;
-            Poll::Pending
-        }
-    }
-}
-
-impl Kv for YieldingKv {
-    fn capabilities(&self) -> Capabilities {
-        self.0.capabilities()
-    }
-    fn get<'a>(&'a self, key: &'a [u8]) -> KvFuture<'a, Option<Vec<u8>>> {
-        Box::pin(async move {
-            YieldOnce(false).await;
-            self.0.get(key).await
-        })
-    }
-    fn get_many<'a>(&'a self, keys: &'a [Vec<u8>]) -> KvFuture<'a, Vec<Option<Vec<u8>>>> {
-        Box::pin(async move {
-            YieldOnce(false).await;
-            self.0.get_many(keys).await
-        })
-    }
-    fn scan<'a>(
-        &'a self,
-        range: &'a KeyRange,
-        limit: usize,
-        reverse: bool,
-    ) -> KvFuture<'a, Vec<Entry>> {
-        Box::pin(async move {
-            YieldOnce(false).await;
-            self.0.scan(range, limit, reverse).await
-        })
-    }
-    fn commit<'a>(&'a self, batch: Batch) -> KvFuture<'a, ()> {
-        Box::pin(async move {
-            YieldOnce(false).await;
-            let r = self.0.commit(batch).await;
-            if r.is_err() {
-                self.1.set(self.1.get() + 1);
-            }
-            r
-        })
-    }
-}
-
-type Task<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
-
-/// Polls the tasks in a seeded random order until all finish.
-fn interleave<T>(mut tasks: Vec<Task<'_, T>>, seed: u64) -> Vec<T> {
-    let mut out: Vec<Option<T>> = tasks.iter().map(|_| None).collect();
-    let mut rng = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    let mut cx = Context::from_waker(Waker::noop());
-    while out.iter().any(|o| o.is_none()) {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        let i = (rng % tasks.len() as u64) as usize;
-        if out[i].is_some() {
-            continue;
-        }
-        if let Poll::Ready(v) = tasks[i].as_mut().poll(&mut cx) {
-            out[i] = Some(v);
-        }
-    }
-    out.into_iter().flatten().collect()
-}
 
 fn handles(n: usize) -> (Vec<Memspace>, Space, Session) {
     let (hs, sp, s, _) = handles_counted(n);
@@ -100,7 +18,7 @@ fn handles(n: usize) -> (Vec<Memspace>, Space, Session) {
 }
 
 fn handles_counted(n: usize) -> (Vec<Memspace>, Space, Session, Rc<YieldingKv>) {
-    let counted = Rc::new(YieldingKv(MemoryKv::new(), Default::default()));
+    let counted = Rc::new(YieldingKv::new(MemoryKv::new()));
     let kv: Rc<dyn Kv> = counted.clone();
     let host = ManualHost::default();
     let hs: Vec<Memspace> = (0..n)
@@ -304,7 +222,7 @@ fn concurrent_calls_through_one_handle_queue_instead_of_conflicting() {
         seqs.sort();
         assert_eq!(seqs, (0..20).collect::<Vec<_>>());
         assert_eq!(
-            kv.1.get(),
+            kv.refused.get(),
             0,
             "seed {seed}: calls through one handle raced each other"
         );

@@ -1,7 +1,7 @@
 // Runs in headless Chromium (bundled by esbuild with the package): raw IndexedDB vs memspace,
 // same data, same durability, same profile on disk. Results go to window.__bench.
 import { Memspace } from "memspace";
-import { HAS_GET_ALL_RECORDS, rawOpen, rawAppend, rawAppendChecked, rawBatch, rawNewest, rawNewestChecked, rawPutSessions, rawListSessions, text, emitter, sessionId } from "./raw.js";
+import { HAS_GET_ALL_RECORDS, rawOpen, rawAppend, rawAppendChecked, rawAppendSpaceAdd, rawAppendAddOnly, rawPutHeadAfter, rawNewestHeadAfter, rawBatch, rawNewest, rawNewestChecked, rawPutSessions, rawListSessions, text, emitter, sessionId } from "./raw.js";
 
 const params = new URLSearchParams(location.search);
 const N = Number(params.get("n") ?? 10000);
@@ -59,6 +59,8 @@ async function main() {
   out.rawSingleMs = 0;
   out.rawCheckedMs = 0;
   out.msSingleMs = 0;
+  out.rawSpaceAddMs = 0;
+  out.rawAddOnlyMs = 0;
   for (let b = 0; b < SINGLE; b += 250) {
     const to = Math.min(SINGLE, b + 250);
     out.rawSingleMs += await timed(async () => {
@@ -69,6 +71,12 @@ async function main() {
     });
     out.msSingleMs += await timed(async () => {
       for (let i = b; i < to; i++) await ms.postEvent(sp, single, { body: { content: text(i) }, emitter, eventType: "message" });
+    });
+    out.rawSpaceAddMs += await timed(async () => {
+      for (let i = b; i < to; i++) await rawAppendSpaceAdd(raw, sessionId(4), i, DURABILITY);
+    });
+    out.rawAddOnlyMs += await timed(async () => {
+      for (let i = b; i < to; i++) await rawAppendAddOnly(raw, sessionId(5), i, DURABILITY);
     });
   }
   // Batches of 200 into one session.
@@ -84,10 +92,13 @@ async function main() {
   const rawCheck = await rawNewest(raw, rawBatched, 20, N);
   const msCheck = await ms.listEvents(sp, batched, { lastN: 20 });
   out.readsAgree = rawCheck.length === 20 && msCheck.length === 20 && rawCheck[19].sequenceId === N - 1 && msCheck[19].sequenceId === N - 1 && rawCheck[0].body.content === msCheck[0].body.content;
-  [out.rawRead, out.rawCheckedRead, out.msRead] = await readAll(
+  await rawPutHeadAfter(raw, rawBatched, N);
+  [out.rawRead, out.rawCheckedRead, out.msRead, out.rawHeadAfterSpaceRead, out.rawHeadAfterRead] = await readAll(
     () => rawNewest(raw, rawBatched, 20, N),
     () => rawNewestChecked(raw, rawBatched, 20),
     () => ms.listEvents(sp, batched, { lastN: 20 }),
+    () => rawNewestHeadAfter(raw, rawBatched, 20, true),
+    () => rawNewestHeadAfter(raw, rawBatched, 20, false),
   );
   // listSessions of a space with 100 sessions: two pages of 50 (two calls), against the same
   // session records stored as plain objects and read with one getAll per page.

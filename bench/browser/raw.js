@@ -59,6 +59,48 @@ export async function rawAppendChecked(db, session, i, durability) {
   await done(tx);
 }
 
+/** Candidate append patterns (what a memspace append could issue instead, plain JS): the
+ * space read kept, the event written with `add()` (a key that must not exist: the cross-tab
+ * check without a read) and the head put; or no read at all, `commit()` right after issuing. */
+export async function rawAppendSpaceAdd(db, session, i, durability) {
+  const tx = db.transaction("events", "readwrite", { durability });
+  const store = tx.objectStore("events");
+  const finished = done(tx);
+  const space = req(store.get(["space", session]));
+  store.add(record(session, i), [session, i]);
+  store.put({ sessionId: session, eventCount: i + 1 }, ["head", session]);
+  await space;
+  tx.commit();
+  await finished;
+}
+
+export async function rawAppendAddOnly(db, session, i, durability) {
+  const tx = db.transaction("events", "readwrite", { durability });
+  const store = tx.objectStore("events");
+  store.add(record(session, i), [session, i]);
+  store.put({ sessionId: session, eventCount: i + 1 }, ["head", session]);
+  tx.commit();
+  await done(tx);
+}
+
+/** A session head stored right after its events ([session, []] sorts after [session, n]). */
+export async function rawPutHeadAfter(db, session, count) {
+  const tx = db.transaction("events", "readwrite");
+  tx.objectStore("events").put({ sessionId: session, eventCount: count }, [session, []]);
+  tx.objectStore("events").put({ id: "space" }, ["space", session]);
+  await done(tx);
+}
+
+/** Candidate read patterns: the head sorted after the events, so one reverse getAllRecords of
+ * n + 1 returns the head and the newest n; with or without the space read beside it. */
+export async function rawNewestHeadAfter(db, session, n, withSpace) {
+  const store = db.transaction("events", "readonly").objectStore("events");
+  const space = withSpace ? req(store.get(["space", session])) : null;
+  const recs = await req(store.getAllRecords({ query: IDBKeyRange.bound([session, 0], [session, []]), count: n + 1, direction: "prev" }));
+  if (space) await space;
+  return recs.slice(1).map((r) => r.value).reverse();
+}
+
 /** The newest `n` with memspace's request pattern (space and head read in the same transaction). */
 export async function rawNewestChecked(db, session, n) {
   const store = db.transaction("events", "readonly").objectStore("events");

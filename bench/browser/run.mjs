@@ -4,7 +4,7 @@ import { build } from "esbuild";
 import { chromium } from "playwright-core";
 import { mkdir, mkdtemp, copyFile, writeFile, readFile, readdir, stat, rm } from "node:fs/promises";
 import { gzipSync } from "node:zlib";
-import { tmpdir } from "node:os";
+import { tmpdir, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { start } from "../../www/serve.mjs";
@@ -71,6 +71,7 @@ async function main() {
   const profile = await mkdtemp(join(tmpdir(), "memspace-bench-"));
   const launch = () => chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: FLAGS, headless: true });
   try {
+    const loadStart = loadavg()[0];
     let context = await launch();
     const r = await page(context, `${main}bench.html?n=${n}&single=${single}&durability=${durability}`, "__bench");
     const c = r.cold;
@@ -118,9 +119,11 @@ async function main() {
     console.log("| --- | ---: | ---: | ---: | --- | --- |");
     for (const row of rows) console.log(`| ${row.join(" | ")} |`);
     console.log(`\nwhere the time goes — raw IndexedDB with memspace's request pattern (space and head read in the same transaction; on appends also the head put): read p50 ${fmt(r.rawCheckedRead.p50, 3)} ms (${fmt(r.rawCheckedRead.p50 / r.rawRead.p50, 2)}× the one-request read); append ${fmt(rate(single, r.rawCheckedMs))} ev/s (${fmt(r.rawSingleMs / r.rawCheckedMs, 2)}× the one-put append)`);
+    console.log(`candidate request patterns, plain JS — reads with the head stored right after the events (one reverse getAllRecords of n + 1): with the space read beside it p50 ${fmt(r.rawHeadAfterSpaceRead.p50, 3)} ms (${fmt(r.rawHeadAfterSpaceRead.p50 / r.rawRead.p50, 2)}×), alone ${fmt(r.rawHeadAfterRead.p50, 3)} ms (${fmt(r.rawHeadAfterRead.p50 / r.rawRead.p50, 2)}×); appends with the event add()ed (the cross-tab check without a head read) and the head put: with the space read ${fmt(rate(single, r.rawSpaceAddMs))} ev/s (${fmt(r.rawSingleMs / r.rawSpaceAddMs, 2)}×), with no read and commit() at once ${fmt(rate(single, r.rawAddOnlyMs))} ev/s (${fmt(r.rawSingleMs / r.rawAddOnlyMs, 2)}×)`);
     console.log(`\ncold start, medians (ms since navigation): raw: script ${fmt(rawCold.scriptStart, 1)}, open ${fmt(rawCold.open, 1)}, first read ${fmt(rawCold.firstRead, 1)}; memspace: script ${fmt(cold.scriptStart, 1)}, imported ${fmt(cold.imported, 1)}, open (incl. fetch + compile + instantiate) ${fmt(cold.open, 1)}, first read ${fmt(cold.firstRead, 1)}`);
     console.log(`on disk: raw ${rawBytes.total} B (${rawBytes.names.join(", ")}), memspace ${msBytes.total} B (${msBytes.names.join(", ")})`);
     console.log(`wasm: default module ${wasm.length} B raw, ${gz} B gzip -9; full module ${fullWasm.length} B raw, ${fullGz} B gzip -9`);
+    console.log(`load average (1 min): ${fmt(loadStart, 1)} at the start, ${fmt(loadavg()[0], 1)} at the end`);
   } finally {
     for (const s of servers) s.server.close();
     await rm(profile, { recursive: true, force: true });

@@ -11,7 +11,7 @@ use super::{Batch, Entry, KeyRange, Kv, KvError};
 pub type Check = Result<(), String>;
 
 /// Names of all checks, in the order [`run_all`] runs them.
-pub const CHECKS: [&str; 10] = [
+pub const CHECKS: [&str; 11] = [
     "get_missing_and_present",
     "get_many_keeps_slots_in_order",
     "scan_ranges_are_half_open_and_bytewise",
@@ -19,6 +19,7 @@ pub const CHECKS: [&str; 10] = [
     "commit_applies_ops_in_order",
     "preconditions_absent_and_equals",
     "conflict_leaves_nothing_applied",
+    "absent_key_then_put_is_checked_before_the_batch",
     "delete_of_absent_key_is_not_an_error",
     "binary_keys_and_values_round_trip",
     "read_many_answers_like_get_and_scan",
@@ -48,6 +49,9 @@ pub async fn run_one(kv: &dyn Kv, name: &str, prefix: &[u8]) -> Check {
         "commit_applies_ops_in_order" => commit_applies_ops_in_order(kv, prefix).await,
         "preconditions_absent_and_equals" => preconditions_absent_and_equals(kv, prefix).await,
         "conflict_leaves_nothing_applied" => conflict_leaves_nothing_applied(kv, prefix).await,
+        "absent_key_then_put_is_checked_before_the_batch" => {
+            absent_key_then_put_is_checked_before_the_batch(kv, prefix).await
+        }
         "delete_of_absent_key_is_not_an_error" => {
             delete_of_absent_key_is_not_an_error(kv, prefix).await
         }
@@ -362,6 +366,84 @@ pub async fn conflict_leaves_nothing_applied(kv: &dyn Kv, p: &[u8]) -> Check {
             .map_err(show)?
             .len(),
         2,
+    )
+}
+
+/// `Absent(key)` on a key the batch then writes means "absent before the batch", wherever the
+/// write stands in the batch and whatever the batch did before it (a backend may check it with
+/// an insert-if-absent write instead of a read): an existing key fails the whole batch.
+pub async fn absent_key_then_put_is_checked_before_the_batch(kv: &dyn Kv, p: &[u8]) -> Check {
+    put_all(kv, &[(k(p, b"taken"), b"t0".to_vec())]).await?;
+    // The insert comes after other writes: they are undone with it.
+    let mut b = Batch::new();
+    b.put(k(p, b"a"), b"a1".to_vec())
+        .put(k(p, b"taken"), b"t1".to_vec())
+        .put(k(p, b"b"), b"b1".to_vec());
+    b.require_absent(k(p, b"taken"));
+    expect_eq(
+        "insert of an existing key",
+        kv.commit(b).await,
+        Err(KvError::Conflict {
+            key: k(p, b"taken"),
+        }),
+    )?;
+    // A delete of the key earlier in the batch does not make it absent before the batch.
+    let mut b = Batch::new();
+    b.delete(k(p, b"taken")).put(k(p, b"taken"), b"t2".to_vec());
+    b.require_absent(k(p, b"taken"));
+    expect_eq(
+        "delete then insert of an existing key",
+        kv.commit(b).await,
+        Err(KvError::Conflict {
+            key: k(p, b"taken"),
+        }),
+    )?;
+    // Two inserts, the second key taken: neither lands.
+    let mut b = Batch::new();
+    b.put(k(p, b"fresh"), b"f1".to_vec())
+        .put(k(p, b"taken"), b"t3".to_vec());
+    b.require_absent(k(p, b"fresh"));
+    b.require_absent(k(p, b"taken"));
+    expect_eq(
+        "second insert taken",
+        kv.commit(b).await,
+        Err(KvError::Conflict {
+            key: k(p, b"taken"),
+        }),
+    )?;
+    // An insert beside a stale `Equals`: the conflict names the stale key, nothing lands.
+    let mut b = Batch::new();
+    b.put(k(p, b"fresh"), b"f2".to_vec())
+        .put(k(p, b"taken"), b"t4".to_vec());
+    b.require_absent(k(p, b"fresh"));
+    b.require_equals(k(p, b"taken"), b"stale".to_vec());
+    expect_eq(
+        "insert beside a stale equals",
+        kv.commit(b).await,
+        Err(KvError::Conflict {
+            key: k(p, b"taken"),
+        }),
+    )?;
+    expect_eq(
+        "keys under prefix",
+        kv.scan(&KeyRange::prefix(p), 100, false)
+            .await
+            .map_err(show)?,
+        vec![(k(p, b"taken"), b"t0".to_vec())],
+    )?;
+    // Both inserts free: both land.
+    let mut b = Batch::new();
+    b.put(k(p, b"fresh"), b"f5".to_vec())
+        .put(k(p, b"more"), b"m5".to_vec());
+    b.require_absent(k(p, b"fresh"));
+    b.require_absent(k(p, b"more"));
+    kv.commit(b).await.map_err(show)?;
+    expect_eq(
+        "inserted",
+        kv.get_many(&[k(p, b"fresh"), k(p, b"more")])
+            .await
+            .map_err(show)?,
+        vec![Some(b"f5".to_vec()), Some(b"m5".to_vec())],
     )
 }
 

@@ -4,28 +4,13 @@
 use memspace::host::ManualHost;
 use memspace::kv::{Kv, MemoryKv};
 use memspace::model::*;
-use memspace::runtime::block_on;
-use memspace::{ErrorCode, Memspace, Result};
+use memspace::{Memspace, Result};
 use serde_json::json;
-use std::future::Future;
 use std::rc::Rc;
 
-/// Runs an engine future on the synchronous executor.
-pub fn run<T>(f: impl Future<Output = Result<T>>) -> Result<T> {
-    block_on(f).and_then(|r| r)
-}
-
-/// Asserts that `r` failed with `code`.
-#[track_caller]
-pub fn expect_code<T: std::fmt::Debug>(r: Result<T>, code: ErrorCode) -> memspace::Error {
-    match r {
-        Ok(v) => panic!("expected {code}, got Ok({v:?})"),
-        Err(e) => {
-            assert_eq!(e.code, code, "unexpected error: {e}");
-            e
-        }
-    }
-}
+pub mod basics;
+pub mod interleave;
+pub use basics::*;
 
 /// A test world: one store, one clock, principal u1/t1.
 pub struct World {

@@ -4,32 +4,18 @@
 #![allow(dead_code)]
 
 use memspace::host::ManualHost;
-use memspace::kv::{Batch, Capabilities, Entry, KeyRange, Kv, KvFuture, MemoryKv};
+use memspace::kv::{Kv, MemoryKv};
 use memspace::model::*;
-use memspace::runtime::block_on;
-use memspace::{ErrorCode, Memspace, Result};
+use memspace::{Memspace, Result};
 use serde_json::json;
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
 
-/// Runs an engine future on the synchronous executor.
-pub fn run<T>(f: impl Future<Output = Result<T>>) -> Result<T> {
-    block_on(f).and_then(|r| r)
-}
-
-/// Asserts that `r` failed with `code` and returns the error.
-#[track_caller]
-pub fn expect_code<T: std::fmt::Debug>(r: Result<T>, code: ErrorCode) -> memspace::Error {
-    match r {
-        Ok(v) => panic!("expected {code}, got Ok({v:?})"),
-        Err(e) => {
-            assert_eq!(e.code, code, "unexpected error: {e}");
-            e
-        }
-    }
-}
+#[path = "../common/basics.rs"]
+mod basics;
+#[path = "../common/interleave.rs"]
+mod interleave;
+pub use basics::*;
+pub use interleave::*;
 
 /// One store, one clock, principal u1/t1, one space.
 pub struct World {
@@ -135,85 +121,9 @@ impl World {
     }
 }
 
-/// Answers every call only after yielding once, as an asynchronous backend would.
-pub struct YieldingKv(pub MemoryKv);
-
-struct YieldOnce(bool);
-impl Future for YieldOnce {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            Poll::Ready(())
-        } else {
-            self.0 = true;
-            Poll::Pending
-        }
-    }
-}
-
-impl Kv for YieldingKv {
-    fn capabilities(&self) -> Capabilities {
-        self.0.capabilities()
-    }
-    fn get<'a>(&'a self, key: &'a [u8]) -> KvFuture<'a, Option<Vec<u8>>> {
-        Box::pin(async move {
-            YieldOnce(false).await;
-            self.0.get(key).await
-        })
-    }
-    fn get_many<'a>(&'a self, keys: &'a [Vec<u8>]) -> KvFuture<'a, Vec<Option<Vec<u8>>>> {
-        Box::pin(async move {
-            YieldOnce(false).await;
-            self.0.get_many(keys).await
-        })
-    }
-    fn scan<'a>(
-        &'a self,
-        range: &'a KeyRange,
-        limit: usize,
-        reverse: bool,
-    ) -> KvFuture<'a, Vec<Entry>> {
-        Box::pin(async move {
-            YieldOnce(false).await;
-            self.0.scan(range, limit, reverse).await
-        })
-    }
-    fn commit<'a>(&'a self, batch: Batch) -> KvFuture<'a, ()> {
-        Box::pin(async move {
-            YieldOnce(false).await;
-            self.0.commit(batch).await
-        })
-    }
-}
-
-/// A boxed task for [`interleave`].
-pub type Task<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
-
-/// Polls the tasks in a seeded random order until all finish.
-pub fn interleave<T>(mut tasks: Vec<Task<'_, T>>, seed: u64) -> Vec<T> {
-    let mut out: Vec<Option<T>> = tasks.iter().map(|_| None).collect();
-    let mut rng = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    let mut cx = Context::from_waker(Waker::noop());
-    while out.iter().any(|o| o.is_none()) {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        let i = (rng % tasks.len() as u64) as usize;
-        if out[i].is_some() {
-            continue;
-        }
-        if let Poll::Ready(v) = tasks[i].as_mut().poll(&mut cx) {
-            out[i] = Some(v);
-        }
-    }
-    out.into_iter().flatten().collect()
-}
-
 /// `n` handles over one yielding store, a clock and a space made through the first.
 pub fn racing_handles(n: usize) -> (Vec<Memspace>, ManualHost, String) {
-    let kv: Rc<dyn Kv> = Rc::new(YieldingKv(MemoryKv::new()));
+    let kv: Rc<dyn Kv> = Rc::new(YieldingKv::new(MemoryKv::new()));
     let host = ManualHost::default();
     let hs: Vec<Memspace> = (0..n)
         .map(|_| {

@@ -2,7 +2,10 @@
 //!
 //! * **Commit = one readwrite transaction.** Precondition reads are issued inside it, followed
 //!   by the writes; a read that does not hold aborts the transaction before it can commit
-//!   (`Conflict`, the writes are undone). The future resolves on the transaction's `complete`
+//!   (`Conflict`, the writes are undone). An `Absent` precondition on a key the batch then puts
+//!   is no read: that put is an `add()`, which IndexedDB refuses for an existing key (the
+//!   transaction aborts, `Conflict`), so a batch whose only preconditions are such keys is
+//!   committed without waiting for any request. The future resolves on the transaction's `complete`
 //!   event, not on request success. An abort caused by `QuotaExceededError` is `Quota`; any
 //!   other abort is `Storage`. An aborted transaction applies nothing.
 //! * **Durability** is chosen per handle ([`Durability`]); memspace defaults to `strict`: a
@@ -21,7 +24,7 @@
 //! (docs/engineering/browser-performance.md).
 
 use crate::kv::{
-    Batch, Capabilities, Entry, KeyRange, Kv, KvError, KvFuture, Op, Read, ReadResult,
+    Batch, Capabilities, Entry, KeyRange, Kv, KvError, KvFuture, Op, Precondition, Read, ReadResult,
 };
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use std::cell::RefCell;
@@ -364,21 +367,37 @@ impl IndexedDbKv {
     async fn try_commit(&self, conn: &Conn, batch: &Batch) -> Result<(), Fail> {
         let (tx, store) = self.begin(conn, true)?;
         let done = tx_done(&tx);
-        // Pipelined: the precondition reads and then every write are issued at once (requests
-        // run in order, so each read sees the state before the writes); the reads are checked
-        // as they arrive and a failed one aborts the transaction, which undoes the writes.
+        // An `Absent` precondition on a key whose first operation in the batch is a put is
+        // checked by IndexedDB itself: that put becomes `add()`, which fails with a
+        // `ConstraintError` (aborting the transaction, undoing every write) when the key exists.
+        // It means the same (no earlier operation of the batch touched the key) and needs no
+        // read before the commit.
+        let adds = inserted_keys(batch);
+        // Pipelined: the other precondition reads and then every write are issued at once
+        // (requests run in order, so each read sees the state before the writes); the reads
+        // are checked as they arrive and a failed one aborts the transaction.
         let mut reads = Vec::with_capacity(batch.preconditions.len());
-        for p in &batch.preconditions {
-            reads.push(
+        for (i, p) in batch.preconditions.iter().enumerate() {
+            if adds.iter().any(|&(_, pi)| pi == i) {
+                continue;
+            }
+            reads.push((
+                p,
                 store
                     .get(&key_js(p.key()))
                     .map_err(|e| Fail::Kv(storage("get", &e)))?,
-            );
+            ));
         }
-        for op in &batch.ops {
+        let mut added = Vec::with_capacity(adds.len());
+        for (oi, op) in batch.ops.iter().enumerate() {
             let r = match op {
-                Op::Put(k, v) => store.put_with_key(&Uint8Array::from(v.as_slice()), &key_js(k)),
-                Op::Delete(k) => store.delete(&key_js(k)),
+                Op::Put(k, v) if adds.iter().any(|&(a, _)| a == oi) => store
+                    .add_with_key(&Uint8Array::from(v.as_slice()), &key_js(k))
+                    .map(|req| added.push((k, req))),
+                Op::Put(k, v) => store
+                    .put_with_key(&Uint8Array::from(v.as_slice()), &key_js(k))
+                    .map(drop),
+                Op::Delete(k) => store.delete(&key_js(k)).map(drop),
             };
             if let Err(e) = r {
                 let _ = tx.abort();
@@ -386,17 +405,17 @@ impl IndexedDbKv {
                 return Err(Fail::Kv(classify(&e, "write")));
             }
         }
-        if let Some(last) = reads.last() {
+        if let Some((_, last)) = reads.last() {
             if let Err(e) = request(last).await {
                 let e = reads
                     .iter()
-                    .find_map(|r| r.error().ok().flatten())
+                    .find_map(|(_, r)| r.error().ok().flatten())
                     .map(JsValue::from)
                     .unwrap_or(e);
                 return Err(Fail::Kv(finish_failed(&tx, done, e).await));
             }
         }
-        for (p, req) in batch.preconditions.iter().zip(&reads) {
+        for (p, req) in &reads {
             let current = match req.result() {
                 Ok(v) => bytes_opt(&v),
                 Err(e) => return Err(Fail::Kv(finish_failed(&tx, done, e).await)),
@@ -412,9 +431,44 @@ impl IndexedDbKv {
         commit_now(&tx);
         match JsFuture::from(done).await {
             Ok(_) => Ok(()),
-            Err(_) => Err(Fail::Kv(abort_error(&tx))),
+            Err(_) => {
+                // An add() that found its key: the precondition failed (a lost race).
+                let taken = added.iter().find(|(_, r)| {
+                    r.error()
+                        .ok()
+                        .flatten()
+                        .is_some_and(|e| e.name() == "ConstraintError")
+                });
+                match taken {
+                    Some((k, _)) => Err(Fail::Kv(KvError::Conflict { key: k.to_vec() })),
+                    None => Err(Fail::Kv(abort_error(&tx))),
+                }
+            }
         }
     }
+}
+
+/// The puts of `batch` that can be `add()`s: (operation index, precondition index) of each
+/// `Absent(key)` precondition whose key's first operation in the batch is a put.
+fn inserted_keys(batch: &Batch) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for (pi, p) in batch.preconditions.iter().enumerate() {
+        let Precondition::Absent(key) = p else {
+            continue;
+        };
+        if out
+            .iter()
+            .any(|&(_, q)| batch.preconditions[q].key() == key.as_slice())
+        {
+            continue;
+        }
+        if let Some(oi) = batch.ops.iter().position(|op| op.key() == key.as_slice()) {
+            if matches!(batch.ops[oi], Op::Put(..)) {
+                out.push((oi, pi));
+            }
+        }
+    }
+    out
 }
 
 impl Kv for IndexedDbKv {
