@@ -17,7 +17,7 @@ build() { # <cargo features> <out name>
   local raw
   raw=$(stat -c %s "dist/${name}_bg.wasm")
   # npm binaryen's wasm-opt (130): Debian's 108 breaks wasm-bindgen's externref table.
-  node_modules/binaryen/bin/wasm-opt -Oz --strip-debug --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+  node_modules/binaryen/bin/wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
     --enable-nontrapping-float-to-int --enable-multivalue --enable-reference-types \
     "dist/${name}_bg.wasm" -o "dist/${name}_bg.wasm"
   # The glue imports js/error.js as a snippet (dist/snippets/memspace-<hash>/js/error.js): point

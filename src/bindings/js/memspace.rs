@@ -334,7 +334,13 @@ impl JsMemspace {
             convert::parse_json(&text)
         }))
     }
+}
 
+// Updates of past events: in the full module only (feature `js`), like the other rarely
+// needed writes; the core module keeps appends and reads.
+#[cfg(feature = "js")]
+#[wasm_bindgen(js_class = Memspace)]
+impl JsMemspace {
     /// Updates one event by `sequenceId`.
     #[wasm_bindgen(js_name = updateEvent)]
     pub fn update_event(&self, space_id: JsValue, session_id: JsValue, update: JsValue) -> Promise {
