@@ -86,7 +86,7 @@ export function loadError(where, why, file = CORE_FILE) {
     501,
     `memspace could not load its ${full ? "full " : ""}WebAssembly module (${at}): ${why}. ` +
       (full
-        ? "It holds memories, associations, recall, blocks, context, extraction and memory stores, and loads on the first call of one of their methods. "
+        ? "It holds event updates, memories, associations, recall, blocks, context, extraction and memory stores, and loads on the first call of one of their methods. "
         : "") +
       `If your bundler did not emit node_modules/memspace/dist/${file}, copy it next to your bundle, ` +
       `or tell memspace where it is: Memspace.open({ ${option}: new URL("/assets/${file}", location.href) }) ` +

@@ -1,12 +1,13 @@
 // Loading the WebAssembly module: importing the package does no work, and a module that
 // cannot be found fails the first Memspace.open() with a MemspaceError that says which file
 // and how to pass it; a later open() can still succeed. (Its own file: node --test runs each
-// file in a fresh process, so the module is not loaded yet.)
+// file in a fresh process, so the module is not loaded yet.) The full module loads on the first
+// call that needs it, beside the default one, over the same store.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { Memspace, MemspaceError, wasmMemoryBytes } from "memspace";
+import { Memspace, MemspaceError, MemoryKv, wasmMemoryBytes } from "memspace";
 
 test("the wasm-not-found error is caught at open(), never at import", async () => {
   assert.equal(wasmMemoryBytes(), 0, "importing loaded nothing");
@@ -72,4 +73,28 @@ test("a forPrincipal handle reaches the full module as its principal", async () 
   other.free();
   const freed = await other.listMemories(sp.id).catch((e) => e);
   assert.ok(freed instanceof MemspaceError && freed.code === "validation");
+});
+
+test("both modules writing one session at once (appends in one, event updates and memories in the other) lose nothing", async () => {
+  for (const options of [{ storage: "memory", name: "both-modules" }, { kv: new MemoryKv() }]) {
+    const ms = await Memspace.open(options);
+    const sp = await ms.createSpace();
+    const ses = await ms.createSession(sp.id, { participants: ["u1"] });
+    const ev = (i) => ({ body: { content: `m${i}` }, emitter: { type: "user", id: "u1" } });
+    await ms.postEvent(sp.id, ses.id, ev(0));
+    const n = 20;
+    const results = await Promise.allSettled([
+      ...Array.from({ length: n }, (_, i) => ms.postEvent(sp.id, ses.id, ev(i + 1))), // default module
+      ...Array.from({ length: 5 }, (_, i) => ms.updateEvent(sp.id, ses.id, { sequenceId: 0, body: { content: `edit${i}` } })), // full module
+      ...Array.from({ length: 5 }, (_, i) => ms.remember(sp.id, { content: `fact ${i}` })), // full module
+    ]);
+    const failed = results.filter((r) => r.status === "rejected").map((r) => `${r.reason.code}: ${r.reason.message}`);
+    assert.deepEqual(failed, [], `${options.kv ? "adapter" : "memory"}: every write lands (the engines retry lost races)`);
+    const events = await ms.listEvents(sp.id, ses.id, { lastN: 50 });
+    assert.equal(events.length, n + 1);
+    assert.deepEqual(events.map((e) => e.sequenceId), Array.from({ length: n + 1 }, (_, i) => i), "dense, no duplicates");
+    assert.match(events[0].body.content, /^edit\d$/, "an update of event 0 is what it holds");
+    assert.equal((await ms.getSession(sp.id, ses.id)).eventCount, n + 1);
+    assert.equal((await ms.listMemories(sp.id)).length, 5);
+  }
 });
