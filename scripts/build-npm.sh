@@ -9,15 +9,16 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 
 rm -rf dist && mkdir -p dist
-build() { # <cargo features> <out name>
-  local features=$1 name=$2
+build() { # <cargo features> <out name> [more wasm-opt flags]
+  local features=$1 name=$2 more=${3:-}
   cargo build --quiet --release --lib --target wasm32-unknown-unknown --features "$features"
   wasm-bindgen --target web --out-dir dist --out-name "$name" \
     "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/memspace.wasm"
   local raw
   raw=$(stat -c %s "dist/${name}_bg.wasm")
   # npm binaryen's wasm-opt (130): Debian's 108 breaks wasm-bindgen's externref table.
-  node_modules/binaryen/bin/wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+  # shellcheck disable=SC2086
+  node_modules/binaryen/bin/wasm-opt -Oz $more --strip-debug --strip-producers --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
     --enable-nontrapping-float-to-int --enable-multivalue --enable-reference-types \
     "dist/${name}_bg.wasm" -o "dist/${name}_bg.wasm"
   # The glue imports js/error.js as a snippet (dist/snippets/memspace-<hash>/js/error.js): point
@@ -30,7 +31,8 @@ build() { # <cargo features> <out name>
   sizes+=("dist/${name}_bg.wasm ${raw} B from wasm-bindgen, $(stat -c %s "dist/${name}_bg.wasm") B after wasm-opt, $(gzip -9 -c "dist/${name}_bg.wasm" | wc -c) B gzip -9")
 }
 sizes=()
-build js-core memspace
+# The default module has a size target (250 KB gzip): --converge repeats -Oz while it shrinks.
+build js-core memspace --converge
 build js memspace_full
 cp js/index.js js/node.js js/api.js js/error.js js/memory-kv.js js/index.d.ts js/memory-kv.d.ts dist/
 # The methods only the full module has: api.js gives Memspace a lazy stub for each.
