@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # REST bench through the Cloudflare Worker in local workerd (bench/edge/rest.mjs): a DataRobot
-# append and lastN read, a MemoryLayer recall, a memory-store read and the Worker's floor (the
-# version probe), bounded load from a local client on loopback. Prints requests/s, p50/p95/p99
-# and workerd CPU time per request. Never fails: benchmarks print numbers, they do not gate builds.
+# append and lastN read, a MemoryLayer recall, a memory-store read, the space read (the Durable
+# Object hop) and the version probe (the Worker without an object), bounded load from a local
+# client on loopback. Prints requests/s, p50/p95/p99, workerd CPU time per request and that CPU
+# over an empty Worker's (a second workerd, measured after each phase). Never fails: benchmarks
+# print numbers, they do not gate builds.
 #
 #   BENCH_REQUESTS=500 BENCH_SECONDS=30 bash scripts/bench-edge.sh
 set -uo pipefail

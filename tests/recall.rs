@@ -958,3 +958,23 @@ fn a_write_through_another_handle_is_seen_by_the_next_recall_of_a_warm_handle() 
     run(writer.forget_memory(&sp, &a, false)).unwrap();
     assert_eq!(ids(&reader, &sp, q("kumquat harvest")), vec![b]);
 }
+
+#[test]
+fn a_memory_another_handle_adds_to_a_delta_record_is_found_by_a_warm_handle() {
+    let (writer, kv, host, sp) = setup(true);
+    let a = remember(&writer, &sp, "Quince jelly recipe from grandma");
+    let reader = handle(Rc::new(kv.clone()), &host, true);
+    // Warm: the reader caches the pages, delta records and vectors this query needs.
+    assert_eq!(ids(&reader, &sp, q("quince jelly")), vec![a.clone()]);
+    assert_eq!(ids(&reader, &sp, q("quince jelly")), vec![a.clone()]);
+    // The writer's new memory goes to a delta record (nothing is folded): the warm reader's
+    // next recall sees the index head move and reads again.
+    let b = remember(&writer, &sp, "Quince jelly needs lemon");
+    let got = ids(&reader, &sp, q("quince jelly lemon"));
+    assert_eq!(got.first(), Some(&b));
+    assert!(got.contains(&a));
+    // A hard forget through the writer (it folds the deltas) hides it from the reader.
+    run(writer.forget_memory(&sp, &b, true)).unwrap();
+    assert_eq!(ids(&reader, &sp, q("quince jelly lemon")), vec![a]);
+    assert_index_consistent(&reader, &sp);
+}

@@ -8,6 +8,7 @@
 mod recall_common;
 
 use memspace::host::ManualHost;
+use memspace::index::delta::MAX_RECORDS;
 use memspace::kv::faulty::FaultyKv;
 use memspace::kv::{Kv, MemoryKv};
 use memspace::model::*;
@@ -80,13 +81,20 @@ fn base() -> (Snapshot, String, BTreeMap<&'static str, String>) {
     );
     ids.insert("standup", remember(&ms, &sp, "Standup is at 9am"));
     ids.insert("vault", remember(&ms, &sp, "The vault code is 4711"));
+    let gone = remember(&ms, &sp, "Parking is behind the building");
+    // The forget folds every delta record into the pages ...
+    run(ms.forget_memory(&sp, &gone, false)).unwrap();
+    ids.insert("parking", gone);
+    // ... and this memory stays in a delta record: the operations below meet one memory
+    // in the pages and one still in a delta (a hard forget of it, a batch updating it).
     ids.insert(
         "notes",
         remember(&ms, &sp, "Release notes go out on Fridays"),
     );
-    let gone = remember(&ms, &sp, "Parking is behind the building");
-    run(ms.forget_memory(&sp, &gone, false)).unwrap();
-    ids.insert("parking", gone);
+    assert!(
+        kv.snapshot().keys().any(|k| k.starts_with(b"rx\0")),
+        "the base state holds a delta record"
+    );
     run(ms.associate(
         &sp,
         &ids["notes"],
@@ -238,4 +246,67 @@ fn a_crash_at_any_index_write_leaves_recall_before_or_after_on_both_kinds_of_bac
     }
     println!("{crash_points} crash points");
     assert!(crash_points > 40);
+}
+
+#[test]
+fn a_crash_at_any_write_of_a_fold_leaves_recall_before_or_after_on_both_kinds_of_backend() {
+    // As many delta records as the bound allows: the next remember folds them all.
+    let (ms, kv, _, sp) = setup(true);
+    for i in 0..MAX_RECORDS {
+        // Few distinct words (so the fold writes few pages and the test stays quick).
+        let (a, b) = (i % 16, i / 16);
+        remember(&ms, &sp, &format!("Standup note {a} {b}: parking moved"));
+    }
+    let deltas = |snap: &Snapshot| snap.keys().filter(|k| k.starts_with(b"rx\0")).count();
+    let snap = kv.snapshot();
+    assert_eq!(deltas(&snap), MAX_RECORDS as usize);
+    let before = answers(MemoryKv::from_map(snap.clone()), &sp, true);
+    let op = |ms: &Memspace| {
+        run(ms.remember(
+            &sp,
+            NewMemory {
+                content: "Release notes: the standup moved to the parking garage".into(),
+                ..Default::default()
+            },
+        ))
+        .map(|_| ())
+    };
+    let mut crash_points = 0;
+    for atomic in [true, false] {
+        let clean = Rc::new(FaultyKv::new(MemoryKv::from_map(snap.clone()), atomic));
+        let ms = handle(clean.clone() as Rc<dyn Kv>, &ManualHost::default(), true);
+        op(&ms).unwrap();
+        let writes = clean.writes();
+        assert_eq!(
+            deltas(&clean.data().snapshot()),
+            0,
+            "the write folded the deltas"
+        );
+        let after = answers(clean.data(), &sp, atomic);
+        assert_ne!(before, after);
+        // Every other cut on a key-by-key backend (the journal, the commit point, then
+        // pages, deletions of the delta records, ordinal and heads, all hit); every 16th on
+        // an atomic one (one batch: a cut anywhere is the state before).
+        let step = if atomic { 16 } else { 2 };
+        for n in (0..writes).step_by(step) {
+            let faulty = Rc::new(FaultyKv::new(MemoryKv::from_map(snap.clone()), atomic));
+            let ms = handle(faulty.clone() as Rc<dyn Kv>, &ManualHost::default(), true);
+            faulty.crash_after(n);
+            let res = op(&ms);
+            let seen = answers(faulty.data(), &sp, atomic);
+            let label = format!("fold, atomic {atomic}, crash after {n} of {writes} writes");
+            if res.is_ok() {
+                assert_eq!(seen, after, "{label}: acknowledged but not visible");
+            } else {
+                assert!(
+                    seen == before || seen == after,
+                    "{label}: a partial write is visible"
+                );
+            }
+            assert_index_consistent(&reopen(faulty.data(), atomic), &sp);
+            crash_points += 1;
+        }
+    }
+    println!("{crash_points} crash points");
+    assert!(crash_points > 10);
 }

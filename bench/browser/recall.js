@@ -80,6 +80,71 @@ async function sample(queries, fn) {
   return percentiles(out);
 }
 
+const VECTOR_SAMPLES = Number(params.get("vectorSamples") ?? 1000);
+
+/** `a` and `b` in turns (the order alternating), VECTOR_SAMPLES each after one warm pass of
+ * every query: percentiles of each and the median of the per-turn ratio a/b. */
+async function paired(queries, a, b) {
+  for (const q of queries) {
+    await a(q);
+    await b(q);
+  }
+  const ta = [];
+  const tb = [];
+  const inner = []; // what `a` reports as its own latency (memspace: searchLatencyMs)
+  const ratios = [];
+  for (let i = 0; i < VECTOR_SAMPLES; i++) {
+    const q = queries[i % queries.length];
+    let da;
+    let db;
+    const timeA = async () => {
+      const t0 = performance.now();
+      const res = await a(q);
+      da = performance.now() - t0;
+      if (typeof res?.searchLatencyMs === "number") inner.push(res.searchLatencyMs);
+    };
+    const timeB = async () => {
+      const t0 = performance.now();
+      await b(q);
+      db = performance.now() - t0;
+    };
+    if (i % 2 === 0) {
+      await timeA();
+      await timeB();
+    } else {
+      await timeB();
+      await timeA();
+    }
+    ta.push(da);
+    tb.push(db);
+    ratios.push(da / Math.max(db, 1e-3));
+  }
+  return {
+    a: percentiles(ta),
+    b: percentiles(tb),
+    inner: inner.length ? percentiles(inner) : null,
+    ratio: percentiles(ratios).p50,
+  };
+}
+
+/** One readonly IndexedDB get (a transaction of its own) on a small probe database. */
+function idbGet(db) {
+  return new Promise((resolve, reject) => {
+    const req = db.transaction("kv", "readonly").objectStore("kv").get("k");
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+function openProbe(name) {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(name, 1);
+    req.onupgradeneeded = () => req.result.createObjectStore("kv").put("v", "k");
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
 /** The plain JS alternative: every vector in one Float32Array, exact dot products, top 10. */
 function scanTop10(all, n, q) {
   const topS = new Float64Array(10).fill(-Infinity);
@@ -111,8 +176,9 @@ async function rememberRate(ms, sp, texts) {
 }
 
 async function run() {
-  const out = { sizes: [], samples: SAMPLES, dims: DIMS };
+  const out = { sizes: [], samples: SAMPLES, vectorSamples: VECTOR_SAMPLES, dims: DIMS };
   const queries = Array.from({ length: 50 }, queryText);
+  const probe = await openProbe(`recall-probe-${tag}`);
 
   // Remember with indexing, one per call (1,000 each): lexical only, lexical + vector.
   {
@@ -155,12 +221,23 @@ async function run() {
       r.oramaBuildMs = performance.now() - t1;
       r.orama = await sample(queries, (q) => search(orama, { term: q, limit: 10 }));
 
-      // Vector only: a query vector and no text.
+      // Vector only (a query vector and no text) against the JS scan, taking turns query by
+      // query (so a change in the machine's load falls on both), VECTOR_SAMPLES of each.
       const qv = new Map(queries.map((q) => [q, embedOne(q)]));
-      r.vector = await sample(queries, (q) => ms.recall(sp, { query: "", embedding: qv.get(q), limit: 10 }));
       const all = new Float32Array(n * DIMS);
       texts.forEach((t, i) => all.set(embedOne(t), i * DIMS));
-      r.scan = await sample(queries, (q) => scanTop10(all, n, qv.get(q)));
+      const pair = await paired(
+        queries,
+        (q) => ms.recall(sp, { query: "", embedding: qv.get(q), limit: 10 }),
+        (q) => scanTop10(all, n, qv.get(q)),
+      );
+      r.vector = pair.a;
+      r.scan = pair.b;
+      r.vectorRatio = pair.ratio;
+      r.vectorInner = pair.inner;
+      // What one IndexedDB read transaction costs in this page meanwhile (the floor under
+      // any recall that must check the store for other tabs' writes).
+      r.idbGet = await sample(queries, () => idbGet(probe));
       // How many of the exact top 10 memspace's vector channel returns (int8 scan + rescoring).
       let hit = 0;
       for (const q of queries) {

@@ -73,6 +73,14 @@ function report(profile) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const counts = new Map();
   for (const s of profile.samples) counts.set(s, (counts.get(s) ?? 0) + 1);
+  // Time of a sample = the gap to the next one (timeDeltas[i + 1], µs); busy = not "(idle)".
+  let busyUs = 0;
+  let idleUs = 0;
+  for (let i = 0; i < profile.samples.length - 1; i++) {
+    const dt = profile.timeDeltas[i + 1];
+    if (byId.get(profile.samples[i]).callFrame.functionName === "(idle)") idleUs += dt;
+    else busyUs += dt;
+  }
   const self = new Map();
   let total = 0;
   let idle = 0;
@@ -89,7 +97,11 @@ function report(profile) {
     const key = `${name}  ${file}${f.url ? `:${f.lineNumber + 1}` : ""}`;
     self.set(key, (self.get(key) ?? 0) + c);
   }
-  console.log(`\nCPU profile of ${N} appends (post_event) in the Worker's isolate (Worker + SpaceObject): ${total} busy samples, ${idle} idle; shares of busy samples:`);
+  console.log(`\nCPU profile of ${N} appends (post_event) in the Worker's isolate (Worker + SpaceObject): ${total} busy samples, ${idle} idle`);
+  // Wall time between samples, not CPU time: on a loaded machine it includes the time the
+  // isolate's thread waited for a core (and the sampler's own overhead), so it is an upper bound.
+  console.log(`isolate busy wall time: ${(busyUs / 1000 / N).toFixed(3)} ms per append (${(busyUs / 1000).toFixed(0)} ms busy, ${(idleUs / 1000).toFixed(0)} ms idle; an upper bound of its CPU time: waits for a core and the sampler's overhead included)`);
+  console.log("shares of busy samples:");
   const groups = new Map();
   for (const [k, c] of self) {
     const g = /^(wasm-function|js-to-wasm|wasm-to-js)/.test(k) || /\.wasm|[0-9a-f]{8}:1$/.test(k)

@@ -482,6 +482,17 @@ pub fn doc_pages_of(space_id: &str) -> KeyRange {
     Key::table("rd").s(space_id).range()
 }
 
+/// `rx/{space}/{generation:u64be}` → delta record: the index entries of the memories the
+/// write of that generation added, not yet folded into the pages.
+pub fn index_delta(space_id: &str, generation: u64) -> Vec<u8> {
+    Key::table("rx").s(space_id).n(generation).build()
+}
+
+/// Every delta record of a space, oldest first.
+pub fn index_deltas_of(space_id: &str) -> KeyRange {
+    Key::table("rx").s(space_id).range()
+}
+
 /// `rm/{space}/{memory}` → the memory's index ordinal (u32 LE).
 pub fn index_ord(space_id: &str, memory_id: &str) -> Vec<u8> {
     Key::table("rm").s(space_id).s(memory_id).build()
@@ -499,9 +510,10 @@ pub fn index_ords_of(space_id: &str) -> KeyRange {
 
 /// Every key of a space's recall index, by tag (what a full rebuild clears).
 #[allow(dead_code)]
-pub fn index_ranges(space_id: &str) -> [KeyRange; 5] {
+pub fn index_ranges(space_id: &str) -> [KeyRange; 6] {
     [
         Key::table("rp").s(space_id).range(),
+        Key::table("rx").s(space_id).range(),
         Key::table("rv").s(space_id).range(),
         Key::table("rd").s(space_id).range(),
         Key::table("rm").s(space_id).range(),

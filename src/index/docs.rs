@@ -132,25 +132,7 @@ impl DocPage {
         w.u32(self.bucket).u32(self.docs.len() as u32);
         for (slot, d) in &self.docs {
             w.u16(*slot);
-            w.str(&d.memory_id)?.str(&d.kind)?.str(&d.subtype)?;
-            w.u16(u16::try_from(d.tags.len()).map_err(|_| Error::storage("too many tags"))?);
-            for t in &d.tags {
-                w.u32(*t);
-            }
-            w.f32(d.importance).i64(d.created_at).i64(d.valid_at);
-            w.i64(opt(d.invalid_at)).i64(opt(d.expires_at));
-            w.u32(d.len).u32(d.text_hash);
-            w.u16(u16::try_from(d.terms.len()).map_err(|_| Error::storage("too many terms"))?);
-            for t in &d.terms {
-                w.str(t)?;
-            }
-            w.u16(u16::try_from(d.exact.len()).map_err(|_| Error::storage("too many tags"))?);
-            for e in &d.exact {
-                w.u16(u16::try_from(e.len()).map_err(|_| Error::storage("tag too long"))?);
-                for h in e {
-                    w.u32(*h);
-                }
-            }
+            write_meta(&mut w, d)?;
         }
         Ok(w.seal(KIND))
     }
@@ -176,58 +158,7 @@ impl DocPage {
         let mut docs = Vec::with_capacity(n);
         for _ in 0..n {
             let slot = r.u16()?;
-            let memory_id = r.str()?;
-            let kind = r.str()?;
-            let subtype = r.str()?;
-            let nt = r.u16()? as usize;
-            let mut tags = Vec::with_capacity(nt.min(256));
-            for _ in 0..nt {
-                tags.push(r.u32()?);
-            }
-            let importance = r.f32()?;
-            let created_at = r.i64()?;
-            let valid_at = r.i64()?;
-            let invalid_at = unopt(r.i64()?);
-            let expires_at = unopt(r.i64()?);
-            let len = r.u32()?;
-            let text_hash = r.u32()?;
-            let nt = r.u16()? as usize;
-            let mut terms = Vec::with_capacity(nt.min(1024));
-            for _ in 0..nt {
-                if with_terms {
-                    terms.push(r.str()?);
-                } else {
-                    r.skip_str()?;
-                }
-            }
-            let ne = r.u16()? as usize;
-            let mut exact = Vec::with_capacity(ne.min(256));
-            for _ in 0..ne {
-                let n = r.u16()? as usize;
-                let mut e = Vec::with_capacity(n.min(256));
-                for _ in 0..n {
-                    e.push(r.u32()?);
-                }
-                exact.push(e);
-            }
-            docs.push((
-                slot,
-                Rc::new(DocMeta {
-                    memory_id,
-                    kind,
-                    subtype,
-                    tags,
-                    importance,
-                    created_at,
-                    valid_at,
-                    invalid_at,
-                    expires_at,
-                    exact,
-                    terms,
-                    len,
-                    text_hash,
-                }),
-            ));
+            docs.push((slot, Rc::new(read_meta(&mut r, with_terms)?)));
         }
         if !r.done()
             || docs.iter().any(|d| d.0 as u32 >= DOC_BUCKET)
@@ -241,6 +172,84 @@ impl DocPage {
             light: !with_terms,
         })
     }
+}
+
+/// Writes one doc entry (the doc-page format, shared with delta records).
+pub(crate) fn write_meta(w: &mut Writer, d: &DocMeta) -> Result<()> {
+    w.str(&d.memory_id)?.str(&d.kind)?.str(&d.subtype)?;
+    w.u16(u16::try_from(d.tags.len()).map_err(|_| Error::storage("too many tags"))?);
+    for t in &d.tags {
+        w.u32(*t);
+    }
+    w.f32(d.importance).i64(d.created_at).i64(d.valid_at);
+    w.i64(opt(d.invalid_at)).i64(opt(d.expires_at));
+    w.u32(d.len).u32(d.text_hash);
+    w.u16(u16::try_from(d.terms.len()).map_err(|_| Error::storage("too many terms"))?);
+    for t in &d.terms {
+        w.str(t)?;
+    }
+    w.u16(u16::try_from(d.exact.len()).map_err(|_| Error::storage("too many tags"))?);
+    for e in &d.exact {
+        w.u16(u16::try_from(e.len()).map_err(|_| Error::storage("tag too long"))?);
+        for h in e {
+            w.u32(*h);
+        }
+    }
+    Ok(())
+}
+
+/// Reads one doc entry written by [`write_meta`]; without `with_terms` its terms are
+/// checked and skipped.
+pub(crate) fn read_meta(r: &mut Reader<'_>, with_terms: bool) -> Result<DocMeta> {
+    let memory_id = r.str()?;
+    let kind = r.str()?;
+    let subtype = r.str()?;
+    let nt = r.u16()? as usize;
+    let mut tags = Vec::with_capacity(nt.min(256));
+    for _ in 0..nt {
+        tags.push(r.u32()?);
+    }
+    let importance = r.f32()?;
+    let created_at = r.i64()?;
+    let valid_at = r.i64()?;
+    let invalid_at = unopt(r.i64()?);
+    let expires_at = unopt(r.i64()?);
+    let len = r.u32()?;
+    let text_hash = r.u32()?;
+    let nt = r.u16()? as usize;
+    let mut terms = Vec::with_capacity(nt.min(1024));
+    for _ in 0..nt {
+        if with_terms {
+            terms.push(r.str()?);
+        } else {
+            r.skip_str()?;
+        }
+    }
+    let ne = r.u16()? as usize;
+    let mut exact = Vec::with_capacity(ne.min(256));
+    for _ in 0..ne {
+        let n = r.u16()? as usize;
+        let mut e = Vec::with_capacity(n.min(256));
+        for _ in 0..n {
+            e.push(r.u32()?);
+        }
+        exact.push(e);
+    }
+    Ok(DocMeta {
+        memory_id,
+        kind,
+        subtype,
+        tags,
+        importance,
+        created_at,
+        valid_at,
+        invalid_at,
+        expires_at,
+        exact,
+        terms,
+        len,
+        text_hash,
+    })
 }
 
 #[cfg(test)]

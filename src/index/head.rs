@@ -27,9 +27,19 @@ pub struct IndexHead {
     pub total_len: u64,
     /// Indexed memories that have a vector.
     pub vectors: u64,
+    /// Delta records not yet folded into the pages (`rx` keys; see `index::delta`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub deltas: u32,
+    /// Postings those delta records hold.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub delta_postings: u32,
     /// The space's embedding model, once a vector was stored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<EmbeddingModel>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl IndexHead {

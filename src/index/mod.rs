@@ -6,6 +6,7 @@
 
 pub mod bm25;
 pub mod bytes;
+pub mod delta;
 pub mod docs;
 pub mod fusion;
 pub mod head;

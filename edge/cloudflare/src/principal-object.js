@@ -15,6 +15,7 @@ export class PrincipalObject extends DurableObject {
     super(ctx, env);
     this.kv = new DurableObjectKv(ctx.storage);
     this.rest = null;
+    this.alarmSecs = undefined; // ALARM's stored value, read once (only ensureAlarm writes it)
   }
 
   async surface() {
@@ -37,9 +38,11 @@ export class PrincipalObject extends DurableObject {
   /** Schedules the sweep alarm once (SWEEP_INTERVAL_SECONDS, default 3600; 0 disables it). */
   async ensureAlarm() {
     const secs = Number(this.env.SWEEP_INTERVAL_SECONDS ?? 3600);
-    if (!(secs > 0) || this.ctx.storage.kv.get(ALARM) === secs) return;
+    this.alarmSecs ??= this.ctx.storage.kv.get(ALARM) ?? null;
+    if (!(secs > 0) || this.alarmSecs === secs) return;
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + secs * 1000);
     this.ctx.storage.kv.put(ALARM, secs);
+    this.alarmSecs = secs;
   }
 
   /** Fires due time triggers: expired sessions and memories are recorded without a request. */

@@ -34,6 +34,9 @@ export class SpaceObject extends DurableObject {
     this.kv = new DurableObjectKv(ctx.storage);
     this.rest = null; // the REST surface (opened lazily)
     this.ms = null; // its Memspace handle (with the Worker's LLM when one is configured)
+    // ALARM's stored value, read once per instance: every write of ALARM goes through this
+    // object, so the copy stays equal to storage and a write request reads no metadata row.
+    this.alarmSecs = undefined;
   }
 
   get store() {
@@ -149,6 +152,7 @@ export class SpaceObject extends DurableObject {
       this.store.put(DELETED, { principal: principalKey(principal), key });
       this.store.put(SEALED, true); // a deleted space's object never holds another
       this.store.delete(ALARM); // no more sweeps; the outbox alarm stays until the push is done
+      this.alarmSecs = null;
     }
     if (!push) return res;
     await this.push(principal, id, del ? null : bodyJson(res), seq);
@@ -173,9 +177,11 @@ export class SpaceObject extends DurableObject {
   /** Schedules the sweep alarm once (SWEEP_INTERVAL_SECONDS, default 3600; 0 disables it). */
   async ensureAlarm() {
     const secs = Number(this.env.SWEEP_INTERVAL_SECONDS ?? 3600);
-    if (!(secs > 0) || this.store.get(ALARM) === secs) return;
+    this.alarmSecs ??= this.store.get(ALARM) ?? null;
+    if (!(secs > 0) || this.alarmSecs === secs) return;
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + secs * 1000);
     this.store.put(ALARM, secs);
+    this.alarmSecs = secs;
   }
 
   /**

@@ -105,9 +105,51 @@ impl JsKv {
     }
 }
 
-/// Awaits whatever a method returned (a Promise or a plain value).
+/// JS strings of the seam's property names, made once per thread: building them from Rust
+/// `&str` decodes UTF-8 on every call (a commit names six of them per operation).
+struct Names {
+    then: JsValue,
+    type_: JsValue,
+    key: JsValue,
+    value: JsValue,
+    put: JsValue,
+    delete: JsValue,
+    absent: JsValue,
+    equals: JsValue,
+    ops: JsValue,
+    preconditions: JsValue,
+}
+
+thread_local! {
+    static NAMES: Names = Names {
+        then: "then".into(),
+        type_: "type".into(),
+        key: "key".into(),
+        value: "value".into(),
+        put: "put".into(),
+        delete: "delete".into(),
+        absent: "absent".into(),
+        equals: "equals".into(),
+        ops: "ops".into(),
+        preconditions: "preconditions".into(),
+    };
+}
+
+/// True for a Promise or any object with a callable `then` (what `await` would unwrap).
+fn thenable(v: &JsValue) -> bool {
+    v.is_instance_of::<Promise>()
+        || (v.is_object()
+            && NAMES.with(|n| Reflect::get(v, &n.then).is_ok_and(|t| t.is_function())))
+}
+
+/// Awaits whatever a method returned (a Promise or a plain value). A plain value (a
+/// synchronous adapter, e.g. a Durable Object's SQLite KV) is used as is: no Promise, no
+/// microtask, no wake-up of the engine's future per storage call.
 async fn settle(r: Result<JsValue, JsValue>) -> Result<JsValue, KvError> {
     let v = r.map_err(|e| adapter_error(&e))?;
+    if !thenable(&v) {
+        return Ok(v);
+    }
     JsFuture::from(Promise::resolve(&v))
         .await
         .map_err(|e| adapter_error(&e))
@@ -171,43 +213,45 @@ fn bad_shape(what: &str) -> KvError {
     ))
 }
 
-fn obj(pairs: &[(&str, JsValue)]) -> Object {
+fn obj(pairs: &[(&JsValue, &JsValue)]) -> Object {
     let o = Object::new();
     for (k, v) in pairs {
-        let _ = Reflect::set(&o, &(*k).into(), v);
+        let _ = Reflect::set(&o, k, v);
     }
     o
 }
 
 /// The batch as a plain JS object: `{ ops: [{type: "put"|"delete", key, value?}], preconditions: [{type: "absent"|"equals", key, value?}] }`.
 fn batch_js(batch: &Batch) -> Object {
-    let ops: Array = batch
-        .ops
-        .iter()
-        .map(|op| match op {
-            Op::Put(k, v) => obj(&[
-                ("type", "put".into()),
-                ("key", js_bytes(k).into()),
-                ("value", js_bytes(v).into()),
-            ]),
-            Op::Delete(k) => obj(&[("type", "delete".into()), ("key", js_bytes(k).into())]),
-        })
-        .collect();
-    let pre: Array = batch
-        .preconditions
-        .iter()
-        .map(|p| match p {
-            Precondition::Absent(k) => {
-                obj(&[("type", "absent".into()), ("key", js_bytes(k).into())])
-            }
-            Precondition::Equals(k, v) => obj(&[
-                ("type", "equals".into()),
-                ("key", js_bytes(k).into()),
-                ("value", js_bytes(v).into()),
-            ]),
-        })
-        .collect();
-    obj(&[("ops", ops.into()), ("preconditions", pre.into())])
+    NAMES.with(|n| {
+        let ops: Array = batch
+            .ops
+            .iter()
+            .map(|op| match op {
+                Op::Put(k, v) => obj(&[
+                    (&n.type_, &n.put),
+                    (&n.key, &js_bytes(k).into()),
+                    (&n.value, &js_bytes(v).into()),
+                ]),
+                Op::Delete(k) => obj(&[(&n.type_, &n.delete), (&n.key, &js_bytes(k).into())]),
+            })
+            .collect();
+        let pre: Array = batch
+            .preconditions
+            .iter()
+            .map(|p| match p {
+                Precondition::Absent(k) => {
+                    obj(&[(&n.type_, &n.absent), (&n.key, &js_bytes(k).into())])
+                }
+                Precondition::Equals(k, v) => obj(&[
+                    (&n.type_, &n.equals),
+                    (&n.key, &js_bytes(k).into()),
+                    (&n.value, &js_bytes(v).into()),
+                ]),
+            })
+            .collect();
+        obj(&[(&n.ops, &ops.into()), (&n.preconditions, &pre.into())])
+    })
 }
 
 impl Kv for JsKv {

@@ -27,11 +27,30 @@ fn bad(field: &str, msg: &str) -> JsValue {
     error::to_js(Error::validation(field, msg))
 }
 
-fn get(obj: &JsValue, key: &str) -> JsValue {
-    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+thread_local! {
+    /// JS strings of the request, response and principal property names, made once per
+    /// thread (a Rust `&str` → JS string conversion decodes UTF-8 on every call).
+    static NAMES: std::cell::RefCell<Vec<(&'static str, JsValue)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-fn string(obj: &JsValue, key: &str, default: Option<&str>) -> Result<String, JsValue> {
+/// The JS string `name` (made on first use).
+fn name(name: &'static str) -> JsValue {
+    NAMES.with(|names| {
+        let mut names = names.borrow_mut();
+        if let Some((_, v)) = names.iter().find(|(n, _)| *n == name) {
+            return v.clone();
+        }
+        let v = JsValue::from_str(name);
+        names.push((name, v.clone()));
+        v
+    })
+}
+
+fn get(obj: &JsValue, key: &'static str) -> JsValue {
+    Reflect::get(obj, &name(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn string(obj: &JsValue, key: &'static str, default: Option<&str>) -> Result<String, JsValue> {
     let v = get(obj, key);
     match (v.as_string(), default) {
         (Some(s), _) => Ok(s),
@@ -86,9 +105,9 @@ fn response(r: &Response) -> JsValue {
         headers.push(&Array::of2(&JsValue::from_str(k), &JsValue::from_str(v)));
     }
     // Setting plain properties on a fresh object cannot fail.
-    let _ = Reflect::set(&o, &"status".into(), &JsValue::from(r.status));
-    let _ = Reflect::set(&o, &"headers".into(), &headers);
-    let _ = Reflect::set(&o, &"body".into(), &Uint8Array::from(r.body.as_slice()));
+    let _ = Reflect::set(&o, &name("status"), &JsValue::from(r.status));
+    let _ = Reflect::set(&o, &name("headers"), &headers);
+    let _ = Reflect::set(&o, &name("body"), &Uint8Array::from(r.body.as_slice()));
     o.into()
 }
 
@@ -147,11 +166,11 @@ impl JsRest {
         let o = Object::new();
         match rest::route(&req, authenticated) {
             Route::Respond(r) => {
-                let _ = Reflect::set(&o, &"respond".into(), &response(&r));
+                let _ = Reflect::set(&o, &name("respond"), &response(&r));
             }
             Route::Forward(t) => {
                 let t = super::convert::to_js(&t)?;
-                let _ = Reflect::set(&o, &"target".into(), &t);
+                let _ = Reflect::set(&o, &name("target"), &t);
             }
         }
         Ok(o.into())

@@ -8,9 +8,10 @@
 //! tab that writes and recalls keeps its cache warm. Opening a space loads nothing: posting
 //! pages come per query term, the doc table and vectors on the first query that needs them.
 
+use crate::index::delta::DeltaRecord;
 use crate::index::docs::{DocMeta, DocPage};
 use crate::index::head::IndexHead;
-use crate::index::postings::PostingPage;
+use crate::index::postings::{Posting, PostingPage};
 use crate::index::vectors::{per_page, VectorPage};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -23,6 +24,56 @@ pub(crate) struct TermPages {
     pub pages: BTreeMap<u32, PostingPage>,
     /// True when every page of the term is here (a query scanned them all).
     pub complete: bool,
+}
+
+/// The delta records of a space this handle holds, merged for queries: docs by ordinal,
+/// postings by term. Deltas only add memories (anything else folds them first), so a query
+/// merges by union, a delta posting winning over a page posting of the same ordinal.
+#[derive(Debug, Default)]
+pub(crate) struct DeltaSet {
+    /// Records held, by generation (their key).
+    pub records: BTreeMap<u64, Rc<DeltaRecord>>,
+    /// Docs of the records by ordinal.
+    pub docs: HashMap<u32, Rc<DocMeta>>,
+    /// Postings of the records by term, in no particular order.
+    pub terms: HashMap<String, Vec<Posting>>,
+    /// True when every record of the head's generation is here.
+    pub complete: bool,
+}
+
+impl DeltaSet {
+    /// Adds a record (a record already held is not added twice).
+    pub fn add(&mut self, generation: u64, rec: Rc<DeltaRecord>) {
+        if self.records.contains_key(&generation) {
+            return;
+        }
+        for d in &rec.docs {
+            // A memory is added once between folds; only a repeat needs its old postings out.
+            let again = self.docs.insert(d.ord, d.meta.clone()).is_some();
+            for p in &d.postings {
+                let v = self.terms.entry(p.term.clone()).or_default();
+                if again {
+                    v.retain(|x| x.ord != d.ord);
+                }
+                v.push(Posting {
+                    ord: d.ord,
+                    tf: p.tf,
+                    len: p.len,
+                });
+            }
+        }
+        self.records.insert(generation, rec);
+    }
+
+    /// Writes the records' vectors into `flat` (after pages were put there, which would have
+    /// left these slots empty).
+    pub fn apply_vectors(&self, flat: &mut FlatVectors) {
+        for d in self.records.values().flat_map(|r| r.docs.iter()) {
+            if let Some(v) = &d.vector {
+                flat.put_slot(d.ord, v.scale, &v.q);
+            }
+        }
+    }
 }
 
 /// What this handle holds of one space's index.
@@ -42,19 +93,27 @@ pub(crate) struct SpaceIndex {
     pub vectors_complete: bool,
     /// Known memory id → ordinal.
     pub ords: HashMap<String, u32>,
+    /// Delta records not yet folded into pages.
+    pub delta: DeltaSet,
 }
 
 impl SpaceIndex {
     /// An empty cache for `head`.
     pub fn new(head: IndexHead) -> Self {
-        SpaceIndex {
+        let complete = head.deltas == 0;
+        let mut s = SpaceIndex {
             head,
             ..Default::default()
-        }
+        };
+        s.delta.complete = complete;
+        s
     }
 
-    /// The doc of `ord`, if its page is cached and holds it.
+    /// The doc of `ord`: from a delta record, else from its cached page.
     pub fn doc(&self, ord: u32) -> Option<&DocMeta> {
+        if let Some(d) = self.delta.docs.get(&ord) {
+            return Some(d);
+        }
         self.docs
             .get(&crate::index::docs::doc_bucket(ord))?
             .get(ord)
@@ -82,7 +141,14 @@ impl SpaceIndex {
             })
             .sum();
         let vectors = self.vectors.data.capacity() + self.vectors.scales.capacity() * 4;
-        postings + docs + vectors + self.ords.len() * 48
+        let deltas: usize = self
+            .delta
+            .records
+            .values()
+            .flat_map(|r| r.docs.iter())
+            .map(|d| 160 + d.postings.len() * 40 + d.vector.as_ref().map_or(0, |v| v.q.len()))
+            .sum();
+        postings + docs + vectors + deltas + self.ords.len() * 48
     }
 }
 
@@ -122,6 +188,29 @@ impl FlatVectors {
         self.pages.insert(p.bucket);
     }
 
+    /// Stores one vector by ordinal (a vector of other dimensions starts the array over).
+    pub fn put_slot(&mut self, ord: u32, scale: f32, q: &[i8]) {
+        let dims = q.len();
+        if dims == 0 {
+            return;
+        }
+        if self.dims != dims {
+            *self = FlatVectors {
+                dims,
+                ..Default::default()
+            };
+        }
+        let i = ord as usize;
+        if self.scales.len() <= i {
+            let per = per_page(dims) as usize;
+            let end = (i / per + 1) * per;
+            self.scales.resize(end, 0.0);
+            self.data.resize(end * dims, 0);
+        }
+        self.scales[i] = scale;
+        self.data[i * dims..(i + 1) * dims].copy_from_slice(q);
+    }
+
     /// Drops a page.
     pub fn remove_page(&mut self, bucket: u32) {
         if self.pages.remove(&bucket) && self.dims > 0 {
@@ -158,9 +247,19 @@ pub(crate) struct IndexCache(
     pub(crate) Rc<RefCell<HashMap<String, super::IndexPlan>>>,
     /// Benchmarks only: when set, memory writes skip the index (the un-indexed baseline).
     pub(crate) Rc<std::cell::Cell<bool>>,
+    /// Tests only: a lower bound on delta records before a fold (0: the default).
+    pub(crate) Rc<std::cell::Cell<u32>>,
 );
 
 impl IndexCache {
+    /// Most delta records a space holds before a write folds them.
+    pub fn max_deltas(&self) -> u32 {
+        match self.3.get() {
+            0 => crate::index::delta::MAX_RECORDS,
+            n => n.min(crate::index::delta::MAX_RECORDS),
+        }
+    }
+
     /// Plans made for writes not yet committed, by space.
     pub fn pending_plans(&self) -> std::cell::RefMut<'_, HashMap<String, super::IndexPlan>> {
         self.1.borrow_mut()

@@ -7,11 +7,12 @@ use crate::codec::envelope;
 use crate::engine::memories::MemoryRecord;
 use crate::engine::{is_race, kv_error, layout, Memspace, MAX_RETRIES};
 use crate::error::{Error, Result};
-use crate::index::docs::{DocPage, DOC_BUCKET};
+use crate::index::delta::DeltaRecord;
+use crate::index::docs::{DocMeta, DocPage, DOC_BUCKET};
 use crate::index::head::IndexHead;
 use crate::index::postings::PostingPage;
 use crate::index::tokenize::Tokenizer;
-use crate::index::vectors::VectorPage;
+use crate::index::vectors::{per_page, VectorPage};
 use crate::kv::{Batch, KeyRange};
 use crate::model::{IndexCheck, ReindexOptions, ReindexProgress};
 use std::collections::{BTreeMap, BTreeSet};
@@ -34,6 +35,15 @@ impl Memspace {
                 return Ok(out);
             }
         }
+    }
+
+    /// Every delta record of a space, oldest first.
+    async fn stored_deltas(&self, space: &str) -> Result<Vec<DeltaRecord>> {
+        self.scan_range(layout::index_deltas_of(space))
+            .await?
+            .into_iter()
+            .map(|(_, v)| DeltaRecord::decode(&v))
+            .collect()
     }
 
     /// Every memory record of a space.
@@ -146,12 +156,22 @@ impl Memspace {
                 .filter(|r| r.indexed())
                 .map(|r| r.memory.id.clone())
                 .collect();
+            let mut indexed: BTreeSet<String> = BTreeSet::new();
             for (_, v) in self.scan_range(layout::doc_pages_of(space)).await? {
-                for (_, d) in DocPage::decode(&v)?.docs {
-                    if !live.contains(&d.memory_id) {
-                        progress.removed += 1;
-                        changes.push(DocChange::Remove(d.memory_id.clone()));
-                    }
+                indexed.extend(
+                    DocPage::decode(&v)?
+                        .docs
+                        .iter()
+                        .map(|d| d.1.memory_id.clone()),
+                );
+            }
+            for r in self.stored_deltas(space).await? {
+                indexed.extend(r.docs.into_iter().map(|d| d.meta.memory_id.clone()));
+            }
+            for id in indexed {
+                if !live.contains(&id) {
+                    progress.removed += 1;
+                    changes.push(DocChange::Remove(id));
                 }
             }
             progress.cursor = None;
@@ -178,37 +198,73 @@ impl Memspace {
         Ok(progress)
     }
 
-    /// Recomputes the head's statistics from the doc table and vector pages (the end of a
-    /// rebuild: an index damaged before may have counted wrong).
+    /// Every indexed doc of a space by ordinal (pages, then delta records) with its length,
+    /// and the ordinals that have a vector.
+    async fn indexed_docs(
+        &self,
+        space: &str,
+        head: &IndexHead,
+    ) -> Result<(BTreeMap<u32, (DocMeta, u32)>, BTreeSet<u32>)> {
+        let mut docs = BTreeMap::new();
+        for (_, v) in self.scan_range(layout::doc_pages_of(space)).await? {
+            let p = DocPage::decode(&v)?;
+            for (slot, d) in p.docs {
+                let len = d.len;
+                docs.insert(
+                    p.bucket * DOC_BUCKET + slot as u32,
+                    (d.as_ref().clone(), len),
+                );
+            }
+        }
+        let mut vectors = BTreeSet::new();
+        if let Some(m) = &head.model {
+            let per = per_page(m.dims as usize);
+            for (_, v) in self.scan_range(layout::vectors_of(space)).await? {
+                let p = VectorPage::decode(&v, m.dims as usize)?;
+                for (i, s) in p.scales.iter().enumerate() {
+                    if *s != 0.0 {
+                        vectors.insert(p.bucket * per + i as u32);
+                    }
+                }
+            }
+        }
+        for r in self.stored_deltas(space).await? {
+            for d in r.docs {
+                if d.vector.is_some() {
+                    vectors.insert(d.ord);
+                }
+                let len = d.meta.len;
+                docs.insert(d.ord, (d.meta.as_ref().clone(), len));
+            }
+        }
+        Ok((docs, vectors))
+    }
+
+    /// Recomputes the head's statistics from the doc table, vector pages and delta records
+    /// (the end of a rebuild: an index damaged before may have counted wrong).
     async fn recount_index(&self, space: &str) -> Result<()> {
         let key = layout::index_head(space);
         let Some(bytes) = self.kv.get(&key).await.map_err(kv_error)? else {
             return Ok(());
         };
         let mut head: IndexHead = envelope::decode(&bytes)?;
-        let (mut docs, mut total) = (0u64, 0u64);
-        for (_, v) in self.scan_range(layout::doc_pages_of(space)).await? {
-            for (_, d) in DocPage::decode(&v)?.docs {
-                docs += 1;
-                total += d.len as u64;
-            }
-        }
-        let mut vectors = 0u64;
-        if let Some(m) = &head.model {
-            for (_, v) in self.scan_range(layout::vectors_of(space)).await? {
-                vectors += VectorPage::decode(&v, m.dims as usize)?
-                    .scales
-                    .iter()
-                    .filter(|s| **s != 0.0)
-                    .count() as u64;
-            }
-        }
-        if (head.docs, head.total_len, head.vectors) == (docs, total, vectors) {
+        let (lens, vector_ords) = self.indexed_docs(space, &head).await?;
+        let docs = lens.len() as u64;
+        let total: u64 = lens.values().map(|(_, l)| *l as u64).sum();
+        let vectors = vector_ords.len() as u64;
+        let deltas = self.stored_deltas(space).await?;
+        let delta_count = deltas.len() as u32;
+        let delta_postings = deltas.iter().map(|r| r.postings()).sum::<usize>() as u32;
+        if (head.docs, head.total_len, head.vectors) == (docs, total, vectors)
+            && (head.deltas, head.delta_postings) == (delta_count, delta_postings)
+        {
             return Ok(());
         }
         head.docs = docs;
         head.total_len = total;
         head.vectors = vectors;
+        head.deltas = delta_count;
+        head.delta_postings = delta_postings;
         head.generation += 1;
         let mut batch = Batch::new();
         batch.require_equals(key.clone(), bytes);
@@ -235,13 +291,8 @@ impl Memspace {
         };
         let tok = Tokenizer::new();
         let records = self.all_records(sp).await?;
-        let mut docs = BTreeMap::new();
-        for (_, v) in self.scan_range(layout::doc_pages_of(sp)).await? {
-            let p = DocPage::decode(&v)?;
-            for (slot, d) in p.docs {
-                docs.insert(p.bucket * DOC_BUCKET + slot as u32, d);
-            }
-        }
+        let (indexed, vector_ords) = self.indexed_docs(sp, &head).await?;
+        let docs: BTreeMap<u32, DocMeta> = indexed.into_iter().map(|(o, (d, _))| (o, d)).collect();
         let mut ords = BTreeMap::new();
         for (k, v) in self.scan_range(layout::index_ords_of(sp)).await? {
             let id = crate::codec::keys::string_parts(&k)
@@ -260,16 +311,14 @@ impl Memspace {
                 postings.insert((term.clone(), x.ord), (x.tf, x.len));
             }
         }
-        let mut vector_slots = 0u64;
-        if let Some(m) = &head.model {
-            for (_, v) in self.scan_range(layout::vectors_of(sp)).await? {
-                vector_slots += VectorPage::decode(&v, m.dims as usize)?
-                    .scales
-                    .iter()
-                    .filter(|s| **s != 0.0)
-                    .count() as u64;
+        let deltas = self.stored_deltas(sp).await?;
+        for d in deltas.iter().flat_map(|r| r.docs.iter()) {
+            for p in &d.postings {
+                postings.insert((p.term.clone(), d.ord), (p.tf, p.len));
             }
         }
+        let vector_slots = vector_ords.len() as u64;
+        let delta_postings: usize = deltas.iter().map(|r| r.postings()).sum();
         let mut out = IndexCheck {
             indexed: docs.len() as u64,
             ..Default::default()
@@ -294,7 +343,7 @@ impl Memspace {
                 .keys()
                 .filter(|t| t.starts_with(super::write::EXACT_PREFIX))
                 .count() as u16;
-            let mut ok = docs.get(ord).map(|d| d.as_ref()) == Some(&want);
+            let mut ok = docs.get(ord) == Some(&want);
             for (t, tf) in &terms {
                 let l = if t.starts_with(super::write::EXACT_PREFIX) {
                     exact_len
@@ -328,6 +377,8 @@ impl Memspace {
         out.stats_consistent = head.docs == docs.len() as u64
             && head.total_len == total
             && head.vectors == vector_slots
+            && head.deltas as usize == deltas.len()
+            && head.delta_postings as usize == delta_postings
             && docs.keys().all(|o| *o < head.next_ord);
         Ok(out)
     }

@@ -1,20 +1,32 @@
 //! Queries over a space's index: the three channels, filtered, fused.
 
-use super::cache::TermPages;
+use super::cache::{DeltaSet, TermPages};
 use super::write::EXACT_PREFIX;
 use crate::codec::envelope;
 use crate::engine::{kv_error, layout, Memspace};
 use crate::error::Result;
 use crate::index::bm25;
+use crate::index::delta::DeltaRecord;
 use crate::index::docs::{tag_hash, DocMeta, DocPage};
 use crate::index::fusion::{self, Fused, Hit};
 use crate::index::head::IndexHead;
-use crate::index::postings::PostingPage;
+use crate::index::postings::{Posting, PostingPage};
 use crate::index::tokenize::Tokenizer;
 use crate::index::vectors::{quantize_query, scan_slots, TopK, VectorPage};
 use crate::kv::{Read, ReadResult};
 use crate::time::Timestamp;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::rc::Rc;
+
+/// The generation a delta record's key ends with.
+pub(crate) fn delta_generation(key: &[u8]) -> Result<u64> {
+    key.len()
+        .checked_sub(8)
+        .and_then(|i| key.get(i..))
+        .and_then(|b| <[u8; 8]>::try_from(b).ok())
+        .map(u64::from_be_bytes)
+        .ok_or_else(|| crate::Error::storage("delta record key is malformed"))
+}
 
 /// What to look for and which memories may be returned.
 #[derive(Debug, Clone, Default)]
@@ -72,6 +84,8 @@ pub(crate) enum Part {
     Docs,
     /// Every vector page.
     Vectors,
+    /// Every delta record.
+    Deltas,
 }
 
 /// The distinct lexical terms and exact-channel terms of a query text.
@@ -128,6 +142,10 @@ impl Memspace {
         if vectors && !s.is_some_and(|s| s.vectors_complete) {
             out.push(Part::Vectors);
         }
+        // After the vectors: installing vector pages clears slots the deltas then fill.
+        if !s.is_some_and(|s| s.delta.complete) {
+            out.push(Part::Deltas);
+        }
         out
     }
 
@@ -137,6 +155,7 @@ impl Memspace {
             Part::Term(t) => layout::postings_of_term(space, t),
             Part::Docs => layout::doc_pages_of(space),
             Part::Vectors => layout::vectors_of(space),
+            Part::Deltas => layout::index_deltas_of(space),
         };
         Read::Scan {
             range,
@@ -192,7 +211,22 @@ impl Memspace {
                         let p = VectorPage::decode(&v, m.dims as usize)?;
                         s.vectors.put_page(&p);
                     }
+                    s.delta.apply_vectors(&mut s.vectors);
                     s.vectors_complete = true;
+                }
+                Part::Deltas => {
+                    let mut set = DeltaSet {
+                        complete: true,
+                        ..Default::default()
+                    };
+                    for (k, v) in rows {
+                        let generation = delta_generation(&k)?;
+                        set.add(generation, Rc::new(DeltaRecord::decode(&v)?));
+                    }
+                    if head.model.is_some() {
+                        set.apply_vectors(&mut s.vectors);
+                    }
+                    s.delta = set;
                 }
             }
         }
@@ -289,22 +323,18 @@ impl Memspace {
             let mut touched = Vec::new();
             let mut idf_sum = 0f32;
             for t in &text_terms {
-                let pages = s.terms.get(t);
-                let df: usize =
-                    pages.map_or(0, |p| p.pages.values().map(|x| x.postings.len()).sum());
-                let idf = bm25::idf(n, df as u64);
+                let postings = term_postings(s, t);
+                let idf = bm25::idf(n, postings.len() as u64);
                 idf_sum += idf;
-                for page in pages.iter().flat_map(|p| p.pages.values()) {
-                    for p in &page.postings {
-                        let i = p.ord as usize;
-                        if i >= size {
-                            continue;
-                        }
-                        if acc[i] == 0.0 {
-                            touched.push(p.ord);
-                        }
-                        acc[i] += bm25::term_score(idf, p.tf, p.len, avg);
+                for p in postings {
+                    let i = p.ord as usize;
+                    if i >= size {
+                        continue;
                     }
+                    if acc[i] == 0.0 {
+                        touched.push(p.ord);
+                    }
+                    acc[i] += bm25::term_score(idf, p.tf, p.len, avg);
                 }
             }
             let mut top = TopK::new(depth);
@@ -333,9 +363,7 @@ impl Memspace {
                 tok.words(&q.text).iter().map(|w| tag_hash(w)).collect();
             let mut candidates = BTreeSet::new();
             for t in &exact_terms {
-                for page in s.terms.get(t).iter().flat_map(|p| p.pages.values()) {
-                    candidates.extend(page.postings.iter().map(|p| p.ord));
-                }
+                candidates.extend(term_postings(s, t).into_iter().map(|p| p.ord));
             }
             let mut top = TopK::new(depth);
             let mut rel = HashMap::new();
@@ -394,4 +422,20 @@ impl Memspace {
             .collect();
         Ok(hits)
     }
+}
+
+/// The postings of one term: its cached pages merged with the delta records (a delta posting
+/// replaces a page posting of the same ordinal).
+fn term_postings<'a>(s: &'a super::cache::SpaceIndex, term: &str) -> Vec<&'a Posting> {
+    let pages = s.terms.get(term);
+    let delta = s.delta.terms.get(term);
+    let shadowed: HashSet<u32> = delta.iter().flat_map(|d| d.iter().map(|p| p.ord)).collect();
+    let mut out: Vec<&Posting> = pages
+        .iter()
+        .flat_map(|p| p.pages.values())
+        .flat_map(|page| page.postings.iter())
+        .filter(|p| shadowed.is_empty() || !shadowed.contains(&p.ord))
+        .collect();
+    out.extend(delta.iter().flat_map(|d| d.iter()));
+    out
 }

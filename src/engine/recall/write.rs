@@ -7,11 +7,13 @@
 //! precondition covers the memory. On a backend without atomic batches the caller journals
 //! these ops with its record changes (see docs/storage.md).
 
-use super::cache::SpaceIndex;
+use super::cache::{DeltaSet, SpaceIndex};
+use super::search::delta_generation;
 use crate::codec::envelope;
 use crate::engine::{kv_error, layout, Memspace};
 use crate::error::Result;
 use crate::host::check_embeddings;
+use crate::index::delta::{self, DeltaDoc, DeltaPosting, DeltaRecord};
 use crate::index::docs::{doc_bucket, tag_hash, DocMeta, DocPage};
 use crate::index::head::{EmbeddingModel, IndexHead};
 use crate::index::postings::{bucket_of, Posting, PostingPage};
@@ -20,6 +22,7 @@ use crate::index::vectors::{self, per_page, quantize, VectorPage};
 use crate::kv::{Op, Precondition};
 use crate::time::Timestamp;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
 
 /// Prefix of the exact-channel terms (tag and logical-key words); no text term starts with it.
 pub(crate) const EXACT_PREFIX: char = '\u{1}';
@@ -86,6 +89,10 @@ pub(crate) struct IndexPlan {
     docs: Vec<DocPage>,
     vectors: Vec<VectorPage>,
     ords: Vec<(String, Option<u32>)>,
+    /// The delta record this write adds (by generation), if any.
+    delta: Option<(u64, Rc<DeltaRecord>)>,
+    /// True when this write folded every delta record into the pages.
+    folded: bool,
 }
 
 /// Text terms with counts and length, and exact-channel terms, of a doc. The length of a
@@ -146,6 +153,102 @@ pub(crate) fn meta_of(
 
 fn clamp16(n: u32) -> u16 {
     n.min(u16::MAX as u32) as u16
+}
+
+/// The postings a doc's terms give it: per term, (tf, length) — the text length for text
+/// terms, the number of exact words for exact-channel terms.
+fn postings_of(terms: &BTreeMap<String, u32>, len: u32) -> Vec<(String, (u16, u16))> {
+    let exact_len = terms.keys().filter(|t| t.starts_with(EXACT_PREFIX)).count() as u32;
+    terms
+        .iter()
+        .map(|(t, tf)| {
+            let l = if t.starts_with(EXACT_PREFIX) {
+                exact_len
+            } else {
+                len
+            };
+            (t.clone(), (clamp16(*tf), clamp16(l)))
+        })
+        .collect()
+}
+
+/// What a step of a plan does to the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StepKind {
+    /// A memory not indexed before: a delta record can hold it.
+    Added,
+    /// An indexed memory (in the pages) whose terms and vector stay: only its doc entry.
+    Kept,
+    /// Anything else (terms or vector change, removal, or a memory still in a delta):
+    /// the deltas are folded and the step applied to the pages.
+    Changed,
+}
+
+/// One memory change, prepared.
+struct Step {
+    ord: u32,
+    old: Option<DocMeta>,
+    new: Option<(IndexDoc, BTreeMap<String, u32>, u32)>,
+    keep_vector: bool,
+    kind: StepKind,
+}
+
+/// The delta record of steps that are all `Added` or `Kept` (the statistics are counted
+/// here; `Kept` steps rewrite their doc entry in its page, loaded in `work`).
+fn delta_of(
+    head: &mut IndexHead,
+    work: &mut Work,
+    prepared: Vec<Step>,
+    tok: &Tokenizer,
+) -> Result<DeltaRecord> {
+    let mut record = DeltaRecord::default();
+    for s in prepared {
+        let Some((doc, terms, len)) = s.new else {
+            return Err(crate::Error::storage(
+                "a removal cannot go to a delta record",
+            ));
+        };
+        match s.kind {
+            StepKind::Added => {
+                let vector = match &doc.vector {
+                    Some((v, m)) => {
+                        head.check_model(m)?;
+                        vectors::validate(v, m.dims as usize)?;
+                        if head.model.is_none() {
+                            head.model = Some(m.clone());
+                        }
+                        head.vectors += 1;
+                        Some(quantize(v))
+                    }
+                    None => None,
+                };
+                head.docs += 1;
+                head.total_len += len as u64;
+                record.docs.push(DeltaDoc {
+                    ord: s.ord,
+                    meta: Rc::new(meta_of(tok, &doc, &terms, len)),
+                    postings: postings_of(&terms, len)
+                        .into_iter()
+                        .map(|(term, (tf, len))| DeltaPosting { term, tf, len })
+                        .collect(),
+                    vector,
+                });
+            }
+            StepKind::Kept => {
+                work.docs
+                    .entry(doc_bucket(s.ord))
+                    .or_insert_with(|| DocPage::new(doc_bucket(s.ord)))
+                    .set(s.ord, meta_of(tok, &doc, &terms, len));
+            }
+            StepKind::Changed => {
+                return Err(crate::Error::storage(
+                    "a changed memory cannot go to a delta record",
+                ));
+            }
+        }
+    }
+    record.docs.sort_by_key(|d| d.ord);
+    Ok(record)
 }
 
 /// Working copies of the pages one plan touches.
@@ -243,8 +346,21 @@ impl Memspace {
             }
         }
 
-        // 2. Doc pages: what each memory was indexed as.
+        // 2. Doc pages and delta records: what each memory was indexed as.
         let mut work = Work::default();
+        let deltas = if head.deltas > 0 {
+            self.load_deltas(space, &head).await?
+        } else {
+            Vec::new()
+        };
+        // Only the steps' memories (a write must not copy the whole delta set).
+        let step_ords: BTreeSet<u32> = steps.iter().map(|s| s.0).collect();
+        let delta_meta: HashMap<u32, DocMeta> = deltas
+            .iter()
+            .flat_map(|(_, r)| r.docs.iter())
+            .filter(|d| step_ords.contains(&d.ord))
+            .map(|d| (d.ord, d.meta.as_ref().clone()))
+            .collect();
         let doc_buckets: BTreeSet<u32> = steps.iter().map(|s| doc_bucket(s.0)).collect();
         self.load_pages(
             space,
@@ -256,10 +372,12 @@ impl Memspace {
         )
         .await?;
         let old_meta = |work: &Work, ord: u32| {
-            work.docs
-                .get(&doc_bucket(ord))
-                .and_then(|p| p.get(ord))
-                .cloned()
+            delta_meta.get(&ord).cloned().or_else(|| {
+                work.docs
+                    .get(&doc_bucket(ord))
+                    .and_then(|p| p.get(ord))
+                    .cloned()
+            })
         };
 
         // 3. Vectors for new or changed texts.
@@ -288,22 +406,13 @@ impl Memspace {
             }
         }
 
-        // 4. Posting and vector pages the steps touch.
-        struct Step {
-            ord: u32,
-            was_indexed: bool,
-            old: Option<DocMeta>,
-            new: Option<(IndexDoc, BTreeMap<String, u32>, u32)>,
-            keep_vector: bool,
-        }
+        // 4. What each step is: a new memory (goes to a delta record), a memory whose terms
+        // and vector stay (its doc entry is rewritten in its page), or anything else.
         let mut prepared = Vec::new();
-        let mut posting_keys: BTreeSet<(String, u32)> = BTreeSet::new();
-        let mut vec_buckets = BTreeSet::new();
+        let mut fold = false;
+        let mut new_postings = 0usize;
         for (ord, _, c) in steps {
             let old = old_meta(&work, ord);
-            // Counted in the statistics only when its doc entry is there (a damaged index may
-            // have an ordinal without one; `reindex` recounts at its end).
-            let was_indexed = old.is_some();
             let new = match c {
                 DocChange::Upsert(d) => {
                     if let Some((v, m)) = &d.vector {
@@ -321,46 +430,179 @@ impl Memspace {
                 }
                 _ => false,
             };
-            for t in old
-                .iter()
-                .flat_map(|o| o.terms.iter())
-                .chain(new.iter().flat_map(|n| n.1.keys()))
-            {
-                posting_keys.insert((t.clone(), bucket_of(ord)));
-            }
-            if !keep_vector {
-                let given = new.as_ref().and_then(|n| n.0.vector.as_ref()).map(|v| &v.1);
-                if let Some(m) = given.or(head.model.as_ref()) {
-                    vec_buckets.insert((ord / per_page(m.dims as usize), m.dims as usize));
+            let kind = match (&new, &old) {
+                (Some(n), None) => {
+                    new_postings += n.1.len();
+                    StepKind::Added
                 }
-            }
-            match &new {
-                Some(n) => plan.ords.push((n.0.memory_id.clone(), Some(ord))),
+                (Some(n), Some(o))
+                    if keep_vector
+                        && !delta_meta.contains_key(&ord)
+                        && o.terms.iter().eq(n.1.keys()) =>
+                {
+                    StepKind::Kept
+                }
+                _ => StepKind::Changed,
+            };
+            fold |= kind == StepKind::Changed;
+            prepared.push(Step {
+                ord,
+                old,
+                new,
+                keep_vector,
+                kind,
+            });
+        }
+        fold |= !deltas.is_empty()
+            && (head.deltas >= self.index.max_deltas()
+                || head.delta_postings as usize + new_postings > delta::MAX_POSTINGS as usize);
+        for s in &prepared {
+            match &s.new {
+                Some(n) => plan.ords.push((n.0.memory_id.clone(), Some(s.ord))),
                 None => {
-                    if let Some(o) = &old {
+                    if let Some(o) = &s.old {
                         plan.ords.push((o.memory_id.clone(), None));
                     }
                 }
             }
-            prepared.push(Step {
-                ord,
-                was_indexed,
-                old,
-                new,
-                keep_vector,
-            });
         }
-        self.load_pages(
-            space,
-            &head,
-            &posting_keys,
-            &BTreeSet::new(),
-            &vec_buckets,
-            &mut work,
-        )
-        .await?;
+        if fold {
+            self.fold_and_apply(space, &mut head, &deltas, prepared, &mut work, &tok)
+                .await?;
 
-        // 5. Apply.
+            for (g, _) in &deltas {
+                plan.ops.push(Op::Delete(layout::index_delta(space, *g)));
+            }
+            head.deltas = 0;
+            head.delta_postings = 0;
+            plan.folded = true;
+            head.generation += 1;
+        } else {
+            head.generation += 1;
+            let record = delta_of(&mut head, &mut work, prepared, &tok)?;
+            if !record.docs.is_empty() {
+                let n = record.postings() as u32;
+                plan.ops.push(Op::Put(
+                    layout::index_delta(space, head.generation),
+                    record.encode()?,
+                ));
+                head.deltas += 1;
+                head.delta_postings = head.delta_postings.saturating_add(n);
+                plan.delta = Some((head.generation, Rc::new(record)));
+            }
+        }
+        self.finish_plan(space, plan, work, head, head_bytes)
+    }
+
+    /// Reads a space's delta records (from this handle's cache when it holds them all for
+    /// `head`'s generation), oldest first.
+    async fn load_deltas(
+        &self,
+        space: &str,
+        head: &IndexHead,
+    ) -> Result<Vec<(u64, Rc<DeltaRecord>)>> {
+        {
+            let map = self.index.0.borrow();
+            if let Some(s) = map
+                .get(space)
+                .filter(|s| s.head.generation == head.generation && s.delta.complete)
+            {
+                return Ok(s
+                    .delta
+                    .records
+                    .iter()
+                    .map(|(g, r)| (*g, r.clone()))
+                    .collect());
+            }
+        }
+        let rows = self
+            .kv
+            .scan(&layout::index_deltas_of(space), usize::MAX, false)
+            .await
+            .map_err(kv_error)?;
+        rows.into_iter()
+            .map(|(k, v)| Ok((delta_generation(&k)?, Rc::new(DeltaRecord::decode(&v)?))))
+            .collect()
+    }
+
+    /// The fold: every delta record's entries go into the pages, then the steps are applied
+    /// to the pages (the page-per-term path).
+    async fn fold_and_apply(
+        &self,
+        space: &str,
+        head: &mut IndexHead,
+        deltas: &[(u64, Rc<DeltaRecord>)],
+        prepared: Vec<Step>,
+        work: &mut Work,
+        tok: &Tokenizer,
+    ) -> Result<()> {
+        let mut posting_keys: BTreeSet<(String, u32)> = BTreeSet::new();
+        let mut doc_buckets = BTreeSet::new();
+        let mut vec_buckets = BTreeSet::new();
+        for d in deltas.iter().flat_map(|(_, r)| r.docs.iter()) {
+            doc_buckets.insert(doc_bucket(d.ord));
+            for p in &d.postings {
+                posting_keys.insert((p.term.clone(), bucket_of(d.ord)));
+            }
+            if let Some(v) = &d.vector {
+                vec_buckets.insert((d.ord / per_page(v.q.len()), v.q.len()));
+            }
+        }
+        for s in &prepared {
+            for t in s
+                .old
+                .iter()
+                .flat_map(|o| o.terms.iter())
+                .chain(s.new.iter().flat_map(|n| n.1.keys()))
+            {
+                posting_keys.insert((t.clone(), bucket_of(s.ord)));
+            }
+            if !s.keep_vector {
+                let given = s
+                    .new
+                    .as_ref()
+                    .and_then(|n| n.0.vector.as_ref())
+                    .map(|v| &v.1);
+                if let Some(m) = given.or(head.model.as_ref()) {
+                    vec_buckets.insert((s.ord / per_page(m.dims as usize), m.dims as usize));
+                }
+            }
+        }
+        let doc_buckets: BTreeSet<u32> = doc_buckets
+            .into_iter()
+            .filter(|b| !work.docs.contains_key(b))
+            .collect();
+        self.load_pages(space, head, &posting_keys, &doc_buckets, &vec_buckets, work)
+            .await?;
+
+        // The deltas, oldest first (their statistics were counted when they were written).
+        for d in deltas.iter().flat_map(|(_, r)| r.docs.iter()) {
+            let b = bucket_of(d.ord);
+            for p in &d.postings {
+                work.postings
+                    .entry((p.term.clone(), b))
+                    .or_insert_with(|| PostingPage::new(b))
+                    .upsert(Posting {
+                        ord: d.ord,
+                        tf: p.tf,
+                        len: p.len,
+                    });
+            }
+            work.docs
+                .entry(doc_bucket(d.ord))
+                .or_insert_with(|| DocPage::new(doc_bucket(d.ord)))
+                .set(d.ord, d.meta.as_ref().clone());
+            if let Some(v) = &d.vector {
+                let dims = v.q.len();
+                let vb = d.ord / per_page(dims);
+                work.vectors
+                    .entry(vb)
+                    .or_insert_with(|| VectorPage::new(vb, dims))
+                    .set(d.ord, v)?;
+            }
+        }
+
+        // The steps, on the pages.
         for s in prepared {
             let b = bucket_of(s.ord);
             if let Some(o) = &s.old {
@@ -371,12 +613,10 @@ impl Memspace {
                         }
                     }
                 }
-            }
-            if s.was_indexed {
+                // Counted in the statistics only when its doc entry is there (a damaged
+                // index may have an ordinal without one; `reindex` recounts at its end).
                 head.docs = head.docs.saturating_sub(1);
-                head.total_len = head
-                    .total_len
-                    .saturating_sub(s.old.as_ref().map_or(0, |o| o.len as u64));
+                head.total_len = head.total_len.saturating_sub(o.len as u64);
             }
             let db = work
                 .docs
@@ -384,39 +624,30 @@ impl Memspace {
                 .or_insert_with(|| DocPage::new(doc_bucket(s.ord)));
             match s.new {
                 Some((doc, terms, len)) => {
-                    let exact_len =
-                        terms.keys().filter(|t| t.starts_with(EXACT_PREFIX)).count() as u32;
-                    for (t, tf) in &terms {
-                        let p = work
-                            .postings
-                            .entry((t.clone(), b))
-                            .or_insert_with(|| PostingPage::new(b));
-                        let l = if t.starts_with(EXACT_PREFIX) {
-                            exact_len
-                        } else {
-                            len
-                        };
-                        p.upsert(Posting {
-                            ord: s.ord,
-                            tf: clamp16(*tf),
-                            len: clamp16(l),
-                        });
+                    for (t, posting) in postings_of(&terms, len) {
+                        work.postings
+                            .entry((t, b))
+                            .or_insert_with(|| PostingPage::new(b))
+                            .upsert(Posting {
+                                ord: s.ord,
+                                tf: posting.0,
+                                len: posting.1,
+                            });
                     }
-                    db.set(s.ord, meta_of(&tok, &doc, &terms, len));
+                    db.set(s.ord, meta_of(tok, &doc, &terms, len));
                     head.docs += 1;
                     head.total_len += len as u64;
                     if !s.keep_vector {
-                        apply_vector(&mut head, &mut work, s.ord, doc.vector.as_ref())?;
+                        apply_vector(head, work, s.ord, doc.vector.as_ref())?;
                     }
                 }
                 None => {
                     db.remove(s.ord);
-                    apply_vector(&mut head, &mut work, s.ord, None)?;
+                    apply_vector(head, work, s.ord, None)?;
                 }
             }
         }
-        head.generation += 1;
-        self.finish_plan(space, plan, work, head, head_bytes)
+        Ok(())
     }
 
     /// Turns the working pages into ops (pages, ordinals, head last) and the plan.
@@ -519,6 +750,20 @@ impl Memspace {
                 Some(o) => s.ords.insert(m, o),
                 None => s.ords.remove(&m),
             };
+        }
+        if plan.folded {
+            s.delta = DeltaSet {
+                complete: true,
+                ..Default::default()
+            };
+        }
+        if let Some((generation, rec)) = plan.delta {
+            for d in &rec.docs {
+                if let Some(v) = &d.vector {
+                    s.vectors.put_slot(d.ord, v.scale, &v.q);
+                }
+            }
+            s.delta.add(generation, rec);
         }
     }
 
