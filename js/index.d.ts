@@ -55,7 +55,7 @@ export interface ErrorDetails {
   quota: {};
   storage: { cause?: string };
   /** From loading the WebAssembly module: `wasm` is the URL or path that failed. A missing host capability (`llm`, `embedding`) or a failed embed callback: `capability`. */
-  unsupported: { wasm?: string | null; reason?: string; capability?: "llm" | "embedding" };
+  unsupported: { wasm?: string | null; file?: "memspace_bg.wasm" | "memspace_full_bg.wasm"; method?: string; reason?: string; capability?: "llm" | "embedding" };
   /** The host LLM failed: `reason` is "timeout" | "refusal" | "malformed_output" | "truncated" | "http" | "unavailable"; from commitSession also `jobId`. */
   upstream: { reason?: string; status?: number; jobId?: string; causeCode?: string };
 }
@@ -1170,6 +1170,12 @@ export interface OpenOptions {
    * path, a fetch() Response, the file's bytes, or a compiled `WebAssembly.Module`.
    */
   wasm?: WasmSource;
+  /**
+   * Where the full WebAssembly module comes from (memories, recall, blocks, context,
+   * extraction, memory stores, ...), read when a method first needs it. Default:
+   * `memspace_full_bg.wasm` next to the package's JS. The same kinds of source as `wasm`.
+   */
+  fullWasm?: WasmSource;
   /** Default: "indexeddb" where `indexedDB` exists, else "memory". Not together with `kv`. */
   storage?: "indexeddb" | "memory";
   /** Database (or in-memory store) name; default "memspace". Handles with the same name share data. */

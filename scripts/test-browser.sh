@@ -20,10 +20,11 @@ if [ ! -x node_modules/.bin/esbuild ] || [ ! -d node_modules/playwright-core ] |
   npm install --no-audit --no-fund --loglevel=error
 fi
 
-step "rustfmt (browser files) and clippy -D warnings for wasm32 --features js"
+step "rustfmt (browser files) and clippy -D warnings for wasm32 --features js and js-core"
 rustfmt --edition 2021 --check src/bindings/mod.rs src/bindings/js/*.rs \
   src/kv/conformance.rs tests/browser.rs tests/browser_recall.rs tests/browser_context.rs tests/browser_extraction.rs tests/kv_conformance.rs tests/engine_scenarios.rs tests/scenarios/mod.rs
 cargo clippy --quiet --target wasm32-unknown-unknown --features js --lib --tests -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown --features js-core --lib -- -D warnings
 
 step "wasm tests in headless Chromium (wasm-bindgen-test-runner + $CHROMEDRIVER)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \

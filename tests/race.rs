@@ -228,3 +228,87 @@ fn concurrent_calls_through_one_handle_queue_instead_of_conflicting() {
         );
     }
 }
+
+fn meta() -> serde_json::Map<String, serde_json::Value> {
+    let mut m = serde_json::Map::new();
+    m.insert("k".into(), "v".into());
+    m
+}
+
+/// Runs one future to completion on the interleaving harness (one task, one schedule).
+fn run1<T: 'static>(f: impl std::future::Future<Output = Result<T>> + 'static) -> Result<T> {
+    interleave(vec![Box::pin(f) as Task<'_, Result<T>>], 1).remove(0)
+}
+
+#[test]
+fn an_append_after_another_handles_head_write_keeps_that_write() {
+    // Handle 0 appends (its next append checks only that the next event key is absent);
+    // handle 1 then changes the head without appending. Handle 0's next append must build on
+    // handle 1's head, not overwrite it with the one it remembers.
+    let (hs, sp, s) = handles(2);
+    let (h0, h1) = (hs[0].clone(), hs[1].clone());
+    let (spid, sid) = (sp.id.clone(), s.id.clone());
+    let post = |h: &Memspace, t: &str| {
+        let (h, spid, sid, t) = (h.clone(), spid.clone(), sid.clone(), t.to_string());
+        run1(async move { h.post_event(&spid, &sid, msg(&t)).await })
+    };
+    assert_eq!(post(&h0, "a").unwrap().sequence_id, 0);
+    assert_eq!(post(&h0, "b").unwrap().sequence_id, 1);
+    let (h, a, b) = (h1.clone(), spid.clone(), sid.clone());
+    let updated = run1(async move {
+        h.update_session(
+            &a,
+            &b,
+            SessionUpdate {
+                description: Patch::Set("from handle 1".into()),
+                metadata: Patch::Set(meta()),
+                ..Default::default()
+            },
+        )
+        .await
+    })
+    .unwrap();
+    assert_eq!(updated.version, 2);
+    assert_eq!(post(&h0, "c").unwrap().sequence_id, 2);
+    assert_eq!(post(&h0, "d").unwrap().sequence_id, 3);
+    let (h, a, b) = (h1.clone(), spid.clone(), sid.clone());
+    let got = run1(async move { h.get_session(&a, &b).await }).unwrap();
+    assert_eq!(got.description.as_deref(), Some("from handle 1"));
+    assert_eq!(got.metadata, Some(meta()));
+    assert_eq!(got.version, 2);
+    assert_eq!(got.event_count, 4);
+    // Every event is there, in order, and nothing stands in for one.
+    let (h, a, b) = (h1.clone(), spid.clone(), sid.clone());
+    let events = run1(async move { h.list_events(&a, &b, EventQuery::default()).await }).unwrap();
+    let seqs: Vec<u64> = events.iter().map(|e| e.sequence_id).collect();
+    assert_eq!(seqs, vec![0, 1, 2, 3]);
+}
+
+#[test]
+fn an_append_after_another_handle_deleted_the_session_or_space_is_refused() {
+    let (hs, sp, s) = handles(2);
+    let (h0, h1) = (hs[0].clone(), hs[1].clone());
+    let (spid, sid) = (sp.id.clone(), s.id.clone());
+    let post = |h: &Memspace| {
+        let (h, spid, sid) = (h.clone(), spid.clone(), sid.clone());
+        run1(async move { h.post_event(&spid, &sid, msg("x")).await })
+    };
+    post(&h0).unwrap();
+    post(&h0).unwrap();
+    let (h, a, b) = (h1.clone(), spid.clone(), sid.clone());
+    run1(async move { h.delete_session(&a, &b).await }).unwrap();
+    assert_eq!(post(&h0).unwrap_err().code, ErrorCode::Gone);
+
+    let (hs, sp, s) = handles(2);
+    let (h0, h1) = (hs[0].clone(), hs[1].clone());
+    let (spid, sid) = (sp.id.clone(), s.id.clone());
+    let post = |h: &Memspace| {
+        let (h, spid, sid) = (h.clone(), spid.clone(), sid.clone());
+        run1(async move { h.post_event(&spid, &sid, msg("x")).await })
+    };
+    post(&h0).unwrap();
+    post(&h0).unwrap();
+    let (h, a) = (h1.clone(), spid.clone());
+    run1(async move { h.delete_space(&a).await }).unwrap();
+    assert_eq!(post(&h0).unwrap_err().code, ErrorCode::Gone);
+}

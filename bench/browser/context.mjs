@@ -19,6 +19,7 @@ async function main() {
   await mkdir(out, { recursive: true });
   await build({ entryPoints: [join(here, "context.js")], bundle: true, format: "esm", platform: "browser", target: "es2022", outfile: join(out, "context.js"), logLevel: "warning" });
   await copyFile(join(here, "..", "..", "dist", "memspace_bg.wasm"), join(out, "memspace_bg.wasm"));
+  await copyFile(join(here, "..", "..", "dist", "memspace_full_bg.wasm"), join(out, "memspace_full_bg.wasm"));
   await writeFile(join(out, "index.html"), '<!doctype html><meta charset="utf-8"><script type="module" src="./context.js"></script>\n');
   const { server, url } = await start(0, out);
   const browser = await launch();

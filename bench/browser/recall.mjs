@@ -24,6 +24,7 @@ async function main() {
     await build({ entryPoints: [join(here, entry)], bundle: true, format: "esm", platform: "browser", target: "es2022", outfile: join(out, entry), logLevel: "warning" });
   }
   await copyFile(join(here, "..", "..", "dist", "memspace_bg.wasm"), join(out, "memspace_bg.wasm"));
+  await copyFile(join(here, "..", "..", "dist", "memspace_full_bg.wasm"), join(out, "memspace_full_bg.wasm"));
   await writeFile(join(out, "index.html"), '<!doctype html><meta charset="utf-8"><script type="module" src="./recall.js"></script>\n');
   await writeFile(join(out, "cold.html"), '<!doctype html><meta charset="utf-8"><script type="module" src="./recall-cold.js"></script>\n');
   const { server, url } = await start(0, out);

@@ -1,7 +1,7 @@
 //! Bindings: thin adapters from host languages to the engine. No logic lives here; types are
 //! converted and errors mapped, nothing else.
 
-#[cfg(all(feature = "js", target_arch = "wasm32"))]
+#[cfg(all(feature = "js-core", target_arch = "wasm32"))]
 pub mod js;
 
 // Natively only in unit tests: a native cdylib (built when the crate's own tests depend on it

@@ -22,6 +22,18 @@ use std::rc::Rc;
 
 const SCAN_CHUNK: usize = 128;
 
+/// What an append's commit checks to know that the head it builds on is still the stored one.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Guard {
+    /// The head's bytes (`Equals`): a read inside the commit.
+    Head,
+    /// The absence of the next event key (`Absent(ev/…/event_count)`, an `add()` in IndexedDB:
+    /// no read). Every later head write either appended (so wrote that key) or put a fence
+    /// there ([`Memspace::session_batch`]); event keys below a head's count are never deleted.
+    /// Atomic backends only: there no key at or above the count outlives a failed commit.
+    NextEvent,
+}
+
 /// Collects the string leaves of a body: the "message content" tokens are counted over.
 fn body_text(v: &Value, out: &mut String) {
     match v {
@@ -150,16 +162,26 @@ impl Memspace {
         let (head, bytes) = self.cached_head(&space.id, session_id)?;
         let attempt = async {
             let rec = head.rec.clone();
-            let (rec, bytes) = if head.quiet_at(self.host.now()) {
-                (rec, bytes)
+            let (rec, bytes, unchanged) = if head.quiet_at(self.host.now()) {
+                (rec, bytes, true)
             } else {
-                self.evaluate(&space, rec, bytes).await?
+                let (r, b) = self.evaluate(&space, rec, bytes.clone()).await?;
+                let same = b == bytes;
+                (r, b, same)
             };
             if rec.is_hidden() {
                 // Deletion is final, but the guess may be old: confirm it from storage.
                 return Err(Error::lost_race("cached head is deleted"));
             }
-            self.append(&space, &space_bytes, rec, bytes, events, tokens)
+            // When this handle's last write of the head was an append, on a backend whose
+            // batches are atomic, the guess is checked without reading the head: see
+            // [`Guard::NextEvent`].
+            let guard = if self.kv.capabilities().atomic_batches && head.appended && unchanged {
+                Guard::NextEvent
+            } else {
+                Guard::Head
+            };
+            self.append(&space, &space_bytes, rec, bytes, events, tokens, guard)
                 .await
         };
         match attempt.await {
@@ -180,12 +202,13 @@ impl Memspace {
         tokens: u64,
     ) -> Result<Vec<Event>> {
         let (rec, bytes) = self.touch(space, session_id).await?;
-        self.append(space, space_bytes, rec, bytes, events, tokens)
+        self.append(space, space_bytes, rec, bytes, events, tokens, Guard::Head)
             .await
     }
 
     /// Appends `events` after the live head `rec` (stored as `bytes`) in one commit, guarded by
-    /// the head's and the space's bytes.
+    /// the space's bytes and by `guard`.
+    #[allow(clippy::too_many_arguments)]
     async fn append(
         &self,
         space: &Space,
@@ -194,6 +217,7 @@ impl Memspace {
         bytes: Vec<u8>,
         events: &[NewEvent],
         tokens: u64,
+        guard: Guard,
     ) -> Result<Vec<Event>> {
         for e in events {
             check_emitter(&rec, &e.emitter)?;
@@ -238,14 +262,25 @@ impl Memspace {
         new.session.token_count = new.session.token_count.saturating_add(tokens);
         new.session.last_event_at = Some(now);
         let jobs = fire_due(&mut new, space, now);
-        let batch = self.session_batch(batch, Some((&rec, &bytes)), &mut new, &jobs)?;
+        let mut batch = self.session_batch(batch, Some((&rec, &bytes)), &mut new, &jobs)?;
+        if guard == Guard::NextEvent {
+            let head_key = layout::session(&space.id, &rec.session.id);
+            batch
+                .preconditions
+                .retain(|p| p.key() != head_key.as_slice());
+            batch.require_absent(layout::event(
+                &space.id,
+                &rec.session.id,
+                rec.session.event_count,
+            ));
+        }
         self.commit(batch).await?;
         // The next call starts from the head just written without decoding it; `fire_due`
         // ran on it at `now`, so it is probed.
         let key = layout::session(&space.id, &rec.session.id);
         if let Some(bytes) = self.cache.get(&key) {
             self.cache
-                .remember_decoded(&key, &bytes, Rc::new(CachedHead::probed(new)));
+                .remember_decoded(&key, &bytes, Rc::new(CachedHead::appended(new)));
         }
         Ok(out)
     }

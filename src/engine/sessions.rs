@@ -24,19 +24,38 @@ pub(crate) struct CachedHead {
     /// `Some(until)` once a probe found nothing due: nothing fires before `until` (`None`:
     /// nothing fires at any time without a new event). `None` until probed.
     quiet: Option<Option<Timestamp>>,
+    /// True when this handle wrote the head by appending events: then no fence stands at the
+    /// next event key (see `session_batch`), so the next append may check that key alone.
+    pub appended: bool,
 }
 
 impl CachedHead {
     /// An unprobed head.
     pub(crate) fn new(rec: SessionRecord) -> Self {
-        CachedHead { rec, quiet: None }
+        CachedHead {
+            rec,
+            quiet: None,
+            appended: false,
+        }
     }
 
     /// A head a probe at some time found nothing due on: only time triggers depend on the
     /// clock, so nothing fires before the earliest pending one.
     pub(crate) fn probed(rec: SessionRecord) -> Self {
         let quiet = Some(next_due(&rec));
-        CachedHead { rec, quiet }
+        CachedHead {
+            rec,
+            quiet,
+            appended: false,
+        }
+    }
+
+    /// A head this handle just wrote by appending, probed at the append's time.
+    pub(crate) fn appended(rec: SessionRecord) -> Self {
+        CachedHead {
+            appended: true,
+            ..Self::probed(rec)
+        }
     }
 
     /// True when nothing is due at `now` without running the probe again.
@@ -173,6 +192,18 @@ impl Memspace {
         let old_due = old.and_then(|(r, _)| r.next_due);
         if let Some(t) = new.next_due.filter(|t| Some(*t) != old_due) {
             batch.put(layout::due(t, &space_id, &id), Vec::new());
+        }
+        // A head write that appends nothing puts a fence (an empty value, never an event) at
+        // the next event key: an append that guessed an older head and checks only that this
+        // key is absent (events.rs, `Guard::NextEvent`) then fails instead of overwriting this
+        // head. Readers never read a key at or above the count; the next append overwrites it.
+        if let Some((prev, _)) = old {
+            if new.session.event_count == prev.session.event_count {
+                batch.put(
+                    layout::event(&space_id, &id, new.session.event_count),
+                    Vec::new(),
+                );
+            }
         }
         let key = layout::session(&space_id, &id);
         match old {

@@ -1,5 +1,6 @@
 // Bundled (esbuild, Vite) from the installed package and run in headless Chromium on IndexedDB.
-// A bundle whose .wasm was not shipped must fail at Memspace.open() with a MemspaceError.
+// A bundle whose .wasm was not shipped must fail at Memspace.open() with a MemspaceError; one
+// shipped without memspace_full_bg.wasm works for events and fails the first memories call.
 import { Memspace, MemspaceError } from "memspace";
 
 async function main() {
@@ -16,7 +17,18 @@ async function main() {
   const [ev] = await ms.listEvents(space.id, session.id, { lastN: 20 });
   const err = await ms.getSession(space.id, "ses_missing").catch((e) => e);
   const typo = await ms.listEvents(space.id, session.id, { lastn: 2 }).catch((e) => e);
+  // A method of the full module: loads memspace_full_bg.wasm, whose handle sees the space the
+  // default module's handle created (the same IndexedDB database, two connections).
+  let memory;
+  try {
+    const r = await ms.remember(space.id, { content: "remembered in a bundle" });
+    const listed = await ms.listMemories(space.id);
+    memory = { content: r.memory.content, listed: listed.length };
+  } catch (e) {
+    memory = { fullError: { memspaceError: e instanceof MemspaceError, code: e.code, message: e.message, file: e.details?.file } };
+  }
   return {
+    memory,
     storage: ms.storage,
     content: ev.body.content,
     keys: Object.keys(ev.body).join(","),

@@ -14,5 +14,8 @@ for (const options of [{ storage: "memory" }, { kv: new MemoryKv() }]) {
   assert.deepEqual(events.map((e) => e.body.content), ["hello", "hi there"]);
   const err = await ms.getSpace("spc_missing").catch((e) => e);
   assert.ok(err instanceof MemspaceError && err instanceof Error && err.code === "not_found" && err.status === 404);
-  console.log(`smoke ok: ${ms.storage}, ${events.length} events`);
+  // The full module (memories): loaded on first use, over the same store.
+  const { memory } = await ms.remember(space.id, { content: "from node" });
+  assert.deepEqual((await ms.listMemories(space.id)).map((m) => m.id), [memory.id]);
+  console.log(`smoke ok: ${ms.storage}, ${events.length} events, 1 memory`);
 }

@@ -190,6 +190,9 @@ export async function usage(): Promise<void> {
   await Memspace.open({ storage: "memory", wasm: new Uint8Array(8) });
   // @ts-expect-error wasm is a URL, path, Response, bytes or module
   await Memspace.open({ storage: "memory", wasm: 42 });
+  await Memspace.open({ storage: "memory", wasm: "/a/memspace_bg.wasm", fullWasm: new Uint8Array(8) });
+  // @ts-expect-error fullWasm is a URL, path, Response, bytes or module too
+  await Memspace.open({ storage: "memory", fullWasm: 42 });
   const bytes: number = wasmMemoryBytes();
   void bytes;
   // Memories and associations.

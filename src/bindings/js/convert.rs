@@ -14,10 +14,19 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 /// A record as a plain object.
+#[cfg(feature = "js")]
 pub fn to_js<T: Serialize + ?Sized>(record: &T) -> Result<JsValue, JsValue> {
     record
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| super::error::to_js(Error::storage(format!("encode: {e}"))))
+}
+
+/// A record as a plain object. The core module (feature `js-core` alone) writes every record
+/// through JSON text: records are JSON data, so the object is the same, and the module does
+/// without a second serializer per record type (smaller wasm).
+#[cfg(not(feature = "js"))]
+pub fn to_js<T: Serialize + ?Sized>(record: &T) -> Result<JsValue, JsValue> {
+    to_js_json(record)
 }
 
 /// A record as a plain object through JSON text (one `JSON.parse`): for the event paths,

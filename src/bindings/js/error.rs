@@ -27,13 +27,17 @@ extern "C" {
     static CLASS: JsValue;
 }
 
-/// The `MemspaceError` class, for the package to re-export (`instanceof` checks).
+/// The `MemspaceError` class, for hosts that load the glue themselves (the Cloudflare Worker)
+/// to re-export (`instanceof` checks). Not in the npm package's core module, which imports the
+/// class from js/error.js directly.
+#[cfg(feature = "js")]
 #[wasm_bindgen(js_name = errorClass)]
 pub fn error_class() -> JsValue {
     CLASS.with(JsValue::clone)
 }
 
-/// `llm_model_name` → `llmModelName` (engine field names to JS ones).
+/// `llm_model_name` → `llmModelName` (engine field names, ASCII, to JS ones; ASCII case
+/// mapping keeps Unicode's case tables out of the module).
 pub fn camel(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut up = false;
@@ -41,7 +45,7 @@ pub fn camel(s: &str) -> String {
         if c == '_' {
             up = true;
         } else if up {
-            out.extend(c.to_uppercase());
+            out.push(c.to_ascii_uppercase());
             up = false;
         } else {
             out.push(c);

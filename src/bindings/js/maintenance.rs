@@ -4,7 +4,8 @@
 //! Worker): nesting within the limit, and no number a JS double would change.
 
 use super::error;
-use super::memspace::{args, id, run, JsMemspace};
+use super::memspace::{args, id, reject, run, JsMemspace};
+use crate::error::Error;
 use crate::json::{check_text, Numbers};
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
@@ -26,6 +27,23 @@ impl JsMemspace {
         let (space_id,) = args!(id("spaceId", &space_id));
         let ms = self.inner.clone();
         run(async move { ms.restore_space(&space_id).await })
+    }
+
+    /// Fires due time triggers across the store (eager lifecycle) and expires memories;
+    /// `limit` defaults to 100. Not in the core module: memory expiry is memories code.
+    pub fn sweep(&self, limit: JsValue) -> Promise {
+        let limit = match limit.as_f64() {
+            None if limit.is_undefined() || limit.is_null() => 100,
+            Some(n) if n >= 1.0 && n.fract() == 0.0 && n <= 1e6 => n as usize,
+            _ => {
+                return reject(error::to_js(Error::validation(
+                    "limit",
+                    "must be an integer 1–1000000",
+                )))
+            }
+        };
+        let ms = self.inner.clone();
+        run(async move { ms.sweep(limit).await })
     }
 }
 

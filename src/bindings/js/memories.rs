@@ -229,12 +229,6 @@ impl JsMemspace {
 
     // ---- associations --------------------------------------------------------------------
 
-    /// The closed list of relationship types (`{ name, category, description, inverse }`).
-    #[wasm_bindgen(js_name = relationshipTypes)]
-    pub fn relationship_types(&self) -> Result<JsValue, JsValue> {
-        convert::to_js(self.inner.relationship_types())
-    }
-
     /// Links `sourceId → input.targetId`: `{ targetId, relationship, strength, metadata }`.
     #[wasm_bindgen(js_name = associate)]
     pub fn associate(&self, space_id: JsValue, source_id: JsValue, input: JsValue) -> Promise {

@@ -23,7 +23,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 thread_local! {
     /// Named in-memory stores: handles opened with the same name share one (like two tabs).
-    static MEMORY: RefCell<HashMap<String, MemoryKv>> = RefCell::new(HashMap::new());
+    pub(super) static MEMORY: RefCell<HashMap<String, MemoryKv>> = RefCell::new(HashMap::new());
 }
 
 /// Bytes of WebAssembly memory the module holds (a diagnostic: memory grows, never shrinks).
@@ -99,6 +99,7 @@ macro_rules! args {
         }
     };
 }
+#[cfg(feature = "js")] // the other impl blocks of the class
 pub(super) use args;
 
 #[wasm_bindgen(js_class = Memspace)]
@@ -141,10 +142,14 @@ impl JsMemspace {
                 (Rc::new(JsKv::new(obj).map_err(kv_err)?), None, "adapter")
             }
         };
+        #[allow(unused_mut)] // the core module (feature `js-core` alone) keeps the plain handle
         let mut inner = Memspace::new(kv, host, opts.principal).map_err(error::to_js)?;
+        // Only the full API uses the capabilities; the core module parses (validates) them.
+        #[cfg(feature = "js")]
         if let Some((f, model)) = opts.embed {
             inner = inner.with_embedder(Rc::new(super::embed::JsEmbedder::new(f, model)));
         }
+        #[cfg(feature = "js")]
         if let Some(f) = opts.llm {
             inner = inner.with_llm(Rc::new(super::llm::JsLlm::new(f)));
         }
@@ -177,6 +182,13 @@ impl JsMemspace {
             idb: self.idb.clone(),
             storage: self.storage,
         })
+    }
+
+    /// The closed list of relationship types (`{ name, category, description, inverse }`):
+    /// synchronous, so it is in the core module.
+    #[wasm_bindgen(js_name = relationshipTypes)]
+    pub fn relationship_types(&self) -> Result<JsValue, JsValue> {
+        convert::to_js(self.inner.relationship_types())
     }
 
     /// Closes the IndexedDB connection (a later call reopens it); no-op for other storage.
@@ -322,7 +334,13 @@ impl JsMemspace {
             convert::parse_json(&text)
         }))
     }
+}
 
+// Updates and deletes of past events: in the full module only (feature `js`), like the other
+// rarely needed writes; the core module keeps appends and reads.
+#[cfg(feature = "js")]
+#[wasm_bindgen(js_class = Memspace)]
+impl JsMemspace {
     /// Updates one event by `sequenceId`.
     #[wasm_bindgen(js_name = updateEvent)]
     pub fn update_event(&self, space_id: JsValue, session_id: JsValue, update: JsValue) -> Promise {
@@ -367,21 +385,5 @@ impl JsMemspace {
         );
         let ms = self.inner.clone();
         run_unit(async move { ms.delete_event(&space_id, &session_id, seq).await })
-    }
-
-    /// Fires due time triggers across the store (eager lifecycle); `limit` defaults to 100.
-    pub fn sweep(&self, limit: JsValue) -> Promise {
-        let limit = match limit.as_f64() {
-            None if limit.is_undefined() || limit.is_null() => 100,
-            Some(n) if n >= 1.0 && n.fract() == 0.0 && n <= 1e6 => n as usize,
-            _ => {
-                return reject(error::to_js(Error::validation(
-                    "limit",
-                    "must be an integer 1–1000000",
-                )))
-            }
-        };
-        let ms = self.inner.clone();
-        run(async move { ms.sweep(limit).await })
     }
 }

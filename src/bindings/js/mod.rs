@@ -15,7 +15,10 @@
 //! * Backends only JS hosts have: [`indexeddb`] (browser storage), [`kv_adapter`] (a KV
 //!   adapter object supplied by the caller: Node, Durable Objects), [`host`] (clock, random
 //!   source and token counter from JS), [`embed`] (the `embed` option as the engine's
-//!   embedder), [`llm`] (the `llm` option as the engine's LLM).
+//!   embedder), [`llm`] (the `llm` option as the engine's LLM), [`memory_adapter`] (the
+//!   in-memory store as a KV adapter object, for a second module instance).
+//! * Feature `js-core` alone builds only [`memspace`] (spaces, sessions, events, lifecycle)
+//!   and what it needs: the npm package's default module. Feature `js` adds the rest.
 //!
 //! A new method: convert each argument with `convert::from_js::<T>("name", &arg)` where `T`
 //! is a model type with `#[serde(rename_all = "camelCase", deny_unknown_fields)]` (or
@@ -24,21 +27,30 @@
 //!
 //! TypeScript types are hand-written in `js/index.d.ts` (shipped as the package's `types`).
 
+#[cfg(feature = "js")]
 pub mod context;
 pub mod convert;
+#[cfg(feature = "js")]
 pub mod embed;
 pub mod error;
+#[cfg(feature = "js")]
 pub mod extraction;
 pub mod host;
 pub mod indexeddb;
 pub mod input;
 pub mod kv_adapter;
+#[cfg(feature = "js")]
 pub mod llm;
+#[cfg(feature = "js")]
 pub mod maintenance;
+#[cfg(feature = "js")]
 pub mod memories;
+pub mod memory_adapter;
 pub mod memspace;
 pub mod options;
+#[cfg(feature = "js")]
 pub mod recall;
 #[cfg(feature = "rest")]
 pub mod rest;
+#[cfg(feature = "js")]
 pub mod stores;
