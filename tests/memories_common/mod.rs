@@ -7,28 +7,14 @@ use memspace::codec::keys::{string_parts, Key};
 use memspace::host::ManualHost;
 use memspace::kv::{Kv, MemoryKv};
 use memspace::model::*;
-use memspace::runtime::block_on;
 use memspace::{ErrorCode, Memspace, Result};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
-/// Runs an engine future on the synchronous executor.
-pub fn run<T>(f: impl std::future::Future<Output = Result<T>>) -> Result<T> {
-    block_on(f).and_then(|r| r)
-}
-
-/// Asserts that `r` failed with `code`.
-#[track_caller]
-pub fn expect_code<T: std::fmt::Debug>(r: Result<T>, code: ErrorCode) -> memspace::Error {
-    match r {
-        Ok(v) => panic!("expected {code}, got Ok({v:?})"),
-        Err(e) => {
-            assert_eq!(e.code, code, "unexpected error: {e}");
-            e
-        }
-    }
-}
+#[path = "../common/basics.rs"]
+mod basics;
+pub use basics::*;
 
 /// A handle for principal u1/t1 over `kv`.
 pub fn handle(kv: Rc<dyn Kv>, host: &ManualHost) -> Memspace {

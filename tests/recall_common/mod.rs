@@ -4,26 +4,12 @@
 use memspace::host::{HashEmbedder, ManualHost};
 use memspace::kv::{Kv, MemoryKv};
 use memspace::model::*;
-use memspace::runtime::block_on;
-use memspace::{ErrorCode, Memspace, Result};
+use memspace::Memspace;
 use std::rc::Rc;
 
-/// Runs an engine future on the synchronous executor.
-pub fn run<T>(f: impl std::future::Future<Output = Result<T>>) -> Result<T> {
-    block_on(f).and_then(|r| r)
-}
-
-/// Asserts that `r` failed with `code`.
-#[track_caller]
-pub fn expect_code<T: std::fmt::Debug>(r: Result<T>, code: ErrorCode) -> memspace::Error {
-    match r {
-        Ok(v) => panic!("expected {code}, got Ok({v:?})"),
-        Err(e) => {
-            assert_eq!(e.code, code, "unexpected error: {e}");
-            e
-        }
-    }
-}
+#[path = "../common/basics.rs"]
+mod basics;
+pub use basics::*;
 
 /// A handle for u1/t1 over `kv` with `host`, optionally with the 64-dimension test embedder.
 pub fn handle(kv: Rc<dyn Kv>, host: &ManualHost, embed: bool) -> Memspace {
