@@ -11,7 +11,9 @@
 //!    Fastly's add-only mode, holding an expiry ([`LEASE`]). A held lock is waited for briefly,
 //!    then reported as a lost race (`Conflict`, which the engine retries from a fresh read).
 //!    Without this, the loser of a race could write its pre-commit keys (events at the same
-//!    sequence numbers) after the winner committed and overwrite acknowledged data.
+//!    sequence numbers) after the winner committed and overwrite acknowledged data. A lock
+//!    counts as taken only when it still reads our token 1 ms after the insert: a store that
+//!    checks add-only apart from writing (Viceroy) can grant it to two writers at once.
 //! 2. **Preconditions are checked under the lock**, from a fresh lookup that also yields each
 //!    key's generation.
 //! 3. **The guarded write is conditional**: `Equals` becomes `if_generation_match(read
@@ -175,7 +177,8 @@ impl FastlyKv {
                 .mode(InsertMode::Add)
                 .execute(&lk, token.clone())
             {
-                Ok(()) => return Ok((lk, token)),
+                Ok(()) if self.still_ours(&lk, &token)? => return Ok((lk, token)),
+                Ok(()) => {}
                 Err(KVStoreError::ItemPreconditionFailed) => {}
                 Err(e) => return Err(storage(e)),
             }
@@ -193,7 +196,8 @@ impl FastlyKv {
                         .if_generation_match(gen)
                         .execute(&lk, token.clone())
                     {
-                        Ok(()) => return Ok((lk, token)),
+                        Ok(()) if self.still_ours(&lk, &token)? => return Ok((lk, token)),
+                        Ok(()) => {}
                         Err(KVStoreError::ItemPreconditionFailed) => {}
                         Err(e) => return Err(storage(e)),
                     }
@@ -205,6 +209,16 @@ impl FastlyKv {
             std::thread::sleep(pause);
             pause = (pause * 2).min(Duration::from_millis(16));
         }
+    }
+
+    /// Whether the lock just written still holds our token a moment later. A store whose
+    /// add-only or generation check runs apart from its write (Viceroy 0.22.0 checks under a
+    /// read lock and writes under another) can let two writers released in the same instant
+    /// both succeed; the later write wins, so after a pause longer than that window only one
+    /// of them still reads its own token and the other waits as for a held lock.
+    fn still_ours(&self, lk: &str, token: &[u8]) -> Result<bool, KvError> {
+        std::thread::sleep(Duration::from_millis(1));
+        Ok(matches!(self.lookup(lk)?, Some((held, _)) if held == token))
     }
 
     /// Releases a lock if it is still ours.
