@@ -442,42 +442,17 @@ impl Memspace {
         cached: &IndexHead,
         hits: &[IndexHit],
     ) -> Result<Option<(Space, MemoryHead, Vec<Option<MemoryRecord>>)>> {
-        let mut reads = vec![
-            Read::Get(layout::space(space_id)),
-            Read::Get(layout::memory_head(space_id)),
-            Read::Get(layout::index_head(space_id)),
-        ];
-        reads.extend(
-            hits.iter()
-                .map(|h| Read::Get(layout::memory(space_id, &h.doc.memory_id))),
-        );
-        let mut res = self
-            .kv
-            .read_many(&reads)
-            .await
-            .map_err(kv_error)?
-            .into_iter();
-        let mut value = || match res.next() {
-            Some(ReadResult::Value(v)) => Ok(v),
-            _ => Err(Error::storage("recall read answered the wrong shape")),
-        };
-        let (space, _) = self.owned_space_from(space_id, value()?)?;
-        let mem_head: MemoryHead = match value()? {
-            Some(b) => envelope::decode(&b)?,
-            None => MemoryHead::default(),
-        };
-        let head_bytes = value()?;
+        let records = hits
+            .iter()
+            .map(|h| Read::Get(layout::memory(space_id, &h.doc.memory_id)));
+        let (space, mem_head, head_bytes, mut res) = self.read_heads(space_id, records).await?;
         let head = self.adopt_index_head(space_id, head_bytes.as_deref())?;
         if head.generation != cached.generation || mem_head.pending_tx.is_some() {
             return Ok(None);
         }
         let mut recs = Vec::with_capacity(hits.len());
         for h in hits {
-            recs.push(match value()? {
-                Some(b) => Some(envelope::decode::<MemoryRecord>(&b)?)
-                    .filter(|r| r.memory.id == h.doc.memory_id),
-                None => None,
-            });
+            recs.push(record_of(h, next_value(&mut res)?)?);
         }
         Ok(Some((space, mem_head, recs)))
     }
@@ -497,33 +472,14 @@ impl Memspace {
         }
         for _ in 0..crate::engine::MAX_RETRIES {
             let parts = self.missing_parts(space_id, terms, vectors);
-            let mut reads = vec![
-                Read::Get(layout::space(space_id)),
-                Read::Get(layout::memory_head(space_id)),
-                Read::Get(layout::index_head(space_id)),
-            ];
-            reads.extend(parts.iter().map(|p| Self::part_read(space_id, p)));
-            let mut res = self
-                .kv
-                .read_many(&reads)
-                .await
-                .map_err(kv_error)?
-                .into_iter();
-            let mut value = || match res.next() {
-                Some(ReadResult::Value(v)) => Ok(v),
-                _ => Err(Error::storage("recall read answered the wrong shape")),
-            };
-            let (space, _) = self.owned_space_from(space_id, value()?)?;
-            let mem_head: MemoryHead = match value()? {
-                Some(b) => envelope::decode(&b)?,
-                None => MemoryHead::default(),
-            };
+            let part_reads = parts.iter().map(|p| Self::part_read(space_id, p));
+            let (space, mem_head, head_bytes, res) = self.read_heads(space_id, part_reads).await?;
             if mem_head.pending_tx.is_some() {
                 // A write stopped before its journal was applied: finish it, read again.
                 self.memory_head(space_id).await?;
                 continue;
             }
-            let head = self.adopt_index_head(space_id, value()?.as_deref())?;
+            let head = self.adopt_index_head(space_id, head_bytes.as_deref())?;
             self.install_parts(space_id, &head, parts, res)?;
             return Ok((space, mem_head, head));
         }
@@ -585,16 +541,63 @@ impl Memspace {
             .map(|h| layout::memory(space, &h.doc.memory_id))
             .collect();
         let vals = self.kv.get_many(&keys).await.map_err(kv_error)?;
-        let mut out = Vec::with_capacity(vals.len());
-        for (h, v) in hits.iter().zip(vals) {
-            out.push(match v {
-                Some(b) => Some(envelope::decode::<MemoryRecord>(&b)?)
-                    .filter(|r| r.memory.id == h.doc.memory_id),
-                None => None,
-            });
-        }
-        Ok(out)
+        hits.iter()
+            .zip(vals)
+            .map(|(h, v)| record_of(h, v))
+            .collect()
     }
+
+    /// What every recall reads first, in one `read_many` (one snapshot): the space record
+    /// (ownership checked), the memory head and the index head's bytes, then `extra`; returns
+    /// those three and the answers to `extra`, in order.
+    async fn read_heads(
+        &self,
+        space_id: &str,
+        extra: impl Iterator<Item = Read>,
+    ) -> Result<(
+        Space,
+        MemoryHead,
+        Option<Vec<u8>>,
+        std::vec::IntoIter<ReadResult>,
+    )> {
+        let mut reads = vec![
+            Read::Get(layout::space(space_id)),
+            Read::Get(layout::memory_head(space_id)),
+            Read::Get(layout::index_head(space_id)),
+        ];
+        reads.extend(extra);
+        let mut res = self
+            .kv
+            .read_many(&reads)
+            .await
+            .map_err(kv_error)?
+            .into_iter();
+        let (space, _) = self.owned_space_from(space_id, next_value(&mut res)?)?;
+        let mem_head: MemoryHead = match next_value(&mut res)? {
+            Some(b) => envelope::decode(&b)?,
+            None => MemoryHead::default(),
+        };
+        let head_bytes = next_value(&mut res)?;
+        Ok((space, mem_head, head_bytes, res))
+    }
+}
+
+/// The next answer of a recall's `read_many`, which must be a point read's.
+fn next_value(res: &mut impl Iterator<Item = ReadResult>) -> Result<Option<Vec<u8>>> {
+    match res.next() {
+        Some(ReadResult::Value(v)) => Ok(v),
+        _ => Err(Error::storage("recall read answered the wrong shape")),
+    }
+}
+
+/// The record a hit names, `None` when it is missing or is not the memory the index names.
+fn record_of(hit: &IndexHit, bytes: Option<Vec<u8>>) -> Result<Option<MemoryRecord>> {
+    Ok(match bytes {
+        Some(b) => {
+            Some(envelope::decode::<MemoryRecord>(&b)?).filter(|r| r.memory.id == hit.doc.memory_id)
+        }
+        None => None,
+    })
 }
 
 /// A recall's confidence and its reasons.
