@@ -13,23 +13,6 @@ use memspace::ErrorCode;
 use serde_json::{json, Value};
 use std::rc::Rc;
 
-fn posted(n: usize) -> (World, Space, Session) {
-    let w = World::new();
-    let sp = w.space();
-    let s = w.session(&sp);
-    let batch: Vec<_> = (0..n)
-        .map(|i| {
-            if i % 3 == 0 {
-                agent(&format!("t{i}"), "tool_output")
-            } else {
-                msg(&format!("m{i}"))
-            }
-        })
-        .collect();
-    run(w.ms.post_events(&sp.id, &s.id, batch)).unwrap();
-    (w, sp, s)
-}
-
 fn delete(w: &World, sp: &Space, s: &Session, seq: u64) -> memspace::Result<()> {
     run(w.ms.delete_event(&sp.id, &s.id, seq))
 }
@@ -55,7 +38,7 @@ fn last(n: u64) -> EventQuery {
 
 #[test]
 fn deleting_an_event_keeps_later_sequence_ids_and_listings_skip_it() {
-    let (w, sp, s) = posted(6);
+    let (w, sp, s) = world_with_events(6);
     delete(&w, &sp, &s, 2).unwrap();
     assert_eq!(list(&w, &sp, &s, EventQuery::default()), [0, 1, 3, 4, 5]);
     let next = w.post(&sp, &s, "after").unwrap();
@@ -78,7 +61,7 @@ fn deleting_an_event_keeps_later_sequence_ids_and_listings_skip_it() {
 
 #[test]
 fn offset_limit_and_last_n_count_live_events() {
-    let (w, sp, s) = posted(12);
+    let (w, sp, s) = world_with_events(12);
     for seq in [0, 1, 5, 10, 11] {
         delete(&w, &sp, &s, seq).unwrap();
     }
@@ -105,7 +88,7 @@ fn offset_limit_and_last_n_count_live_events() {
 
 #[test]
 fn type_filtered_listings_skip_deleted_events() {
-    let (w, sp, s) = posted(40);
+    let (w, sp, s) = world_with_events(40);
     // tool_output: 0 3 6 … 39; delete 3 and 39.
     delete(&w, &sp, &s, 3).unwrap();
     delete(&w, &sp, &s, 39).unwrap();
@@ -127,7 +110,7 @@ fn type_filtered_listings_skip_deleted_events() {
 
 #[test]
 fn a_deleted_id_is_gone_and_an_id_never_posted_is_not_found() {
-    let (w, sp, s) = posted(3);
+    let (w, sp, s) = world_with_events(3);
     delete(&w, &sp, &s, 1).unwrap();
     let e = expect_code(delete(&w, &sp, &s, 1), ErrorCode::Gone);
     assert_eq!(e.status(), 410);
@@ -167,13 +150,13 @@ fn a_deleted_id_is_gone_and_an_id_never_posted_is_not_found() {
 
 #[test]
 fn deleting_in_a_deleted_session_or_space_is_gone_and_elsewhere_not_found() {
-    let (w, sp, s) = posted(2);
+    let (w, sp, s) = world_with_events(2);
     run(w.ms.delete_session(&sp.id, &s.id)).unwrap();
     expect_code(delete(&w, &sp, &s, 0), ErrorCode::Gone);
-    let (w, sp, s) = posted(2);
+    let (w, sp, s) = world_with_events(2);
     run(w.ms.delete_space(&sp.id)).unwrap();
     expect_code(delete(&w, &sp, &s, 0), ErrorCode::Gone);
-    let (w, sp, _) = posted(2);
+    let (w, sp, _) = world_with_events(2);
     expect_code(
         run(w.ms.delete_event(&sp.id, "ses_nope", 0)),
         ErrorCode::NotFound,
@@ -189,7 +172,7 @@ fn deleting_in_a_deleted_session_or_space_is_gone_and_elsewhere_not_found() {
 
 #[test]
 fn deleting_takes_the_events_tokens_off_the_token_count() {
-    let (w, sp, s) = posted(3);
+    let (w, sp, s) = world_with_events(3);
     let before = run(w.ms.get_session(&sp.id, &s.id)).unwrap().token_count;
     delete(&w, &sp, &s, 1).unwrap();
     let after = run(w.ms.get_session(&sp.id, &s.id)).unwrap().token_count;

@@ -189,25 +189,6 @@ fn quota_errors_surface_as_quota_and_leave_nothing_applied() {
     assert_eq!(run(ms.get_session(&sp.id, &s.id)).unwrap().event_count, 0);
 }
 
-fn world_with_events(n: usize) -> (World, Space, Session) {
-    let w = World::new();
-    let sp = w.space();
-    let s = w.session(&sp);
-    let batch: Vec<_> = (0..n)
-        .map(|i| {
-            if i % 3 == 0 {
-                agent(&format!("t{i}"), "tool_output")
-            } else {
-                msg(&format!("m{i}"))
-            }
-        })
-        .collect();
-    for chunk in batch.chunks(200) {
-        run(w.ms.post_events(&sp.id, &s.id, chunk.to_vec())).unwrap();
-    }
-    (w, sp, s)
-}
-
 #[test]
 fn offset_and_limit_page_events_ascending() {
     let (w, sp, s) = world_with_events(10);

@@ -87,3 +87,24 @@ pub fn agent(text: &str, kind: &str) -> NewEvent {
 pub fn seqs(events: &[Event]) -> Vec<u64> {
     events.iter().map(|e| e.sequence_id).collect()
 }
+
+/// A world with one session holding `n` events (every third a tool output), posted in
+/// batches of 200.
+pub fn world_with_events(n: usize) -> (World, Space, Session) {
+    let w = World::new();
+    let sp = w.space();
+    let s = w.session(&sp);
+    let batch: Vec<_> = (0..n)
+        .map(|i| {
+            if i % 3 == 0 {
+                agent(&format!("t{i}"), "tool_output")
+            } else {
+                msg(&format!("m{i}"))
+            }
+        })
+        .collect();
+    for chunk in batch.chunks(200) {
+        run(w.ms.post_events(&sp.id, &s.id, chunk.to_vec())).unwrap();
+    }
+    (w, sp, s)
+}
