@@ -2,4 +2,5 @@
 
 pub mod base64;
 pub mod envelope;
+pub mod event;
 pub mod keys;

@@ -11,7 +11,7 @@
 use super::lifecycle::SessionRecord;
 use super::sessions::retry;
 use super::{is_race, kv_error, layout, Memspace, MAX_RETRIES};
-use crate::codec::envelope;
+use crate::codec::{envelope, event};
 use crate::error::{Error, Result};
 use crate::kv::Batch;
 use crate::model::{Event, Space};
@@ -41,12 +41,16 @@ pub(crate) enum StoredEvent {
 }
 
 /// True when an event key's JSON payload is a tombstone.
-pub(crate) fn is_tombstone(payload: &[u8]) -> bool {
+fn is_tombstone(payload: &[u8]) -> bool {
     payload.starts_with(TOMBSTONE_PREFIX)
 }
 
-/// Decodes an `ev/…` value (envelope checked) into an event or a tombstone.
-pub(crate) fn decode_stored(bytes: &[u8]) -> Result<StoredEvent> {
+/// Decodes the `ev/…` value of sequence id `seq` in session `session_id` (checksum checked)
+/// into an event or a tombstone: a binary event (format 3) or a JSON record (format 2).
+pub(crate) fn decode_stored(session_id: &str, seq: u64, bytes: &[u8]) -> Result<StoredEvent> {
+    if event::is_binary(bytes) {
+        return event::decode(session_id, seq, bytes).map(StoredEvent::Live);
+    }
     let payload = envelope::payload(bytes)?;
     if is_tombstone(payload) {
         let t: Tombstone =
@@ -59,11 +63,29 @@ pub(crate) fn decode_stored(bytes: &[u8]) -> Result<StoredEvent> {
 }
 
 /// Decodes an `ev/…` value; `None` for a tombstone.
-pub(crate) fn decode_live(bytes: &[u8]) -> Result<Option<Event>> {
-    Ok(match decode_stored(bytes)? {
+pub(crate) fn decode_live(session_id: &str, seq: u64, bytes: &[u8]) -> Result<Option<Event>> {
+    Ok(match decode_stored(session_id, seq, bytes)? {
         StoredEvent::Live(e) => Some(e),
         StoredEvent::Deleted(_) => None,
     })
+}
+
+/// The sequence id an `ev/…` key names.
+pub(crate) fn seq_of(key: &[u8]) -> Result<u64> {
+    crate::codec::keys::last_u64(key).ok_or_else(|| Error::storage("malformed event key"))
+}
+
+/// The public JSON record of the `ev/…` value of `seq` in `session_id` (checksum checked);
+/// `None` for a tombstone. A JSON record (format 2) is returned as stored.
+pub(crate) fn event_json(session_id: &str, seq: u64, bytes: &[u8]) -> Result<Option<Vec<u8>>> {
+    if event::is_binary(bytes) {
+        let p = event::parts(bytes)?;
+        let mut out = Vec::with_capacity(p.body.len() + 96 + session_id.len());
+        event::write_json(&mut out, session_id, seq, &p)?;
+        return Ok(Some(out));
+    }
+    let payload = envelope::payload(bytes)?;
+    Ok((!is_tombstone(payload)).then(|| payload.to_vec()))
 }
 
 /// The `gone` error of a deleted event.
@@ -101,7 +123,7 @@ impl Memspace {
         let Some(old) = self.kv.get(&key).await.map_err(kv_error)? else {
             return Err(Error::storage(format!("committed event {seq} is missing")));
         };
-        let ev = match decode_stored(&old)? {
+        let ev = match decode_stored(&sid, seq, &old)? {
             StoredEvent::Live(e) => e,
             StoredEvent::Deleted(_) => return Err(event_gone(seq)),
         };

@@ -6,12 +6,13 @@
 //! the same at 10 or 1,000,000 events and a torn append is invisible.
 
 use super::event_delete::{
-    decode_live, decode_stored, event_gone, event_not_found, is_tombstone, StoredEvent,
+    decode_live, decode_stored, event_gone, event_json, event_not_found, seq_of, StoredEvent,
 };
 use super::lifecycle::{fire_due, SessionRecord};
 use super::sessions::{retry, CachedHead};
 use super::{is_race, kv_error, layout, validate, Memspace, MAX_RETRIES};
 use crate::codec::envelope;
+use crate::codec::event as event_codec;
 use crate::error::{Error, Result};
 use crate::kv::{Batch, KeyRange, Read, ReadResult};
 use crate::model::{Event, EventQuery, EventUpdate, NewEvent, Space};
@@ -32,6 +33,13 @@ enum Guard {
     /// there ([`Memspace::session_batch`]); event keys below a head's count are never deleted.
     /// Atomic backends only: there no key at or above the count outlives a failed commit.
     NextEvent,
+}
+
+/// A validated batch to append: the events, each body's JSON text, their tokens.
+struct Appended<'a> {
+    events: &'a [NewEvent],
+    bodies: &'a [Vec<u8>],
+    tokens: u64,
 }
 
 /// Collects the string leaves of a body: the "message content" tokens are counted over.
@@ -95,11 +103,32 @@ fn check_query(query: &EventQuery) -> Result<(u64, u64)> {
 impl Memspace {
     /// Tokens of an event body: the host's counter, else the built-in estimate.
     pub(super) fn count_tokens(&self, body: &Value) -> u64 {
-        let mut text = String::new();
-        body_text(body, &mut text);
+        self.count_tokens_in(body, &mut String::new())
+    }
+
+    /// [`Self::count_tokens`] with `text` as scratch space (a batch reuses one buffer).
+    fn count_tokens_in(&self, body: &Value, text: &mut String) -> u64 {
+        text.clear();
+        body_text(body, text);
         self.host
-            .count_tokens(&text)
-            .unwrap_or_else(|| estimate_tokens(&text))
+            .count_tokens(text)
+            .unwrap_or_else(|| estimate_tokens(text))
+    }
+
+    /// `post_event` answering the stored event's JSON text (see [`Self::post_events_json`]).
+    pub async fn post_event_json(
+        &self,
+        space_id: &str,
+        session_id: &str,
+        event: NewEvent,
+    ) -> Result<String> {
+        let text = self
+            .post_events_json(space_id, session_id, vec![event])
+            .await?;
+        // One record in `[…]`: the record is the text between the brackets.
+        text.get(1..text.len().saturating_sub(1))
+            .map(str::to_string)
+            .ok_or_else(|| Error::storage("post returned no event"))
     }
 
     /// Appends one event.
@@ -122,30 +151,94 @@ impl Memspace {
         session_id: &str,
         events: Vec<NewEvent>,
     ) -> Result<Vec<Event>> {
+        let (first, now, _) = self.post_batch(space_id, session_id, &events).await?;
+        Ok(events
+            .into_iter()
+            .zip(first..)
+            .map(|(e, seq)| Event {
+                session_id: session_id.to_string(),
+                sequence_id: seq,
+                event_type: e.event_type,
+                body: e.body,
+                emitter: e.emitter,
+                created_at: now,
+                updated_at: now,
+            })
+            .collect())
+    }
+
+    /// `post_events` answering the JSON text of the array of stored events, for bindings that
+    /// hand the host one JSON text: each body is copied as stored, not encoded again.
+    pub async fn post_events_json(
+        &self,
+        space_id: &str,
+        session_id: &str,
+        events: Vec<NewEvent>,
+    ) -> Result<String> {
+        let (first, now, bodies) = self.post_batch(space_id, session_id, &events).await?;
+        let len = bodies.iter().map(|b| b.len() + 160).sum::<usize>() + 2;
+        let mut out = Vec::with_capacity(len);
+        out.push(b'[');
+        for ((e, body), seq) in events.iter().zip(&bodies).zip(first..) {
+            if seq > first {
+                out.push(b',');
+            }
+            let parts = event_codec::Parts {
+                created_at: now,
+                updated_at: now,
+                event_type: e.event_type.as_deref(),
+                emitter_kind: &e.emitter.kind,
+                emitter_id: e.emitter.id.as_deref(),
+                body,
+            };
+            event_codec::write_json(&mut out, session_id, seq, &parts)?;
+        }
+        out.push(b']');
+        String::from_utf8(out).map_err(|_| Error::storage("encoded event is not UTF-8"))
+    }
+
+    /// Validates and appends a batch; returns the first sequence id, the time of the append
+    /// and each body's JSON text as stored.
+    async fn post_batch(
+        &self,
+        space_id: &str,
+        session_id: &str,
+        events: &[NewEvent],
+    ) -> Result<(u64, Timestamp, Vec<Vec<u8>>)> {
         if events.is_empty() || events.len() > validate::MAX_BATCH {
             return Err(Error::validation(
                 "events",
                 format!("a batch holds 1–{} events", validate::MAX_BATCH),
             ));
         }
-        for e in &events {
+        let mut bodies = Vec::with_capacity(events.len());
+        let mut tokens = 0u64;
+        let mut scratch = String::new();
+        for e in events {
             validate::emitter(&e.emitter)?;
             check_event_type(e.event_type.as_ref())?;
-            validate::json_size("body", &e.body)?;
+            crate::json::check_value("body", &e.body)?;
+            // Encoded once: the size check, the stored value and the answer share the text.
+            let body = event_codec::body_json(&e.body)?;
+            validate::json_len("body", body.len())?;
+            bodies.push(body);
+            tokens = tokens.saturating_add(self.count_tokens_in(&e.body, &mut scratch));
         }
-        let tokens: u64 = events.iter().map(|e| self.count_tokens(&e.body)).sum();
+        let batch = Appended {
+            events,
+            bodies: &bodies,
+            tokens,
+        };
         let _write = self.write_lock.acquire().await;
-        if let Some(out) = self
-            .post_cached(space_id, session_id, &events, tokens)
-            .await
-        {
-            return out;
+        if let Some(out) = self.post_cached(space_id, session_id, &batch).await {
+            return out.map(|(first, now)| (first, now, bodies));
         }
         let (space, space_bytes) = self.owned_space(space_id).await?;
-        retry!(
-            self.try_post(&space, &space_bytes, session_id, &events, tokens)
+        let (first, now) = retry!(
+            self.try_post(&space, &space_bytes, session_id, &batch)
                 .await
-        )
+        )?;
+        Ok((first, now, bodies))
     }
 
     /// The fast path: space and head as this handle last saw them, so an append is one commit.
@@ -155,9 +248,8 @@ impl Memspace {
         &self,
         space_id: &str,
         session_id: &str,
-        events: &[NewEvent],
-        tokens: u64,
-    ) -> Option<Result<Vec<Event>>> {
+        batch: &Appended<'_>,
+    ) -> Option<Result<(u64, Timestamp)>> {
         let (space, space_bytes) = self.cached_space(space_id)?;
         let (head, bytes) = self.cached_head(&space.id, session_id)?;
         let attempt = async {
@@ -181,7 +273,7 @@ impl Memspace {
             } else {
                 Guard::Head
             };
-            self.append(&space, &space_bytes, rec, bytes, events, tokens, guard)
+            self.append(&space, &space_bytes, rec, bytes, batch, guard)
                 .await
         };
         match attempt.await {
@@ -198,53 +290,43 @@ impl Memspace {
         space: &Space,
         space_bytes: &[u8],
         session_id: &str,
-        events: &[NewEvent],
-        tokens: u64,
-    ) -> Result<Vec<Event>> {
+        batch: &Appended<'_>,
+    ) -> Result<(u64, Timestamp)> {
         let (rec, bytes) = self.touch(space, session_id).await?;
-        self.append(space, space_bytes, rec, bytes, events, tokens, Guard::Head)
+        self.append(space, space_bytes, rec, bytes, batch, Guard::Head)
             .await
     }
 
-    /// Appends `events` after the live head `rec` (stored as `bytes`) in one commit, guarded by
-    /// the space's bytes and by `guard`.
-    #[allow(clippy::too_many_arguments)]
+    /// Appends the batch after the live head `rec` (stored as `bytes`) in one commit, guarded
+    /// by the space's bytes and by `guard`; returns the first sequence id and the time.
     async fn append(
         &self,
         space: &Space,
         space_bytes: &[u8],
         rec: SessionRecord,
         bytes: Vec<u8>,
-        events: &[NewEvent],
-        tokens: u64,
+        appended: &Appended<'_>,
         guard: Guard,
-    ) -> Result<Vec<Event>> {
+    ) -> Result<(u64, Timestamp)> {
+        let events = appended.events;
         for e in events {
             check_emitter(&rec, &e.emitter)?;
         }
         let now = self.host.now();
+        let first = rec.session.event_count;
         let mut new = rec.clone();
         let mut batch = Batch::new();
         batch.require_equals(layout::space(&space.id), space_bytes.to_vec());
-        let mut out = Vec::with_capacity(events.len());
-        for e in events {
-            let ev = Event {
-                session_id: rec.session.id.clone(),
-                sequence_id: new.session.event_count,
-                event_type: e.event_type.clone(),
-                body: e.body.clone(),
-                emitter: e.emitter.clone(),
-                created_at: now,
-                updated_at: now,
-            };
-            if let (true, Some(t)) = (rec.type_index, &ev.event_type) {
+        for (e, body) in events.iter().zip(appended.bodies) {
+            let seq = new.session.event_count;
+            if let (true, Some(t)) = (rec.type_index, &e.event_type) {
                 batch.put(
-                    layout::event_type(&space.id, &rec.session.id, t, ev.sequence_id),
+                    layout::event_type(&space.id, &rec.session.id, t, seq),
                     Vec::new(),
                 );
             }
-            if let (true, Some(t)) = (rec.type_pages, &ev.event_type) {
-                let page = ev.sequence_id / layout::TYPE_PAGE;
+            if let (true, Some(t)) = (rec.type_pages, &e.event_type) {
+                let page = seq / layout::TYPE_PAGE;
                 if new.mark_type_page(t, page) {
                     batch.put(
                         layout::event_type_page(&space.id, &rec.session.id, t, page),
@@ -252,14 +334,19 @@ impl Memspace {
                     );
                 }
             }
+            let header = event_codec::Header {
+                created_at: now,
+                updated_at: now,
+                event_type: e.event_type.as_deref(),
+                emitter: &e.emitter,
+            };
             batch.put(
-                layout::event(&space.id, &rec.session.id, ev.sequence_id),
-                envelope::encode(&ev)?,
+                layout::event(&space.id, &rec.session.id, seq),
+                event_codec::encode_parts(&header, body),
             );
             new.session.event_count += 1;
-            out.push(ev);
         }
-        new.session.token_count = new.session.token_count.saturating_add(tokens);
+        new.session.token_count = new.session.token_count.saturating_add(appended.tokens);
         new.session.last_event_at = Some(now);
         let jobs = fire_due(&mut new, space, now);
         let mut batch = self.session_batch(batch, Some((&rec, &bytes)), &mut new, &jobs)?;
@@ -282,7 +369,7 @@ impl Memspace {
             self.cache
                 .remember_decoded(&key, &bytes, Rc::new(CachedHead::appended(new)));
         }
-        Ok(out)
+        Ok((first, now))
     }
 
     /// Lists events in ascending sequence order: a page from `offset`, or the last `last_n`.
@@ -310,9 +397,9 @@ impl Memspace {
         self.list_events_general(space_id, session_id, query).await
     }
 
-    /// `list_events` as JSON text: an array of the event records, each exactly as stored
-    /// (a stored event is its public record), for bindings that hand the host one JSON text
-    /// instead of converting record by record.
+    /// `list_events` as JSON text: an array of the event records (each written around its
+    /// stored body text, see [`event_codec::write_json`]), for bindings that hand the host
+    /// one JSON text instead of converting record by record.
     pub async fn list_events_json(
         &self,
         space_id: &str,
@@ -445,12 +532,11 @@ impl Memspace {
                 .map(u64::from_be_bytes);
             match seq {
                 Some(s) if s < count => {
-                    let p = envelope::payload(bytes)?;
                     // A tombstone in the window: the answer reaches past it (general path).
-                    if is_tombstone(p) {
+                    let Some(json) = event_json(&rec.session.id, s, bytes)? else {
                         return Ok(None);
-                    }
-                    out.push(p.to_vec());
+                    };
+                    out.push(json);
                 }
                 Some(_) => {}
                 None => return Ok(None),
@@ -548,17 +634,20 @@ impl Memspace {
             None => (false, 0, count, offset, limit),
         };
         let range = layout::events_between(&space.id, &rec.session.id, from, to);
-        let mut out = self.scan_events(range, reverse, filter, skip, take).await?;
+        let mut out = self
+            .scan_events(&rec.session.id, range, reverse, filter, skip, take)
+            .await?;
         if reverse {
             out.reverse();
         }
         Ok(out)
     }
 
-    /// Scans committed events in `range`, keeping those of type `filter` (all when `None`),
+    /// Scans committed events of `session_id` in `range`, keeping those of type `filter` (all when `None`),
     /// skipping `skip` matches and returning at most `take`.
     async fn scan_events(
         &self,
+        session_id: &str,
         mut range: KeyRange,
         reverse: bool,
         filter: Option<&str>,
@@ -583,8 +672,8 @@ impl Memspace {
             } else {
                 range.start = super::cursor::successor(last);
             }
-            for (_, bytes) in &chunk {
-                let Some(e) = decode_live(bytes)? else {
+            for (key, bytes) in &chunk {
+                let Some(e) = decode_live(session_id, seq_of(key)?, bytes)? else {
                     continue;
                 };
                 if filter.is_some_and(|t| e.event_type.as_deref() != Some(t)) {
@@ -643,14 +732,15 @@ impl Memspace {
                 .filter(|seq| *seq < count)
                 .map(|seq| layout::event(space_id, session_id, seq))
                 .collect();
-            for bytes in self.kv.get_many(&keys).await.map_err(kv_error)? {
+            let values = self.kv.get_many(&keys).await.map_err(kv_error)?;
+            for (key, bytes) in keys.iter().zip(values) {
                 let Some(bytes) = bytes else {
                     return Err(Error::storage(
                         "an index entry below the event count names a missing event",
                     ));
                 };
                 // A tombstone: an index key left by a delete stopped after its commit point.
-                let Some(e) = decode_live(&bytes)? else {
+                let Some(e) = decode_live(session_id, seq_of(key)?, &bytes)? else {
                     continue;
                 };
                 if e.event_type.as_deref() != Some(t) {
@@ -715,8 +805,8 @@ impl Memspace {
                     .scan(&range, (to - from) as usize, reverse)
                     .await
                     .map_err(kv_error)?;
-                for (_, bytes) in events {
-                    let Some(e) = decode_live(&bytes)? else {
+                for (key, bytes) in events {
+                    let Some(e) = decode_live(session_id, seq_of(&key)?, &bytes)? else {
                         continue;
                     };
                     if e.event_type.as_deref() != Some(t) {
@@ -824,7 +914,7 @@ impl Memspace {
                     u.sequence_id
                 )));
             };
-            let mut ev = match decode_stored(&old_bytes)? {
+            let mut ev = match decode_stored(session_id, u.sequence_id, &old_bytes)? {
                 StoredEvent::Live(e) => e,
                 StoredEvent::Deleted(_) => return Err(event_gone(u.sequence_id)),
             };
@@ -872,7 +962,7 @@ impl Memspace {
             // Strictly increasing, so a token read before this update is always stale after it.
             ev.updated_at = now.max(Timestamp(ev.updated_at.0.saturating_add(1)));
             batch.require_equals(key.clone(), old_bytes);
-            puts.push((key, envelope::encode(&ev)?));
+            puts.push((key, event_codec::encode(&ev)?));
             out.push(ev);
         }
         // One event (with its index key first) lands safely key by key: the event is the only

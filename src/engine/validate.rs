@@ -115,6 +115,11 @@ pub fn json_size(field: &str, v: &Value) -> Result<()> {
     let size = serde_json::to_writer(&mut n, v)
         .map(|()| n.0)
         .unwrap_or(usize::MAX);
+    json_len(field, size)
+}
+
+/// The size bound of user JSON, for a value already encoded to `size` bytes.
+pub fn json_len(field: &str, size: usize) -> Result<()> {
     if size > MAX_JSON_BYTES {
         return Err(Error::validation(
             field,

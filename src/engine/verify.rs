@@ -44,9 +44,9 @@ impl Walk {
 
     /// Decodes an `ev/…` value (an event or a tombstone), recording a `corrupt` problem when
     /// it does not.
-    fn decode_event(&mut self, key: &str, bytes: &[u8]) -> Option<StoredEvent> {
+    fn decode_event(&mut self, key: &str, ids: (&str, u64), bytes: &[u8]) -> Option<StoredEvent> {
         self.report.records_checked += 1;
-        match decode_stored(bytes) {
+        match decode_stored(ids.0, ids.1, bytes) {
             Ok(v) => Some(v),
             Err(e) => {
                 self.problem(ProblemKind::Corrupt, key.to_string(), e.message);
@@ -164,7 +164,7 @@ impl Memspace {
                     );
                 }
                 expected = seq + 1;
-                let e = match w.decode_event(&ev_name(seq), &bytes) {
+                let e = match w.decode_event(&ev_name(seq), (&s.id, seq), &bytes) {
                     Some(StoredEvent::Live(e)) => e,
                     Some(StoredEvent::Deleted(d)) => {
                         if d != seq {

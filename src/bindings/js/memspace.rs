@@ -71,6 +71,14 @@ pub(super) fn run_json<T: Serialize, F: Future<Output = crate::Result<T>> + 'sta
     }))
 }
 
+/// Runs an engine call that answers JSON text (resolves to the parsed value).
+pub(super) fn run_text<F: Future<Output = crate::Result<String>> + 'static>(fut: F) -> Promise {
+    promise(Box::pin(async move {
+        let text = fut.await.map_err(error::to_js)?;
+        convert::parse_json(&text)
+    }))
+}
+
 /// Runs an engine call that returns nothing (resolves to `undefined`).
 pub(super) fn run_unit<F: Future<Output = crate::Result<()>> + 'static>(fut: F) -> Promise {
     promise(Box::pin(async move {
@@ -302,7 +310,7 @@ impl JsMemspace {
             convert::from_js("event", &event)
         );
         let ms = self.inner.clone();
-        run_json(async move { ms.post_event(&space_id, &session_id, event).await })
+        run_text(async move { ms.post_event_json(&space_id, &session_id, event).await })
     }
 
     /// Appends up to 200 events atomically.
@@ -314,7 +322,7 @@ impl JsMemspace {
             convert::list_from_js("events", &events)
         );
         let ms = self.inner.clone();
-        run_json(async move { ms.post_events(&space_id, &session_id, events).await })
+        run_text(async move { ms.post_events_json(&space_id, &session_id, events).await })
     }
 
     /// Lists events: `{ offset, limit }` or `{ lastN }`, optionally `{ eventType }`.

@@ -334,8 +334,9 @@ impl Memspace {
                 return Ok(out);
             };
             range.end = Some(last.clone());
-            for (_, bytes) in &chunk {
-                let Some(e) = decode_live(bytes)? else {
+            for (key, bytes) in &chunk {
+                let seq = super::event_delete::seq_of(key)?;
+                let Some(e) = decode_live(session_id, seq, bytes)? else {
                     continue;
                 };
                 let text = render::event(&e);
@@ -360,8 +361,9 @@ impl Memspace {
     ) -> Result<Option<String>> {
         let floor = count.saturating_sub(64);
         let range = layout::events_between(&space.id, session_id, floor, count);
-        for (_, bytes) in self.kv.scan(&range, 64, true).await.map_err(kv_error)? {
-            let Some(e) = decode_live(&bytes)? else {
+        for (key, bytes) in self.kv.scan(&range, 64, true).await.map_err(kv_error)? {
+            let seq = super::event_delete::seq_of(&key)?;
+            let Some(e) = decode_live(session_id, seq, &bytes)? else {
                 continue;
             };
             if e.emitter.kind == "user" {

@@ -55,8 +55,9 @@ impl Memspace {
             if page.is_empty() {
                 break;
             }
-            for (_, v) in &page {
-                let e = match decode_stored(v)? {
+            for (k, v) in &page {
+                let seq = crate::engine::event_delete::seq_of(k)?;
+                let e = match decode_stored(&j.session_id, seq, v)? {
                     StoredEvent::Live(e) => e,
                     // A deleted event: nothing to extract, the chunk moves past it.
                     StoredEvent::Deleted(seq) if seq == next => {

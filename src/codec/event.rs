@@ -1,0 +1,326 @@
+//! The binary event value (format 3), what an `ev/{space}/{session}/{seq}` key holds:
+//!
+//! ```text
+//! [3][crc32 of the rest: u32 LE]
+//! [created_at: zigzag varint, µs][updated_at − created_at: zigzag varint, µs]
+//! [event_type: varint 0 = none, else len + 1, then UTF-8]
+//! [emitter type: varint len, then UTF-8][emitter id: varint 0 = none, else len + 1, then UTF-8]
+//! [body: the JSON text, to the end]
+//! ```
+//!
+//! The session id and sequence id are not stored: they are the key's. The body stays JSON text
+//! (written once, copied verbatim into every answer), so key order and exact numbers are kept
+//! and a listing renders an event without parsing its body. Values of format 2 (the whole
+//! event as JSON, see [`super::envelope`]) are still read.
+
+use crate::error::{Error, Result};
+use crate::model::{Emitter, Event};
+use crate::time::Timestamp;
+use std::io::Write;
+
+/// The format byte of a binary event value.
+pub const EVENT_FORMAT: u8 = 3;
+const HEADER: usize = 5;
+
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
+fn unzigzag(v: u64) -> i64 {
+    ((v >> 1) as i64) ^ -((v & 1) as i64)
+}
+
+fn put_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        None => out.push(0),
+        Some(s) => {
+            put_varint(out, s.len() as u64 + 1);
+            out.extend_from_slice(s.as_bytes());
+        }
+    }
+}
+
+/// The parts of an event that go into its value besides the body.
+pub struct Header<'a> {
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Last modification time.
+    pub updated_at: Timestamp,
+    /// The event's label.
+    pub event_type: Option<&'a str>,
+    /// Who produced it.
+    pub emitter: &'a Emitter,
+}
+
+/// Encodes an event whose body is already JSON text (`body`, as [`body_json`] wrote it).
+pub fn encode_parts(h: &Header<'_>, body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER + 24 + body.len());
+    out.extend_from_slice(&[EVENT_FORMAT, 0, 0, 0, 0]);
+    put_varint(&mut out, zigzag(h.created_at.0));
+    put_varint(
+        &mut out,
+        zigzag(h.updated_at.0.wrapping_sub(h.created_at.0)),
+    );
+    put_opt_str(&mut out, h.event_type);
+    put_varint(&mut out, h.emitter.kind.len() as u64);
+    out.extend_from_slice(h.emitter.kind.as_bytes());
+    put_opt_str(&mut out, h.emitter.id.as_deref());
+    out.extend_from_slice(body);
+    let crc = crc32fast::hash(&out[HEADER..]);
+    out[1..HEADER].copy_from_slice(&crc.to_le_bytes());
+    out
+}
+
+/// A body as the JSON text an event value holds.
+pub fn body_json(body: &serde_json::Value) -> Result<Vec<u8>> {
+    serde_json::to_vec(body).map_err(|e| Error::storage(format!("encode: {e}")))
+}
+
+/// Encodes an event (its session and sequence ids are the key's, not stored).
+pub fn encode(e: &Event) -> Result<Vec<u8>> {
+    let h = Header {
+        created_at: e.created_at,
+        updated_at: e.updated_at,
+        event_type: e.event_type.as_deref(),
+        emitter: &e.emitter,
+    };
+    Ok(encode_parts(&h, &body_json(&e.body)?))
+}
+
+/// A decoded binary value: its fields borrowed from the bytes.
+pub struct Parts<'a> {
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Last modification time.
+    pub updated_at: Timestamp,
+    /// The event's label.
+    pub event_type: Option<&'a str>,
+    /// The emitter's type.
+    pub emitter_kind: &'a str,
+    /// The emitter's id.
+    pub emitter_id: Option<&'a str>,
+    /// The body's JSON text.
+    pub body: &'a [u8],
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn varint(&mut self) -> Result<u64> {
+        let mut v = 0u64;
+        for (i, &b) in self.0.iter().enumerate().take(10) {
+            v |= u64::from(b & 0x7f) << (7 * i);
+            if b < 0x80 {
+                self.0 = &self.0[i + 1..];
+                return Ok(v);
+            }
+        }
+        Err(Error::storage("malformed event value (varint)"))
+    }
+
+    fn str(&mut self, len: u64) -> Result<&'a str> {
+        let len = usize::try_from(len).map_err(|_| Error::storage("malformed event value"))?;
+        if len > self.0.len() {
+            return Err(Error::storage("malformed event value (length)"));
+        }
+        let (s, rest) = self.0.split_at(len);
+        self.0 = rest;
+        std::str::from_utf8(s).map_err(|_| Error::storage("malformed event value (UTF-8)"))
+    }
+
+    fn opt_str(&mut self) -> Result<Option<&'a str>> {
+        match self.varint()? {
+            0 => Ok(None),
+            n => self.str(n - 1).map(Some),
+        }
+    }
+}
+
+/// True when a stored value is a binary event (format 3).
+pub fn is_binary(bytes: &[u8]) -> bool {
+    bytes.first() == Some(&EVENT_FORMAT)
+}
+
+/// Checks a binary value's checksum and splits it into its fields.
+pub fn parts(bytes: &[u8]) -> Result<Parts<'_>> {
+    if bytes.len() < HEADER || bytes[0] != EVENT_FORMAT {
+        return Err(Error::storage("not a binary event value"));
+    }
+    let mut crc = [0u8; 4];
+    crc.copy_from_slice(&bytes[1..HEADER]);
+    let rest = &bytes[HEADER..];
+    if crc32fast::hash(rest) != u32::from_le_bytes(crc) {
+        return Err(Error::storage("checksum mismatch"));
+    }
+    let mut r = Reader(rest);
+    let created_at = Timestamp(unzigzag(r.varint()?));
+    let updated_at = Timestamp(created_at.0.wrapping_add(unzigzag(r.varint()?)));
+    let event_type = r.opt_str()?;
+    let kind_len = r.varint()?;
+    let emitter_kind = r.str(kind_len)?;
+    let emitter_id = r.opt_str()?;
+    Ok(Parts {
+        created_at,
+        updated_at,
+        event_type,
+        emitter_kind,
+        emitter_id,
+        body: r.0,
+    })
+}
+
+/// Decodes a binary value stored under session `session_id`, sequence id `seq`.
+pub fn decode(session_id: &str, seq: u64, bytes: &[u8]) -> Result<Event> {
+    let p = parts(bytes)?;
+    let body =
+        serde_json::from_slice(p.body).map_err(|e| Error::storage(format!("decode: {e}")))?;
+    Ok(Event {
+        session_id: session_id.to_string(),
+        sequence_id: seq,
+        event_type: p.event_type.map(str::to_string),
+        body,
+        emitter: Emitter {
+            kind: p.emitter_kind.to_string(),
+            id: p.emitter_id.map(str::to_string),
+        },
+        created_at: p.created_at,
+        updated_at: p.updated_at,
+    })
+}
+
+fn json_str(out: &mut Vec<u8>, s: &str) -> Result<()> {
+    serde_json::to_writer(&mut *out, s).map_err(|e| Error::storage(format!("encode: {e}")))
+}
+
+fn json_opt_str(out: &mut Vec<u8>, s: Option<&str>) -> Result<()> {
+    match s {
+        Some(s) => json_str(out, s),
+        None => {
+            out.extend_from_slice(b"null");
+            Ok(())
+        }
+    }
+}
+
+fn json_time(out: &mut Vec<u8>, t: Timestamp) -> Result<()> {
+    let mut buf = [0u8; 27];
+    match t.rfc3339(&mut buf) {
+        Some(text) => {
+            out.push(b'"');
+            out.extend_from_slice(text.as_bytes());
+            out.push(b'"');
+        }
+        None => write!(out, "\"{t}\"").map_err(|e| Error::storage(format!("encode: {e}")))?,
+    }
+    Ok(())
+}
+
+/// Appends the event's public JSON record (the same text `serde_json` writes for [`Event`])
+/// for the binary value `p` stored under session `session_id`, sequence id `seq`.
+pub fn write_json(out: &mut Vec<u8>, session_id: &str, seq: u64, p: &Parts<'_>) -> Result<()> {
+    out.extend_from_slice(b"{\"sessionId\":");
+    json_str(out, session_id)?;
+    write!(out, ",\"sequenceId\":{seq},\"eventType\":")
+        .map_err(|e| Error::storage(format!("encode: {e}")))?;
+    json_opt_str(out, p.event_type)?;
+    out.extend_from_slice(b",\"body\":");
+    out.extend_from_slice(p.body);
+    out.extend_from_slice(b",\"emitter\":{\"type\":");
+    json_str(out, p.emitter_kind)?;
+    out.extend_from_slice(b",\"id\":");
+    json_opt_str(out, p.emitter_id)?;
+    out.extend_from_slice(b"},\"createdAt\":");
+    json_time(out, p.created_at)?;
+    out.extend_from_slice(b",\"updatedAt\":");
+    json_time(out, p.updated_at)?;
+    out.push(b'}');
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn event(event_type: Option<&str>, id: Option<&str>, body: serde_json::Value) -> Event {
+        Event {
+            session_id: "ses_x\"y".into(),
+            sequence_id: 41,
+            event_type: event_type.map(str::to_string),
+            body,
+            emitter: Emitter {
+                kind: "agent".into(),
+                id: id.map(str::to_string),
+            },
+            created_at: Timestamp(1_764_590_000_123_456),
+            updated_at: Timestamp(1_764_590_000_123_999),
+        }
+    }
+
+    #[test]
+    fn binary_events_decode_to_the_event_and_render_the_json_serde_writes() {
+        let cases = [
+            event(
+                Some("message"),
+                Some("u1"),
+                json!({"z": 1, "a": [1.5, "é\n"]}),
+            ),
+            event(None, None, json!(null)),
+            event(Some(""), Some(""), json!("text")),
+            Event {
+                created_at: Timestamp(-5),
+                updated_at: Timestamp(-9),
+                ..event(Some("t"), None, json!({}))
+            },
+        ];
+        for e in cases {
+            let v = encode(&e).unwrap();
+            assert_eq!(decode(&e.session_id, 41, &v).unwrap(), e);
+            let mut out = Vec::new();
+            write_json(&mut out, &e.session_id, 41, &parts(&v).unwrap()).unwrap();
+            assert_eq!(out, serde_json::to_vec(&e).unwrap());
+        }
+    }
+
+    #[test]
+    fn the_binary_value_is_smaller_than_the_json_record() {
+        let e = event(Some("message"), Some("u1"), json!({"content": "hello"}));
+        let json = super::super::envelope::encode(&e).unwrap();
+        let bin = encode(&e).unwrap();
+        assert!(
+            bin.len() + 150 < json.len(),
+            "{} vs {}",
+            bin.len(),
+            json.len()
+        );
+    }
+
+    #[test]
+    fn corrupted_or_truncated_binary_values_are_storage_errors() {
+        let v = encode(&event(Some("m"), Some("u1"), json!({"a": 1}))).unwrap();
+        for i in 1..v.len() {
+            let mut bad = v.clone();
+            bad[i] ^= 0x41;
+            assert_eq!(
+                decode("s", 0, &bad).unwrap_err().code,
+                crate::ErrorCode::Storage
+            );
+        }
+        for n in 0..v.len() {
+            assert!(decode("s", 0, &v[..n]).is_err());
+        }
+        // A checksum-valid value whose lengths run past its end is refused, not read past.
+        let mut forged = vec![EVENT_FORMAT, 0, 0, 0, 0, 0, 0, 0x7f];
+        let crc = crc32fast::hash(&forged[HEADER..]);
+        forged[1..HEADER].copy_from_slice(&crc.to_le_bytes());
+        assert!(decode("s", 0, &forged).is_err());
+    }
+}
