@@ -2,10 +2,11 @@
 //!
 //! ```text
 //! [3][crc32 of the rest: u32 LE]
+//! [body form: varint 0 = JSON text, else the JSON text's length + 1 and the body is compressed]
 //! [created_at: zigzag varint, µs][updated_at − created_at: zigzag varint, µs]
 //! [event_type: varint 0 = none, else len + 1, then UTF-8]
 //! [emitter type: varint len, then UTF-8][emitter id: varint 0 = none, else len + 1, then UTF-8]
-//! [body: the JSON text, to the end]
+//! [body: the JSON text (or its compression, see [`super::lz`]), to the end]
 //! ```
 //!
 //! The session id and sequence id are not stored: they are the key's. The body stays JSON text
@@ -16,11 +17,14 @@
 use crate::error::{Error, Result};
 use crate::model::{Emitter, Event};
 use crate::time::Timestamp;
-use std::io::Write;
 
 /// The format byte of a binary event value.
 pub const EVENT_FORMAT: u8 = 3;
 const HEADER: usize = 5;
+/// Bodies shorter than this are stored as they are (compression would not pay).
+const COMPRESS_FROM: usize = 48;
+/// The longest body a value may claim to decompress to.
+const MAX_BODY: usize = 16 << 20;
 
 fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
@@ -64,6 +68,12 @@ pub struct Header<'a> {
 pub fn encode_parts(h: &Header<'_>, body: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER + 24 + body.len());
     out.extend_from_slice(&[EVENT_FORMAT, 0, 0, 0, 0]);
+    let mut packed = Vec::new();
+    if body.len() >= COMPRESS_FROM {
+        super::lz::compress(body, &mut packed);
+    }
+    let compressed = !packed.is_empty() && packed.len() + 4 < body.len();
+    put_varint(&mut out, if compressed { body.len() as u64 + 1 } else { 0 });
     put_varint(&mut out, zigzag(h.created_at.0));
     put_varint(
         &mut out,
@@ -73,7 +83,7 @@ pub fn encode_parts(h: &Header<'_>, body: &[u8]) -> Vec<u8> {
     put_varint(&mut out, h.emitter.kind.len() as u64);
     out.extend_from_slice(h.emitter.kind.as_bytes());
     put_opt_str(&mut out, h.emitter.id.as_deref());
-    out.extend_from_slice(body);
+    out.extend_from_slice(if compressed { &packed } else { body });
     let crc = crc32fast::hash(&out[HEADER..]);
     out[1..HEADER].copy_from_slice(&crc.to_le_bytes());
     out
@@ -107,8 +117,27 @@ pub struct Parts<'a> {
     pub emitter_kind: &'a str,
     /// The emitter's id.
     pub emitter_id: Option<&'a str>,
-    /// The body's JSON text.
+    /// The body as stored: its JSON text, or that compressed.
     pub body: &'a [u8],
+    /// The JSON text's length when `body` is compressed.
+    pub compressed: Option<usize>,
+}
+
+impl Parts<'_> {
+    /// Appends the body's JSON text to `out`.
+    pub fn body_to(&self, out: &mut Vec<u8>) -> Result<()> {
+        match self.compressed {
+            None => out.extend_from_slice(self.body),
+            Some(len) => {
+                let start = out.len();
+                super::lz::decompress(self.body, out, len)?;
+                if out.len() - start != len {
+                    return Err(Error::storage("compressed body of the wrong length"));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 struct Reader<'a>(&'a [u8]);
@@ -161,6 +190,11 @@ pub fn parts(bytes: &[u8]) -> Result<Parts<'_>> {
         return Err(Error::storage("checksum mismatch"));
     }
     let mut r = Reader(rest);
+    let compressed = match r.varint()? {
+        0 => None,
+        n if n - 1 <= MAX_BODY as u64 => Some((n - 1) as usize),
+        _ => return Err(Error::storage("malformed event value (body length)")),
+    };
     let created_at = Timestamp(unzigzag(r.varint()?));
     let updated_at = Timestamp(created_at.0.wrapping_add(unzigzag(r.varint()?)));
     let event_type = r.opt_str()?;
@@ -174,14 +208,22 @@ pub fn parts(bytes: &[u8]) -> Result<Parts<'_>> {
         emitter_kind,
         emitter_id,
         body: r.0,
+        compressed,
     })
 }
 
 /// Decodes a binary value stored under session `session_id`, sequence id `seq`.
 pub fn decode(session_id: &str, seq: u64, bytes: &[u8]) -> Result<Event> {
     let p = parts(bytes)?;
-    let body =
-        serde_json::from_slice(p.body).map_err(|e| Error::storage(format!("decode: {e}")))?;
+    let mut text = Vec::new();
+    let json = match p.compressed {
+        None => p.body,
+        Some(_) => {
+            p.body_to(&mut text)?;
+            &text
+        }
+    };
+    let body = serde_json::from_slice(json).map_err(|e| Error::storage(format!("decode: {e}")))?;
     Ok(Event {
         session_id: session_id.to_string(),
         sequence_id: seq,
@@ -196,8 +238,13 @@ pub fn decode(session_id: &str, seq: u64, bytes: &[u8]) -> Result<Event> {
     })
 }
 
+/// Writes `v` as JSON (serde_json's writer: the one the engine already has, no `fmt`).
+fn json<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) -> Result<()> {
+    serde_json::to_writer(&mut *out, v).map_err(|e| Error::storage(format!("encode: {e}")))
+}
+
 fn json_str(out: &mut Vec<u8>, s: &str) -> Result<()> {
-    serde_json::to_writer(&mut *out, s).map_err(|e| Error::storage(format!("encode: {e}")))
+    json(out, s)
 }
 
 fn json_opt_str(out: &mut Vec<u8>, s: Option<&str>) -> Result<()> {
@@ -211,16 +258,7 @@ fn json_opt_str(out: &mut Vec<u8>, s: Option<&str>) -> Result<()> {
 }
 
 fn json_time(out: &mut Vec<u8>, t: Timestamp) -> Result<()> {
-    let mut buf = [0u8; 27];
-    match t.rfc3339(&mut buf) {
-        Some(text) => {
-            out.push(b'"');
-            out.extend_from_slice(text.as_bytes());
-            out.push(b'"');
-        }
-        None => write!(out, "\"{t}\"").map_err(|e| Error::storage(format!("encode: {e}")))?,
-    }
-    Ok(())
+    json(out, &t)
 }
 
 /// Appends the event's public JSON record (the same text `serde_json` writes for [`Event`])
@@ -228,11 +266,12 @@ fn json_time(out: &mut Vec<u8>, t: Timestamp) -> Result<()> {
 pub fn write_json(out: &mut Vec<u8>, session_id: &str, seq: u64, p: &Parts<'_>) -> Result<()> {
     out.extend_from_slice(b"{\"sessionId\":");
     json_str(out, session_id)?;
-    write!(out, ",\"sequenceId\":{seq},\"eventType\":")
-        .map_err(|e| Error::storage(format!("encode: {e}")))?;
+    out.extend_from_slice(b",\"sequenceId\":");
+    json(out, &seq)?;
+    out.extend_from_slice(b",\"eventType\":");
     json_opt_str(out, p.event_type)?;
     out.extend_from_slice(b",\"body\":");
-    out.extend_from_slice(p.body);
+    p.body_to(out)?;
     out.extend_from_slice(b",\"emitter\":{\"type\":");
     json_str(out, p.emitter_kind)?;
     out.extend_from_slice(b",\"id\":");
@@ -275,6 +314,11 @@ mod tests {
             ),
             event(None, None, json!(null)),
             event(Some(""), Some(""), json!("text")),
+            event(
+                Some("m"),
+                Some("u1"),
+                json!({"content": "lorem ipsum ".repeat(40)}),
+            ),
             Event {
                 created_at: Timestamp(-5),
                 updated_at: Timestamp(-9),
@@ -318,9 +362,42 @@ mod tests {
             assert!(decode("s", 0, &v[..n]).is_err());
         }
         // A checksum-valid value whose lengths run past its end is refused, not read past.
-        let mut forged = vec![EVENT_FORMAT, 0, 0, 0, 0, 0, 0, 0x7f];
+        let mut forged = vec![EVENT_FORMAT, 0, 0, 0, 0, 0, 0, 0, 0x7f];
         let crc = crc32fast::hash(&forged[HEADER..]);
         forged[1..HEADER].copy_from_slice(&crc.to_le_bytes());
         assert!(decode("s", 0, &forged).is_err());
+        // So is a compressed body that decompresses to another length than its value says.
+        let mut forged = vec![
+            EVENT_FORMAT,
+            0,
+            0,
+            0,
+            0,
+            9,
+            0,
+            0,
+            0,
+            1,
+            b'x',
+            0,
+            6,
+            b'"',
+            b'a',
+        ];
+        forged.extend_from_slice(&[b'"']);
+        let crc = crc32fast::hash(&forged[HEADER..]);
+        forged[1..HEADER].copy_from_slice(&crc.to_le_bytes());
+        assert!(decode("s", 0, &forged).is_err());
+    }
+
+    #[test]
+    fn long_bodies_are_stored_compressed_and_read_back_exactly() {
+        let body = json!({"content": "lorem ipsum dolor sit amet ".repeat(10)});
+        let e = event(Some("message"), Some("u1"), body.clone());
+        let v = encode(&e).unwrap();
+        let p = parts(&v).unwrap();
+        assert!(p.compressed.is_some());
+        assert!(v.len() < 100, "{}", v.len());
+        assert_eq!(decode(&e.session_id, 41, &v).unwrap().body, body);
     }
 }

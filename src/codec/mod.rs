@@ -4,3 +4,4 @@ pub mod base64;
 pub mod envelope;
 pub mod event;
 pub mod keys;
+pub mod lz;

@@ -190,6 +190,7 @@ impl Memspace {
                 emitter_kind: &e.emitter.kind,
                 emitter_id: e.emitter.id.as_deref(),
                 body,
+                compressed: None,
             };
             event_codec::write_json(&mut out, session_id, seq, &parts)?;
         }

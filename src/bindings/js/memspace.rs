@@ -61,7 +61,8 @@ pub(super) fn run<T: Serialize, F: Future<Output = crate::Result<T>> + 'static>(
     }))
 }
 
-/// Runs an engine call and converts its result through JSON text (event paths).
+/// Runs an engine call and converts its result through JSON text (event updates).
+#[cfg(feature = "js")]
 pub(super) fn run_json<T: Serialize, F: Future<Output = crate::Result<T>> + 'static>(
     fut: F,
 ) -> Promise {
