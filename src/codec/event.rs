@@ -367,24 +367,8 @@ mod tests {
         forged[1..HEADER].copy_from_slice(&crc.to_le_bytes());
         assert!(decode("s", 0, &forged).is_err());
         // So is a compressed body that decompresses to another length than its value says.
-        let mut forged = vec![
-            EVENT_FORMAT,
-            0,
-            0,
-            0,
-            0,
-            9,
-            0,
-            0,
-            0,
-            1,
-            b'x',
-            0,
-            6,
-            b'"',
-            b'a',
-        ];
-        forged.extend_from_slice(&[b'"']);
+        let mut forged = vec![EVENT_FORMAT, 0, 0, 0, 0];
+        forged.extend_from_slice(b"\x09\0\0\0\x01x\0\x06\"a\"");
         let crc = crc32fast::hash(&forged[HEADER..]);
         forged[1..HEADER].copy_from_slice(&crc.to_le_bytes());
         assert!(decode("s", 0, &forged).is_err());
