@@ -180,15 +180,7 @@ fn quota_errors_surface_as_quota_and_leave_nothing_applied() {
     .unwrap();
     faulty.set_quota_bytes(Some(4096));
     // Text that does not compress: the stored value is as large as the body.
-    let mut x = 0x2545_f491_u32;
-    let noise: String = (0..10_000)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            char::from(b'a' + (x % 26) as u8)
-        })
-        .collect();
+    let noise = noise(10_000);
     let big = NewEvent {
         body: json!({ "content": noise }),
         emitter: Emitter::new("user", "u1"),

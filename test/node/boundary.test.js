@@ -195,7 +195,10 @@ test("storage \"memory\" filled toward the wasm memory limit gives a typed quota
   const ms = await Memspace.open({ storage: "memory", name: `quota-${Math.random()}`, maxBytes: 300_000 });
   const sp = await ms.createSpace();
   const se = await ms.createSession(sp.id, { participants: ["u1"] });
-  const batch = Array.from({ length: 50 }, (_, i) => ({ body: { i, text: "x".repeat(1000) }, emitter: user }));
+  // Letters that do not compress (xorshift), so each event stores its full size.
+  let x = 0x2545f491;
+  const noise = () => Array.from({ length: 1000 }, () => ((x ^= x << 13), (x ^= x >>> 17), (x ^= x << 5), String.fromCharCode(97 + ((x >>> 0) % 26)))).join("");
+  const batch = Array.from({ length: 50 }, (_, i) => ({ body: { i, text: noise() }, emitter: user }));
   let err;
   for (let round = 0; round < 20 && !err; round++) {
     const before = (await ms.getSession(sp.id, se.id)).eventCount;

@@ -84,6 +84,19 @@ pub fn agent(text: &str, kind: &str) -> NewEvent {
     }
 }
 
+/// `n` letters that do not compress (xorshift): a body stored at its full size.
+pub fn noise(n: usize) -> String {
+    let mut x = 0x2545_f491_u32;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            char::from(b'a' + (x % 26) as u8)
+        })
+        .collect()
+}
+
 pub fn seqs(events: &[Event]) -> Vec<u64> {
     events.iter().map(|e| e.sequence_id).collect()
 }
