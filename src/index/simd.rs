@@ -104,6 +104,29 @@ pub fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
     }
 }
 
+/// Which form of the int8 × int16 scan kernel runs here: `simd128`, `avx2` or `scalar`.
+pub fn scan_kernel() -> &'static str {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        "simd128"
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            "avx2"
+        } else {
+            "scalar"
+        }
+    }
+    #[cfg(not(any(
+        all(target_arch = "wasm32", target_feature = "simd128"),
+        target_arch = "x86_64"
+    )))]
+    {
+        "scalar"
+    }
+}
+
 /// True when this build scans with wasm SIMD.
 pub const SIMD: bool = cfg!(all(target_arch = "wasm32", target_feature = "simd128"));
 

@@ -468,6 +468,8 @@ impl<'de> de::Deserializer<'de> for Input {
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         self.nest()?;
+        // Vectors exist only in the full module's methods (recall, memories).
+        #[cfg(feature = "js")]
         if self.json.is_none() && is_float_array(&self.value) {
             return visitor.visit_seq(Floats::of(&self.value)?);
         }
@@ -620,11 +622,13 @@ impl<'de> de::SeqAccess<'de> for Items {
 
 /// The numbers of a `Float32Array` / `Float64Array` (a vector), copied into wasm in one call
 /// (not read one element at a time), each checked finite as an array's would be.
+#[cfg(feature = "js")]
 struct Floats {
     items: std::vec::IntoIter<f64>,
     next: u32,
 }
 
+#[cfg(feature = "js")]
 impl Floats {
     fn of(v: &JsValue) -> Result<Self> {
         let len = Reflect::get(v, &JsValue::from_str("length"))
@@ -645,6 +649,7 @@ impl Floats {
     }
 }
 
+#[cfg(feature = "js")]
 impl<'de> de::SeqAccess<'de> for Floats {
     type Error = InputError;
 
