@@ -84,7 +84,7 @@ pub fn encode_parts(h: &Header<'_>, body: &[u8]) -> Vec<u8> {
     out.extend_from_slice(h.emitter.kind.as_bytes());
     put_opt_str(&mut out, h.emitter.id.as_deref());
     out.extend_from_slice(if compressed { &packed } else { body });
-    let crc = super::crc32::hash(&out[HEADER..]);
+    let crc = crate::codec::crc32::hash(&out[HEADER..]);
     out[1..HEADER].copy_from_slice(&crc.to_le_bytes());
     out
 }
@@ -186,7 +186,7 @@ pub fn parts(bytes: &[u8]) -> Result<Parts<'_>> {
     let mut crc = [0u8; 4];
     crc.copy_from_slice(&bytes[1..HEADER]);
     let rest = &bytes[HEADER..];
-    if super::crc32::hash(rest) != u32::from_le_bytes(crc) {
+    if crate::codec::crc32::hash(rest) != u32::from_le_bytes(crc) {
         return Err(Error::storage("checksum mismatch"));
     }
     let mut r = Reader(rest);
@@ -363,13 +363,13 @@ mod tests {
         }
         // A checksum-valid value whose lengths run past its end is refused, not read past.
         let mut forged = vec![EVENT_FORMAT, 0, 0, 0, 0, 0, 0, 0, 0x7f];
-        let crc = super::crc32::hash(&forged[HEADER..]);
+        let crc = crate::codec::crc32::hash(&forged[HEADER..]);
         forged[1..HEADER].copy_from_slice(&crc.to_le_bytes());
         assert!(decode("s", 0, &forged).is_err());
         // So is a compressed body that decompresses to another length than its value says.
         let mut forged = vec![EVENT_FORMAT, 0, 0, 0, 0];
         forged.extend_from_slice(b"\x09\0\0\0\x01x\0\x06\"a\"");
-        let crc = super::crc32::hash(&forged[HEADER..]);
+        let crc = crate::codec::crc32::hash(&forged[HEADER..]);
         forged[1..HEADER].copy_from_slice(&crc.to_le_bytes());
         assert!(decode("s", 0, &forged).is_err());
     }
