@@ -650,6 +650,9 @@ impl memspace::kv::Kv for ReadLog {
     fn capabilities(&self) -> memspace::kv::Capabilities {
         self.inner.capabilities()
     }
+    fn epoch(&self) -> Option<u64> {
+        self.inner.epoch()
+    }
     fn get<'a>(&'a self, key: &'a [u8]) -> memspace::kv::KvFuture<'a, Option<Vec<u8>>> {
         self.lone.set(self.lone.get() + 1);
         self.inner.get(key)
@@ -734,9 +737,58 @@ fn a_newest_n_read_takes_the_head_from_its_copy_after_the_events_in_one_scan() {
     );
     assert_eq!(
         batches[0].len(),
-        2,
-        "the space record beside the scan, no head read"
+        1,
+        "no head read, and no space read: this handle read the space at the current epoch"
     );
+}
+
+#[test]
+fn appends_after_the_first_read_nothing_and_a_space_write_elsewhere_makes_them_read_again() {
+    let log = Rc::new(ReadLog {
+        inner: MemoryKv::new(),
+        batches: Default::default(),
+        lone: Default::default(),
+    });
+    let ms = World::with_kv(log.clone(), memspace::host::ManualHost::default());
+    let sp = run(ms.create_space(NewSpace::default())).unwrap();
+    let s = run(ms.create_session(
+        &sp.id,
+        NewSession {
+            participants: vec!["u1".into()],
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    run(ms.post_event(&sp.id, &s.id, msg("first"))).unwrap();
+    log.lone.set(0);
+    for i in 0..5 {
+        run(ms.post_event(&sp.id, &s.id, msg(&format!("m{i}")))).unwrap();
+    }
+    assert_eq!(log.lone.get(), 0, "consecutive appends read nothing");
+    // Another handle on the same store updates the space: the next append reads it again.
+    let other = World::with_kv(
+        Rc::new(log.inner.clone()),
+        memspace::host::ManualHost::default(),
+    );
+    run(other.update_space(
+        &sp.id,
+        SpaceUpdate {
+            description: Patch::Set("changed".into()),
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    run(ms.post_event(&sp.id, &s.id, msg("after"))).unwrap();
+    assert!(
+        log.lone.get() > 0,
+        "the space is read again after another handle wrote it"
+    );
+    let q = EventQuery {
+        last_n: Some(2),
+        ..Default::default()
+    };
+    let events = run(ms.list_events(&sp.id, &s.id, q)).unwrap();
+    assert_eq!(seqs(&events), vec![5, 6]);
 }
 
 #[test]
