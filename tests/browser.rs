@@ -940,6 +940,9 @@ async fn a_read_or_append_after_another_tabs_space_delete_answers_gone() {
     assert_eq!(ev.sequence_id, 3);
 }
 
+/// What each (append, read) of a loop answered.
+type Seen = Vec<(memspace::Result<u64>, memspace::Result<usize>)>;
+
 /// Tab A appends and reads in a loop while tab B deletes the space: every call of A lands
 /// before the delete (dense sequence ids, reads see every append) or answers `gone`, and once
 /// one answered `gone` every later one does.
@@ -959,7 +962,7 @@ async fn appends_and_reads_racing_another_tabs_space_delete_land_before_it_or_an
         .await
         .unwrap();
     newest(&a, &sp.id, &se.id, 1).await.unwrap();
-    let seen: Rc<RefCell<Vec<(memspace::Result<u64>, memspace::Result<usize>)>>> = Rc::default();
+    let seen: Rc<RefCell<Seen>> = Rc::default();
     let work = {
         let (a, sp, se, seen) = (a.clone(), sp.id.clone(), se.id.clone(), seen.clone());
         Box::pin(async move {
