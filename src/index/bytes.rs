@@ -56,7 +56,7 @@ impl Writer {
     pub fn seal(self, kind: u8) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.0.len() + 5);
         out.push(kind);
-        out.extend_from_slice(&crc32fast::hash(&self.0).to_le_bytes());
+        out.extend_from_slice(&crate::codec::crc32::hash(&self.0).to_le_bytes());
         out.extend_from_slice(&self.0);
         out
     }
@@ -88,7 +88,7 @@ impl<'a> Reader<'a> {
         let mut crc = [0u8; 4];
         crc.copy_from_slice(&bytes[1..5]);
         let payload = &bytes[5..];
-        if crc32fast::hash(payload) != u32::from_le_bytes(crc) {
+        if crate::codec::crc32::hash(payload) != u32::from_le_bytes(crc) {
             return Err(Error::storage("index page checksum mismatch"));
         }
         Ok(Reader {
