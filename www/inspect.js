@@ -27,6 +27,7 @@ export const TABLES = {
   se: "session head",
   sed: "session dedup claim",
   ev: "event",
+  evh: "session head copy",
   evt: "event-type index",
   tx: "event journal",
   job: "extraction job",
@@ -191,13 +192,21 @@ export function readAll(name) {
   });
 }
 
+const HEAD_COPY = `#${(1n << 64n) - 1n}`;
+
 /** The decoded records that belong to a space (a key part equals its id), grouped by table. */
 export async function recordsOfSpace(name, spaceId) {
   const rows = [];
   for (const [k, v] of await readAll(name)) {
-    const key = decodeKey(k);
+    let key = decodeKey(k);
+    // The copy of a session head stored after its events (ev / space / session / 2^64 − 1):
+    // its eight 0xff bytes after the session id's terminator read like an escaped NUL, so the
+    // number is split off before decoding.
+    const copy = key.tag === "ev" && k.length > 8 && k.subarray(k.length - 8).every((b) => b === 0xff);
+    if (copy) key = { tag: "ev", parts: [...decodeKey(k.subarray(0, k.length - 8)).parts.filter((p) => p !== ""), HEAD_COPY] };
     if (!key.parts.includes(spaceId)) continue;
-    rows.push({ tag: key.tag, table: TABLES[key.tag] ?? key.tag, parts: key.parts, bytes: v.length, value: decodeValue(v) });
+    const tag = copy ? "evh" : key.tag;
+    rows.push({ tag, keyTag: key.tag, table: TABLES[tag] ?? tag, parts: key.parts, bytes: v.length, value: decodeValue(v) });
   }
   return rows;
 }
