@@ -19,7 +19,7 @@ pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     let payload = serde_json::to_vec(value).map_err(|e| Error::storage(format!("encode: {e}")))?;
     let mut out = Vec::with_capacity(HEADER + payload.len());
     out.push(FORMAT_VERSION);
-    out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    out.extend_from_slice(&crate::codec::crc32::hash(&payload).to_le_bytes());
     out.extend_from_slice(&payload);
     Ok(out)
 }
@@ -38,7 +38,7 @@ pub fn payload(bytes: &[u8]) -> Result<&[u8]> {
     let mut crc = [0u8; 4];
     crc.copy_from_slice(&bytes[1..HEADER]);
     let payload = &bytes[HEADER..];
-    if crc32fast::hash(payload) != u32::from_le_bytes(crc) {
+    if crate::codec::crc32::hash(payload) != u32::from_le_bytes(crc) {
         return Err(Error::storage("checksum mismatch"));
     }
     Ok(payload)
@@ -63,7 +63,7 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     let mut crc = [0u8; 4];
     crc.copy_from_slice(&bytes[1..HEADER]);
     let payload = &bytes[HEADER..];
-    if crc32fast::hash(payload) != u32::from_le_bytes(crc) {
+    if crate::codec::crc32::hash(payload) != u32::from_le_bytes(crc) {
         return Err(Error::storage("checksum mismatch"));
     }
     serde_json::from_slice(payload).map_err(|e| Error::storage(format!("decode: {e}")))

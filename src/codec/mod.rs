@@ -1,5 +1,6 @@
 //! How records become ordered keys and bytes.
 
 pub mod base64;
+pub mod crc32;
 pub mod envelope;
 pub mod keys;

@@ -16,8 +16,9 @@ use serde::{Deserialize, Serialize};
 use crate::model::Session;
 
 /// The stored session head: the public session plus bookkeeping only the engine reads.
+/// Stored flat (the session's fields beside the bookkeeping); read through [`StoredHead`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", from = "StoredHead")]
 pub(crate) struct SessionRecord {
     /// The public record.
     #[serde(flatten)]
@@ -58,6 +59,89 @@ pub(crate) struct SessionRecord {
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+/// A stored session head as read: [`Session`]'s fields and the bookkeeping side by side.
+/// `#[serde(flatten)]` would read the same JSON, but through serde's buffered map, a second
+/// copy of every session field's deserializer (about 10 KB of the npm package's default
+/// module); the conversion below names every field, so a field added to [`Session`] or
+/// [`SessionRecord`] fails to compile until it is added here.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StoredHead {
+    id: String,
+    memory_space_id: String,
+    participants: Vec<String>,
+    description: Option<String>,
+    metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    lifecycle_strategies: Vec<LifecycleStrategy>,
+    version: u64,
+    deduplication_key: Option<String>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    event_count: u64,
+    token_count: u64,
+    last_event_at: Option<Timestamp>,
+    executed_strategies: Vec<StrategyExecution>,
+    #[serde(default)]
+    deleted_at: Option<Timestamp>,
+    #[serde(default)]
+    touched_at: Option<Timestamp>,
+    #[serde(default)]
+    expires_at: Option<Timestamp>,
+    #[serde(default)]
+    next_due: Option<Timestamp>,
+    #[serde(default)]
+    extracted_through: u64,
+    #[serde(default)]
+    pending_tx: Option<String>,
+    #[serde(default)]
+    type_index: bool,
+    #[serde(default)]
+    type_pages: bool,
+    #[serde(default)]
+    type_marks: Vec<(String, u64)>,
+    #[serde(default)]
+    deleted_events: u64,
+    #[serde(default)]
+    job_seq: u64,
+    #[serde(default)]
+    awaiting_extraction: Option<AwaitingExtraction>,
+}
+
+impl From<StoredHead> for SessionRecord {
+    fn from(h: StoredHead) -> Self {
+        SessionRecord {
+            session: Session {
+                id: h.id,
+                memory_space_id: h.memory_space_id,
+                participants: h.participants,
+                description: h.description,
+                metadata: h.metadata,
+                lifecycle_strategies: h.lifecycle_strategies,
+                version: h.version,
+                deduplication_key: h.deduplication_key,
+                created_at: h.created_at,
+                updated_at: h.updated_at,
+                event_count: h.event_count,
+                token_count: h.token_count,
+                last_event_at: h.last_event_at,
+                executed_strategies: h.executed_strategies,
+                deleted_at: h.deleted_at,
+                touched_at: h.touched_at,
+                expires_at: h.expires_at,
+            },
+            next_due: h.next_due,
+            extracted_through: h.extracted_through,
+            pending_tx: h.pending_tx,
+            type_index: h.type_index,
+            type_pages: h.type_pages,
+            type_marks: h.type_marks,
+            deleted_events: h.deleted_events,
+            job_seq: h.job_seq,
+            awaiting_extraction: h.awaiting_extraction,
+        }
+    }
 }
 
 /// A session hidden until its extraction job is done.

@@ -73,7 +73,7 @@ impl Writer {
     pub fn seal(self, kind: u8) -> Vec<u8> {
         // Every constructor starts the buffer with HEADER bytes, so these ranges exist.
         let mut out = self.0;
-        let crc = crc32fast::hash(&out[HEADER..]);
+        let crc = crate::codec::crc32::hash(&out[HEADER..]);
         out[0] = kind;
         out[1..HEADER].copy_from_slice(&crc.to_le_bytes());
         out
@@ -106,7 +106,7 @@ impl<'a> Reader<'a> {
         let mut crc = [0u8; 4];
         crc.copy_from_slice(&bytes[1..5]);
         let payload = &bytes[5..];
-        if crc32fast::hash(payload) != u32::from_le_bytes(crc) {
+        if crate::codec::crc32::hash(payload) != u32::from_le_bytes(crc) {
             return Err(Error::storage("index page checksum mismatch"));
         }
         Ok(Reader {
@@ -172,7 +172,7 @@ mod tests {
         w.u16(0x0102).i8s(&[-1, 5]).raw(b"ab");
         let payload = [2u8, 1, 0xff, 5, b'a', b'b'];
         let mut want = vec![0x58];
-        want.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+        want.extend_from_slice(&crate::codec::crc32::hash(&payload).to_le_bytes());
         want.extend_from_slice(&payload);
         assert_eq!(w.seal(0x58), want);
         assert_eq!(Writer::default().seal(1).len(), 5);

@@ -152,7 +152,7 @@ pub(crate) fn meta_of(
         exact,
         terms: terms.keys().cloned().collect(),
         len,
-        text_hash: crc32fast::hash(d.text.as_bytes()),
+        text_hash: crate::codec::crc32::hash(d.text.as_bytes()),
     }
 }
 
@@ -404,8 +404,9 @@ impl Memspace {
             let mut texts = Vec::new();
             for (i, (ord, _, c)) in steps.iter().enumerate() {
                 if let DocChange::Upsert(d) = c {
-                    let same = old_meta(&work, *ord)
-                        .is_some_and(|m| m.text_hash == crc32fast::hash(d.text.as_bytes()));
+                    let same = old_meta(&work, *ord).is_some_and(|m| {
+                        m.text_hash == crate::codec::crc32::hash(d.text.as_bytes())
+                    });
                     if d.vector.is_none() && !same {
                         idx.push(i);
                         texts.push(d.text.clone());
@@ -444,7 +445,8 @@ impl Memspace {
             };
             let keep_vector = match (&new, &old) {
                 (Some(n), Some(o)) => {
-                    n.0.vector.is_none() && o.text_hash == crc32fast::hash(n.0.text.as_bytes())
+                    n.0.vector.is_none()
+                        && o.text_hash == crate::codec::crc32::hash(n.0.text.as_bytes())
                 }
                 _ => false,
             };
