@@ -19,9 +19,16 @@
 //!
 //! Built on web-sys, plus typed bindings below for what stable web-sys lacks (`getAllRecords`,
 //! `IDBRecord`, `transaction()` options, `commit()`). `indexed_db_futures` 0.6.4 (on the design
-//! card) was measured and not adopted: it has no `getAllRecords` (the one-request read the
-//! newest-N read is built on) and the same operations cost +18 KB gzip through it
-//! (docs/engineering/browser-performance.md).
+//! card) was ported for open, get and commit and measured against this file: +14.2 KB gzip on
+//! the default module and no bench difference beyond the run-to-run spread
+//! (docs/engineering/browser-performance.md, "indexed_db_futures: ported and measured"). What it
+//! cannot do, so web-sys would stay beside it anyway:
+//! * `getAllRecords`: it has no such request, and the newest-N read and head read are one.
+//! * Open from a given `IDBFactory` (the `indexedDB` option, e.g. a Storage Bucket's):
+//!   `DBFactory::new()` takes only the global one, and its `Database` cannot wrap a connection
+//!   it did not open.
+//! * Say which `add()` of a pipelined commit found its key taken (the conflict's key) without
+//!   awaiting every request: its request futures keep the `IDBRequest` to themselves.
 
 use crate::kv::{
     Batch, Capabilities, Entry, KeyRange, Kv, KvError, KvFuture, Op, Precondition, Read, ReadResult,

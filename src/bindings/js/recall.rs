@@ -5,7 +5,7 @@
 //! `recall` and `reflect` take the query text alone or the full options object
 //! (`{ query, limit, tags, explain, … }`); a query `embedding` may be a `Float32Array`.
 
-use super::memspace::{args, id, promise, run, JsMemspace};
+use super::memspace::{args, id, promise, run, run_json, JsMemspace};
 use super::{convert, error};
 use crate::model::{RecallQuery, ReindexOptions, ReindexProgress};
 use js_sys::{Function, Promise, Reflect};
@@ -76,7 +76,9 @@ impl JsMemspace {
             })
         );
         let ms = self.inner.clone();
-        run(async move { ms.recall(&space_id, q).await })
+        // Through JSON text: one `JSON.parse` builds the result objects (serde-wasm-bindgen's
+        // per-field calls and per-string decodes cost more than a warm recall's search).
+        run_json(async move { ms.recall(&space_id, q).await })
     }
 
     /// Synthesises an answer from recalled memories with the host LLM (`unsupported` without
