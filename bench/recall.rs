@@ -98,7 +98,10 @@ fn main() {
     let smoke = !std::env::args().any(|a| a == "--bench");
     let small = |n: usize| if smoke { n.min(300) } else { n };
     let e = HashEmbedder::new(DIMS);
-    println!("bench/recall — native, memory backend, one thread, {DIMS}-d vectors (test embedder), opt-level 3\n");
+    println!(
+        "bench/recall — native, memory backend, one thread, {DIMS}-d vectors (test embedder), opt-level 3, {} scan kernel\n",
+        memspace::index::simd::scan_kernel()
+    );
 
     // Remember with and without indexing (10k each, one per call).
     let docs = corpus::docs(7, small(10_000));

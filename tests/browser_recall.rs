@@ -8,7 +8,8 @@
 #![cfg(all(target_arch = "wasm32", feature = "js"))]
 
 use memspace::index::simd::{
-    dot_f32, dot_f32_scalar, dot_i8, dot_i8_i16, dot_i8_i16_scalar, dot_i8_scalar, SIMD,
+    dot_f32, dot_f32_scalar, dot_i8, dot_i8_i16, dot_i8_i16_scalar, dot_i8_scalar, dots_i8_i16,
+    dots_i8_i16_scalar, SIMD,
 };
 use memspace::index::vectors::{normalize, quantize};
 use memspace::testkit::rng::Rng;
@@ -25,7 +26,9 @@ fn the_wasm_build_scans_with_simd128() {
 #[wasm_bindgen_test]
 fn simd_kernels_equal_their_scalar_twins_bit_for_bit() {
     let mut r = Rng::new(9);
-    for dims in [1usize, 15, 16, 17, 64, 383, 384, 768, 1031] {
+    for dims in [
+        1usize, 7, 8, 15, 16, 17, 31, 32, 33, 64, 383, 384, 768, 1031, 4096,
+    ] {
         for _ in 0..20 {
             let a: Vec<i8> = (0..dims)
                 .map(|_| (r.below(255) as i32 - 127) as i8)
@@ -42,6 +45,12 @@ fn simd_kernels_equal_their_scalar_twins_bit_for_bit() {
                 dot_i8_i16_scalar(&a, &q),
                 "int8 x int16, {dims} dims"
             );
+            // The scan kernel over a block of vectors (the query against `a` and `b`).
+            let block: Vec<i8> = a.iter().chain(&b).copied().collect();
+            let (mut fast, mut slow) = ([0i64; 3], [0i64; 3]);
+            dots_i8_i16(&block, dims, &q, &mut fast);
+            dots_i8_i16_scalar(&block, dims, &q, &mut slow);
+            assert_eq!(fast, slow, "scan kernel, {dims} dims");
             let x: Vec<f32> = (0..dims).map(|_| (r.unit() * 2.0 - 1.0) as f32).collect();
             let y: Vec<f32> = (0..dims).map(|_| (r.unit() * 2.0 - 1.0) as f32).collect();
             assert_eq!(

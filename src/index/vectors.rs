@@ -275,17 +275,26 @@ pub fn scan_slots(
     if dims == 0 || query.q.len() != dims {
         return;
     }
+    // Blocks of vectors: the kernel computes a block's dot products in one call (one CPU
+    // feature check, the per-vector kernel inlined in its loop), then the block is ranked.
+    const BLOCK: usize = 64;
+    let mut dots = [0i64; BLOCK];
     let mut floor = top.floor();
-    for (s, (v, scale)) in data.chunks_exact(dims).zip(scales).enumerate() {
-        if *scale == 0.0 {
-            continue;
-        }
-        let cos = simd::dot_i8_i16(v, &query.q) as f32 * scale * query.scale;
-        if cos > floor {
-            let ord = base + s as u32;
-            if keep(ord) {
-                top.offer(ord, cos);
-                floor = top.floor();
+    let blocks = data.chunks(BLOCK * dims).zip(scales.chunks(BLOCK));
+    for (b, (vs, ss)) in blocks.enumerate() {
+        let m = ss.len().min(vs.len() / dims);
+        simd::dots_i8_i16(&vs[..m * dims], dims, &query.q, &mut dots[..m]);
+        for (s, (dot, scale)) in dots[..m].iter().zip(ss).enumerate() {
+            if *scale == 0.0 {
+                continue;
+            }
+            let cos = *dot as f32 * scale * query.scale;
+            if cos > floor {
+                let ord = base + (b * BLOCK + s) as u32;
+                if keep(ord) {
+                    top.offer(ord, cos);
+                    floor = top.floor();
+                }
             }
         }
     }

@@ -468,6 +468,11 @@ impl<'de> de::Deserializer<'de> for Input {
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         self.nest()?;
+        // Vectors exist only in the full module's methods (recall, memories).
+        #[cfg(feature = "js")]
+        if self.json.is_none() && is_float_array(&self.value) {
+            return visitor.visit_seq(Floats::of(&self.value)?);
+        }
         let arr = self.array()?;
         self.spend(2)?;
         let len = array_length(&arr)?;
@@ -612,6 +617,61 @@ impl<'de> de::SeqAccess<'de> for Items {
 
     fn size_hint(&self) -> Option<usize> {
         Some((self.len - self.next) as usize)
+    }
+}
+
+/// The numbers of a `Float32Array` / `Float64Array` (a vector), copied into wasm in one call
+/// (not read one element at a time), each checked finite as an array's would be.
+#[cfg(feature = "js")]
+struct Floats {
+    items: std::vec::IntoIter<f64>,
+    next: u32,
+}
+
+#[cfg(feature = "js")]
+impl Floats {
+    fn of(v: &JsValue) -> Result<Self> {
+        let len = Reflect::get(v, &JsValue::from_str("length"))
+            .ok()
+            .and_then(|n| n.as_f64())
+            .unwrap_or(0.0);
+        if len > MAX_LIST as f64 {
+            return Err(InputError::new(format!(
+                "has {len} items; at most {MAX_LIST}"
+            )));
+        }
+        // `new Float64Array(typedArray)` converts every element in JS; one copy into wasm.
+        let items = js_sys::Float64Array::new(v).to_vec();
+        Ok(Floats {
+            items: items.into_iter(),
+            next: 0,
+        })
+    }
+}
+
+#[cfg(feature = "js")]
+impl<'de> de::SeqAccess<'de> for Floats {
+    type Error = InputError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
+        let Some(n) = self.items.next() else {
+            return Ok(None);
+        };
+        let i = self.next;
+        self.next += 1;
+        if !n.is_finite() {
+            return Err(InputError::new(format!(
+                "must be a finite number, got {n} (JSON has no NaN or Infinity)"
+            ))
+            .within_index(i));
+        }
+        seed.deserialize(n.into_deserializer())
+            .map(Some)
+            .map_err(|e: InputError| e.within_index(i))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.items.len())
     }
 }
 

@@ -5,7 +5,7 @@
 //! `recall` and `reflect` take the query text alone or the full options object
 //! (`{ query, limit, tags, explain, … }`); a query `embedding` may be a `Float32Array`.
 
-use super::memspace::{args, id, promise, run, JsMemspace};
+use super::memspace::{args, id, promise, run, run_json, JsMemspace};
 use super::{convert, error};
 use crate::model::{RecallQuery, ReindexOptions, ReindexProgress};
 use js_sys::{Function, Promise, Reflect};
@@ -76,7 +76,9 @@ impl JsMemspace {
             })
         );
         let ms = self.inner.clone();
-        run(async move { ms.recall(&space_id, q).await })
+        // Through JSON text: one `JSON.parse` builds the result objects (serde-wasm-bindgen's
+        // per-field calls and per-string decodes cost more than a warm recall's search).
+        run_json(async move { ms.recall(&space_id, q).await })
     }
 
     /// Synthesises an answer from recalled memories with the host LLM (`unsupported` without
@@ -150,5 +152,14 @@ impl JsMemspace {
         let (space_id,) = args!(id("spaceId", &space_id));
         let ms = self.inner.clone();
         run(async move { ms.check_index(&space_id).await })
+    }
+
+    /// **Benchmarks only** (not in the typings): memory writes through this handle skip the
+    /// recall index from now on, for the "remember without indexing" baseline of
+    /// `npm run bench:recall`. Memories written so are invisible to recall until `reindex`.
+    #[doc(hidden)]
+    #[wasm_bindgen(js_name = skipRecallIndexForBenchmarks)]
+    pub fn skip_recall_index_for_benchmarks(&self) {
+        self.inner.skip_recall_index_for_benchmarks();
     }
 }

@@ -8,6 +8,7 @@
 //! tab that writes and recalls keeps its cache warm. Opening a space loads nothing: posting
 //! pages come per query term, the doc table and vectors on the first query that needs them.
 
+use crate::engine::memories::MemoryRecord;
 use crate::index::delta::DeltaRecord;
 use crate::index::docs::{DocMeta, DocPage};
 use crate::index::head::IndexHead;
@@ -51,7 +52,11 @@ impl DeltaSet {
             // A memory is added once between folds; only a repeat needs its old postings out.
             let again = self.docs.insert(d.ord, d.meta.clone()).is_some();
             for p in &d.postings {
-                let v = self.terms.entry(p.term.clone()).or_default();
+                // The term is copied only when the set does not hold it yet.
+                let v = match self.terms.get_mut(p.term.as_str()) {
+                    Some(v) => v,
+                    None => self.terms.entry(p.term.clone()).or_default(),
+                };
                 if again {
                     v.retain(|x| x.ord != d.ord);
                 }
@@ -95,6 +100,49 @@ pub(crate) struct SpaceIndex {
     pub ords: HashMap<String, u32>,
     /// Delta records not yet folded into pages.
     pub delta: DeltaSet,
+    /// Memory records read for results (see [`RecordCache`]).
+    pub records: RecordCache,
+}
+
+/// Most memory records a space's [`RecordCache`] holds (it starts over when full).
+const MAX_CACHED_RECORDS: usize = 4096;
+
+/// Memory records this handle read for recall results, valid for exactly one memory-head
+/// `seq`. Every memory write commits its records together with a memory head of a higher
+/// `seq`, so a record cached at `seq` is the stored one for as long as a head read in the
+/// same snapshot as a recall's other reads still has that `seq` (and no pending journal).
+/// Records are only ever cached under the `seq` of a head read before (or in the same
+/// snapshot as) them, so a cached record is never older than its label.
+#[derive(Debug, Default)]
+pub(crate) struct RecordCache {
+    /// The memory-head `seq` the records belong to (`None`: nothing cached).
+    pub seq: Option<u64>,
+    /// Records by memory id.
+    pub records: HashMap<String, Rc<MemoryRecord>>,
+}
+
+impl RecordCache {
+    /// The cached record of `id` (of whatever `seq` is cached: the caller checks it).
+    pub fn get(&self, id: &str) -> Option<Rc<MemoryRecord>> {
+        self.records.get(id).cloned()
+    }
+
+    /// Drops everything unless the cache holds `seq`, and labels it `seq`.
+    pub fn keep_only(&mut self, seq: u64) {
+        if self.seq != Some(seq) {
+            self.records.clear();
+            self.seq = Some(seq);
+        }
+    }
+
+    /// Caches `rec` as of memory-head `seq` (read before it or in the same snapshot).
+    pub fn put(&mut self, seq: u64, rec: Rc<MemoryRecord>) {
+        self.keep_only(seq);
+        if self.records.len() >= MAX_CACHED_RECORDS {
+            self.records.clear();
+        }
+        self.records.insert(rec.memory.id.clone(), rec);
+    }
 }
 
 impl SpaceIndex {
@@ -148,7 +196,13 @@ impl SpaceIndex {
             .flat_map(|r| r.docs.iter())
             .map(|d| 160 + d.postings.len() * 40 + d.vector.as_ref().map_or(0, |v| v.q.len()))
             .sum();
-        postings + docs + vectors + deltas + self.ords.len() * 48
+        let records: usize = self
+            .records
+            .records
+            .values()
+            .map(|r| 256 + r.memory.content.len())
+            .sum();
+        postings + docs + vectors + deltas + records + self.ords.len() * 48
     }
 }
 

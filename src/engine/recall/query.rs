@@ -20,6 +20,7 @@ use crate::model::{
 };
 use crate::time::Timestamp;
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 /// Longest query, in characters.
 pub const MAX_QUERY_CHARS: usize = 4096;
@@ -116,7 +117,7 @@ pub(super) fn check(q: &RecallQuery) -> Result<Params> {
 
 /// One candidate on its way to a result.
 struct Candidate {
-    rec: MemoryRecord,
+    rec: Rc<MemoryRecord>,
     fused: Fused,
     source: &'static str,
     via: Option<String>,
@@ -155,7 +156,7 @@ impl Memspace {
         // heads and the first records in ONE read (one IndexedDB transaction); the ranking
         // stands iff the index head read there still has the cached generation. Otherwise
         // (another tab or request wrote, or nothing is cached): read what is missing, rank.
-        let mut first: Option<Vec<Option<MemoryRecord>>> = None;
+        let mut first: Option<Vec<Option<Rc<MemoryRecord>>>> = None;
         let mut warm = None;
         if let Some(h) = self.warm_index_head(space_id, &terms, want_vec) {
             let vector = self.query_vector(&h, &q).await?;
@@ -196,7 +197,7 @@ impl Memspace {
             let need = results.len() < wanted;
             let recs = match (need, first.take()) {
                 (true, Some(recs)) => recs,
-                (true, None) => self.read_records(&space.id, chunk).await?,
+                (true, None) => self.read_records(&space.id, mem_head.seq, chunk).await?,
                 (false, _) => vec![None; chunk.len()],
             };
             for (h, rec) in chunk.iter().zip(recs) {
@@ -271,6 +272,7 @@ impl Memspace {
                     let Some(rec) = self.read_memory(&space.id, &end).await? else {
                         continue;
                     };
+                    let rec = Rc::new(rec);
                     if !self.passes(&rec, &q, now, as_of) {
                         continue;
                     }
@@ -433,28 +435,85 @@ impl Memspace {
     }
 
     /// One read (one snapshot): the space record (ownership), the memory head, the index
-    /// head and the records of `hits`. `None` — after adopting the head read, so the cache
-    /// starts over — when the index head is not `cached`'s generation any more (the ranking
-    /// was made on an index that changed) or a memory journal is pending.
+    /// head and the records of `hits` this handle has not cached. `None` — after adopting the
+    /// head read, so the cache starts over — when the index head is not `cached`'s generation
+    /// any more (the ranking was made on an index that changed) or a memory journal is
+    /// pending. Cached records are used only when the memory head read here still has the
+    /// `seq` they were cached at; otherwise they are read again.
     async fn read_if_current(
         &self,
         space_id: &str,
         cached: &IndexHead,
         hits: &[IndexHit],
-    ) -> Result<Option<(Space, MemoryHead, Vec<Option<MemoryRecord>>)>> {
+    ) -> Result<Option<(Space, MemoryHead, Vec<Option<Rc<MemoryRecord>>>)>> {
+        let (seq, held) = self.cached_records(space_id, hits);
         let records = hits
             .iter()
-            .map(|h| Read::Get(layout::memory(space_id, &h.doc.memory_id)));
+            .zip(&held)
+            .filter(|(_, c)| c.is_none())
+            .map(|(h, _)| Read::Get(layout::memory(space_id, &h.doc.memory_id)));
         let (space, mem_head, head_bytes, mut res) = self.read_heads(space_id, records).await?;
         let head = self.adopt_index_head(space_id, head_bytes.as_deref())?;
         if head.generation != cached.generation || mem_head.pending_tx.is_some() {
             return Ok(None);
         }
+        let current = seq == Some(mem_head.seq);
         let mut recs = Vec::with_capacity(hits.len());
-        for h in hits {
-            recs.push(record_of(h, next_value(&mut res)?)?);
+        let mut again = Vec::new();
+        for (h, c) in hits.iter().zip(held) {
+            match c {
+                None => {
+                    let rec = record_of(h, next_value(&mut res)?)?.map(Rc::new);
+                    recs.push(rec);
+                }
+                Some(rec) if current => recs.push(Some(rec)),
+                Some(_) => {
+                    // Cached before another handle's write: read again below.
+                    again.push(recs.len());
+                    recs.push(None);
+                }
+            }
+        }
+        self.cache_records(space_id, mem_head.seq, &recs);
+        if !again.is_empty() {
+            let stale: Vec<IndexHit> = again.iter().map(|i| hits[*i].clone()).collect();
+            let fresh = self.read_records(space_id, mem_head.seq, &stale).await?;
+            for (i, rec) in again.into_iter().zip(fresh) {
+                recs[i] = rec;
+            }
         }
         Ok(Some((space, mem_head, recs)))
+    }
+
+    /// The records of `hits` this handle's record cache holds (`None` where it does not),
+    /// with the memory-head `seq` they were cached at.
+    fn cached_records(
+        &self,
+        space_id: &str,
+        hits: &[IndexHit],
+    ) -> (Option<u64>, Vec<Option<Rc<MemoryRecord>>>) {
+        let map = self.index.0.borrow();
+        match map.get(space_id) {
+            Some(s) if s.records.seq.is_some() => (
+                s.records.seq,
+                hits.iter()
+                    .map(|h| s.records.get(&h.doc.memory_id))
+                    .collect(),
+            ),
+            _ => (None, vec![None; hits.len()]),
+        }
+    }
+
+    /// Caches records read after (or in the same snapshot as) a memory head of `seq`.
+    fn cache_records(&self, space_id: &str, seq: u64, recs: &[Option<Rc<MemoryRecord>>]) {
+        let mut map = self.index.0.borrow_mut();
+        let Some(s) = map.get_mut(space_id) else {
+            return;
+        };
+        s.records.keep_only(seq);
+        for rec in recs.iter().flatten() {
+            s.records.put(seq, rec.clone());
+        }
     }
 
     /// What a recall reads first, in one `read_many` (one snapshot on IndexedDB): the space
@@ -529,22 +588,40 @@ impl Memspace {
             && q.created_before.is_none_or(|t| m.created_at < t)
     }
 
-    /// The records of index hits (one read), `None` where the record is missing or is not the
-    /// memory the index names.
+    /// The records of index hits, `None` where the record is missing or is not the memory the
+    /// index names: from this handle's record cache when it holds memory-head `seq` (read
+    /// before this call), the rest in one read, which are cached under `seq`.
     async fn read_records(
         &self,
         space: &str,
+        seq: u64,
         hits: &[IndexHit],
-    ) -> Result<Vec<Option<MemoryRecord>>> {
+    ) -> Result<Vec<Option<Rc<MemoryRecord>>>> {
+        let (cached_seq, mut held) = self.cached_records(space, hits);
+        if cached_seq != Some(seq) {
+            held = vec![None; hits.len()];
+        }
         let keys: Vec<Vec<u8>> = hits
             .iter()
-            .map(|h| layout::memory(space, &h.doc.memory_id))
+            .zip(&held)
+            .filter(|(_, c)| c.is_none())
+            .map(|(h, _)| layout::memory(space, &h.doc.memory_id))
             .collect();
-        let vals = self.kv.get_many(&keys).await.map_err(kv_error)?;
-        hits.iter()
-            .zip(vals)
-            .map(|(h, v)| record_of(h, v))
-            .collect()
+        let mut vals = self.kv.get_many(&keys).await.map_err(kv_error)?.into_iter();
+        let mut recs = Vec::with_capacity(hits.len());
+        for (h, c) in hits.iter().zip(held) {
+            match c {
+                Some(rec) => recs.push(Some(rec)),
+                None => {
+                    let bytes = vals
+                        .next()
+                        .ok_or_else(|| Error::storage("record read answered too few values"))?;
+                    recs.push(record_of(h, bytes)?.map(Rc::new));
+                }
+            }
+        }
+        self.cache_records(space, seq, &recs);
+        Ok(recs)
     }
 
     /// What every recall reads first, in one `read_many` (one snapshot): the space record

@@ -633,3 +633,77 @@ fn quality_histories_never_return_stale_forgotten_or_expired_memories() {
         assert!(s.recall_at_5 > 0.5, "{name}: recall@5 {}", s.recall_at_5);
     }
 }
+
+#[test]
+fn a_warm_handle_serves_no_cached_record_another_handle_changed_without_touching_the_index() {
+    use crate::model::{MemoryUpdate, NewMemory, NewSpace, RecallQuery};
+    let kv = MemoryKv::new();
+    let host = Rc::new(ManualHost::default());
+    let principal = Principal::new("u", "t");
+    let writer = Memspace::new(Rc::new(kv.clone()), host.clone(), principal.clone()).unwrap();
+    let reader = Memspace::new(Rc::new(kv.clone()), host, principal).unwrap();
+    let sp = block_on(writer.create_space(NewSpace::default()))
+        .unwrap()
+        .unwrap()
+        .id;
+    let remembered = |content: &str| NewMemory {
+        content: content.into(),
+        ..Default::default()
+    };
+    let a = block_on(writer.remember(&sp, remembered("Persimmon tart for the picnic")))
+        .unwrap()
+        .unwrap()
+        .memory
+        .id;
+    let recall = |ms: &Memspace| {
+        block_on(ms.recall(
+            &sp,
+            RecallQuery {
+                query: "persimmon tart".into(),
+                min_relevance: Some(0.0),
+                ..Default::default()
+            },
+        ))
+        .unwrap()
+        .unwrap()
+        .memories
+    };
+    // Twice: the second recall is warm and serves the record from the reader's cache.
+    assert_eq!(recall(&reader)[0].memory.id, a);
+    assert!(recall(&reader)[0].memory.metadata.is_empty());
+    let index_head = || {
+        kv.snapshot()
+            .get(&crate::engine::layout::index_head(&sp))
+            .cloned()
+    };
+    let before = index_head();
+    // Every write of an indexed record moves the index generation too; a handle that skips
+    // the index makes the one write that does not, so only the memory head tells the reader.
+    let unindexed = Memspace::new(
+        Rc::new(kv.clone()),
+        Rc::new(ManualHost::default()),
+        Principal::new("u", "t"),
+    )
+    .unwrap();
+    unindexed.skip_recall_index_for_benchmarks();
+    let mut metadata = serde_json::Map::new();
+    metadata.insert("dish".into(), "dessert".into());
+    block_on(unindexed.update_memory(
+        &sp,
+        &a,
+        MemoryUpdate {
+            metadata: Some(metadata.clone()),
+            ..Default::default()
+        },
+    ))
+    .unwrap()
+    .unwrap();
+    assert_eq!(index_head(), before, "the index is as it was");
+    let got = recall(&reader);
+    assert_eq!(got[0].memory.metadata, metadata, "the record as stored now");
+    // A soft forget through the writer: the reader's warm cache never returns it.
+    block_on(writer.forget_memory(&sp, &a, false))
+        .unwrap()
+        .unwrap();
+    assert!(recall(&reader).is_empty());
+}
