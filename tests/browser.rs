@@ -884,3 +884,131 @@ async fn memories_through_the_js_api_on_indexeddb() {
     .into();
     assert_eq!(listed.length(), 1);
 }
+
+/// The newest `n` events of a session through handle `h`.
+async fn newest(h: &Memspace, sp: &str, se: &str, n: u64) -> memspace::Result<Vec<Event>> {
+    h.list_events(
+        sp,
+        se,
+        EventQuery {
+            last_n: Some(n),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// Two tabs: tab A reads and appends with the space it read on its connection (no space
+/// read per call); tab B deletes the space, a version change that closes A's connection
+/// first. A's next read and append answer `gone`; after B restores it they work again.
+#[wasm_bindgen_test]
+async fn a_read_or_append_after_another_tabs_space_delete_answers_gone() {
+    let name = unique("spacedel");
+    let (a_kv, b_kv) = (idb(&name).await, idb(&name).await);
+    let (a, b) = (handle(a_kv.clone()), handle(b_kv));
+    let sp = a.create_space(NewSpace::default()).await.unwrap();
+    let se = a
+        .create_session(
+            &sp.id,
+            NewSession {
+                participants: vec!["u1".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    for i in 0..3 {
+        a.post_event(&sp.id, &se.id, msg(&format!("m{i}")))
+            .await
+            .unwrap();
+    }
+    assert_eq!(newest(&a, &sp.id, &se.id, 2).await.unwrap().len(), 2);
+    let epoch = a_kv.epoch();
+    b.delete_space(&sp.id).await.unwrap();
+    let read = newest(&a, &sp.id, &se.id, 2).await;
+    assert_eq!(read.unwrap_err().code, ErrorCode::Gone);
+    let posted = a.post_event(&sp.id, &se.id, msg("late")).await;
+    assert_eq!(posted.unwrap_err().code, ErrorCode::Gone);
+    assert_ne!(
+        a_kv.epoch(),
+        epoch,
+        "A's connection was closed and reopened"
+    );
+    b.restore_space(&sp.id).await.unwrap();
+    assert_eq!(newest(&a, &sp.id, &se.id, 10).await.unwrap().len(), 3);
+    let ev = a.post_event(&sp.id, &se.id, msg("back")).await.unwrap();
+    assert_eq!(ev.sequence_id, 3);
+}
+
+/// What each (append, read) of a loop answered.
+type Seen = Vec<(memspace::Result<u64>, memspace::Result<usize>)>;
+
+/// Tab A appends and reads in a loop while tab B deletes the space: every call of A lands
+/// before the delete (dense sequence ids, reads see every append) or answers `gone`, and once
+/// one answered `gone` every later one does.
+#[wasm_bindgen_test]
+async fn appends_and_reads_racing_another_tabs_space_delete_land_before_it_or_answer_gone() {
+    let name = unique("spacerace");
+    let (a, b) = (handle(idb(&name).await), handle(idb(&name).await));
+    let sp = a.create_space(NewSpace::default()).await.unwrap();
+    let se = a
+        .create_session(
+            &sp.id,
+            NewSession {
+                participants: vec!["u1".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    newest(&a, &sp.id, &se.id, 1).await.unwrap();
+    let seen: Rc<RefCell<Seen>> = Rc::default();
+    let work = {
+        let (a, sp, se, seen) = (a.clone(), sp.id.clone(), se.id.clone(), seen.clone());
+        Box::pin(async move {
+            for i in 0..12 {
+                let posted = a.post_event(&sp, &se, msg(&format!("m{i}"))).await;
+                let read = newest(&a, &sp, &se, 100).await.map(|e| e.len());
+                seen.borrow_mut()
+                    .push((posted.map(|e| e.sequence_id), read));
+            }
+        }) as std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>
+    };
+    let delete = {
+        let (b, sp) = (b.clone(), sp.id.clone());
+        Box::pin(async move {
+            b.delete_space(&sp).await.unwrap();
+        }) as std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>
+    };
+    join_all(vec![work, delete]).await;
+    let mut gone = false;
+    let mut landed = 0;
+    for (i, (posted, read)) in seen.take().into_iter().enumerate() {
+        match posted {
+            Ok(seq) => {
+                assert!(!gone, "an append after gone");
+                assert_eq!(seq, i as u64);
+                landed += 1;
+            }
+            Err(e) => {
+                assert_eq!(e.code, ErrorCode::Gone, "{e}");
+                gone = true;
+            }
+        }
+        match read {
+            Ok(n) => {
+                assert!(!gone, "a read after gone");
+                assert_eq!(n, landed);
+            }
+            Err(e) => {
+                assert_eq!(e.code, ErrorCode::Gone, "{e}");
+                gone = true;
+            }
+        }
+    }
+    let after = newest(&a, &sp.id, &se.id, 1).await;
+    assert_eq!(after.unwrap_err().code, ErrorCode::Gone);
+    web_sys_log(&format!(
+        "space delete race: {landed} of 12 appends landed before the delete"
+    ));
+}

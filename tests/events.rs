@@ -640,3 +640,217 @@ fn typed_events_are_indexed_by_one_page_mark_per_16_events_and_type_not_one_key_
     let clean = run(w.ms.verify_space(&space.id)).unwrap();
     assert!(clean.is_clean(), "{clean:?}");
 }
+
+/// Records what a handle asks of storage: each `read_many` (its reads) and lone gets/scans.
+struct ReadLog {
+    inner: MemoryKv,
+    batches: std::cell::RefCell<Vec<Vec<memspace::kv::Read>>>,
+    lone: std::cell::Cell<usize>,
+}
+
+impl memspace::kv::Kv for ReadLog {
+    fn capabilities(&self) -> memspace::kv::Capabilities {
+        self.inner.capabilities()
+    }
+    fn epoch(&self) -> Option<u64> {
+        self.inner.epoch()
+    }
+    fn get<'a>(&'a self, key: &'a [u8]) -> memspace::kv::KvFuture<'a, Option<Vec<u8>>> {
+        self.lone.set(self.lone.get() + 1);
+        self.inner.get(key)
+    }
+    fn get_many<'a>(
+        &'a self,
+        keys: &'a [Vec<u8>],
+    ) -> memspace::kv::KvFuture<'a, Vec<Option<Vec<u8>>>> {
+        self.lone.set(self.lone.get() + 1);
+        self.inner.get_many(keys)
+    }
+    fn scan<'a>(
+        &'a self,
+        range: &'a memspace::kv::KeyRange,
+        limit: usize,
+        reverse: bool,
+    ) -> memspace::kv::KvFuture<'a, Vec<memspace::kv::Entry>> {
+        self.lone.set(self.lone.get() + 1);
+        self.inner.scan(range, limit, reverse)
+    }
+    fn commit<'a>(&'a self, batch: memspace::kv::Batch) -> memspace::kv::KvFuture<'a, ()> {
+        self.inner.commit(batch)
+    }
+    fn read_many<'a>(
+        &'a self,
+        reads: &'a [memspace::kv::Read],
+    ) -> memspace::kv::KvFuture<'a, Vec<memspace::kv::ReadResult>> {
+        self.batches.borrow_mut().push(reads.to_vec());
+        self.inner.read_many(reads)
+    }
+}
+
+/// The key of a session's head copy: the one `ev` key of the session ending in eight 0xff.
+fn head_copy_key(kv: &MemoryKv) -> Option<Vec<u8>> {
+    kv.snapshot()
+        .into_keys()
+        .find(|k| k.starts_with(b"ev\0") && k.ends_with(&[0xff; 8]))
+}
+
+#[test]
+fn a_newest_n_read_takes_the_head_from_its_copy_after_the_events_in_one_scan() {
+    let log = Rc::new(ReadLog {
+        inner: MemoryKv::new(),
+        batches: Default::default(),
+        lone: Default::default(),
+    });
+    let ms = World::with_kv(log.clone(), memspace::host::ManualHost::default());
+    let sp = run(ms.create_space(NewSpace::default())).unwrap();
+    let s = run(ms.create_session(
+        &sp.id,
+        NewSession {
+            participants: vec!["u1".into()],
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    for i in 0..30 {
+        run(ms.post_event(&sp.id, &s.id, msg(&format!("m{i}")))).unwrap();
+    }
+    log.batches.borrow_mut().clear();
+    log.lone.set(0);
+    let q = EventQuery {
+        last_n: Some(5),
+        ..Default::default()
+    };
+    let events = run(ms.list_events(&sp.id, &s.id, q)).unwrap();
+    assert_eq!(seqs(&events), vec![25, 26, 27, 28, 29]);
+    assert_eq!(log.lone.get(), 0, "nothing read outside the one snapshot");
+    let batches = log.batches.borrow();
+    assert_eq!(batches.len(), 1, "one snapshot read");
+    let scans: Vec<_> = batches[0]
+        .iter()
+        .filter_map(|r| match r {
+            memspace::kv::Read::Scan { limit, reverse, .. } => Some((*limit, *reverse)),
+            memspace::kv::Read::Get(_) => None,
+        })
+        .collect();
+    assert_eq!(
+        scans,
+        vec![(6, true)],
+        "the head copy and the newest 5 events"
+    );
+    assert_eq!(
+        batches[0].len(),
+        1,
+        "no head read, and no space read: this handle read the space at the current epoch"
+    );
+}
+
+#[test]
+fn appends_after_the_first_read_nothing_and_a_space_write_elsewhere_makes_them_read_again() {
+    let log = Rc::new(ReadLog {
+        inner: MemoryKv::new(),
+        batches: Default::default(),
+        lone: Default::default(),
+    });
+    let ms = World::with_kv(log.clone(), memspace::host::ManualHost::default());
+    let sp = run(ms.create_space(NewSpace::default())).unwrap();
+    let s = run(ms.create_session(
+        &sp.id,
+        NewSession {
+            participants: vec!["u1".into()],
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    run(ms.post_event(&sp.id, &s.id, msg("first"))).unwrap();
+    log.lone.set(0);
+    for i in 0..5 {
+        run(ms.post_event(&sp.id, &s.id, msg(&format!("m{i}")))).unwrap();
+    }
+    assert_eq!(log.lone.get(), 0, "consecutive appends read nothing");
+    // Another handle on the same store updates the space: the next append reads it again.
+    let other = World::with_kv(
+        Rc::new(log.inner.clone()),
+        memspace::host::ManualHost::default(),
+    );
+    run(other.update_space(
+        &sp.id,
+        SpaceUpdate {
+            description: Patch::Set("changed".into()),
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    run(ms.post_event(&sp.id, &s.id, msg("after"))).unwrap();
+    assert!(
+        log.lone.get() > 0,
+        "the space is read again after another handle wrote it"
+    );
+    let q = EventQuery {
+        last_n: Some(2),
+        ..Default::default()
+    };
+    let events = run(ms.list_events(&sp.id, &s.id, q)).unwrap();
+    assert_eq!(seqs(&events), vec![5, 6]);
+}
+
+#[test]
+fn a_session_without_a_head_copy_is_read_from_its_head_and_gets_the_copy_on_its_next_write() {
+    let (w, sp, s) = world_with_events(12);
+    let copy = head_copy_key(&w.kv).expect("a head copy");
+    let mut b = memspace::kv::Batch::new();
+    b.delete(copy.clone());
+    memspace::runtime::block_on(memspace::kv::Kv::commit(&w.kv, b))
+        .unwrap()
+        .unwrap();
+    let q = EventQuery {
+        last_n: Some(4),
+        ..Default::default()
+    };
+    assert_eq!(
+        seqs(&w.events(&sp, &s, q.clone()).unwrap()),
+        vec![8, 9, 10, 11]
+    );
+    w.post(&sp, &s, "m12").unwrap();
+    assert_eq!(head_copy_key(&w.kv), Some(copy));
+    assert_eq!(seqs(&w.events(&sp, &s, q).unwrap()), vec![9, 10, 11, 12]);
+}
+
+#[test]
+fn the_head_copy_holds_the_heads_bytes_after_every_kind_of_head_write() {
+    let (w, sp, s) = world_with_events(3);
+    let head_of = |kv: &MemoryKv| {
+        let snap = kv.snapshot();
+        let head = snap
+            .iter()
+            .find(|(k, _)| k.starts_with(b"se\0"))
+            .map(|(_, v)| v.clone());
+        let copy = head_copy_key(kv).and_then(|k| snap.get(&k).cloned());
+        (head, copy)
+    };
+    let same = |kv: &MemoryKv| {
+        let (head, copy) = head_of(kv);
+        assert!(head.is_some());
+        assert_eq!(head, copy);
+    };
+    same(&w.kv);
+    run(w.ms.update_session(
+        &sp.id,
+        &s.id,
+        SessionUpdate {
+            description: Patch::Set("renamed".into()),
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    same(&w.kv);
+    run(w.ms.delete_event(&sp.id, &s.id, 1)).unwrap();
+    same(&w.kv);
+    let q = EventQuery {
+        last_n: Some(5),
+        ..Default::default()
+    };
+    assert_eq!(seqs(&w.events(&sp, &s, q.clone()).unwrap()), vec![0, 2]);
+    run(w.ms.delete_session(&sp.id, &s.id)).unwrap();
+    same(&w.kv);
+    expect_code(w.events(&sp, &s, q), ErrorCode::Gone);
+}

@@ -312,3 +312,117 @@ fn an_append_after_another_handle_deleted_the_session_or_space_is_refused() {
     run1(async move { h.delete_space(&a).await }).unwrap();
     assert_eq!(post(&h0).unwrap_err().code, ErrorCode::Gone);
 }
+
+/// The newest `n` events of a session through handle `h`.
+fn newest(h: &Memspace, spid: &str, sid: &str, n: u64) -> Result<Vec<Event>> {
+    let (h, a, b) = (h.clone(), spid.to_string(), sid.to_string());
+    run1(async move {
+        h.list_events(
+            &a,
+            &b,
+            EventQuery {
+                last_n: Some(n),
+                ..Default::default()
+            },
+        )
+        .await
+    })
+}
+
+#[test]
+fn a_read_or_append_after_another_handles_completed_space_delete_answers_gone() {
+    // Handle 0 reads and appends with the space it read (no space read per call); handle 1
+    // deletes the space. Handle 0's next read and append must see the delete.
+    let (hs, sp, s) = handles(2);
+    let (h0, h1) = (hs[0].clone(), hs[1].clone());
+    let (spid, sid) = (sp.id.clone(), s.id.clone());
+    let post = |h: &Memspace| {
+        let (h, spid, sid) = (h.clone(), spid.clone(), sid.clone());
+        run1(async move { h.post_event(&spid, &sid, msg("x")).await })
+    };
+    for _ in 0..3 {
+        post(&h0).unwrap();
+    }
+    assert_eq!(newest(&h0, &spid, &sid, 2).unwrap().len(), 2);
+    let (h, a) = (h1.clone(), spid.clone());
+    run1(async move { h.delete_space(&a).await }).unwrap();
+    assert_eq!(
+        newest(&h0, &spid, &sid, 2).unwrap_err().code,
+        ErrorCode::Gone
+    );
+    assert_eq!(post(&h0).unwrap_err().code, ErrorCode::Gone);
+    // Restored by handle 1: handle 0 reads and appends again.
+    let (h, a) = (h1.clone(), spid.clone());
+    run1(async move { h.restore_space(&a).await }).unwrap();
+    assert_eq!(newest(&h0, &spid, &sid, 5).unwrap().len(), 3);
+    assert_eq!(post(&h0).unwrap().sequence_id, 3);
+}
+
+/// What each (append, read) of a task answered.
+type Seen = Vec<(Result<u64>, Result<usize>)>;
+
+#[test]
+fn reads_and_appends_racing_a_space_delete_land_before_it_or_answer_gone() {
+    for seed in 0..200 {
+        let (hs, sp, s) = handles(2);
+        let (h0, h1) = (hs[0].clone(), hs[1].clone());
+        let (spid, sid) = (sp.id.clone(), s.id.clone());
+        newest(&h0, &spid, &sid, 1).unwrap();
+        let work = {
+            let (h, a, b) = (h0.clone(), spid.clone(), sid.clone());
+            Box::pin(async move {
+                let mut seen = Vec::new();
+                for i in 0..4 {
+                    let posted = h.post_event(&a, &b, msg(&format!("m{i}"))).await;
+                    let q = EventQuery {
+                        last_n: Some(10),
+                        ..Default::default()
+                    };
+                    let read = h.list_events(&a, &b, q).await.map(|e| e.len());
+                    seen.push((posted.map(|e| e.sequence_id), read));
+                }
+                Ok::<_, memspace::Error>(seen)
+            }) as Task<'_, Result<Seen>>
+        };
+        let delete = {
+            let (h, a) = (h1.clone(), spid.clone());
+            Box::pin(async move {
+                h.delete_space(&a).await?;
+                Ok(Vec::new())
+            }) as Task<'_, Result<Seen>>
+        };
+        let mut out = interleave(vec![work, delete], seed);
+        out.pop().unwrap().unwrap();
+        let seen = out.pop().unwrap().unwrap();
+        // Once one call answered gone, every later one does; before that, every append
+        // landed at the next sequence id and every read saw all appends made so far.
+        let mut gone = false;
+        for (i, (posted, read)) in seen.into_iter().enumerate() {
+            match posted {
+                Ok(seq) => {
+                    assert!(!gone, "seed {seed}: append after gone");
+                    assert_eq!(seq, i as u64, "seed {seed}");
+                }
+                Err(e) => {
+                    assert_eq!(e.code, ErrorCode::Gone, "seed {seed}");
+                    gone = true;
+                }
+            }
+            match read {
+                Ok(n) => {
+                    assert!(!gone, "seed {seed}: read after gone");
+                    assert_eq!(n, i + 1, "seed {seed}");
+                }
+                Err(e) => {
+                    assert_eq!(e.code, ErrorCode::Gone, "seed {seed}");
+                    gone = true;
+                }
+            }
+        }
+        assert_eq!(
+            newest(&h0, &spid, &sid, 1).unwrap_err().code,
+            ErrorCode::Gone,
+            "seed {seed}"
+        );
+    }
+}

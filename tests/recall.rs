@@ -978,3 +978,47 @@ fn a_memory_another_handle_adds_to_a_delta_record_is_found_by_a_warm_handle() {
     assert_eq!(ids(&reader, &sp, q("quince jelly lemon")), vec![a]);
     assert_index_consistent(&reader, &sp);
 }
+
+#[test]
+fn a_fold_that_adds_a_memory_keeps_the_other_entries_of_its_doc_page() {
+    // Ordinals 0–39: the doc table's second page holds 32–39 once they are folded.
+    let (ms, _, _, sp) = setup(false);
+    let mut all = Vec::new();
+    for i in 0..40 {
+        all.push(remember(
+            &ms,
+            &sp,
+            &format!("note {i} about the harbour project"),
+        ));
+    }
+    let new_text = |t: &str| MemoryUpdate {
+        content: Some(t.into()),
+        ..Default::default()
+    };
+    // A text update folds every delta record into the pages.
+    run(ms.update_memory(&sp, &all[0], new_text("note zero moved to the quay"))).unwrap();
+    assert_index_consistent(&ms, &sp);
+    // No delta left: one write updates ordinal 1 (a fold, first page) and adds ordinal 40,
+    // whose page the fold must read first, not start empty.
+    let ops = vec![
+        BatchOp::Update {
+            memory_id: all[1].clone(),
+            update: new_text("note one moved to the quay"),
+        },
+        BatchOp::Create(NewMemory {
+            content: "note 40 about the harbour project".into(),
+            ..Default::default()
+        }),
+    ];
+    run(ms.batch_memories(&sp, ops, true)).unwrap();
+    assert_index_consistent(&ms, &sp);
+    let found = ids(
+        &ms,
+        &sp,
+        RecallQuery {
+            query: "35".into(),
+            ..Default::default()
+        },
+    );
+    assert_eq!(found, vec![all[35].clone()]);
+}

@@ -4,7 +4,9 @@
 //
 // Keys: a table tag, then parts. A string part is UTF-8 with 0x00 escaped as 0x00 0xff and
 // terminated by 0x00; a number part is 8 bytes big-endian; a timestamp part is microseconds
-// with the sign bit flipped, 8 bytes big-endian. Values: [format version][crc32 LE][JSON].
+// with the sign bit flipped, 8 bytes big-endian. Values: [format version][crc32 LE][JSON], and
+// events in their binary format 3 (docs/storage.md, "Event values"): the record's fields
+// besides the two ids (those are the key's), the body's JSON text possibly LZ-compressed.
 
 /** Part kinds after the tag, for tables whose keys hold numbers or timestamps (others: strings). */
 const SHAPES = {
@@ -27,6 +29,7 @@ export const TABLES = {
   se: "session head",
   sed: "session dedup claim",
   ev: "event",
+  evh: "session head copy",
   evt: "event-type index",
   tx: "event journal",
   job: "extraction job",
@@ -140,12 +143,97 @@ export function crc32(bytes) {
   return (c ^ 0xffffffff) >>> 0;
 }
 
+/** The fields of a binary event value's payload (format 3, checksum already verified). */
+function decodeEvent(p) {
+  let at = 0;
+  const varint = () => {
+    let v = 0n;
+    for (let shift = 0n; shift < 70n; shift += 7n) {
+      if (at >= p.length) throw new Error("truncated");
+      const b = p[at++];
+      v |= BigInt(b & 0x7f) << shift;
+      if (b < 0x80) return v;
+    }
+    throw new Error("varint too long");
+  };
+  const zigzag = (v) => (v >> 1n) ^ -(v & 1n);
+  const str = (len) => {
+    const n = Number(len);
+    if (at + n > p.length) throw new Error("truncated");
+    const s = utf8.decode(p.subarray(at, at + n));
+    at += n;
+    return s;
+  };
+  const optStr = () => {
+    const n = varint();
+    return n === 0n ? null : str(n - 1n);
+  };
+  const form = varint();
+  const created = zigzag(BigInt.asUintN(64, varint()));
+  const updated = created + zigzag(varint());
+  const eventType = optStr();
+  const type = str(varint());
+  const id = optStr();
+  let body = p.subarray(at);
+  if (form !== 0n) body = lzDecompress(body, Number(form - 1n));
+  const time = (us) => {
+    const ms = Number(us / 1000n - (us < 0n && us % 1000n !== 0n ? 1n : 0n)); // floored
+    const frac = String(((us % 1000000n) + 1000000n) % 1000000n).padStart(6, "0");
+    return new Date(ms).toISOString().replace(/\.\d{3}Z$/, `.${frac}Z`);
+  };
+  return { eventType, body: JSON.parse(utf8.decode(body)), emitter: { type, id }, createdAt: time(created), updatedAt: time(updated) };
+}
+
+/** The engine's LZ77 stream (src/codec/lz.rs) back to `len` bytes. */
+function lzDecompress(src, len) {
+  const out = new Uint8Array(len);
+  let at = 0;
+  let n = 0;
+  const varint = () => {
+    let v = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      if (at >= src.length) throw new Error("truncated");
+      const b = src[at++];
+      v += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return v;
+    }
+    throw new Error("varint too long");
+  };
+  while (at < src.length) {
+    const t = varint();
+    const count = Math.floor(t / 2);
+    if (t % 2 === 0) {
+      if (at + count > src.length || n + count > len) throw new Error("bad literal run");
+      out.set(src.subarray(at, at + count), n);
+      at += count;
+      n += count;
+    } else {
+      const m = count + 4;
+      const offset = varint();
+      if (offset === 0 || offset > n || n + m > len) throw new Error("bad match");
+      for (let k = 0; k < m; k++, n++) out[n] = out[n - offset];
+    }
+  }
+  if (n !== len) throw new Error("wrong length");
+  return out;
+}
+
 /**
  * Decodes a value: `{ kind: "empty" }`, `{ kind: "record", format, json }` (checksum verified),
  * `{ kind: "corrupt", reason }`, or `{ kind: "bytes", text }` for values that are not envelopes.
  */
 export function decodeValue(bytes) {
   if (bytes.length === 0) return { kind: "empty" };
+  if (bytes.length >= 5 && bytes[0] === 3) {
+    const payload = bytes.subarray(5);
+    const stored = (bytes[1] | (bytes[2] << 8) | (bytes[3] << 16) | (bytes[4] << 24)) >>> 0;
+    if (crc32(payload) !== stored) return { kind: "corrupt", reason: "checksum mismatch" };
+    try {
+      return { kind: "record", format: 3, json: decodeEvent(payload) };
+    } catch (e) {
+      return { kind: "corrupt", reason: `not a binary event (${e.message})` };
+    }
+  }
   if (bytes.length >= 5 && (bytes[0] === 2 || bytes[0] === 1)) {
     const payload = bytes.subarray(5);
     const stored = (bytes[1] | (bytes[2] << 8) | (bytes[3] << 16) | (bytes[4] << 24)) >>> 0;
@@ -191,13 +279,21 @@ export function readAll(name) {
   });
 }
 
+const HEAD_COPY = `#${(1n << 64n) - 1n}`;
+
 /** The decoded records that belong to a space (a key part equals its id), grouped by table. */
 export async function recordsOfSpace(name, spaceId) {
   const rows = [];
   for (const [k, v] of await readAll(name)) {
-    const key = decodeKey(k);
+    let key = decodeKey(k);
+    // The copy of a session head stored after its events (ev / space / session / 2^64 − 1):
+    // its eight 0xff bytes after the session id's terminator read like an escaped NUL, so the
+    // number is split off before decoding.
+    const copy = key.tag === "ev" && k.length > 8 && k.subarray(k.length - 8).every((b) => b === 0xff);
+    if (copy) key = { tag: "ev", parts: [...decodeKey(k.subarray(0, k.length - 8)).parts.filter((p) => p !== ""), HEAD_COPY] };
     if (!key.parts.includes(spaceId)) continue;
-    rows.push({ tag: key.tag, table: TABLES[key.tag] ?? key.tag, parts: key.parts, bytes: v.length, value: decodeValue(v) });
+    const tag = copy ? "evh" : key.tag;
+    rows.push({ tag, keyTag: key.tag, table: TABLES[tag] ?? tag, parts: key.parts, bytes: v.length, value: decodeValue(v) });
   }
   return rows;
 }

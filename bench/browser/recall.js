@@ -5,7 +5,8 @@
 //   * vector top-10 at 10k × 384: memspace recall with a query vector and no text (vector
 //     channel only) vs a plain Float32Array scan in JS (exact dot products, top 10);
 //   * hybrid (lexical + vector, the query embedded by the embed callback) at every size;
-//   * remember with indexing: one per call, lexical only and lexical + 384-d vector;
+//   * remember, one per call: un-indexed (the index write switched off on that handle),
+//     lexical only and lexical + 384-d vector, in turns;
 //   * a fresh handle on the largest space to its first recall (the runner does this in a new
 //     page: recall-cold.js).
 // Results go to window.__recall; recall.mjs prints them.
@@ -180,15 +181,31 @@ async function run() {
   const queries = Array.from({ length: 50 }, queryText);
   const probe = await openProbe(`recall-probe-${tag}`);
 
-  // Remember with indexing, one per call (1,000 each): lexical only, lexical + vector.
+  // Remember one per call, 1,000 each, un-indexed / lexical index / lexical + vector, taking
+  // turns 100 memories at a time (so a change in the machine's load falls on all three alike).
+  // Un-indexed is the same remember on a handle whose index write is switched off
+  // (skipRecallIndexForBenchmarks): same records, same IndexedDB transaction, no index entries.
   {
     const texts = Array.from({ length: 1000 }, (_, i) => sentence(1e9 + i));
+    const plain = await Memspace.open({ storage: "indexeddb", name: `recall-rate-plain-${tag}` });
+    const spP = (await plain.createSpace()).id;
+    await plain.skipRecallIndexForBenchmarks();
     const lex = await Memspace.open({ storage: "indexeddb", name: `recall-rate-lex-${tag}` });
     const spL = (await lex.createSpace()).id;
-    out.rememberLexical = await rememberRate(lex, spL, texts);
     const vec = await Memspace.open({ storage: "indexeddb", name: `recall-rate-vec-${tag}`, embed, embeddingModel });
     const spV = (await vec.createSpace()).id;
-    out.rememberVector = await rememberRate(vec, spV, texts);
+    const spent = [0, 0, 0];
+    const TURN = 100;
+    for (let i = 0; i < texts.length; i += TURN) {
+      const chunk = texts.slice(i, i + TURN);
+      spent[0] += chunk.length / (await rememberRate(plain, spP, chunk));
+      spent[1] += chunk.length / (await rememberRate(lex, spL, chunk));
+      spent[2] += chunk.length / (await rememberRate(vec, spV, chunk));
+    }
+    out.rememberPlain = texts.length / spent[0];
+    out.rememberLexical = texts.length / spent[1];
+    out.rememberVector = texts.length / spent[2];
+    plain.close();
     lex.close();
     vec.close();
   }

@@ -1,8 +1,9 @@
 //! A per-handle cache of the records write paths read first (space records, session heads).
 //!
 //! It is only ever a guess: a write that used a cached record also puts that record's bytes
-//! in its commit preconditions, so a stale guess fails the commit as a lost race, the cache is
-//! dropped, and the operation is retried from storage. Reads that answer callers never use it.
+//! in its commit preconditions (a space record confirmed at an epoch: that epoch), so a stale guess fails the commit as a lost race, the cache is
+//! dropped, and the operation is retried from storage. Reads that answer callers use it only
+//! for a space record confirmed at the backend's current epoch (`confirm`, `Kv::epoch`).
 //! It saves the read transactions of an append (one readwrite transaction instead of three in
 //! IndexedDB). Next to the bytes a slot may hold the record they decode to: a caller that
 //! holds bytes just read compares them with the slot's (a memcmp) instead of decoding JSON,
@@ -21,6 +22,10 @@ const MAX_ENTRIES: usize = 1024;
 struct Slot {
     bytes: Vec<u8>,
     decoded: Option<Rc<dyn Any>>,
+    /// The backend epoch at which `bytes` were read from storage (see [`crate::kv::Kv::epoch`]):
+    /// while the epoch reads the same, they are still the stored bytes of a record every other
+    /// handle writes only in exclusive batches (space records).
+    epoch: Option<u64>,
 }
 
 /// Last known bytes of some keys.
@@ -59,9 +64,27 @@ impl RecordCache {
         Self::put(&mut map, key, bytes.to_vec(), None);
     }
 
+    /// Remembers bytes read from storage while the backend's epoch was `epoch` before and
+    /// after the read (keeping their record if they are unchanged).
+    pub(crate) fn confirm(&self, key: &[u8], bytes: &[u8], epoch: u64) {
+        self.remember(key, bytes);
+        if let Some(slot) = self.0.borrow_mut().get_mut(key) {
+            slot.epoch = Some(epoch);
+        }
+    }
+
+    /// The epoch `key`'s bytes were confirmed at ([`RecordCache::confirm`]).
+    pub(crate) fn confirmed_at(&self, key: &[u8]) -> Option<u64> {
+        self.0.borrow().get(key).and_then(|s| s.epoch)
+    }
+
     /// Remembers bytes just read or written with the record they decode to.
     pub(crate) fn remember_decoded<T: 'static>(&self, key: &[u8], bytes: &[u8], value: Rc<T>) {
         let mut map = self.0.borrow_mut();
+        if let Some(slot) = map.get_mut(key).filter(|s| s.bytes == bytes) {
+            slot.decoded = Some(value);
+            return;
+        }
         Self::put(&mut map, key, bytes.to_vec(), Some(value));
     }
 
@@ -74,7 +97,14 @@ impl RecordCache {
         if map.len() >= MAX_ENTRIES && !map.contains_key(key) {
             map.clear();
         }
-        map.insert(key.to_vec(), Slot { bytes, decoded });
+        map.insert(
+            key.to_vec(),
+            Slot {
+                bytes,
+                decoded,
+                epoch: None,
+            },
+        );
     }
 
     /// The changes `batch` would make to cached keys, to apply once it has committed.
@@ -102,7 +132,14 @@ impl RecordCache {
                         .get(&k)
                         .filter(|s| s.bytes == v)
                         .and_then(|s| s.decoded.clone());
-                    map.insert(k, Slot { bytes: v, decoded });
+                    map.insert(
+                        k,
+                        Slot {
+                            bytes: v,
+                            decoded,
+                            epoch: None,
+                        },
+                    );
                 }
                 None => {
                     map.remove(&k);

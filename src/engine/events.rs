@@ -317,7 +317,14 @@ impl Memspace {
         let first = rec.session.event_count;
         let mut new = rec.clone();
         let mut batch = Batch::new();
-        batch.require_equals(layout::space(&space.id), space_bytes.to_vec());
+        // A space this handle read at the backend's current epoch needs no read: the commit
+        // is refused if the epoch moved (another handle wrote a space meanwhile).
+        match self.trusted_space(&space.id) {
+            Some((_, b, e)) if b == space_bytes => batch.epoch = Some(e),
+            _ => {
+                batch.require_equals(layout::space(&space.id), space_bytes.to_vec());
+            }
+        }
         for (e, body) in events.iter().zip(appended.bodies) {
             let seq = new.session.event_count;
             if let (true, Some(t)) = (rec.type_index, &e.event_type) {
@@ -433,14 +440,17 @@ impl Memspace {
         serde_json::to_string(&events).map_err(|e| Error::storage(format!("encode: {e}")))
     }
 
-    /// The unfiltered `list_events` as one snapshot read: the space, the session head and the
-    /// events in one [`crate::kv::Kv::read_many`] (one readonly IndexedDB transaction). The
-    /// events' range is chosen before the head is known (the newest `n` keys of the session,
-    /// or the page's keys) and checked against the head's committed count afterwards. Returns
-    /// the events' JSON payloads (checksums checked), or `None` when the answer needs more than
-    /// a read: the space or session missing, foreign or deleted, a journal pending, a
-    /// lifecycle trigger due (it must fire and be written), or keys at or above the committed
-    /// count (a torn append) in the way. The caller then takes the general path.
+    /// The unfiltered `list_events` as one snapshot read (one [`crate::kv::Kv::read_many`],
+    /// one readonly IndexedDB transaction). `last_n` on an atomic backend is the space record
+    /// and one reverse scan from the session's head copy ([`layout::head_copy`]): the head
+    /// and the newest events in one request; otherwise (a page, a session written before the
+    /// copy existed, a backend without atomic batches) the space, the head and the events'
+    /// keys are read side by side. The events' range is chosen before the head is known and
+    /// checked against the head's committed count afterwards. Returns the events' JSON
+    /// payloads (checksums checked), or `None` when the answer needs more than a read: the
+    /// space or session missing, foreign or deleted, a journal pending, a lifecycle trigger
+    /// due (it must fire and be written), or keys at or above the committed count (a torn
+    /// append, a fence) in the way. The caller then takes the general path.
     async fn events_snapshot(
         &self,
         space_id: &str,
@@ -452,7 +462,32 @@ impl Memspace {
         if !crate::ids::is_valid("spc", space_id) || !crate::ids::is_valid("ses", session_id) {
             return Ok(None);
         }
+        let copy = last_n.is_some() && self.kv.capabilities().atomic_batches;
+        let read = |copy| self.snapshot_read(space_id, session_id, last_n, offset, limit, copy);
+        match read(copy).await? {
+            Some(answer) => Ok(answer),
+            // No head copy: the session's last head write predates it.
+            None => Ok(read(false).await?.flatten()),
+        }
+    }
+
+    /// One shape of [`Memspace::events_snapshot`]: with `copy`, the head is taken from the
+    /// head copy at the end of a reverse scan; `None` when it is not there, else the answer.
+    async fn snapshot_read(
+        &self,
+        space_id: &str,
+        session_id: &str,
+        last_n: Option<u64>,
+        offset: u64,
+        limit: u64,
+        copy: bool,
+    ) -> Result<Option<Option<Vec<Vec<u8>>>>> {
         let (range, take, reverse) = match last_n {
+            Some(n) if copy => (
+                layout::events_and_head_copy(space_id, session_id),
+                n.min(limit),
+                true,
+            ),
             Some(n) => (
                 layout::events_between(space_id, session_id, 0, u64::MAX),
                 n.min(limit),
@@ -466,42 +501,73 @@ impl Memspace {
         };
         let space_key = layout::space(space_id);
         let head_key = layout::session(space_id, session_id);
-        let reads = [
-            Read::Get(space_key.clone()),
-            Read::Get(head_key.clone()),
-            Read::Scan {
-                range,
-                limit: take as usize,
-                reverse,
-            },
-        ];
+        // With the head copy the space needs no read when this handle read it at the current
+        // epoch: the read is then one scan.
+        let trusted = self.trusted_space(space_id).filter(|_| copy);
+        let before = self.kv.epoch();
+        let mut reads = Vec::with_capacity(3);
+        if trusted.is_none() {
+            reads.push(Read::Get(space_key.clone()));
+        }
+        if !copy {
+            reads.push(Read::Get(head_key.clone()));
+        }
+        reads.push(Read::Scan {
+            range,
+            limit: take as usize + usize::from(copy),
+            reverse,
+        });
         let mut res = self
             .kv
             .read_many(&reads)
             .await
             .map_err(kv_error)?
             .into_iter();
-        let (
-            Some(ReadResult::Value(Some(space_bytes))),
-            Some(ReadResult::Value(Some(head_bytes))),
-            Some(ReadResult::Entries(entries)),
-        ) = (res.next(), res.next(), res.next())
-        else {
-            return Ok(None);
+        let after = self.kv.epoch();
+        let space = match trusted {
+            Some((space, _, e)) if after == Some(e) => space,
+            Some(_) => return Ok(Some(None)),
+            None => {
+                let Some(ReadResult::Value(Some(space_bytes))) = res.next() else {
+                    return Ok(Some(None));
+                };
+                // Space and head are decoded once per stored version: a read compares the
+                // bytes it just read with the handle's (see cache.rs).
+                let space = self.space_of(&space_key, &space_bytes)?;
+                if !self.owns(&space) || space.deleted_at.is_some() {
+                    return Ok(Some(None));
+                }
+                if let Some(e) = before.filter(|e| after == Some(*e)) {
+                    self.cache.confirm(&space_key, &space_bytes, e);
+                }
+                space
+            }
         };
-        // Space and head are decoded once per stored version: a read compares the bytes it
-        // just read with the handle's (see cache.rs).
-        let space = self.space_of(&space_key, &space_bytes)?;
-        if !self.owns(&space) || space.deleted_at.is_some() {
-            return Ok(None);
-        }
+        let (head_bytes, entries) = if copy {
+            let Some(ReadResult::Entries(mut entries)) = res.next() else {
+                return Ok(Some(None));
+            };
+            let copy_key = layout::head_copy(space_id, session_id);
+            if entries.first().map(|(k, _)| k.as_slice()) != Some(copy_key.as_slice()) {
+                return Ok(None);
+            }
+            let (_, head) = entries.remove(0);
+            (head, entries)
+        } else {
+            let (Some(ReadResult::Value(Some(head_bytes))), Some(ReadResult::Entries(entries))) =
+                (res.next(), res.next())
+            else {
+                return Ok(Some(None));
+            };
+            (head_bytes, entries)
+        };
         let head = match self.cache.decoded::<CachedHead>(&head_key, &head_bytes) {
             Some(h) => h,
             None => Rc::new(CachedHead::new(envelope::decode(&head_bytes)?)),
         };
         let rec = &head.rec;
         if rec.pending_tx.is_some() || rec.session.deleted_at.is_some() || rec.is_hidden() {
-            return Ok(None);
+            return Ok(Some(None));
         }
         // A read writes nothing unless a trigger is due; then the general path fires it.
         let now = self.host.now();
@@ -509,7 +575,7 @@ impl Memspace {
             let mut probe = rec.clone();
             let _ = fire_due(&mut probe, &space, now);
             if probe != *rec {
-                return Ok(None);
+                return Ok(Some(None));
             }
             let probed = Rc::new(CachedHead::probed(probe));
             self.cache.remember_decoded(&head_key, &head_bytes, probed);
@@ -517,7 +583,7 @@ impl Memspace {
         let count = rec.session.event_count;
         // With deletions, a page's first sequence id depends on the deleted ids below it.
         if last_n.is_none() && offset > 0 && rec.deleted_events > 0 {
-            return Ok(None);
+            return Ok(Some(None));
         }
         let expected = match last_n {
             Some(_) => take.min(count),
@@ -535,21 +601,21 @@ impl Memspace {
                 Some(s) if s < count => {
                     // A tombstone in the window: the answer reaches past it (general path).
                     let Some(json) = event_json(&rec.session.id, s, bytes)? else {
-                        return Ok(None);
+                        return Ok(Some(None));
                     };
                     out.push(json);
                 }
                 Some(_) => {}
-                None => return Ok(None),
+                None => return Ok(Some(None)),
             }
         }
         if out.len() as u64 != expected {
-            return Ok(None);
+            return Ok(Some(None));
         }
         if reverse {
             out.reverse();
         }
-        Ok(Some(out))
+        Ok(Some(Some(out)))
     }
 
     /// `list_events` through the general path (owned space, touched head, scans).

@@ -53,6 +53,25 @@ pub fn event(space_id: &str, session_id: &str, seq: u64) -> Vec<u8> {
     Key::table("ev").s(space_id).s(session_id).n(seq).build()
 }
 
+/// `ev/{space}/{session}/{u64::MAX}` → a copy of the session head (the bytes of
+/// `se/{space}/{session}`), written in the same batch as every head write on backends with
+/// atomic batches: the last key of the session's event range, so one reverse scan of
+/// [`events_and_head_copy`] returns the head with the newest events. Never an event
+/// (`event_count` never reaches `u64::MAX`).
+pub fn head_copy(space_id: &str, session_id: &str) -> Vec<u8> {
+    event(space_id, session_id, u64::MAX)
+}
+
+/// A session's events and, last, its head copy.
+pub fn events_and_head_copy(space_id: &str, session_id: &str) -> KeyRange {
+    let mut end = head_copy(space_id, session_id);
+    end.push(0);
+    KeyRange {
+        start: event(space_id, session_id, 0),
+        end: Some(end),
+    }
+}
+
 /// Events `[from, to)` of a session.
 pub fn events_between(space_id: &str, session_id: &str, from: u64, to: u64) -> KeyRange {
     KeyRange {

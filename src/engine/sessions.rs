@@ -210,7 +210,13 @@ impl Memspace {
             Some((_, bytes)) => batch.require_equals(key.clone(), bytes.to_vec()),
             None => batch.require_absent(key.clone()),
         };
-        batch.put(key, envelope::encode(new)?); // commit point
+        let head = envelope::encode(new)?;
+        // The head copy (layout::head_copy) rides in the same atomic batch, so it always
+        // equals the head; backends without atomic batches neither write nor read it.
+        if self.kv.capabilities().atomic_batches {
+            batch.put(layout::head_copy(&space_id, &id), head.clone());
+        }
+        batch.put(key, head); // commit point
         if let Some(t) = old_due.filter(|t| Some(*t) != new.next_due) {
             batch.delete(layout::due(t, &space_id, &id));
         }

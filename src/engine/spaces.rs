@@ -129,8 +129,26 @@ impl Memspace {
             return Err(Error::not_found(KIND, id));
         }
         let key = layout::space(id);
+        let before = self.kv.epoch();
         let bytes = self.kv.get(&key).await.map_err(super::kv_error)?;
-        self.owned_space_from(id, bytes)
+        let out = self.owned_space_from(id, bytes)?;
+        if let Some(e) = before.filter(|e| self.kv.epoch() == Some(*e)) {
+            self.cache.confirm(&key, &out.1, e);
+        }
+        Ok(out)
+    }
+
+    /// The caller's live space as this handle read it at the backend's current epoch, with
+    /// that epoch: no other handle can have written it since, because every space write is
+    /// an exclusive batch ([`crate::kv::Batch::exclusive`]). `None` on backends without
+    /// epochs or when the epoch moved.
+    pub(crate) fn trusted_space(&self, id: &str) -> Option<(Rc<Space>, Vec<u8>, u64)> {
+        let e = self.kv.epoch()?;
+        if self.cache.confirmed_at(&layout::space(id)) != Some(e) {
+            return None;
+        }
+        let (s, bytes) = self.cached_space(id)?;
+        Some((s, bytes, e))
     }
 
     /// [`Memspace::owned_space`] over the space record's bytes as read (`None`: absent).
@@ -247,6 +265,8 @@ impl Memspace {
             space.updated_at = self.host.now().max(space.updated_at);
             let key = layout::space(id);
             let mut batch = Batch::new();
+            // Space writes are exclusive: other handles drop what they read of the space.
+            batch.exclusive = true;
             batch.require_equals(key.clone(), bytes);
             batch.put(key, envelope::encode(&space)?);
             match self.commit(batch).await {
@@ -266,6 +286,7 @@ impl Memspace {
             space.deleted_at = Some(self.host.now());
             let key = layout::space(id);
             let mut batch = Batch::new();
+            batch.exclusive = true;
             batch.require_equals(key.clone(), bytes);
             batch.put(key, envelope::encode(&space)?); // commit point
                                                        // Cleanup of what the commit made obsolete; readers already ignore both.
@@ -312,6 +333,7 @@ impl Memspace {
             return Ok(space);
         }
         let mut batch = Batch::new();
+        batch.exclusive = true;
         // The order of create_space: claim and owner index first, the record (commit point) last.
         if let Some(k) = &space.deduplication_key {
             let claim_key = layout::space_dedup(&self.principal, k);

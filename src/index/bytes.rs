@@ -6,14 +6,26 @@
 
 use crate::error::{Error, Result};
 
-/// Appends little-endian values to a buffer.
-#[derive(Debug, Default)]
+/// Bytes before the payload: kind and checksum.
+const HEADER: usize = 5;
+
+/// Appends little-endian values to a buffer. The buffer starts with room for the header,
+/// which [`Writer::seal`] fills in place (the payload is never copied).
+#[derive(Debug)]
 pub struct Writer(Vec<u8>);
+
+impl Default for Writer {
+    fn default() -> Self {
+        Writer::with_capacity(0)
+    }
+}
 
 impl Writer {
     /// A writer with room for `cap` payload bytes.
     pub fn with_capacity(cap: usize) -> Self {
-        Writer(Vec::with_capacity(cap))
+        let mut v = Vec::with_capacity(HEADER + cap);
+        v.extend_from_slice(&[0; HEADER]);
+        Writer(v)
     }
     /// Appends a byte.
     pub fn u8(&mut self, v: u8) -> &mut Self {
@@ -45,6 +57,11 @@ impl Writer {
         self.0.extend_from_slice(v);
         self
     }
+    /// Appends signed bytes as they are (two's complement).
+    pub fn i8s(&mut self, v: &[i8]) -> &mut Self {
+        self.0.extend(v.iter().map(|x| *x as u8));
+        self
+    }
     /// Appends a length-prefixed (u16) string; longer strings are an encoding error.
     pub fn str(&mut self, v: &str) -> Result<&mut Self> {
         let len = u16::try_from(v.len()).map_err(|_| Error::storage("index string too long"))?;
@@ -54,10 +71,11 @@ impl Writer {
     }
     /// The page: kind byte, checksum, payload.
     pub fn seal(self, kind: u8) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.0.len() + 5);
-        out.push(kind);
-        out.extend_from_slice(&crate::codec::crc32::hash(&self.0).to_le_bytes());
-        out.extend_from_slice(&self.0);
+        // Every constructor starts the buffer with HEADER bytes, so these ranges exist.
+        let mut out = self.0;
+        let crc = crate::codec::crc32::hash(&out[HEADER..]);
+        out[0] = kind;
+        out[1..HEADER].copy_from_slice(&crc.to_le_bytes());
         out
     }
 }
@@ -147,6 +165,18 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sealed_page_is_kind_then_payload_checksum_then_payload() {
+        let mut w = Writer::with_capacity(2);
+        w.u16(0x0102).i8s(&[-1, 5]).raw(b"ab");
+        let payload = [2u8, 1, 0xff, 5, b'a', b'b'];
+        let mut want = vec![0x58];
+        want.extend_from_slice(&crate::codec::crc32::hash(&payload).to_le_bytes());
+        want.extend_from_slice(&payload);
+        assert_eq!(w.seal(0x58), want);
+        assert_eq!(Writer::default().seal(1).len(), 5);
+    }
 
     #[test]
     fn pages_round_trip_and_corruption_is_a_storage_error() {

@@ -71,7 +71,7 @@ impl DeltaRecord {
             match &d.vector {
                 Some(v) => {
                     w.u32(v.q.len() as u32).f32(v.scale);
-                    w.raw(&v.q.iter().map(|x| *x as u8).collect::<Vec<u8>>());
+                    w.i8s(&v.q);
                 }
                 None => {
                     w.u32(0);

@@ -104,10 +104,16 @@ impl DocPage {
 
     /// Sets the doc of `ord` (which must belong to this page).
     pub fn set(&mut self, ord: u32, doc: DocMeta) {
+        self.set_shared(ord, Rc::new(doc));
+    }
+
+    /// Sets the doc of `ord` to an entry shared with its holder (a delta record being
+    /// folded into the page: no copy).
+    pub fn set_shared(&mut self, ord: u32, doc: Rc<DocMeta>) {
         let slot = (ord % DOC_BUCKET) as u16;
         match self.docs.binary_search_by_key(&slot, |d| d.0) {
-            Ok(i) => self.docs[i].1 = Rc::new(doc),
-            Err(i) => self.docs.insert(i, (slot, Rc::new(doc))),
+            Ok(i) => self.docs[i].1 = doc,
+            Err(i) => self.docs.insert(i, (slot, doc)),
         }
     }
 

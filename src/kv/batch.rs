@@ -52,6 +52,12 @@ pub struct Batch {
     pub ops: Vec<Op>,
     /// Conditions checked before any write.
     pub preconditions: Vec<Precondition>,
+    /// On a backend with epochs ([`super::Kv::epoch`]): commit only while the epoch is still
+    /// this one, else `Conflict` with nothing applied. Only set when the backend has epochs.
+    pub epoch: Option<u64>,
+    /// On a backend with epochs: every other handle's epoch moves before the batch is visible
+    /// (so what a handle read before can no longer pass for current). Others ignore it.
+    pub exclusive: bool,
 }
 
 impl Batch {

@@ -14,6 +14,8 @@ pub struct MemoryKv {
     bytes: Rc<Cell<usize>>,
     /// Most bytes of keys and values the store may hold (`None`: no limit).
     quota: Rc<Cell<Option<usize>>>,
+    /// Exclusive batches committed (the epoch of every handle on this store).
+    epoch: Rc<Cell<u64>>,
 }
 
 impl MemoryKv {
@@ -29,6 +31,7 @@ impl MemoryKv {
             map: Rc::new(RefCell::new(map)),
             bytes: Rc::new(Cell::new(bytes)),
             quota: Rc::default(),
+            epoch: Rc::default(),
         }
     }
 
@@ -160,13 +163,25 @@ impl Kv for MemoryKv {
         Box::pin(async move { Ok(v) })
     }
 
+    fn epoch(&self) -> Option<u64> {
+        Some(self.epoch.get())
+    }
+
     fn commit<'a>(&'a self, batch: Batch) -> KvFuture<'a, ()> {
-        let res = self
-            .check(&batch)
+        let epoch = self.epoch.get();
+        let res = match batch.epoch {
+            Some(e) if e != epoch => Err(KvError::Conflict { key: Vec::new() }),
+            _ => Ok(()),
+        };
+        let res = res
+            .and_then(|()| self.check(&batch))
             .and_then(|()| self.check_quota(&batch))
             .map(|()| {
                 for op in &batch.ops {
                     self.apply(op);
+                }
+                if batch.exclusive {
+                    self.epoch.set(epoch + 1);
                 }
             });
         Box::pin(async move { res })

@@ -147,6 +147,16 @@ pub trait Kv {
     ) -> KvFuture<'a, Vec<Entry>>;
     /// Checks the preconditions and applies the operations (atomically when the backend can).
     fn commit<'a>(&'a self, batch: Batch) -> KvFuture<'a, ()>;
+    /// A number that stays the same only while no other handle can have committed an
+    /// [`Batch::exclusive`] batch: a record this handle read while the epoch was `n` is
+    /// still the stored one as long as the epoch reads `n` and nobody else writes it without
+    /// `exclusive` (IndexedDB: the number of this handle's connection, which an exclusive
+    /// batch of another handle closes first; memory: the count of exclusive batches). `None`
+    /// (the default): the backend has no epochs; [`Batch::epoch`] and
+    /// [`Batch::exclusive`] are then never relied on.
+    fn epoch(&self) -> Option<u64> {
+        None
+    }
     /// Several reads, answered in order, against one snapshot where the backend can (IndexedDB:
     /// one readonly transaction with every request issued at once). The default runs them one
     /// after another.
@@ -194,6 +204,9 @@ impl<K: Kv + ?Sized> Kv for std::rc::Rc<K> {
     }
     fn commit<'a>(&'a self, batch: Batch) -> KvFuture<'a, ()> {
         (**self).commit(batch)
+    }
+    fn epoch(&self) -> Option<u64> {
+        (**self).epoch()
     }
     fn read_many<'a>(&'a self, reads: &'a [Read]) -> KvFuture<'a, Vec<ReadResult>> {
         (**self).read_many(reads)

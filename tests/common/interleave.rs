@@ -41,6 +41,9 @@ impl Kv for YieldingKv {
     fn capabilities(&self) -> Capabilities {
         self.inner.capabilities()
     }
+    fn epoch(&self) -> Option<u64> {
+        self.inner.epoch()
+    }
     fn get<'a>(&'a self, key: &'a [u8]) -> KvFuture<'a, Option<Vec<u8>>> {
         Box::pin(async move {
             YieldOnce(false).await;

@@ -38,7 +38,7 @@ export async function renderInspector(c) {
         h(
           "div",
           { className: "record", "data-kind": r.value.kind },
-          h("div", { className: "key" }, h("code", {}, [r.tag, ...r.parts].join(" / ")), h("span", { className: "muted" }, ` ${r.bytes} B`)),
+          h("div", { className: "key" }, h("code", {}, [r.keyTag ?? r.tag, ...r.parts].join(" / ")), h("span", { className: "muted" }, ` ${r.bytes} B`)),
           r.value.kind === "record"
             ? h("pre", {}, JSON.stringify(r.value.json, null, 2))
             : r.value.kind === "empty"

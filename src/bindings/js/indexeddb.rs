@@ -8,6 +8,11 @@
 //!   committed without waiting for any request. The future resolves on the transaction's `complete`
 //!   event, not on request success. An abort caused by `QuotaExceededError` is `Quota`; any
 //!   other abort is `Storage`. An aborted transaction applies nothing.
+//! * **Exclusive batches are version changes** ([`Batch::exclusive`]: space writes). The
+//!   database is opened at its version + 1 and the batch runs in the upgrade transaction, which
+//!   starts only after every other connection closed; the epoch ([`Kv::epoch`]) is the number
+//!   of this handle's connection, so a record read on a connection still open is current as
+//!   far as exclusive writers go. A batch with [`Batch::epoch`] commits only on that connection.
 //! * **Durability** is chosen per handle ([`Durability`]); memspace defaults to `strict`: a
 //!   commit resolves only after the browser has flushed it to disk, because callers are told
 //!   their events are stored (see docs/browser.md).
@@ -148,6 +153,8 @@ fn commit_now(tx: &IdbTransaction) {
 /// One open connection and the handlers that watch it.
 struct Conn {
     db: IdbDatabase,
+    /// Which connection of this handle it is (the handle's epoch while it is open).
+    generation: u64,
     alive: Rc<std::cell::Cell<bool>>,
     _on_versionchange: Closure<dyn FnMut()>,
     _on_close: Closure<dyn FnMut()>,
@@ -182,6 +189,8 @@ pub struct IndexedDbKv {
     /// Whether the browser has `getAllRecords`, asked once.
     has_records: std::cell::Cell<Option<bool>>,
     conn: RefCell<Option<Rc<Conn>>>,
+    /// Connections opened so far (the epoch, see [`Kv::epoch`]).
+    generation: std::cell::Cell<u64>,
 }
 
 impl std::fmt::Debug for IndexedDbKv {
@@ -217,6 +226,7 @@ impl IndexedDbKv {
             },
             has_records: std::cell::Cell::new(None),
             conn: RefCell::new(None),
+            generation: std::cell::Cell::new(0),
         };
         kv.connection().await.map_err(|f| match f {
             Fail::Closed => KvError::Storage("the database closed while opening".into()),
@@ -260,13 +270,16 @@ impl IndexedDbKv {
         if let Some(c) = self.conn.borrow().as_ref().filter(|c| c.alive.get()) {
             return Ok(c.clone());
         }
-        let conn = Rc::new(self.open_conn().await?);
+        let mut conn = self.open_conn().await?;
         // A concurrent call may have opened one meanwhile: keep the first, close ours.
         let mut slot = self.conn.borrow_mut();
         if let Some(c) = slot.as_ref().filter(|c| c.alive.get()) {
             conn.db.close();
             return Ok(c.clone());
         }
+        conn.generation = self.generation.get() + 1;
+        self.generation.set(conn.generation);
+        let conn = Rc::new(conn);
         *slot = Some(conn.clone());
         Ok(conn)
     }
@@ -284,13 +297,13 @@ impl IndexedDbKv {
     async fn open_conn(&self) -> Result<Conn, Fail> {
         // Open at the current version (another tab may have upgraded it); create the store if
         // this is a new database, or bump the version once if the store is missing.
-        let db = open_db(&self.factory, &self.name, None).await?;
+        let db = open_db(&self.factory, &self.name, None, None).await?;
         let db = if db.object_store_names().contains(STORE) {
             db
         } else {
             let next = db.version() as u32 + 1;
             db.close();
-            open_db(&self.factory, &self.name, Some(next)).await?
+            open_db(&self.factory, &self.name, Some(next), None).await?
         };
         let alive = Rc::new(std::cell::Cell::new(true));
         let on_versionchange = {
@@ -308,6 +321,7 @@ impl IndexedDbKv {
         db.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         Ok(Conn {
             db,
+            generation: 0,
             alive,
             _on_versionchange: on_versionchange,
             _on_close: on_close,
@@ -374,82 +388,167 @@ impl IndexedDbKv {
     async fn try_commit(&self, conn: &Conn, batch: &Batch) -> Result<(), Fail> {
         let (tx, store) = self.begin(conn, true)?;
         let done = tx_done(&tx);
-        // An `Absent` precondition on a key whose first operation in the batch is a put is
-        // checked by IndexedDB itself: that put becomes `add()`, which fails with a
-        // `ConstraintError` (aborting the transaction, undoing every write) when the key exists.
-        // It means the same (no earlier operation of the batch touched the key) and needs no
-        // read before the commit.
-        let adds = inserted_keys(batch);
-        // Pipelined: the other precondition reads and then every write are issued at once
-        // (requests run in order, so each read sees the state before the writes); the reads
-        // are checked as they arrive and a failed one aborts the transaction.
-        let mut reads = Vec::with_capacity(batch.preconditions.len());
-        for (i, p) in batch.preconditions.iter().enumerate() {
-            if adds.iter().any(|&(_, pi)| pi == i) {
-                continue;
-            }
-            reads.push((
-                p,
-                store
-                    .get(&key_js(p.key()))
-                    .map_err(|e| Fail::Kv(storage("get", &e)))?,
-            ));
-        }
-        let mut added = Vec::with_capacity(adds.len());
-        for (oi, op) in batch.ops.iter().enumerate() {
-            let r = match op {
-                Op::Put(k, v) if adds.iter().any(|&(a, _)| a == oi) => store
-                    .add_with_key(&Uint8Array::from(v.as_slice()), &key_js(k))
-                    .map(|req| added.push((k, req))),
-                Op::Put(k, v) => store
-                    .put_with_key(&Uint8Array::from(v.as_slice()), &key_js(k))
-                    .map(drop),
-                Op::Delete(k) => store.delete(&key_js(k)).map(drop),
-            };
-            if let Err(e) = r {
-                let _ = tx.abort();
+        match issue(&tx, &store, batch) {
+            Ok(issued) => finish(&tx, done, issued, true).await,
+            Err(e) => {
                 let _ = JsFuture::from(done).await;
-                return Err(Fail::Kv(classify(&e, "write")));
+                Err(e)
             }
         }
-        if let Some((_, last)) = reads.last() {
-            if let Err(e) = request(last).await {
-                let e = reads
-                    .iter()
-                    .find_map(|(_, r)| r.error().ok().flatten())
-                    .map(JsValue::from)
-                    .unwrap_or(e);
-                return Err(Fail::Kv(finish_failed(&tx, done, e).await));
-            }
-        }
-        for (p, req) in &reads {
-            let current = match req.result() {
-                Ok(v) => bytes_opt(&v),
-                Err(e) => return Err(Fail::Kv(finish_failed(&tx, done, e).await)),
+    }
+
+    /// Commits an exclusive batch ([`Batch::exclusive`]) as a version change: this handle's
+    /// connection is closed, the database is opened at its version + 1, and the batch runs in
+    /// the upgrade transaction, which IndexedDB starts only once every other connection has
+    /// closed (memspace closes its connections on `versionchange`). Every other handle's next
+    /// call therefore opens a new connection, moving its epoch, before it can see the batch.
+    /// Chromium commits version changes with strict durability.
+    async fn commit_exclusive(&self, batch: &Batch) -> Result<(), KvError> {
+        self.close();
+        let fail = |f: Fail| match f {
+            Fail::Closed => KvError::Storage("the database closed while opening".into()),
+            Fail::Kv(e) => e,
+        };
+        for _ in 0..8 {
+            let db = open_db(&self.factory, &self.name, None, None)
+                .await
+                .map_err(fail)?;
+            let next = db.version() as u32 + 1;
+            db.close();
+            let job = Upgrade {
+                batch: batch.clone(),
+                ran: Default::default(),
+                outcome: Default::default(),
             };
-            if !p.holds(current.as_deref()) {
-                let _ = tx.abort();
-                let _ = JsFuture::from(done).await;
-                return Err(Fail::Kv(KvError::Conflict {
-                    key: p.key().to_vec(),
-                }));
-            }
-        }
-        commit_now(&tx);
-        match JsFuture::from(done).await {
-            Ok(_) => Ok(()),
-            Err(_) => {
-                // An add() that found its key: the precondition failed (a lost race).
-                let taken = added.iter().find(|(_, r)| {
-                    r.error()
-                        .ok()
-                        .flatten()
-                        .is_some_and(|e| e.name() == "ConstraintError")
-                });
-                match taken {
-                    Some((k, _)) => Err(Fail::Kv(KvError::Conflict { key: k.to_vec() })),
-                    None => Err(Fail::Kv(abort_error(&tx))),
+            let res = open_db(&self.factory, &self.name, Some(next), Some(job.clone())).await;
+            let ran = job.ran.get();
+            match (res, job.outcome.take()) {
+                (_, Some(Err(e))) => return Err(e),
+                (Ok(db), _) => {
+                    db.close();
+                    if ran {
+                        return Ok(());
+                    }
+                    // Another handle took version `next` first: go again from the new version.
                 }
+                (Err(_), None) if !ran => {} // another handle went past `next` meanwhile
+                (Err(f), _) => return Err(fail(f)),
+            }
+        }
+        Err(KvError::Storage(
+            "the database version kept changing under an exclusive write".into(),
+        ))
+    }
+}
+
+/// An exclusive batch to run in an upgrade transaction, and what became of it.
+#[derive(Clone)]
+struct Upgrade {
+    batch: Batch,
+    ran: Rc<std::cell::Cell<bool>>,
+    outcome: Rc<RefCell<Option<Result<(), KvError>>>>,
+}
+
+/// What [`issue`] left to check: the precondition reads and the `add()` requests.
+struct Issued<'a> {
+    reads: Vec<(&'a Precondition, IdbRequest)>,
+    added: Vec<(&'a Vec<u8>, IdbRequest)>,
+}
+
+/// Issues a batch's precondition reads and writes on `store`, all before anything is awaited.
+fn issue<'a>(
+    tx: &IdbTransaction,
+    store: &IdbObjectStore,
+    batch: &'a Batch,
+) -> Result<Issued<'a>, Fail> {
+    // An `Absent` precondition on a key whose first operation in the batch is a put is
+    // checked by IndexedDB itself: that put becomes `add()`, which fails with a
+    // `ConstraintError` (aborting the transaction, undoing every write) when the key exists.
+    // It means the same (no earlier operation of the batch touched the key) and needs no
+    // read before the commit.
+    let adds = inserted_keys(batch);
+    // Pipelined: the other precondition reads and then every write are issued at once
+    // (requests run in order, so each read sees the state before the writes); the reads
+    // are checked as they arrive and a failed one aborts the transaction.
+    let mut reads = Vec::with_capacity(batch.preconditions.len());
+    for (i, p) in batch.preconditions.iter().enumerate() {
+        if adds.iter().any(|&(_, pi)| pi == i) {
+            continue;
+        }
+        reads.push((
+            p,
+            store
+                .get(&key_js(p.key()))
+                .map_err(|e| Fail::Kv(storage("get", &e)))?,
+        ));
+    }
+    let mut added = Vec::with_capacity(adds.len());
+    for (oi, op) in batch.ops.iter().enumerate() {
+        let r = match op {
+            Op::Put(k, v) if adds.iter().any(|&(a, _)| a == oi) => store
+                .add_with_key(&Uint8Array::from(v.as_slice()), &key_js(k))
+                .map(|req| added.push((k, req))),
+            Op::Put(k, v) => store
+                .put_with_key(&Uint8Array::from(v.as_slice()), &key_js(k))
+                .map(drop),
+            Op::Delete(k) => store.delete(&key_js(k)).map(drop),
+        };
+        if let Err(e) = r {
+            let _ = tx.abort();
+            return Err(Fail::Kv(classify(&e, "write")));
+        }
+    }
+    Ok(Issued { reads, added })
+}
+
+/// Checks what [`issue`] issued as it arrives (a failed precondition aborts the transaction)
+/// and waits for the transaction to complete; `commit` asks it to commit at once.
+async fn finish(
+    tx: &IdbTransaction,
+    done: Promise,
+    issued: Issued<'_>,
+    commit: bool,
+) -> Result<(), Fail> {
+    let Issued { reads, added } = issued;
+    if let Some((_, last)) = reads.last() {
+        if let Err(e) = request(last).await {
+            let e = reads
+                .iter()
+                .find_map(|(_, r)| r.error().ok().flatten())
+                .map(JsValue::from)
+                .unwrap_or(e);
+            return Err(Fail::Kv(finish_failed(tx, done, e).await));
+        }
+    }
+    for (p, req) in &reads {
+        let current = match req.result() {
+            Ok(v) => bytes_opt(&v),
+            Err(e) => return Err(Fail::Kv(finish_failed(tx, done, e).await)),
+        };
+        if !p.holds(current.as_deref()) {
+            let _ = tx.abort();
+            let _ = JsFuture::from(done).await;
+            return Err(Fail::Kv(KvError::Conflict {
+                key: p.key().to_vec(),
+            }));
+        }
+    }
+    if commit {
+        commit_now(tx);
+    }
+    match JsFuture::from(done).await {
+        Ok(_) => Ok(()),
+        Err(_) => {
+            // An add() that found its key: the precondition failed (a lost race).
+            let taken = added.iter().find(|(_, r)| {
+                r.error()
+                    .ok()
+                    .flatten()
+                    .is_some_and(|e| e.name() == "ConstraintError")
+            });
+            match taken {
+                Some((k, _)) => Err(Fail::Kv(KvError::Conflict { key: k.to_vec() })),
+                None => Err(Fail::Kv(abort_error(tx))),
             }
         }
     }
@@ -613,8 +712,37 @@ impl Kv for IndexedDbKv {
         })
     }
 
+    fn epoch(&self) -> Option<u64> {
+        Some(self.generation.get())
+    }
+
     fn commit<'a>(&'a self, batch: Batch) -> KvFuture<'a, ()> {
         Box::pin(async move {
+            if batch.exclusive {
+                return self.commit_exclusive(&batch).await;
+            }
+            if let Some(e) = batch.epoch {
+                // Only on the connection of that epoch: another one may have opened after
+                // another handle's exclusive batch.
+                let conn = self.conn.borrow().clone();
+                let conn = conn.filter(|c| c.alive.get() && c.generation == e);
+                let Some(conn) = conn else {
+                    return Err(KvError::Conflict { key: Vec::new() });
+                };
+                return match self.try_commit(&conn, &batch).await {
+                    Ok(()) => Ok(()),
+                    Err(Fail::Closed) => {
+                        self.forget(&conn);
+                        Err(KvError::Conflict { key: Vec::new() })
+                    }
+                    Err(Fail::Kv(e)) => {
+                        if !conn.alive.get() {
+                            self.forget(&conn);
+                        }
+                        Err(e)
+                    }
+                };
+            }
             // Retry only when the transaction never started (nothing can have been applied).
             for _ in 0..2 {
                 let conn = match self.connection().await {
@@ -646,10 +774,13 @@ pub fn global_factory() -> Result<IdbFactory, KvError> {
         .ok_or_else(|| KvError::Storage("IndexedDB is not available in this environment".into()))
 }
 
+/// Opens database `name` (at `version`, upgrading to it if needed: the store is created if
+/// missing and `job`'s batch runs in the upgrade transaction).
 async fn open_db(
     factory: &IdbFactory,
     name: &str,
     version: Option<u32>,
+    job: Option<Upgrade>,
 ) -> Result<IdbDatabase, Fail> {
     let req: IdbOpenDbRequest = match version {
         Some(v) => factory.open_with_u32(name, v),
@@ -658,11 +789,16 @@ async fn open_db(
     .map_err(|e| Fail::Kv(storage("open", &e)))?;
     let on_upgrade = {
         let req = req.clone();
+        let mut job = job;
         Closure::<dyn FnMut()>::new(move || {
             if let Ok(db) = req.result().and_then(|d| d.dyn_into::<IdbDatabase>()) {
                 if !db.object_store_names().contains(STORE) {
                     let _ = db.create_object_store(STORE);
                 }
+            }
+            if let (Some(job), Some(tx)) = (job.take(), req.transaction()) {
+                job.ran.set(true);
+                run_upgrade(job, tx);
             }
         })
     };
@@ -673,6 +809,31 @@ async fn open_db(
     let db = res.map_err(|e| Fail::Kv(classify(&e, "open")))?;
     db.dyn_into::<IdbDatabase>()
         .map_err(|_| Fail::Kv(KvError::Storage("open did not return a database".into())))
+}
+
+/// Runs an exclusive batch in the upgrade transaction `tx`: its requests are issued now,
+/// while the `upgradeneeded` event makes the transaction active; the checks follow as the
+/// results arrive (a failed one aborts the upgrade, so the version does not change).
+fn run_upgrade(job: Upgrade, tx: IdbTransaction) {
+    let store = match tx.object_store(STORE) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = tx.abort();
+            *job.outcome.borrow_mut() = Some(Err(storage("object store", &e)));
+            return;
+        }
+    };
+    let done = tx_done(&tx);
+    wasm_bindgen_futures::spawn_local(async move {
+        let res = match issue(&tx, &store, &job.batch) {
+            Ok(issued) => finish(&tx, done, issued, false).await,
+            Err(e) => Err(e),
+        };
+        *job.outcome.borrow_mut() = Some(res.map_err(|f| match f {
+            Fail::Closed => KvError::Storage("the database closed during an upgrade".into()),
+            Fail::Kv(e) => e,
+        }));
+    });
 }
 
 /// Awaits one request; `Err` carries the request's `DOMException` (or the failure value).

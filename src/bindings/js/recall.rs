@@ -153,4 +153,13 @@ impl JsMemspace {
         let ms = self.inner.clone();
         run(async move { ms.check_index(&space_id).await })
     }
+
+    /// **Benchmarks only** (not in the typings): memory writes through this handle skip the
+    /// recall index from now on, for the "remember without indexing" baseline of
+    /// `npm run bench:recall`. Memories written so are invisible to recall until `reindex`.
+    #[doc(hidden)]
+    #[wasm_bindgen(js_name = skipRecallIndexForBenchmarks)]
+    pub fn skip_recall_index_for_benchmarks(&self) {
+        self.inner.skip_recall_index_for_benchmarks();
+    }
 }

@@ -52,7 +52,11 @@ impl DeltaSet {
             // A memory is added once between folds; only a repeat needs its old postings out.
             let again = self.docs.insert(d.ord, d.meta.clone()).is_some();
             for p in &d.postings {
-                let v = self.terms.entry(p.term.clone()).or_default();
+                // The term is copied only when the set does not hold it yet.
+                let v = match self.terms.get_mut(p.term.as_str()) {
+                    Some(v) => v,
+                    None => self.terms.entry(p.term.clone()).or_default(),
+                };
                 if again {
                     v.retain(|x| x.ord != d.ord);
                 }

@@ -85,6 +85,8 @@ pub(crate) struct IndexPlan {
     pub preconditions: Vec<Precondition>,
     space: String,
     head: IndexHead,
+    /// `head` encoded (as put by the plan), for the record cache once committed.
+    head_bytes: Vec<u8>,
     postings: Vec<(String, PostingPage)>,
     docs: Vec<DocPage>,
     vectors: Vec<VectorPage>,
@@ -99,15 +101,17 @@ pub(crate) struct IndexPlan {
 /// doc's exact-channel postings is its number of exact words (not its text length).
 pub(crate) fn doc_terms(t: &Tokenizer, d: &IndexDoc) -> (BTreeMap<String, u32>, u32) {
     let (mut counts, len) = t.term_counts(&d.text);
-    let mut exact = BTreeSet::new();
-    for tag in &d.tags {
-        exact.extend(t.words(tag));
-    }
-    if let Some(k) = &d.logical_key {
-        exact.extend(t.words(k));
-    }
-    for w in exact {
-        counts.insert(format!("{EXACT_PREFIX}{w}"), 1);
+    // Exact-channel terms: each distinct word of the tags and the key once, tf 1.
+    let mut buf = String::new();
+    for x in d.tags.iter().chain(d.logical_key.iter()) {
+        t.for_each_word(x, |w| {
+            buf.clear();
+            buf.push(EXACT_PREFIX);
+            buf.push_str(w);
+            if !counts.contains_key(buf.as_str()) {
+                counts.insert(buf.clone(), 1);
+            }
+        });
     }
     (counts, len)
 }
@@ -124,7 +128,8 @@ pub(crate) fn meta_of(
         .iter()
         .chain(d.logical_key.iter())
         .map(|x| {
-            let mut w: Vec<u32> = t.words(x).iter().map(|w| tag_hash(w)).collect();
+            let mut w: Vec<u32> = Vec::new();
+            t.for_each_word(x, |word| w.push(tag_hash(word)));
             w.sort_unstable();
             w.dedup();
             w
@@ -157,19 +162,19 @@ fn clamp16(n: u32) -> u16 {
 
 /// The postings a doc's terms give it: per term, (tf, length) — the text length for text
 /// terms, the number of exact words for exact-channel terms.
-fn postings_of(terms: &BTreeMap<String, u32>, len: u32) -> Vec<(String, (u16, u16))> {
+fn postings_of(
+    terms: &BTreeMap<String, u32>,
+    len: u32,
+) -> impl Iterator<Item = (&String, (u16, u16))> {
     let exact_len = terms.keys().filter(|t| t.starts_with(EXACT_PREFIX)).count() as u32;
-    terms
-        .iter()
-        .map(|(t, tf)| {
-            let l = if t.starts_with(EXACT_PREFIX) {
-                exact_len
-            } else {
-                len
-            };
-            (t.clone(), (clamp16(*tf), clamp16(l)))
-        })
-        .collect()
+    terms.iter().map(move |(t, tf)| {
+        let l = if t.starts_with(EXACT_PREFIX) {
+            exact_len
+        } else {
+            len
+        };
+        (t, (clamp16(*tf), clamp16(l)))
+    })
 }
 
 /// What a step of a plan does to the index.
@@ -228,8 +233,11 @@ fn delta_of(
                     ord: s.ord,
                     meta: Rc::new(meta_of(tok, &doc, &terms, len)),
                     postings: postings_of(&terms, len)
-                        .into_iter()
-                        .map(|(term, (tf, len))| DeltaPosting { term, tf, len })
+                        .map(|(term, (tf, len))| DeltaPosting {
+                            term: term.clone(),
+                            tf,
+                            len,
+                        })
                         .collect(),
                     vector,
                 });
@@ -264,6 +272,10 @@ impl Memspace {
     /// that the plan's `Equals` precondition checks), else from storage.
     async fn head_for_write(&self, space: &str) -> Result<(IndexHead, Option<Vec<u8>>)> {
         let key = layout::index_head(space);
+        // This handle's last write left the head decoded beside its bytes.
+        if let Some((head, bytes)) = self.cache.latest::<IndexHead>(&key) {
+            return Ok((head.as_ref().clone(), Some(bytes)));
+        }
         let bytes = match self.cache.get(&key) {
             Some(b) => Some(b),
             None => {
@@ -348,20 +360,26 @@ impl Memspace {
 
         // 2. Doc pages and delta records: what each memory was indexed as.
         let mut work = Work::default();
-        let deltas = if head.deltas > 0 {
+        // Only the steps' memories that were indexed before (a write must not copy the whole
+        // delta set; an ordinal just taken from the head is in no delta and no doc page).
+        let step_ords: BTreeSet<u32> = steps.iter().filter(|s| s.1).map(|s| s.0).collect();
+        // The delta records: now if a step's memory may be in one, else only for a fold.
+        let mut deltas = if head.deltas > 0 && !step_ords.is_empty() {
             self.load_deltas(space, &head).await?
         } else {
             Vec::new()
         };
-        // Only the steps' memories (a write must not copy the whole delta set).
-        let step_ords: BTreeSet<u32> = steps.iter().map(|s| s.0).collect();
-        let delta_meta: HashMap<u32, DocMeta> = deltas
-            .iter()
-            .flat_map(|(_, r)| r.docs.iter())
-            .filter(|d| step_ords.contains(&d.ord))
-            .map(|d| (d.ord, d.meta.as_ref().clone()))
-            .collect();
-        let doc_buckets: BTreeSet<u32> = steps.iter().map(|s| doc_bucket(s.0)).collect();
+        let delta_meta: HashMap<u32, DocMeta> = if step_ords.is_empty() {
+            HashMap::new()
+        } else {
+            deltas
+                .iter()
+                .flat_map(|(_, r)| r.docs.iter())
+                .filter(|d| step_ords.contains(&d.ord))
+                .map(|d| (d.ord, d.meta.as_ref().clone()))
+                .collect()
+        };
+        let doc_buckets: BTreeSet<u32> = step_ords.iter().map(|o| doc_bucket(*o)).collect();
         self.load_pages(
             space,
             &head,
@@ -455,7 +473,7 @@ impl Memspace {
                 kind,
             });
         }
-        fold |= !deltas.is_empty()
+        fold |= head.deltas > 0
             && (head.deltas >= self.index.max_deltas()
                 || head.delta_postings as usize + new_postings > delta::MAX_POSTINGS as usize);
         for s in &prepared {
@@ -469,6 +487,9 @@ impl Memspace {
             }
         }
         if fold {
+            if deltas.is_empty() && head.deltas > 0 {
+                deltas = self.load_deltas(space, &head).await?;
+            }
             self.fold_and_apply(space, &mut head, &deltas, prepared, &mut work, &tok)
                 .await?;
 
@@ -538,26 +559,29 @@ impl Memspace {
         work: &mut Work,
         tok: &Tokenizer,
     ) -> Result<()> {
-        let mut posting_keys: BTreeSet<(String, u32)> = BTreeSet::new();
+        let mut posting_keys: BTreeSet<(&str, u32)> = BTreeSet::new();
         let mut doc_buckets = BTreeSet::new();
         let mut vec_buckets = BTreeSet::new();
         for d in deltas.iter().flat_map(|(_, r)| r.docs.iter()) {
             doc_buckets.insert(doc_bucket(d.ord));
             for p in &d.postings {
-                posting_keys.insert((p.term.clone(), bucket_of(d.ord)));
+                posting_keys.insert((&p.term, bucket_of(d.ord)));
             }
             if let Some(v) = &d.vector {
                 vec_buckets.insert((d.ord / per_page(v.q.len()), v.q.len()));
             }
         }
         for s in &prepared {
+            // A new memory's doc page was not read before (see `plan_index`): the fold
+            // rewrites it, so it must hold the page's other entries.
+            doc_buckets.insert(doc_bucket(s.ord));
             for t in s
                 .old
                 .iter()
                 .flat_map(|o| o.terms.iter())
                 .chain(s.new.iter().flat_map(|n| n.1.keys()))
             {
-                posting_keys.insert((t.clone(), bucket_of(s.ord)));
+                posting_keys.insert((t, bucket_of(s.ord)));
             }
             if !s.keep_vector {
                 let given = s
@@ -593,7 +617,7 @@ impl Memspace {
             work.docs
                 .entry(doc_bucket(d.ord))
                 .or_insert_with(|| DocPage::new(doc_bucket(d.ord)))
-                .set(d.ord, d.meta.as_ref().clone());
+                .set_shared(d.ord, d.meta.clone());
             if let Some(v) = &d.vector {
                 let dims = v.q.len();
                 let vb = d.ord / per_page(dims);
@@ -628,7 +652,7 @@ impl Memspace {
                 Some((doc, terms, len)) => {
                     for (t, posting) in postings_of(&terms, len) {
                         work.postings
-                            .entry((t, b))
+                            .entry((t.clone(), b))
                             .or_insert_with(|| PostingPage::new(b))
                             .upsert(Posting {
                                 ord: s.ord,
@@ -706,17 +730,20 @@ impl Memspace {
             Some(b) => Precondition::Equals(head_key.clone(), b),
             None => Precondition::Absent(head_key.clone()),
         });
-        plan.ops.push(Op::Put(head_key, envelope::encode(&head)?));
+        let bytes = envelope::encode(&head)?;
+        plan.head_bytes = bytes.clone();
+        plan.ops.push(Op::Put(head_key, bytes));
         plan.head = head;
         Ok(plan)
     }
 
     /// Installs a committed plan's pages into this handle's index cache.
     pub(crate) fn install_index_plan(&self, plan: IndexPlan) {
-        let head_key = layout::index_head(&plan.space);
-        if let Ok(bytes) = envelope::encode(&plan.head) {
-            self.cache.remember(&head_key, &bytes);
-        }
+        self.cache.remember_decoded(
+            &layout::index_head(&plan.space),
+            &plan.head_bytes,
+            Rc::new(plan.head.clone()),
+        );
         let mut map = self.index.0.borrow_mut();
         let s = map
             .entry(plan.space.clone())
@@ -774,7 +801,7 @@ impl Memspace {
         &self,
         space: &str,
         head: &IndexHead,
-        postings: &BTreeSet<(String, u32)>,
+        postings: &BTreeSet<(&str, u32)>,
         docs: &BTreeSet<u32>,
         vecs: &BTreeSet<(u32, usize)>,
         work: &mut Work,
@@ -792,15 +819,15 @@ impl Memspace {
                 .get(space)
                 .filter(|s| s.head.generation == head.generation);
             for (t, b) in postings {
-                let tp = cached.and_then(|s| s.terms.get(t));
+                let tp = cached.and_then(|s| s.terms.get(*t));
                 match tp.and_then(|tp| tp.pages.get(b)) {
                     Some(p) => {
-                        work.postings.insert((t.clone(), *b), p.clone());
+                        work.postings.insert((t.to_string(), *b), p.clone());
                     }
                     None if tp.is_some_and(|tp| tp.complete) => {}
                     None => {
                         keys.push(layout::postings(space, t, *b));
-                        wants.push(Want::P(t.clone(), *b));
+                        wants.push(Want::P(t.to_string(), *b));
                     }
                 }
             }
