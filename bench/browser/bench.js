@@ -1,7 +1,7 @@
 // Runs in headless Chromium (bundled by esbuild with the package): raw IndexedDB vs memspace,
 // same data, same durability, same profile on disk. Results go to window.__bench.
 import { Memspace } from "memspace";
-import { HAS_GET_ALL_RECORDS, rawOpen, rawAppend, rawAppendChecked, rawAppendSpaceAdd, rawAppendAddOnly, rawPutHeadAfter, rawNewestHeadAfter, rawBatch, rawNewest, rawNewestChecked, rawPutSessions, rawListSessions, text, emitter, sessionId } from "./raw.js";
+import { req, HAS_GET_ALL_RECORDS, rawOpen, rawAppend, rawAppendChecked, rawAppendSpaceAdd, rawAppendAddOnly, rawPutHeadAfter, rawNewestHeadAfter, rawBatch, rawNewest, rawNewestChecked, rawPutSessions, rawListSessions, text, emitter, sessionId } from "./raw.js";
 
 const params = new URLSearchParams(location.search);
 const N = Number(params.get("n") ?? 10000);
@@ -42,6 +42,41 @@ async function sampled(rounds, readers) {
     }
   }
   return samples.map(percentiles);
+}
+
+/** memspace's read request replayed from plain JS: one read's `transaction()` and
+ * `getAllRecords` arguments are captured (same connection, store, mode, binary key range,
+ * count, direction); the replay issues them with a fresh key range and reads every record's
+ * key and value, as the wasm side does — the floor of memspace's read, apples to apples. */
+async function captureRead(read) {
+  const tx = IDBDatabase.prototype.transaction;
+  const gar = IDBObjectStore.prototype.getAllRecords;
+  let seen;
+  let opts;
+  IDBDatabase.prototype.transaction = function (...args) {
+    seen = { db: this, args };
+    return tx.apply(this, args);
+  };
+  IDBObjectStore.prototype.getAllRecords = function (o) {
+    opts = { lower: new Uint8Array(o.query.lower), upper: new Uint8Array(o.query.upper), lowerOpen: o.query.lowerOpen, upperOpen: o.query.upperOpen, count: o.count, direction: o.direction };
+    return gar.call(this, o);
+  };
+  try {
+    await read();
+  } finally {
+    IDBDatabase.prototype.transaction = tx;
+    IDBObjectStore.prototype.getAllRecords = gar;
+  }
+  if (!seen || !opts) throw new Error("memspace's read issued no getAllRecords");
+  const { db, args } = seen;
+  return async () => {
+    const store = db.transaction(...args).objectStore(args[0]);
+    const query = IDBKeyRange.bound(opts.lower.slice(), opts.upper.slice(), opts.lowerOpen, opts.upperOpen);
+    const recs = await req(store.getAllRecords({ query, count: opts.count, direction: opts.direction }));
+    let bytes = 0;
+    for (const r of recs) bytes += r.key.byteLength + r.value.byteLength;
+    return bytes;
+  };
 }
 
 async function main() {
@@ -93,12 +128,14 @@ async function main() {
   const msCheck = await ms.listEvents(sp, batched, { lastN: 20 });
   out.readsAgree = rawCheck.length === 20 && msCheck.length === 20 && rawCheck[19].sequenceId === N - 1 && msCheck[19].sequenceId === N - 1 && rawCheck[0].body.content === msCheck[0].body.content;
   await rawPutHeadAfter(raw, rawBatched, N);
-  [out.rawRead, out.rawCheckedRead, out.msRead, out.rawHeadAfterSpaceRead, out.rawHeadAfterRead] = await readAll(
+  const exact = await captureRead(() => ms.listEvents(sp, batched, { lastN: 20 }));
+  [out.rawRead, out.rawCheckedRead, out.msRead, out.rawHeadAfterSpaceRead, out.rawHeadAfterRead, out.msExactRead] = await readAll(
     () => rawNewest(raw, rawBatched, 20, N),
     () => rawNewestChecked(raw, rawBatched, 20),
     () => ms.listEvents(sp, batched, { lastN: 20 }),
     () => rawNewestHeadAfter(raw, rawBatched, 20, true),
     () => rawNewestHeadAfter(raw, rawBatched, 20, false),
+    exact,
   );
   // listSessions of a space with 100 sessions: two pages of 50 (two calls), against the same
   // session records stored as plain objects and read with one getAll per page.
