@@ -273,15 +273,7 @@ impl Input {
     fn array(&self) -> Result<Array> {
         if self.json.is_none() && is_float_array(&self.value) {
             // A vector (`embedding`): a Float32Array / Float64Array reads as its numbers.
-            let len = Reflect::get(&self.value, &JsValue::from_str("length"))
-                .ok()
-                .and_then(|n| n.as_f64())
-                .unwrap_or(0.0);
-            if len > MAX_LIST as f64 {
-                return Err(InputError::new(format!(
-                    "has {len} items; at most {MAX_LIST}"
-                )));
-            }
+            check_float_array_len(&self.value)?;
             return Ok(Array::from(&self.value));
         }
         if !is_array(&self.value) {
@@ -631,15 +623,7 @@ struct Floats {
 #[cfg(feature = "js")]
 impl Floats {
     fn of(v: &JsValue) -> Result<Self> {
-        let len = Reflect::get(v, &JsValue::from_str("length"))
-            .ok()
-            .and_then(|n| n.as_f64())
-            .unwrap_or(0.0);
-        if len > MAX_LIST as f64 {
-            return Err(InputError::new(format!(
-                "has {len} items; at most {MAX_LIST}"
-            )));
-        }
+        check_float_array_len(v)?;
         // `new Float64Array(typedArray)` converts every element in JS; one copy into wasm.
         let items = js_sys::Float64Array::new(v).to_vec();
         Ok(Floats {
@@ -826,4 +810,18 @@ impl<'de> de::VariantAccess<'de> for Payload {
         de::Deserializer::deserialize_struct(input, "", fields, visitor)
             .map_err(|e| e.within_key(&tag))
     }
+}
+
+/// Refuses a typed array of more than [`MAX_LIST`] items.
+fn check_float_array_len(v: &JsValue) -> Result<()> {
+    let len = Reflect::get(v, &JsValue::from_str("length"))
+        .ok()
+        .and_then(|n| n.as_f64())
+        .unwrap_or(0.0);
+    if len > MAX_LIST as f64 {
+        return Err(InputError::new(format!(
+            "has {len} items; at most {MAX_LIST}"
+        )));
+    }
+    Ok(())
 }
