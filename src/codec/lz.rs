@@ -9,7 +9,10 @@
 use crate::error::{Error, Result};
 
 const MIN_MATCH: usize = 4;
-const HASH_BITS: u32 = 12;
+/// The largest hash table: 4,096 positions.
+const MAX_HASH_BITS: u32 = 12;
+/// The smallest: 256 positions.
+const MIN_HASH_BITS: u32 = 8;
 
 fn put_varint(out: &mut Vec<u8>, mut v: usize) {
     while v >= 0x80 {
@@ -19,19 +22,27 @@ fn put_varint(out: &mut Vec<u8>, mut v: usize) {
     out.push(v as u8);
 }
 
-fn hash(b: &[u8]) -> usize {
+fn hash(b: &[u8], bits: u32) -> usize {
     let v = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-    (v.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize
+    (v.wrapping_mul(0x9E37_79B1) >> (32 - bits)) as usize
+}
+
+/// Bits of the hash table for `len` input bytes: about one slot per byte, so a short body
+/// does not allocate and clear a table sized for long ones (the stream is the same format
+/// whatever the size; only which earlier occurrence a match finds can differ).
+fn hash_bits(len: usize) -> u32 {
+    (usize::BITS - len.leading_zeros()).clamp(MIN_HASH_BITS, MAX_HASH_BITS)
 }
 
 /// Appends `src` compressed to `out`.
 pub fn compress(src: &[u8], out: &mut Vec<u8>) {
+    let bits = hash_bits(src.len());
     // Positions + 1 of the last occurrence of each hash (0 = none).
-    let mut table = vec![0u32; 1 << HASH_BITS];
+    let mut table = vec![0u32; 1 << bits];
     let mut lit = 0; // start of the pending literal run
     let mut i = 0;
     while i + MIN_MATCH <= src.len() {
-        let h = hash(&src[i..]);
+        let h = hash(&src[i..], bits);
         let cand = table[h] as usize;
         table[h] = (i + 1) as u32;
         if cand > 0 && src[cand - 1..cand - 1 + MIN_MATCH] == src[i..i + MIN_MATCH] {
@@ -138,6 +149,35 @@ mod tests {
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
             .collect();
         round_trip(&noise);
+    }
+
+    #[test]
+    fn inputs_of_every_table_size_round_trip_incompressible_and_repetitive() {
+        for len in [47, 48, 255, 256, 257, 300, 511, 4095, 4096, 4097, 20_000] {
+            let noise: Vec<u8> = (0..len as u32)
+                .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+                .collect();
+            round_trip(&noise);
+            let text: Vec<u8> = b"lorem ipsum dolor sit amet "
+                .iter()
+                .copied()
+                .cycle()
+                .take(len)
+                .collect();
+            let c = round_trip(&text);
+            assert!(c.len() * 4 < len + 120, "{len}: {} bytes", c.len());
+            round_trip(&vec![b'x'; len]);
+        }
+    }
+
+    #[test]
+    fn a_short_chat_body_compresses_as_well_as_with_the_largest_table() {
+        let body = format!(
+            "{{\"content\":\"message 50: {}\"}}",
+            &"lorem ipsum dolor sit amet ".repeat(10)[..270]
+        );
+        let c = round_trip(body.as_bytes());
+        assert!(c.len() <= 60, "{} bytes", c.len());
     }
 
     #[test]

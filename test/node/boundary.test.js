@@ -85,6 +85,21 @@ test("event bodies and metadata keep their key order and exact values", async ()
   assert.deepEqual(Object.keys((await ms.getSession(sp, s.id)).metadata.a), ["c", "b"]);
 });
 
+test("text holding a real U+FFFD is stored as written; a lone surrogate in a key or value is refused", async () => {
+  const { ms, sp, se } = await fresh();
+  const body = { "k\uFFFD": "a \uFFFD b", list: ["\uFFFD"], ok: "😀" };
+  const [stored] = await ms.postEvents(sp, se, [{ body, emitter: user, eventType: "t\uFFFD" }]);
+  assert.deepEqual(stored.body, body);
+  assert.equal(stored.eventType, "t\uFFFD");
+  const [read] = await ms.listEvents(sp, se, { lastN: 1 });
+  assert.deepEqual(read.body, body);
+  for (const bad of [{ content: "x\uD800y" }, { ["k\uDC00"]: 1 }, ["\uFFFD", "\uDBFF"]]) {
+    await rejects(ms.postEvents(sp, se, [{ body: { ok: 1 }, emitter: user }, { body: bad, emitter: user }]), "validation");
+  }
+  await rejects(ms.postEvent(sp, se, { body: {}, emitter: user, eventType: "\uD83D" }), "validation");
+  assert.equal((await ms.listEvents(sp, se, { lastN: 10 })).length, 1, "a refused batch writes nothing");
+});
+
 test("error messages use the JS field names", async () => {
   const { ms, sp, se } = await fresh();
   let e = await rejects(ms.listEvents(sp, se, { lastN: 0 }), "validation", "lastN");

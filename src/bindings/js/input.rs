@@ -118,19 +118,44 @@ pub(super) fn is_array(v: &JsValue) -> bool {
 /// A JS string as a Rust one, refusing lone surrogates (UTF-8 cannot hold them; converting
 /// would silently turn them into U+FFFD).
 fn utf16_to_string(s: &JsString) -> Result<String> {
-    // One call instead of `is_valid_utf16`'s `charCodeAt` per code unit (measured: the
-    // largest wasm-side cost of a 200-event batch); that stays as the fallback.
-    let valid = s
-        .unchecked_ref::<StringExt>()
-        .well_formed()
-        .unwrap_or_else(|_| s.is_valid_utf16());
-    if !valid {
+    let text = s
+        .as_string()
+        .ok_or_else(|| InputError::new("is not a valid UTF-16 string"))?;
+    // The copy turns each lone surrogate into U+FFFD, so text without U+FFFD had none and
+    // needs no second call; text with one asks JS whether it was there already.
+    if text.contains('\u{FFFD}') && !well_formed(s) {
         return Err(InputError::new(
             "contains a lone UTF-16 surrogate (not valid Unicode text)",
         ));
     }
-    s.as_string()
-        .ok_or_else(|| InputError::new("is not a valid UTF-16 string"))
+    Ok(text)
+}
+
+/// `isWellFormed`, or `is_valid_utf16`'s `charCodeAt` per code unit where it is missing.
+fn well_formed(s: &JsString) -> bool {
+    s.unchecked_ref::<StringExt>()
+        .well_formed()
+        .unwrap_or_else(|_| s.is_valid_utf16())
+}
+
+thread_local! {
+    /// The JS strings of record field names already made, by the name's address and length:
+    /// a field is read from every record of a batch, and making its string is a text decode.
+    static FIELD_NAMES: std::cell::RefCell<std::collections::HashMap<(usize, usize), JsValue>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Reads field `name` of `obj` (`Reflect.get`), its JS string made once per name.
+fn get_field(obj: &JsValue, name: &'static str) -> Result<JsValue> {
+    // A static name's address identifies it (one seen at two addresses is made twice).
+    let at = (name.as_ptr() as usize, name.len());
+    FIELD_NAMES
+        .with(|names| {
+            let mut names = names.borrow_mut();
+            let key = names.entry(at).or_insert_with(|| JsValue::from_str(name));
+            Reflect::get(obj, key)
+        })
+        .map_err(|_| InputError::new(format!("reading `{name}` threw")).within_key(name))
 }
 
 /// Own enumerable keys of a caller's object (an error where reading them throws).
@@ -198,8 +223,9 @@ impl Input {
         Ok(())
     }
 
+    /// `undefined` or `null` (one call: `v == null` is true for exactly these).
     fn is_nullish(&self) -> bool {
-        self.value.is_undefined() || self.value.is_null()
+        self.value.loose_eq(&JsValue::NULL)
     }
 
     fn kind(&self) -> &'static str {
@@ -237,6 +263,11 @@ impl Input {
             .value
             .dyn_ref::<JsString>()
             .ok_or_else(|| self.wrong("a string"))?;
+        self.text(s)
+    }
+
+    /// [`Self::string`] of `s`, this value, known to be a string.
+    fn text(&self, s: &JsString) -> Result<String> {
         let len = s.length();
         if self.json.is_none() && len > MAX_STRING {
             return Err(InputError::new(format!(
@@ -295,17 +326,25 @@ impl Input {
     /// A plain object (not an array, function or primitive).
     fn object(&self) -> Result<Object> {
         let v = &self.value;
-        if !v.is_object() || is_array(v) || v.is_function() {
+        // `is_object` is false for functions (`typeof` says "function").
+        if !v.is_object() || array_is_array(v).unwrap_or(false) {
             return Err(self.wrong("an object"));
         }
         Ok(v.clone().unchecked_into())
     }
 
-    /// Own enumerable `[key, value]` pairs, their count checked before they are read.
+    /// Own enumerable `[key, value]` pairs, their count checked before any is read.
     fn entries(&self) -> Result<Array> {
-        let obj = self.object()?;
-        let keys = own_keys(&obj)?;
-        let n = keys.length();
+        self.entries_of(&self.object()?)
+    }
+
+    /// [`Self::entries`] of `obj`, known to be a plain object.
+    fn entries_of(&self, obj: &Object) -> Result<Array> {
+        // One call: the pairs stay in JS until read, so their count is checked first all the
+        // same (nothing of a refused object is copied into wasm).
+        let entries =
+            object_entries(obj).map_err(|_| InputError::new("reading its entries threw"))?;
+        let n = entries.length();
         match &self.json {
             Some(b) if n as usize * 4 > b.get() => Err(InputError::new(format!(
                 "is too large: user JSON values encode to at most {MAX_JSON_BYTES} bytes"
@@ -313,8 +352,23 @@ impl Input {
             None if n > MAX_LIST => {
                 Err(InputError::new(format!("has {n} keys; at most {MAX_LIST}")))
             }
-            _ => object_entries(&obj).map_err(|_| InputError::new("reading its entries threw")),
+            _ => Ok(entries),
         }
+    }
+
+    /// Visits the entries of `obj`, known to be a plain object, as a map.
+    fn map_of<'de, V: Visitor<'de>>(self, obj: &Object, visitor: V) -> Result<V::Value> {
+        self.nest()?;
+        let entries = self.entries_of(obj)?;
+        self.spend(2)?;
+        let len = entries.length();
+        visitor.visit_map(Entries {
+            parent: self,
+            entries,
+            next: 0,
+            len,
+            value: None,
+        })
     }
 }
 
@@ -325,17 +379,11 @@ fn is_float_array(v: &JsValue) -> bool {
 
 /// An array's length, read through `Reflect.get` (a Proxy's trap may throw or lie).
 fn array_length(arr: &Array) -> Result<u32> {
-    let len = Reflect::get(arr, &JsValue::from_str("length"))
-        .map_err(|_| InputError::new("reading its length threw"))?;
+    let len = get_field(arr, "length").map_err(|_| InputError::new("reading its length threw"))?;
     match len.as_f64() {
         Some(n) if n >= 0.0 && n <= u32::MAX as f64 && n.fract() == 0.0 => Ok(n as u32),
         _ => Err(InputError::new("has an invalid length")),
     }
-}
-
-fn get(obj: &JsValue, key: &str) -> Result<JsValue> {
-    Reflect::get(obj, &JsValue::from_str(key))
-        .map_err(|_| InputError::new(format!("reading `{key}` threw")).within_key(key))
 }
 
 macro_rules! integer {
@@ -356,7 +404,18 @@ impl<'de> de::Deserializer<'de> for Input {
     fn deserialize_any<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
         self.enter_json();
         let v = &self.value;
-        if self.is_nullish() {
+        // Most common first (strings, objects, arrays): each test is a call into JS.
+        if v.is_string() {
+            visitor.visit_string(self.text(v.unchecked_ref())?)
+        } else if v.is_object() {
+            // Not a function (`typeof` says "function" for those).
+            if array_is_array(v).unwrap_or(false) {
+                self.deserialize_seq(visitor)
+            } else {
+                let obj: Object = v.clone().unchecked_into();
+                self.map_of(&obj, visitor)
+            }
+        } else if self.is_nullish() {
             self.spend(4)?;
             visitor.visit_unit()
         } else if let Some(b) = v.as_bool() {
@@ -370,12 +429,6 @@ impl<'de> de::Deserializer<'de> for Input {
             } else {
                 visitor.visit_f64(n)
             }
-        } else if v.is_string() {
-            visitor.visit_string(self.string()?)
-        } else if is_array(v) {
-            self.deserialize_seq(visitor)
-        } else if v.is_object() && !v.is_function() {
-            self.deserialize_map(visitor)
         } else {
             Err(InputError::new(format!("{} is not JSON", self.kind())))
         }
@@ -490,17 +543,8 @@ impl<'de> de::Deserializer<'de> for Input {
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.nest()?;
-        let entries = self.entries()?;
-        self.spend(2)?;
-        let len = entries.length();
-        visitor.visit_map(Entries {
-            parent: self,
-            entries,
-            next: 0,
-            len,
-            value: None,
-        })
+        let obj = self.object()?;
+        self.map_of(&obj, visitor)
     }
 
     /// A record of the API: only its fields (camelCase, from serde attributes) may appear.
@@ -718,7 +762,7 @@ impl<'de> de::MapAccess<'de> for Fields {
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
         for field in self.fields.by_ref() {
-            let value = get(&self.parent.value, field)?;
+            let value = get_field(&self.parent.value, field)?;
             if value.is_undefined() {
                 continue;
             }
