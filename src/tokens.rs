@@ -35,7 +35,35 @@ enum Class {
     Other,
 }
 
+/// The class of each ASCII character, looked up instead of matched (the common case).
+const ASCII_CLASS: [Class; 128] = {
+    let mut t = [Class::Punct; 128];
+    let mut i = 0;
+    while i < 128 {
+        t[i] = ascii_class(i as u8);
+        i += 1;
+    }
+    t
+};
+
+const fn ascii_class(b: u8) -> Class {
+    match b {
+        b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
+        b'0'..=b'9' => Class::Digit,
+        b'\t'..=b'\r' | b' ' => Class::Space,
+        _ => Class::Punct,
+    }
+}
+
 fn class(c: char) -> Class {
+    match ASCII_CLASS.get(c as usize) {
+        Some(&k) => k,
+        None => any_class(c),
+    }
+}
+
+/// The class of any character (what [`ASCII_CLASS`] holds for ASCII).
+fn any_class(c: char) -> Class {
     match c {
         'a'..='z' | 'A'..='Z' => Class::Letter,
         '0'..='9' => Class::Digit,
@@ -57,10 +85,22 @@ fn class(c: char) -> Class {
 
 /// Estimated token count of `text` (cl100k-like; never panics, O(len), no allocation).
 pub fn estimate_tokens(text: &str) -> u64 {
-    let mut chars = text.chars().peekable();
+    // ASCII text (most of it) is read byte by byte: the same characters, without decoding.
+    if text.is_ascii() {
+        estimate(text.bytes().map(char::from))
+    } else {
+        estimate(text.chars())
+    }
+}
+
+/// [`estimate_tokens`] of the characters `chars`.
+fn estimate(chars: impl Iterator<Item = char>) -> u64 {
+    let mut chars = chars.peekable();
+    let mut any = false;
     let mut total = 0u64;
     let mut prev = Class::Other;
     while let Some(first) = chars.next() {
+        any = true;
         let kind = class(first);
         // Consume the run, gathering what its cost needs.
         let (mut len, mut humps, mut caps, mut extra, mut newlines, mut trail) =
@@ -110,7 +150,7 @@ pub fn estimate_tokens(text: &str) -> u64 {
         prev = kind;
     }
     match total.div_ceil(100) {
-        0 if !text.is_empty() => 1,
+        0 if any => 1,
         n => n,
     }
 }
@@ -137,6 +177,24 @@ mod tests {
         assert_eq!(est("会议推迟到星期四下午了。"), 15); // cl100k: 13
         let json = r#"{"tool":"get_weather","result":{"city":"Berlin","temp_c":12}}"#;
         assert!((14..=20).contains(&est(json)), "{}", est(json)); // cl100k: 17
+    }
+
+    #[test]
+    fn the_ascii_table_classes_every_ascii_character_as_the_full_rules_do() {
+        for b in 0u8..128 {
+            assert!(super::ASCII_CLASS[b as usize] == super::any_class(char::from(b)), "{b}");
+        }
+    }
+
+    #[test]
+    fn ascii_text_read_byte_by_byte_gets_the_estimate_of_decoded_text() {
+        let mut all: String = (0u8..128).map(char::from).collect();
+        all.push_str(" HTTPServer getX_id  42\n\n}); x.y 1234567 The cat's mat.\r\n");
+        for n in 0..all.len() {
+            for s in [&all[..n], &all[n..]] {
+                assert_eq!(est(s), super::estimate(s.chars()), "{s:?}");
+            }
+        }
     }
 
     #[test]

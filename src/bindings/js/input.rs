@@ -103,6 +103,11 @@ extern "C" {
     fn object_entries(obj: &Object) -> std::result::Result<Array, JsValue>;
     #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
     fn array_is_array(v: &JsValue) -> std::result::Result<bool, JsValue>;
+    /// An array of keys, for `join` with a separator given as a JS string already made.
+    type Keys;
+    /// `Array.prototype.join`.
+    #[wasm_bindgen(method, js_name = join)]
+    fn join(this: &Keys, separator: &JsValue) -> JsString;
     /// A JS string, for `isWellFormed` with `catch`.
     type StringExt;
     /// `String.prototype.isWellFormed` (Chromium 111+, Node 20+; throws where missing).
@@ -145,17 +150,45 @@ thread_local! {
         std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
-/// Reads field `name` of `obj` (`Reflect.get`), its JS string made once per name.
-fn get_field(obj: &JsValue, name: &'static str) -> Result<JsValue> {
+/// Runs `f` with `name` as a JS string, made once per name.
+fn with_js_name<R>(name: &'static str, f: impl FnOnce(&JsValue) -> R) -> R {
     // A static name's address identifies it (one seen at two addresses is made twice).
     let at = (name.as_ptr() as usize, name.len());
-    FIELD_NAMES
-        .with(|names| {
-            let mut names = names.borrow_mut();
-            let key = names.entry(at).or_insert_with(|| JsValue::from_str(name));
-            Reflect::get(obj, key)
-        })
+    FIELD_NAMES.with(|names| {
+        let mut names = names.borrow_mut();
+        f(names.entry(at).or_insert_with(|| JsValue::from_str(name)))
+    })
+}
+
+/// Reads field `name` of `obj` (`Reflect.get`).
+fn get_field(obj: &JsValue, name: &'static str) -> Result<JsValue> {
+    with_js_name(name, |key| Reflect::get(obj, key))
         .map_err(|_| InputError::new(format!("reading `{name}` threw")).within_key(name))
+}
+
+/// Separates keys in [`all_known`]'s one copy: any character may be in a key, and one that
+/// holds it only sends the check down the key-by-key path.
+const KEY_SEPARATOR: &str = "\0";
+
+/// True when every string of `keys` is one of `fields`, checked on one copy of all the keys
+/// (`keys.join`); false also when a key holds [`KEY_SEPARATOR`] (no field name does).
+fn all_known(keys: &Array, fields: &[&str]) -> bool {
+    let n = keys.length();
+    if n == 0 {
+        return true;
+    }
+    let Some(joined) = with_js_name(KEY_SEPARATOR, |sep| keys.unchecked_ref::<Keys>().join(sep)).as_string() else {
+        return false;
+    };
+    let mut pieces = 0;
+    for piece in joined.split(KEY_SEPARATOR) {
+        if !fields.contains(&piece) {
+            return false;
+        }
+        pieces += 1;
+    }
+    // As many pieces as keys: no key held the separator, so each piece is one key.
+    pieces == n
 }
 
 /// Own enumerable keys of a caller's object (an error where reading them throws).
@@ -559,14 +592,17 @@ impl<'de> de::Deserializer<'de> for Input {
         if keys.length() > MAX_LIST {
             return Err(InputError::new("has too many keys"));
         }
-        for key in keys.iter() {
-            let key = key.as_string().unwrap_or_default();
-            if !fields.contains(&key.as_str()) {
-                let expected = fields.join(", ");
-                return Err(InputError::new(format!(
-                    "unknown key `{key}`; expected one of: {expected}"
-                ))
-                .within_key(&key));
+        // The common case in one copy; the key-by-key loop names an unknown key.
+        if !all_known(&keys, fields) {
+            for key in keys.iter() {
+                let key = key.as_string().unwrap_or_default();
+                if !fields.contains(&key.as_str()) {
+                    let expected = fields.join(", ");
+                    return Err(InputError::new(format!(
+                        "unknown key `{key}`; expected one of: {expected}"
+                    ))
+                    .within_key(&key));
+                }
             }
         }
         let child = Input {
