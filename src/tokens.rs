@@ -182,7 +182,10 @@ mod tests {
     #[test]
     fn the_ascii_table_classes_every_ascii_character_as_the_full_rules_do() {
         for b in 0u8..128 {
-            assert!(super::ASCII_CLASS[b as usize] == super::any_class(char::from(b)), "{b}");
+            assert!(
+                super::ASCII_CLASS[b as usize] == super::any_class(char::from(b)),
+                "{b}"
+            );
         }
     }
 

@@ -177,7 +177,9 @@ fn all_known(keys: &Array, fields: &[&str]) -> bool {
     if n == 0 {
         return true;
     }
-    let Some(joined) = with_js_name(KEY_SEPARATOR, |sep| keys.unchecked_ref::<Keys>().join(sep)).as_string() else {
+    let Some(joined) =
+        with_js_name(KEY_SEPARATOR, |sep| keys.unchecked_ref::<Keys>().join(sep)).as_string()
+    else {
         return false;
     };
     let mut pieces = 0;
