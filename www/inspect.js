@@ -101,29 +101,37 @@ export function decodeKey(bytes) {
   const tag = readString(bytes, 0);
   if (!tag) return { tag: "?", parts: [hex(bytes)] };
   const shape = SHAPES[tag.value] ?? "";
+  // A trailing number part is the key's last 8 bytes: split it off first. Read left to right,
+  // a string's terminator followed by a number whose first byte is 0xff would look like an
+  // escaped NUL (the session head copy at 2^64 − 1 is such a key).
+  const last = shape[shape.length - 1];
+  if (last && last !== "s" && bytes.length >= tag.next + 9 && bytes[bytes.length - 9] === 0) {
+    const front = readParts(bytes.subarray(0, bytes.length - 8), tag.next, shape.slice(0, -1));
+    const n = readU64(bytes, bytes.length - 8);
+    return { tag: tag.value, parts: [...front, numberPart(last, n.value)] };
+  }
+  return { tag: tag.value, parts: readParts(bytes, tag.next, shape) };
+}
+
+function readParts(bytes, from, shape) {
   const parts = [];
-  let at = tag.next;
+  let at = from;
   for (let k = 0; at < bytes.length; k++) {
     const kind = shape[k] ?? "s";
-    if (kind === "s") {
-      const s = readString(bytes, at);
-      if (!s) return { tag: tag.value, parts: [...parts, hex(bytes.subarray(at))] };
-      parts.push(s.value);
-      at = s.next;
-    } else {
-      const n = readU64(bytes, at);
-      if (!n) return { tag: tag.value, parts: [...parts, hex(bytes.subarray(at))] };
-      if (kind === "t") {
-        const micros = n.value ^ (1n << 63n);
-        const signed = micros >= 1n << 63n ? micros - (1n << 64n) : micros;
-        parts.push(new Date(Number(signed / 1000n)).toISOString());
-      } else {
-        parts.push(`#${n.value}`);
-      }
-      at = n.next;
-    }
+    const p = kind === "s" ? readString(bytes, at) : readU64(bytes, at);
+    if (!p) return [...parts, hex(bytes.subarray(at))];
+    parts.push(kind === "s" ? p.value : numberPart(kind, p.value));
+    at = p.next;
   }
-  return { tag: tag.value, parts };
+  return parts;
+}
+
+/** A number part as shown: `#n`, or a timestamp ("t": microseconds, sign bit flipped). */
+function numberPart(kind, n) {
+  if (kind !== "t") return `#${n}`;
+  const micros = n ^ (1n << 63n);
+  const signed = micros >= 1n << 63n ? micros - (1n << 64n) : micros;
+  return new Date(Number(signed / 1000n)).toISOString();
 }
 
 const CRC_TABLE = (() => {
@@ -285,12 +293,9 @@ const HEAD_COPY = `#${(1n << 64n) - 1n}`;
 export async function recordsOfSpace(name, spaceId) {
   const rows = [];
   for (const [k, v] of await readAll(name)) {
-    let key = decodeKey(k);
-    // The copy of a session head stored after its events (ev / space / session / 2^64 − 1):
-    // its eight 0xff bytes after the session id's terminator read like an escaped NUL, so the
-    // number is split off before decoding.
-    const copy = key.tag === "ev" && k.length > 8 && k.subarray(k.length - 8).every((b) => b === 0xff);
-    if (copy) key = { tag: "ev", parts: [...decodeKey(k.subarray(0, k.length - 8)).parts.filter((p) => p !== ""), HEAD_COPY] };
+    const key = decodeKey(k);
+    // The copy of a session head stored after its events: ev / space / session / 2^64 − 1.
+    const copy = key.tag === "ev" && key.parts[key.parts.length - 1] === HEAD_COPY;
     if (!key.parts.includes(spaceId)) continue;
     const tag = copy ? "evh" : key.tag;
     rows.push({ tag, keyTag: key.tag, table: TABLES[tag] ?? tag, parts: key.parts, bytes: v.length, value: decodeValue(v) });

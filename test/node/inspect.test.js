@@ -1,0 +1,35 @@
+// The playground inspector decodes the keys the engine writes. Keys come from a real engine on
+// the in-memory KV; the head copy after a session's events (number part 2^64 − 1, first byte
+// 0xff) is the case a left-to-right reader gets wrong.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Memspace, MemoryKv } from "memspace";
+import { decodeKey } from "../../www/inspect.js";
+
+const ALL = [new Uint8Array([]), null, Number.MAX_SAFE_INTEGER, false];
+
+test("the inspector decodes event keys and the session head copy stored after the events", async () => {
+  const kv = new MemoryKv();
+  const ms = await Memspace.open({ kv });
+  const sp = await ms.createSpace();
+  const se = await ms.createSession(sp.id, { participants: ["u1"] });
+  await ms.postEvents(sp.id, se.id, Array.from({ length: 3 }, (_, i) => ({ body: { i }, emitter: { type: "user", id: "u1" } })));
+  const keys = (await kv.scan(...ALL)).map(([k]) => decodeKey(k)).filter((k) => k.tag === "ev");
+  assert.deepEqual(
+    keys.map((k) => k.parts),
+    [
+      [sp.id, se.id, "#0"],
+      [sp.id, se.id, "#1"],
+      [sp.id, se.id, "#2"],
+      [sp.id, se.id, `#${(1n << 64n) - 1n}`],
+    ],
+  );
+  ms.close();
+});
+
+test("the inspector keeps a NUL escaped inside a string part before a trailing number", () => {
+  const enc = new TextEncoder();
+  const str = (s) => [...[...enc.encode(s)].flatMap((b) => (b === 0 ? [0, 0xff] : [b])), 0];
+  const key = new Uint8Array([...str("ev"), ...str("a\u0000b"), ...str("c"), 0xff, 0, 0, 0, 0, 0, 0, 1]);
+  assert.deepEqual(decodeKey(key), { tag: "ev", parts: ["a\u0000b", "c", `#${(0xffn << 56n) | 1n}`] });
+});
