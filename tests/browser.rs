@@ -1012,3 +1012,63 @@ async fn appends_and_reads_racing_another_tabs_space_delete_land_before_it_or_an
         "space delete race: {landed} of 12 appends landed before the delete"
     ));
 }
+
+/// Calls through the exported JS class settle from their own request's events: appends and
+/// reads of two sessions in flight at once each answer for their own session.
+#[wasm_bindgen_test]
+async fn js_calls_in_flight_together_each_settle_with_their_own_answer() {
+    use memspace::bindings::js::memspace::JsMemspace;
+    let call = |p: Promise| JsFuture::from(p);
+    let name = unique("inflight");
+    let ms = JsMemspace::open(obj(&format!(
+        r#"{{"storage":"indexeddb","name":"{name}"}}"#
+    )))
+    .await
+    .unwrap();
+    let sp = field(
+        &call(ms.create_space(JsValue::UNDEFINED)).await.unwrap(),
+        "id",
+    );
+    let mut sessions = Vec::new();
+    for _ in 0..2 {
+        let se = call(ms.create_session(sp.clone().into(), obj(r#"{"participants":["u1"]}"#)))
+            .await
+            .unwrap();
+        sessions.push(field(&se, "id"));
+    }
+    let last = obj(r#"{"lastN":5}"#);
+    for round in 0..3 {
+        let posts: Vec<Promise> = sessions
+            .iter()
+            .map(|se| {
+                let ev = obj(&format!(
+                    r#"{{"body":{{"content":"{se} {round}"}},"emitter":{{"type":"user","id":"u1"}}}}"#
+                ));
+                ms.post_event(sp.clone().into(), se.clone().into(), ev)
+            })
+            .collect();
+        for p in posts {
+            call(p).await.unwrap();
+        }
+        let reads: Vec<Promise> = sessions
+            .iter()
+            .map(|se| ms.list_events(sp.clone().into(), se.clone().into(), last.clone()))
+            .collect();
+        for (se, p) in sessions.iter().zip(reads) {
+            let events: Array = call(p).await.unwrap().into();
+            assert_eq!(events.length(), round + 1, "{se} round {round}");
+            let newest = events.get(round);
+            assert_eq!(field(&newest, "sessionId"), *se);
+            assert_eq!(field(&newest, "sequenceId"), round.to_string());
+            assert_eq!(
+                field(&field_value(&newest, "body"), "content"),
+                format!("{se} {round}")
+            );
+        }
+    }
+}
+
+/// `value[key]` as a JS value.
+fn field_value(value: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(value, &key.into()).expect("get")
+}

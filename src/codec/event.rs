@@ -124,12 +124,21 @@ pub struct Parts<'a> {
 }
 
 impl Parts<'_> {
+    /// The body's JSON text length, as far as it is worth reserving room for (a stored
+    /// length is trusted up to 8× the compressed bytes; output past that just grows).
+    pub fn body_len_hint(&self) -> usize {
+        self.compressed.map_or(self.body.len(), |n| {
+            n.min(self.body.len().saturating_mul(8))
+        })
+    }
+
     /// Appends the body's JSON text to `out`.
     pub fn body_to(&self, out: &mut Vec<u8>) -> Result<()> {
         match self.compressed {
             None => out.extend_from_slice(self.body),
             Some(len) => {
                 let start = out.len();
+                out.reserve(self.body_len_hint());
                 super::lz::decompress(self.body, out, len)?;
                 if out.len() - start != len {
                     return Err(Error::storage("compressed body of the wrong length"));
@@ -383,5 +392,26 @@ mod tests {
         assert!(p.compressed.is_some());
         assert!(v.len() < 100, "{}", v.len());
         assert_eq!(decode(&e.session_id, 41, &v).unwrap().body, body);
+    }
+
+    #[test]
+    fn a_compressed_body_declaring_a_length_it_does_not_have_is_a_storage_error() {
+        let body = json!({"content": "lorem ipsum dolor sit amet ".repeat(10)});
+        let v = encode(&event(None, None, body)).unwrap();
+        let p = parts(&v).unwrap();
+        for declared in [
+            0,
+            1,
+            p.compressed.unwrap() - 1,
+            p.compressed.unwrap() + 1,
+            usize::MAX,
+        ] {
+            let forged = Parts {
+                compressed: Some(declared),
+                ..p
+            };
+            let err = forged.body_to(&mut Vec::new()).unwrap_err();
+            assert_eq!(err.code, crate::ErrorCode::Storage, "{declared}");
+        }
     }
 }

@@ -97,11 +97,14 @@ pub fn decompress(src: &[u8], out: &mut Vec<u8>, max: usize) -> Result<()> {
             if offset == 0 || offset > produced || produced + len > max {
                 return Err(malformed());
             }
-            // Byte by byte: a match may overlap the bytes it produces (a repeated run).
-            let from = out.len() - offset;
-            for k in 0..len {
-                let b = out[from + k];
-                out.push(b);
+            // In pieces of at most `offset` bytes: a match may overlap the bytes it produces
+            // (a repeated run), and each piece then copies bytes already written.
+            let mut left = len;
+            while left > 0 {
+                let n = left.min(offset);
+                let from = out.len() - offset;
+                out.extend_from_within(from..from + n);
+                left -= n;
             }
         }
     }
@@ -128,6 +131,8 @@ mod tests {
             b"a",
             b"abcd",
             b"aaaaaaaaaaaaaaaaaaaaaaaaaa",
+            b"abcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabc",
+            b"abcdefgh-abcdefgh-abcdefgh-abcdefgh-abcdefgh-abcdefgh-x",
             "{\"content\":\"héllo wörld, héllo wörld, héllo\"}".as_bytes(),
         ] {
             round_trip(s);

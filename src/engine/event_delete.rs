@@ -80,7 +80,7 @@ pub(crate) fn seq_of(key: &[u8]) -> Result<u64> {
 pub(crate) fn event_json(session_id: &str, seq: u64, bytes: &[u8]) -> Result<Option<Vec<u8>>> {
     if event::is_binary(bytes) {
         let p = event::parts(bytes)?;
-        let mut out = Vec::with_capacity(p.body.len() + 96 + session_id.len());
+        let mut out = Vec::with_capacity(p.body_len_hint() + 96 + session_id.len());
         event::write_json(&mut out, session_id, seq, &p)?;
         return Ok(Some(out));
     }

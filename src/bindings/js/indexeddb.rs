@@ -39,8 +39,9 @@ use crate::kv::{
     Batch, Capabilities, Entry, KeyRange, Kv, KvError, KvFuture, Op, Precondition, Read, ReadResult,
 };
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -61,6 +62,11 @@ extern "C" {
     fn key(this: &IdbRecord) -> JsValue;
     #[wasm_bindgen(method, getter)]
     fn value(this: &IdbRecord) -> JsValue;
+
+    /// The `success` or `error` event of a request.
+    type SettleEvent;
+    #[wasm_bindgen(method, getter)]
+    fn target(this: &SettleEvent) -> JsValue;
 
     /// An `IDBObjectStore`, for the methods stable web-sys lacks.
     type StoreExt;
@@ -836,18 +842,96 @@ fn run_upgrade(job: Upgrade, tx: IdbTransaction) {
     });
 }
 
-/// Awaits one request; `Err` carries the request's `DOMException` (or the failure value).
+/// Awaits one request; `Err` carries the request's `DOMException`. The request's `success` and
+/// `error` handlers are one function for every request ([`on_settled`]), which wakes the
+/// waiting future from inside the event's dispatch: no promise and no closure per request,
+/// and a future driven by [`super::task`] continues in that dispatch (no microtask hops).
 async fn request(req: &IdbRequest) -> Result<JsValue, JsValue> {
-    let promise = Promise::new(&mut |resolve: Function, reject: Function| {
-        req.set_onsuccess(Some(&resolve));
-        req.set_onerror(Some(&reject));
+    ON_SETTLED.with(|h| {
+        let h: &Function = h.as_ref().unchecked_ref();
+        req.set_onsuccess(Some(h));
+        req.set_onerror(Some(h));
     });
-    let res = JsFuture::from(promise).await;
+    Settled {
+        req,
+        done: Rc::new(Cell::new(false)),
+    }
+    .await;
     req.set_onsuccess(None);
     req.set_onerror(None);
-    match res {
-        Ok(_) => req.result(),
-        Err(ev) => Err(req.error().ok().flatten().map(JsValue::from).unwrap_or(ev)),
+    match req.error() {
+        Ok(None) => req.result(),
+        Ok(Some(e)) => Err(e.into()),
+        Err(e) => Err(e),
+    }
+}
+
+/// A request waiting for its `success` or `error` event.
+struct Waiter {
+    req: IdbRequest,
+    done: Rc<Cell<bool>>,
+    waker: Waker,
+}
+
+thread_local! {
+    /// The requests being awaited (a handful at most: one per call in flight).
+    static WAITERS: RefCell<Vec<Waiter>> = const { RefCell::new(Vec::new()) };
+    /// The `success` / `error` handler of every awaited request.
+    static ON_SETTLED: Closure<dyn FnMut(SettleEvent)> = Closure::new(on_settled);
+}
+
+/// Marks the event's request settled and wakes its future (after the registry is released:
+/// the woken future may run at once and await another request).
+fn on_settled(ev: SettleEvent) {
+    let target = ev.target();
+    let woken = WAITERS.with(|w| {
+        let mut w = w.borrow_mut();
+        let i = w
+            .iter()
+            .position(|x| AsRef::<JsValue>::as_ref(&x.req) == &target)?;
+        let x = w.swap_remove(i);
+        x.done.set(true);
+        Some(x.waker)
+    });
+    if let Some(waker) = woken {
+        waker.wake();
+    }
+}
+
+/// The future of one request's settlement; dropping it unregisters it.
+struct Settled<'a> {
+    req: &'a IdbRequest,
+    done: Rc<Cell<bool>>,
+}
+
+impl std::future::Future for Settled<'_> {
+    type Output = ();
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.done.get() {
+            return Poll::Ready(());
+        }
+        WAITERS.with(|w| {
+            let mut w = w.borrow_mut();
+            match w.iter_mut().find(|x| Rc::ptr_eq(&x.done, &self.done)) {
+                Some(x) => x.waker.clone_from(cx.waker()),
+                None => w.push(Waiter {
+                    req: self.req.clone(),
+                    done: self.done.clone(),
+                    waker: cx.waker().clone(),
+                }),
+            }
+        });
+        Poll::Pending
+    }
+}
+
+impl Drop for Settled<'_> {
+    fn drop(&mut self) {
+        if !self.done.get() {
+            let _ = WAITERS.try_with(|w| {
+                w.borrow_mut().retain(|x| !Rc::ptr_eq(&x.done, &self.done));
+            });
+        }
     }
 }
 

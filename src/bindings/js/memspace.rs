@@ -19,7 +19,6 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 thread_local! {
     /// Named in-memory stores: handles opened with the same name share one (like two tabs).
@@ -44,13 +43,14 @@ fn kv_err(e: KvError) -> JsValue {
     error::to_js(crate::engine::kv_error(e))
 }
 
-/// A boxed binding future: `future_to_promise` (task, unwind guard, resolve/reject glue) is
-/// then instantiated once for the whole API instead of once per method (smaller wasm).
+/// A boxed binding future: the task glue is then instantiated once for the whole API instead
+/// of once per method (smaller wasm).
 pub(super) type JsFuture = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
 
-/// Turns a binding future into a promise.
+/// Turns a binding future into a promise: run to its first await inside the call, then
+/// polled from its waker ([`super::task`]).
 pub(super) fn promise(fut: JsFuture) -> Promise {
-    future_to_promise(fut)
+    super::task::promise(fut)
 }
 
 /// Runs an engine call and converts its record result to a plain object.

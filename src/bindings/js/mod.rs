@@ -11,7 +11,8 @@
 //!   same class.
 //! * [`rest`] (feature `rest`) — the `Rest` class: the REST surface for edge hosts.
 //! * [`convert`] — records ↔ plain objects through serde (serde-wasm-bindgen out, [`input`]
-//!   in); [`error`] — the `MemspaceError` class; [`options`] — the `open()` options.
+//!   in); [`error`] — the `MemspaceError` class; [`options`] — the `open()` options;
+//!   [`task`] — the promise every async method returns (polled in the call and from its waker).
 //! * Backends only JS hosts have: [`indexeddb`] (browser storage), [`kv_adapter`] (a KV
 //!   adapter object supplied by the caller: Node, Durable Objects), [`host`] (clock, random
 //!   source and token counter from JS), [`embed`] (the `embed` option as the engine's
@@ -54,3 +55,4 @@ pub mod recall;
 pub mod rest;
 #[cfg(feature = "js")]
 pub mod stores;
+pub mod task;

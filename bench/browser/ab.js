@@ -1,0 +1,53 @@
+// Two builds of memspace in one page (bench/browser/ab.mjs): newest-20 reads of raw
+// IndexedDB, build A and build B, sampled in turns, so load changes hit all three alike.
+import { Memspace as A } from "memspace-a";
+import { Memspace as B } from "memspace-b";
+import { rawOpen, rawBatch, rawNewest, text, emitter, sessionId } from "./raw.js";
+
+const params = new URLSearchParams(location.search);
+const N = Number(params.get("n") ?? 10000);
+const ROUNDS = Number(params.get("rounds") ?? 300);
+const tag = `${Date.now()}`;
+
+function percentiles(samples) {
+  const s = [...samples].sort((a, b) => a - b);
+  const at = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return { p50: at(0.5), p95: at(0.95), mean: s.reduce((a, b) => a + b, 0) / s.length };
+}
+
+async function filled(Memspace, name) {
+  const ms = await Memspace.open({ storage: "indexeddb", name, wasm: `./${name.split("-")[0]}/memspace_bg.wasm`, fullWasm: `./${name.split("-")[0]}/memspace_full_bg.wasm` });
+  const sp = (await ms.createSpace()).id;
+  const ses = (await ms.createSession(sp, { participants: ["u1"] })).id;
+  for (let i = 0; i < N; i += 200) {
+    const events = [];
+    for (let j = i; j < i + 200; j++) events.push({ body: { content: text(j) }, emitter, eventType: "message" });
+    await ms.postEvents(sp, ses, events);
+  }
+  return () => ms.listEvents(sp, ses, { lastN: 20 });
+}
+
+async function main() {
+  const raw = await rawOpen(`raw-${tag}`);
+  const rawSes = sessionId(2);
+  for (let i = 0; i < N; i += 200) await rawBatch(raw, rawSes, i, 200, "strict");
+  const readers = { raw: () => rawNewest(raw, rawSes, 20, N), a: await filled(A, `a-${tag}`), b: await filled(B, `b-${tag}`) };
+  const ra = await readers.a();
+  const rb = await readers.b();
+  if (JSON.stringify(ra.map((e) => [e.sequenceId, e.body])) !== JSON.stringify(rb.map((e) => [e.sequenceId, e.body]))) throw new Error("A and B answer differently");
+  const fns = Object.values(readers);
+  for (let i = 0; i < 30; i++) for (const r of fns) await r();
+  const samples = fns.map(() => []);
+  for (let i = 0; i < ROUNDS; i++) {
+    // Rotate the order each round so no reader always follows the same one.
+    for (let k = 0; k < fns.length; k++) {
+      const j = (i + k) % fns.length;
+      const t0 = performance.now();
+      for (let n = 0; n < 10; n++) await fns[j]();
+      samples[j].push((performance.now() - t0) / 10);
+    }
+  }
+  return Object.fromEntries(Object.keys(readers).map((k, j) => [k, percentiles(samples[j])]));
+}
+
+main().then((r) => (window.__ab = r), (e) => (window.__ab = { failed: String(e && e.stack ? e.stack : e) }));
