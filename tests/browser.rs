@@ -1072,3 +1072,200 @@ async fn js_calls_in_flight_together_each_settle_with_their_own_answer() {
 fn field_value(value: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(value, &key.into()).expect("get")
 }
+
+/// `ev` as a JS event object with `content`.
+fn js_event(content: &str) -> JsValue {
+    obj(&format!(
+        r#"{{"body":{{"content":"{content}"}},"emitter":{{"type":"user","id":"u1"}}}}"#
+    ))
+}
+
+/// The `sequenceId`s of a listed array, in order.
+fn js_seqs(events: &JsValue) -> Vec<u64> {
+    Array::from(events)
+        .iter()
+        .map(|e| field(&e, "sequenceId").parse().expect("sequenceId"))
+        .collect()
+}
+
+/// Two handles on one database with appends, newest-N reads and a space delete (a version
+/// change that closes both connections) all in flight at once: every promise settles, with
+/// the right answer; afterwards two awaited calls in a row see each other's effect.
+#[wasm_bindgen_test]
+async fn overlapping_calls_on_two_handles_through_a_version_change_all_settle_correctly() {
+    use memspace::bindings::js::memspace::JsMemspace;
+    let call = |p: Promise| JsFuture::from(p);
+    let opts = obj(&format!(
+        r#"{{"storage":"indexeddb","name":"{}"}}"#,
+        unique("overlap")
+    ));
+    let (h1, h2) = (
+        JsMemspace::open(opts.clone()).await.unwrap(),
+        JsMemspace::open(opts).await.unwrap(),
+    );
+    let sp = field(
+        &call(h1.create_space(JsValue::UNDEFINED)).await.unwrap(),
+        "id",
+    );
+    let doomed = field(
+        &call(h1.create_space(JsValue::UNDEFINED)).await.unwrap(),
+        "id",
+    );
+    let se = field(
+        &call(h1.create_session(sp.clone().into(), obj(r#"{"participants":["u1"]}"#)))
+            .await
+            .unwrap(),
+        "id",
+    );
+    let last = obj(r#"{"lastN":5}"#);
+    let (mut posts, mut reads) = (Vec::new(), Vec::new());
+    let mut delete = None;
+    for i in 0..12 {
+        let (w, r) = if i % 2 == 0 { (&h1, &h2) } else { (&h2, &h1) };
+        posts.push(w.post_event(
+            sp.clone().into(),
+            se.clone().into(),
+            js_event(&format!("e{i}")),
+        ));
+        reads.push(r.list_events(sp.clone().into(), se.clone().into(), last.clone()));
+        if i == 6 {
+            delete = Some(h2.delete_space(doomed.clone().into()));
+        }
+    }
+    let mut posted = Vec::new();
+    for p in posts {
+        posted.push(field(&call(p).await.expect("append settles"), "sequenceId"));
+    }
+    posted.sort_by_key(|s| s.parse::<u64>().unwrap());
+    let want: Vec<String> = (0..12).map(|i: u64| i.to_string()).collect();
+    assert_eq!(posted, want, "each append got its own id");
+    for p in reads {
+        let seqs = js_seqs(&call(p).await.expect("read settles"));
+        assert!(seqs.len() <= 5, "{seqs:?}");
+        assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "{seqs:?}");
+    }
+    call(delete.unwrap()).await.expect("space delete settles");
+    let all = call(h1.list_events(sp.clone().into(), se.clone().into(), obj(r#"{"lastN":20}"#)))
+        .await
+        .unwrap();
+    assert_eq!(js_seqs(&all), (0..12).collect::<Vec<u64>>());
+    let err = call(h1.get_space(doomed.into())).await.unwrap_err();
+    let code = field(&err, "code");
+    assert!(code == "gone" || code == "not_found", "{code}");
+    for i in 12..16 {
+        let (w, r) = if i % 2 == 0 { (&h2, &h1) } else { (&h1, &h2) };
+        call(w.post_event(
+            sp.clone().into(),
+            se.clone().into(),
+            js_event(&format!("e{i}")),
+        ))
+        .await
+        .unwrap();
+        let seqs = js_seqs(
+            &call(r.list_events(sp.clone().into(), se.clone().into(), last.clone()))
+                .await
+                .unwrap(),
+        );
+        assert_eq!(
+            seqs.last(),
+            Some(&i),
+            "the awaited append is in the next read"
+        );
+    }
+}
+
+/// `close()` with a read and an append in flight: both settle with their answers (requests
+/// issued before the close finish on the closing connection) and the next call reopens.
+#[wasm_bindgen_test]
+async fn calls_in_flight_when_the_handle_closes_settle_and_the_next_call_reopens() {
+    use memspace::bindings::js::memspace::JsMemspace;
+    let call = |p: Promise| JsFuture::from(p);
+    let ms = JsMemspace::open(obj(&format!(
+        r#"{{"storage":"indexeddb","name":"{}"}}"#,
+        unique("closing")
+    )))
+    .await
+    .unwrap();
+    let sp = field(
+        &call(ms.create_space(JsValue::UNDEFINED)).await.unwrap(),
+        "id",
+    );
+    let se = field(
+        &call(ms.create_session(sp.clone().into(), obj(r#"{"participants":["u1"]}"#)))
+            .await
+            .unwrap(),
+        "id",
+    );
+    let last = obj(r#"{"lastN":5}"#);
+    for round in 0..3u64 {
+        let read = ms.list_events(sp.clone().into(), se.clone().into(), last.clone());
+        let post = ms.post_event(sp.clone().into(), se.clone().into(), js_event("x"));
+        ms.close();
+        let seqs = js_seqs(&call(read).await.expect("read settles after close"));
+        assert!(seqs.len() as u64 <= round, "{seqs:?}");
+        let posted = call(post).await.expect("append settles after close");
+        assert_eq!(field(&posted, "sequenceId"), round.to_string());
+    }
+    let seqs = js_seqs(
+        &call(ms.list_events(sp.into(), se.into(), last))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(seqs, vec![0, 1, 2]);
+}
+
+/// An append that overflows a small Storage Bucket through the exported JS class rejects
+/// with a typed `quota` error (the transaction aborts; the promise does not hang), and reads
+/// still answer exactly the acknowledged events.
+#[wasm_bindgen_test]
+async fn a_quota_abort_through_the_js_class_rejects_with_a_typed_error() {
+    use memspace::bindings::js::memspace::JsMemspace;
+    let call = |p: Promise| JsFuture::from(p);
+    let bucket = unique("jsquota")
+        .to_lowercase()
+        .replace(|c: char| !c.is_ascii_alphanumeric(), "");
+    let factory = JsFuture::from(bucket_factory(
+        &bucket[..40.min(bucket.len())],
+        512.0 * 1024.0,
+    ))
+    .await
+    .expect("storage bucket");
+    assert!(!factory.is_null(), "navigator.storageBuckets is missing");
+    let opts = obj(r#"{"storage":"indexeddb","name":"q"}"#);
+    js_sys::Reflect::set(&opts, &"indexedDB".into(), &factory).unwrap();
+    let ms = JsMemspace::open(opts).await.unwrap();
+    let sp = field(
+        &call(ms.create_space(JsValue::UNDEFINED)).await.unwrap(),
+        "id",
+    );
+    let se = field(
+        &call(ms.create_session(sp.clone().into(), obj(r#"{"participants":["u1"]}"#)))
+            .await
+            .unwrap(),
+        "id",
+    );
+    let filler = "x".repeat(5000);
+    let batch = Array::new();
+    for _ in 0..200 {
+        batch.push(&js_event(&filler));
+    }
+    let mut acknowledged = 0u64;
+    let mut code = String::new();
+    for _ in 0..64 {
+        match call(ms.post_events(sp.clone().into(), se.clone().into(), batch.clone().into())).await
+        {
+            Ok(evs) => acknowledged += Array::from(&evs).length() as u64,
+            Err(e) => {
+                code = field(&e, "code");
+                break;
+            }
+        }
+    }
+    assert_eq!(code, "quota");
+    let seqs = js_seqs(
+        &call(ms.list_events(sp.into(), se.into(), obj(r#"{"lastN":1}"#)))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(seqs, vec![acknowledged - 1]);
+}

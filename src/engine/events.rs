@@ -13,6 +13,7 @@ use super::sessions::{retry, CachedHead};
 use super::{is_race, kv_error, layout, validate, Memspace, MAX_RETRIES};
 use crate::codec::envelope;
 use crate::codec::event as event_codec;
+use crate::codec::keys::last_u64;
 use crate::error::{Error, Result};
 use crate::kv::{Batch, KeyRange, Read, ReadResult};
 use crate::model::{Event, EventQuery, EventUpdate, NewEvent, Space};
@@ -617,10 +618,20 @@ impl Memspace {
         if !copy {
             reads.push(Read::Get(head_key.clone()));
         }
-        reads.push(Read::Scan {
-            range,
-            limit: take as usize + usize::from(copy),
-            reverse,
+        let scan_limit = take as usize + usize::from(copy);
+        reads.push(if copy {
+            // Event keys are one per sequence id: the keys left out are told from the others.
+            Read::ScanDense {
+                range,
+                limit: scan_limit,
+                reverse,
+            }
+        } else {
+            Read::Scan {
+                range,
+                limit: scan_limit,
+                reverse,
+            }
         });
         let mut res = self
             .kv
@@ -694,14 +705,25 @@ impl Memspace {
             Some(_) => take.min(count),
             None => count.saturating_sub(offset).min(limit),
         };
+        // Keys a dense scan left out lie between the first and the last event's, which it
+        // read. The range holds only event keys, one per sequence id, strictly descending:
+        // when those two ids are `len - 1` apart, entry `i` is the first id minus `i`.
+        let mut first = None;
+        if entries.iter().any(|(k, _)| k.is_empty()) {
+            let ends = entries.first().zip(entries.last());
+            match ends.map(|((f, _), (l, _))| (last_u64(f), last_u64(l))) {
+                Some((Some(f), Some(l))) if f.checked_sub(l) == Some(entries.len() as u64 - 1) => {
+                    first = Some(f)
+                }
+                _ => return Ok(Some(None)),
+            }
+        }
         let mut out = Vec::with_capacity(entries.len());
-        for (key, bytes) in &entries {
-            let seq = key
-                .len()
-                .checked_sub(8)
-                .and_then(|i| key.get(i..))
-                .and_then(|b| <[u8; 8]>::try_from(b).ok())
-                .map(u64::from_be_bytes);
+        for (i, (key, bytes)) in entries.iter().enumerate() {
+            let seq = match first {
+                Some(f) if key.is_empty() => f.checked_sub(i as u64),
+                _ => last_u64(key),
+            };
             match seq {
                 Some(s) if s < count => {
                     // A tombstone in the window: the answer reaches past it (general path).

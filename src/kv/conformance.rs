@@ -524,6 +524,28 @@ pub async fn read_many_answers_like_get_and_scan(kv: &dyn Kv, p: &[u8]) -> Check
         ReadResult::Entries(Vec::new()),
     ];
     expect_eq("read_many", got, want)?;
+    // A dense scan: every value; the first two and the last keys as stored, the others as
+    // stored or left empty.
+    let dense = Read::ScanDense {
+        range: r.clone(),
+        limit: 10,
+        reverse: true,
+    };
+    let full = kv.scan(&r, 10, true).await.map_err(show)?;
+    let got = kv.read_many(&[dense]).await.map_err(show)?;
+    let n = full.len();
+    let fits = match got.as_slice() {
+        [ReadResult::Entries(e)] => {
+            e.len() == n
+                && e.iter().zip(&full).enumerate().all(|(i, (d, f))| {
+                    d.1 == f.1 && (d.0 == f.0 || (d.0.is_empty() && i > 1 && i + 1 < n))
+                })
+        }
+        _ => false,
+    };
+    if !fits {
+        return Err(format!("read_many ScanDense: got {got:?}, scan {full:?}"));
+    }
     expect_eq(
         "no reads",
         kv.read_many(&[]).await.map_err(show)?,

@@ -109,6 +109,17 @@ pub enum Read {
         /// Descending order.
         reverse: bool,
     },
+    /// A `Scan` of a range whose keys the caller can tell from their neighbours (one key per
+    /// sequence id): a backend may answer an empty key for every entry but the first two and
+    /// the last (IndexedDB then reads 3 keys instead of one per entry).
+    ScanDense {
+        /// The range.
+        range: KeyRange,
+        /// Most entries returned.
+        limit: usize,
+        /// Descending order.
+        reverse: bool,
+    },
 }
 
 /// The answer to one [`Read`], in the same position.
@@ -167,6 +178,11 @@ pub trait Kv {
                 out.push(match r {
                     Read::Get(k) => ReadResult::Value(self.get(k).await?),
                     Read::Scan {
+                        range,
+                        limit,
+                        reverse,
+                    }
+                    | Read::ScanDense {
                         range,
                         limit,
                         reverse,
