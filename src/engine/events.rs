@@ -20,6 +20,7 @@ use crate::model::{Event, EventQuery, EventUpdate, NewEvent, Space};
 use crate::time::Timestamp;
 use crate::tokens::estimate_tokens;
 use serde_json::Value;
+use std::cell::RefCell;
 use std::rc::Rc;
 
 const SCAN_CHUNK: usize = 128;
@@ -41,6 +42,47 @@ struct Appended<'a> {
     events: &'a [NewEvent],
     bodies: &'a [Vec<u8>],
     tokens: u64,
+    /// Run on each commit attempt while it is in flight (see [`Prepare`]).
+    prepare: RefCell<Prepare<'a>>,
+}
+
+/// Work on an append's answer (first sequence id, time, bodies as stored) that needs no
+/// storage: run while the commit flushes. Its result is the caller's to keep or drop.
+type Prepare<'a> = &'a mut dyn FnMut(u64, Timestamp, &[Vec<u8>]) -> Result<()>;
+
+/// The JSON text of stored events: one record when `one`, else the array of them.
+fn answer_json(
+    session_id: &str,
+    events: &[NewEvent],
+    bodies: &[Vec<u8>],
+    first: u64,
+    now: Timestamp,
+    one: bool,
+) -> Result<String> {
+    let len = bodies.iter().map(|b| b.len() + 160).sum::<usize>() + 2;
+    let mut out = Vec::with_capacity(len);
+    if !one {
+        out.push(b'[');
+    }
+    for ((e, body), seq) in events.iter().zip(bodies).zip(first..) {
+        if seq > first {
+            out.push(b',');
+        }
+        let parts = event_codec::Parts {
+            created_at: now,
+            updated_at: now,
+            event_type: e.event_type.as_deref(),
+            emitter_kind: &e.emitter.kind,
+            emitter_id: e.emitter.id.as_deref(),
+            body,
+            compressed: None,
+        };
+        event_codec::write_json(&mut out, session_id, seq, &parts)?;
+    }
+    if !one {
+        out.push(b']');
+    }
+    String::from_utf8(out).map_err(|_| Error::storage("encoded event is not UTF-8"))
 }
 
 /// Collects the string leaves of a body: the "message content" tokens are counted over.
@@ -123,13 +165,21 @@ impl Memspace {
         session_id: &str,
         event: NewEvent,
     ) -> Result<String> {
-        let text = self
-            .post_events_json(space_id, session_id, vec![event])
-            .await?;
-        // One record in `[…]`: the record is the text between the brackets.
-        text.get(1..text.len().saturating_sub(1))
-            .map(str::to_string)
-            .ok_or_else(|| Error::storage("post returned no event"))
+        self.post_event_with(space_id, session_id, event, |text| text)
+            .await
+    }
+
+    /// `post_event_json` whose answer text is handed to `answer` while the commit is in
+    /// flight (see [`Self::post_events_with`]).
+    pub async fn post_event_with<R>(
+        &self,
+        space_id: &str,
+        session_id: &str,
+        event: NewEvent,
+        answer: impl Fn(String) -> R,
+    ) -> Result<R> {
+        self.answered(space_id, session_id, &[event], true, answer)
+            .await
     }
 
     /// Appends one event.
@@ -152,7 +202,9 @@ impl Memspace {
         session_id: &str,
         events: Vec<NewEvent>,
     ) -> Result<Vec<Event>> {
-        let (first, now, _) = self.post_batch(space_id, session_id, &events).await?;
+        let (first, now, _) = self
+            .post_batch(space_id, session_id, &events, &mut |_, _, _| Ok(()))
+            .await?;
         Ok(events
             .into_iter()
             .zip(first..)
@@ -176,36 +228,56 @@ impl Memspace {
         session_id: &str,
         events: Vec<NewEvent>,
     ) -> Result<String> {
-        let (first, now, bodies) = self.post_batch(space_id, session_id, &events).await?;
-        let len = bodies.iter().map(|b| b.len() + 160).sum::<usize>() + 2;
-        let mut out = Vec::with_capacity(len);
-        out.push(b'[');
-        for ((e, body), seq) in events.iter().zip(&bodies).zip(first..) {
-            if seq > first {
-                out.push(b',');
-            }
-            let parts = event_codec::Parts {
-                created_at: now,
-                updated_at: now,
-                event_type: e.event_type.as_deref(),
-                emitter_kind: &e.emitter.kind,
-                emitter_id: e.emitter.id.as_deref(),
-                body,
-                compressed: None,
-            };
-            event_codec::write_json(&mut out, session_id, seq, &parts)?;
-        }
-        out.push(b']');
-        String::from_utf8(out).map_err(|_| Error::storage("encoded event is not UTF-8"))
+        self.post_events_with(space_id, session_id, events, |text| text)
+            .await
+    }
+
+    /// `post_events_json` whose answer text is handed to `answer` (e.g. parsed into the host's
+    /// values) as soon as the commit is issued, while the backend is still flushing it, so
+    /// that work is off the append's critical path. The prepared answer is returned only if
+    /// that commit succeeds; an attempt that fails or loses a race drops its answer, and the
+    /// retry prepares a new one.
+    pub async fn post_events_with<R>(
+        &self,
+        space_id: &str,
+        session_id: &str,
+        events: Vec<NewEvent>,
+        answer: impl Fn(String) -> R,
+    ) -> Result<R> {
+        self.answered(space_id, session_id, &events, false, answer)
+            .await
+    }
+
+    /// Appends `events` and answers their JSON text (one record when `one`, else the array)
+    /// through `answer`, prepared while the commit flushes.
+    async fn answered<R>(
+        &self,
+        space_id: &str,
+        session_id: &str,
+        events: &[NewEvent],
+        one: bool,
+        answer: impl Fn(String) -> R,
+    ) -> Result<R> {
+        let mut out = None;
+        let mut prepare = |first: u64, now: Timestamp, bodies: &[Vec<u8>]| -> Result<()> {
+            let text = answer_json(session_id, events, bodies, first, now, one)?;
+            out = Some(answer(text));
+            Ok(())
+        };
+        self.post_batch(space_id, session_id, events, &mut prepare)
+            .await?;
+        out.ok_or_else(|| Error::storage("post returned no event"))
     }
 
     /// Validates and appends a batch; returns the first sequence id, the time of the append
-    /// and each body's JSON text as stored.
+    /// and each body's JSON text as stored. `prepare` runs once per commit attempt, with that
+    /// attempt's first sequence id, time and bodies, while its commit is in flight.
     async fn post_batch(
         &self,
         space_id: &str,
         session_id: &str,
         events: &[NewEvent],
+        prepare: Prepare<'_>,
     ) -> Result<(u64, Timestamp, Vec<Vec<u8>>)> {
         if events.is_empty() || events.len() > validate::MAX_BATCH {
             return Err(Error::validation(
@@ -230,6 +302,7 @@ impl Memspace {
             events,
             bodies: &bodies,
             tokens,
+            prepare: RefCell::new(prepare),
         };
         let _write = self.write_lock.acquire().await;
         if let Some(out) = self.post_cached(space_id, session_id, &batch).await {
@@ -370,7 +443,13 @@ impl Memspace {
                 rec.session.event_count,
             ));
         }
-        self.commit(batch).await?;
+        // The answer is prepared once the commit's requests are issued, while it flushes; it
+        // is kept only if this commit succeeds (the caller drops it with the error).
+        let bodies = appended.bodies;
+        self.commit_while(batch, || {
+            (appended.prepare.borrow_mut())(first, now, bodies)
+        })
+        .await?;
         // The next call starts from the head just written without decoding it; `fire_due`
         // ran on it at `now`, so it is probed.
         let key = layout::session(&space.id, &rec.session.id);
@@ -379,6 +458,32 @@ impl Memspace {
                 .remember_decoded(&key, &bytes, Rc::new(CachedHead::appended(new)));
         }
         Ok((first, now))
+    }
+
+    /// Commits `batch`, running `work` after the commit's first poll (its requests issued,
+    /// the backend flushing) or, if the commit finished at once, after it succeeded. A
+    /// failed commit answers its error, whatever `work` did; a failed `work` after a
+    /// successful commit answers `work`'s error (the batch is stored).
+    async fn commit_while(&self, batch: Batch, work: impl FnOnce() -> Result<()>) -> Result<()> {
+        let mut commit = std::pin::pin!(self.commit(batch));
+        let mut work = Some(work);
+        let mut early = None;
+        let committed = std::future::poll_fn(|cx| {
+            let r = std::future::Future::poll(commit.as_mut(), cx);
+            if r.is_pending() {
+                if let Some(w) = work.take() {
+                    early = Some(w());
+                }
+            }
+            r
+        })
+        .await;
+        committed?;
+        match (early, work) {
+            (Some(r), _) => r,
+            (None, Some(w)) => w(),
+            (None, None) => Ok(()),
+        }
     }
 
     /// Lists events in ascending sequence order: a page from `offset`, or the last `last_n`.

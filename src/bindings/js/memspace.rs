@@ -72,14 +72,6 @@ pub(super) fn run_json<T: Serialize, F: Future<Output = crate::Result<T>> + 'sta
     }))
 }
 
-/// Runs an engine call that answers JSON text (resolves to the parsed value).
-pub(super) fn run_text<F: Future<Output = crate::Result<String>> + 'static>(fut: F) -> Promise {
-    promise(Box::pin(async move {
-        let text = fut.await.map_err(error::to_js)?;
-        convert::parse_json(&text)
-    }))
-}
-
 /// Runs an engine call that returns nothing (resolves to `undefined`).
 pub(super) fn run_unit<F: Future<Output = crate::Result<()>> + 'static>(fut: F) -> Promise {
     promise(Box::pin(async move {
@@ -311,7 +303,12 @@ impl JsMemspace {
             convert::from_js("event", &event)
         );
         let ms = self.inner.clone();
-        run_text(async move { ms.post_event_json(&space_id, &session_id, event).await })
+        // The answer is parsed while the commit flushes (kept only if it succeeds).
+        promise(Box::pin(async move {
+            ms.post_event_with(&space_id, &session_id, event, |t| convert::parse_json(&t))
+                .await
+                .map_err(error::to_js)?
+        }))
     }
 
     /// Appends up to 200 events atomically.
@@ -323,7 +320,11 @@ impl JsMemspace {
             convert::list_from_js("events", &events)
         );
         let ms = self.inner.clone();
-        run_text(async move { ms.post_events_json(&space_id, &session_id, events).await })
+        promise(Box::pin(async move {
+            ms.post_events_with(&space_id, &session_id, events, |t| convert::parse_json(&t))
+                .await
+                .map_err(error::to_js)?
+        }))
     }
 
     /// Lists events: `{ offset, limit }` or `{ lastN }`, optionally `{ eventType }`.
