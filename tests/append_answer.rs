@@ -5,8 +5,7 @@
 mod common;
 use common::interleave::*;
 use common::*;
-use memspace::host::ManualHost;
-use memspace::kv::{Kv, MemoryKv};
+use memspace::kv::MemoryKv;
 use memspace::model::*;
 use memspace::{ErrorCode, Memspace};
 use std::cell::{Cell, RefCell};
@@ -15,26 +14,7 @@ use std::rc::Rc;
 /// Handles over one store that yields at every call (each commit is pending once).
 fn handles(n: usize) -> (Vec<Memspace>, MemoryKv, Space, Session) {
     let store = MemoryKv::new();
-    let kv: Rc<dyn Kv> = Rc::new(YieldingKv::new(store.clone()));
-    let host = ManualHost::default();
-    let hs: Vec<Memspace> = (0..n)
-        .map(|_| World::with_kv(kv.clone(), host.clone()))
-        .collect();
-    let space = interleave(vec![Box::pin(hs[0].create_space(NewSpace::default()))], 1)
-        .remove(0)
-        .unwrap();
-    let session = interleave(
-        vec![Box::pin(hs[0].create_session(
-            &space.id,
-            NewSession {
-                participants: vec!["u1".into()],
-                ..Default::default()
-            },
-        ))],
-        1,
-    )
-    .remove(0)
-    .unwrap();
+    let (hs, space, session) = handles_over(Rc::new(YieldingKv::new(store.clone())), n);
     (hs, store, space, session)
 }
 

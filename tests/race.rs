@@ -6,8 +6,7 @@
 mod common;
 use common::interleave::*;
 use common::*;
-use memspace::host::ManualHost;
-use memspace::kv::{Kv, MemoryKv};
+use memspace::kv::MemoryKv;
 use memspace::model::*;
 use memspace::{ErrorCode, Memspace, Result};
 use std::rc::Rc;
@@ -19,26 +18,7 @@ fn handles(n: usize) -> (Vec<Memspace>, Space, Session) {
 
 fn handles_counted(n: usize) -> (Vec<Memspace>, Space, Session, Rc<YieldingKv>) {
     let counted = Rc::new(YieldingKv::new(MemoryKv::new()));
-    let kv: Rc<dyn Kv> = counted.clone();
-    let host = ManualHost::default();
-    let hs: Vec<Memspace> = (0..n)
-        .map(|_| World::with_kv(kv.clone(), host.clone()))
-        .collect();
-    let space = interleave(vec![Box::pin(hs[0].create_space(NewSpace::default()))], 1)
-        .remove(0)
-        .unwrap();
-    let session = interleave(
-        vec![Box::pin(hs[0].create_session(
-            &space.id,
-            NewSession {
-                participants: vec!["u1".into()],
-                ..Default::default()
-            },
-        ))],
-        1,
-    )
-    .remove(0)
-    .unwrap();
+    let (hs, space, session) = handles_over(counted.clone(), n);
     (hs, space, session, counted)
 }
 

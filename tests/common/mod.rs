@@ -121,3 +121,36 @@ pub fn world_with_events(n: usize) -> (World, Space, Session) {
     }
     (w, sp, s)
 }
+
+/// `n` handles over `kv` sharing one manual clock, and a space and a one-participant session
+/// created through the first.
+pub fn handles_over(
+    kv: std::rc::Rc<dyn Kv>,
+    n: usize,
+) -> (
+    Vec<memspace::Memspace>,
+    memspace::model::Space,
+    memspace::model::Session,
+) {
+    use memspace::model::{NewSession, NewSpace};
+    let host = memspace::host::ManualHost::default();
+    let hs: Vec<memspace::Memspace> = (0..n)
+        .map(|_| World::with_kv(kv.clone(), host.clone()))
+        .collect();
+    let space = interleave::interleave(vec![Box::pin(hs[0].create_space(NewSpace::default()))], 1)
+        .remove(0)
+        .unwrap();
+    let session = interleave::interleave(
+        vec![Box::pin(hs[0].create_session(
+            &space.id,
+            NewSession {
+                participants: vec!["u1".into()],
+                ..Default::default()
+            },
+        ))],
+        1,
+    )
+    .remove(0)
+    .unwrap();
+    (hs, space, session)
+}
