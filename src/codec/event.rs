@@ -14,10 +14,10 @@
 //! and a listing renders an event without parsing its body. Values of format 2 (the whole
 //! event as JSON, see [`super::envelope`]) are still read.
 
+use super::varint::{put_opt_str, put_varint, unzigzag, zigzag, Reader};
 use crate::error::{Error, Result};
 use crate::model::{Emitter, Event};
 use crate::time::Timestamp;
-use super::varint::{put_opt_str, put_varint, unzigzag, zigzag, Reader};
 
 /// The format byte of a binary event value.
 pub const EVENT_FORMAT: u8 = 3;

@@ -91,7 +91,13 @@ pub(crate) fn encode(rec: &SessionRecord) -> Result<Vec<u8>> {
         job_seq,
         awaiting_extraction,
     } = rec;
-    let times = [*last_event_at, *deleted_at, *touched_at, *expires_at, *next_due];
+    let times = [
+        *last_event_at,
+        *deleted_at,
+        *touched_at,
+        *expires_at,
+        *next_due,
+    ];
     let mut flags = flag(*type_index, TYPE_INDEX)
         | flag(*type_pages, TYPE_PAGES)
         | flag(awaiting_extraction.is_some(), AWAITING);
@@ -108,7 +114,10 @@ pub(crate) fn encode(rec: &SessionRecord) -> Result<Vec<u8>> {
         put_str(&mut out, p);
     }
     put_opt_str(&mut out, description.as_deref());
-    put_opt_str(&mut out, metadata.as_ref().map(json).transpose()?.as_deref());
+    put_opt_str(
+        &mut out,
+        metadata.as_ref().map(json).transpose()?.as_deref(),
+    );
     put_opt_str(&mut out, deduplication_key.as_deref());
     put_str(&mut out, &json(lifecycle_strategies)?);
     let executed = match executed_strategies.is_empty() {
@@ -214,7 +223,9 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<SessionRecord> {
         }),
     };
     if !r.0.is_empty() || flags >= AWAITING << 1 {
-        return Err(Error::storage("malformed session head (trailing bytes or flags)"));
+        return Err(Error::storage(
+            "malformed session head (trailing bytes or flags)",
+        ));
     }
     Ok(SessionRecord {
         session: Session {
@@ -246,4 +257,220 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<SessionRecord> {
         job_seq,
         awaiting_extraction,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{LifecycleStrategy, StrategyExecution, StrategyOpts, StrategyType, Trigger};
+    use crate::ErrorCode;
+    use serde_json::json;
+
+    fn t(s: &str) -> Timestamp {
+        Timestamp::parse(s).unwrap()
+    }
+
+    /// A head with every optional field set and every list non-empty.
+    fn full() -> SessionRecord {
+        let metadata = json!({"z": 1, "a": [1.25, null, "é\u{0}"], "nested": {"k": "v"}});
+        SessionRecord {
+            session: Session {
+                id: "ses_01HZZZZZZZZZZZZZZZZZZZZZZZ".into(),
+                memory_space_id: "spc_01HYYYYYYYYYYYYYYYYYYYYYYY".into(),
+                participants: vec!["user-1".into(), "agent-é".into(), String::new()],
+                description: Some("a description".into()),
+                metadata: metadata.as_object().cloned(),
+                lifecycle_strategies: vec![
+                    LifecycleStrategy::soft_delete(Trigger::Ttl(86_400)),
+                    LifecycleStrategy {
+                        kind: StrategyType::ExtractMemories,
+                        trigger: Trigger::EventCount(3),
+                        opts: Some(StrategyOpts {
+                            soft_delete: Some(false),
+                            agent_id: Some("agent".into()),
+                            metadata: json!({"x": true}).as_object().cloned(),
+                        }),
+                    },
+                ],
+                version: 7,
+                deduplication_key: Some("dedup".into()),
+                created_at: t("2026-12-01T17:00:00.123456Z"),
+                updated_at: t("2026-12-01T17:05:00Z"),
+                event_count: 300,
+                token_count: 1 << 40,
+                last_event_at: Some(t("2026-12-01T17:04:59.999999Z")),
+                executed_strategies: vec![StrategyExecution {
+                    index: 1,
+                    kind: StrategyType::ExtractMemories,
+                    due_at: t("2026-12-01T17:04:00Z"),
+                    fired_at: t("2026-12-01T17:05:00Z"),
+                    job_id: Some("job_1".into()),
+                }],
+                deleted_at: Some(t("2026-12-02T00:00:00Z")),
+                touched_at: Some(t("2026-12-01T17:03:00Z")),
+                // Before creation: distances from created_at are signed.
+                expires_at: Some(t("1969-12-31T23:59:59Z")),
+            },
+            next_due: Some(t("9999-12-31T23:59:59.999999Z")),
+            extracted_through: 299,
+            pending_tx: Some("tx_1".into()),
+            type_index: true,
+            type_pages: true,
+            type_marks: vec![("msg".into(), 0), ("tool".into(), u64::MAX)],
+            deleted_events: 2,
+            job_seq: 1,
+            awaiting_extraction: Some(AwaitingExtraction {
+                job_id: "job_1".into(),
+                since: t("2026-12-01T17:04:00Z"),
+            }),
+        }
+    }
+
+    /// A head with every optional field absent and every list empty.
+    fn bare() -> SessionRecord {
+        SessionRecord {
+            session: Session {
+                id: "ses_1".into(),
+                memory_space_id: "spc_1".into(),
+                participants: vec!["u".into()],
+                description: None,
+                metadata: None,
+                lifecycle_strategies: vec![],
+                version: 1,
+                deduplication_key: None,
+                created_at: Timestamp(0),
+                updated_at: Timestamp(0),
+                event_count: 0,
+                token_count: 0,
+                last_event_at: None,
+                executed_strategies: vec![],
+                deleted_at: None,
+                touched_at: None,
+                expires_at: None,
+            },
+            next_due: None,
+            extracted_through: 0,
+            pending_tx: None,
+            type_index: false,
+            type_pages: false,
+            type_marks: vec![],
+            deleted_events: 0,
+            job_seq: 0,
+            awaiting_extraction: None,
+        }
+    }
+
+    #[test]
+    fn every_head_field_round_trips_through_the_compact_format() {
+        for rec in [full(), bare()] {
+            let bytes = encode(&rec).unwrap();
+            assert_eq!(bytes[0], HEAD_FORMAT);
+            assert_eq!(decode(&bytes).unwrap(), rec);
+        }
+        // Each optional field alone, so no flag bit leans on another.
+        let f = full();
+        let mut one = bare();
+        one.session.last_event_at = f.session.last_event_at;
+        one.next_due = f.next_due;
+        one.awaiting_extraction = f.awaiting_extraction.clone();
+        assert_eq!(decode(&encode(&one).unwrap()).unwrap(), one);
+        let mut other = bare();
+        other.session.deleted_at = f.session.deleted_at;
+        other.session.expires_at = f.session.expires_at;
+        other.type_pages = true;
+        other.pending_tx = f.pending_tx.clone();
+        assert_eq!(decode(&encode(&other).unwrap()).unwrap(), other);
+    }
+
+    #[test]
+    fn encoding_is_deterministic_so_equal_heads_are_equal_bytes() {
+        // Writers compare head bytes (`require_equals`): one record must have one encoding.
+        assert_eq!(encode(&full()).unwrap(), encode(&full()).unwrap());
+    }
+
+    /// A head as format 2 stored it: the record as camelCase JSON, the session's fields flat.
+    const JSON_HEAD: &str = r#"{"id":"ses_01HZZZZZZZZZZZZZZZZZZZZZZZ","memorySpaceId":"spc_01HYYYYYYYYYYYYYYYYYYYYYYY","participants":["user-1"],"description":null,"metadata":{"team":"a","n":[1,2.5]},"lifecycleStrategies":[{"type":"soft_delete","trigger":{"ttl":15552000},"opts":null}],"version":3,"deduplicationKey":null,"createdAt":"2026-12-01T17:00:00.123456Z","updatedAt":"2026-12-01T17:05:00Z","eventCount":12,"tokenCount":345,"lastEventAt":"2026-12-01T17:04:59Z","executedStrategies":[],"touchedAt":"2026-12-01T17:01:00Z","expiresAt":"2027-05-30T17:00:00.123456Z","nextDue":"2027-05-30T17:00:00.123456Z","extractedThrough":4,"pendingTx":null,"typePages":true,"typeMarks":[["msg",0]],"deletedEvents":1,"jobSeq":2,"awaitingExtraction":{"jobId":"job_9","since":"2026-12-01T17:02:00Z"}}"#;
+
+    #[test]
+    fn heads_stored_as_json_are_still_read() {
+        let value: serde_json::Value = serde_json::from_str(JSON_HEAD).unwrap();
+        let stored = envelope::encode(&value).unwrap();
+        assert_eq!(stored[0], envelope::FORMAT_VERSION);
+        let rec = decode(&stored).unwrap();
+        let s = &rec.session;
+        assert_eq!(s.id, "ses_01HZZZZZZZZZZZZZZZZZZZZZZZ");
+        assert_eq!(s.participants, ["user-1"]);
+        assert_eq!(s.metadata.as_ref().unwrap()["n"], json!([1, 2.5]));
+        assert_eq!(
+            s.lifecycle_strategies,
+            [LifecycleStrategy::soft_delete(Trigger::Ttl(15_552_000))]
+        );
+        assert_eq!((s.version, s.event_count, s.token_count), (3, 12, 345));
+        assert_eq!(s.created_at, t("2026-12-01T17:00:00.123456Z"));
+        assert_eq!(s.touched_at, Some(t("2026-12-01T17:01:00Z")));
+        assert_eq!(s.deleted_at, None);
+        assert_eq!(rec.next_due, s.expires_at);
+        assert_eq!(
+            (rec.extracted_through, rec.deleted_events, rec.job_seq),
+            (4, 1, 2)
+        );
+        assert!(rec.type_pages && !rec.type_index);
+        assert_eq!(rec.type_marks, [("msg".to_string(), 0)]);
+        assert_eq!(rec.awaiting_extraction.as_ref().unwrap().job_id, "job_9");
+        // Rewritten compact, it reads back the same record.
+        let compact = encode(&rec).unwrap();
+        assert!(
+            compact.len() * 2 < stored.len(),
+            "{} vs {}",
+            compact.len(),
+            stored.len()
+        );
+        assert_eq!(decode(&compact).unwrap(), rec);
+    }
+
+    #[test]
+    fn corrupted_or_truncated_compact_heads_are_storage_errors() {
+        let bytes = encode(&full()).unwrap();
+        for len in 0..bytes.len() {
+            let err = decode(&bytes[..len]).unwrap_err();
+            assert_eq!(err.code, ErrorCode::Storage, "truncated to {len}");
+        }
+        for i in 0..bytes.len() {
+            for bit in [0x01, 0x80] {
+                let mut b = bytes.clone();
+                b[i] ^= bit;
+                if b[0] != HEAD_FORMAT {
+                    // Another format byte: read (and refused) as that format.
+                    assert!(decode(&b).is_err());
+                    continue;
+                }
+                let err = decode(&b).unwrap_err();
+                assert_eq!(err.code, ErrorCode::Storage, "byte {i} bit {bit:#x}");
+            }
+        }
+    }
+
+    #[test]
+    fn well_checksummed_garbage_is_a_storage_error_not_a_panic() {
+        // The checksum only catches accidents: bytes that pass it still go through checked reads.
+        let cases: [&[u8]; 6] = [
+            &[0], // flags only
+            &[
+                0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
+            ], // varint overflow
+            &[0, 1, b'a', 1, b'b', 0xff, 0xff, 0xff, 0xff, 0x0f], // huge count
+            &[
+                0, 1, b'a', 1, b'b', 1, 1, b'c', 0, 0, 0, 2, b'[', b']', 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                0, 0, 9,
+            ], // trailing
+            &[0x80, 0x02, 1, b'a'], // unknown flag bit
+            &[0, 1, 0xff], // id not UTF-8
+        ];
+        for rest in cases {
+            let mut b = vec![HEAD_FORMAT];
+            b.extend_from_slice(&crate::codec::crc32::hash(rest).to_le_bytes());
+            b.extend_from_slice(rest);
+            assert_eq!(decode(&b).unwrap_err().code, ErrorCode::Storage, "{rest:?}");
+        }
+    }
 }
