@@ -259,6 +259,38 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<SessionRecord> {
     })
 }
 
+/// A head as the JSON record format 2 stored (the session's fields beside the bookkeeping),
+/// for tests that read a stored head directly.
+#[cfg(any(test, feature = "test-support"))]
+pub(crate) fn to_json(rec: &SessionRecord) -> Result<serde_json::Value> {
+    let enc = |e: serde_json::Error| Error::storage(format!("encode: {e}"));
+    let mut v = serde_json::to_value(&rec.session).map_err(enc)?;
+    let Some(o) = v.as_object_mut() else {
+        return Err(Error::storage("a session is not a JSON object"));
+    };
+    let mut put = |k: &str, x: serde_json::Value| o.insert(k.to_string(), x);
+    put("nextDue", serde_json::to_value(rec.next_due).map_err(enc)?);
+    put("extractedThrough", rec.extracted_through.into());
+    put("pendingTx", rec.pending_tx.clone().into());
+    if rec.type_index {
+        put("typeIndex", true.into());
+    }
+    if rec.type_pages {
+        put("typePages", true.into());
+    }
+    if !rec.type_marks.is_empty() {
+        put("typeMarks", serde_json::to_value(&rec.type_marks).map_err(enc)?);
+    }
+    if rec.deleted_events != 0 {
+        put("deletedEvents", rec.deleted_events.into());
+    }
+    put("jobSeq", rec.job_seq.into());
+    if let Some(a) = &rec.awaiting_extraction {
+        put("awaitingExtraction", serde_json::to_value(a).map_err(enc)?);
+    }
+    Ok(v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -389,7 +421,7 @@ mod tests {
     }
 
     /// A head as format 2 stored it: the record as camelCase JSON, the session's fields flat.
-    const JSON_HEAD: &str = r#"{"id":"ses_01HZZZZZZZZZZZZZZZZZZZZZZZ","memorySpaceId":"spc_01HYYYYYYYYYYYYYYYYYYYYYYY","participants":["user-1"],"description":null,"metadata":{"team":"a","n":[1,2.5]},"lifecycleStrategies":[{"type":"soft_delete","trigger":{"ttl":15552000},"opts":null}],"version":3,"deduplicationKey":null,"createdAt":"2026-12-01T17:00:00.123456Z","updatedAt":"2026-12-01T17:05:00Z","eventCount":12,"tokenCount":345,"lastEventAt":"2026-12-01T17:04:59Z","executedStrategies":[],"touchedAt":"2026-12-01T17:01:00Z","expiresAt":"2027-05-30T17:00:00.123456Z","nextDue":"2027-05-30T17:00:00.123456Z","extractedThrough":4,"pendingTx":null,"typePages":true,"typeMarks":[["msg",0]],"deletedEvents":1,"jobSeq":2,"awaitingExtraction":{"jobId":"job_9","since":"2026-12-01T17:02:00Z"}}"#;
+    const JSON_HEAD: &str = r#"{"id":"ses_01HZZZZZZZZZZZZZZZZZZZZZZZ","memorySpaceId":"spc_01HYYYYYYYYYYYYYYYYYYYYYYY","participants":["user-1"],"description":null,"metadata":{"team":"a","n":[1,2.5]},"lifecycleStrategies":[{"type":"soft_delete","trigger":{"ttl":15552000},"opts":null}],"version":3,"deduplicationKey":null,"createdAt":"2026-12-01T17:00:00.123456Z","updatedAt":"2026-12-01T17:05:00.000000Z","eventCount":12,"tokenCount":345,"lastEventAt":"2026-12-01T17:04:59.000000Z","executedStrategies":[],"touchedAt":"2026-12-01T17:01:00.000000Z","expiresAt":"2027-05-30T17:00:00.123456Z","nextDue":"2027-05-30T17:00:00.123456Z","extractedThrough":4,"pendingTx":null,"typePages":true,"typeMarks":[["msg",0]],"deletedEvents":1,"jobSeq":2,"awaitingExtraction":{"jobId":"job_9","since":"2026-12-01T17:02:00.000000Z"}}"#;
 
     #[test]
     fn heads_stored_as_json_are_still_read() {
@@ -417,6 +449,8 @@ mod tests {
         assert!(rec.type_pages && !rec.type_index);
         assert_eq!(rec.type_marks, [("msg".to_string(), 0)]);
         assert_eq!(rec.awaiting_extraction.as_ref().unwrap().job_id, "job_9");
+        // Rendered back as JSON, it is the record format 2 stored.
+        assert_eq!(to_json(&rec).unwrap(), value);
         // Rewritten compact, it reads back the same record.
         let compact = encode(&rec).unwrap();
         assert!(

@@ -13,7 +13,7 @@ mod cursor;
 mod event_delete;
 mod events;
 mod extract;
-mod head;
+pub(crate) mod head;
 mod journal;
 pub(crate) mod layout;
 mod lifecycle;
