@@ -224,7 +224,13 @@ function decodeHead(p) {
   const description = r.optStr();
   const metadata = json(r.optStr());
   const deduplicationKey = r.optStr();
-  const lifecycleStrategies = JSON.parse(r.string());
+  const lifecycleStrategies = [];
+  for (let n = r.varint(); n > 0n; n--) {
+    const code = Number(r.varint());
+    if (code > 7) throw new Error("unknown strategy type");
+    const trigger = { [["ttl", "idle", "eventCount", "tokenCount"][code % 4]]: r.number() };
+    lifecycleStrategies.push({ type: code < 4 ? "soft_delete" : "extract_memories", trigger, opts: json(r.optStr()) });
+  }
   const executedStrategies = json(r.optStr()) ?? [];
   const [version, eventCount, tokenCount, extractedThrough, deletedEvents, jobSeq] = Array.from({ length: 6 }, r.number);
   const created = r.zigzag();

@@ -6,7 +6,10 @@
 //!  5 type_index, 6 type_pages, 7 awaiting_extraction]
 //! [id][memory_space_id][participants: varint count, then each]        strings: varint len, UTF-8
 //! [description][metadata: JSON text][deduplication_key]               varint 0 = none, else len + 1
-//! [lifecycle_strategies: JSON text][executed_strategies: JSON text, varint 0 = empty list]
+//! [lifecycle_strategies: varint count, then each: one byte type · 4 + trigger (0 ttl, 1 idle,
+//!  2 eventCount, 3 tokenCount; type 0 soft_delete, 1 extract_memories), the trigger's value
+//!  (varint), opts (JSON text, varint 0 = none)]
+//! [executed_strategies: JSON text, varint 0 = empty list]
 //! [version][event_count][token_count][extracted_through][deleted_events][job_seq]: varints
 //! [created_at: zigzag varint, µs][updated_at − created_at: zigzag varint, µs]
 //! [each flagged time, in flag order: its distance from created_at, zigzag varint, µs]
@@ -17,7 +20,8 @@
 //!
 //! Times are integers and absent fields cost a bit, so a head is about a quarter of its JSON
 //! (it is written twice per append on backends with atomic batches). JSON text stays only where
-//! the value is the user's JSON (metadata) or the strategies' own JSON shape. Heads of format 2
+//! the value is the user's JSON (metadata, a strategy's options) or rarely written (the
+//! executed strategies). Heads of format 2
 //! (the record as JSON, see [`crate::codec::envelope`]) are still read; the next write of a
 //! head rewrites it in this format.
 
@@ -25,7 +29,7 @@ use super::lifecycle::{AwaitingExtraction, SessionRecord};
 use crate::codec::envelope;
 use crate::codec::varint::{put_opt_str, put_str, put_varint, unzigzag, zigzag, Reader};
 use crate::error::{Error, Result};
-use crate::model::Session;
+use crate::model::{LifecycleStrategy, Session, StrategyType, Trigger};
 use crate::time::Timestamp;
 
 /// The format byte of a compact session head.
@@ -55,6 +59,50 @@ fn flag(on: bool, bit: u64) -> u64 {
     } else {
         0
     }
+}
+
+fn put_strategy(out: &mut Vec<u8>, s: &LifecycleStrategy) -> Result<()> {
+    let LifecycleStrategy {
+        kind,
+        trigger,
+        opts,
+    } = s;
+    let kind = match kind {
+        StrategyType::SoftDelete => 0,
+        StrategyType::ExtractMemories => 1,
+    };
+    let (tag, n) = match *trigger {
+        Trigger::Ttl(n) => (0, n),
+        Trigger::Idle(n) => (1, n),
+        Trigger::EventCount(n) => (2, n),
+        Trigger::TokenCount(n) => (3, n),
+    };
+    out.push(kind * 4 + tag);
+    put_varint(out, n);
+    put_opt_str(out, opts.as_ref().map(json).transpose()?.as_deref());
+    Ok(())
+}
+
+fn strategy(r: &mut Reader<'_>) -> Result<LifecycleStrategy> {
+    let code = r.varint()?;
+    let kind = match code / 4 {
+        0 => StrategyType::SoftDelete,
+        1 => StrategyType::ExtractMemories,
+        _ => return Err(Error::storage("malformed session head (strategy type)")),
+    };
+    let n = r.varint()?;
+    let trigger = match code % 4 {
+        0 => Trigger::Ttl(n),
+        1 => Trigger::Idle(n),
+        2 => Trigger::EventCount(n),
+        _ => Trigger::TokenCount(n),
+    };
+    let opts = r.opt_str()?.map(from_json).transpose()?;
+    Ok(LifecycleStrategy {
+        kind,
+        trigger,
+        opts,
+    })
 }
 
 /// Encodes a session head.
@@ -119,7 +167,10 @@ pub(crate) fn encode(rec: &SessionRecord) -> Result<Vec<u8>> {
         metadata.as_ref().map(json).transpose()?.as_deref(),
     );
     put_opt_str(&mut out, deduplication_key.as_deref());
-    put_str(&mut out, &json(lifecycle_strategies)?);
+    put_varint(&mut out, lifecycle_strategies.len() as u64);
+    for s in lifecycle_strategies {
+        put_strategy(&mut out, s)?;
+    }
     let executed = match executed_strategies.is_empty() {
         true => None,
         false => Some(json(executed_strategies)?),
@@ -185,7 +236,15 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<SessionRecord> {
     let description = r.opt_str()?.map(str::to_string);
     let metadata = r.opt_str()?.map(from_json).transpose()?;
     let deduplication_key = r.opt_str()?.map(str::to_string);
-    let lifecycle_strategies = from_json(r.string()?)?;
+    let count = r.varint()?;
+    // Each strategy takes at least three bytes: a count past the bytes left is corrupt.
+    if count > r.0.len() as u64 {
+        return Err(Error::storage("malformed session head (strategies)"));
+    }
+    let mut lifecycle_strategies = Vec::with_capacity(count as usize);
+    for _ in 0..count {
+        lifecycle_strategies.push(strategy(&mut r)?);
+    }
     let executed_strategies = r.opt_str()?.map(from_json).transpose()?.unwrap_or_default();
     let version = r.varint()?;
     let event_count = r.varint()?;
@@ -279,7 +338,10 @@ pub(crate) fn to_json(rec: &SessionRecord) -> Result<serde_json::Value> {
         put("typePages", true.into());
     }
     if !rec.type_marks.is_empty() {
-        put("typeMarks", serde_json::to_value(&rec.type_marks).map_err(enc)?);
+        put(
+            "typeMarks",
+            serde_json::to_value(&rec.type_marks).map_err(enc)?,
+        );
     }
     if rec.deleted_events != 0 {
         put("deletedEvents", rec.deleted_events.into());
@@ -294,7 +356,7 @@ pub(crate) fn to_json(rec: &SessionRecord) -> Result<serde_json::Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{LifecycleStrategy, StrategyExecution, StrategyOpts, StrategyType, Trigger};
+    use crate::model::{StrategyExecution, StrategyOpts};
     use crate::ErrorCode;
     use serde_json::json;
 
@@ -314,6 +376,12 @@ mod tests {
                 metadata: metadata.as_object().cloned(),
                 lifecycle_strategies: vec![
                     LifecycleStrategy::soft_delete(Trigger::Ttl(86_400)),
+                    LifecycleStrategy::soft_delete(Trigger::Idle(3_600)),
+                    LifecycleStrategy {
+                        kind: StrategyType::ExtractMemories,
+                        trigger: Trigger::TokenCount(100_000_000),
+                        opts: None,
+                    },
                     LifecycleStrategy {
                         kind: StrategyType::ExtractMemories,
                         trigger: Trigger::EventCount(3),
