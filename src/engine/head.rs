@@ -41,12 +41,25 @@ const TYPE_INDEX: u64 = 1 << 5;
 const TYPE_PAGES: u64 = 1 << 6;
 const AWAITING: u64 = 1 << 7;
 
-fn json<T: serde::Serialize + ?Sized>(v: &T) -> Result<String> {
-    serde_json::to_string(v).map_err(|e| Error::storage(format!("encode: {e}")))
+// JSON goes through serde_json's byte-slice reader and writer, the ones the JSON envelope
+// already instantiates for these types (`from_str` would add a second copy of each
+// deserializer to the wasm module).
+fn json<T: serde::Serialize + ?Sized>(v: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(v).map_err(|e| Error::storage(format!("encode: {e}")))
 }
 
 fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T> {
-    serde_json::from_str(s).map_err(|e| Error::storage(format!("decode: {e}")))
+    serde_json::from_slice(s.as_bytes()).map_err(|e| Error::storage(format!("decode: {e}")))
+}
+
+fn put_opt_json(out: &mut Vec<u8>, text: Option<Vec<u8>>) {
+    match text {
+        None => out.push(0),
+        Some(t) => {
+            put_varint(out, t.len() as u64 + 1);
+            out.extend_from_slice(&t);
+        }
+    }
 }
 
 fn put_time(out: &mut Vec<u8>, t: Timestamp, base: Timestamp) {
@@ -79,7 +92,7 @@ fn put_strategy(out: &mut Vec<u8>, s: &LifecycleStrategy) -> Result<()> {
     };
     out.push(kind * 4 + tag);
     put_varint(out, n);
-    put_opt_str(out, opts.as_ref().map(json).transpose()?.as_deref());
+    put_opt_json(out, opts.as_ref().map(json).transpose()?);
     Ok(())
 }
 
@@ -162,10 +175,7 @@ pub(crate) fn encode(rec: &SessionRecord) -> Result<Vec<u8>> {
         put_str(&mut out, p);
     }
     put_opt_str(&mut out, description.as_deref());
-    put_opt_str(
-        &mut out,
-        metadata.as_ref().map(json).transpose()?.as_deref(),
-    );
+    put_opt_json(&mut out, metadata.as_ref().map(json).transpose()?);
     put_opt_str(&mut out, deduplication_key.as_deref());
     put_varint(&mut out, lifecycle_strategies.len() as u64);
     for s in lifecycle_strategies {
@@ -175,7 +185,7 @@ pub(crate) fn encode(rec: &SessionRecord) -> Result<Vec<u8>> {
         true => None,
         false => Some(json(executed_strategies)?),
     };
-    put_opt_str(&mut out, executed.as_deref());
+    put_opt_json(&mut out, executed);
     for n in [
         *version,
         *event_count,
