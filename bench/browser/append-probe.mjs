@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { start } from "../../www/serve.mjs";
 import { CHROMIUM, FLAGS } from "../../test/browser/chromium.mjs";
+import { selfTimes } from "./profile.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, "..", "out", "append-probe");
@@ -43,17 +44,7 @@ async function main() {
       const { profile: prof } = await cdp.send("Profiler.stop");
       await writeFile(join(out, `profile-${process.env.PROFILE}.cpuprofile`), JSON.stringify(prof));
       const r = await p.evaluate(() => window.__probe);
-      const self = new Map();
-      const byId = new Map(prof.nodes.map((n) => [n.id, n]));
-      const dt = new Map();
-      prof.samples.forEach((id, i) => dt.set(id, (dt.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
-      let total = 0;
-      for (const [id, t] of dt) {
-        const n = byId.get(id);
-        const k = `${n.callFrame.functionName || "(anon)"} ${n.callFrame.url.split("/").pop()}:${n.callFrame.lineNumber}`;
-        self.set(k, (self.get(k) ?? 0) + t);
-        total += t;
-      }
+      const { self, total } = selfTimes(prof);
       // Busy (non-idle) time and wasm vs JS split.
       const idle = [...self].filter(([k]) => k.startsWith("(idle)") || k.startsWith("(program)")).reduce((a, [, t]) => a + t, 0);
       const wasmT = [...self].filter(([k]) => k.includes("wasm")).reduce((a, [, t]) => a + t, 0);

@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join, resolve } from "node:path";
 import { start } from "../../www/serve.mjs";
 import { CHROMIUM, FLAGS } from "../../test/browser/chromium.mjs";
+import { selfTimes } from "./profile.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, "..", "out", "batch-probe");
@@ -46,17 +47,7 @@ async function main() {
       const r = await (await p.waitForFunction(() => window.__probe, null, { timeout: 30 * 60 * 1000, polling: 200 })).jsonValue();
       const { profile: prof } = await cdp.send("Profiler.stop");
       await writeFile(join(out, "profile.cpuprofile"), JSON.stringify(prof));
-      const self = new Map();
-      const byId = new Map(prof.nodes.map((x) => [x.id, x]));
-      const dt = new Map();
-      prof.samples.forEach((id, i) => dt.set(id, (dt.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
-      let total = 0;
-      for (const [id, t] of dt) {
-        const x = byId.get(id);
-        const k = `${x.callFrame.functionName || "(anon)"} ${x.callFrame.url.split("/").pop()}:${x.callFrame.lineNumber}`;
-        self.set(k, (self.get(k) ?? 0) + t);
-        total += t;
-      }
+      const { self, total } = selfTimes(prof);
       const ev = r.events;
       console.log(`profile: ${(total / 1000).toFixed(0)} ms sampled over ${ev} events (${((r.msMs * 1000) / ev).toFixed(1)} µs/event wall), load ${l0.toFixed(1)}`);
       for (const [k, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 50))) console.log(`  ${((100 * t) / total).toFixed(1).padStart(5)}%  ${(t / ev).toFixed(2).padStart(6)} µs/ev  ${k}`);

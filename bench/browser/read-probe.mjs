@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { start } from "../../www/serve.mjs";
 import { CHROMIUM, FLAGS } from "../../test/browser/chromium.mjs";
+import { selfTimes } from "./profile.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, "..", "out", "read-probe");
@@ -39,17 +40,7 @@ async function main() {
       await p.waitForFunction(() => window.__probe, null, { timeout: 30 * 60 * 1000, polling: 200 });
       const { profile: prof } = await cdp.send("Profiler.stop");
       await writeFile(join(out, "profile.cpuprofile"), JSON.stringify(prof));
-      const self = new Map();
-      const byId = new Map(prof.nodes.map((n) => [n.id, n]));
-      const dt = new Map();
-      prof.samples.forEach((id, i) => dt.set(id, (dt.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
-      let total = 0;
-      for (const [id, t] of dt) {
-        const n = byId.get(id);
-        const k = `${n.callFrame.functionName || "(anon)"} ${n.callFrame.url.split("/").pop()}:${n.callFrame.lineNumber}`;
-        self.set(k, (self.get(k) ?? 0) + t);
-        total += t;
-      }
+      const { self, total } = selfTimes(prof);
       console.log(`profile (${process.env.PROFILE}), ${(total / 1000).toFixed(0)} ms sampled, ${JSON.stringify(await p.evaluate(() => window.__probe))}`);
       for (const [k, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${((100 * t) / total).toFixed(1).padStart(5)}%  ${(t / 3000).toFixed(1).padStart(6)} µs/read  ${k}`);
       await context.close();
