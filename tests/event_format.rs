@@ -31,7 +31,10 @@ fn new_events_are_stored_in_the_binary_format_without_their_ids() {
     let s = w.session(&sp);
     let e = w.post(&sp, &s, "hello").unwrap();
     let stored = w.kv.snapshot()[&ev_key(&sp, &s, 0)].clone();
-    assert_eq!(stored[0], event::EVENT_FORMAT);
+    // With the session's token count after it (what a reader folds into the head).
+    assert_eq!(stored[0], event::EVENT_FORMAT_RUNNING);
+    let tokens = run(w.ms.get_session(&sp.id, &s.id)).unwrap().token_count;
+    assert_eq!(event::parts(&stored).unwrap().tokens_after, Some(tokens));
     assert!(!stored.windows(s.id.len()).any(|win| win == s.id.as_bytes()));
     assert_eq!(event::decode(&s.id, 0, &stored).unwrap(), e);
 }

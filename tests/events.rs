@@ -894,7 +894,7 @@ fn appends_after_the_first_read_nothing_and_a_space_write_elsewhere_makes_them_r
 }
 
 #[test]
-fn a_session_without_a_head_copy_is_read_from_its_head_and_gets_the_copy_on_its_next_write() {
+fn a_session_without_a_head_copy_is_read_from_its_head_and_gets_the_copy_on_its_next_head_write() {
     let (w, sp, s) = world_with_events(12);
     let copy = head_copy_key(&w.kv).expect("a head copy");
     let mut b = memspace::kv::Batch::new();
@@ -910,7 +910,22 @@ fn a_session_without_a_head_copy_is_read_from_its_head_and_gets_the_copy_on_its_
         seqs(&w.events(&sp, &s, q.clone()).unwrap()),
         vec![8, 9, 10, 11]
     );
+    // An append that only counts writes its event alone (no head, no copy); the read folds it.
     w.post(&sp, &s, "m12").unwrap();
+    assert_eq!(head_copy_key(&w.kv), None);
+    assert_eq!(
+        seqs(&w.events(&sp, &s, q.clone()).unwrap()),
+        vec![9, 10, 11, 12]
+    );
+    run(w.ms.update_session(
+        &sp.id,
+        &s.id,
+        SessionUpdate {
+            description: Patch::Set("d".into()),
+            ..Default::default()
+        },
+    ))
+    .unwrap();
     assert_eq!(head_copy_key(&w.kv), Some(copy));
     assert_eq!(seqs(&w.events(&sp, &s, q).unwrap()), vec![9, 10, 11, 12]);
 }

@@ -3,6 +3,7 @@
 //! ```text
 //! [3][crc32 of the rest: u32 LE]
 //! [body form: varint 0 = JSON text, else the JSON text's length + 1 and the body is compressed]
+//! (format 5 only: [the session's token count after this event: varint])
 //! [created_at: zigzag varint, µs][updated_at − created_at: zigzag varint, µs]
 //! [event_type: varint 0 = none, else len + 1, then UTF-8]
 //! [emitter type: varint len, then UTF-8][emitter id: varint 0 = none, else len + 1, then UTF-8]
@@ -13,14 +14,20 @@
 //! (written once, copied verbatim into every answer), so key order and exact numbers are kept
 //! and a listing renders an event without parsing its body. Values of format 2 (the whole
 //! event as JSON, see [`super::envelope`]) are still read.
+//!
+//! Format 5 is format 3 with the session's running token count after the event: what a reader
+//! folds into a session head that an append did not rewrite (docs/storage.md, "One-record
+//! appends"). Appends write format 5; format 3 values are still read.
 
 use super::varint::{put_opt_str, put_varint, unzigzag, zigzag, Reader};
 use crate::error::{Error, Result};
 use crate::model::{Emitter, Event};
 use crate::time::Timestamp;
 
-/// The format byte of a binary event value.
+/// The format byte of a binary event value without the running token count.
 pub const EVENT_FORMAT: u8 = 3;
+/// The format byte of a binary event value with the running token count.
+pub const EVENT_FORMAT_RUNNING: u8 = 5;
 const HEADER: usize = 5;
 /// Bodies shorter than this are stored as they are (compression would not pay).
 const COMPRESS_FROM: usize = 48;
@@ -37,18 +44,27 @@ pub struct Header<'a> {
     pub event_type: Option<&'a str>,
     /// Who produced it.
     pub emitter: &'a Emitter,
+    /// The session's token count after this event (format 5), if known.
+    pub tokens_after: Option<u64>,
 }
 
 /// Encodes an event whose body is already JSON text (`body`, as [`body_json`] wrote it).
 pub fn encode_parts(h: &Header<'_>, body: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER + 24 + body.len());
-    out.extend_from_slice(&[EVENT_FORMAT, 0, 0, 0, 0]);
+    let format = match h.tokens_after {
+        Some(_) => EVENT_FORMAT_RUNNING,
+        None => EVENT_FORMAT,
+    };
+    out.extend_from_slice(&[format, 0, 0, 0, 0]);
     let mut packed = Vec::new();
     if body.len() >= COMPRESS_FROM {
         super::lz::compress(body, &mut packed);
     }
     let compressed = !packed.is_empty() && packed.len() + 4 < body.len();
     put_varint(&mut out, if compressed { body.len() as u64 + 1 } else { 0 });
+    if let Some(t) = h.tokens_after {
+        put_varint(&mut out, t);
+    }
     put_varint(&mut out, zigzag(h.created_at.0));
     put_varint(
         &mut out,
@@ -69,13 +85,15 @@ pub fn body_json(body: &serde_json::Value) -> Result<Vec<u8>> {
     serde_json::to_vec(body).map_err(|e| Error::storage(format!("encode: {e}")))
 }
 
-/// Encodes an event (its session and sequence ids are the key's, not stored).
-pub fn encode(e: &Event) -> Result<Vec<u8>> {
+/// Encodes an event (its session and sequence ids are the key's, not stored), with the
+/// session's token count after it when known (format 5, else format 3).
+pub fn encode(e: &Event, tokens_after: Option<u64>) -> Result<Vec<u8>> {
     let h = Header {
         created_at: e.created_at,
         updated_at: e.updated_at,
         event_type: e.event_type.as_deref(),
         emitter: &e.emitter,
+        tokens_after,
     };
     Ok(encode_parts(&h, &body_json(&e.body)?))
 }
@@ -96,6 +114,8 @@ pub struct Parts<'a> {
     pub body: &'a [u8],
     /// The JSON text's length when `body` is compressed.
     pub compressed: Option<usize>,
+    /// The session's token count after this event (format 5 only).
+    pub tokens_after: Option<u64>,
 }
 
 impl Parts<'_> {
@@ -124,14 +144,14 @@ impl Parts<'_> {
     }
 }
 
-/// True when a stored value is a binary event (format 3).
+/// True when a stored value is a binary event (format 3 or 5).
 pub fn is_binary(bytes: &[u8]) -> bool {
-    bytes.first() == Some(&EVENT_FORMAT)
+    matches!(bytes.first(), Some(&EVENT_FORMAT | &EVENT_FORMAT_RUNNING))
 }
 
 /// Checks a binary value's checksum and splits it into its fields.
 pub fn parts(bytes: &[u8]) -> Result<Parts<'_>> {
-    if bytes.len() < HEADER || bytes[0] != EVENT_FORMAT {
+    if bytes.len() < HEADER || !is_binary(bytes) {
         return Err(Error::storage("not a binary event value"));
     }
     let mut crc = [0u8; 4];
@@ -145,6 +165,10 @@ pub fn parts(bytes: &[u8]) -> Result<Parts<'_>> {
         0 => None,
         n if n - 1 <= MAX_BODY as u64 => Some((n - 1) as usize),
         _ => return Err(Error::storage("malformed event value (body length)")),
+    };
+    let tokens_after = match bytes[0] {
+        EVENT_FORMAT_RUNNING => Some(r.varint()?),
+        _ => None,
     };
     let created_at = Timestamp(unzigzag(r.varint()?));
     let updated_at = Timestamp(created_at.0.wrapping_add(unzigzag(r.varint()?)));
@@ -160,6 +184,7 @@ pub fn parts(bytes: &[u8]) -> Result<Parts<'_>> {
         emitter_id,
         body: r.0,
         compressed,
+        tokens_after,
     })
 }
 
@@ -277,7 +302,7 @@ mod tests {
             },
         ];
         for e in cases {
-            let v = encode(&e).unwrap();
+            let v = encode(&e, None).unwrap();
             assert_eq!(decode(&e.session_id, 41, &v).unwrap(), e);
             let mut out = Vec::new();
             write_json(&mut out, &e.session_id, 41, &parts(&v).unwrap()).unwrap();
@@ -286,10 +311,32 @@ mod tests {
     }
 
     #[test]
+    fn events_with_the_running_token_count_decode_like_the_others_and_carry_it() {
+        let e = event(
+            Some("message"),
+            Some("u1"),
+            json!({"content": "hi ".repeat(30)}),
+        );
+        for run in [0, 1, 127, 128, u64::MAX] {
+            let v = encode(&e, Some(run)).unwrap();
+            assert_eq!(v[0], EVENT_FORMAT_RUNNING);
+            assert_eq!(decode(&e.session_id, 41, &v).unwrap(), e);
+            let p = parts(&v).unwrap();
+            assert_eq!(p.tokens_after, Some(run));
+            let mut out = Vec::new();
+            write_json(&mut out, &e.session_id, 41, &p).unwrap();
+            assert_eq!(out, serde_json::to_vec(&e).unwrap());
+        }
+        let old = encode(&e, None).unwrap();
+        assert_eq!(old[0], EVENT_FORMAT);
+        assert_eq!(parts(&old).unwrap().tokens_after, None);
+    }
+
+    #[test]
     fn the_binary_value_is_smaller_than_the_json_record() {
         let e = event(Some("message"), Some("u1"), json!({"content": "hello"}));
         let json = super::super::envelope::encode(&e).unwrap();
-        let bin = encode(&e).unwrap();
+        let bin = encode(&e, None).unwrap();
         assert!(
             bin.len() + 150 < json.len(),
             "{} vs {}",
@@ -300,7 +347,7 @@ mod tests {
 
     #[test]
     fn corrupted_or_truncated_binary_values_are_storage_errors() {
-        let v = encode(&event(Some("m"), Some("u1"), json!({"a": 1}))).unwrap();
+        let v = encode(&event(Some("m"), Some("u1"), json!({"a": 1})), Some(300)).unwrap();
         for i in 1..v.len() {
             let mut bad = v.clone();
             bad[i] ^= 0x41;
@@ -329,7 +376,7 @@ mod tests {
     fn long_bodies_are_stored_compressed_and_read_back_exactly() {
         let body = json!({"content": "lorem ipsum dolor sit amet ".repeat(10)});
         let e = event(Some("message"), Some("u1"), body.clone());
-        let v = encode(&e).unwrap();
+        let v = encode(&e, None).unwrap();
         let p = parts(&v).unwrap();
         assert!(p.compressed.is_some());
         assert!(v.len() < 100, "{}", v.len());
@@ -339,7 +386,7 @@ mod tests {
     #[test]
     fn a_compressed_body_declaring_a_length_it_does_not_have_is_a_storage_error() {
         let body = json!({"content": "lorem ipsum dolor sit amet ".repeat(10)});
-        let v = encode(&event(None, None, body)).unwrap();
+        let v = encode(&event(None, None, body), None).unwrap();
         let p = parts(&v).unwrap();
         for declared in [
             0,

@@ -10,7 +10,6 @@
 //! holder). Sessions are read from their heads without running their lifecycle (a briefing
 //! never writes): a session whose deleting trigger is past due is not active.
 
-use super::lifecycle::SessionRecord;
 use super::memories::MemoryRecord;
 use super::{kv_error, layout, validate, Memspace};
 use crate::codec::envelope;
@@ -184,8 +183,7 @@ impl Memspace {
             if chunk.is_empty() {
                 break;
             }
-            for (_, bytes) in &chunk {
-                let rec: SessionRecord = super::head::decode(bytes)?;
+            for rec in self.fold_heads(&chunk).await? {
                 let s = &rec.session;
                 let last = s
                     .last_event_at

@@ -8,7 +8,7 @@
 use super::event_delete::{
     decode_live, decode_stored, event_gone, event_json, event_not_found, seq_of, StoredEvent,
 };
-use super::lifecycle::{fire_due, SessionRecord};
+use super::lifecycle::{expires_at, fire_due, next_due, Counters, NextKey, SessionRecord};
 use super::sessions::{retry, CachedHead};
 use super::{is_race, kv_error, layout, validate, Memspace, MAX_RETRIES};
 use crate::codec::event as event_codec;
@@ -40,7 +40,8 @@ enum Guard {
 struct Appended<'a> {
     events: &'a [NewEvent],
     bodies: &'a [Vec<u8>],
-    tokens: u64,
+    /// Each event's tokens.
+    tokens: &'a [u64],
     /// Run on each commit attempt while it is in flight (see [`Prepare`]).
     prepare: RefCell<Prepare<'a>>,
 }
@@ -75,6 +76,7 @@ fn answer_json(
             emitter_id: e.emitter.id.as_deref(),
             body,
             compressed: None,
+            tokens_after: None,
         };
         event_codec::write_json(&mut out, session_id, seq, &parts)?;
     }
@@ -82,6 +84,22 @@ fn answer_json(
         out.push(b']');
     }
     String::from_utf8(out).map_err(|_| Error::storage("encoded event is not UTF-8"))
+}
+
+/// True when the head `new`, built from `old` by an append that fired nothing, differs from
+/// it only in the counters an append always changes: then the append may write its events
+/// alone. Sets `new`'s schedule fields as `session_batch` would (they are then unchanged).
+fn only_counters_changed(old: &SessionRecord, new: &mut SessionRecord) -> bool {
+    let due = next_due(new);
+    let expires = expires_at(new);
+    if due != old.next_due || expires != old.session.expires_at {
+        return false;
+    }
+    let after = Counters::of(&new.session);
+    Counters::of(&old.session).apply(&mut new.session);
+    let same = new == old;
+    after.apply(&mut new.session);
+    same
 }
 
 /// Collects the string leaves of a body: the "message content" tokens are counted over.
@@ -285,7 +303,7 @@ impl Memspace {
             ));
         }
         let mut bodies = Vec::with_capacity(events.len());
-        let mut tokens = 0u64;
+        let mut tokens = Vec::with_capacity(events.len());
         let mut scratch = String::new();
         for e in events {
             validate::emitter(&e.emitter)?;
@@ -295,12 +313,12 @@ impl Memspace {
             let body = event_codec::body_json(&e.body)?;
             validate::json_len("body", body.len())?;
             bodies.push(body);
-            tokens = tokens.saturating_add(self.count_tokens_in(&e.body, &mut scratch));
+            tokens.push(self.count_tokens_in(&e.body, &mut scratch));
         }
         let batch = Appended {
             events,
             bodies: &bodies,
-            tokens,
+            tokens: &tokens,
             prepare: RefCell::new(prepare),
         };
         let _write = self.write_lock.acquire().await;
@@ -398,9 +416,13 @@ impl Memspace {
                 batch.require_equals(layout::space(&space.id), space_bytes.to_vec());
             }
         }
-        for (e, body) in events.iter().zip(appended.bodies) {
+        // Index keys and page marks change more than the counters: such an append writes the head.
+        let mut indexed = false;
+        let mut running = rec.session.token_count;
+        for ((e, body), tokens) in events.iter().zip(appended.bodies).zip(appended.tokens) {
             let seq = new.session.event_count;
             if let (true, Some(t)) = (rec.type_index, &e.event_type) {
+                indexed = true;
                 batch.put(
                     layout::event_type(&space.id, &rec.session.id, t, seq),
                     Vec::new(),
@@ -409,17 +431,20 @@ impl Memspace {
             if let (true, Some(t)) = (rec.type_pages, &e.event_type) {
                 let page = seq / layout::TYPE_PAGE;
                 if new.mark_type_page(t, page) {
+                    indexed = true;
                     batch.put(
                         layout::event_type_page(&space.id, &rec.session.id, t, page),
                         Vec::new(),
                     );
                 }
             }
+            running = running.saturating_add(*tokens);
             let header = event_codec::Header {
                 created_at: now,
                 updated_at: now,
                 event_type: e.event_type.as_deref(),
                 emitter: &e.emitter,
+                tokens_after: Some(running),
             };
             batch.put(
                 layout::event(&space.id, &rec.session.id, seq),
@@ -427,21 +452,34 @@ impl Memspace {
             );
             new.session.event_count += 1;
         }
-        new.session.token_count = new.session.token_count.saturating_add(appended.tokens);
+        new.session.token_count = running;
         new.session.last_event_at = Some(now);
         let jobs = fire_due(&mut new, space, now);
-        let mut batch = self.session_batch(batch, Some((&rec, &bytes)), &mut new, &jobs)?;
-        if guard == Guard::NextEvent {
-            let head_key = layout::session(&space.id, &rec.session.id);
+        let head_key = layout::session(&space.id, &rec.session.id);
+        // One record (docs/storage.md, "One-record appends"): on an atomic backend, when only
+        // the counters change, the events alone, guarded by the absence of the next event key
+        // (an `add()` in IndexedDB); readers fold them into the head. Heads stored in an
+        // earlier format are rewritten first, so a handle that cannot fold cannot read them.
+        let one_record = self.kv.capabilities().atomic_batches
+            && jobs.is_empty()
+            && !indexed
+            && rec.read.next == NextKey::Absent
+            && bytes.first() == Some(&super::head::HEAD_FORMAT)
+            && only_counters_changed(&rec, &mut new);
+        let batch = if one_record {
+            batch.require_absent(layout::event(&space.id, &rec.session.id, first));
+            new.read.next = NextKey::Absent;
             batch
-                .preconditions
-                .retain(|p| p.key() != head_key.as_slice());
-            batch.require_absent(layout::event(
-                &space.id,
-                &rec.session.id,
-                rec.session.event_count,
-            ));
-        }
+        } else {
+            let mut batch = self.session_batch(batch, Some((&rec, &bytes)), &mut new, &jobs)?;
+            if guard == Guard::NextEvent {
+                // `session_batch` guarded the next event key (absent: this handle appended).
+                batch
+                    .preconditions
+                    .retain(|p| p.key() != head_key.as_slice());
+            }
+            batch
+        };
         // The answer is prepared once the commit's requests are issued, while it flushes; it
         // is kept only if this commit succeeds (the caller drops it with the error).
         let bodies = appended.bodies;
@@ -450,11 +488,15 @@ impl Memspace {
         })
         .await?;
         // The next call starts from the head just written without decoding it; `fire_due`
-        // ran on it at `now`, so it is probed.
-        let key = layout::session(&space.id, &rec.session.id);
-        if let Some(bytes) = self.cache.get(&key) {
+        // ran on it at `now`, so it is probed. After one record the stored bytes are the
+        // ones built on, and the record remembered for them is the folded one.
+        let stored = match one_record {
+            true => Some(bytes),
+            false => self.cache.get(&head_key),
+        };
+        if let Some(bytes) = stored {
             self.cache
-                .remember_decoded(&key, &bytes, Rc::new(CachedHead::appended(new)));
+                .remember_decoded(&head_key, &bytes, Rc::new(CachedHead::appended(new)));
         }
         Ok((first, now))
     }
@@ -610,7 +652,10 @@ impl Memspace {
         // epoch: the read is then one scan.
         let trusted = self.trusted_space(space_id).filter(|_| copy);
         let before = self.kv.epoch();
-        let mut reads = Vec::with_capacity(3);
+        let atomic = self.kv.capabilities().atomic_batches;
+        // A page's keys do not reach the newest event, which the head is folded with.
+        let newest_apart = atomic && last_n.is_none();
+        let mut reads = Vec::with_capacity(4);
         if trusted.is_none() {
             reads.push(Read::Get(space_key.clone()));
         }
@@ -632,6 +677,9 @@ impl Memspace {
                 reverse,
             }
         });
+        if newest_apart {
+            reads.push(super::fold::newest_event(space_id, session_id));
+        }
         let mut res = self
             .kv
             .read_many(&reads)
@@ -679,6 +727,28 @@ impl Memspace {
         let head = match self.cache.decoded::<CachedHead>(&head_key, &head_bytes) {
             Some(h) => h,
             None => Rc::new(CachedHead::new(super::head::decode(&head_bytes)?)),
+        };
+        // The head this read saw: the stored one folded with the newest event key (the first
+        // of a `last_n` scan, else read apart). A remembered record is folded again: another
+        // handle may have appended without changing the stored bytes.
+        let head = if atomic {
+            let apart = res.next().filter(|_| newest_apart);
+            let newest = match &apart {
+                Some(r) => super::fold::first_entry(Some(r))?,
+                None => entries.first().map(|(k, v)| (k.as_slice(), v.as_slice())),
+            };
+            let (counters, next) = super::fold::folded(&head.rec, newest)?;
+            // Same stored bytes and counters: the same state (a fence comes with new bytes).
+            if counters == Counters::of(&head.rec.session) {
+                head
+            } else {
+                let mut rec = head.rec.clone();
+                counters.apply(&mut rec.session);
+                rec.read.next = next;
+                Rc::new(CachedHead::new(rec))
+            }
+        } else {
+            head
         };
         let rec = &head.rec;
         if rec.pending_tx.is_some() || rec.session.deleted_at.is_some() || rec.is_hidden() {
@@ -1154,8 +1224,13 @@ impl Memspace {
             }
             // Strictly increasing, so a token read before this update is always stale after it.
             ev.updated_at = now.max(Timestamp(ev.updated_at.0.saturating_add(1)));
+            // An update keeps the running token count the event was appended with.
+            let tokens_after = match event_codec::is_binary(&old_bytes) {
+                true => event_codec::parts(&old_bytes)?.tokens_after,
+                false => None,
+            };
             batch.require_equals(key.clone(), old_bytes);
-            puts.push((key, event_codec::encode(&ev)?));
+            puts.push((key, event_codec::encode(&ev, tokens_after)?));
             out.push(ev);
         }
         // One event (with its index key first) lands safely key by key: the event is the only

@@ -25,7 +25,7 @@
 //! format 2 (the record as JSON, see [`crate::codec::envelope`]) are still read; the next write
 //! of a head rewrites it in this format.
 
-use super::lifecycle::{AwaitingExtraction, SessionRecord};
+use super::lifecycle::{AwaitingExtraction, ReadState, SessionRecord};
 use crate::codec::envelope;
 use crate::codec::varint::{put_opt_str, put_str, put_varint, unzigzag, zigzag, Reader};
 use crate::error::{Error, Result};
@@ -151,6 +151,7 @@ pub(crate) fn encode(rec: &SessionRecord) -> Result<Vec<u8>> {
         deleted_events,
         job_seq,
         awaiting_extraction,
+        read: _, // learnt by reading, never stored
     } = rec;
     let times = [
         *last_event_at,
@@ -296,7 +297,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<SessionRecord> {
             "malformed session head (trailing bytes or flags)",
         ));
     }
-    Ok(SessionRecord {
+    let mut rec = SessionRecord {
         session: Session {
             id,
             memory_space_id,
@@ -325,7 +326,10 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<SessionRecord> {
         deleted_events,
         job_seq,
         awaiting_extraction,
-    })
+        read: ReadState::default(),
+    };
+    rec.read = ReadState::decoded(&rec.session);
+    Ok(rec)
 }
 
 /// A head as the JSON record format 2 stored (the session's fields beside the bookkeeping),
@@ -433,6 +437,7 @@ mod tests {
                 job_id: "job_1".into(),
                 since: t("2026-12-01T17:04:00Z"),
             }),
+            read: ReadState::default(),
         }
     }
 
@@ -467,6 +472,7 @@ mod tests {
             deleted_events: 0,
             job_seq: 0,
             awaiting_extraction: None,
+            read: ReadState::default(),
         }
     }
 

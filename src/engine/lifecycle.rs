@@ -45,6 +45,77 @@ pub(crate) struct SessionRecord {
     /// Set while the session is hidden waiting for an extraction job to finish before its
     /// soft delete.
     pub awaiting_extraction: Option<AwaitingExtraction>,
+    /// What reading or writing this head learnt about the stored state (never stored).
+    pub read: ReadState,
+}
+
+/// The counters an append changes, as a head or an event states them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Counters {
+    /// `event_count`.
+    pub events: u64,
+    /// `token_count`.
+    pub tokens: u64,
+    /// `last_event_at`.
+    pub last_event_at: Option<Timestamp>,
+}
+
+/// What a reader or writer of a head learnt about its stored state besides the record: what
+/// the next event key held and the stored head's own counters (the record's may be folded,
+/// docs/storage.md, "One-record appends"). Not part of the record's value: records compare
+/// equal whatever their `ReadState` says.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ReadState {
+    /// What `ev/…/event_count` held.
+    pub next: NextKey,
+    /// The counters of the head stored at `se/…`, before any fold.
+    pub stored: Counters,
+}
+
+impl PartialEq for ReadState {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl ReadState {
+    /// A head just decoded: its own counters, the next key unread.
+    pub(crate) fn decoded(session: &Session) -> Self {
+        ReadState {
+            next: NextKey::Unknown,
+            stored: Counters::of(session),
+        }
+    }
+}
+
+impl Counters {
+    /// A session's counters.
+    pub(crate) fn of(s: &Session) -> Self {
+        Counters {
+            events: s.event_count,
+            tokens: s.token_count,
+            last_event_at: s.last_event_at,
+        }
+    }
+
+    /// Sets a session's counters.
+    pub(crate) fn apply(self, s: &mut Session) {
+        s.event_count = self.events;
+        s.token_count = self.tokens;
+        s.last_event_at = self.last_event_at;
+    }
+}
+
+/// What a session's next event key held when its head was read or written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum NextKey {
+    /// Not read (a backend without atomic batches, or a head decoded alone).
+    #[default]
+    Unknown,
+    /// No key there.
+    Absent,
+    /// The fence of a head write that appended nothing (an empty value).
+    Fence,
 }
 
 /// A JSON session head (format 2) as read: [`Session`]'s fields and the bookkeeping side by side.
@@ -97,7 +168,7 @@ pub(crate) struct StoredHead {
 
 impl From<StoredHead> for SessionRecord {
     fn from(h: StoredHead) -> Self {
-        SessionRecord {
+        let mut rec = SessionRecord {
             session: Session {
                 id: h.id,
                 memory_space_id: h.memory_space_id,
@@ -126,7 +197,10 @@ impl From<StoredHead> for SessionRecord {
             deleted_events: h.deleted_events,
             job_seq: h.job_seq,
             awaiting_extraction: h.awaiting_extraction,
-        }
+            read: ReadState::default(),
+        };
+        rec.read = ReadState::decoded(&rec.session);
+        rec
     }
 }
 

@@ -3,7 +3,9 @@
 
 use super::cursor::Cursor;
 use super::extract::jobs::{put_new_job, JobRecord};
-use super::lifecycle::{expires_at, fire_due, next_due, SessionRecord};
+use super::lifecycle::{
+    expires_at, fire_due, next_due, Counters, NextKey, ReadState, SessionRecord,
+};
 use super::{is_race, layout, validate, Memspace, MAX_RETRIES};
 use crate::codec::envelope;
 use crate::engine::cursor::Pager;
@@ -137,6 +139,7 @@ impl Memspace {
             job_seq: 0,
             deleted_events: 0,
             awaiting_extraction: None,
+            read: Default::default(),
             type_index: false,
             type_pages: true,
             type_marks: Vec::new(),
@@ -195,14 +198,23 @@ impl Memspace {
         }
         // A head write that appends nothing puts a fence (an empty value, never an event) at
         // the next event key: an append that guessed an older head and checks only that this
-        // key is absent (events.rs, `Guard::NextEvent`) then fails instead of overwriting this
-        // head. Readers never read a key at or above the count; the next append overwrites it.
+        // key is absent (events.rs, `Guard::NextEvent`, and one-record appends) then fails
+        // instead of building on a state this write replaced. Readers never read a key at or
+        // above the count; the next append overwrites it. On an atomic backend the write also
+        // requires that key to hold what its reader saw (absent, or a fence): a one-record
+        // append, which leaves the head's bytes as they were, wrote it (docs/storage.md,
+        // "One-record appends").
+        let atomic = self.kv.capabilities().atomic_batches;
         if let Some((prev, _)) = old {
+            let next = layout::event(&space_id, &id, prev.session.event_count);
+            if atomic {
+                match prev.read.next {
+                    NextKey::Fence => batch.require_equals(next.clone(), Vec::new()),
+                    NextKey::Absent | NextKey::Unknown => batch.require_absent(next.clone()),
+                };
+            }
             if new.session.event_count == prev.session.event_count {
-                batch.put(
-                    layout::event(&space_id, &id, new.session.event_count),
-                    Vec::new(),
-                );
+                batch.put(next, Vec::new());
             }
         }
         let key = layout::session(&space_id, &id);
@@ -213,9 +225,20 @@ impl Memspace {
         let head = super::head::encode(new)?;
         // The head copy (layout::head_copy) rides in the same atomic batch, so it always
         // equals the head; backends without atomic batches neither write nor read it.
-        if self.kv.capabilities().atomic_batches {
+        if atomic {
             batch.put(layout::head_copy(&space_id, &id), head.clone());
         }
+        // What the head stores once this batch commits, and what stands at its next event key.
+        new.read = ReadState {
+            next: match old {
+                Some((prev, _)) if prev.session.event_count == new.session.event_count => {
+                    NextKey::Fence
+                }
+                _ if atomic => NextKey::Absent,
+                _ => NextKey::Unknown,
+            },
+            stored: Counters::of(&new.session),
+        };
         batch.put(key, head); // commit point
         if let Some(t) = old_due.filter(|t| Some(*t) != new.next_due) {
             batch.delete(layout::due(t, &space_id, &id));
@@ -245,10 +268,13 @@ impl Memspace {
             return Err(Error::not_found(KIND, session_id));
         }
         let key = layout::session(&space.id, session_id);
-        let Some((rec, bytes)) = self.load_head(&key).await? else {
+        let Some((rec, bytes)) = self.load_head(&space.id, session_id).await? else {
             return Err(Error::not_found(KIND, session_id));
         };
-        self.cache.remember(&key, &bytes);
+        // Remembered with the record as read (folded, its next event key known): the next
+        // append of this handle builds on it without reading.
+        self.cache
+            .remember_decoded(&key, &bytes, Rc::new(CachedHead::new(rec.clone())));
         if rec.pending_tx.is_some() {
             self.roll_forward(&rec, &bytes).await?;
             return Err(Error::lost_race("journal rolled forward; reload"));
@@ -258,6 +284,16 @@ impl Memspace {
             return Err(rec.gone());
         }
         Ok((rec, bytes))
+    }
+
+    /// Remembers a head this handle just committed with the bytes the commit left in the
+    /// cache (so the next append knows what its next event key holds without reading).
+    pub(crate) fn remember_head(&self, rec: SessionRecord) {
+        let key = layout::session(&rec.session.memory_space_id, &rec.session.id);
+        if let Some(bytes) = self.cache.get(&key) {
+            self.cache
+                .remember_decoded(&key, &bytes, Rc::new(CachedHead::new(rec)));
+        }
     }
 
     /// The session head as this handle last saw it, if it has no pending journal (a guess).
@@ -297,6 +333,10 @@ impl Memspace {
         let batch = self.session_batch(Batch::new(), Some((&rec, &bytes)), &mut new, &jobs)?;
         self.commit(batch).await?;
         let new_bytes = super::head::encode(&new)?;
+        // Fired at now: nothing is due before the next pending time.
+        let key = layout::session(&new.session.memory_space_id, &new.session.id);
+        self.cache
+            .remember_decoded(&key, &new_bytes, Rc::new(CachedHead::probed(new.clone())));
         Ok((new, new_bytes))
     }
 
@@ -338,8 +378,8 @@ impl Memspace {
             if chunk.is_empty() {
                 return Ok(page.into_items());
             }
-            for (_, bytes) in &chunk {
-                let rec: SessionRecord = super::head::decode(bytes)?;
+            let recs = self.fold_heads(&chunk).await?;
+            for ((_, bytes), rec) in chunk.iter().zip(recs) {
                 if rec.is_hidden() {
                     continue;
                 }
@@ -490,7 +530,9 @@ impl Memspace {
         let jobs = fire_due(&mut new, space, self.host.now());
         let batch = self.session_batch(Batch::new(), Some((&rec, &bytes)), &mut new, &jobs)?;
         self.commit(batch).await?;
-        Ok(new.session)
+        let session = new.session.clone();
+        self.remember_head(new);
+        Ok(session)
     }
 
     /// Soft-deletes a session: hidden from get and list, events unreadable, key freed.

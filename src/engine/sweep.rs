@@ -43,9 +43,7 @@ impl Memspace {
                 continue;
             };
             let space = self.load::<Space>(&layout::space(&space_id)).await?;
-            let head = self
-                .load_head(&layout::session(&space_id, &session_id))
-                .await?;
+            let head = self.load_head(&space_id, &session_id).await?;
             match (space, head) {
                 (Some((space, _)), Some((rec, bytes)))
                     if rec.next_due == Some(at) && !rec.is_hidden() =>
@@ -56,7 +54,7 @@ impl Memspace {
                         // A committed journal is rolled forward first (touch does both).
                         Some(_) => match self.touch(&space, &session_id).await {
                             Err(e) if e.code == crate::ErrorCode::Gone => self
-                                .load_head(&layout::session(&space_id, &session_id))
+                                .load_head(&space_id, &session_id)
                                 .await?
                                 .ok_or_else(|| crate::Error::storage("session head vanished")),
                             other => other,

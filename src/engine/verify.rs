@@ -6,7 +6,8 @@
 //! the report, which lists at most [`MAX_PROBLEMS`]). Advisory keys (schedule entries,
 //! deduplication claims, owner-index entries) are hints that readers check anyway and are not
 //! reported; neither are records a torn write left above a commit point (events at
-//! `seq ≥ event_count`), which no reader trusts.
+//! `seq ≥ event_count`), which no reader trusts. On a backend with atomic batches the count is
+//! the effective head's (the stored head folded with the events one-record appends wrote).
 
 use super::cursor::Cursor;
 use super::event_delete::{decode_stored, StoredEvent};
@@ -108,9 +109,19 @@ impl Memspace {
             }
             for (key, bytes) in chunk {
                 let name = named(&key);
-                let Some(head) = w.decode_head(&name, &bytes) else {
+                let Some(mut head) = w.decode_head(&name, &bytes) else {
                     continue;
                 };
+                // The effective head: events a one-record append wrote are counted.
+                if self.kv.capabilities().atomic_batches {
+                    let s = &head.session;
+                    let range = layout::events_between(&space.id, &s.id, 0, u64::MAX);
+                    let newest = self.kv.scan(&range, 1, true).await.map_err(kv_error)?;
+                    let newest = newest.first().map(|(k, v)| (k.as_slice(), v.as_slice()));
+                    if let Err(e) = super::fold::fold(&mut head, newest) {
+                        w.problem(ProblemKind::Corrupt, name.clone(), e.message);
+                    }
+                }
                 self.verify_session(space, &head, &name, w).await?;
             }
         }

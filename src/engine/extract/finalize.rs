@@ -2,7 +2,7 @@
 //! done (or given up on), in a session-head commit of its own; `run_extraction` keeps the
 //! job in its queue until that commit has landed, so a crash in between is finished later.
 
-use crate::engine::{layout, Memspace};
+use crate::engine::Memspace;
 use crate::error::Result;
 use crate::kv::Batch;
 use crate::model::{ExtractionJob, Space};
@@ -15,8 +15,7 @@ impl Memspace {
         space: &Space,
         job: &ExtractionJob,
     ) -> Result<bool> {
-        let key = layout::session(&space.id, &job.session_id);
-        let Some((rec, bytes)) = self.load_head(&key).await? else {
+        let Some((rec, bytes)) = self.load_head(&space.id, &job.session_id).await? else {
             return Ok(false);
         };
         let waits = rec

@@ -181,9 +181,7 @@ impl Memspace {
         else {
             return Ok(None);
         };
-        let head = self
-            .load_head(&layout::session(space_id, &rec.job.session_id))
-            .await?;
+        let head = self.load_head(space_id, &rec.job.session_id).await?;
         Ok(head
             .filter(|(h, _)| counted(&rec.job, h))
             .map(|_| (rec, bytes)))
@@ -240,9 +238,7 @@ impl Memspace {
                     continue;
                 }
                 if !heads.contains_key(&j.session_id) {
-                    let head = self
-                        .load_head(&layout::session(&space.id, &j.session_id))
-                        .await?;
+                    let head = self.load_head(&space.id, &j.session_id).await?;
                     heads.insert(j.session_id.clone(), head.map(|(r, _)| r));
                 }
                 let ok = heads
@@ -377,10 +373,7 @@ impl Memspace {
         let Some(range) = session_jobs_range(space_id, session_id) else {
             return Ok(Vec::new());
         };
-        let Some((head, _)) = self
-            .load_head(&layout::session(space_id, session_id))
-            .await?
-        else {
+        let Some((head, _)) = self.load_head(space_id, session_id).await? else {
             return Ok(Vec::new());
         };
         let mut cursor = Cursor::new(range, limits::SCAN_CHUNK);

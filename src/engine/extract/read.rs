@@ -25,8 +25,7 @@ impl Memspace {
     /// The next chunk of `job` (empty when its range is done), at most `budget` tokens.
     pub(crate) async fn next_chunk(&self, job: &JobRecord, budget: u64) -> Result<Chunk> {
         let j = &job.job;
-        let head_key = layout::session(&j.memory_space_id, &j.session_id);
-        let Some((rec, bytes)) = self.load_head(&head_key).await? else {
+        let Some((rec, bytes)) = self.load_head(&j.memory_space_id, &j.session_id).await? else {
             return Err(Error::storage(format!(
                 "the session {} of job {} is missing",
                 j.session_id, j.id

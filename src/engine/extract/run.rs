@@ -169,9 +169,7 @@ impl Memspace {
             self.drop_entry(key).await?;
             return Ok(Entry::Skipped);
         }
-        let head = self
-            .load_head(&layout::session(space_id, &rec.job.session_id))
-            .await?;
+        let head = self.load_head(space_id, &rec.job.session_id).await?;
         if !head.is_some_and(|(h, _)| counted(&rec.job, &h)) {
             // Written before a session-head commit that never landed: not a job.
             self.drop_entry(key).await?;

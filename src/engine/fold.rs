@@ -1,0 +1,136 @@
+//! The effective session head (docs/storage.md, "One-record appends"): on a backend with
+//! atomic batches an append whose head change is only the counters writes its events alone
+//! (format 5, each with the session's running token count), so a head is read together with
+//! the newest key of its events and the two are folded: an event at `seq ≥` the stored count
+//! makes the count `seq + 1`, the token count its running total and `last_event_at` its
+//! creation time. What that key was also tells the next head write what to guard
+//! ([`NextKey`]). Backends without atomic batches never fold: there an event at or above the
+//! stored count is a torn append's.
+
+use super::lifecycle::{Counters, NextKey, SessionRecord};
+use super::{kv_error, layout, Memspace};
+use crate::codec::event as event_codec;
+use crate::codec::keys::last_u64;
+use crate::error::{Error, Result};
+use crate::kv::{Read, ReadResult};
+
+/// The read of a session's newest event key (a fence, an event or a tombstone).
+pub(crate) fn newest_event(space_id: &str, session_id: &str) -> Read {
+    Read::Scan {
+        range: layout::events_between(space_id, session_id, 0, u64::MAX),
+        limit: 1,
+        reverse: true,
+    }
+}
+
+/// The counters of the head `rec` folded with its session's newest event key `newest` (key
+/// and value; `None`: the session has no event key), and what that key says of the next one.
+/// Only the stored counters of `rec` ([`super::lifecycle::ReadState::stored`]) are used, so a
+/// record folded before folds again from scratch.
+pub(crate) fn folded(
+    rec: &SessionRecord,
+    newest: Option<(&[u8], &[u8])>,
+) -> Result<(Counters, NextKey)> {
+    let stored = rec.read.stored;
+    let Some((key, value)) = newest else {
+        return Ok((stored, NextKey::Absent));
+    };
+    let seq = last_u64(key).ok_or_else(|| Error::storage("malformed event key"))?;
+    if seq < stored.events {
+        return Ok((stored, NextKey::Absent));
+    }
+    if value.is_empty() {
+        // A fence stands at the stored count of the head that put it; elsewhere it belongs to
+        // a head this read did not see (a listing reads heads and events apart): unknown.
+        let next = match seq == stored.events {
+            true => NextKey::Fence,
+            false => NextKey::Unknown,
+        };
+        return Ok((stored, next));
+    }
+    let tokens = event_codec::is_binary(value)
+        .then(|| event_codec::parts(value))
+        .transpose()?
+        .and_then(|p| p.tokens_after.map(|t| (t, p.created_at)));
+    let Some((tokens, at)) = tokens else {
+        return Err(Error::storage(format!(
+            "event {seq} lies at or above its session's count without a running token count"
+        )));
+    };
+    let counters = Counters {
+        events: seq.saturating_add(1),
+        tokens,
+        last_event_at: Some(at),
+    };
+    Ok((counters, NextKey::Absent))
+}
+
+/// Folds `newest` (see [`folded`]) into `rec`.
+pub(crate) fn fold(rec: &mut SessionRecord, newest: Option<(&[u8], &[u8])>) -> Result<()> {
+    let (counters, next) = folded(rec, newest)?;
+    counters.apply(&mut rec.session);
+    rec.read.next = next;
+    Ok(())
+}
+
+/// The first entry of a scan's answer as key and value.
+pub(crate) fn first_entry(r: Option<&ReadResult>) -> Result<Option<(&[u8], &[u8])>> {
+    match r {
+        Some(ReadResult::Entries(e)) => Ok(e.first().map(|(k, v)| (k.as_slice(), v.as_slice()))),
+        _ => Err(Error::storage("a scan answered something else")),
+    }
+}
+
+impl Memspace {
+    /// Reads a session head (either stored format) and its stored bytes; on a backend with
+    /// atomic batches, together with the session's newest event key in one read, folded.
+    pub(crate) async fn load_head(
+        &self,
+        space_id: &str,
+        session_id: &str,
+    ) -> Result<Option<(SessionRecord, Vec<u8>)>> {
+        let key = layout::session(space_id, session_id);
+        if !self.kv.capabilities().atomic_batches {
+            return match self.kv.get(&key).await.map_err(kv_error)? {
+                Some(bytes) => Ok(Some((super::head::decode(&bytes)?, bytes))),
+                None => Ok(None),
+            };
+        }
+        let reads = [Read::Get(key), newest_event(space_id, session_id)];
+        let res = self.kv.read_many(&reads).await.map_err(kv_error)?;
+        let Some(ReadResult::Value(head)) = res.first() else {
+            return Err(Error::storage("a read answered something else"));
+        };
+        let Some(bytes) = head else {
+            return Ok(None);
+        };
+        let mut rec = super::head::decode(bytes)?;
+        fold(&mut rec, first_entry(res.get(1))?)?;
+        Ok(Some((rec, bytes.clone())))
+    }
+
+    /// Decodes the heads of a listing's chunk and, on a backend with atomic batches, folds
+    /// each with its session's newest event key: one reverse scan of one key per session, all
+    /// in one read after the chunk's.
+    pub(crate) async fn fold_heads(
+        &self,
+        chunk: &[(Vec<u8>, Vec<u8>)],
+    ) -> Result<Vec<SessionRecord>> {
+        let mut recs = chunk
+            .iter()
+            .map(|(_, bytes)| super::head::decode(bytes))
+            .collect::<Result<Vec<_>>>()?;
+        if !self.kv.capabilities().atomic_batches || recs.is_empty() {
+            return Ok(recs);
+        }
+        let reads: Vec<Read> = recs
+            .iter()
+            .map(|r| newest_event(&r.session.memory_space_id, &r.session.id))
+            .collect();
+        let res = self.kv.read_many(&reads).await.map_err(kv_error)?;
+        for (rec, r) in recs.iter_mut().zip(&res) {
+            fold(rec, first_entry(Some(r))?)?;
+        }
+        Ok(recs)
+    }
+}
