@@ -539,6 +539,87 @@ fn event_key_probe(space: &str, session: &str, seq: u64) -> Vec<u8> {
         .build()
 }
 
+/// An append that only changes the counters writes its event alone on IndexedDB (an `add()`:
+/// the stored head and its copy are left as they were); another tab reads the session with
+/// the events folded in and appends after them.
+#[wasm_bindgen_test]
+async fn an_append_on_indexeddb_writes_its_event_alone_and_another_tab_reads_it_folded() {
+    let name = unique("onerec");
+    let (kv_a, kv_b) = (idb(&name).await, idb(&name).await);
+    let (a, b) = (handle(kv_a.clone()), handle(kv_b.clone()));
+    let sp = a.create_space(NewSpace::default()).await.unwrap();
+    let se = a
+        .create_session(
+            &sp.id,
+            NewSession {
+                participants: vec!["u1".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let head_key = memspace::codec::keys::Key::table("se")
+        .s(&sp.id)
+        .s(&se.id)
+        .build();
+    let copy_key = event_key_probe(&sp.id, &se.id, u64::MAX);
+    let stored = |kv: Rc<IndexedDbKv>, k: Vec<u8>| async move { kv.get(&k).await.unwrap() };
+    let (head, copy) = (
+        stored(kv_a.clone(), head_key.clone()).await,
+        stored(kv_a.clone(), copy_key.clone()).await,
+    );
+    let plain = |t: &str| NewEvent {
+        body: json!({ "content": t }),
+        emitter: Emitter::new("user", "u1"),
+        event_type: None,
+    };
+    for i in 0..3 {
+        a.post_event(&sp.id, &se.id, plain(&format!("a{i}")))
+            .await
+            .unwrap();
+    }
+    assert_eq!(stored(kv_a.clone(), head_key.clone()).await, head);
+    assert_eq!(stored(kv_a.clone(), copy_key.clone()).await, copy);
+    let newest = stored(kv_a.clone(), event_key_probe(&sp.id, &se.id, 2))
+        .await
+        .unwrap();
+    let tokens = memspace::codec::event::parts(&newest).unwrap().tokens_after;
+    let seen = b.get_session(&sp.id, &se.id).await.unwrap();
+    assert_eq!((seen.event_count, Some(seen.token_count)), (3, tokens));
+    let last = EventQuery {
+        last_n: Some(2),
+        ..Default::default()
+    };
+    let evs = b.list_events(&sp.id, &se.id, last.clone()).await.unwrap();
+    assert_eq!(
+        evs.iter().map(|e| e.sequence_id).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+    // Tab b appends after them; tab a's next append builds on it, not on what it remembers.
+    assert_eq!(
+        b.post_event(&sp.id, &se.id, plain("b0"))
+            .await
+            .unwrap()
+            .sequence_id,
+        3
+    );
+    assert_eq!(
+        a.post_event(&sp.id, &se.id, plain("a3"))
+            .await
+            .unwrap()
+            .sequence_id,
+        4
+    );
+    assert_eq!(stored(kv_a.clone(), head_key.clone()).await, head);
+    let evs = a.list_events(&sp.id, &se.id, last).await.unwrap();
+    assert_eq!(
+        evs.iter().map(|e| e.sequence_id).collect::<Vec<_>>(),
+        vec![3, 4]
+    );
+    assert_eq!(a.get_session(&sp.id, &se.id).await.unwrap().event_count, 5);
+    assert!(b.verify_space(&sp.id).await.unwrap().is_clean());
+}
+
 #[wasm_bindgen_test]
 async fn another_tabs_upgrade_closes_our_connection_and_the_next_call_reopens() {
     let name = unique("upgrade");

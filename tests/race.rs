@@ -406,3 +406,270 @@ fn reads_and_appends_racing_a_space_delete_land_before_it_or_answer_gone() {
         );
     }
 }
+
+/// An untyped event: no page mark to write, so on the memory store an append that fires
+/// nothing writes its event alone (a one-record append).
+fn plain(text: &str) -> NewEvent {
+    NewEvent {
+        body: serde_json::json!({ "content": text }),
+        emitter: Emitter::new("user", "u1"),
+        event_type: None,
+    }
+}
+
+/// The session's token count after these texts, appended in order to a fresh session.
+fn serial_tokens(texts: &[String]) -> u64 {
+    let w = World::new();
+    let sp = w.space();
+    let s = w.session(&sp);
+    for t in texts {
+        run(w.ms.post_event(&sp.id, &s.id, plain(t))).unwrap();
+    }
+    run(w.ms.get_session(&sp.id, &s.id)).unwrap().token_count
+}
+
+/// Handle 0 appends `n` untyped events (warmed up: one append before, so the rest are one
+/// record each) while handle 1 runs `other`; returns the handles, ids, the appends' sequence
+/// ids (or errors) and what `other` answered.
+#[allow(clippy::type_complexity)]
+fn appends_racing<T: 'static>(
+    seed: u64,
+    n: usize,
+    strategies: Vec<LifecycleStrategy>,
+    other: impl FnOnce(Memspace, String, String) -> Task<'static, Result<T>>,
+) -> (
+    Vec<Memspace>,
+    String,
+    String,
+    Vec<Result<u64>>,
+    Result<T>,
+    Rc<YieldingKv>,
+) {
+    let counted = Rc::new(YieldingKv::new(MemoryKv::new()));
+    let (hs, sp, s) = handles_over(counted.clone(), 2);
+    let (spid, sid) = (sp.id.clone(), s.id.clone());
+    if !strategies.is_empty() {
+        let (h, a, b) = (hs[0].clone(), spid.clone(), sid.clone());
+        run1(async move {
+            h.update_session(
+                &a,
+                &b,
+                SessionUpdate {
+                    lifecycle_strategies: Some(strategies),
+                    ..Default::default()
+                },
+            )
+            .await
+        })
+        .unwrap();
+    }
+    let (h, a, b) = (hs[0].clone(), spid.clone(), sid.clone());
+    run1(async move { h.post_event(&a, &b, plain("w")).await }).unwrap();
+    let appends = {
+        let (h, a, b) = (hs[0].clone(), spid.clone(), sid.clone());
+        Box::pin(async move {
+            let mut out = Vec::new();
+            for i in 0..n {
+                out.push(
+                    h.post_event(&a, &b, plain(&format!("a{i}")))
+                        .await
+                        .map(|e| e.sequence_id),
+                );
+            }
+            Ok(out)
+        }) as Task<'static, Result<Vec<Result<u64>>>>
+    };
+    enum Either<T> {
+        A(Result<Vec<Result<u64>>>),
+        B(Result<T>),
+    }
+    let a: Task<'static, Either<T>> = Box::pin(async move { Either::A(appends.await) });
+    let o = other(hs[1].clone(), spid.clone(), sid.clone());
+    let b: Task<'static, Either<T>> = Box::pin(async move { Either::B(o.await) });
+    let mut results = interleave(vec![a, b], seed).into_iter();
+    let (Some(Either::A(posted)), Some(Either::B(other))) = (results.next(), results.next()) else {
+        panic!("seed {seed}: tasks answered out of order");
+    };
+    (hs, spid, sid, posted.unwrap(), other, counted)
+}
+
+fn session_of(h: &Memspace, spid: &str, sid: &str) -> Result<Session> {
+    let (h, a, b) = (h.clone(), spid.to_string(), sid.to_string());
+    run1(async move { h.get_session(&a, &b).await })
+}
+
+fn all_events(h: &Memspace, spid: &str, sid: &str) -> Vec<Event> {
+    let (h, a, b) = (h.clone(), spid.to_string(), sid.to_string());
+    run1(async move { h.list_events(&a, &b, EventQuery::default()).await }).unwrap()
+}
+
+/// The texts of the warm-up and of `n` appends.
+fn texts(n: usize) -> Vec<String> {
+    std::iter::once("w".to_string())
+        .chain((0..n).map(|i| format!("a{i}")))
+        .collect()
+}
+
+#[test]
+fn one_record_appends_racing_a_metadata_update_lose_neither() {
+    for seed in 0..100 {
+        let (hs, spid, sid, posted, updated, _) = appends_racing(seed, 4, vec![], |h, a, b| {
+            Box::pin(async move {
+                for d in ["x", "y"] {
+                    h.update_session(
+                        &a,
+                        &b,
+                        SessionUpdate {
+                            description: Patch::Set(d.into()),
+                            metadata: Patch::Set(meta()),
+                            ..Default::default()
+                        },
+                    )
+                    .await?;
+                }
+                Ok(())
+            })
+        });
+        updated.unwrap();
+        let posted: Vec<u64> = posted.into_iter().map(|r| r.unwrap()).collect();
+        assert_eq!(posted, vec![1, 2, 3, 4], "seed {seed}");
+        for h in &hs {
+            let got = session_of(h, &spid, &sid).unwrap();
+            assert_eq!(got.event_count, 5, "seed {seed}");
+            assert_eq!(got.token_count, serial_tokens(&texts(4)), "seed {seed}");
+            assert_eq!(got.description.as_deref(), Some("y"), "seed {seed}");
+            assert_eq!(
+                (got.version, got.metadata),
+                (3, Some(meta())),
+                "seed {seed}"
+            );
+            assert_eq!(seqs(&all_events(h, &spid, &sid)), vec![0, 1, 2, 3, 4]);
+        }
+    }
+}
+
+#[test]
+fn one_record_appends_racing_an_event_update_and_delete_keep_every_event_and_count() {
+    for seed in 0..100 {
+        let (hs, spid, sid, posted, edited, _) = appends_racing(seed, 4, vec![], |h, a, b| {
+            Box::pin(async move {
+                h.update_event(
+                    &a,
+                    &b,
+                    EventUpdate {
+                        sequence_id: 0,
+                        body: Some(serde_json::json!({"content": "edited"})),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                h.delete_event(&a, &b, 0).await
+            })
+        });
+        edited.unwrap();
+        let posted: Vec<u64> = posted.into_iter().map(|r| r.unwrap()).collect();
+        assert_eq!(posted, vec![1, 2, 3, 4], "seed {seed}");
+        // A serial replay: the warm-up event is deleted, its tokens (as edited) taken off.
+        let w = World::new();
+        let sp = w.space();
+        let s = w.session(&sp);
+        for t in texts(4) {
+            run(w.ms.post_event(&sp.id, &s.id, plain(&t))).unwrap();
+        }
+        let upd = EventUpdate {
+            sequence_id: 0,
+            body: Some(serde_json::json!({"content": "edited"})),
+            ..Default::default()
+        };
+        run(w.ms.update_event(&sp.id, &s.id, upd)).unwrap();
+        run(w.ms.delete_event(&sp.id, &s.id, 0)).unwrap();
+        let serial = run(w.ms.get_session(&sp.id, &s.id)).unwrap();
+        for h in &hs {
+            let got = session_of(h, &spid, &sid).unwrap();
+            assert_eq!(
+                (got.event_count, got.token_count),
+                (serial.event_count, serial.token_count),
+                "seed {seed}"
+            );
+            assert_eq!(seqs(&all_events(h, &spid, &sid)), vec![1, 2, 3, 4]);
+        }
+    }
+}
+
+#[test]
+fn one_record_appends_racing_a_lifecycle_firing_record_it_once_and_keep_every_event() {
+    // Handle 1 reads the session while handle 0 crosses an eventCount trigger: the firing is
+    // written once, by the append that crosses it or by a read, and every event stays.
+    let keep = StrategyOpts {
+        soft_delete: Some(false),
+        ..Default::default()
+    };
+    let strategy = vec![LifecycleStrategy::extract(
+        Trigger::EventCount(3),
+        Some(keep),
+    )];
+    for seed in 0..100 {
+        let (hs, spid, sid, posted, read, _) =
+            appends_racing(seed, 4, strategy.clone(), |h, a, b| {
+                Box::pin(async move {
+                    for _ in 0..3 {
+                        h.get_session(&a, &b).await?;
+                    }
+                    Ok(())
+                })
+            });
+        read.unwrap();
+        let posted: Vec<u64> = posted.into_iter().map(|r| r.unwrap()).collect();
+        assert_eq!(posted, vec![1, 2, 3, 4], "seed {seed}");
+        for h in &hs {
+            let got = session_of(h, &spid, &sid).unwrap();
+            assert_eq!(got.event_count, 5, "seed {seed}");
+            assert_eq!(got.token_count, serial_tokens(&texts(4)), "seed {seed}");
+            assert_eq!(got.executed_strategies.len(), 1, "seed {seed}");
+            assert_eq!(seqs(&all_events(h, &spid, &sid)), vec![0, 1, 2, 3, 4]);
+        }
+    }
+}
+
+#[test]
+fn one_record_appends_racing_a_session_delete_land_before_it_or_answer_gone() {
+    for seed in 0..100 {
+        let (hs, spid, sid, posted, deleted, kv) = appends_racing(seed, 4, vec![], |h, a, b| {
+            Box::pin(async move { h.delete_session(&a, &b).await })
+        });
+        deleted.unwrap();
+        // The appends acknowledged came first, in order; every later one answered gone.
+        let landed: Vec<u64> = posted
+            .iter()
+            .filter_map(|r| r.as_ref().ok().copied())
+            .collect();
+        assert_eq!(
+            landed,
+            (1..1 + landed.len() as u64).collect::<Vec<_>>(),
+            "seed {seed}"
+        );
+        for r in &posted[landed.len()..] {
+            assert_eq!(r.as_ref().unwrap_err().code, ErrorCode::Gone, "seed {seed}");
+        }
+        for h in &hs {
+            assert_eq!(
+                session_of(h, &spid, &sid).unwrap_err().code,
+                ErrorCode::Gone
+            );
+        }
+        // The delete stored the count it saw, which is every acknowledged append: nothing is
+        // appended after it, and nothing acknowledged before it is missing from it.
+        let report = run1({
+            let (h, a) = (hs[1].clone(), spid.clone());
+            async move { h.verify_space(&a).await }
+        })
+        .unwrap();
+        assert!(report.is_clean(), "seed {seed}: {report:?}");
+        let key = memspace::codec::keys::Key::table("se")
+            .s(&spid)
+            .s(&sid)
+            .build();
+        let head = memspace::testkit::heads::head_json(&kv.inner.snapshot()[&key]).unwrap();
+        assert_eq!(head["eventCount"], 1 + landed.len() as u64, "seed {seed}");
+    }
+}

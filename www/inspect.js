@@ -196,10 +196,12 @@ function time(us) {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, `.${frac}Z`);
 }
 
-/** The fields of a binary event value's payload (format 3, checksum already verified). */
-function decodeEvent(p) {
+/** The fields of a binary event value's payload (format 3, or 5 with the session's token count
+ * after the event as `tokensAfter`; checksum already verified). */
+function decodeEvent(p, running) {
   const r = reader(p);
   const form = r.varint();
+  const tokensAfter = running ? r.number() : undefined;
   const created = r.zigzag();
   const updated = created + r.zigzag();
   const eventType = r.optStr();
@@ -207,7 +209,22 @@ function decodeEvent(p) {
   const id = r.optStr();
   let body = p.subarray(r.at);
   if (form !== 0n) body = lzDecompress(body, Number(form - 1n));
-  return { eventType, body: JSON.parse(utf8.decode(body)), emitter: { type, id }, createdAt: time(created), updatedAt: time(updated) };
+  const event = { eventType, body: JSON.parse(utf8.decode(body)), emitter: { type, id }, createdAt: time(created), updatedAt: time(updated) };
+  return running ? { ...event, tokensAfter } : event;
+}
+
+/**
+ * The session a stored head describes once the newest key of its events is folded in
+ * (docs/storage.md, "One-record appends"): an event at `seq ≥ head.eventCount` carrying the
+ * running token count (format 5) makes the count `seq + 1`, the token count its `tokensAfter`
+ * and `lastEventAt` its `createdAt`. `null` when there is nothing to fold (the head is the
+ * session as stored). `newest` is `{ seq, value }` (a decoded value) or undefined.
+ */
+export function foldHead(head, newest) {
+  if (!newest || newest.seq < BigInt(head.eventCount)) return null;
+  const e = newest.value;
+  if (e.kind !== "record" || e.format !== 5) return null;
+  return { eventCount: Number(newest.seq) + 1, tokenCount: e.json.tokensAfter, lastEventAt: e.json.createdAt };
 }
 
 /** A compact session head's payload (format 4, src/engine/head.rs; checksum already verified),
@@ -296,7 +313,11 @@ function lzDecompress(src, len) {
  */
 export function decodeValue(bytes) {
   if (bytes.length === 0) return { kind: "empty" };
-  const binary = { 3: [decodeEvent, "binary event"], 4: [decodeHead, "session head"] }[bytes[0]];
+  const binary = {
+    3: [(p) => decodeEvent(p, false), "binary event"],
+    4: [decodeHead, "session head"],
+    5: [(p) => decodeEvent(p, true), "binary event"],
+  }[bytes[0]];
   if (bytes.length >= 5 && binary) {
     const payload = bytes.subarray(5);
     const stored = (bytes[1] | (bytes[2] << 8) | (bytes[3] << 16) | (bytes[4] << 24)) >>> 0;
@@ -364,6 +385,13 @@ export async function recordsOfSpace(name, spaceId) {
     if (!key.parts.includes(spaceId)) continue;
     const tag = copy ? "evh" : key.tag;
     rows.push({ tag, keyTag: key.tag, table: TABLES[tag] ?? tag, parts: key.parts, bytes: v.length, value: decodeValue(v) });
+  }
+  // Each head with the events one-record appends wrote after it folded in: keys come in
+  // order, so the last event row of a session is its newest.
+  const newest = new Map();
+  for (const r of rows) if (r.tag === "ev") newest.set(r.parts[1], { seq: BigInt(r.parts[2].slice(1)), value: r.value });
+  for (const r of rows) {
+    if (r.tag === "se" && r.value.kind === "record") r.folded = foldHead(r.value.json, newest.get(r.parts[1]));
   }
   return rows;
 }

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Memspace, MemoryKv } from "memspace";
-import { decodeKey, decodeValue } from "../../www/inspect.js";
+import { decodeKey, decodeValue, foldHead } from "../../www/inspect.js";
 
 const ALL = [new Uint8Array([]), null, Number.MAX_SAFE_INTEGER, false];
 
@@ -62,5 +62,27 @@ test("the inspector decodes the compact session head and its copy as the engine 
   const broken = Uint8Array.from(heads[0][2]);
   broken[broken.length - 1] ^= 1;
   assert.deepEqual(decodeValue(broken), { kind: "corrupt", reason: "checksum mismatch" });
+  ms.close();
+});
+
+test("the inspector decodes the running token count of appended events and folds them into the head", async () => {
+  const kv = new MemoryKv();
+  const ms = await Memspace.open({ kv });
+  const sp = await ms.createSpace();
+  const created = await ms.createSession(sp.id, { participants: ["u1"] });
+  for (let i = 0; i < 3; i++) await ms.postEvent(sp.id, created.id, { body: { text: `message ${i}` }, emitter: { type: "user", id: "u1" } });
+  const se = await ms.getSession(sp.id, created.id);
+  const rows = (await kv.scan(...ALL)).map(([k, v]) => [decodeKey(k), decodeValue(v)]);
+  const events = rows.filter(([k]) => k.tag === "ev" && k.parts[2] !== `#${(1n << 64n) - 1n}`);
+  assert.equal(events.length, 3);
+  const [key, newest] = events[2];
+  assert.equal(newest.format, 5);
+  assert.equal(newest.json.tokensAfter, se.tokenCount);
+  assert.deepEqual(newest.json.body, { text: "message 2" });
+  // The stored head predates these appends; folded with the newest event it is the session.
+  const [, head] = rows.find(([k]) => k.tag === "se");
+  assert.ok(head.json.eventCount < 3);
+  const folded = foldHead(head.json, { seq: BigInt(key.parts[2].slice(1)), value: newest });
+  assert.deepEqual(folded, { eventCount: se.eventCount, tokenCount: se.tokenCount, lastEventAt: se.lastEventAt });
   ms.close();
 });

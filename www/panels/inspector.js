@@ -20,7 +20,7 @@ export async function renderInspector(c) {
     "div",
     { className: "inspector" },
     h("h2", {}, "Inspector"),
-    h("p", { className: "muted" }, `What IndexedDB database "${DB}" holds for ${S.space.id}, decoded in the page. Each record is [format][crc32][payload]: JSON, or a binary event (format 3) or session head (format 4) shown as JSON; the checksum is verified here.`),
+    h("p", { className: "muted" }, `What IndexedDB database "${DB}" holds for ${S.space.id}, decoded in the page. Each record is [format][crc32][payload]: JSON, or a binary event (format 3, or 5 with the session's running token count) or session head (format 4) shown as JSON; a head is shown with the events appended after it folded in; the checksum is verified here.`),
     h(
       "p",
       { id: "verify", "data-problems": report.problems.length },
@@ -39,6 +39,7 @@ export async function renderInspector(c) {
           "div",
           { className: "record", "data-kind": r.value.kind },
           h("div", { className: "key" }, h("code", {}, [r.keyTag ?? r.tag, ...r.parts].join(" / ")), h("span", { className: "muted" }, ` ${r.bytes} B`)),
+          r.folded ? h("div", { className: "muted" }, `with the events appended after it: ${JSON.stringify(r.folded)}`) : null,
           r.value.kind === "record"
             ? h("pre", {}, JSON.stringify(r.value.json, null, 2))
             : r.value.kind === "empty"
