@@ -157,11 +157,7 @@ impl Memspace {
         if let (true, Some(t)) = (rec.type_index, &ev.event_type) {
             batch.delete(layout::event_type(&space.id, &sid, t, seq));
         }
-        self.commit(batch).await?;
-        if self.kv.capabilities().atomic_batches {
-            self.remember_head(new);
-        }
-        Ok(())
+        self.commit(batch).await
     }
 
     /// The sequence id of the live event at position `offset` (0-based, in sequence order)

@@ -8,7 +8,7 @@
 use super::event_delete::{
     decode_live, decode_stored, event_gone, event_json, event_not_found, seq_of, StoredEvent,
 };
-use super::lifecycle::{expires_at, fire_due, next_due, Counters, NextKey, SessionRecord};
+use super::lifecycle::{fire_due, schedule, Counters, NextKey, SessionRecord};
 use super::sessions::{retry, CachedHead};
 use super::{is_race, kv_error, layout, validate, Memspace, MAX_RETRIES};
 use crate::codec::event as event_codec;
@@ -90,11 +90,7 @@ fn answer_json(
 /// it only in the counters an append always changes: then the append may write its events
 /// alone. Sets `new`'s schedule fields as `session_batch` would (they are then unchanged).
 fn only_counters_changed(old: &SessionRecord, new: &mut SessionRecord) -> bool {
-    let due = next_due(new);
-    let expires = expires_at(new);
-    if due != old.next_due || expires != old.session.expires_at {
-        return false;
-    }
+    schedule(new);
     let after = Counters::of(&new.session);
     Counters::of(&old.session).apply(&mut new.session);
     let same = new == old;
@@ -344,6 +340,11 @@ impl Memspace {
     ) -> Option<Result<(u64, Timestamp)>> {
         let (space, space_bytes) = self.cached_space(space_id)?;
         let (head, bytes) = self.cached_head(&space.id, session_id)?;
+        // What stands at the next event key is unknown after a head write of this handle it
+        // did not decode (an update, a firing): read it (a guess would fail on a fence).
+        if head.rec.read.next == NextKey::Unknown && self.kv.capabilities().atomic_batches {
+            return None;
+        }
         let attempt = async {
             let rec = head.rec.clone();
             let (rec, bytes, unchanged) = if head.quiet_at(self.host.now()) {
@@ -737,16 +738,7 @@ impl Memspace {
                 Some(r) => super::fold::first_entry(Some(r))?,
                 None => entries.first().map(|(k, v)| (k.as_slice(), v.as_slice())),
             };
-            let (counters, next) = super::fold::folded(&head.rec, newest)?;
-            // Same stored bytes and counters: the same state (a fence comes with new bytes).
-            if counters == Counters::of(&head.rec.session) {
-                head
-            } else {
-                let mut rec = head.rec.clone();
-                counters.apply(&mut rec.session);
-                rec.read.next = next;
-                Rc::new(CachedHead::new(rec))
-            }
+            super::fold::refold(head, newest)?
         } else {
             head
         };

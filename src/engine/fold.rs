@@ -8,11 +8,16 @@
 //! stored count is a torn append's.
 
 use super::lifecycle::{Counters, NextKey, SessionRecord};
+use super::sessions::CachedHead;
 use super::{kv_error, layout, Memspace};
 use crate::codec::event as event_codec;
 use crate::codec::keys::last_u64;
 use crate::error::{Error, Result};
 use crate::kv::{Read, ReadResult};
+use std::rc::Rc;
+
+/// A boxed engine future.
+pub(crate) type Boxed<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T>> + 'a>>;
 
 /// The read of a session's newest event key (a fence, an event or a tombstone).
 pub(crate) fn newest_event(space_id: &str, session_id: &str) -> Read {
@@ -53,9 +58,9 @@ pub(crate) fn folded(
         .transpose()?
         .and_then(|p| p.tokens_after.map(|t| (t, p.created_at)));
     let Some((tokens, at)) = tokens else {
-        return Err(Error::storage(format!(
-            "event {seq} lies at or above its session's count without a running token count"
-        )));
+        return Err(Error::storage(
+            "an event at or above its session's count has no running token count",
+        ));
     };
     let counters = Counters {
         events: seq.saturating_add(1),
@@ -81,56 +86,90 @@ pub(crate) fn first_entry(r: Option<&ReadResult>) -> Result<Option<(&[u8], &[u8]
     }
 }
 
+/// The head [`Memspace::load_head`] read (`res`: the head, then with `atomic` the newest
+/// event key), folded. Out of line: one copy for every caller's future.
+#[inline(never)]
+fn loaded(res: Vec<ReadResult>, atomic: bool) -> Result<Option<(SessionRecord, Vec<u8>)>> {
+    let mut res = res.into_iter();
+    let Some(ReadResult::Value(Some(bytes))) = res.next() else {
+        return Ok(None);
+    };
+    let mut rec = super::head::decode(&bytes)?;
+    if atomic {
+        fold(&mut rec, first_entry(res.next().as_ref())?)?;
+    }
+    Ok(Some((rec, bytes)))
+}
+
+/// Folds each head of a chunk with the answer of its newest-event read.
+#[inline(never)]
+fn fold_all(recs: &mut [SessionRecord], res: &[ReadResult]) -> Result<()> {
+    for (rec, r) in recs.iter_mut().zip(res) {
+        fold(rec, first_entry(Some(r))?)?;
+    }
+    Ok(())
+}
+
+/// A remembered head `head` folded again with the newest event key a read found (the same
+/// head when that changes nothing: same stored bytes and counters are the same state).
+#[inline(never)]
+pub(crate) fn refold(
+    head: Rc<CachedHead>,
+    newest: Option<(&[u8], &[u8])>,
+) -> Result<Rc<CachedHead>> {
+    let (counters, next) = folded(&head.rec, newest)?;
+    if counters == Counters::of(&head.rec.session) {
+        return Ok(head);
+    }
+    let mut rec = head.rec.clone();
+    counters.apply(&mut rec.session);
+    rec.read.next = next;
+    Ok(Rc::new(CachedHead::new(rec)))
+}
+
 impl Memspace {
     /// Reads a session head (either stored format) and its stored bytes; on a backend with
     /// atomic batches, together with the session's newest event key in one read, folded.
-    pub(crate) async fn load_head(
-        &self,
-        space_id: &str,
-        session_id: &str,
-    ) -> Result<Option<(SessionRecord, Vec<u8>)>> {
-        let key = layout::session(space_id, session_id);
-        if !self.kv.capabilities().atomic_batches {
-            return match self.kv.get(&key).await.map_err(kv_error)? {
-                Some(bytes) => Ok(Some((super::head::decode(&bytes)?, bytes))),
-                None => Ok(None),
-            };
-        }
-        let reads = [Read::Get(key), newest_event(space_id, session_id)];
-        let res = self.kv.read_many(&reads).await.map_err(kv_error)?;
-        let Some(ReadResult::Value(head)) = res.first() else {
-            return Err(Error::storage("a read answered something else"));
-        };
-        let Some(bytes) = head else {
-            return Ok(None);
-        };
-        let mut rec = super::head::decode(bytes)?;
-        fold(&mut rec, first_entry(res.get(1))?)?;
-        Ok(Some((rec, bytes.clone())))
+    /// (Boxed: one copy of its state machine, not one inlined into every caller's.)
+    pub(crate) fn load_head<'a>(
+        &'a self,
+        space_id: &'a str,
+        session_id: &'a str,
+    ) -> Boxed<'a, Option<(SessionRecord, Vec<u8>)>> {
+        Box::pin(async move {
+            let mut reads = vec![Read::Get(layout::session(space_id, session_id))];
+            let atomic = self.kv.capabilities().atomic_batches;
+            if atomic {
+                reads.push(newest_event(space_id, session_id));
+            }
+            let res = self.kv.read_many(&reads).await.map_err(kv_error)?;
+            loaded(res, atomic)
+        })
     }
 
     /// Decodes the heads of a listing's chunk and, on a backend with atomic batches, folds
     /// each with its session's newest event key: one reverse scan of one key per session, all
     /// in one read after the chunk's.
-    pub(crate) async fn fold_heads(
-        &self,
-        chunk: &[(Vec<u8>, Vec<u8>)],
-    ) -> Result<Vec<SessionRecord>> {
-        let mut recs = chunk
-            .iter()
-            .map(|(_, bytes)| super::head::decode(bytes))
-            .collect::<Result<Vec<_>>>()?;
+    pub(crate) fn fold_heads<'a>(
+        &'a self,
+        chunk: &'a [(Vec<u8>, Vec<u8>)],
+    ) -> Boxed<'a, Vec<SessionRecord>> {
+        Box::pin(self.fold_chunk(chunk))
+    }
+
+    async fn fold_chunk(&self, chunk: &[(Vec<u8>, Vec<u8>)]) -> Result<Vec<SessionRecord>> {
+        let mut recs = Vec::with_capacity(chunk.len());
+        let mut reads = Vec::with_capacity(chunk.len());
+        for (_, bytes) in chunk {
+            let rec = super::head::decode(bytes)?;
+            reads.push(newest_event(&rec.session.memory_space_id, &rec.session.id));
+            recs.push(rec);
+        }
         if !self.kv.capabilities().atomic_batches || recs.is_empty() {
             return Ok(recs);
         }
-        let reads: Vec<Read> = recs
-            .iter()
-            .map(|r| newest_event(&r.session.memory_space_id, &r.session.id))
-            .collect();
         let res = self.kv.read_many(&reads).await.map_err(kv_error)?;
-        for (rec, r) in recs.iter_mut().zip(&res) {
-            fold(rec, first_entry(Some(r))?)?;
-        }
+        fold_all(&mut recs, &res)?;
         Ok(recs)
     }
 }

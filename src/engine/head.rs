@@ -25,7 +25,7 @@
 //! format 2 (the record as JSON, see [`crate::codec::envelope`]) are still read; the next write
 //! of a head rewrites it in this format.
 
-use super::lifecycle::{AwaitingExtraction, ReadState, SessionRecord};
+use super::lifecycle::{AwaitingExtraction, Counters, ReadState, SessionRecord};
 use crate::codec::envelope;
 use crate::codec::varint::{put_opt_str, put_str, put_varint, unzigzag, zigzag, Reader};
 use crate::error::{Error, Result};
@@ -219,6 +219,13 @@ pub(crate) fn encode(rec: &SessionRecord) -> Result<Vec<u8>> {
 
 /// Decodes a session head: compact (format 4) or JSON (format 2), checksum checked.
 pub(crate) fn decode(bytes: &[u8]) -> Result<SessionRecord> {
+    let mut rec = decode_value(bytes)?;
+    rec.read.stored = Counters::of(&rec.session);
+    Ok(rec)
+}
+
+/// [`decode`] without what reading learnt.
+fn decode_value(bytes: &[u8]) -> Result<SessionRecord> {
     if bytes.first() != Some(&HEAD_FORMAT) {
         return envelope::decode::<super::lifecycle::StoredHead>(bytes).map(SessionRecord::from);
     }
@@ -297,7 +304,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<SessionRecord> {
             "malformed session head (trailing bytes or flags)",
         ));
     }
-    let mut rec = SessionRecord {
+    Ok(SessionRecord {
         session: Session {
             id,
             memory_space_id,
@@ -327,9 +334,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<SessionRecord> {
         job_seq,
         awaiting_extraction,
         read: ReadState::default(),
-    };
-    rec.read = ReadState::decoded(&rec.session);
-    Ok(rec)
+    })
 }
 
 /// A head as the JSON record format 2 stored (the session's fields beside the bookkeeping),

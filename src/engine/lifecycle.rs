@@ -78,16 +78,6 @@ impl PartialEq for ReadState {
     }
 }
 
-impl ReadState {
-    /// A head just decoded: its own counters, the next key unread.
-    pub(crate) fn decoded(session: &Session) -> Self {
-        ReadState {
-            next: NextKey::Unknown,
-            stored: Counters::of(session),
-        }
-    }
-}
-
 impl Counters {
     /// A session's counters.
     pub(crate) fn of(s: &Session) -> Self {
@@ -168,7 +158,7 @@ pub(crate) struct StoredHead {
 
 impl From<StoredHead> for SessionRecord {
     fn from(h: StoredHead) -> Self {
-        let mut rec = SessionRecord {
+        SessionRecord {
             session: Session {
                 id: h.id,
                 memory_space_id: h.memory_space_id,
@@ -198,9 +188,7 @@ impl From<StoredHead> for SessionRecord {
             job_seq: h.job_seq,
             awaiting_extraction: h.awaiting_extraction,
             read: ReadState::default(),
-        };
-        rec.read = ReadState::decoded(&rec.session);
-        rec
+        }
     }
 }
 
@@ -291,6 +279,12 @@ fn due_at(s: &LifecycleStrategy, rec: &SessionRecord, now: Timestamp) -> Option<
         Trigger::EventCount(n) => (rec.live_events() >= n).then_some(now),
         Trigger::TokenCount(n) => (ses.token_count >= n).then_some(now),
     }
+}
+
+/// Sets a head's schedule fields (`next_due`, `expires_at`) from its strategies.
+pub(crate) fn schedule(rec: &mut SessionRecord) {
+    rec.next_due = next_due(rec);
+    rec.session.expires_at = expires_at(rec);
 }
 
 /// The earliest time trigger still pending on a live session (what `sweep` waits for).

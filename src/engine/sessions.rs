@@ -3,9 +3,7 @@
 
 use super::cursor::Cursor;
 use super::extract::jobs::{put_new_job, JobRecord};
-use super::lifecycle::{
-    expires_at, fire_due, next_due, Counters, NextKey, ReadState, SessionRecord,
-};
+use super::lifecycle::{fire_due, next_due, schedule, Counters, NextKey, ReadState, SessionRecord};
 use super::{is_race, layout, validate, Memspace, MAX_RETRIES};
 use crate::codec::envelope;
 use crate::engine::cursor::Pager;
@@ -187,8 +185,7 @@ impl Memspace {
     ) -> Result<Batch> {
         let space_id = new.session.memory_space_id.clone();
         let id = new.session.id.clone();
-        new.next_due = next_due(new);
-        new.session.expires_at = expires_at(new);
+        schedule(new);
         for job in jobs {
             put_new_job(&mut batch, job)?;
         }
@@ -271,10 +268,7 @@ impl Memspace {
         let Some((rec, bytes)) = self.load_head(&space.id, session_id).await? else {
             return Err(Error::not_found(KIND, session_id));
         };
-        // Remembered with the record as read (folded, its next event key known): the next
-        // append of this handle builds on it without reading.
-        self.cache
-            .remember_decoded(&key, &bytes, Rc::new(CachedHead::new(rec.clone())));
+        self.cache.remember(&key, &bytes);
         if rec.pending_tx.is_some() {
             self.roll_forward(&rec, &bytes).await?;
             return Err(Error::lost_race("journal rolled forward; reload"));
@@ -284,16 +278,6 @@ impl Memspace {
             return Err(rec.gone());
         }
         Ok((rec, bytes))
-    }
-
-    /// Remembers a head this handle just committed with the bytes the commit left in the
-    /// cache (so the next append knows what its next event key holds without reading).
-    pub(crate) fn remember_head(&self, rec: SessionRecord) {
-        let key = layout::session(&rec.session.memory_space_id, &rec.session.id);
-        if let Some(bytes) = self.cache.get(&key) {
-            self.cache
-                .remember_decoded(&key, &bytes, Rc::new(CachedHead::new(rec)));
-        }
     }
 
     /// The session head as this handle last saw it, if it has no pending journal (a guess).
@@ -333,10 +317,6 @@ impl Memspace {
         let batch = self.session_batch(Batch::new(), Some((&rec, &bytes)), &mut new, &jobs)?;
         self.commit(batch).await?;
         let new_bytes = super::head::encode(&new)?;
-        // Fired at now: nothing is due before the next pending time.
-        let key = layout::session(&new.session.memory_space_id, &new.session.id);
-        self.cache
-            .remember_decoded(&key, &new_bytes, Rc::new(CachedHead::probed(new.clone())));
         Ok((new, new_bytes))
     }
 
@@ -530,9 +510,7 @@ impl Memspace {
         let jobs = fire_due(&mut new, space, self.host.now());
         let batch = self.session_batch(Batch::new(), Some((&rec, &bytes)), &mut new, &jobs)?;
         self.commit(batch).await?;
-        let session = new.session.clone();
-        self.remember_head(new);
-        Ok(session)
+        Ok(new.session)
     }
 
     /// Soft-deletes a session: hidden from get and list, events unreadable, key freed.
