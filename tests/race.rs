@@ -384,7 +384,7 @@ fn reads_and_appends_racing_a_space_delete_land_before_it_or_answer_gone() {
                     assert_eq!(seq, i as u64, "seed {seed}");
                 }
                 Err(e) => {
-                    assert_eq!(e.code, ErrorCode::Gone, "seed {seed}");
+                    assert_eq!(e.code, ErrorCode::Gone, "seed {seed}: {e:?}");
                     gone = true;
                 }
             }

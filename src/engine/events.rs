@@ -24,24 +24,11 @@ use std::rc::Rc;
 
 const SCAN_CHUNK: usize = 128;
 
-/// What an append's commit checks to know that the head it builds on is still the stored one.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Guard {
-    /// The head's bytes (`Equals`): a read inside the commit.
-    Head,
-    /// The absence of the next event key (`Absent(ev/…/event_count)`, an `add()` in IndexedDB:
-    /// no read). Every later head write either appended (so wrote that key) or put a fence
-    /// there ([`Memspace::session_batch`]); event keys below a head's count are never deleted.
-    /// Atomic backends only: there no key at or above the count outlives a failed commit.
-    NextEvent,
-}
-
 /// A validated batch to append: the events, each body's JSON text, their tokens.
 struct Appended<'a> {
     events: &'a [NewEvent],
     bodies: &'a [Vec<u8>],
-    /// Each event's tokens.
-    tokens: &'a [u64],
+    tokens: u64,
     /// Run on each commit attempt while it is in flight (see [`Prepare`]).
     prepare: RefCell<Prepare<'a>>,
 }
@@ -299,7 +286,7 @@ impl Memspace {
             ));
         }
         let mut bodies = Vec::with_capacity(events.len());
-        let mut tokens = Vec::with_capacity(events.len());
+        let mut tokens = 0u64;
         let mut scratch = String::new();
         for e in events {
             validate::emitter(&e.emitter)?;
@@ -309,22 +296,27 @@ impl Memspace {
             let body = event_codec::body_json(&e.body)?;
             validate::json_len("body", body.len())?;
             bodies.push(body);
-            tokens.push(self.count_tokens_in(&e.body, &mut scratch));
+            tokens = tokens.saturating_add(self.count_tokens_in(&e.body, &mut scratch));
         }
         let batch = Appended {
             events,
             bodies: &bodies,
-            tokens: &tokens,
+            tokens,
             prepare: RefCell::new(prepare),
         };
         let _write = self.write_lock.acquire().await;
         if let Some(out) = self.post_cached(space_id, session_id, &batch).await {
             return out.map(|(first, now)| (first, now, bodies));
         }
-        let (space, space_bytes) = self.owned_space(space_id).await?;
+        // The space is read again on every attempt: one that lost to a space write (a delete)
+        // must see it, not fail on the stale bytes until the retries run out.
         let (first, now) = retry!(
-            self.try_post(&space, &space_bytes, session_id, &batch)
-                .await
+            async {
+                let (space, space_bytes) = self.owned_space(space_id).await?;
+                self.try_post(&space, &space_bytes, session_id, &batch)
+                    .await
+            }
+            .await
         )?;
         Ok((first, now, bodies))
     }
@@ -347,27 +339,17 @@ impl Memspace {
         }
         let attempt = async {
             let rec = head.rec.clone();
-            let (rec, bytes, unchanged) = if head.quiet_at(self.host.now()) {
-                (rec, bytes, true)
+            let (rec, bytes) = if head.quiet_at(self.host.now()) {
+                (rec, bytes)
             } else {
-                let (r, b) = self.evaluate(&space, rec, bytes.clone()).await?;
-                let same = b == bytes;
-                (r, b, same)
+                self.evaluate(&space, rec, bytes).await?
             };
             if rec.is_hidden() {
                 // Deletion is final, but the guess may be old: confirm it from storage.
                 return Err(Error::lost_race("cached head is deleted"));
             }
-            // When this handle's last write of the head was an append, on a backend whose
-            // batches are atomic, the guess is checked without reading the head: see
-            // [`Guard::NextEvent`].
-            let guard = if self.kv.capabilities().atomic_batches && head.appended && unchanged {
-                Guard::NextEvent
-            } else {
-                Guard::Head
-            };
-            self.append(&space, &space_bytes, rec, bytes, batch, guard)
-                .await
+            // A stale guess fails the commit's preconditions (see `session_batch`).
+            self.append(&space, &space_bytes, rec, bytes, batch).await
         };
         match attempt.await {
             Err(e) if e.is_lost_race() => {
@@ -386,8 +368,7 @@ impl Memspace {
         batch: &Appended<'_>,
     ) -> Result<(u64, Timestamp)> {
         let (rec, bytes) = self.touch(space, session_id).await?;
-        self.append(space, space_bytes, rec, bytes, batch, Guard::Head)
-            .await
+        self.append(space, space_bytes, rec, bytes, batch).await
     }
 
     /// Appends the batch after the live head `rec` (stored as `bytes`) in one commit, guarded
@@ -399,7 +380,6 @@ impl Memspace {
         rec: SessionRecord,
         bytes: Vec<u8>,
         appended: &Appended<'_>,
-        guard: Guard,
     ) -> Result<(u64, Timestamp)> {
         let events = appended.events;
         for e in events {
@@ -419,8 +399,11 @@ impl Memspace {
         }
         // Index keys and page marks change more than the counters: such an append writes the head.
         let mut indexed = false;
-        let mut running = rec.session.token_count;
-        for ((e, body), tokens) in events.iter().zip(appended.bodies).zip(appended.tokens) {
+        // The newest event carries the session's token count after the append: a reader folds
+        // it into a head the append did not write (the others are never folded).
+        let tokens = rec.session.token_count.saturating_add(appended.tokens);
+        let last = rec.session.event_count + events.len() as u64 - 1;
+        for (e, body) in events.iter().zip(appended.bodies) {
             let seq = new.session.event_count;
             if let (true, Some(t)) = (rec.type_index, &e.event_type) {
                 indexed = true;
@@ -439,13 +422,12 @@ impl Memspace {
                     );
                 }
             }
-            running = running.saturating_add(*tokens);
             let header = event_codec::Header {
                 created_at: now,
                 updated_at: now,
                 event_type: e.event_type.as_deref(),
                 emitter: &e.emitter,
-                tokens_after: Some(running),
+                tokens_after: (seq == last).then_some(tokens),
             };
             batch.put(
                 layout::event(&space.id, &rec.session.id, seq),
@@ -453,7 +435,7 @@ impl Memspace {
             );
             new.session.event_count += 1;
         }
-        new.session.token_count = running;
+        new.session.token_count = tokens;
         new.session.last_event_at = Some(now);
         let jobs = fire_due(&mut new, space, now);
         let head_key = layout::session(&space.id, &rec.session.id);
@@ -464,22 +446,20 @@ impl Memspace {
         let one_record = self.kv.capabilities().atomic_batches
             && jobs.is_empty()
             && !indexed
-            && rec.read.next == NextKey::Absent
+            && matches!(rec.read.next, NextKey::Absent | NextKey::Appended)
             && bytes.first() == Some(&super::head::HEAD_FORMAT)
             && only_counters_changed(&rec, &mut new);
         let batch = if one_record {
             batch.require_absent(layout::event(&space.id, &rec.session.id, first));
-            new.read.next = NextKey::Absent;
+            // Read (not left by this handle): the head it was read with must still stand, or
+            // another handle's change (its strategies, say) may have been missed.
+            if rec.read.next != NextKey::Appended {
+                batch.require_equals(head_key.clone(), bytes.clone());
+            }
+            new.read.next = NextKey::Appended;
             batch
         } else {
-            let mut batch = self.session_batch(batch, Some((&rec, &bytes)), &mut new, &jobs)?;
-            if guard == Guard::NextEvent {
-                // `session_batch` guarded the next event key (absent: this handle appended).
-                batch
-                    .preconditions
-                    .retain(|p| p.key() != head_key.as_slice());
-            }
-            batch
+            self.session_batch(batch, Some((&rec, &bytes)), &mut new, &jobs)?
         };
         // The answer is prepared once the commit's requests are issued, while it flushes; it
         // is kept only if this commit succeeds (the caller drops it with the error).
@@ -497,7 +477,7 @@ impl Memspace {
         };
         if let Some(bytes) = stored {
             self.cache
-                .remember_decoded(&head_key, &bytes, Rc::new(CachedHead::appended(new)));
+                .remember_decoded(&head_key, &bytes, Rc::new(CachedHead::probed(new)));
         }
         Ok((first, now))
     }

@@ -11,7 +11,6 @@ use super::lifecycle::{Counters, NextKey, SessionRecord};
 use super::sessions::CachedHead;
 use super::{kv_error, layout, Memspace};
 use crate::codec::event as event_codec;
-use crate::codec::keys::last_u64;
 use crate::error::{Error, Result};
 use crate::kv::{Read, ReadResult};
 use std::rc::Rc;
@@ -40,7 +39,7 @@ pub(crate) fn folded(
     let Some((key, value)) = newest else {
         return Ok((stored, NextKey::Absent));
     };
-    let seq = last_u64(key).ok_or_else(|| Error::storage("malformed event key"))?;
+    let seq = super::event_delete::seq_of(key)?;
     if seq < stored.events {
         return Ok((stored, NextKey::Absent));
     }
@@ -53,19 +52,17 @@ pub(crate) fn folded(
         };
         return Ok((stored, next));
     }
-    let tokens = event_codec::is_binary(value)
-        .then(|| event_codec::parts(value))
-        .transpose()?
-        .and_then(|p| p.tokens_after.map(|t| (t, p.created_at)));
-    let Some((tokens, at)) = tokens else {
+    // `parts` refuses anything but a binary event; only format 5 carries the count.
+    let p = event_codec::parts(value)?;
+    let Some(tokens) = p.tokens_after else {
         return Err(Error::storage(
-            "an event at or above its session's count has no running token count",
+            "an event above the count lacks its token count",
         ));
     };
     let counters = Counters {
         events: seq.saturating_add(1),
         tokens,
-        last_event_at: Some(at),
+        last_event_at: Some(p.created_at),
     };
     Ok((counters, NextKey::Absent))
 }
@@ -87,8 +84,7 @@ pub(crate) fn first_entry(r: Option<&ReadResult>) -> Result<Option<(&[u8], &[u8]
 }
 
 /// The head [`Memspace::load_head`] read (`res`: the head, then with `atomic` the newest
-/// event key), folded. Out of line: one copy for every caller's future.
-#[inline(never)]
+/// event key), folded.
 fn loaded(res: Vec<ReadResult>, atomic: bool) -> Result<Option<(SessionRecord, Vec<u8>)>> {
     let mut res = res.into_iter();
     let Some(ReadResult::Value(Some(bytes))) = res.next() else {
@@ -101,18 +97,8 @@ fn loaded(res: Vec<ReadResult>, atomic: bool) -> Result<Option<(SessionRecord, V
     Ok(Some((rec, bytes)))
 }
 
-/// Folds each head of a chunk with the answer of its newest-event read.
-#[inline(never)]
-fn fold_all(recs: &mut [SessionRecord], res: &[ReadResult]) -> Result<()> {
-    for (rec, r) in recs.iter_mut().zip(res) {
-        fold(rec, first_entry(Some(r))?)?;
-    }
-    Ok(())
-}
-
 /// A remembered head `head` folded again with the newest event key a read found (the same
 /// head when that changes nothing: same stored bytes and counters are the same state).
-#[inline(never)]
 pub(crate) fn refold(
     head: Rc<CachedHead>,
     newest: Option<(&[u8], &[u8])>,
@@ -137,12 +123,13 @@ impl Memspace {
         session_id: &'a str,
     ) -> Boxed<'a, Option<(SessionRecord, Vec<u8>)>> {
         Box::pin(async move {
-            let mut reads = vec![Read::Get(layout::session(space_id, session_id))];
             let atomic = self.kv.capabilities().atomic_batches;
-            if atomic {
-                reads.push(newest_event(space_id, session_id));
-            }
-            let res = self.kv.read_many(&reads).await.map_err(kv_error)?;
+            let reads = [
+                Read::Get(layout::session(space_id, session_id)),
+                newest_event(space_id, session_id),
+            ];
+            let n = 1 + usize::from(atomic);
+            let res = self.kv.read_many(&reads[..n]).await.map_err(kv_error)?;
             loaded(res, atomic)
         })
     }
@@ -169,7 +156,9 @@ impl Memspace {
             return Ok(recs);
         }
         let res = self.kv.read_many(&reads).await.map_err(kv_error)?;
-        fold_all(&mut recs, &res)?;
+        for (rec, r) in recs.iter_mut().zip(&res) {
+            fold(rec, first_entry(Some(r))?)?;
+        }
         Ok(recs)
     }
 }

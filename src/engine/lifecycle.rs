@@ -102,8 +102,11 @@ pub(crate) enum NextKey {
     /// Not read (a backend without atomic batches, or a head decoded alone).
     #[default]
     Unknown,
-    /// No key there.
+    /// No key there (as a read found it).
     Absent,
+    /// No key there: this handle's own commit (an append, or the session's creation) left
+    /// it so, so nothing has changed the session since as long as it stays absent.
+    Appended,
     /// The fence of a head write that appended nothing (an empty value).
     Fence,
 }

@@ -24,38 +24,19 @@ pub(crate) struct CachedHead {
     /// `Some(until)` once a probe found nothing due: nothing fires before `until` (`None`:
     /// nothing fires at any time without a new event). `None` until probed.
     quiet: Option<Option<Timestamp>>,
-    /// True when this handle wrote the head by appending events: then no fence stands at the
-    /// next event key (see `session_batch`), so the next append may check that key alone.
-    pub appended: bool,
 }
 
 impl CachedHead {
     /// An unprobed head.
     pub(crate) fn new(rec: SessionRecord) -> Self {
-        CachedHead {
-            rec,
-            quiet: None,
-            appended: false,
-        }
+        CachedHead { rec, quiet: None }
     }
 
     /// A head a probe at some time found nothing due on: only time triggers depend on the
     /// clock, so nothing fires before the earliest pending one.
     pub(crate) fn probed(rec: SessionRecord) -> Self {
         let quiet = Some(next_due(&rec));
-        CachedHead {
-            rec,
-            quiet,
-            appended: false,
-        }
-    }
-
-    /// A head this handle just wrote by appending, probed at the append's time.
-    pub(crate) fn appended(rec: SessionRecord) -> Self {
-        CachedHead {
-            appended: true,
-            ..Self::probed(rec)
-        }
+        CachedHead { rec, quiet }
     }
 
     /// True when nothing is due at `now` without running the probe again.
@@ -194,31 +175,35 @@ impl Memspace {
             batch.put(layout::due(t, &space_id, &id), Vec::new());
         }
         // A head write that appends nothing puts a fence (an empty value, never an event) at
-        // the next event key: an append that guessed an older head and checks only that this
-        // key is absent (events.rs, `Guard::NextEvent`, and one-record appends) then fails
-        // instead of building on a state this write replaced. Readers never read a key at or
-        // above the count; the next append overwrites it. On an atomic backend the write also
-        // requires that key to hold what its reader saw (absent, or a fence): a one-record
-        // append, which leaves the head's bytes as they were, wrote it (docs/storage.md,
-        // "One-record appends").
+        // the next event key. On an atomic backend every write that changes the session writes
+        // that key (its first event, or the fence), so the key is the session's compare-and-swap
+        // slot (docs/storage.md, "One-record appends"): the write requires it to hold what its
+        // reader saw. Left absent by this handle's own append, that alone proves nothing
+        // changed since (every later write would have written it), so the head's bytes need
+        // no check; otherwise (a read, which may not have seen the head and the key at one
+        // instant, or a fence, which a write at the same count puts again) they are checked
+        // too. Readers never read a key at or above the count; the next append overwrites it.
         let atomic = self.kv.capabilities().atomic_batches;
-        if let Some((prev, _)) = old {
-            let next = layout::event(&space_id, &id, prev.session.event_count);
-            if atomic {
-                match prev.read.next {
-                    NextKey::Fence => batch.require_equals(next.clone(), Vec::new()),
-                    NextKey::Absent | NextKey::Unknown => batch.require_absent(next.clone()),
-                };
-            }
-            if new.session.event_count == prev.session.event_count {
-                batch.put(next, Vec::new());
-            }
-        }
         let key = layout::session(&space_id, &id);
         match old {
-            Some((_, bytes)) => batch.require_equals(key.clone(), bytes.to_vec()),
-            None => batch.require_absent(key.clone()),
-        };
+            Some((prev, bytes)) => {
+                let next = layout::event(&space_id, &id, prev.session.event_count);
+                match (atomic, prev.read.next) {
+                    (true, NextKey::Fence) => batch.require_equals(next.clone(), Vec::new()),
+                    (true, _) => batch.require_absent(next.clone()),
+                    (false, _) => &mut batch,
+                };
+                if !atomic || prev.read.next != NextKey::Appended {
+                    batch.require_equals(key.clone(), bytes.to_vec());
+                }
+                if new.session.event_count == prev.session.event_count {
+                    batch.put(next, Vec::new());
+                }
+            }
+            None => {
+                batch.require_absent(key.clone());
+            }
+        }
         let head = super::head::encode(new)?;
         // The head copy (layout::head_copy) rides in the same atomic batch, so it always
         // equals the head; backends without atomic batches neither write nor read it.
@@ -231,7 +216,7 @@ impl Memspace {
                 Some((prev, _)) if prev.session.event_count == new.session.event_count => {
                     NextKey::Fence
                 }
-                _ if atomic => NextKey::Absent,
+                _ if atomic => NextKey::Appended,
                 _ => NextKey::Unknown,
             },
             stored: Counters::of(&new.session),
