@@ -399,10 +399,15 @@ impl Memspace {
         }
         // Index keys and page marks change more than the counters: such an append writes the head.
         let mut indexed = false;
-        // The newest event carries the session's token count after the append: a reader folds
-        // it into a head the append did not write (the others are never folded).
+        // On an atomic backend the newest event carries the session's token count after the
+        // append: a reader folds it into a head the append did not write (the others are
+        // never folded). Elsewhere nothing folds and events keep format 3.
         let tokens = rec.session.token_count.saturating_add(appended.tokens);
-        let last = rec.session.event_count + events.len() as u64 - 1;
+        let atomic = self.kv.capabilities().atomic_batches;
+        let last = match atomic {
+            true => rec.session.event_count + events.len() as u64 - 1,
+            false => u64::MAX,
+        };
         for (e, body) in events.iter().zip(appended.bodies) {
             let seq = new.session.event_count;
             if let (true, Some(t)) = (rec.type_index, &e.event_type) {
@@ -443,7 +448,7 @@ impl Memspace {
         // the counters change, the events alone, guarded by the absence of the next event key
         // (an `add()` in IndexedDB); readers fold them into the head. Heads stored in an
         // earlier format are rewritten first, so a handle that cannot fold cannot read them.
-        let one_record = self.kv.capabilities().atomic_batches
+        let one_record = atomic
             && jobs.is_empty()
             && !indexed
             && matches!(rec.read.next, NextKey::Absent | NextKey::Appended)
@@ -640,9 +645,6 @@ impl Memspace {
         if trusted.is_none() {
             reads.push(Read::Get(space_key.clone()));
         }
-        if !copy {
-            reads.push(Read::Get(head_key.clone()));
-        }
         let scan_limit = take as usize + usize::from(copy);
         reads.push(if copy {
             // Event keys are one per sequence id: the keys left out are told from the others.
@@ -660,6 +662,11 @@ impl Memspace {
         });
         if newest_apart {
             reads.push(super::fold::newest_event(space_id, session_id));
+        }
+        // The head last: on a backend whose reads are not one snapshot it is then at least as
+        // new as the newest event key it is folded with.
+        if !copy {
+            reads.push(Read::Get(head_key.clone()));
         }
         let mut res = self
             .kv
@@ -698,12 +705,16 @@ impl Memspace {
             let (_, head) = entries.remove(0);
             (head, entries)
         } else {
-            let (Some(ReadResult::Value(Some(head_bytes))), Some(ReadResult::Entries(entries))) =
-                (res.next(), res.next())
-            else {
+            let Some(ReadResult::Entries(entries)) = res.next() else {
                 return Ok(Some(None));
             };
-            (head_bytes, entries)
+            (Vec::new(), entries)
+        };
+        let apart = res.next().filter(|_| newest_apart);
+        let head_bytes = match (copy, res.next()) {
+            (true, _) => head_bytes,
+            (false, Some(ReadResult::Value(Some(b)))) => b,
+            (false, _) => return Ok(Some(None)),
         };
         let head = match self.cache.decoded::<CachedHead>(&head_key, &head_bytes) {
             Some(h) => h,
@@ -713,9 +724,8 @@ impl Memspace {
         // of a `last_n` scan, else read apart). A remembered record is folded again: another
         // handle may have appended without changing the stored bytes.
         let head = if atomic {
-            let apart = res.next().filter(|_| newest_apart);
             let newest = match &apart {
-                Some(r) => super::fold::first_entry(Some(r))?,
+                Some(r) => super::fold::first_entry(Some(r)),
                 None => entries.first().map(|(k, v)| (k.as_slice(), v.as_slice())),
             };
             super::fold::refold(head, newest)?

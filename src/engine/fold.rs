@@ -75,24 +75,30 @@ pub(crate) fn fold(rec: &mut SessionRecord, newest: Option<(&[u8], &[u8])>) -> R
     Ok(())
 }
 
-/// The first entry of a scan's answer as key and value.
-pub(crate) fn first_entry(r: Option<&ReadResult>) -> Result<Option<(&[u8], &[u8])>> {
+/// The first entry of a scan's answer as key and value. An answer of another shape (a
+/// backend's bug) counts as no key: a writer's guard on the next event key still fails if
+/// one is there.
+pub(crate) fn first_entry(r: Option<&ReadResult>) -> Option<(&[u8], &[u8])> {
     match r {
-        Some(ReadResult::Entries(e)) => Ok(e.first().map(|(k, v)| (k.as_slice(), v.as_slice()))),
-        _ => Err(Error::storage("a scan answered something else")),
+        Some(ReadResult::Entries(e)) => e.first().map(|(k, v)| (k.as_slice(), v.as_slice())),
+        _ => None,
     }
 }
 
-/// The head [`Memspace::load_head`] read (`res`: the head, then with `atomic` the newest
-/// event key), folded.
+/// The head [`Memspace::load_head`] read (`res`: with `atomic` the newest event key, then the
+/// head), folded.
 fn loaded(res: Vec<ReadResult>, atomic: bool) -> Result<Option<(SessionRecord, Vec<u8>)>> {
     let mut res = res.into_iter();
+    let newest = match atomic {
+        true => res.next(),
+        false => None,
+    };
     let Some(ReadResult::Value(Some(bytes))) = res.next() else {
         return Ok(None);
     };
     let mut rec = super::head::decode(&bytes)?;
     if atomic {
-        fold(&mut rec, first_entry(res.next().as_ref())?)?;
+        fold(&mut rec, first_entry(newest.as_ref()))?;
     }
     Ok(Some((rec, bytes)))
 }
@@ -124,12 +130,14 @@ impl Memspace {
     ) -> Boxed<'a, Option<(SessionRecord, Vec<u8>)>> {
         Box::pin(async move {
             let atomic = self.kv.capabilities().atomic_batches;
+            // The newest event key first: on a backend whose reads are not one snapshot the
+            // head is then at least as new as the key it is folded with.
             let reads = [
-                Read::Get(layout::session(space_id, session_id)),
                 newest_event(space_id, session_id),
+                Read::Get(layout::session(space_id, session_id)),
             ];
-            let n = 1 + usize::from(atomic);
-            let res = self.kv.read_many(&reads[..n]).await.map_err(kv_error)?;
+            let from = usize::from(!atomic);
+            let res = self.kv.read_many(&reads[from..]).await.map_err(kv_error)?;
             loaded(res, atomic)
         })
     }
@@ -157,7 +165,7 @@ impl Memspace {
         }
         let res = self.kv.read_many(&reads).await.map_err(kv_error)?;
         for (rec, r) in recs.iter_mut().zip(&res) {
-            fold(rec, first_entry(Some(r))?)?;
+            fold(rec, first_entry(Some(r)))?;
         }
         Ok(recs)
     }
