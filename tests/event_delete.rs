@@ -287,11 +287,12 @@ fn a_delete_cut_after_its_commit_point_is_completed_by_the_next_reader() {
     assert!(run(reopened.verify_space(&sp.id)).unwrap().is_clean());
 }
 
-/// Turns a session into one indexed the older way (an `evt/…` key per typed event).
+/// Turns a session into one indexed the older way (an `evt/…` key per typed event), its head
+/// stored as such sessions' heads were: JSON (format 2).
 fn make_type_indexed(kv: &MemoryKv, sp: &Space, s: &Session) {
     let key = Key::table("se").s(&sp.id).s(&s.id).build();
     let bytes = kv.snapshot().get(&key).cloned().unwrap();
-    let mut head: Value = envelope::decode(&bytes).unwrap();
+    let mut head: Value = memspace::testkit::heads::head_json(&bytes).unwrap();
     head["typeIndex"] = json!(true);
     head.as_object_mut().unwrap().remove("typePages");
     let mut b = Batch::new();

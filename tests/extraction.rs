@@ -51,7 +51,7 @@ fn raw_session(w: &World, sp: &Space, s: &Session) -> Value {
         .s(&s.id)
         .build();
     let bytes = w.kv.snapshot().get(&key).cloned().unwrap();
-    memspace::codec::envelope::decode(&bytes).unwrap()
+    memspace::testkit::heads::head_json(&bytes).unwrap()
 }
 
 /// A space with LLM settings and a session whose extraction fires after `n` events.

@@ -1,5 +1,5 @@
 //! Property tests of the decoders and parsers with an explicit case budget (issue 10's fuzz
-//! suite): keys, value envelopes, timestamps, JSON text checks, entry paths and memory-tool
+//! suite): keys, value envelopes, session heads, timestamps, JSON text checks, entry paths and memory-tool
 //! commands. Each property runs `MEMSPACE_FUZZ_CASES` cases (default 3,000; `npm run fuzz` runs
 //! 200,000) from `MEMSPACE_FUZZ_SEED` (default: a fixed seed per property); a failure prints
 //! the seed and case so `MEMSPACE_FUZZ_SEED=<seed> MEMSPACE_FUZZ_CASES=<case+1>` reproduces it.
@@ -9,6 +9,7 @@ use common::*;
 use memspace::codec::{envelope, keys};
 use memspace::json::{check_text, Numbers, MAX_DEPTH};
 use memspace::model::*;
+use memspace::testkit::heads::head_json;
 use memspace::testkit::rng::Rng;
 use memspace::{ErrorCode, Timestamp};
 use serde_json::{json, Value};
@@ -136,6 +137,21 @@ fn envelopes_round_trip_and_any_damage_reads_as_a_storage_error() {
         let _ = envelope::decode::<Session>(&junk);
         let _ = envelope::decode::<Event>(&junk);
         let _ = envelope::decode::<MemoryEntry>(&junk);
+    });
+}
+
+#[test]
+fn session_heads_from_arbitrary_checksummed_bytes_are_storage_errors_never_panics() {
+    check("heads", 6, |r| {
+        // A valid checksum over random bytes gets past the envelope into the field reader.
+        let rest = bytes(r, 96);
+        let mut v = vec![4];
+        v.extend_from_slice(&memspace::codec::crc32::hash(&rest).to_le_bytes());
+        v.extend_from_slice(&rest);
+        if let Err(e) = head_json(&v) {
+            assert_eq!(e.code, ErrorCode::Storage);
+        }
+        let _ = head_json(&bytes(r, 64));
     });
 }
 

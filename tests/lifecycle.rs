@@ -124,7 +124,7 @@ fn raw_session(w: &World, sp: &Space, s: &Session) -> serde_json::Value {
         .s(&s.id)
         .build();
     let bytes = w.kv.snapshot().get(&key).cloned().unwrap();
-    memspace::codec::envelope::decode(&bytes).unwrap()
+    memspace::testkit::heads::head_json(&bytes).unwrap()
 }
 
 #[test]

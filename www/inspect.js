@@ -4,9 +4,10 @@
 //
 // Keys: a table tag, then parts. A string part is UTF-8 with 0x00 escaped as 0x00 0xff and
 // terminated by 0x00; a number part is 8 bytes big-endian; a timestamp part is microseconds
-// with the sign bit flipped, 8 bytes big-endian. Values: [format version][crc32 LE][JSON], and
+// with the sign bit flipped, 8 bytes big-endian. Values: [format version][crc32 LE][JSON],
 // events in their binary format 3 (docs/storage.md, "Event values"): the record's fields
-// besides the two ids (those are the key's), the body's JSON text possibly LZ-compressed.
+// besides the two ids (those are the key's), the body's JSON text possibly LZ-compressed, and
+// session heads in their compact format 4 (docs/storage.md, "Session head values").
 
 /** Part kinds after the tag, for tables whose keys hold numbers or timestamps (others: strings). */
 const SHAPES = {
@@ -151,45 +152,108 @@ export function crc32(bytes) {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-/** The fields of a binary event value's payload (format 3, checksum already verified). */
-function decodeEvent(p) {
-  let at = 0;
-  const varint = () => {
+/** A reader over a binary value's payload (src/codec/varint.rs); every overrun throws. */
+function reader(p) {
+  const r = { at: 0 };
+  r.varint = () => {
     let v = 0n;
     for (let shift = 0n; shift < 70n; shift += 7n) {
-      if (at >= p.length) throw new Error("truncated");
-      const b = p[at++];
+      if (r.at >= p.length) throw new Error("truncated");
+      const b = p[r.at++];
       v |= BigInt(b & 0x7f) << shift;
-      if (b < 0x80) return v;
+      if (b < 0x80) return BigInt.asUintN(64, v);
     }
     throw new Error("varint too long");
   };
-  const zigzag = (v) => (v >> 1n) ^ -(v & 1n);
-  const str = (len) => {
+  r.zigzag = () => {
+    const v = r.varint();
+    return (v >> 1n) ^ -(v & 1n);
+  };
+  r.str = (len) => {
     const n = Number(len);
-    if (at + n > p.length) throw new Error("truncated");
-    const s = utf8.decode(p.subarray(at, at + n));
-    at += n;
+    if (r.at + n > p.length) throw new Error("truncated");
+    const s = utf8.decode(p.subarray(r.at, r.at + n));
+    r.at += n;
     return s;
   };
-  const optStr = () => {
-    const n = varint();
-    return n === 0n ? null : str(n - 1n);
+  r.string = () => r.str(r.varint());
+  r.optStr = () => {
+    const n = r.varint();
+    return n === 0n ? null : r.str(n - 1n);
   };
-  const form = varint();
-  const created = zigzag(BigInt.asUintN(64, varint()));
-  const updated = created + zigzag(varint());
-  const eventType = optStr();
-  const type = str(varint());
-  const id = optStr();
-  let body = p.subarray(at);
+  // Plain numbers where they are exact, else the decimal text.
+  r.number = () => {
+    const v = r.varint();
+    return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  };
+  return r;
+}
+
+/** Microseconds since the epoch as the engine renders them (RFC 3339, six fraction digits). */
+function time(us) {
+  const ms = Number(us / 1000n - (us < 0n && us % 1000n !== 0n ? 1n : 0n)); // floored
+  const frac = String(((us % 1000000n) + 1000000n) % 1000000n).padStart(6, "0");
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, `.${frac}Z`);
+}
+
+/** The fields of a binary event value's payload (format 3, checksum already verified). */
+function decodeEvent(p) {
+  const r = reader(p);
+  const form = r.varint();
+  const created = r.zigzag();
+  const updated = created + r.zigzag();
+  const eventType = r.optStr();
+  const type = r.string();
+  const id = r.optStr();
+  let body = p.subarray(r.at);
   if (form !== 0n) body = lzDecompress(body, Number(form - 1n));
-  const time = (us) => {
-    const ms = Number(us / 1000n - (us < 0n && us % 1000n !== 0n ? 1n : 0n)); // floored
-    const frac = String(((us % 1000000n) + 1000000n) % 1000000n).padStart(6, "0");
-    return new Date(ms).toISOString().replace(/\.\d{3}Z$/, `.${frac}Z`);
-  };
   return { eventType, body: JSON.parse(utf8.decode(body)), emitter: { type, id }, createdAt: time(created), updatedAt: time(updated) };
+}
+
+/** A compact session head's payload (format 4, src/engine/head.rs; checksum already verified),
+ * as the JSON record format 2 stored: the session's fields and the bookkeeping side by side. */
+function decodeHead(p) {
+  const r = reader(p);
+  const flags = r.varint();
+  if (flags >= 256n) throw new Error("unknown flags");
+  const id = r.string();
+  const memorySpaceId = r.string();
+  const participants = [];
+  for (let n = r.varint(); n > 0n; n--) participants.push(r.string());
+  const json = (s) => (s === null ? null : JSON.parse(s));
+  const description = r.optStr();
+  const metadata = json(r.optStr());
+  const deduplicationKey = r.optStr();
+  const lifecycleStrategies = [];
+  for (let n = r.varint(); n > 0n; n--) {
+    const code = Number(r.varint());
+    if (code > 7) throw new Error("unknown strategy type");
+    const trigger = { [["ttl", "idle", "eventCount", "tokenCount"][code % 4]]: r.number() };
+    lifecycleStrategies.push({ type: code < 4 ? "soft_delete" : "extract_memories", trigger, opts: json(r.optStr()) });
+  }
+  const executedStrategies = json(r.optStr()) ?? [];
+  const [version, eventCount, tokenCount, extractedThrough, deletedEvents, jobSeq] = Array.from({ length: 6 }, r.number);
+  const created = r.zigzag();
+  const at = () => time(created + r.zigzag());
+  const updatedAt = at();
+  const [lastEventAt, deletedAt, touchedAt, expiresAt, nextDue] = [0n, 1n, 2n, 3n, 4n].map((bit) => (flags & (1n << bit) ? at() : null));
+  const pendingTx = r.optStr();
+  const typeMarks = [];
+  for (let n = r.varint(); n > 0n; n--) typeMarks.push([r.string(), r.number()]);
+  const awaitingExtraction = flags & 128n ? { jobId: r.string(), since: at() } : null;
+  if (r.at !== p.length) throw new Error("trailing bytes");
+  const head = { id, memorySpaceId, participants, description, metadata, lifecycleStrategies, version, deduplicationKey, createdAt: time(created), updatedAt, eventCount, tokenCount, lastEventAt, executedStrategies };
+  if (deletedAt) head.deletedAt = deletedAt;
+  if (touchedAt) head.touchedAt = touchedAt;
+  if (expiresAt) head.expiresAt = expiresAt;
+  Object.assign(head, { nextDue, extractedThrough, pendingTx });
+  if (flags & 32n) head.typeIndex = true;
+  if (flags & 64n) head.typePages = true;
+  if (typeMarks.length) head.typeMarks = typeMarks;
+  if (deletedEvents) head.deletedEvents = deletedEvents;
+  head.jobSeq = jobSeq;
+  if (awaitingExtraction) head.awaitingExtraction = awaitingExtraction;
+  return head;
 }
 
 /** The engine's LZ77 stream (src/codec/lz.rs) back to `len` bytes. */
@@ -232,14 +296,15 @@ function lzDecompress(src, len) {
  */
 export function decodeValue(bytes) {
   if (bytes.length === 0) return { kind: "empty" };
-  if (bytes.length >= 5 && bytes[0] === 3) {
+  const binary = { 3: [decodeEvent, "binary event"], 4: [decodeHead, "session head"] }[bytes[0]];
+  if (bytes.length >= 5 && binary) {
     const payload = bytes.subarray(5);
     const stored = (bytes[1] | (bytes[2] << 8) | (bytes[3] << 16) | (bytes[4] << 24)) >>> 0;
     if (crc32(payload) !== stored) return { kind: "corrupt", reason: "checksum mismatch" };
     try {
-      return { kind: "record", format: 3, json: decodeEvent(payload) };
+      return { kind: "record", format: bytes[0], json: binary[0](payload) };
     } catch (e) {
-      return { kind: "corrupt", reason: `not a binary event (${e.message})` };
+      return { kind: "corrupt", reason: `not a ${binary[1]} (${e.message})` };
     }
   }
   if (bytes.length >= 5 && (bytes[0] === 2 || bytes[0] === 1)) {

@@ -5,6 +5,7 @@
 // interleaved. Results go to window.__probe.
 import { Memspace } from "memspace";
 import { rawOpen, rawAppend, rawAppendAddOnly, text, emitter, sessionId } from "./raw.js";
+import { decodeValue } from "../../www/inspect.js";
 
 const params = new URLSearchParams(location.search);
 const ROUNDS = Number(params.get("rounds") ?? 40);
@@ -124,8 +125,8 @@ async function main() {
     calls: calls.map((c) => c.op).join(" "),
     transaction: txCall.args.map((a) => (typeof a === "object" ? JSON.stringify(a) : String(a))),
     writes: writes.map((w) => ({ op: w.op, key: hex(w.key), keyBytes: w.key.length, valueBytes: w.value ? w.value.length : 0 })),
-    // The session head as stored (a version byte and a CRC-32, then JSON text).
-    head: new TextDecoder().decode(writes[writes.length - 1].value.slice(5)),
+    // The session head as stored, decoded by the playground inspector's decoder.
+    head: JSON.stringify(decodeValue(writes[writes.length - 1].value)),
   };
   const db = txCall.db;
   const [store, mode, options] = txCall.args;

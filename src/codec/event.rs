@@ -14,6 +14,7 @@
 //! and a listing renders an event without parsing its body. Values of format 2 (the whole
 //! event as JSON, see [`super::envelope`]) are still read.
 
+use super::varint::{put_opt_str, put_varint, unzigzag, zigzag, Reader};
 use crate::error::{Error, Result};
 use crate::model::{Emitter, Event};
 use crate::time::Timestamp;
@@ -25,32 +26,6 @@ const HEADER: usize = 5;
 const COMPRESS_FROM: usize = 48;
 /// The longest body a value may claim to decompress to.
 const MAX_BODY: usize = 16 << 20;
-
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-fn zigzag(v: i64) -> u64 {
-    ((v << 1) ^ (v >> 63)) as u64
-}
-
-fn unzigzag(v: u64) -> i64 {
-    ((v >> 1) as i64) ^ -((v & 1) as i64)
-}
-
-fn put_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
-    match s {
-        None => out.push(0),
-        Some(s) => {
-            put_varint(out, s.len() as u64 + 1);
-            out.extend_from_slice(s.as_bytes());
-        }
-    }
-}
 
 /// The parts of an event that go into its value besides the body.
 pub struct Header<'a> {
@@ -146,39 +121,6 @@ impl Parts<'_> {
             }
         }
         Ok(())
-    }
-}
-
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn varint(&mut self) -> Result<u64> {
-        let mut v = 0u64;
-        for (i, &b) in self.0.iter().enumerate().take(10) {
-            v |= u64::from(b & 0x7f) << (7 * i);
-            if b < 0x80 {
-                self.0 = &self.0[i + 1..];
-                return Ok(v);
-            }
-        }
-        Err(Error::storage("malformed event value (varint)"))
-    }
-
-    fn str(&mut self, len: u64) -> Result<&'a str> {
-        let len = usize::try_from(len).map_err(|_| Error::storage("malformed event value"))?;
-        if len > self.0.len() {
-            return Err(Error::storage("malformed event value (length)"));
-        }
-        let (s, rest) = self.0.split_at(len);
-        self.0 = rest;
-        std::str::from_utf8(s).map_err(|_| Error::storage("malformed event value (UTF-8)"))
-    }
-
-    fn opt_str(&mut self) -> Result<Option<&'a str>> {
-        match self.varint()? {
-            0 => Ok(None),
-            n => self.str(n - 1).map(Some),
-        }
     }
 }
 

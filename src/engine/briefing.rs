@@ -185,7 +185,7 @@ impl Memspace {
                 break;
             }
             for (_, bytes) in &chunk {
-                let rec: SessionRecord = envelope::decode(bytes)?;
+                let rec: SessionRecord = super::head::decode(bytes)?;
                 let s = &rec.session;
                 let last = s
                     .last_event_at

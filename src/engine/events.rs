@@ -11,7 +11,6 @@ use super::event_delete::{
 use super::lifecycle::{fire_due, SessionRecord};
 use super::sessions::{retry, CachedHead};
 use super::{is_race, kv_error, layout, validate, Memspace, MAX_RETRIES};
-use crate::codec::envelope;
 use crate::codec::event as event_codec;
 use crate::codec::keys::last_u64;
 use crate::error::{Error, Result};
@@ -679,7 +678,7 @@ impl Memspace {
         };
         let head = match self.cache.decoded::<CachedHead>(&head_key, &head_bytes) {
             Some(h) => h,
-            None => Rc::new(CachedHead::new(envelope::decode(&head_bytes)?)),
+            None => Rc::new(CachedHead::new(super::head::decode(&head_bytes)?)),
         };
         let rec = &head.rec;
         if rec.pending_tx.is_some() || rec.session.deleted_at.is_some() || rec.is_hidden() {

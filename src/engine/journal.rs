@@ -48,11 +48,11 @@ impl Memspace {
                 puts: puts.clone(),
             })?,
         );
-        batch.put(head_key.clone(), envelope::encode(&pending)?); // commit point
+        batch.put(head_key.clone(), super::head::encode(&pending)?); // commit point
         for (k, v) in puts {
             batch.put(k, v);
         }
-        batch.put(head_key, envelope::encode(rec)?);
+        batch.put(head_key, super::head::encode(rec)?);
         batch.delete(journal_key);
         Ok(batch)
     }
@@ -73,7 +73,7 @@ impl Memspace {
         for (k, v) in journal.puts {
             batch.put(k, v);
         }
-        batch.put(head_key, envelope::encode(&clean)?);
+        batch.put(head_key, super::head::encode(&clean)?);
         batch.delete(journal_key);
         self.commit(batch).await
     }

@@ -16,59 +16,45 @@ use serde::{Deserialize, Serialize};
 use crate::model::Session;
 
 /// The stored session head: the public session plus bookkeeping only the engine reads.
-/// Stored flat (the session's fields beside the bookkeeping); read through [`StoredHead`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", from = "StoredHead")]
+/// Stored in [`super::head`]'s compact format; heads stored as JSON (format 2, the session's
+/// fields beside the bookkeeping) are still read, through [`StoredHead`].
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct SessionRecord {
     /// The public record.
-    #[serde(flatten)]
     pub session: Session,
     /// Earliest pending time trigger (mirrors the advisory `due/…` schedule entry).
-    #[serde(default)]
     pub next_due: Option<Timestamp>,
     /// Events below this sequence id are covered by queued extraction jobs.
-    #[serde(default)]
     pub extracted_through: u64,
     /// Id of a committed redo journal not yet rolled forward (non-atomic backends only).
-    #[serde(default)]
     pub pending_tx: Option<String>,
     /// True when every typed event of the session has an `evt/…` index key (sessions created
     /// since the index exists); older sessions are filtered by type with a scan.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub type_index: bool,
     /// True when typed events are indexed by page marks (`etp/…`, sessions created since the
     /// marks exist) instead of one `evt/…` key per event.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub type_pages: bool,
     /// The newest page marked per event type, for a few types: an append into a page already
     /// marked for its type writes no mark. Only ever skips a write the mark already made.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub type_marks: Vec<(String, u64)>,
     /// Events deleted one by one (`delete_event`): `event_count` stays the next sequence id,
     /// and `event_count - deleted_events` events are live (what `eventCount` triggers count).
-    #[serde(default, skip_serializing_if = "is_zero")]
     pub deleted_events: u64,
     /// Extraction jobs queued for the session so far (the next job's `seq`).
-    #[serde(default)]
     pub job_seq: u64,
     /// Set while the session is hidden waiting for an extraction job to finish before its
     /// soft delete.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub awaiting_extraction: Option<AwaitingExtraction>,
 }
 
-fn is_zero(n: &u64) -> bool {
-    *n == 0
-}
-
-/// A stored session head as read: [`Session`]'s fields and the bookkeeping side by side.
+/// A JSON session head (format 2) as read: [`Session`]'s fields and the bookkeeping side by side.
 /// `#[serde(flatten)]` would read the same JSON, but through serde's buffered map, a second
 /// copy of every session field's deserializer (about 10 KB of the npm package's default
 /// module); the conversion below names every field, so a field added to [`Session`] or
 /// [`SessionRecord`] fails to compile until it is added here.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct StoredHead {
+pub(crate) struct StoredHead {
     id: String,
     memory_space_id: String,
     participants: Vec<String>,

@@ -13,6 +13,7 @@ mod cursor;
 mod event_delete;
 mod events;
 mod extract;
+pub(crate) mod head;
 mod journal;
 pub(crate) mod layout;
 mod lifecycle;
@@ -129,6 +130,14 @@ impl Memspace {
     async fn load<T: DeserializeOwned>(&self, key: &[u8]) -> Result<Option<(T, Vec<u8>)>> {
         match self.kv.get(key).await.map_err(kv_error)? {
             Some(bytes) => Ok(Some((envelope::decode(&bytes)?, bytes))),
+            None => Ok(None),
+        }
+    }
+
+    /// Reads a session head (either stored format) and its bytes.
+    async fn load_head(&self, key: &[u8]) -> Result<Option<(lifecycle::SessionRecord, Vec<u8>)>> {
+        match self.kv.get(key).await.map_err(kv_error)? {
+            Some(bytes) => Ok(Some((head::decode(&bytes)?, bytes))),
             None => Ok(None),
         }
     }

@@ -210,7 +210,7 @@ impl Memspace {
             Some((_, bytes)) => batch.require_equals(key.clone(), bytes.to_vec()),
             None => batch.require_absent(key.clone()),
         };
-        let head = envelope::encode(new)?;
+        let head = super::head::encode(new)?;
         // The head copy (layout::head_copy) rides in the same atomic batch, so it always
         // equals the head; backends without atomic batches neither write nor read it.
         if self.kv.capabilities().atomic_batches {
@@ -245,7 +245,7 @@ impl Memspace {
             return Err(Error::not_found(KIND, session_id));
         }
         let key = layout::session(&space.id, session_id);
-        let Some((rec, bytes)) = self.load::<SessionRecord>(&key).await? else {
+        let Some((rec, bytes)) = self.load_head(&key).await? else {
             return Err(Error::not_found(KIND, session_id));
         };
         self.cache.remember(&key, &bytes);
@@ -271,7 +271,7 @@ impl Memspace {
             Some(hit) => hit,
             None => {
                 let bytes = self.cache.get(&key)?;
-                let head = Rc::new(CachedHead::new(envelope::decode(&bytes).ok()?));
+                let head = Rc::new(CachedHead::new(super::head::decode(&bytes).ok()?));
                 self.cache.remember_decoded(&key, &bytes, head.clone());
                 (head, bytes)
             }
@@ -296,7 +296,7 @@ impl Memspace {
         }
         let batch = self.session_batch(Batch::new(), Some((&rec, &bytes)), &mut new, &jobs)?;
         self.commit(batch).await?;
-        let new_bytes = envelope::encode(&new)?;
+        let new_bytes = super::head::encode(&new)?;
         Ok((new, new_bytes))
     }
 
@@ -339,7 +339,7 @@ impl Memspace {
                 return Ok(page.into_items());
             }
             for (_, bytes) in &chunk {
-                let rec: SessionRecord = envelope::decode(bytes)?;
+                let rec: SessionRecord = super::head::decode(bytes)?;
                 if rec.is_hidden() {
                     continue;
                 }

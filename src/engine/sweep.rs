@@ -4,7 +4,6 @@
 //! head that sets `next_due`, and removed after the head that moves it. Sweep trusts only the
 //! head: an entry whose time differs from the head's `next_due` is stale and is deleted.
 
-use super::lifecycle::SessionRecord;
 use super::{kv_error, layout, Memspace};
 use crate::error::Result;
 use crate::kv::Batch;
@@ -45,7 +44,7 @@ impl Memspace {
             };
             let space = self.load::<Space>(&layout::space(&space_id)).await?;
             let head = self
-                .load::<SessionRecord>(&layout::session(&space_id, &session_id))
+                .load_head(&layout::session(&space_id, &session_id))
                 .await?;
             match (space, head) {
                 (Some((space, _)), Some((rec, bytes)))
@@ -57,7 +56,7 @@ impl Memspace {
                         // A committed journal is rolled forward first (touch does both).
                         Some(_) => match self.touch(&space, &session_id).await {
                             Err(e) if e.code == crate::ErrorCode::Gone => self
-                                .load(&layout::session(&space_id, &session_id))
+                                .load_head(&layout::session(&space_id, &session_id))
                                 .await?
                                 .ok_or_else(|| crate::Error::storage("session head vanished")),
                             other => other,

@@ -57,8 +57,19 @@ impl Walk {
 
     /// Decodes a value, recording a `corrupt` problem when it does not.
     fn decode<T: DeserializeOwned>(&mut self, key: &str, bytes: &[u8]) -> Option<T> {
+        self.checked(key, envelope::decode(bytes))
+    }
+
+    /// Decodes a session head (either stored format), recording a `corrupt` problem when it
+    /// does not.
+    fn decode_head(&mut self, key: &str, bytes: &[u8]) -> Option<SessionRecord> {
+        self.checked(key, super::head::decode(bytes))
+    }
+
+    /// Counts a decoded record, recording a `corrupt` problem when it did not decode.
+    fn checked<T>(&mut self, key: &str, decoded: crate::Result<T>) -> Option<T> {
         self.report.records_checked += 1;
-        match envelope::decode(bytes) {
+        match decoded {
             Ok(v) => Some(v),
             Err(e) => {
                 self.problem(ProblemKind::Corrupt, key.to_string(), e.message);
@@ -97,7 +108,7 @@ impl Memspace {
             }
             for (key, bytes) in chunk {
                 let name = named(&key);
-                let Some(head) = w.decode::<SessionRecord>(&name, &bytes) else {
+                let Some(head) = w.decode_head(&name, &bytes) else {
                     continue;
                 };
                 self.verify_session(space, &head, &name, w).await?;

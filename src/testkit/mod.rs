@@ -3,5 +3,6 @@
 //! promises.
 
 pub mod corpus;
+pub mod heads;
 pub mod quality;
 pub mod rng;

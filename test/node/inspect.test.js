@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Memspace, MemoryKv } from "memspace";
-import { decodeKey } from "../../www/inspect.js";
+import { decodeKey, decodeValue } from "../../www/inspect.js";
 
 const ALL = [new Uint8Array([]), null, Number.MAX_SAFE_INTEGER, false];
 
@@ -32,4 +32,35 @@ test("the inspector keeps a NUL escaped inside a string part before a trailing n
   const str = (s) => [...[...enc.encode(s)].flatMap((b) => (b === 0 ? [0, 0xff] : [b])), 0];
   const key = new Uint8Array([...str("ev"), ...str("a\u0000b"), ...str("c"), 0xff, 0, 0, 0, 0, 0, 0, 1]);
   assert.deepEqual(decodeKey(key), { tag: "ev", parts: ["a\u0000b", "c", `#${(0xffn << 56n) | 1n}`] });
+});
+
+test("the inspector decodes the compact session head and its copy as the engine wrote them", async () => {
+  const kv = new MemoryKv();
+  const ms = await Memspace.open({ kv });
+  const sp = await ms.createSpace();
+  const created = await ms.createSession(sp.id, {
+    participants: ["u1", "agent-é"],
+    description: "head",
+    metadata: { team: "a", n: [1, 2.5], nested: { k: null } },
+    lifecycleStrategies: [{ type: "soft_delete", trigger: { idle: 3600 } }],
+  });
+  await ms.postEvents(sp.id, created.id, [{ body: { i: 0 }, emitter: { type: "user", id: "u1" }, eventType: "msg" }]);
+  const se = await ms.getSession(sp.id, created.id);
+  const rows = (await kv.scan(...ALL)).map(([k, v]) => [decodeKey(k), decodeValue(v), v]);
+  const heads = rows.filter(([k]) => k.tag === "se" || (k.tag === "ev" && k.parts[2] === `#${(1n << 64n) - 1n}`));
+  assert.equal(heads.length, 2);
+  assert.deepEqual(heads[0][2], heads[1][2]);
+  for (const [, value, bytes] of heads) {
+    assert.equal(bytes[0], 4);
+    assert.equal(value.kind, "record");
+    assert.equal(value.format, 4);
+    for (const [field, expected] of Object.entries(se)) assert.deepEqual(value.json[field], expected, field);
+    assert.equal(value.json.nextDue, se.expiresAt);
+    assert.equal(value.json.typePages, true);
+    assert.deepEqual(value.json.typeMarks, [["msg", 0]]);
+  }
+  const broken = Uint8Array.from(heads[0][2]);
+  broken[broken.length - 1] ^= 1;
+  assert.deepEqual(decodeValue(broken), { kind: "corrupt", reason: "checksum mismatch" });
+  ms.close();
 });

@@ -20,7 +20,7 @@ export async function renderInspector(c) {
     "div",
     { className: "inspector" },
     h("h2", {}, "Inspector"),
-    h("p", { className: "muted" }, `What IndexedDB database "${DB}" holds for ${S.space.id}, decoded in the page. Each record is [format][crc32][JSON]; the checksum is verified here.`),
+    h("p", { className: "muted" }, `What IndexedDB database "${DB}" holds for ${S.space.id}, decoded in the page. Each record is [format][crc32][payload]: JSON, or a binary event (format 3) or session head (format 4) shown as JSON; the checksum is verified here.`),
     h(
       "p",
       { id: "verify", "data-problems": report.problems.length },

@@ -2,7 +2,6 @@
 //! done (or given up on), in a session-head commit of its own; `run_extraction` keeps the
 //! job in its queue until that commit has landed, so a crash in between is finished later.
 
-use crate::engine::lifecycle::SessionRecord;
 use crate::engine::{layout, Memspace};
 use crate::error::Result;
 use crate::kv::Batch;
@@ -17,7 +16,7 @@ impl Memspace {
         job: &ExtractionJob,
     ) -> Result<bool> {
         let key = layout::session(&space.id, &job.session_id);
-        let Some((rec, bytes)) = self.load::<SessionRecord>(&key).await? else {
+        let Some((rec, bytes)) = self.load_head(&key).await? else {
             return Ok(false);
         };
         let waits = rec

@@ -182,7 +182,7 @@ impl Memspace {
             return Ok(None);
         };
         let head = self
-            .load::<SessionRecord>(&layout::session(space_id, &rec.job.session_id))
+            .load_head(&layout::session(space_id, &rec.job.session_id))
             .await?;
         Ok(head
             .filter(|(h, _)| counted(&rec.job, h))
@@ -241,7 +241,7 @@ impl Memspace {
                 }
                 if !heads.contains_key(&j.session_id) {
                     let head = self
-                        .load::<SessionRecord>(&layout::session(&space.id, &j.session_id))
+                        .load_head(&layout::session(&space.id, &j.session_id))
                         .await?;
                     heads.insert(j.session_id.clone(), head.map(|(r, _)| r));
                 }
@@ -378,7 +378,7 @@ impl Memspace {
             return Ok(Vec::new());
         };
         let Some((head, _)) = self
-            .load::<SessionRecord>(&layout::session(space_id, session_id))
+            .load_head(&layout::session(space_id, session_id))
             .await?
         else {
             return Ok(Vec::new());

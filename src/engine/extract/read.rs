@@ -8,7 +8,6 @@ use super::prompt::{Chunk, ChunkBuilder};
 use crate::codec::envelope;
 use crate::codec::keys::Key;
 use crate::engine::event_delete::{decode_stored, StoredEvent};
-use crate::engine::lifecycle::SessionRecord;
 use crate::engine::{kv_error, layout, Memspace};
 use crate::error::{Error, Result};
 use crate::kv::KeyRange;
@@ -27,7 +26,7 @@ impl Memspace {
     pub(crate) async fn next_chunk(&self, job: &JobRecord, budget: u64) -> Result<Chunk> {
         let j = &job.job;
         let head_key = layout::session(&j.memory_space_id, &j.session_id);
-        let Some((rec, bytes)) = self.load::<SessionRecord>(&head_key).await? else {
+        let Some((rec, bytes)) = self.load_head(&head_key).await? else {
             return Err(Error::storage(format!(
                 "the session {} of job {} is missing",
                 j.session_id, j.id

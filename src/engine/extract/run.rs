@@ -14,7 +14,6 @@ use super::prompt::{request, system_message};
 use super::write::{is_lease_lost, Held};
 use crate::codec::envelope;
 use crate::engine::cursor::Cursor;
-use crate::engine::lifecycle::SessionRecord;
 use crate::engine::{layout, Memspace};
 use crate::error::{Error, ErrorCode, Result};
 use crate::host::Llm;
@@ -171,7 +170,7 @@ impl Memspace {
             return Ok(Entry::Skipped);
         }
         let head = self
-            .load::<SessionRecord>(&layout::session(space_id, &rec.job.session_id))
+            .load_head(&layout::session(space_id, &rec.job.session_id))
             .await?;
         if !head.is_some_and(|(h, _)| counted(&rec.job, &h)) {
             // Written before a session-head commit that never landed: not a job.
