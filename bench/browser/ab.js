@@ -1,12 +1,15 @@
-// Two builds of memspace in one page (bench/browser/ab.mjs): newest-20 reads of raw
-// IndexedDB, build A and build B, sampled in turns, so load changes hit all three alike.
+// Two builds of memspace in one page (bench/browser/ab.mjs): newest-20 reads (or, with
+// `op=append`, one-event appends at the page's durability) of raw IndexedDB, build A and
+// build B, sampled in turns, so load changes hit all three alike.
 import { Memspace as A } from "memspace-a";
 import { Memspace as B } from "memspace-b";
-import { rawOpen, rawBatch, rawNewest, text, emitter, sessionId } from "./raw.js";
+import { rawOpen, rawBatch, rawNewest, rawAppend, text, emitter, sessionId } from "./raw.js";
 
 const params = new URLSearchParams(location.search);
 const N = Number(params.get("n") ?? 10000);
 const ROUNDS = Number(params.get("rounds") ?? 300);
+const APPEND = params.get("op") === "append";
+const DURABILITY = params.get("durability") ?? "strict";
 const tag = `${Date.now()}`;
 
 function percentiles(samples) {
@@ -27,7 +30,28 @@ async function filled(Memspace, name) {
   return () => ms.listEvents(sp, ses, { lastN: 20 });
 }
 
-async function main() {
+/** One `postEvent` per call on a session of its own (strict durability unless asked). */
+async function appender(Memspace, name) {
+  const ms = await Memspace.open({ storage: "indexeddb", name, durability: DURABILITY, wasm: `./${name.split("-")[0]}/memspace_bg.wasm`, fullWasm: `./${name.split("-")[0]}/memspace_full_bg.wasm` });
+  const sp = (await ms.createSpace()).id;
+  const ses = (await ms.createSession(sp, { participants: ["u1"] })).id;
+  let i = 0;
+  return () => ms.postEvent(sp, ses, { body: { content: text(i++) }, emitter, eventType: "message" });
+}
+
+async function appenders() {
+  const raw = await rawOpen(`raw-${tag}`);
+  let n = 0;
+  const rawSes = sessionId(1);
+  const a = await appender(A, `a-${tag}`);
+  const b = await appender(B, `b-${tag}`);
+  const ra = await a();
+  const rb = await b();
+  if (JSON.stringify([ra.sequenceId, ra.body]) !== JSON.stringify([rb.sequenceId, rb.body])) throw new Error("A and B answer differently");
+  return { raw: () => rawAppend(raw, rawSes, n++, DURABILITY), a, b };
+}
+
+async function newestReaders() {
   const raw = await rawOpen(`raw-${tag}`);
   const rawSes = sessionId(2);
   for (let i = 0; i < N; i += 200) await rawBatch(raw, rawSes, i, 200, "strict");
@@ -35,6 +59,11 @@ async function main() {
   const ra = await readers.a();
   const rb = await readers.b();
   if (JSON.stringify(ra.map((e) => [e.sequenceId, e.body])) !== JSON.stringify(rb.map((e) => [e.sequenceId, e.body]))) throw new Error("A and B answer differently");
+  return readers;
+}
+
+async function main() {
+  const readers = APPEND ? await appenders() : await newestReaders();
   const fns = Object.values(readers);
   for (let i = 0; i < 30; i++) for (const r of fns) await r();
   const samples = fns.map(() => []);

@@ -83,6 +83,32 @@ async function capture(fn) {
 
 const hex = (b) => (b instanceof Uint8Array ? [...b].map((x) => (x >= 32 && x < 127 && x !== 37 ? String.fromCharCode(x) : `%${x.toString(16).padStart(2, "0")}`)).join("") : JSON.stringify(b));
 
+/** With `calls=1`: every call across the JS↔wasm boundary is counted, by name (imports the
+ * module calls, exports JS calls), so a change's crossings per append are counted exactly. */
+const crossings = new Map();
+if (params.get("calls")) {
+  const count = (name, f) =>
+    function (...a) {
+      crossings.set(name, (crossings.get(name) ?? 0) + 1);
+      return f.apply(this, a);
+    };
+  const wrapImports = (imports) => {
+    for (const mod of Object.values(imports ?? {})) for (const [k, f] of Object.entries(mod)) if (typeof f === "function") mod[k] = count(`import ${k.replace(/_[0-9a-f]{16}$/, "")}`, f);
+    return imports;
+  };
+  const wrapExports = (res) => {
+    const inst = res.instance ?? res;
+    const ex = {};
+    for (const [k, f] of Object.entries(inst.exports)) ex[k] = typeof f === "function" ? count(`export ${k}`, f) : f;
+    const wrapped = Object.create(WebAssembly.Instance.prototype, { exports: { value: ex } });
+    return res.instance ? { module: res.module, instance: wrapped } : wrapped;
+  };
+  const stream = WebAssembly.instantiateStreaming;
+  const inst = WebAssembly.instantiate;
+  WebAssembly.instantiateStreaming = async (src, imports) => wrapExports(await stream(src, wrapImports(imports)));
+  WebAssembly.instantiate = async (src, imports) => wrapExports(await inst(src, wrapImports(imports)));
+}
+
 async function main() {
   const raw = await rawOpen(`raw-${tag}`);
   const ms = await Memspace.open({ storage: "indexeddb", name: `ms-${tag}`, durability: DURABILITY });
@@ -131,6 +157,22 @@ async function main() {
     tx.commit();
     await fin;
   };
+  // The same with ~SPIN µs of main-thread work right after commit() (does the flush overlap it?).
+  const SPIN = Number(params.get("spin") ?? 0);
+  const exactBusy = async () => {
+    const tx = db.transaction(store, mode, options);
+    const fin = done(tx);
+    issue(tx.objectStore(store));
+    tx.commit();
+    const t = performance.now();
+    while (performance.now() - t < SPIN / 1000);
+    await fin;
+  };
+  const exactBusyBefore = async () => {
+    const t = performance.now();
+    while (performance.now() - t < SPIN / 1000);
+    await exact();
+  };
   // The same minus one of the two head puts (what writing the head once would issue).
   const oneHead = mine.filter((w, k) => !(w.op === "put" && k === mine.findIndex((x) => x.op === "put")));
   const exactOneHead = async () => {
@@ -166,6 +208,13 @@ async function main() {
     return () => rawAppendAddOnly(raw, sessionId(2), n++, DURABILITY);
   })();
 
+  if (params.get("calls")) {
+    const n = 100;
+    crossings.clear();
+    for (let k = 0; k < n; k++) await mem();
+    return { info, calls: Object.fromEntries([...crossings].map(([k, v]) => [k, v / n]).sort((a, b) => b[1] - a[1])) };
+  }
+
   if (params.get("profile")) {
     const which = params.get("profile") === "exact" ? exactParse : mem;
     for (let k = 0; k < 50; k++) await which();
@@ -188,6 +237,7 @@ async function main() {
     IDBDatabase.prototype.transaction = function (...a) {
       m.tx = performance.now();
       const tx = origTx.apply(this, a);
+      m.txMade = performance.now();
       tx.addEventListener("complete", () => (m.complete = performance.now()));
       return tx;
     };
@@ -217,7 +267,7 @@ async function main() {
       m.parsed = performance.now();
       return v;
     };
-    const keys = ["callToQueued", "queuedToClock", "clockToTx", "callToTx", "txToAdd", "addToCommit", "commitToComplete", "completeToParse", "parse", "parsedToResolved", "total"];
+    const keys = ["inTx", "callToQueued", "queuedToClock", "clockToTx", "callToTx", "txToAdd", "addToCommit", "commitToComplete", "completeToParse", "parse", "parsedToResolved", "total"];
     const cut = { memspace: Object.fromEntries(keys.map((k) => [k, 0])), exactParse: Object.fromEntries(keys.map((k) => [k, 0])) };
     const N = ROUNDS * BLOCK;
     for (let k = 0; k < 30; k++) for (const f of [mem, exactParse]) await f();
@@ -232,6 +282,7 @@ async function main() {
         c.queuedToClock += ((m.now ?? m.qm ?? t0) - (m.qm ?? t0)) / N;
         c.clockToTx += (m.tx - (m.now ?? m.qm ?? t0)) / N;
         c.callToTx += (m.tx - t0) / N;
+        c.inTx += (m.txMade - m.tx) / N;
         c.txToAdd += (m.add - m.tx) / N;
         c.addToCommit += (m.commit - m.add) / N;
         c.commitToComplete += (m.complete - m.commit) / N;
@@ -250,8 +301,8 @@ async function main() {
     return { info, split: cut, appends: N };
   }
 
-  const names = ["rawPut", "rawAddHead", "memspace", "exact", "exactParse", "exactOneHead", "exactSmallHead"];
-  const res = await sampled(ROUNDS, [rawPut, rawAdd, mem, exact, exactParse, exactOneHead, exactSmallHead]);
+  const names = ["rawPut", "rawAddHead", "memspace", "exact", "exactParse", "exactOneHead", "exactSmallHead", ...(SPIN ? ["exactBusyAfter", "exactBusyBefore"] : [])];
+  const res = await sampled(ROUNDS, [rawPut, rawAdd, mem, exact, exactParse, exactOneHead, exactSmallHead, ...(SPIN ? [exactBusy, exactBusyBefore] : [])]);
   ms.close();
   raw.close();
   return { info, rounds: ROUNDS, block: BLOCK, results: Object.fromEntries(names.map((n, k) => [n, res[k]])) };

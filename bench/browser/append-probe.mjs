@@ -3,6 +3,7 @@
 // replayed from plain JS on its own connection vs raw IndexedDB. Never fails.
 // SPLIT=1: means of each append cut at its platform calls (time-stamping wrappers) instead;
 // PROFILE=mem|exact: a Chromium CPU profile of COUNT (1000) appends (self time per function);
+// CALLS=1: every JS↔wasm crossing of 100 appends counted by name (exact, load-independent);
 // WASM=path: another build of the default module (e.g. one with names kept, for PROFILE).
 import { build } from "esbuild";
 import { chromium } from "playwright-core";
@@ -32,7 +33,7 @@ async function main() {
     const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: FLAGS, headless: true });
     const p = await context.newPage();
     p.on("pageerror", (e) => console.log(`page error: ${e}`));
-    await p.goto(`${url}?rounds=${rounds}&count=${count}${process.env.PROFILE ? `&profile=${process.env.PROFILE}` : ""}${process.env.SPLIT ? "&split=1" : ""}`);
+    await p.goto(`${url}?rounds=${rounds}&count=${count}${process.env.PROFILE ? `&profile=${process.env.PROFILE}` : ""}${process.env.SPLIT ? "&split=1" : ""}${process.env.SPIN ? `&spin=${process.env.SPIN}` : ""}${process.env.CALLS ? "&calls=1" : ""}`);
     if (process.env.PROFILE) {
       await p.waitForFunction(() => window.__ready || window.__probe, null, { timeout: 30 * 60 * 1000, polling: 200 });
       const cdp = await context.newCDPSession(p);
@@ -58,6 +59,12 @@ async function main() {
     if (r.failed) throw new Error(r.failed);
     console.log(`append-probe: memspace's write transaction: ${r.info.calls}; transaction(${r.info.transaction.join(", ")}); ${r.info.writes.map((w) => `${w.op}(${w.valueBytes} B, key ${w.keyBytes} B ${w.key})`).join(", ")}`);
     if (process.env.HEAD) console.log(`session head as stored: ${r.info.head}`);
+    if (r.calls) {
+      const total = Object.values(r.calls).reduce((a, b) => a + b, 0);
+      console.log(`JS↔wasm crossings per append (means of 100 postEvent calls): ${total.toFixed(1)}`);
+      for (const [k, v] of Object.entries(r.calls)) console.log(`  ${v.toFixed(2).padStart(6)}  ${k}`);
+      return;
+    }
     if (r.split) {
       for (const [k, v] of Object.entries(r.split)) console.log(`split ${k.padEnd(10)} ${Object.entries(v).map(([a, b]) => `${a} ${(b * 1000).toFixed(0)}`).join(", ")} (µs, means of ${r.appends})`);
       console.log(`load average (1 min): ${l0.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`);
