@@ -35,6 +35,14 @@ pub fn payload(bytes: &[u8]) -> Result<&[u8]> {
             bytes[0]
         )));
     }
+    checksummed(bytes)
+}
+
+/// What follows the format byte and checksum of a value (any format), its checksum checked.
+pub fn checksummed(bytes: &[u8]) -> Result<&[u8]> {
+    if bytes.len() < HEADER {
+        return Err(Error::storage("value too short for its envelope"));
+    }
     let mut crc = [0u8; 4];
     crc.copy_from_slice(&bytes[1..HEADER]);
     let payload = &bytes[HEADER..];
@@ -42,6 +50,14 @@ pub fn payload(bytes: &[u8]) -> Result<&[u8]> {
         return Err(Error::storage("checksum mismatch"));
     }
     Ok(payload)
+}
+
+/// Fills the checksum of `out`, laid out as format byte, 4 checksum bytes, payload.
+pub fn seal(out: &mut [u8]) {
+    if out.len() >= HEADER {
+        let crc = crate::codec::crc32::hash(&out[HEADER..]);
+        out[1..HEADER].copy_from_slice(&crc.to_le_bytes());
+    }
 }
 
 /// Decodes a record, checking version and checksum.
@@ -60,12 +76,7 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
             bytes[0]
         )));
     }
-    let mut crc = [0u8; 4];
-    crc.copy_from_slice(&bytes[1..HEADER]);
-    let payload = &bytes[HEADER..];
-    if crate::codec::crc32::hash(payload) != u32::from_le_bytes(crc) {
-        return Err(Error::storage("checksum mismatch"));
-    }
+    let payload = checksummed(bytes)?;
     serde_json::from_slice(payload).map_err(|e| Error::storage(format!("decode: {e}")))
 }
 

@@ -75,8 +75,7 @@ pub fn encode_parts(h: &Header<'_>, body: &[u8]) -> Vec<u8> {
     out.extend_from_slice(h.emitter.kind.as_bytes());
     put_opt_str(&mut out, h.emitter.id.as_deref());
     out.extend_from_slice(if compressed { &packed } else { body });
-    let crc = crate::codec::crc32::hash(&out[HEADER..]);
-    out[1..HEADER].copy_from_slice(&crc.to_le_bytes());
+    crate::codec::envelope::seal(&mut out);
     out
 }
 
@@ -154,12 +153,7 @@ pub fn parts(bytes: &[u8]) -> Result<Parts<'_>> {
     if bytes.len() < HEADER || !is_binary(bytes) {
         return Err(Error::storage("not a binary event value"));
     }
-    let mut crc = [0u8; 4];
-    crc.copy_from_slice(&bytes[1..HEADER]);
-    let rest = &bytes[HEADER..];
-    if crate::codec::crc32::hash(rest) != u32::from_le_bytes(crc) {
-        return Err(Error::storage("checksum mismatch"));
-    }
+    let rest = crate::codec::envelope::checksummed(bytes)?;
     let mut r = Reader(rest);
     let compressed = match r.varint()? {
         0 => None,

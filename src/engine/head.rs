@@ -34,7 +34,6 @@ use crate::time::Timestamp;
 
 /// The format byte of a compact session head.
 pub(crate) const HEAD_FORMAT: u8 = 4;
-const HEADER: usize = 5;
 
 // Flag bits 0–4 say which optional times follow, in the order `encode`'s `times` lists them.
 const TYPE_INDEX: u64 = 1 << 5;
@@ -212,8 +211,7 @@ pub(crate) fn encode(rec: &SessionRecord) -> Result<Vec<u8>> {
         put_str(&mut out, &a.job_id);
         put_time(&mut out, a.since, *created_at);
     }
-    let crc = crate::codec::crc32::hash(&out[HEADER..]);
-    out[1..HEADER].copy_from_slice(&crc.to_le_bytes());
+    envelope::seal(&mut out);
     Ok(out)
 }
 
@@ -229,15 +227,7 @@ fn decode_value(bytes: &[u8]) -> Result<SessionRecord> {
     if bytes.first() != Some(&HEAD_FORMAT) {
         return envelope::decode::<super::lifecycle::StoredHead>(bytes).map(SessionRecord::from);
     }
-    if bytes.len() < HEADER {
-        return Err(Error::storage("value too short for its envelope"));
-    }
-    let mut crc = [0u8; 4];
-    crc.copy_from_slice(&bytes[1..HEADER]);
-    let rest = &bytes[HEADER..];
-    if crate::codec::crc32::hash(rest) != u32::from_le_bytes(crc) {
-        return Err(Error::storage("checksum mismatch"));
-    }
+    let rest = envelope::checksummed(bytes)?;
     let mut r = Reader(rest);
     let flags = r.varint()?;
     let id = r.string()?.to_string();
