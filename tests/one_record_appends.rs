@@ -319,3 +319,35 @@ fn an_event_above_the_count_without_a_running_count_is_a_storage_error() {
     let err = run(ms.get_session(&sp.id, &s.id)).unwrap_err();
     assert_eq!(err.code, ErrorCode::Storage, "{err:?}");
 }
+
+#[test]
+fn a_listing_past_an_offset_shows_the_counters_of_events_appended_without_a_head_write() {
+    let w = World::new();
+    let sp = w.space();
+    let sessions: Vec<Session> = (0..70).map(|_| w.session(&sp)).collect();
+    // Untyped events: each append writes its event alone, the heads keep count 0.
+    for (i, s) in sessions.iter().enumerate() {
+        for n in 0..i % 3 {
+            run(w.ms.post_event(&sp.id, &s.id, plain(&format!("e{n}")))).unwrap();
+        }
+    }
+    // Pages that start inside the first chunk of heads and past it.
+    for (offset, limit) in [(0, 70), (50, 20), (63, 5), (65, 5)] {
+        let page = run(w.ms.list_sessions(
+            &sp.id,
+            SessionFilter {
+                offset: Some(offset),
+                limit: Some(limit),
+                ..Default::default()
+            },
+        ))
+        .unwrap();
+        let want: Vec<(String, u64)> = (sessions.iter().enumerate())
+            .skip(offset as usize)
+            .take(limit as usize)
+            .map(|(i, s)| (s.id.clone(), (i % 3) as u64))
+            .collect();
+        let got: Vec<(String, u64)> = page.iter().map(|s| (s.id.clone(), s.event_count)).collect();
+        assert_eq!(got, want, "offset {offset}");
+    }
+}

@@ -183,7 +183,7 @@ impl Memspace {
             if chunk.is_empty() {
                 break;
             }
-            for rec in self.fold_heads(&chunk).await? {
+            for rec in self.fold_heads(&chunk, 0).await? {
                 let s = &rec.session;
                 let last = s
                     .last_event_at

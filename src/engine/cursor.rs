@@ -65,7 +65,8 @@ pub(crate) fn successor(key: &[u8]) -> Vec<u8> {
 
 /// Offset/limit paging over the items that pass a list's filters.
 pub(crate) struct Pager<T> {
-    skip: u64,
+    /// Matches still to skip.
+    pub skip: u64,
     limit: u64,
     items: Vec<T>,
 }

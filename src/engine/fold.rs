@@ -13,6 +13,7 @@ use super::{kv_error, layout, Memspace};
 use crate::codec::event as event_codec;
 use crate::error::{Error, Result};
 use crate::kv::{Read, ReadResult};
+use crate::model::Trigger;
 use std::rc::Rc;
 
 /// A boxed engine future.
@@ -103,6 +104,15 @@ fn loaded(res: Vec<ReadResult>, atomic: bool) -> Result<Option<(SessionRecord, V
     Ok(Some((rec, bytes)))
 }
 
+/// True when a listing folds the `i`-th head `rec` of a chunk whose first `skip` it skips: past
+/// them, or if a strategy triggers on the counters a fold changes (event or token count, idle
+/// time), as its lifecycle then needs the folded head. Time to live does not: a firing on an
+/// unfolded head fails its commit (the next event key is not absent) and is retried folded.
+fn picked(i: usize, skip: usize, rec: &SessionRecord) -> bool {
+    i >= skip
+        || (rec.session.lifecycle_strategies.iter()).any(|s| !matches!(s.trigger, Trigger::Ttl(_)))
+}
+
 /// A remembered head `head` folded again with the newest event key a read found (the same
 /// head when that changes nothing: same stored bytes and counters are the same state).
 pub(crate) fn refold(
@@ -144,28 +154,43 @@ impl Memspace {
 
     /// Decodes the heads of a listing's chunk and, on a backend with atomic batches, folds
     /// each with its session's newest event key: one reverse scan of one key per session, all
-    /// in one read after the chunk's.
+    /// in one read after the chunk's. The first `skip` heads are folded only if a strategy
+    /// triggers on the counters ([`picked`]): a listing skips the others whatever they are.
     pub(crate) fn fold_heads<'a>(
         &'a self,
         chunk: &'a [(Vec<u8>, Vec<u8>)],
+        skip: usize,
     ) -> Boxed<'a, Vec<SessionRecord>> {
-        Box::pin(self.fold_chunk(chunk))
+        Box::pin(self.fold_chunk(chunk, skip))
     }
 
-    async fn fold_chunk(&self, chunk: &[(Vec<u8>, Vec<u8>)]) -> Result<Vec<SessionRecord>> {
-        let mut recs = Vec::with_capacity(chunk.len());
-        let mut reads = Vec::with_capacity(chunk.len());
-        for (_, bytes) in chunk {
+    async fn fold_chunk(
+        &self,
+        chunk: &[(Vec<u8>, Vec<u8>)],
+        skip: usize,
+    ) -> Result<Vec<SessionRecord>> {
+        let mut recs = Vec::new();
+        let mut reads = Vec::new();
+        for (i, (_, bytes)) in chunk.iter().enumerate() {
             let rec = super::head::decode(bytes)?;
-            reads.push(newest_event(&rec.session.memory_space_id, &rec.session.id));
+            if picked(i, skip, &rec) {
+                reads.push(newest_event(&rec.session.memory_space_id, &rec.session.id));
+            }
             recs.push(rec);
         }
-        if !self.kv.capabilities().atomic_batches || recs.is_empty() {
+        if !self.kv.capabilities().atomic_batches || reads.is_empty() {
             return Ok(recs);
         }
-        let res = self.kv.read_many(&reads).await.map_err(kv_error)?;
-        for (rec, r) in recs.iter_mut().zip(&res) {
-            fold(rec, first_entry(Some(r)))?;
+        let mut res = self
+            .kv
+            .read_many(&reads)
+            .await
+            .map_err(kv_error)?
+            .into_iter();
+        for (i, rec) in recs.iter_mut().enumerate() {
+            if picked(i, skip, rec) {
+                fold(rec, first_entry(res.next().as_ref()))?;
+            }
         }
         Ok(recs)
     }

@@ -343,7 +343,8 @@ impl Memspace {
             if chunk.is_empty() {
                 return Ok(page.into_items());
             }
-            let recs = self.fold_heads(&chunk).await?;
+            // Truncated on 32-bit targets: a smaller skip only folds more.
+            let recs = self.fold_heads(&chunk, page.skip as usize).await?;
             for ((_, bytes), rec) in chunk.iter().zip(recs) {
                 if rec.is_hidden() {
                     continue;
