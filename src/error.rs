@@ -161,6 +161,21 @@ impl Error {
         Error::new(ErrorCode::Storage, message)
     }
 
+    /// The `storage` error for a value that did not encode to JSON (`encode: …`). One
+    /// function for every encoding call site: the message is built in one place, not in each
+    /// generic caller's copy.
+    #[cold]
+    pub(crate) fn encode_failed(e: serde_json::Error) -> Self {
+        Error::storage(format!("encode: {e}"))
+    }
+
+    /// The `storage` error for stored JSON that did not decode (`decode: …`); see
+    /// [`Error::encode_failed`].
+    #[cold]
+    pub(crate) fn decode_failed(e: serde_json::Error) -> Self {
+        Error::storage(format!("decode: {e}"))
+    }
+
     /// The HTTP status for this error.
     pub fn status(&self) -> u16 {
         self.code.status()

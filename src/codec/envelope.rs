@@ -16,12 +16,18 @@ const HEADER: usize = 5;
 
 /// Encodes a record.
 pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
-    let payload = serde_json::to_vec(value).map_err(|e| Error::storage(format!("encode: {e}")))?;
+    Ok(enveloped(
+        &serde_json::to_vec(value).map_err(Error::encode_failed)?,
+    ))
+}
+
+/// `payload` in its envelope (not generic: one copy for every record type).
+fn enveloped(payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER + payload.len());
     out.push(FORMAT_VERSION);
-    out.extend_from_slice(&crate::codec::crc32::hash(&payload).to_le_bytes());
-    out.extend_from_slice(&payload);
-    Ok(out)
+    out.extend_from_slice(&crate::codec::crc32::hash(payload).to_le_bytes());
+    out.extend_from_slice(payload);
+    out
 }
 
 /// The JSON payload of a value, its version and checksum checked (nothing is decoded).
@@ -62,6 +68,12 @@ pub fn seal(out: &mut [u8]) {
 
 /// Decodes a record, checking version and checksum.
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(record_payload(bytes)?).map_err(Error::decode_failed)
+}
+
+/// The JSON payload of a record, version and checksum checked; a record of the pre-release
+/// format is refused by name (not generic: one copy for every record type).
+fn record_payload(bytes: &[u8]) -> Result<&[u8]> {
     if bytes.len() < HEADER {
         return Err(Error::storage("value too short for its envelope"));
     }
@@ -76,8 +88,7 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
             bytes[0]
         )));
     }
-    let payload = checksummed(bytes)?;
-    serde_json::from_slice(payload).map_err(|e| Error::storage(format!("decode: {e}")))
+    checksummed(bytes)
 }
 
 #[cfg(test)]

@@ -81,7 +81,7 @@ pub fn encode_parts(h: &Header<'_>, body: &[u8]) -> Vec<u8> {
 
 /// A body as the JSON text an event value holds.
 pub fn body_json(body: &serde_json::Value) -> Result<Vec<u8>> {
-    serde_json::to_vec(body).map_err(|e| Error::storage(format!("encode: {e}")))
+    serde_json::to_vec(body).map_err(Error::encode_failed)
 }
 
 /// Encodes an event (its session and sequence ids are the key's, not stored), with the
@@ -193,7 +193,7 @@ pub fn decode(session_id: &str, seq: u64, bytes: &[u8]) -> Result<Event> {
             &text
         }
     };
-    let body = serde_json::from_slice(json).map_err(|e| Error::storage(format!("decode: {e}")))?;
+    let body = serde_json::from_slice(json).map_err(Error::decode_failed)?;
     Ok(Event {
         session_id: session_id.to_string(),
         sequence_id: seq,
@@ -210,7 +210,7 @@ pub fn decode(session_id: &str, seq: u64, bytes: &[u8]) -> Result<Event> {
 
 /// Writes `v` as JSON (serde_json's writer: the one the engine already has, no `fmt`).
 fn json<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) -> Result<()> {
-    serde_json::to_writer(&mut *out, v).map_err(|e| Error::storage(format!("encode: {e}")))
+    serde_json::to_writer(&mut *out, v).map_err(Error::encode_failed)
 }
 
 fn json_str(out: &mut Vec<u8>, s: &str) -> Result<()> {

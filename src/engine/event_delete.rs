@@ -53,13 +53,12 @@ pub(crate) fn decode_stored(session_id: &str, seq: u64, bytes: &[u8]) -> Result<
     }
     let payload = envelope::payload(bytes)?;
     if is_tombstone(payload) {
-        let t: Tombstone =
-            serde_json::from_slice(payload).map_err(|e| Error::storage(format!("decode: {e}")))?;
+        let t: Tombstone = serde_json::from_slice(payload).map_err(Error::decode_failed)?;
         return Ok(StoredEvent::Deleted(t.deleted_event));
     }
     serde_json::from_slice(payload)
         .map(StoredEvent::Live)
-        .map_err(|e| Error::storage(format!("decode: {e}")))
+        .map_err(Error::decode_failed)
 }
 
 /// Decodes an `ev/…` value; `None` for a tombstone.

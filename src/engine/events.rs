@@ -528,10 +528,7 @@ impl Memspace {
             if let Some(payloads) = snap {
                 return payloads
                     .iter()
-                    .map(|p| {
-                        serde_json::from_slice(p)
-                            .map_err(|e| Error::storage(format!("decode: {e}")))
-                    })
+                    .map(|p| serde_json::from_slice(p).map_err(Error::decode_failed))
                     .collect();
             }
         }
@@ -570,7 +567,7 @@ impl Memspace {
         let events = self
             .list_events_general(space_id, session_id, query)
             .await?;
-        serde_json::to_string(&events).map_err(|e| Error::storage(format!("encode: {e}")))
+        serde_json::to_string(&events).map_err(Error::encode_failed)
     }
 
     /// The unfiltered `list_events` as one snapshot read (one [`crate::kv::Kv::read_many`],

@@ -44,11 +44,11 @@ const AWAITING: u64 = 1 << 7;
 // already instantiates for these types (`from_str` would add a second copy of each
 // deserializer to the wasm module).
 fn json<T: serde::Serialize + ?Sized>(v: &T) -> Result<Vec<u8>> {
-    serde_json::to_vec(v).map_err(|e| Error::storage(format!("encode: {e}")))
+    serde_json::to_vec(v).map_err(Error::encode_failed)
 }
 
 fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T> {
-    serde_json::from_slice(s.as_bytes()).map_err(|e| Error::storage(format!("decode: {e}")))
+    serde_json::from_slice(s.as_bytes()).map_err(Error::decode_failed)
 }
 
 fn put_opt_json(out: &mut Vec<u8>, text: Option<Vec<u8>>) {

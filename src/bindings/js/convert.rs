@@ -18,7 +18,7 @@ use wasm_bindgen::prelude::*;
 pub fn to_js<T: Serialize + ?Sized>(record: &T) -> Result<JsValue, JsValue> {
     record
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| super::error::to_js(Error::storage(format!("encode: {e}"))))
+        .map_err(|e| super::error::to_js(Error::encode_failed(e)))
 }
 
 /// A record as a plain object. The core module (feature `js-core` alone) writes every record
@@ -33,8 +33,8 @@ pub fn to_js<T: Serialize + ?Sized>(record: &T) -> Result<JsValue, JsValue> {
 /// where serde-wasm-bindgen's per-field calls and per-string decodes cost more than the
 /// storage read (docs/engineering/browser-performance.md has the measurement).
 pub fn to_js_json<T: Serialize + ?Sized>(record: &T) -> Result<JsValue, JsValue> {
-    let text = serde_json::to_string(record)
-        .map_err(|e| super::error::to_js(Error::storage(format!("encode: {e}"))))?;
+    let text =
+        serde_json::to_string(record).map_err(|e| super::error::to_js(Error::encode_failed(e)))?;
     parse_json(&text)
 }
 
@@ -51,12 +51,17 @@ pub fn input_error(what: &str, e: InputError) -> JsValue {
 
 /// An input object (`undefined` / `null` = `{}`) as an engine input type.
 pub fn from_js<T: DeserializeOwned>(what: &str, input: &JsValue) -> Result<T, JsValue> {
-    let v = if input.is_undefined() || input.is_null() {
+    input::from_value(or_empty_object(input)).map_err(|e| input_error(what, e))
+}
+
+/// `input`, or a new empty object for `undefined` / `null` (not generic: one copy for every
+/// input type).
+fn or_empty_object(input: &JsValue) -> JsValue {
+    if input.is_undefined() || input.is_null() {
         js_sys::Object::new().into()
     } else {
         input.clone()
-    };
-    input::from_value(v).map_err(|e| input_error(what, e))
+    }
 }
 
 /// A JSON value input as given (`null` stays `null`, unlike [`from_js`]'s option objects).

@@ -424,6 +424,19 @@ impl Input {
         })
     }
 
+    /// The elements of this array, to read in order (not generic, like [`Self::fields`]).
+    fn items(self) -> Result<Items> {
+        let arr = self.array()?;
+        self.spend(2)?;
+        let len = array_length(&arr)?;
+        Ok(Items {
+            parent: self,
+            arr,
+            next: 0,
+            len,
+        })
+    }
+
     /// Visits the entries of `obj`, known to be a plain object, as a map.
     fn map_of<'de, V: Visitor<'de>>(self, obj: &Object, visitor: V) -> Result<V::Value> {
         self.nest()?;
@@ -586,15 +599,7 @@ impl<'de> de::Deserializer<'de> for Input {
         if self.json.is_none() && is_float_array(&self.value) {
             return visitor.visit_seq(Floats::of(&self.value)?);
         }
-        let arr = self.array()?;
-        self.spend(2)?;
-        let len = array_length(&arr)?;
-        visitor.visit_seq(Items {
-            parent: self,
-            arr,
-            next: 0,
-            len,
-        })
+        visitor.visit_seq(self.items()?)
     }
 
     fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value> {
@@ -677,10 +682,9 @@ struct Items {
     len: u32,
 }
 
-impl<'de> de::SeqAccess<'de> for Items {
-    type Error = InputError;
-
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
+impl Items {
+    /// The next element and its index (not generic, like [`Fields::next_field`]).
+    fn next_item(&mut self) -> Result<Option<(u32, Input)>> {
         if self.next >= self.len {
             return Ok(None);
         }
@@ -689,10 +693,21 @@ impl<'de> de::SeqAccess<'de> for Items {
         self.parent.spend(1)?;
         let value = Reflect::get_u32(&self.arr, i)
             .map_err(|_| InputError::new("reading it threw").within_index(i))?;
-        let item = self.parent.child(value);
-        seed.deserialize(item)
-            .map(Some)
-            .map_err(|e| e.within_index(i))
+        Ok(Some((i, self.parent.child(value))))
+    }
+}
+
+impl<'de> de::SeqAccess<'de> for Items {
+    type Error = InputError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
+        match self.next_item()? {
+            Some((i, item)) => seed
+                .deserialize(item)
+                .map(Some)
+                .map_err(|e| e.within_index(i)),
+            None => Ok(None),
+        }
     }
 
     fn size_hint(&self) -> Option<usize> {
