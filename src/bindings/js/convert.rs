@@ -18,7 +18,7 @@ use wasm_bindgen::prelude::*;
 pub fn to_js<T: Serialize + ?Sized>(record: &T) -> Result<JsValue, JsValue> {
     record
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| super::error::to_js(Error::encode_failed(e)))
+        .map_err(|e| super::error::to_js(Error::storage(format!("encode: {e}"))))
 }
 
 /// A record as a plain object. The core module (feature `js-core` alone) writes every record
