@@ -54,15 +54,6 @@ use web_sys::{
 // `transaction()` and `commit()`): direct property access instead of `Reflect` calls with
 // JS strings made from Rust strings on every request (measured: the largest wasm-side cost of
 // a read, docs/engineering/browser-performance.md).
-#[wasm_bindgen(module = "/js/writes.js")]
-extern "C" {
-    /// A commit's writes in one call (`at`: kind, key offset and length, value offset and
-    /// length per write, offsets into wasm memory); answers the add requests in order.
-    #[wasm_bindgen(js_name = issueWrites, catch)]
-    fn issue_writes(store: &IdbObjectStore, memory: &JsValue, at: &[u32])
-        -> Result<Array, JsValue>;
-}
-
 #[wasm_bindgen]
 extern "C" {
     /// An `IDBRecord` as `getAllRecords` returns it.
@@ -497,37 +488,22 @@ fn issue<'a>(
                 .map_err(|e| Fail::Kv(storage("get", &e)))?,
         ));
     }
-    // Every write in one call (js/writes.js): five numbers each, the key and value read from
-    // wasm memory there (this batch's bytes stay put: nothing here allocates during the call).
-    let is_add = |oi: usize| adds.iter().any(|&(a, _)| a == oi);
-    let mut at = Vec::with_capacity(batch.ops.len() * 5);
+    let mut added = Vec::with_capacity(adds.len());
     for (oi, op) in batch.ops.iter().enumerate() {
-        let (kind, k, v): (u32, &[u8], &[u8]) = match op {
-            Op::Put(k, v) if is_add(oi) => (1, k, v),
-            Op::Put(k, v) => (0, k, v),
-            Op::Delete(k) => (2, k, &[]),
+        let r = match op {
+            Op::Put(k, v) if adds.iter().any(|&(a, _)| a == oi) => store
+                .add_with_key(&Uint8Array::from(v.as_slice()), &key_js(k))
+                .map(|req| added.push((k, req))),
+            Op::Put(k, v) => store
+                .put_with_key(&Uint8Array::from(v.as_slice()), &key_js(k))
+                .map(drop),
+            Op::Delete(k) => store.delete(&key_js(k)).map(drop),
         };
-        at.extend([kind, k.as_ptr() as u32, k.len() as u32]);
-        at.extend([v.as_ptr() as u32, v.len() as u32]);
-    }
-    let requests = match issue_writes(store, &wasm_bindgen::memory(), &at) {
-        Ok(r) => r,
-        Err(e) => {
+        if let Err(e) = r {
             let _ = tx.abort();
             return Err(Fail::Kv(classify(&e, "write")));
         }
-    };
-    let added = batch
-        .ops
-        .iter()
-        .enumerate()
-        .filter_map(|(oi, op)| match op {
-            Op::Put(k, _) if is_add(oi) => Some(k),
-            _ => None,
-        })
-        .zip(requests.iter())
-        .map(|(k, r)| (k, r.unchecked_into::<IdbRequest>()))
-        .collect();
+    }
     Ok(Issued { reads, added })
 }
 
