@@ -7,11 +7,12 @@
 /**
  * The JSON text of `value` if it is plain JSON data within the limits, else undefined.
  * Plain: objects whose prototype is Object.prototype or null and whose own properties are
- * all enumerable (none but the keys is read), arrays whose prototype is Array.prototype;
- * strings; finite numbers other than -0, integers only when safe (larger ones are not sent
- * as integers); booleans; null. Object entries whose value is undefined are left out and
- * undefined array items are null, as the field-by-field reading does; a `__proto__` key,
- * a function, symbol or BigInt anywhere answers undefined. Limits: nesting below
+ * all enumerable data properties (no getter is called), arrays whose prototype is
+ * Array.prototype; strings; finite numbers other than -0, integers only when safe (larger
+ * ones are not sent as integers); booleans; null. Undefined array items are null, as the
+ * field-by-field reading makes them; an object entry whose value is undefined, a `__proto__`
+ * key, a function, symbol or BigInt anywhere, or an optional event field on
+ * Object.prototype answers undefined. Limits: nesting below
  * `maxDepth` (from the root), arrays and objects of at most `maxList` items, and a running
  * lower bound of the encoded size (strings, numbers, literals as the field-by-field reading
  * counts them; keys at 3 bytes a UTF-16 unit) of at most `budget`: the walk stops as soon as
@@ -19,6 +20,9 @@
  * throws answers undefined (the field-by-field reading then reports it).
  */
 export function plainJson(value, budget, maxDepth, maxList) {
+  // The field-by-field reading takes a missing optional field from the prototype chain:
+  // while Object.prototype has one, every input is read that way.
+  for (const k of INHERITABLE) if (k in Object.prototype) return undefined;
   let left = budget;
   const text = (v, depth) => {
     switch (typeof v) {
@@ -60,11 +64,17 @@ export function plainJson(value, budget, maxDepth, maxList) {
     if (proto !== Object.prototype && proto !== null) return undefined;
     const keys = Object.keys(v);
     if (keys.length > maxList || keys.length !== Object.getOwnPropertyNames(v).length) return undefined;
+    // Descriptors, not reads: an accessor answers undefined without its getter being called,
+    // so a getter runs only in the field-by-field reading, once and in field order.
+    const own = Object.getOwnPropertyDescriptors(v);
     left -= 2;
     let s = "{";
     for (const k of keys) {
-      const x = v[k];
-      if (x === undefined) continue;
+      // An accessor has no value; an entry whose value is undefined answers undefined too: in
+      // an event or emitter the field-by-field reading refuses it as an unknown key unless it
+      // is a field, and JSON has no such value.
+      const x = own[k]?.value;
+      if (x === undefined) return undefined;
       left -= 3 * k.length + 3;
       if (k === "__proto__" || left < 0) return undefined;
       const t = text(x, depth + 1);
@@ -80,6 +90,9 @@ export function plainJson(value, budget, maxDepth, maxList) {
     return undefined;
   }
 }
+
+// The optional fields of an event and its emitter (src/model: NewEvent, Emitter).
+const INHERITABLE = ["eventType", "id"];
 
 // What JSON.stringify escapes in a string (and surrogates, paired or not): a string without
 // any is its JSON text in quotes, with no call.

@@ -20,8 +20,8 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), "memspace-event-input-"));
   await writeFile(
     join(dir, "entry.js"),
-    `import { Memspace } from "memspace";\nimport { check } from ${JSON.stringify(join(root, "test/shared/event-input-cases.js"))};\n` +
-      `check(Memspace, { storage: "indexeddb", wasm: new URL("./memspace_bg.wasm", location.href) }).then((r) => (window.__done = { ok: r }), (e) => (window.__done = { failed: String(e && e.stack ? e.stack : e) }));\n`,
+    `import { Memspace } from "memspace";\nimport { plainJson } from ${JSON.stringify(join(root, "dist/input.js"))};\nimport { check } from ${JSON.stringify(join(root, "test/shared/event-input-cases.js"))};\n` +
+      `check(Memspace, { storage: "indexeddb", wasm: new URL("./memspace_bg.wasm", location.href) }, plainJson).then((r) => (window.__done = { ok: r }), (e) => (window.__done = { failed: String(e && e.stack ? e.stack : e) }));\n`,
   );
   await build({ entryPoints: [join(dir, "entry.js")], bundle: true, format: "esm", platform: "browser", target: "es2022", outfile: join(dir, "page.js"), logLevel: "warning", alias: { memspace: join(root, "dist/index.js") } });
   await writeFile(join(dir, "index.html"), '<!doctype html><meta charset="utf-8"><script type="module" src="./page.js"></script>\n');

@@ -3,7 +3,8 @@
 import { test } from "node:test";
 import { Memspace } from "memspace";
 import { check } from "../shared/event-input-cases.js";
+import { plainJson } from "../../dist/input.js";
 
 test("plain event inputs and inputs read field by field store the same events and refuse with the same errors", async () => {
-  await check(Memspace, { storage: "memory" });
+  await check(Memspace, { storage: "memory" }, plainJson);
 });

@@ -47,7 +47,8 @@ export const bodies = [
   { content: "plain text" },
   { b: 1, 2: "two", a: [3, { z: 1, y: 2 }], 1: null, "": "empty key" },
   { s: 'quote " backslash \\ newline \n tab \t nul \u0000 unit sep \u001f del \u007f line sep \u2028 é 😀 /' },
-  { n: [0, 1, -1, 0.1, 0.1 + 0.2, 1e-7, 123.456e10, 2 ** 53 - 1, -(2 ** 53 - 1), 5e-324, 1.7976931348623157e308, -2.5e-300] },
+  { n: [0, 1, -1, 0.1, 0.1 + 0.2, 1e-7, 1.5e-7, 4.35, 1 / 3, 123.456e10, 2 ** 53 - 1, -(2 ** 53 - 1), 5e-324, 2.2250738585072014e-308, -2.5e-300, 5.0] },
+  { max: [1.7976931348623157e308, -1.7976931348623157e308, 1e21] },
   { zero: -0, list: [-0, 0] },
   { big: [2 ** 53, 2 ** 53 + 2, 1e21, -(2 ** 60)] },
   { t: true, f: false, nothing: null, gone: undefined, list: [undefined, null, [], {}] },
@@ -69,10 +70,16 @@ export const bodies = [
   JSON.parse(`${"[".repeat(60)}1${"]".repeat(60)}`),
 ];
 
+/** Indexes of `bodies` whose events must cross as one JSON text (the rest are read field by field either way). */
+export const plainBodies = [0, 1, 2, 3, 8, 11, 12, 13, 14, 15, 16];
+
 /** Event inputs both readings refuse, with the field-by-field reading's error. */
 export const refused = [
   [{ body: 1, emitter: user, Body: 2 }, "an unknown key, named as spelled"],
   [{ body: 1, emitter: { type: "user", id: "u1", ID: 1 } }, "an unknown emitter key"],
+  [{ body: 1, emitter: user, extra: undefined }, "an unknown key whose value is undefined"],
+  [{ body: 1, emitter: { type: "user", id: "u1", extra: undefined } }, "an unknown emitter key whose value is undefined"],
+  [{ body: 1, emitter: user, toJSON: undefined }, "an own toJSON key whose value is undefined"],
   [{ emitter: user }, "no body"],
   [{ body: 1 }, "no emitter"],
   [{ body: 1, emitter: user, eventType: 5 }, "a number for a string"],
@@ -95,8 +102,13 @@ export const refused = [
   ["text", "a string for an event"],
 ];
 
-/** Runs every case against `Memspace` opened with `options` (plus a fixed clock). */
-export async function check(Memspace, options) {
+/** Runs every case against `Memspace` opened with `options` (plus a fixed clock); `plainJson` is dist/input.js's. */
+export async function check(Memspace, options, plainJson) {
+  // The cases that should take the one-text reading do: were it never taken, both readings
+  // below would be the field-by-field one and every comparison would hold trivially.
+  for (const i of plainBodies) {
+    if (plainJson([{ body: bodies[i], emitter: user, eventType: "message" }], 2 * 256 * 1024, 64, 10_000) === undefined) throw new Error(`body ${i} is not read as one JSON text`);
+  }
   let n = 0;
   const fresh = async () => {
     const ms = await Memspace.open({ ...options, name: `${options.name ?? "in"}-${n++}-${Math.random()}`, clock });
@@ -165,6 +177,41 @@ export async function check(Memspace, options) {
   };
   const [g] = await c.ms.postEvents(c.sp, c.se, [{ body: counted, emitter: user }]);
   same(`${JSON.stringify(g.body)} ${reads}`, '{"x":1} 1', "a getter");
+  // Getters are called by the field-by-field reading only: once each, in field order (body,
+  // emitter, eventType), also when the input would otherwise be plain.
+  let calls = 0;
+  const getters = {
+    get eventType() {
+      calls += 1;
+      return `t${calls}`;
+    },
+    get body() {
+      calls += 1;
+      return calls;
+    },
+    emitter: user,
+  };
+  const [h] = await c.ms.postEvents(c.sp, c.se, [getters]);
+  same(`${h.eventType} ${JSON.stringify(h.body)} ${calls}`, "t2 1 2", "getters on an event");
+  let m = 0;
+  const late = {
+    get n() {
+      m += 1;
+      return m;
+    },
+    d: 1,
+  };
+  const [l] = await c.ms.postEvents(c.sp, c.se, [{ body: late, emitter: user }]);
+  same(`${JSON.stringify(l.body)} ${m}`, '{"n":1,"d":1} 1', "a getter before plain data");
+  // An optional field on Object.prototype is read as the field-by-field reading reads it.
+  Object.prototype.eventType = "polluted";
+  let polluted;
+  try {
+    [polluted] = await c.ms.postEvents(c.sp, c.se, [{ body: 1, emitter: user }]);
+  } finally {
+    delete Object.prototype.eventType;
+  }
+  same(String(polluted.eventType), "polluted", "an eventType on Object.prototype");
   const hostile = {
     get x() {
       throw new Error("getter");
