@@ -10,6 +10,7 @@ const N = Number(params.get("n") ?? 10000);
 const ROUNDS = Number(params.get("rounds") ?? 300);
 const APPEND = params.get("op") === "append";
 const DURABILITY = params.get("durability") ?? "strict";
+const SHARED = params.get("shared") === "1";
 const tag = `${Date.now()}`;
 
 function percentiles(samples) {
@@ -27,7 +28,7 @@ async function filled(Memspace, name) {
     for (let j = i; j < i + 200; j++) events.push({ body: { content: text(j) }, emitter, eventType: "message" });
     await ms.postEvents(sp, ses, events);
   }
-  return () => ms.listEvents(sp, ses, { lastN: 20 });
+  return Object.assign(() => ms.listEvents(sp, ses, { lastN: 20 }), { sp, ses });
 }
 
 /** One `postEvent` per call on a session of its own (strict durability unless asked). */
@@ -51,11 +52,20 @@ async function appenders() {
   return { raw: () => rawAppend(raw, rawSes, n++, DURABILITY), a, b };
 }
 
+/** With `shared=1`: B reads the very records A wrote (a handle of its own on A's database, like
+ * a second tab), so the two builds differ only in their code, not in where their data lies. */
+async function sharedReader(Memspace, name, read) {
+  const ms = await Memspace.open({ storage: "indexeddb", name, wasm: "./b/memspace_bg.wasm", fullWasm: "./b/memspace_full_bg.wasm" });
+  return () => ms.listEvents(read.sp, read.ses, { lastN: 20 });
+}
+
 async function newestReaders() {
   const raw = await rawOpen(`raw-${tag}`);
   const rawSes = sessionId(2);
   for (let i = 0; i < N; i += 200) await rawBatch(raw, rawSes, i, 200, "strict");
-  const readers = { raw: () => rawNewest(raw, rawSes, 20, N), a: await filled(A, `a-${tag}`), b: await filled(B, `b-${tag}`) };
+  const a = await filled(A, `a-${tag}`);
+  const b = SHARED ? await sharedReader(B, `a-${tag}`, a) : await filled(B, `b-${tag}`);
+  const readers = { raw: () => rawNewest(raw, rawSes, 20, N), a, b };
   const ra = await readers.a();
   const rb = await readers.b();
   if (JSON.stringify(ra.map((e) => [e.sequenceId, e.body])) !== JSON.stringify(rb.map((e) => [e.sequenceId, e.body]))) throw new Error("A and B answer differently");
