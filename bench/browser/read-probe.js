@@ -153,6 +153,16 @@ async function main() {
     for (const rec of recs) n += new Uint8Array(rec.key).slice().length + rec.value.slice().length;
     return JSON.parse(jsonText);
   };
+  // memspace over its in-memory store (same events): the read without IndexedDB.
+  const inMem = await Memspace.open({ storage: "memory", name: `mem-${tag}` });
+  const msp = (await inMem.createSpace()).id;
+  const mses = (await inMem.createSession(msp, { participants: ["u1"] })).id;
+  for (let i = 0; i < N; i += 200) {
+    const events = [];
+    for (let j = i; j < i + 200; j++) events.push({ body: { content: text(j) }, emitter, eventType: "message" });
+    await inMem.postEvents(msp, mses, events);
+  }
+  const memOnly = () => inMem.listEvents(msp, mses, { lastN: 20 });
   const mem = () => ms.listEvents(sp, ses, { lastN: 20 });
   const rawRead = () => rawNewest(raw, rawSes, 20, N);
   if (params.get("calls")) {
@@ -233,8 +243,8 @@ async function main() {
     for (const k of ["memspace", "exactParse"]) split[k] = { ...split[k] };
     return { split };
   }
-  const names = ["raw", "memspace", "exact", "exactRange", "exactTouch", "exactCopy", "exactParse", "viaWasm", "viaDeep"];
-  const res = await sampled(ROUNDS, [rawRead, mem, exact, exactRange, exactTouch, exactCopy, exactParse, viaWasm, viaDeep]);
+  const names = ["raw", "memspace", "memStore", "exact", "exactRange", "exactTouch", "exactCopy", "exactParse", "viaWasm", "viaDeep"];
+  const res = await sampled(ROUNDS, [rawRead, mem, memOnly, exact, exactRange, exactTouch, exactCopy, exactParse, viaWasm, viaDeep]);
   // JSON.parse alone, and the record count/bytes.
   const recs = await exact();
   const valueBytes = recs.reduce((a, r) => a + r.value.length, 0);

@@ -23,17 +23,12 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 /// An event's public JSON record, as a listing writes it.
-pub(crate) struct EventText(String);
+pub(crate) struct EventText(Vec<u8>);
 
 impl EventText {
-    /// The JSON of the event stored as `bytes` (`None`: a tombstone), checked to be UTF-8.
+    /// The JSON of the event stored as `bytes` (`None`: a tombstone).
     fn render(session_id: &str, seq: u64, bytes: &[u8]) -> Result<Option<Rc<Self>>> {
-        let Some(json) = event_json(session_id, seq, bytes)? else {
-            return Ok(None);
-        };
-        let text =
-            String::from_utf8(json).map_err(|_| Error::storage("stored event is not UTF-8"))?;
-        Ok(Some(Rc::new(EventText(text))))
+        Ok(event_json(session_id, seq, bytes)?.map(|t| Rc::new(EventText(t))))
     }
 }
 
@@ -544,7 +539,7 @@ impl Memspace {
                 return payloads
                     .iter()
                     .map(|p| {
-                        serde_json::from_str(&p.0)
+                        serde_json::from_slice(&p.0)
                             .map_err(|e| Error::storage(format!("decode: {e}")))
                     })
                     .collect();
@@ -569,16 +564,17 @@ impl Memspace {
                 .await?;
             if let Some(payloads) = snap {
                 let len = payloads.iter().map(|p| p.0.len() + 1).sum::<usize>() + 2;
-                let mut out = String::with_capacity(len);
-                out.push('[');
+                let mut out = Vec::with_capacity(len);
+                out.push(b'[');
                 for (i, p) in payloads.iter().enumerate() {
                     if i > 0 {
-                        out.push(',');
+                        out.push(b',');
                     }
-                    out.push_str(&p.0);
+                    out.extend_from_slice(&p.0);
                 }
-                out.push(']');
-                return Ok(out);
+                out.push(b']');
+                return String::from_utf8(out)
+                    .map_err(|_| Error::storage("stored event is not UTF-8"));
             }
         }
         let events = self
