@@ -831,7 +831,7 @@ impl Memspace {
         }
         let text = EventText::render(session_id, seq, bytes)?;
         if let Some(t) = &text {
-            self.cache.remember_decoded(key, bytes, t.clone());
+            self.cache.remember_sized(key, bytes, t.clone(), t.0.len());
         }
         Ok(text)
     }
