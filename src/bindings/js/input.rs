@@ -391,6 +391,39 @@ impl Input {
         }
     }
 
+    /// The fields of this record (an object with no key outside `fields`), to read in order.
+    /// Not generic: one copy serves every record type (each visitor type would make one).
+    fn fields(self, fields: &'static [&'static str]) -> Result<Fields> {
+        let obj = self.object()?;
+        let keys = own_keys(&obj)?;
+        if keys.length() > MAX_LIST {
+            return Err(InputError::new("has too many keys"));
+        }
+        // The common case in one copy; the key-by-key loop names an unknown key.
+        if !all_known(&keys, fields) {
+            for key in keys.iter() {
+                let key = key.as_string().unwrap_or_default();
+                if !fields.contains(&key.as_str()) {
+                    let expected = fields.join(", ");
+                    return Err(InputError::new(format!(
+                        "unknown key `{key}`; expected one of: {expected}"
+                    ))
+                    .within_key(&key));
+                }
+            }
+        }
+        let child = Input {
+            value: obj.into(),
+            depth: self.depth,
+            json: None,
+        };
+        Ok(Fields {
+            parent: child,
+            fields: fields.iter(),
+            value: None,
+        })
+    }
+
     /// Visits the entries of `obj`, known to be a plain object, as a map.
     fn map_of<'de, V: Visitor<'de>>(self, obj: &Object, visitor: V) -> Result<V::Value> {
         self.nest()?;
@@ -589,34 +622,7 @@ impl<'de> de::Deserializer<'de> for Input {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value> {
-        let obj = self.object()?;
-        let keys = own_keys(&obj)?;
-        if keys.length() > MAX_LIST {
-            return Err(InputError::new("has too many keys"));
-        }
-        // The common case in one copy; the key-by-key loop names an unknown key.
-        if !all_known(&keys, fields) {
-            for key in keys.iter() {
-                let key = key.as_string().unwrap_or_default();
-                if !fields.contains(&key.as_str()) {
-                    let expected = fields.join(", ");
-                    return Err(InputError::new(format!(
-                        "unknown key `{key}`; expected one of: {expected}"
-                    ))
-                    .within_key(&key));
-                }
-            }
-        }
-        let child = Input {
-            value: obj.into(),
-            depth: self.depth,
-            json: None,
-        };
-        visitor.visit_map(Fields {
-            parent: child,
-            fields: fields.iter(),
-            value: None,
-        })
+        visitor.visit_map(self.fields(fields)?)
     }
 
     /// Unit variants as strings (`"soft_delete"`), others as one-key objects (`{ ttl: 60 }`).
@@ -795,23 +801,25 @@ struct Fields {
     value: Option<(&'static str, JsValue)>,
 }
 
-impl<'de> de::MapAccess<'de> for Fields {
-    type Error = InputError;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+// The walk is in `Fields`' own methods, not in the generic ones: one copy for every record
+// type instead of one per type.
+impl Fields {
+    /// The next field present (not absent, not `undefined`); its value is kept for
+    /// [`Self::value`].
+    fn next_field(&mut self) -> Result<Option<&'static str>> {
         for field in self.fields.by_ref() {
             let value = get_field(&self.parent.value, field)?;
             if value.is_undefined() {
                 continue;
             }
             self.value = Some((field, value));
-            let k: de::value::StrDeserializer<'_, InputError> = field.into_deserializer();
-            return seed.deserialize(k).map(Some);
+            return Ok(Some(field));
         }
         Ok(None)
     }
 
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
+    /// The value of the field [`Self::next_field`] returned, and that field's name.
+    fn value(&mut self) -> Result<(&'static str, Input)> {
         let (key, value) = self
             .value
             .take()
@@ -821,6 +829,25 @@ impl<'de> de::MapAccess<'de> for Fields {
             depth: self.parent.depth,
             json: None,
         };
+        Ok((key, child))
+    }
+}
+
+impl<'de> de::MapAccess<'de> for Fields {
+    type Error = InputError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+        match self.next_field()? {
+            Some(field) => {
+                let k: de::value::StrDeserializer<'_, InputError> = field.into_deserializer();
+                seed.deserialize(k).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
+        let (key, child) = self.value()?;
         seed.deserialize(child).map_err(|e| e.within_key(key))
     }
 }
