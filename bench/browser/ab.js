@@ -1,14 +1,16 @@
 // Two builds of memspace in one page (bench/browser/ab.mjs): newest-20 reads (or, with
-// `op=append`, one-event appends at the page's durability) of raw IndexedDB, build A and
-// build B, sampled in turns, so load changes hit all three alike.
+// `op=append`, one-event appends at the page's durability; `op=batch`, 200-event batches into
+// one session; `op=list`, listSessions of 100 sessions in two pages of 50) of raw IndexedDB,
+// build A and build B, sampled in turns, so load changes hit all three alike.
 import { Memspace as A } from "memspace-a";
 import { Memspace as B } from "memspace-b";
-import { rawOpen, rawBatch, rawNewest, rawAppend, text, emitter, sessionId } from "./raw.js";
+import { rawOpen, rawBatch, rawNewest, rawAppend, rawPutSessions, rawListSessions, text, emitter, sessionId } from "./raw.js";
 
 const params = new URLSearchParams(location.search);
 const N = Number(params.get("n") ?? 10000);
 const ROUNDS = Number(params.get("rounds") ?? 300);
-const APPEND = params.get("op") === "append";
+const OP = params.get("op") ?? "read";
+const APPEND = OP === "append";
 const DURABILITY = params.get("durability") ?? "strict";
 // With `miss=1`: also newest-20 reads that find nothing remembered, beside the usual ones
 // (B then reads A's database, as with `shared=1`).
@@ -103,8 +105,55 @@ async function newestReaders() {
   return readers;
 }
 
+/** 200-event batches into one session per build (raw: 200 puts in one transaction). */
+async function batchers() {
+  const raw = await rawOpen(`raw-${tag}`);
+  const rawSes = sessionId(3);
+  let n = 0;
+  const batcher = async (Memspace, name) => {
+    const ms = await Memspace.open({ storage: "indexeddb", name, durability: DURABILITY, wasm: `./${name.split("-")[0]}/memspace_bg.wasm`, fullWasm: `./${name.split("-")[0]}/memspace_full_bg.wasm` });
+    const sp = (await ms.createSpace()).id;
+    const ses = (await ms.createSession(sp, { participants: ["u1"] })).id;
+    let i = 0;
+    return async () => {
+      const events = [];
+      for (let j = i; j < i + 200; j++) events.push({ body: { content: text(j) }, emitter, eventType: "message" });
+      i += 200;
+      await ms.postEvents(sp, ses, events);
+    };
+  };
+  return {
+    raw: () => rawBatch(raw, rawSes, (n += 200) - 200, 200, DURABILITY),
+    a: await batcher(A, `a-${tag}`),
+    b: await batcher(B, `b-${tag}`),
+  };
+}
+
+/** listSessions of a space of 100 sessions, two pages of 50 (raw: one getAll per page). */
+async function listers() {
+  const raw = await rawOpen(`raw-${tag}`);
+  const lister = async (Memspace, name) => {
+    const ms = await Memspace.open({ storage: "indexeddb", name, wasm: `./${name.split("-")[0]}/memspace_bg.wasm`, fullWasm: `./${name.split("-")[0]}/memspace_full_bg.wasm` });
+    const sp = (await ms.createSpace()).id;
+    for (let i = 0; i < 100; i++) await ms.createSession(sp, { participants: ["u1"], description: `session ${i}`, metadata: { n: i } });
+    return async () => {
+      const a = await ms.listSessions(sp, { limit: 50 });
+      const b = await ms.listSessions(sp, { offset: 50, limit: 50 });
+      if (a.length + b.length !== 100) throw new Error(`listSessions gave ${a.length + b.length}`);
+      return [...a, ...b];
+    };
+  };
+  const readers = { raw: () => rawListSessions(raw, 50), a: await lister(A, `a-${tag}`), b: await lister(B, `b-${tag}`) };
+  const la = await readers.a();
+  const lb = await readers.b();
+  const shape = (l) => JSON.stringify(l.map((s) => [s.description, s.eventCount, s.tokenCount]));
+  if (shape(la) !== shape(lb)) throw new Error("A and B list differently");
+  await rawPutSessions(raw, la);
+  return readers;
+}
+
 async function main() {
-  const readers = APPEND ? await appenders() : await newestReaders();
+  const readers = APPEND ? await appenders() : OP === "batch" ? await batchers() : OP === "list" ? await listers() : await newestReaders();
   const fns = Object.values(readers);
   for (let i = 0; i < 30; i++) for (const r of fns) await r();
   const samples = fns.map(() => []);
