@@ -25,12 +25,14 @@ wasm-bindgen --target web --out-dir "$tmp" --out-name memspace "$wasm"
 node_modules/binaryen/bin/wasm-opt -Oz --strip-debug --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
   --enable-nontrapping-float-to-int --enable-multivalue --enable-reference-types \
   "$tmp/memspace_bg.wasm" -o "$tmp/memspace_bg.wasm"
-# The glue imports js/error.js as a snippet: point it at the one copy next to it.
-snippet=$(cd "$tmp" && ls snippets/*/js/error.js)
-grep -q "\./$snippet" "$tmp/memspace.js" || { echo "build-edge: the glue does not import $snippet" >&2; exit 1; }
-sed -i "s#\./$snippet#./error.js#" "$tmp/memspace.js"
+# The glue imports js/error.js and js/input.js as snippets: point it at the copies next to it.
+for f in error.js input.js; do
+  snippet=$(cd "$tmp" && ls snippets/*/js/$f)
+  grep -q "\./$snippet" "$tmp/memspace.js" || { echo "build-edge: the glue does not import $snippet" >&2; exit 1; }
+  sed -i "s#\./$snippet#./$f#" "$tmp/memspace.js"
+done
 rm -rf "$tmp/snippets" "$tmp"/*.d.ts
-cp js/error.js "$tmp/"
+cp js/error.js js/input.js "$tmp/"
 echo "$sum" >"$tmp/.source.sha256"
 rm -rf "$out" && mv "$tmp" "$out"
 printf 'build-edge: %s (%s bytes wasm, %s gzipped)\n' "$out" \

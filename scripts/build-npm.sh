@@ -22,12 +22,15 @@ build() { # <cargo features> <out name> [more wasm-opt flags]
   node_modules/binaryen/bin/wasm-opt -Oz $more --strip-debug --strip-producers --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
     --enable-nontrapping-float-to-int --enable-multivalue --enable-reference-types \
     "dist/${name}_bg.wasm" -o "dist/${name}_bg.wasm"
-  # The glue imports js/error.js as a snippet (dist/snippets/memspace-<hash>/js/error.js): point
-  # it at dist/error.js, the one copy the entry points export, so there is one MemspaceError class.
-  local snippet
-  snippet=$(cd dist && ls snippets/*/js/error.js)
-  grep -q "\./$snippet" "dist/${name}.js" || { echo "build-npm: the glue does not import $snippet" >&2; exit 1; }
-  sed -i "s#\./$snippet#./error.js#" "dist/${name}.js"
+  # The glue imports js/error.js and js/input.js as snippets (dist/snippets/memspace-<hash>/js/…):
+  # point it at dist/error.js, the one copy the entry points export, so there is one
+  # MemspaceError class, and at dist/input.js beside it.
+  local snippet f
+  for f in error.js input.js; do
+    snippet=$(cd dist && ls snippets/*/js/$f)
+    grep -q "\./$snippet" "dist/${name}.js" || { echo "build-npm: the glue does not import $snippet" >&2; exit 1; }
+    sed -i "s#\./$snippet#./$f#" "dist/${name}.js"
+  done
   rm -rf dist/snippets "dist/${name}_bg.wasm.d.ts"
   sizes+=("dist/${name}_bg.wasm ${raw} B from wasm-bindgen, $(stat -c %s "dist/${name}_bg.wasm") B after wasm-opt, $(gzip -9 -c "dist/${name}_bg.wasm" | wc -c) B gzip -9, $(node -e 'console.log(require("zlib").gzipSync(require("fs").readFileSync(process.argv[1]), { level: 9 }).length)' "dist/${name}_bg.wasm") B Node zlib level 9")
 }
@@ -35,7 +38,7 @@ sizes=()
 # The default module has a size target (250 KB gzip): --converge repeats -Oz while it shrinks.
 build js-core memspace --converge
 build js memspace_full
-cp js/index.js js/node.js js/api.js js/error.js js/memory-kv.js js/index.d.ts js/memory-kv.d.ts dist/
+cp js/index.js js/node.js js/api.js js/error.js js/input.js js/memory-kv.js js/index.d.ts js/memory-kv.d.ts dist/
 # The methods only the full module has: api.js gives Memspace a lazy stub for each.
 node scripts/full-methods.mjs dist
 for s in "${sizes[@]}"; do echo "build-npm: $s"; done

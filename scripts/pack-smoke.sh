@@ -17,7 +17,7 @@ tar -tzf "$tarball" | sed 's/^/  /'
 mkdir "$tmp/app" && cd "$tmp/app"
 printf '{ "name": "app", "private": true, "type": "module" }\n' > package.json
 npm install --silent --no-audit --no-fund "$tarball"
-for f in LICENSE-MIT LICENSE-APACHE dist/index.js dist/node.js dist/error.js dist/full-methods.js dist/memspace.js dist/memspace_bg.wasm \
+for f in LICENSE-MIT LICENSE-APACHE dist/index.js dist/node.js dist/error.js dist/input.js dist/full-methods.js dist/memspace.js dist/memspace_bg.wasm \
   dist/memspace_full.js dist/memspace_full_bg.wasm; do
   [ -f "node_modules/memspace/$f" ] || { echo "pack-smoke: the tarball lacks $f" >&2; exit 1; }
 done

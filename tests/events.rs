@@ -786,6 +786,59 @@ fn a_newest_n_read_tells_the_keys_a_dense_scan_left_out_from_the_ones_it_read() 
     assert_eq!(events[3].body["content"], "m28");
 }
 
+#[test]
+fn a_newest_n_read_renders_an_event_again_once_another_handle_changed_or_deleted_it() {
+    let kv: Rc<MemoryKv> = Rc::new(MemoryKv::new());
+    let a = World::with_kv(kv.clone(), memspace::host::ManualHost::default());
+    let b = World::with_kv(kv, memspace::host::ManualHost::default());
+    let sp = run(a.create_space(NewSpace::default())).unwrap();
+    let s = run(a.create_session(
+        &sp.id,
+        NewSession {
+            participants: vec!["u1".into()],
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    for i in 0..10 {
+        run(a.post_event(&sp.id, &s.id, msg(&format!("m{i}")))).unwrap();
+    }
+    let q = || EventQuery {
+        last_n: Some(4),
+        ..Default::default()
+    };
+    let newest = |h: &memspace::Memspace| {
+        let events = run(h.list_events(&sp.id, &s.id, q())).unwrap();
+        let text = run(h.list_events_json(&sp.id, &s.id, q())).unwrap();
+        assert_eq!(
+            text,
+            serde_json::to_string(&events).unwrap(),
+            "both forms agree"
+        );
+        events
+    };
+    // Read twice by `a` (the second read reuses what the first rendered), then changed by `b`.
+    let before = newest(&a);
+    assert_eq!(newest(&a), before);
+    let edited = run(b.update_event(
+        &sp.id,
+        &s.id,
+        EventUpdate {
+            sequence_id: 8,
+            body: Some(json!({"content": "edited"})),
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    run(b.delete_event(&sp.id, &s.id, 7)).unwrap();
+    let after = newest(&a);
+    assert_eq!(seqs(&after), vec![5, 6, 8, 9]);
+    assert_eq!(after[2], edited, "the update as `b` wrote it");
+    assert_eq!(after[2].body, json!({"content": "edited"}));
+    assert_eq!(after[3], before[3], "unchanged events read the same");
+    assert_eq!(newest(&a), newest(&b));
+}
+
 /// The key of a session's head copy: the one `ev` key of the session ending in eight 0xff.
 fn head_copy_key(kv: &MemoryKv) -> Option<Vec<u8>> {
     kv.snapshot()

@@ -12,6 +12,14 @@ const ROUNDS = Number(params.get("rounds") ?? 300);
 const OP = params.get("op") ?? "read";
 const APPEND = OP === "append";
 const DURABILITY = params.get("durability") ?? "strict";
+// With `miss=1`: also newest-20 reads that find nothing remembered, beside the usual ones
+// (B then reads A's database, as with `shared=1`).
+const MISS = params.get("miss") === "1";
+const SHARED = params.get("shared") === "1" || MISS;
+// Sessions the miss readers go round (40 events each): more event texts than a handle keeps
+// (its record cache starts over before a session comes round again), so every read renders.
+const MISS_SESSIONS = 60;
+const MISS_EVENTS = 40;
 const tag = `${Date.now()}`;
 
 function percentiles(samples) {
@@ -29,7 +37,30 @@ async function filled(Memspace, name) {
     for (let j = i; j < i + 200; j++) events.push({ body: { content: text(j) }, emitter, eventType: "message" });
     await ms.postEvents(sp, ses, events);
   }
-  return () => ms.listEvents(sp, ses, { lastN: 20 });
+  return Object.assign(() => ms.listEvents(sp, ses, { lastN: 20 }), { sp, ses, ms });
+}
+
+/** Readers going round MISS_SESSIONS sessions (raw's, A's, and B's through its own handle). */
+async function missReaders(raw, a, b) {
+  const sp = (await a.createSpace()).id;
+  const sessions = [];
+  for (let k = 0; k < MISS_SESSIONS; k++) {
+    const ses = (await a.createSession(sp, { participants: ["u1"] })).id;
+    const events = [];
+    for (let j = 0; j < MISS_EVENTS; j++) events.push({ body: { content: text(j + 100 * k) }, emitter, eventType: "message" });
+    await a.postEvents(sp, ses, events);
+    await rawBatch(raw, sessionId(100 + k), 0, MISS_EVENTS, "strict");
+    sessions.push(ses);
+  }
+  const round = (f) => {
+    let k = 0;
+    return () => f(k++ % MISS_SESSIONS);
+  };
+  return {
+    rawMiss: round((k) => rawNewest(raw, sessionId(100 + k), 20, MISS_EVENTS)),
+    aMiss: round((k) => a.listEvents(sp, sessions[k], { lastN: 20 })),
+    bMiss: round((k) => b.listEvents(sp, sessions[k], { lastN: 20 })),
+  };
 }
 
 /** One `postEvent` per call on a session of its own (strict durability unless asked). */
@@ -53,11 +84,21 @@ async function appenders() {
   return { raw: () => rawAppend(raw, rawSes, n++, DURABILITY), a, b };
 }
 
+/** With `shared=1`: B reads the very records A wrote (a handle of its own on A's database, like
+ * a second tab), so the two builds differ only in their code, not in where their data lies. */
+async function sharedReader(Memspace, name, read) {
+  const ms = await Memspace.open({ storage: "indexeddb", name, wasm: "./b/memspace_bg.wasm", fullWasm: "./b/memspace_full_bg.wasm" });
+  return Object.assign(() => ms.listEvents(read.sp, read.ses, { lastN: 20 }), { ms });
+}
+
 async function newestReaders() {
   const raw = await rawOpen(`raw-${tag}`);
   const rawSes = sessionId(2);
   for (let i = 0; i < N; i += 200) await rawBatch(raw, rawSes, i, 200, "strict");
-  const readers = { raw: () => rawNewest(raw, rawSes, 20, N), a: await filled(A, `a-${tag}`), b: await filled(B, `b-${tag}`) };
+  const a = await filled(A, `a-${tag}`);
+  const b = SHARED ? await sharedReader(B, `a-${tag}`, a) : await filled(B, `b-${tag}`);
+  const readers = { raw: () => rawNewest(raw, rawSes, 20, N), a, b };
+  if (MISS) Object.assign(readers, await missReaders(raw, a.ms, b.ms));
   const ra = await readers.a();
   const rb = await readers.b();
   if (JSON.stringify(ra.map((e) => [e.sequenceId, e.body])) !== JSON.stringify(rb.map((e) => [e.sequenceId, e.body]))) throw new Error("A and B answer differently");

@@ -4,6 +4,9 @@
 // (postEvent vs one raw put per transaction, strict durability unless DURABILITY says);
 // OP=batch: 200-event postEvents vs 200 raw puts in one transaction; OP=list: listSessions
 // of 100 sessions in two pages of 50 vs one raw getAll per page.
+// SHARED=1 (reads): B reads the records A wrote, through a handle of its own on A's database.
+// MISS=1 (reads): also rawMiss/aMiss/bMiss, newest-20 reads going round 60 sessions of 40
+// events, more than a handle remembers, so no read finds its events' texts rendered already.
 // Prints p50/mean and each build's ratio to raw taken in the same run, and the load
 // average. Never fails.
 import { build } from "esbuild";
@@ -36,14 +39,15 @@ async function main() {
     const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: FLAGS, headless: true });
     const p = await context.newPage();
     p.on("pageerror", (e) => console.log(`page error: ${e}`));
-    await p.goto(`${url}?rounds=${rounds}${op !== "read" ? `&op=${op}&durability=${process.env.DURABILITY ?? "strict"}` : ""}`);
+    await p.goto(`${url}?rounds=${rounds}${op !== "read" ? `&op=${op}&durability=${process.env.DURABILITY ?? "strict"}` : ""}${process.env.SHARED ? "&shared=1" : ""}${process.env.MISS ? "&miss=1" : ""}`);
     const r = await (await p.waitForFunction(() => window.__ab, null, { timeout: 30 * 60 * 1000, polling: 500 })).jsonValue();
     await context.close();
     if (r.failed) throw new Error(r.failed);
-    const what = { append: `one-event appends (${process.env.DURABILITY ?? "strict"})`, batch: `200-event batches (${process.env.DURABILITY ?? "strict"})`, list: "listSessions, 100 sessions in two pages of 50", read: "newest 20 of 10000" }[op];
+    const what = { append: `one-event appends (${process.env.DURABILITY ?? "strict"})`, batch: `200-event batches (${process.env.DURABILITY ?? "strict"})`, list: "listSessions, 100 sessions in two pages of 50", read: `newest 20 of 10000${process.env.SHARED || process.env.MISS ? ", B reading A's database" : ""}` }[op];
     console.log(`ab: ${what}, ${rounds} samples of 10 each, interleaved; A=${dirs.a} B=${dirs.b}`);
-    for (const [k, v] of Object.entries(r)) console.log(`  ${k.padEnd(4)} p50 ${v.p50.toFixed(3)} ms  mean ${v.mean.toFixed(3)} ms  p95 ${v.p95.toFixed(3)} ms  (${(v.p50 / r.raw.p50).toFixed(2)}× raw p50)`);
+    for (const [k, v] of Object.entries(r)) console.log(`  ${k.padEnd(4)} p50 ${v.p50.toFixed(3)} ms  mean ${v.mean.toFixed(3)} ms  p95 ${v.p95.toFixed(3)} ms  (${(v.p50 / (k.endsWith("Miss") ? r.rawMiss : r.raw).p50).toFixed(2)}× ${k.endsWith("Miss") ? "rawMiss" : "raw"} p50)`);
     console.log(`  B/A p50 ${(r.b.p50 / r.a.p50).toFixed(3)}, mean ${(r.b.mean / r.a.mean).toFixed(3)}`);
+    if (r.rawMiss) console.log(`  misses: A ${(r.aMiss.p50 / r.rawMiss.p50).toFixed(2)}× rawMiss p50, B ${(r.bMiss.p50 / r.rawMiss.p50).toFixed(2)}×; B/A p50 ${(r.bMiss.p50 / r.aMiss.p50).toFixed(3)}, mean ${(r.bMiss.mean / r.aMiss.mean).toFixed(3)}`);
     console.log(`load average (1 min): ${l0.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`);
   } finally {
     server.close();

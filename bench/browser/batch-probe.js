@@ -80,10 +80,11 @@ async function main() {
     for (const [v, k] of captured) store.put(v.slice(), k.slice());
     await new Promise((ok, ko) => ((tx.oncomplete = ok), (tx.onabort = () => ko(tx.error))));
   };
-  // Where a memspace batch's time goes: call → first write issued, first → last write issued
+  // Where a memspace batch's time goes: call → returned (the arguments read into wasm),
+  // call → first write issued, first → last write issued
   // (the issuing loop), last write → resolved (commit, answer); and the same issuing loop for
   // the replay. Means per batch, ms.
-  const cut = { pre: 0, issue: 0, post: 0, replayIssue: 0 };
+  const cut = { call: 0, pre: 0, issue: 0, post: 0, replayIssue: 0, rawIssue: 0, rawPost: 0 };
   let mark = null;
   const hook = (orig) =>
     function (v, k) {
@@ -98,21 +99,27 @@ async function main() {
   const cutOf = async (fn) => {
     mark = {};
     const t0 = performance.now();
-    await fn();
+    const p = fn();
+    const tCall = performance.now();
+    await p;
     const t1 = performance.now();
     const m = mark;
     mark = null;
-    return { pre: m.first - t0, issue: m.last - m.first, post: t1 - m.last };
+    return { call: tCall - t0, pre: m.first - t0, issue: m.last - m.first, post: t1 - m.last };
   };
   for (let i = BATCH; i < N; i += BATCH) {
     const r = await cutOf(replay);
     repMs += r.pre + r.issue + r.post;
     cut.replayIssue += r.issue;
-    rawMs += await timed(() => rawBatch(raw, rawSes, i, BATCH, "strict"));
+    const rc = await cutOf(() => rawBatch(raw, rawSes, i, BATCH, "strict"));
+    rawMs += rc.pre + rc.issue + rc.post;
+    cut.rawIssue += rc.pre + rc.issue;
+    cut.rawPost += rc.post;
     binMs += await timed(() => binaryBatch(bin, i));
     const events = batchOf(i);
     const c = await cutOf(() => ms.postEvents(sp, ses, events));
     msMs += c.pre + c.issue + c.post;
+    cut.call += c.call;
     cut.pre += c.pre;
     cut.issue += c.issue;
     cut.post += c.post;

@@ -65,7 +65,7 @@ async function main() {
         if (v.failed) throw new Error(v.failed);
         ratios[i].push(v.ratio);
         const c = v.cut;
-        console.log(`  memspace per batch: call→first write ${c.pre.toFixed(2)} ms, issuing ${v.requests} writes ${c.issue.toFixed(2)} ms (replay from JS: ${c.replayIssue.toFixed(2)} ms), last write→resolved ${c.post.toFixed(2)} ms`);
+        console.log(`  memspace per batch: call→returned (input read) ${c.call.toFixed(2)} ms, call→first write ${c.pre.toFixed(2)} ms, issuing ${v.requests} writes ${c.issue.toFixed(2)} ms (replay from JS: ${c.replayIssue.toFixed(2)} ms), last write→resolved ${c.post.toFixed(2)} ms; raw: call→last write ${c.rawIssue.toFixed(2)} ms, last write→resolved ${c.rawPost.toFixed(2)} ms`);
         console.log(`round ${r} module ${i} (${dists[i]}): raw ${v.rawEvS.toFixed(0)} ev/s, memspace ${v.msEvS.toFixed(0)} ev/s, ${v.ratio.toFixed(3)}× raw (binary keys+values from JS ${v.binRatio.toFixed(3)}×, memspace's ${v.requests} writes replayed from JS ${v.repRatio.toFixed(3)}×), load ${loadavg()[0].toFixed(1)}`);
       }
     }

@@ -29,6 +29,32 @@ async function sampled(rounds, readers) {
   return samples.map(percentiles);
 }
 
+/** With `calls=1`: every call across the JS↔wasm boundary is counted, by name (imports the
+ * module calls, exports JS calls), so a change's crossings per read are counted exactly. */
+const crossings = new Map();
+if (params.get("calls")) {
+  const count = (name, f) =>
+    function (...a) {
+      crossings.set(name, (crossings.get(name) ?? 0) + 1);
+      return f.apply(this, a);
+    };
+  const wrapImports = (imports) => {
+    for (const mod of Object.values(imports ?? {})) for (const [k, f] of Object.entries(mod)) if (typeof f === "function") mod[k] = count(`import ${k.replace(/_[0-9a-f]{16}$/, "")}`, f);
+    return imports;
+  };
+  const wrapExports = (res) => {
+    const inst = res.instance ?? res;
+    const ex = {};
+    for (const [k, f] of Object.entries(inst.exports)) ex[k] = typeof f === "function" ? count(`export ${k}`, f) : f;
+    const wrapped = Object.create(WebAssembly.Instance.prototype, { exports: { value: ex } });
+    return res.instance ? { module: res.module, instance: wrapped } : wrapped;
+  };
+  const stream = WebAssembly.instantiateStreaming;
+  const inst = WebAssembly.instantiate;
+  WebAssembly.instantiateStreaming = async (src, imports) => wrapExports(await stream(src, wrapImports(imports)));
+  WebAssembly.instantiate = async (src, imports) => wrapExports(await inst(src, wrapImports(imports)));
+}
+
 async function main() {
   const raw = await rawOpen(`raw-${tag}`);
   const ms = await Memspace.open({ storage: "indexeddb", name: `ms-${tag}` });
@@ -127,8 +153,25 @@ async function main() {
     for (const rec of recs) n += new Uint8Array(rec.key).slice().length + rec.value.slice().length;
     return JSON.parse(jsonText);
   };
+  // memspace over its in-memory store (same events): the read without IndexedDB.
+  const inMem = await Memspace.open({ storage: "memory", name: `mem-${tag}` });
+  const msp = (await inMem.createSpace()).id;
+  const mses = (await inMem.createSession(msp, { participants: ["u1"] })).id;
+  for (let i = 0; i < N; i += 200) {
+    const events = [];
+    for (let j = i; j < i + 200; j++) events.push({ body: { content: text(j) }, emitter, eventType: "message" });
+    await inMem.postEvents(msp, mses, events);
+  }
+  const memOnly = () => inMem.listEvents(msp, mses, { lastN: 20 });
   const mem = () => ms.listEvents(sp, ses, { lastN: 20 });
   const rawRead = () => rawNewest(raw, rawSes, 20, N);
+  if (params.get("calls")) {
+    const n = 100;
+    for (let k = 0; k < 20; k++) await mem();
+    crossings.clear();
+    for (let k = 0; k < n; k++) await mem();
+    return { info, calls: Object.fromEntries([...crossings].map(([k, v]) => [k, v / n]).sort((a, b) => b[1] - a[1])) };
+  }
   if (params.get("profile")) {
     const which = params.get("profile") === "exact" ? exactParse : mem;
     for (let i = 0; i < 200; i++) await which();
@@ -200,8 +243,8 @@ async function main() {
     for (const k of ["memspace", "exactParse"]) split[k] = { ...split[k] };
     return { split };
   }
-  const names = ["raw", "memspace", "exact", "exactRange", "exactTouch", "exactCopy", "exactParse", "viaWasm", "viaDeep"];
-  const res = await sampled(ROUNDS, [rawRead, mem, exact, exactRange, exactTouch, exactCopy, exactParse, viaWasm, viaDeep]);
+  const names = ["raw", "memspace", "memStore", "exact", "exactRange", "exactTouch", "exactCopy", "exactParse", "viaWasm", "viaDeep"];
+  const res = await sampled(ROUNDS, [rawRead, mem, memOnly, exact, exactRange, exactTouch, exactCopy, exactParse, viaWasm, viaDeep]);
   // JSON.parse alone, and the record count/bytes.
   const recs = await exact();
   const valueBytes = recs.reduce((a, r) => a + r.value.length, 0);

@@ -1,7 +1,9 @@
 // Runs bench/browser/read-probe.js in headless Chromium and prints where a newest-20 read's
 // time goes (memspace vs its exact request from plain JS vs raw IndexedDB). Never fails.
 // SPLIT=1: means of the read cut at its platform calls (time-stamping wrappers) instead;
-// PROFILE=mem|exact: a Chromium CPU profile of 3,000 reads (self time per function).
+// PROFILE=mem|exact: a Chromium CPU profile of 3,000 reads (self time per function);
+// CALLS=1: every JS↔wasm crossing of 100 reads counted by name (exact, load-independent);
+// WASM=path: another build of the default module (e.g. one with names kept, for PROFILE).
 import { build } from "esbuild";
 import { chromium } from "playwright-core";
 import { mkdir, mkdtemp, copyFile, writeFile, rm } from "node:fs/promises";
@@ -20,7 +22,7 @@ async function main() {
   await mkdir(out, { recursive: true });
   await build({ entryPoints: [join(here, "read-probe.js")], bundle: true, format: "esm", platform: "browser", target: "es2022", outfile: join(out, "read-probe.js"), logLevel: "warning" });
   await writeFile(join(out, "index.html"), '<!doctype html><meta charset="utf-8"><script type="module" src="./read-probe.js"></script>\n');
-  await copyFile(join(here, "..", "..", "dist", "memspace_bg.wasm"), join(out, "memspace_bg.wasm"));
+  await copyFile(process.env.WASM ?? join(here, "..", "..", "dist", "memspace_bg.wasm"), join(out, "memspace_bg.wasm"));
   await copyFile(join(here, "..", "..", "dist", "memspace_full_bg.wasm"), join(out, "memspace_full_bg.wasm"));
   const { server, url } = await start(0, out);
   const profile = await mkdtemp(join(tmpdir(), "memspace-probe-"));
@@ -29,7 +31,7 @@ async function main() {
     const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: FLAGS, headless: true });
     const p = await context.newPage();
     p.on("pageerror", (e) => console.log(`page error: ${e}`));
-    await p.goto(`${url}?rounds=${rounds}${process.env.PROFILE ? `&profile=${process.env.PROFILE}` : ""}${process.env.SPLIT ? "&split=1" : ""}`);
+    await p.goto(`${url}?rounds=${rounds}${process.env.PROFILE ? `&profile=${process.env.PROFILE}` : ""}${process.env.SPLIT ? "&split=1" : ""}${process.env.CALLS ? "&calls=1" : ""}`);
     if (process.env.PROFILE) {
       await p.waitForFunction(() => window.__ready || window.__probe, null, { timeout: 30 * 60 * 1000, polling: 200 });
       const cdp = await context.newCDPSession(p);
@@ -49,6 +51,12 @@ async function main() {
     const r = await (await p.waitForFunction(() => window.__probe, null, { timeout: 30 * 60 * 1000, polling: 500 })).jsonValue();
     await context.close();
     if (r.failed) throw new Error(r.failed);
+    if (r.calls) {
+      const total = Object.values(r.calls).reduce((a, b) => a + b, 0);
+      console.log(`JS↔wasm crossings per newest-20 read (means of 100 listEvents calls): ${total.toFixed(1)}`);
+      for (const [k, v] of Object.entries(r.calls)) console.log(`  ${v.toFixed(2).padStart(6)}  ${k}`);
+      return;
+    }
     if (r.split) {
       console.log(`memspace read cut at its platform calls (means, µs): ${Object.entries(r.split.cut).map(([k, v]) => `${k} ${(v * 1000).toFixed(0)}`).join(", ")}`);
       delete r.split.cut;

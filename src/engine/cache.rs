@@ -11,12 +11,15 @@
 
 use crate::kv::{Batch, Op};
 use std::any::Any;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
 /// Entries kept before the cache starts over (a head is a few hundred bytes).
 const MAX_ENTRIES: usize = 1024;
+/// Bytes of sized records ([`RecordCache::remember_sized`]: event texts, with their keys and
+/// stored bytes) remembered before the cache starts over.
+const MAX_SIZED_BYTES: usize = 512 << 10;
 
 /// Last known bytes of a key, and the record they decode to when a caller said so.
 struct Slot {
@@ -30,7 +33,7 @@ struct Slot {
 
 /// Last known bytes of some keys.
 #[derive(Clone, Default)]
-pub(crate) struct RecordCache(Rc<RefCell<HashMap<Vec<u8>, Slot>>>);
+pub(crate) struct RecordCache(Rc<RefCell<HashMap<Vec<u8>, Slot>>>, Rc<Cell<usize>>);
 
 impl RecordCache {
     /// The last known bytes of `key`.
@@ -86,6 +89,28 @@ impl RecordCache {
             return;
         }
         Self::put(&mut map, key, bytes.to_vec(), Some(value));
+    }
+
+    /// [`RecordCache::remember_decoded`] for a record of `weight` bytes (an event's text).
+    /// Such records, with their keys and bytes, are counted (never less than they hold: a
+    /// replaced or dropped one is not subtracted); the cache starts over before the count
+    /// would pass `MAX_SIZED_BYTES`, and one larger than that is not remembered at all.
+    pub(crate) fn remember_sized<T: 'static>(
+        &self,
+        key: &[u8],
+        bytes: &[u8],
+        value: Rc<T>,
+        weight: usize,
+    ) {
+        let add = weight + key.len() + bytes.len();
+        if add > MAX_SIZED_BYTES {
+            return;
+        }
+        if self.1.get() + add > MAX_SIZED_BYTES {
+            self.clear();
+        }
+        self.1.set(self.1.get() + add);
+        self.remember_decoded(key, bytes, value);
     }
 
     fn put(
@@ -151,5 +176,31 @@ impl RecordCache {
     /// Forgets everything (after a failed commit or an error that a stale guess may explain).
     pub(crate) fn clear(&self) {
         self.0.borrow_mut().clear();
+        self.1.set(0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sized_records_stay_under_their_byte_cap_and_one_larger_than_it_is_not_kept() {
+        let c = RecordCache::default();
+        let text = Rc::new(vec![b'x'; 1000]);
+        let n = MAX_SIZED_BYTES / 1010;
+        for i in 0..=n {
+            let key = (i as u64).to_be_bytes();
+            c.remember_sized(&key, b"v", text.clone(), 1000);
+            let held: usize = c.0.borrow().len() * (1000 + 8 + 1);
+            assert!(held <= MAX_SIZED_BYTES, "{held} B held after {i}");
+        }
+        // The first ones went when the cap was reached; the newest is there.
+        assert!(c.decoded::<Vec<u8>>(&0u64.to_be_bytes(), b"v").is_none());
+        assert!(c
+            .decoded::<Vec<u8>>(&(n as u64).to_be_bytes(), b"v")
+            .is_some());
+        c.remember_sized(b"big", b"v", Rc::new(()), MAX_SIZED_BYTES);
+        assert!(c.decoded::<()>(b"big", b"v").is_none());
     }
 }

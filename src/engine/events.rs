@@ -22,6 +22,16 @@ use serde_json::Value;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+/// An event's public JSON record, as a listing writes it.
+pub(crate) struct EventText(Vec<u8>);
+
+impl EventText {
+    /// The JSON of the event stored as `bytes` (`None`: a tombstone).
+    fn render(session_id: &str, seq: u64, bytes: &[u8]) -> Result<Option<Rc<Self>>> {
+        Ok(event_json(session_id, seq, bytes)?.map(|t| Rc::new(EventText(t))))
+    }
+}
+
 const SCAN_CHUNK: usize = 128;
 
 /// A validated batch to append: the events, each body's JSON text, their tokens.
@@ -528,7 +538,7 @@ impl Memspace {
             if let Some(payloads) = snap {
                 return payloads
                     .iter()
-                    .map(|p| serde_json::from_slice(p).map_err(Error::decode_failed))
+                    .map(|p| serde_json::from_slice(&p.0).map_err(Error::decode_failed))
                     .collect();
             }
         }
@@ -550,14 +560,14 @@ impl Memspace {
                 .events_snapshot(space_id, session_id, query.last_n, offset, limit)
                 .await?;
             if let Some(payloads) = snap {
-                let len = payloads.iter().map(|p| p.len() + 1).sum::<usize>() + 2;
+                let len = payloads.iter().map(|p| p.0.len() + 1).sum::<usize>() + 2;
                 let mut out = Vec::with_capacity(len);
                 out.push(b'[');
                 for (i, p) in payloads.iter().enumerate() {
                     if i > 0 {
                         out.push(b',');
                     }
-                    out.extend_from_slice(p);
+                    out.extend_from_slice(&p.0);
                 }
                 out.push(b']');
                 return String::from_utf8(out)
@@ -588,7 +598,7 @@ impl Memspace {
         last_n: Option<u64>,
         offset: u64,
         limit: u64,
-    ) -> Result<Option<Vec<Vec<u8>>>> {
+    ) -> Result<Option<Vec<Rc<EventText>>>> {
         if !crate::ids::is_valid("spc", space_id) || !crate::ids::is_valid("ses", session_id) {
             return Ok(None);
         }
@@ -611,7 +621,7 @@ impl Memspace {
         offset: u64,
         limit: u64,
         copy: bool,
-    ) -> Result<Option<Option<Vec<Vec<u8>>>>> {
+    ) -> Result<Option<Option<Vec<Rc<EventText>>>>> {
         let (range, take, reverse) = match last_n {
             Some(n) if copy => (
                 layout::events_and_head_copy(space_id, session_id),
@@ -767,6 +777,9 @@ impl Memspace {
             }
         }
         let mut out = Vec::with_capacity(entries.len());
+        // Each event's key, for the texts remembered by key: the first key with its sequence
+        // id (the last 8 bytes) set to each entry's (a dense scan left most keys out).
+        let mut event_key = entries.first().map(|(k, _)| k.clone()).unwrap_or_default();
         for (i, (key, bytes)) in entries.iter().enumerate() {
             let seq = match first {
                 Some(f) if key.is_empty() => f.checked_sub(i as u64),
@@ -775,7 +788,8 @@ impl Memspace {
             match seq {
                 Some(s) if s < count => {
                     // A tombstone in the window: the answer reaches past it (general path).
-                    let Some(json) = event_json(&rec.session.id, s, bytes)? else {
+                    let Some(json) = self.event_text(&mut event_key, &rec.session.id, s, bytes)?
+                    else {
                         return Ok(Some(None));
                     };
                     out.push(json);
@@ -791,6 +805,32 @@ impl Memspace {
             out.reverse();
         }
         Ok(Some(Some(out)))
+    }
+
+    /// The JSON of the event stored as `bytes` with sequence id `seq` (`key`: an event key of
+    /// its session, given that id here). Rendered once per stored version and remembered with
+    /// the bytes in the record cache: a read that finds the same bytes under the key reuses
+    /// the text (a memcmp instead of the checksum, the decompression and the JSON writing),
+    /// so an update or a delete by any handle is seen as soon as its bytes are.
+    fn event_text(
+        &self,
+        key: &mut [u8],
+        session_id: &str,
+        seq: u64,
+        bytes: &[u8],
+    ) -> Result<Option<Rc<EventText>>> {
+        let Some(at) = key.len().checked_sub(8) else {
+            return EventText::render(session_id, seq, bytes);
+        };
+        key[at..].copy_from_slice(&seq.to_be_bytes());
+        if let Some(t) = self.cache.decoded::<EventText>(key, bytes) {
+            return Ok(Some(t));
+        }
+        let text = EventText::render(session_id, seq, bytes)?;
+        if let Some(t) = &text {
+            self.cache.remember_sized(key, bytes, t.clone(), t.0.len());
+        }
+        Ok(text)
     }
 
     /// `list_events` through the general path (owned space, touched head, scans).

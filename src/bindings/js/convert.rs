@@ -8,7 +8,9 @@
 //! plain objects (maps as objects, `None` as `null`).
 
 use super::input::{self, InputError};
+use super::plain;
 use crate::error::Error;
+use crate::model::NewEvent;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -67,6 +69,24 @@ fn or_empty_object(input: &JsValue) -> JsValue {
 /// A JSON value input as given (`null` stays `null`, unlike [`from_js`]'s option objects).
 pub fn json_from_js<T: DeserializeOwned>(what: &str, input: &JsValue) -> Result<T, JsValue> {
     input::from_value(input.clone()).map_err(|e| input_error(what, e))
+}
+
+/// The `event` of `postEvent`: through its JSON text when it is plain data ([`plain`]), else
+/// as [`from_js`] reads it (which names what is wrong).
+pub fn event_from_js(what: &str, input: &JsValue) -> Result<NewEvent, JsValue> {
+    match plain::one_event(input) {
+        Some(e) => Ok(e),
+        None => from_js(what, input),
+    }
+}
+
+/// The `events` of `postEvents`: through their JSON text when plain data ([`plain`]), else as
+/// [`list_from_js`] reads them (which names what is wrong).
+pub fn events_from_js(what: &str, input: &JsValue) -> Result<Vec<NewEvent>, JsValue> {
+    match plain::events(input) {
+        Some(e) => Ok(e),
+        None => list_from_js(what, input),
+    }
 }
 
 /// A list input (`events`, `updates`) as engine inputs.

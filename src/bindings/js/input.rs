@@ -29,9 +29,9 @@ use wasm_bindgen::{JsCast, JsValue};
 /// Deepest nesting of a user JSON value (objects and arrays): the engine's limit.
 pub const MAX_JSON_DEPTH: u32 = crate::json::MAX_DEPTH as u32;
 /// Budget of one user JSON value: a lower bound of its encoded size may not pass this.
-const JSON_BUDGET: usize = 2 * MAX_JSON_BYTES;
+pub(super) const JSON_BUDGET: usize = 2 * MAX_JSON_BYTES;
 /// Longest typed list (batches hold ≤ 200 items, participants ≤ 100).
-const MAX_LIST: u32 = 10_000;
+pub(super) const MAX_LIST: u32 = 10_000;
 /// Longest typed string in UTF-16 units (entry content is ≤ 100 KiB; memory-tool text too).
 const MAX_STRING: u32 = 4 * 1024 * 1024;
 

@@ -300,7 +300,7 @@ impl JsMemspace {
         let (space_id, session_id, event) = args!(
             id("spaceId", &space_id),
             id("sessionId", &session_id),
-            convert::from_js("event", &event)
+            convert::event_from_js("event", &event)
         );
         let ms = self.inner.clone();
         // The answer is parsed while the commit flushes (kept only if it succeeds).
@@ -317,7 +317,7 @@ impl JsMemspace {
         let (space_id, session_id, events) = args!(
             id("spaceId", &space_id),
             id("sessionId", &session_id),
-            convert::list_from_js("events", &events)
+            convert::events_from_js("events", &events)
         );
         let ms = self.inner.clone();
         promise(Box::pin(async move {

@@ -11,7 +11,8 @@
 //!   same class.
 //! * [`rest`] (feature `rest`) — the `Rest` class: the REST surface for edge hosts.
 //! * [`convert`] — records ↔ plain objects through serde (serde-wasm-bindgen out, [`input`]
-//!   in); [`error`] — the `MemspaceError` class; [`options`] — the `open()` options;
+//!   in; [`plain`] reads event inputs that are plain JSON data as one JSON text); [`error`] —
+//!   the `MemspaceError` class; [`options`] — the `open()` options;
 //!   [`task`] — the promise every async method returns (polled in the call and from its waker).
 //! * Backends only JS hosts have: [`indexeddb`] (browser storage), [`kv_adapter`] (a KV
 //!   adapter object supplied by the caller: Node, Durable Objects), [`host`] (clock, random
@@ -49,6 +50,7 @@ pub mod memories;
 pub mod memory_adapter;
 pub mod memspace;
 pub mod options;
+pub mod plain;
 #[cfg(feature = "js")]
 pub mod recall;
 #[cfg(feature = "rest")]
