@@ -4,6 +4,7 @@
 // — replayed from plain JS on memspace's own connection, beside raw IndexedDB and memspace,
 // interleaved. Results go to window.__probe.
 import { Memspace } from "memspace";
+import { countCrossings } from "./crossings.js";
 import { rawOpen, rawAppend, rawAppendAddOnly, text, emitter, sessionId } from "./raw.js";
 import { decodeValue } from "../../www/inspect.js";
 
@@ -83,31 +84,8 @@ async function capture(fn) {
 
 const hex = (b) => (b instanceof Uint8Array ? [...b].map((x) => (x >= 32 && x < 127 && x !== 37 ? String.fromCharCode(x) : `%${x.toString(16).padStart(2, "0")}`)).join("") : JSON.stringify(b));
 
-/** With `calls=1`: every call across the JS↔wasm boundary is counted, by name (imports the
- * module calls, exports JS calls), so a change's crossings per append are counted exactly. */
-const crossings = new Map();
-if (params.get("calls")) {
-  const count = (name, f) =>
-    function (...a) {
-      crossings.set(name, (crossings.get(name) ?? 0) + 1);
-      return f.apply(this, a);
-    };
-  const wrapImports = (imports) => {
-    for (const mod of Object.values(imports ?? {})) for (const [k, f] of Object.entries(mod)) if (typeof f === "function") mod[k] = count(`import ${k.replace(/_[0-9a-f]{16}$/, "")}`, f);
-    return imports;
-  };
-  const wrapExports = (res) => {
-    const inst = res.instance ?? res;
-    const ex = {};
-    for (const [k, f] of Object.entries(inst.exports)) ex[k] = typeof f === "function" ? count(`export ${k}`, f) : f;
-    const wrapped = Object.create(WebAssembly.Instance.prototype, { exports: { value: ex } });
-    return res.instance ? { module: res.module, instance: wrapped } : wrapped;
-  };
-  const stream = WebAssembly.instantiateStreaming;
-  const inst = WebAssembly.instantiate;
-  WebAssembly.instantiateStreaming = async (src, imports) => wrapExports(await stream(src, wrapImports(imports)));
-  WebAssembly.instantiate = async (src, imports) => wrapExports(await inst(src, wrapImports(imports)));
-}
+/** With `calls=1`: every JS↔wasm call is counted by name, per append. */
+const crossings = params.get("calls") ? countCrossings() : new Map();
 
 async function main() {
   const raw = await rawOpen(`raw-${tag}`);

@@ -2,6 +2,7 @@
 // request replayed from plain JS on memspace's own connection, step by step, beside raw
 // IndexedDB and memspace, interleaved. Results go to window.__probe.
 import { Memspace } from "memspace";
+import { countCrossings } from "./crossings.js";
 import { rawOpen, rawBatch, rawNewest, text, emitter, sessionId } from "./raw.js";
 
 const params = new URLSearchParams(location.search);
@@ -29,31 +30,8 @@ async function sampled(rounds, readers) {
   return samples.map(percentiles);
 }
 
-/** With `calls=1`: every call across the JS↔wasm boundary is counted, by name (imports the
- * module calls, exports JS calls), so a change's crossings per read are counted exactly. */
-const crossings = new Map();
-if (params.get("calls")) {
-  const count = (name, f) =>
-    function (...a) {
-      crossings.set(name, (crossings.get(name) ?? 0) + 1);
-      return f.apply(this, a);
-    };
-  const wrapImports = (imports) => {
-    for (const mod of Object.values(imports ?? {})) for (const [k, f] of Object.entries(mod)) if (typeof f === "function") mod[k] = count(`import ${k.replace(/_[0-9a-f]{16}$/, "")}`, f);
-    return imports;
-  };
-  const wrapExports = (res) => {
-    const inst = res.instance ?? res;
-    const ex = {};
-    for (const [k, f] of Object.entries(inst.exports)) ex[k] = typeof f === "function" ? count(`export ${k}`, f) : f;
-    const wrapped = Object.create(WebAssembly.Instance.prototype, { exports: { value: ex } });
-    return res.instance ? { module: res.module, instance: wrapped } : wrapped;
-  };
-  const stream = WebAssembly.instantiateStreaming;
-  const inst = WebAssembly.instantiate;
-  WebAssembly.instantiateStreaming = async (src, imports) => wrapExports(await stream(src, wrapImports(imports)));
-  WebAssembly.instantiate = async (src, imports) => wrapExports(await inst(src, wrapImports(imports)));
-}
+/** With `calls=1`: every JS↔wasm call is counted by name, per read. */
+const crossings = params.get("calls") ? countCrossings() : new Map();
 
 async function main() {
   const raw = await rawOpen(`raw-${tag}`);
