@@ -7,8 +7,8 @@
 //! what is wrong.
 
 use super::input::{JSON_BUDGET, MAX_JSON_DEPTH, MAX_LIST};
-use crate::model::{Emitter, NewEvent};
-use serde_json::{Map, Value};
+use crate::model::NewEvent;
+use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/js/input.js")]
@@ -17,80 +17,21 @@ extern "C" {
     fn plain_json(value: &JsValue, budget: u32, max_depth: u32, max_list: u32) -> Option<String>;
 }
 
-/// `value` parsed from its JSON text, if it is plain JSON data within the limits of one user
-/// JSON value (applied to the whole input, so every body nested in it is within them too).
-fn parsed(value: &JsValue) -> Option<Value> {
+/// `value` read as `T` from its JSON text, if it is plain JSON data within the limits of one
+/// user JSON value (applied to the whole input, so every body nested in it is within them
+/// too). `T`'s own serde derive reads it, as [`super::input`] does field by field: the same
+/// keys (unknown ones refused), types and defaults; any error answers `None`.
+fn parsed<T: DeserializeOwned>(value: &JsValue) -> Option<T> {
     let text = plain_json(value, JSON_BUDGET as u32, MAX_JSON_DEPTH, MAX_LIST)?;
     serde_json::from_slice(text.as_bytes()).ok()
 }
 
 /// The `events` of `postEvents`, if plain.
 pub fn events(value: &JsValue) -> Option<Vec<NewEvent>> {
-    let Value::Array(items) = parsed(value)? else {
-        return None;
-    };
-    let mut events = Vec::with_capacity(items.len());
-    for item in items {
-        events.push(event(item)?);
-    }
-    Some(events)
+    parsed(value)
 }
 
 /// The `event` of `postEvent`, if plain.
 pub fn one_event(value: &JsValue) -> Option<NewEvent> {
-    event(parsed(value)?)
-}
-
-/// An event object as serde reads [`NewEvent`]: `body` (any JSON) and `emitter` required,
-/// `eventType` a string, null or absent, no other key.
-fn event(v: Value) -> Option<NewEvent> {
-    let (mut body, mut emitter, mut event_type) = (None, None, None);
-    for (k, v) in object(v)? {
-        match k.as_str() {
-            "body" => body = Some(v),
-            "emitter" => emitter = Some(emitter_of(v)?),
-            "eventType" => event_type = optional_string(v)?,
-            _ => return None,
-        }
-    }
-    Some(NewEvent {
-        body: body?,
-        emitter: emitter?,
-        event_type,
-    })
-}
-
-/// An emitter object as serde reads [`Emitter`]: `type` a string, `id` a string, null or absent.
-fn emitter_of(v: Value) -> Option<Emitter> {
-    let (mut kind, mut id) = (None, None);
-    for (k, v) in object(v)? {
-        match k.as_str() {
-            "type" => kind = Some(string(v)?),
-            "id" => id = optional_string(v)?,
-            _ => return None,
-        }
-    }
-    Some(Emitter { kind: kind?, id })
-}
-
-fn object(v: Value) -> Option<Map<String, Value>> {
-    match v {
-        Value::Object(m) => Some(m),
-        _ => None,
-    }
-}
-
-fn string(v: Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s),
-        _ => None,
-    }
-}
-
-/// A string, or `None` for null.
-fn optional_string(v: Value) -> Option<Option<String>> {
-    match v {
-        Value::Null => Some(None),
-        v => string(v).map(Some),
-    }
+    parsed(value)
 }
