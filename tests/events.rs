@@ -837,6 +837,69 @@ fn a_newest_n_read_renders_an_event_again_once_another_handle_changed_or_deleted
     assert_eq!(after[2].body, json!({"content": "edited"}));
     assert_eq!(after[3], before[3], "unchanged events read the same");
     assert_eq!(newest(&a), newest(&b));
+    // The reading handle's own writes over texts it rendered: seen on its next read too.
+    let own = run(a.update_event(
+        &sp.id,
+        &s.id,
+        EventUpdate {
+            sequence_id: 9,
+            body: Some(json!({"content": "edited by a"})),
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    run(a.delete_event(&sp.id, &s.id, 6)).unwrap();
+    let last = newest(&a);
+    assert_eq!(seqs(&last), vec![4, 5, 8, 9]);
+    assert_eq!(last[3], own);
+    assert_eq!(last[3].body, json!({"content": "edited by a"}));
+    assert_eq!(newest(&b), last);
+}
+
+#[test]
+fn reading_more_event_texts_than_a_handle_keeps_does_not_make_it_read_its_space_again() {
+    let log = Rc::new(ReadLog {
+        inner: MemoryKv::new(),
+        batches: Default::default(),
+        lone: Default::default(),
+    });
+    let ms = World::with_kv(log.clone(), memspace::host::ManualHost::default());
+    let sp = run(ms.create_space(NewSpace::default())).unwrap();
+    let new_session = || {
+        let s = run(ms.create_session(
+            &sp.id,
+            NewSession {
+                participants: vec!["u1".into()],
+                ..Default::default()
+            },
+        ))
+        .unwrap();
+        // 100 events of ~1 KB: ~100 KB of rendered texts per session.
+        let batch: Vec<_> = (0..100)
+            .map(|i| msg(&format!("{i} {}", "word ".repeat(200))))
+            .collect();
+        run(ms.post_events(&sp.id, &s.id, batch)).unwrap();
+        s
+    };
+    let sessions: Vec<_> = (0..8).map(|_| new_session()).collect();
+    let q = || EventQuery {
+        last_n: Some(100),
+        ..Default::default()
+    };
+    let first = run(ms.list_events(&sp.id, &sessions[0].id, q())).unwrap();
+    // ~800 KB of texts: more than the handle keeps, so its texts start over on the way.
+    for s in &sessions[1..] {
+        assert_eq!(run(ms.list_events(&sp.id, &s.id, q())).unwrap().len(), 100);
+    }
+    log.batches.borrow_mut().clear();
+    assert_eq!(run(ms.list_events(&sp.id, &sessions[0].id, q())).unwrap(), first);
+    let batches = log.batches.borrow();
+    assert_eq!(batches.len(), 1, "one snapshot read");
+    assert_eq!(
+        batches[0].len(),
+        1,
+        "one scan, no space read: the space this handle confirmed outlives its texts"
+    );
 }
 
 /// The key of a session's head copy: the one `ev` key of the session ending in eight 0xff.

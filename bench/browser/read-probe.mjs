@@ -3,7 +3,8 @@
 // SPLIT=1: means of the read cut at its platform calls (time-stamping wrappers) instead;
 // PROFILE=mem|exact: a Chromium CPU profile of 3,000 reads (self time per function);
 // CALLS=1: every JS↔wasm crossing of 100 reads counted by name (exact, load-independent);
-// WASM=path: another build of the default module (e.g. one with names kept, for PROFILE).
+// WASM=path: another build of the default module (e.g. one with names kept, for PROFILE);
+// MISS=1: memspace's reads go round 60 sessions of 40 events, so every read renders its events.
 import { build } from "esbuild";
 import { chromium } from "playwright-core";
 import { mkdir, mkdtemp, copyFile, writeFile, rm } from "node:fs/promises";
@@ -31,7 +32,7 @@ async function main() {
     const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: FLAGS, headless: true });
     const p = await context.newPage();
     p.on("pageerror", (e) => console.log(`page error: ${e}`));
-    await p.goto(`${url}?rounds=${rounds}${process.env.PROFILE ? `&profile=${process.env.PROFILE}` : ""}${process.env.SPLIT ? "&split=1" : ""}${process.env.CALLS ? "&calls=1" : ""}`);
+    await p.goto(`${url}?rounds=${rounds}${process.env.PROFILE ? `&profile=${process.env.PROFILE}` : ""}${process.env.SPLIT ? "&split=1" : ""}${process.env.CALLS ? "&calls=1" : ""}${process.env.MISS ? "&miss=1" : ""}`);
     if (process.env.PROFILE) {
       await p.waitForFunction(() => window.__ready || window.__probe, null, { timeout: 30 * 60 * 1000, polling: 200 });
       const cdp = await context.newCDPSession(p);

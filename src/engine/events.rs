@@ -809,7 +809,7 @@ impl Memspace {
 
     /// The JSON of the event stored as `bytes` with sequence id `seq` (`key`: an event key of
     /// its session, given that id here). Rendered once per stored version and remembered with
-    /// the bytes in the record cache: a read that finds the same bytes under the key reuses
+    /// the bytes among the record cache's texts: a read that finds the same bytes under the key reuses
     /// the text (a memcmp instead of the checksum, the decompression and the JSON writing),
     /// so an update or a delete by any handle is seen as soon as its bytes are.
     fn event_text(
@@ -823,12 +823,12 @@ impl Memspace {
             return EventText::render(session_id, seq, bytes);
         };
         key[at..].copy_from_slice(&seq.to_be_bytes());
-        if let Some(t) = self.cache.decoded::<EventText>(key, bytes) {
+        if let Some(t) = self.cache.text::<EventText>(key, bytes) {
             return Ok(Some(t));
         }
         let text = EventText::render(session_id, seq, bytes)?;
         if let Some(t) = &text {
-            self.cache.remember_sized(key, bytes, t.clone(), t.0.len());
+            self.cache.remember_text(key, bytes, t.clone(), t.0.len());
         }
         Ok(text)
     }
