@@ -45,7 +45,7 @@ async function main() {
       await writeFile(join(out, "profile.cpuprofile"), JSON.stringify(prof));
       const { self, total } = selfTimes(prof);
       console.log(`profile (${process.env.PROFILE}), ${(total / 1000).toFixed(0)} ms sampled, ${JSON.stringify(await p.evaluate(() => window.__probe))}`);
-      for (const [k, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${((100 * t) / total).toFixed(1).padStart(5)}%  ${(t / 3000).toFixed(1).padStart(6)} µs/read  ${k}`);
+      for (const [k, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 40))) console.log(`  ${((100 * t) / total).toFixed(1).padStart(5)}%  ${(t / 3000).toFixed(1).padStart(6)} µs/read  ${k}`);
       await context.close();
       return;
     }
