@@ -675,7 +675,10 @@ impl Rig {
 
     /// A write cut off after a random number of single-key writes, then a reopened process:
     /// the visible state is the model before or after the write, never anything else.
-    fn torn(&mut self, rng: &mut Rng) -> Result<String, String> {
+    ///
+    /// With `fail`, the write instead fails at that key and the process goes on with the same
+    /// handles (their caches saw the failure).
+    fn torn(&mut self, rng: &mut Rng, fail: bool) -> Result<String, String> {
         let Some(f) = self.faulty.clone() else {
             return self.write(rng);
         };
@@ -689,16 +692,27 @@ impl Rig {
             _ => 8,
         };
         let cut = rng.below(keys) as u64;
-        f.crash_after(cut);
+        match fail {
+            true => f.fail_write_at(cut + 1),
+            false => f.crash_after(cut),
+        }
         let h = rng.below(2);
         let got = self.perform(h, &w);
-        let what = format!("{} cut after {cut} keys", describe(&w));
+        let what = format!(
+            "{} {} after {cut} keys",
+            describe(&w),
+            if fail { "failed" } else { "cut" }
+        );
         match &got {
             Ok(_) if got == want => {}
-            Err(ErrorCode::Storage) if f.crashed() => {}
+            Err(ErrorCode::Storage) if fail || f.crashed() => {}
             _ => return Err(format!("{what}: engine {got:?}")),
         }
-        self.reopen();
+        match fail {
+            // Disarms a failure the write did not reach.
+            true => f.fail_write_at(u64::MAX / 2),
+            false => self.reopen(),
+        }
         let before = self.sessions.clone();
         let k = match &w {
             Write::Post(k, _)
@@ -855,7 +869,8 @@ impl Rig {
         match rng.below(100) {
             0..=49 => self.write(rng),
             50..=64 if self.backend == Backend::Memory => self.concurrent(rng),
-            50..=64 => self.torn(rng),
+            50..=57 => self.torn(rng, false),
+            58..=64 => self.torn(rng, true),
             65..=71 => {
                 self.reopen();
                 Ok("reopen".into())
