@@ -282,3 +282,42 @@ fn retypes_inside_a_batch_of_one_type_list_exactly_forward_and_backward() {
     }
     clean(&hs[0], &sp);
 }
+
+fn retype(ms: &Memspace, sp: &str, s: &str, seq: u64, to: &str) {
+    go(ms.update_event(
+        sp,
+        s,
+        EventUpdate {
+            sequence_id: seq,
+            event_type: Patch::Set(to.into()),
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+}
+
+#[test]
+fn typed_pages_over_more_marks_than_one_scan_reads_list_each_event_once_in_order() {
+    let w = World::new();
+    let space = w.space();
+    let (sp, s) = (space.id.clone(), w.session(&space).id);
+    // Pages 0–125 each hold one `t` event, marked one page at a time (126 marks).
+    for p in 0..126u64 {
+        let mut batch = evs(p * 16, 16, Some("u"));
+        batch[(p % 16) as usize].event_type = Some("t".into());
+        run(w.ms.post_events(&sp, &s, batch)).unwrap();
+    }
+    run(w.ms.post_events(&sp, &s, evs(5000, 16, Some("u")))).unwrap();
+    // 200 `t` events over pages 127–139, then two of them retyped away and back: marks of
+    // single pages 130 and 133 sort before the batch's marks of pages 127–139.
+    run(w.ms.post_events(&sp, &s, evs(6000, 200, Some("t")))).unwrap();
+    for seq in [130 * 16 + 3, 133 * 16 + 9] {
+        retype(&w.ms, &sp, &s, seq, "x");
+        retype(&w.ms, &sp, &s, seq, "t");
+    }
+    run(w.ms.post_events(&sp, &s, evs(7000, 40, Some("u")))).unwrap();
+    let r = exhaustive(&w.ms, &sp, &s, &["t", "x"]);
+    assert!(r.is_ok(), "{}", r.unwrap_err());
+    let report = run(w.ms.verify_space(&sp)).unwrap();
+    assert!(report.is_clean(), "{report:?}");
+}
