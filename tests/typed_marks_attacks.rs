@@ -321,3 +321,29 @@ fn typed_pages_over_more_marks_than_one_scan_reads_list_each_event_once_in_order
     let report = run(w.ms.verify_space(&sp)).unwrap();
     assert!(report.is_clean(), "{report:?}");
 }
+
+#[test]
+fn more_types_than_the_head_remembers_in_one_batch_are_all_listed() {
+    let kv = Rc::new(YieldingKv::new(MemoryKv::new()));
+    let (hs, sp, s) = setup(kv, 2);
+    let types: Vec<String> = (0..12).map(|i| format!("k{i}")).collect();
+    let mut tag = 0u64;
+    // Batches cycling through 12 types (the head remembers 8), in strides that revisit a type
+    // within a page and skip pages, through two handles whose hints differ.
+    for (round, stride) in [1usize, 5, 7, 11, 1, 3].iter().enumerate() {
+        let n = [50usize, 200, 13, 120, 200, 31][round];
+        let batch: Vec<NewEvent> = (0..n)
+            .map(|i| {
+                tag += 1;
+                let t = &types[(i * stride + round) % 12];
+                ev(tag, Some(t.as_str()))
+            })
+            .collect();
+        go(hs[round % 2].post_events(&sp, &s, batch)).unwrap();
+        go(hs[(round + 1) % 2].post_event(&sp, &s, ev(9000 + round as u64, Some("k3")))).unwrap();
+    }
+    let names: Vec<&str> = types.iter().map(String::as_str).collect();
+    let r = exhaustive(&hs[0], &sp, &s, &names);
+    assert!(r.is_ok(), "{}", r.unwrap_err());
+    clean(&hs[1], &sp);
+}
