@@ -892,7 +892,10 @@ fn reading_more_event_texts_than_a_handle_keeps_does_not_make_it_read_its_space_
         assert_eq!(run(ms.list_events(&sp.id, &s.id, q())).unwrap().len(), 100);
     }
     log.batches.borrow_mut().clear();
-    assert_eq!(run(ms.list_events(&sp.id, &sessions[0].id, q())).unwrap(), first);
+    assert_eq!(
+        run(ms.list_events(&sp.id, &sessions[0].id, q())).unwrap(),
+        first
+    );
     let batches = log.batches.borrow();
     assert_eq!(batches.len(), 1, "one snapshot read");
     assert_eq!(

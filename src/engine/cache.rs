@@ -150,12 +150,7 @@ impl RecordCache {
         Self::put(&mut texts, key, bytes.to_vec(), Some(text));
     }
 
-    fn put(
-        map: &mut Map,
-        key: &[u8],
-        bytes: Vec<u8>,
-        decoded: Option<Rc<dyn Any>>,
-    ) {
+    fn put(map: &mut Map, key: &[u8], bytes: Vec<u8>, decoded: Option<Rc<dyn Any>>) {
         if map.len() >= MAX_ENTRIES && !map.contains_key(key) {
             map.clear();
         }
