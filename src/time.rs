@@ -194,7 +194,7 @@ impl fmt::Display for Timestamp {
 impl Timestamp {
     /// `YYYY-MM-DDTHH:MM:SS.ffffffZ` into `buf` for years 0000–9999 (the common case, written
     /// without `fmt`); `None` for expanded years.
-    fn rfc3339<'b>(&self, buf: &'b mut [u8; 27]) -> Option<&'b str> {
+    pub(crate) fn rfc3339<'b>(&self, buf: &'b mut [u8; 27]) -> Option<&'b str> {
         let secs = self.0.div_euclid(MICROS_PER_SEC);
         let micros = self.0.rem_euclid(MICROS_PER_SEC) as u64;
         let days = secs.div_euclid(SECS_PER_DAY);

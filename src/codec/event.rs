@@ -213,8 +213,16 @@ fn json<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) -> Result<()> {
     serde_json::to_writer(&mut *out, v).map_err(Error::encode_failed)
 }
 
+/// `s` as a JSON string, as `serde_json` writes it: with nothing to escape (no control
+/// character, quote or backslash: ids, types, times) the text between quotes as is.
 fn json_str(out: &mut Vec<u8>, s: &str) -> Result<()> {
-    json(out, s)
+    if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        return json(out, s);
+    }
+    out.push(b'"');
+    out.extend_from_slice(s.as_bytes());
+    out.push(b'"');
+    Ok(())
 }
 
 fn json_opt_str(out: &mut Vec<u8>, s: Option<&str>) -> Result<()> {
@@ -228,7 +236,10 @@ fn json_opt_str(out: &mut Vec<u8>, s: Option<&str>) -> Result<()> {
 }
 
 fn json_time(out: &mut Vec<u8>, t: Timestamp) -> Result<()> {
-    json(out, &t)
+    match t.rfc3339(&mut [0; 27]) {
+        Some(text) => json_str(out, text),
+        None => json(out, &t),
+    }
 }
 
 /// Appends the event's public JSON record (the same text `serde_json` writes for [`Event`])
@@ -271,6 +282,40 @@ mod tests {
             },
             created_at: Timestamp(1_764_590_000_123_456),
             updated_at: Timestamp(1_764_590_000_123_999),
+        }
+    }
+
+    #[test]
+    fn strings_and_times_are_written_as_serde_json_writes_them() {
+        for s in [
+            "",
+            "ses_abc",
+            "q\"uote",
+            "back\\slash",
+            "tab\there",
+            "\u{1}",
+            "\u{1f}",
+            "\u{7f}",
+            "é ü 中 😀",
+            "</script>",
+        ] {
+            let mut out = Vec::new();
+            json_str(&mut out, s).unwrap();
+            assert_eq!(out, serde_json::to_vec(s).unwrap(), "{s:?}");
+        }
+        for t in [
+            0,
+            -5,
+            1_764_590_000_123_456,
+            Timestamp::RFC3339_MAX.0,
+            Timestamp::RFC3339_MAX.0 + 1,
+            Timestamp::RFC3339_MIN.0 - 1,
+            1_700_000_000_000_000_000,
+            -100_000_000_000_000_000,
+        ] {
+            let mut out = Vec::new();
+            json_time(&mut out, Timestamp(t)).unwrap();
+            assert_eq!(out, serde_json::to_vec(&Timestamp(t)).unwrap(), "{t}");
         }
     }
 

@@ -32,8 +32,8 @@ const MAX_ENTRIES: usize = 1024;
 /// before the texts start over: 512 KiB.
 const MAX_TEXT_BYTES: usize = 512 << 10;
 /// Bytes counted for each text besides its own, its key's and its stored bytes' (the map's
-/// entry, the vectors' and the `Rc`'s headers).
-const TEXT_ENTRY_BYTES: usize = 64;
+/// entry, the vectors' and the `Rc`'s headers, the allocator's, a text's unused room).
+const TEXT_ENTRY_BYTES: usize = 128;
 
 /// Last known bytes of a key, and the record they decode to when a caller said so.
 struct Slot {

@@ -79,7 +79,14 @@ pub(crate) fn seq_of(key: &[u8]) -> Result<u64> {
 pub(crate) fn event_json(session_id: &str, seq: u64, bytes: &[u8]) -> Result<Option<Vec<u8>>> {
     if event::is_binary(bytes) {
         let p = event::parts(bytes)?;
-        let mut out = Vec::with_capacity(p.body_len_hint() + 96 + session_id.len());
+        // Room for the whole record, so it is written without growing (unless a string needs
+        // escaping): 187 bytes of names, punctuation, two times and a sequence id, at most 4
+        // more for nulls, and the strings.
+        let strings = session_id.len()
+            + p.event_type.map_or(0, str::len)
+            + p.emitter_kind.len()
+            + p.emitter_id.map_or(0, str::len);
+        let mut out = Vec::with_capacity(p.body_len_hint() + 191 + strings);
         event::write_json(&mut out, session_id, seq, &p)?;
         return Ok(Some(out));
     }
@@ -189,6 +196,48 @@ impl Memspace {
                 }
                 seq = seq.saturating_add(1);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Emitter;
+    use serde_json::json;
+
+    #[test]
+    fn an_event_record_is_rendered_into_room_reserved_for_all_of_it() {
+        // Long enough to be stored compressed (less than 8x: see `Parts::body_len_hint`).
+        let words: String = (0..300).map(|i| format!("w{} ", i * 7919 % 1000)).collect();
+        let long = json!({ "content": words });
+        for (seq, event_type, id, body) in [
+            (7, Some("message"), Some("u1"), json!({"content": "hi"})),
+            (u64::MAX - 1, None, None, json!(null)),
+            (41, Some(""), Some("agent-7"), long),
+        ] {
+            let e = Event {
+                session_id: "ses_0123456789abcdefghijklmn".into(),
+                sequence_id: seq,
+                event_type: event_type.map(str::to_string),
+                body,
+                emitter: Emitter {
+                    kind: "agent".into(),
+                    id: id.map(str::to_string),
+                },
+                created_at: Timestamp(1_764_590_000_123_456),
+                updated_at: Timestamp(1_764_590_000_999_999),
+            };
+            let bytes = event::encode(&e, None).unwrap();
+            let text = event_json(&e.session_id, seq, &bytes).unwrap().unwrap();
+            assert_eq!(text, serde_json::to_vec(&e).unwrap());
+            // Grown, the vector would have twice the room it was given.
+            assert!(
+                text.capacity() <= text.len() + 24,
+                "{} of {}",
+                text.len(),
+                text.capacity()
+            );
         }
     }
 }
