@@ -282,3 +282,145 @@ fn retypes_inside_a_batch_of_one_type_list_exactly_forward_and_backward() {
     }
     clean(&hs[0], &sp);
 }
+
+fn retype(ms: &Memspace, sp: &str, s: &str, seq: u64, to: &str) {
+    go(ms.update_event(
+        sp,
+        s,
+        EventUpdate {
+            sequence_id: seq,
+            event_type: Patch::Set(to.into()),
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+}
+
+#[test]
+fn typed_pages_over_more_marks_than_one_scan_reads_list_each_event_once_in_order() {
+    let w = World::new();
+    let space = w.space();
+    let (sp, s) = (space.id.clone(), w.session(&space).id);
+    // Pages 0–125 each hold one `t` event, marked one page at a time (126 marks).
+    for p in 0..126u64 {
+        let mut batch = evs(p * 16, 16, Some("u"));
+        batch[(p % 16) as usize].event_type = Some("t".into());
+        run(w.ms.post_events(&sp, &s, batch)).unwrap();
+    }
+    run(w.ms.post_events(&sp, &s, evs(5000, 16, Some("u")))).unwrap();
+    // 200 `t` events over pages 127–139, then two of them retyped away and back: marks of
+    // single pages 130 and 133 sort before the batch's marks of pages 127–139.
+    run(w.ms.post_events(&sp, &s, evs(6000, 200, Some("t")))).unwrap();
+    for seq in [130 * 16 + 3, 133 * 16 + 9] {
+        retype(&w.ms, &sp, &s, seq, "x");
+        retype(&w.ms, &sp, &s, seq, "t");
+    }
+    run(w.ms.post_events(&sp, &s, evs(7000, 40, Some("u")))).unwrap();
+    let r = exhaustive(&w.ms, &sp, &s, &["t", "x"]);
+    assert!(r.is_ok(), "{}", r.unwrap_err());
+    let report = run(w.ms.verify_space(&sp)).unwrap();
+    assert!(report.is_clean(), "{report:?}");
+}
+
+#[test]
+fn more_types_than_the_head_remembers_in_one_batch_are_all_listed() {
+    let kv = Rc::new(YieldingKv::new(MemoryKv::new()));
+    let (hs, sp, s) = setup(kv, 2);
+    let types: Vec<String> = (0..12).map(|i| format!("k{i}")).collect();
+    let mut tag = 0u64;
+    // Batches cycling through 12 types (the head remembers 8), in strides that revisit a type
+    // within a page and skip pages, through two handles whose hints differ.
+    for (round, stride) in [1usize, 5, 7, 11, 1, 3].iter().enumerate() {
+        let n = [50usize, 200, 13, 120, 200, 31][round];
+        let batch: Vec<NewEvent> = (0..n)
+            .map(|i| {
+                tag += 1;
+                let t = &types[(i * stride + round) % 12];
+                ev(tag, Some(t.as_str()))
+            })
+            .collect();
+        go(hs[round % 2].post_events(&sp, &s, batch)).unwrap();
+        go(hs[(round + 1) % 2].post_event(&sp, &s, ev(9000 + round as u64, Some("k3")))).unwrap();
+    }
+    let names: Vec<&str> = types.iter().map(String::as_str).collect();
+    let r = exhaustive(&hs[0], &sp, &s, &names);
+    assert!(r.is_ok(), "{}", r.unwrap_err());
+    clean(&hs[1], &sp);
+}
+
+/// The unfiltered list, and each type's pages of 100 and `lastN` 1, 16 and 100 against it.
+fn quick(ms: &Memspace, sp: &str, s: &str, types: &[&str]) -> Result<Vec<Row>, String> {
+    let unfiltered = all(ms, sp, s, None).map_err(|e| e.to_string())?;
+    for ty in types {
+        let want: Vec<Row> = unfiltered
+            .iter()
+            .filter(|r| r.2.as_deref() == Some(*ty))
+            .cloned()
+            .collect();
+        let got = all(ms, sp, s, Some(ty)).map_err(|e| e.to_string())?;
+        if got != want {
+            return Err(format!("{ty} pages: got {:?}", seqs_of(&got)));
+        }
+        for n in [1u64, 16, 100] {
+            let q = EventQuery {
+                last_n: Some(n),
+                event_type: Some(ty.to_string()),
+                ..Default::default()
+            };
+            let got = list(ms, sp, s, q).map_err(|e| e.to_string())?;
+            if got != want[want.len().saturating_sub(n as usize)..] {
+                return Err(format!("{ty} lastN {n}: got {:?}", seqs_of(&got)));
+            }
+        }
+    }
+    Ok(unfiltered)
+}
+
+#[test]
+fn a_typed_batch_cut_after_each_of_its_keys_shows_the_state_before_or_after_and_its_retry_lists_exactly(
+) {
+    // 15 events, then 200 of three types in stretches (several marks of several pages
+    // each), cut after every single key on a key-by-key backend and on an atomic one.
+    let batch: Vec<NewEvent> = (0..200u64)
+        .map(|i| {
+            let t = match i {
+                0..=60 => "t",
+                61..=62 => "u",
+                63..=150 => "t",
+                _ if i % 3 == 0 => "v",
+                _ => "t",
+            };
+            ev(1000 + i, Some(t))
+        })
+        .collect();
+    for atomic in [false, true] {
+        for cut in 0..=220u64 {
+            if atomic && cut % 20 != 0 {
+                continue;
+            }
+            let data = MemoryKv::new();
+            let faulty = Rc::new(FaultyKv::new(data.clone(), atomic));
+            let (hs, sp, s) = setup(faulty.clone(), 1);
+            go(hs[0].post_events(&sp, &s, evs(0, 15, Some("u")))).unwrap();
+            faulty.crash_after(cut);
+            let acked = go(hs[0].post_events(&sp, &s, batch.clone())).is_ok();
+            let ms = World::with_kv(
+                Rc::new(FaultyKv::new(data.clone(), atomic)),
+                ManualHost::default(),
+            );
+            let what = format!("atomic {atomic} cut {cut} acked {acked}");
+            let seen =
+                quick(&ms, &sp, &s, &["t", "u", "v"]).unwrap_or_else(|e| panic!("{what}: {e}"));
+            assert!(
+                seen.len() == 215 || (!acked && seen.len() == 15),
+                "{what}: {} events visible",
+                seen.len()
+            );
+            clean(&ms, &sp);
+            // Retried (as a client would after an error): once more, and typed reads follow.
+            go(ms.post_events(&sp, &s, batch.clone())).unwrap();
+            quick(&ms, &sp, &s, &["t", "u", "v"]).unwrap_or_else(|e| panic!("{what} retried: {e}"));
+            clean(&ms, &sp);
+        }
+    }
+}
