@@ -593,7 +593,11 @@ fn typed_events_are_indexed_by_page_marks_one_run_per_batch_and_type_not_one_key
         .collect();
     run(w.ms.post_events(&space.id, &session.id, batch)).unwrap();
     assert_eq!(keys("evt"), 0, "no per-event index keys for a new session");
-    assert_eq!(keys("etp"), 1, "one run mark over pages 0..=12 of 16 events each");
+    assert_eq!(
+        keys("etp"),
+        1,
+        "one run mark over pages 0..=12 of 16 events each"
+    );
     for i in 0..40u64 {
         let kind = if i % 2 == 0 { "message" } else { "tool" };
         run(w

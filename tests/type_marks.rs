@@ -65,7 +65,11 @@ fn a_200_event_batch_of_one_type_writes_its_events_and_one_mark_and_no_head() {
         let marks = mark_keys(&kv.data());
         let before = kv.writes();
         run(ms.post_events(&sp.id, &s.id, batch(200, "message"))).unwrap();
-        assert_eq!(kv.writes() - before, 201, "round {round}: 200 events + 1 mark");
+        assert_eq!(
+            kv.writes() - before,
+            201,
+            "round {round}: 200 events + 1 mark"
+        );
         assert_eq!(mark_keys(&kv.data()), marks + 1, "round {round}");
         assert_eq!(kv.data().snapshot()[&head_key(&sp, &s)], head);
     }
@@ -77,7 +81,10 @@ fn a_200_event_batch_of_one_type_writes_its_events_and_one_mark_and_no_head() {
         event_type: Some("message".into()),
         ..Default::default()
     };
-    assert_eq!(seqs(&run(ms.list_events(&sp.id, &s.id, all)).unwrap()), (0..100).collect::<Vec<_>>());
+    assert_eq!(
+        seqs(&run(ms.list_events(&sp.id, &s.id, all)).unwrap()),
+        (0..100).collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -90,7 +97,11 @@ fn an_append_into_a_new_page_writes_its_mark_and_event_and_no_head() {
     assert_eq!(kv.writes() - before, 2, "the mark of page 1 and the event");
     let before = kv.writes();
     run(ms.post_event(&sp.id, &s.id, typed("p1b", Some("message")))).unwrap();
-    assert_eq!(kv.writes() - before, 1, "page 1 is marked already: the event alone");
+    assert_eq!(
+        kv.writes() - before,
+        1,
+        "page 1 is marked already: the event alone"
+    );
     assert_eq!(kv.data().snapshot()[&head_key(&sp, &s)], head);
     // A fresh handle reads the stored hint (page 0): one redundant mark, then none.
     let fresh = World::with_kv(kv.clone(), memspace::host::ManualHost::default());
@@ -341,7 +352,9 @@ fn marks_already_in_storage_and_overlapping_runs_list_each_event_once() {
     for (last, first) in [(13, 0), (13, 5), (18, 12), (25, 18), (7, 2)] {
         b.put(mark(&[last, first]), Vec::new());
     }
-    memspace::runtime::block_on(w.kv.commit(b)).unwrap().unwrap();
+    memspace::runtime::block_on(w.kv.commit(b))
+        .unwrap()
+        .unwrap();
     let model: Vec<(Option<String>, bool)> = (0..300).map(|_| (Some("a".into()), false)).collect();
     check_reads(&w.ms, &sp, &s, &model, "overlapping marks");
     assert!(run(w.ms.verify_space(&sp.id)).unwrap().is_clean());
@@ -366,7 +379,9 @@ fn a_mark_key_of_no_known_form_is_a_storage_error_and_a_verify_problem() {
         key.extend_from_slice(&tail);
         let mut b = Batch::new();
         b.put(key, Vec::new());
-        memspace::runtime::block_on(w.kv.commit(b)).unwrap().unwrap();
+        memspace::runtime::block_on(w.kv.commit(b))
+            .unwrap()
+            .unwrap();
         for q in [
             EventQuery {
                 last_n: Some(5),
@@ -383,7 +398,10 @@ fn a_mark_key_of_no_known_form_is_a_storage_error_and_a_verify_problem() {
         }
         let report = run(w.ms.verify_space(&sp.id)).unwrap();
         assert!(
-            report.problems.iter().any(|p| p.kind == ProblemKind::Corrupt),
+            report
+                .problems
+                .iter()
+                .any(|p| p.kind == ProblemKind::Corrupt),
             "{tail:?}: {report:?}"
         );
     }
@@ -396,17 +414,18 @@ fn verify_reports_a_typed_event_no_mark_covers() {
     let s = w.session(&sp);
     run(w.ms.post_events(&sp.id, &s.id, batch(100, "a"))).unwrap();
     let prefix = Key::table("etp").build();
-    let keys: Vec<Vec<u8>> = w
-        .kv
-        .snapshot()
-        .keys()
-        .filter(|k| k.starts_with(&prefix))
-        .cloned()
-        .collect();
+    let keys: Vec<Vec<u8>> =
+        w.kv.snapshot()
+            .keys()
+            .filter(|k| k.starts_with(&prefix))
+            .cloned()
+            .collect();
     assert_eq!(keys.len(), 1, "one run mark for pages 0..=6");
     let mut b = Batch::new();
     b.delete(keys[0].clone());
-    memspace::runtime::block_on(w.kv.commit(b)).unwrap().unwrap();
+    memspace::runtime::block_on(w.kv.commit(b))
+        .unwrap()
+        .unwrap();
     let report = run(w.ms.verify_space(&sp.id)).unwrap();
     assert_eq!(
         report

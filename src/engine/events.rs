@@ -34,6 +34,11 @@ impl EventText {
 
 const SCAN_CHUNK: usize = 128;
 
+// A batch's stretch of pages spans at most `RUN_SPAN` pages past its first (readers rely on it).
+const _: () = assert!(
+    (validate::MAX_BATCH as u64 + layout::TYPE_PAGE - 2) / layout::TYPE_PAGE <= layout::RUN_SPAN
+);
+
 /// A validated batch to append: the events, each body's JSON text, their tokens.
 struct Appended<'a> {
     events: &'a [NewEvent],
@@ -421,27 +426,13 @@ impl Memspace {
             true => rec.session.event_count + events.len() as u64 - 1,
             false => u64::MAX,
         };
-        // Page marks, before the events (non-atomic backends apply keys in order): one key
-        // per stretch of consecutive pages of a type that the head's hint does not already
-        // name, at most `RUN_SPAN` + 1 pages each (docs/storage.md, "list_events with an event
-        // type"). The hint changes only in `new`: a one-record append leaves it stale in the
-        // stored head, which costs another handle one redundant mark, never a missing one.
-        let mut runs: Vec<(&str, u64, u64)> = Vec::new();
-        for (e, seq) in events.iter().zip(first..) {
-            if let (true, Some(t)) = (rec.type_pages, &e.event_type) {
-                let page = seq / layout::TYPE_PAGE;
-                if new.mark_type_page(t, page) {
-                    match runs.iter_mut().rev().find(|r| r.0 == t) {
-                        Some(r) if r.2 + 1 == page && page - r.1 <= layout::RUN_SPAN => r.2 = page,
-                        _ => runs.push((t, page, page)),
-                    }
-                }
-            }
-        }
-        for (t, from, to) in runs {
-            let key = layout::event_type_mark(&space.id, &rec.session.id, t, from, to);
-            batch.put(key, Vec::new());
-        }
+        // Page marks: new marks of one type on consecutive pages, with no other new mark
+        // between, make one run mark (docs/storage.md, "list_events with an event type"); the
+        // page the head's hint names needs none. Marks may follow the events: the head is
+        // still the last key, the only one readers trust on a backend without atomic batches. The hint changes only in
+        // `new`: a one-record append leaves it stale in the stored head, which costs another
+        // handle one redundant mark, never a missing one.
+        let mut run: Option<(&str, u64, u64)> = None;
         for (e, body) in events.iter().zip(appended.bodies) {
             let seq = new.session.event_count;
             if let (true, Some(t)) = (rec.type_index, &e.event_type) {
@@ -450,6 +441,26 @@ impl Memspace {
                     layout::event_type(&space.id, &rec.session.id, t, seq),
                     Vec::new(),
                 );
+            }
+            if let (true, Some(t)) = (rec.type_pages, &e.event_type) {
+                let page = seq / layout::TYPE_PAGE;
+                if new.mark_type_page(t, page) {
+                    match &mut run {
+                        Some(r) if r.0 == t && r.2 + 1 == page => r.2 = page,
+                        r => {
+                            if let Some((t, from, to)) = r.replace((t, page, page)) {
+                                let key = layout::event_type_mark(
+                                    &space.id,
+                                    &rec.session.id,
+                                    t,
+                                    from,
+                                    to,
+                                );
+                                batch.put(key, Vec::new());
+                            }
+                        }
+                    }
+                }
             }
             let header = event_codec::Header {
                 created_at: now,
@@ -463,6 +474,10 @@ impl Memspace {
                 event_codec::encode_parts(&header, body),
             );
             new.session.event_count += 1;
+        }
+        if let Some((t, from, to)) = run {
+            let key = layout::event_type_mark(&space.id, &rec.session.id, t, from, to);
+            batch.put(key, Vec::new());
         }
         new.session.token_count = tokens;
         new.session.last_event_at = Some(now);
@@ -1102,7 +1117,7 @@ impl Memspace {
                 let mark = match chunk.get(i) {
                     Some((key, _)) => Some(
                         layout::type_mark_pages(&prefix, key)
-                            .ok_or_else(|| Error::storage("an event-type mark of no known form"))?,
+                            .ok_or_else(|| Error::storage("a corrupt event-type mark"))?,
                     ),
                     None => None,
                 };

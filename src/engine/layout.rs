@@ -1,6 +1,6 @@
 //! The key layout (see docs/storage.md). Every key starts with a short table tag.
 
-use crate::codec::keys::Key;
+use crate::codec::keys::{last_u64, Key};
 use crate::kv::KeyRange;
 use crate::model::Principal;
 use crate::time::Timestamp;
@@ -149,22 +149,20 @@ pub const RUN_SPAN: u64 = 13;
 /// `etp/{space}/{session}/{type}/{last:u64be}/{first:u64be}` → empty, keyed by its last page
 /// so that a reverse scan meets every mark in the order of the pages it ends at.
 pub fn event_type_mark(sp: &str, se: &str, event_type: &str, first: u64, last: u64) -> Vec<u8> {
-    let key = Key::table("etp").s(sp).s(se).s(event_type).n(last);
-    match first == last {
-        true => key.build(),
-        false => key.n(first).build(),
+    let mut key = event_type_page(sp, se, event_type, last);
+    if first < last {
+        key.extend_from_slice(&first.to_be_bytes());
     }
+    key
 }
 
 /// The pages `(first, last)` a mark key under `prefix` (`type_pages_below`'s start) names:
 /// `None` for a key of neither form or a run longer than [`RUN_SPAN`] (corrupt).
 pub fn type_mark_pages(prefix: &[u8], key: &[u8]) -> Option<(u64, u64)> {
     let tail = key.strip_prefix(prefix)?;
-    let num = |at: usize| Some(u64::from_be_bytes(tail.get(at..at + 8)?.try_into().ok()?));
-    let last = num(0)?;
-    let first = match tail.len() {
-        8 => last,
-        16 => num(8)?,
+    let (last, first) = match tail.len() {
+        8 => (last_u64(tail)?, last_u64(tail)?),
+        16 => (last_u64(&tail[..8])?, last_u64(tail)?),
         _ => return None,
     };
     (first <= last && last - first <= RUN_SPAN).then_some((first, last))
