@@ -373,8 +373,10 @@ fn a_mark_key_of_no_known_form_is_a_storage_error_and_a_verify_problem() {
         let w = World::new();
         let sp = w.space();
         let s = w.session(&sp);
-        run(w.ms.post_events(&sp.id, &s.id, batch(200, "a"))).unwrap();
-        run(w.ms.post_events(&sp.id, &s.id, batch(100, "a"))).unwrap();
+        // 99 events of "a": every read of them reads every mark.
+        run(w.ms.post_events(&sp.id, &s.id, batch(200, "b"))).unwrap();
+        run(w.ms.post_events(&sp.id, &s.id, batch(99, "a"))).unwrap();
+        run(w.ms.post_events(&sp.id, &s.id, batch(1, "b"))).unwrap();
         let mut key = Key::table("etp").s(&sp.id).s(&s.id).s("a").build();
         key.extend_from_slice(&tail);
         let mut b = Batch::new();
@@ -384,7 +386,7 @@ fn a_mark_key_of_no_known_form_is_a_storage_error_and_a_verify_problem() {
             .unwrap();
         for q in [
             EventQuery {
-                last_n: Some(5),
+                last_n: Some(100),
                 event_type: Some("a".into()),
                 ..Default::default()
             },
