@@ -530,3 +530,46 @@ fn a_reverse_read_past_a_full_chunk_of_over_listing_marks_lists_each_event_once(
     check_reads(&w.ms, &sp, &s, &model, "over-listing marks");
     assert!(run(w.ms.verify_space(&sp.id)).unwrap().is_clean());
 }
+
+#[test]
+fn new_session_heads_carry_the_run_marks_flag_that_earlier_versions_refuse() {
+    let w = World::new();
+    let sp = w.space();
+    let s = w.session(&sp);
+    run(w.ms.post_events(&sp.id, &s.id, batch(40, "a"))).unwrap();
+    let head = w.kv.snapshot()[&head_key(&sp, &s)].clone();
+    // [format][crc32][flags: varint]: bit 8 (typeRuns) makes the varint two bytes, the
+    // second holding bits 7–13; versions before run marks refuse any flag from bit 8 up.
+    assert!(head[5] & 0x80 != 0, "flags past bit 6");
+    assert_eq!(head[6] & 2, 2, "bit 8 (the second byte's bit 1): typeRuns");
+    let json = memspace::testkit::heads::head_json(&head).unwrap();
+    assert_eq!(json["typeRuns"], true);
+    assert_eq!(json["typePages"], true);
+}
+
+#[test]
+fn a_session_created_before_run_marks_keeps_one_page_mark_per_page() {
+    let w = World::new();
+    let sp = w.space();
+    let s = w.session(&sp);
+    // Its head as an earlier version stored it: page marks, no `typeRuns`.
+    let key = head_key(&sp, &s);
+    let mut json = memspace::testkit::heads::head_json(&w.kv.snapshot()[&key]).unwrap();
+    json.as_object_mut().unwrap().remove("typeRuns");
+    let old = memspace::codec::envelope::encode(&json).unwrap();
+    let mut b = Batch::new();
+    b.put(key.clone(), old.clone());
+    b.put(Key::table("ev").s(&sp.id).s(&s.id).n(u64::MAX).build(), old);
+    memspace::runtime::block_on(w.kv.commit(b))
+        .unwrap()
+        .unwrap();
+    let ms = World::with_kv(Rc::new(w.kv.clone()), w.host.clone());
+    run(ms.post_events(&sp.id, &s.id, batch(200, "a"))).unwrap();
+    run(ms.post_events(&sp.id, &s.id, batch(20, "a"))).unwrap();
+    assert_eq!(mark_keys(&w.kv), 14, "pages 0..=13, one page mark each");
+    let json = memspace::testkit::heads::head_json(&w.kv.snapshot()[&key]).unwrap();
+    assert_eq!(json["typePages"], true);
+    assert!(json.get("typeRuns").is_none());
+    let model: Vec<(Option<String>, bool)> = (0..220).map(|_| (Some("a".into()), false)).collect();
+    check_reads(&ms, &sp, &s, &model, "page marks only");
+}

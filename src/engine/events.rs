@@ -446,7 +446,7 @@ impl Memspace {
                 let page = seq / layout::TYPE_PAGE;
                 if new.mark_type_page(t, page) {
                     match &mut run {
-                        Some(r) if r.0 == t && r.2 + 1 == page => r.2 = page,
+                        Some(r) if rec.type_runs && r.0 == t && r.2 + 1 == page => r.2 = page,
                         r => {
                             if let Some((t, from, to)) = r.replace((t, page, page)) {
                                 let key = layout::event_type_mark(
