@@ -1117,7 +1117,7 @@ impl Memspace {
                 let mark = match chunk.get(i) {
                     Some((key, _)) => Some(
                         layout::type_mark_pages(&prefix, key)
-                            .ok_or_else(|| Error::storage("a corrupt event-type mark"))?,
+                            .ok_or_else(|| Error::storage("corrupt type mark"))?,
                     ),
                     None => None,
                 };
