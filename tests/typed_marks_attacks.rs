@@ -347,3 +347,80 @@ fn more_types_than_the_head_remembers_in_one_batch_are_all_listed() {
     assert!(r.is_ok(), "{}", r.unwrap_err());
     clean(&hs[1], &sp);
 }
+
+/// The unfiltered list, and each type's pages of 100 and `lastN` 1, 16 and 100 against it.
+fn quick(ms: &Memspace, sp: &str, s: &str, types: &[&str]) -> Result<Vec<Row>, String> {
+    let unfiltered = all(ms, sp, s, None).map_err(|e| e.to_string())?;
+    for ty in types {
+        let want: Vec<Row> = unfiltered
+            .iter()
+            .filter(|r| r.2.as_deref() == Some(*ty))
+            .cloned()
+            .collect();
+        let got = all(ms, sp, s, Some(ty)).map_err(|e| e.to_string())?;
+        if got != want {
+            return Err(format!("{ty} pages: got {:?}", seqs_of(&got)));
+        }
+        for n in [1u64, 16, 100] {
+            let q = EventQuery {
+                last_n: Some(n),
+                event_type: Some(ty.to_string()),
+                ..Default::default()
+            };
+            let got = list(ms, sp, s, q).map_err(|e| e.to_string())?;
+            if got != want[want.len().saturating_sub(n as usize)..] {
+                return Err(format!("{ty} lastN {n}: got {:?}", seqs_of(&got)));
+            }
+        }
+    }
+    Ok(unfiltered)
+}
+
+#[test]
+fn a_typed_batch_cut_after_each_of_its_keys_shows_the_state_before_or_after_and_its_retry_lists_exactly(
+) {
+    // 15 events, then 200 of three types in stretches (several marks of several pages
+    // each), cut after every single key on a key-by-key backend and on an atomic one.
+    let batch: Vec<NewEvent> = (0..200u64)
+        .map(|i| {
+            let t = match i {
+                0..=60 => "t",
+                61..=62 => "u",
+                63..=150 => "t",
+                _ if i % 3 == 0 => "v",
+                _ => "t",
+            };
+            ev(1000 + i, Some(t))
+        })
+        .collect();
+    for atomic in [false, true] {
+        for cut in 0..=220u64 {
+            if atomic && cut % 20 != 0 {
+                continue;
+            }
+            let data = MemoryKv::new();
+            let faulty = Rc::new(FaultyKv::new(data.clone(), atomic));
+            let (hs, sp, s) = setup(faulty.clone(), 1);
+            go(hs[0].post_events(&sp, &s, evs(0, 15, Some("u")))).unwrap();
+            faulty.crash_after(cut);
+            let acked = go(hs[0].post_events(&sp, &s, batch.clone())).is_ok();
+            let ms = World::with_kv(
+                Rc::new(FaultyKv::new(data.clone(), atomic)),
+                ManualHost::default(),
+            );
+            let what = format!("atomic {atomic} cut {cut} acked {acked}");
+            let seen =
+                quick(&ms, &sp, &s, &["t", "u", "v"]).unwrap_or_else(|e| panic!("{what}: {e}"));
+            assert!(
+                seen.len() == 215 || (!acked && seen.len() == 15),
+                "{what}: {} events visible",
+                seen.len()
+            );
+            clean(&ms, &sp);
+            // Retried (as a client would after an error): once more, and typed reads follow.
+            go(ms.post_events(&sp, &s, batch.clone())).unwrap();
+            quick(&ms, &sp, &s, &["t", "u", "v"]).unwrap_or_else(|e| panic!("{what} retried: {e}"));
+            clean(&ms, &sp);
+        }
+    }
+}

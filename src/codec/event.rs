@@ -254,6 +254,48 @@ pub fn write_json(out: &mut Vec<u8>, session_id: &str, seq: u64, p: &Parts<'_>) 
     Ok(())
 }
 
+/// What the public JSON records of the events of one append share (the session id, and both
+/// times: an append stores every event at one time), written once for all of them.
+pub struct Appended {
+    /// `{"sessionId":…,"sequenceId":`
+    head: Vec<u8>,
+    /// `},"createdAt":…,"updatedAt":…}`
+    tail: Vec<u8>,
+}
+
+impl Appended {
+    /// The shared parts of events appended to session `session_id` at `now`.
+    pub fn new(session_id: &str, now: Timestamp) -> Result<Self> {
+        let mut head = b"{\"sessionId\":".to_vec();
+        json_str(&mut head, session_id)?;
+        head.extend_from_slice(b",\"sequenceId\":");
+        let mut tail = b"},\"createdAt\":".to_vec();
+        json_time(&mut tail, now)?;
+        let time = tail[b"},\"createdAt\":".len()..].to_vec();
+        tail.extend_from_slice(b",\"updatedAt\":");
+        tail.extend_from_slice(&time);
+        tail.push(b'}');
+        Ok(Appended { head, tail })
+    }
+
+    /// Appends the record [`write_json`] writes for an event of this append with the parts
+    /// `p` (`p`'s times are this append's; `p.body` is its JSON text, not compressed).
+    pub fn write(&self, out: &mut Vec<u8>, seq: u64, p: &Parts<'_>) -> Result<()> {
+        out.extend_from_slice(&self.head);
+        json(out, &seq)?;
+        out.extend_from_slice(b",\"eventType\":");
+        json_opt_str(out, p.event_type)?;
+        out.extend_from_slice(b",\"body\":");
+        p.body_to(out)?;
+        out.extend_from_slice(b",\"emitter\":{\"type\":");
+        json_str(out, p.emitter_kind)?;
+        out.extend_from_slice(b",\"id\":");
+        json_opt_str(out, p.emitter_id)?;
+        out.extend_from_slice(&self.tail);
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,6 +343,34 @@ mod tests {
             let mut out = Vec::new();
             write_json(&mut out, &e.session_id, 41, &parts(&v).unwrap()).unwrap();
             assert_eq!(out, serde_json::to_vec(&e).unwrap());
+        }
+    }
+
+    #[test]
+    fn an_appended_event_renders_the_record_write_json_renders() {
+        for e in [
+            event(
+                Some("message"),
+                Some("u1"),
+                json!({"z": 1, "a": [1.5, "é\n"]}),
+            ),
+            event(None, None, json!(null)),
+            event(Some("\"q\""), Some("\u{1}"), json!("text")),
+        ] {
+            let e = Event {
+                updated_at: e.created_at,
+                ..e
+            };
+            let v = encode(&e, None).unwrap();
+            let p = parts(&v).unwrap();
+            let mut out = b"[".to_vec();
+            Appended::new(&e.session_id, e.created_at)
+                .unwrap()
+                .write(&mut out, 41, &p)
+                .unwrap();
+            let mut want = b"[".to_vec();
+            write_json(&mut want, &e.session_id, 41, &p).unwrap();
+            assert_eq!(String::from_utf8(out), String::from_utf8(want));
         }
     }
 

@@ -63,6 +63,7 @@ fn answer_json(
 ) -> Result<String> {
     let len = bodies.iter().map(|b| b.len() + 160).sum::<usize>() + 2;
     let mut out = Vec::with_capacity(len);
+    let shared = event_codec::Appended::new(session_id, now)?;
     if !one {
         out.push(b'[');
     }
@@ -80,7 +81,7 @@ fn answer_json(
             compressed: None,
             tokens_after: None,
         };
-        event_codec::write_json(&mut out, session_id, seq, &parts)?;
+        shared.write(&mut out, seq, &parts)?;
     }
     if !one {
         out.push(b']');
