@@ -74,6 +74,15 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = getAllRecords)]
     fn get_all_records(this: &StoreExt, options: &RecordsOptions) -> Result<IdbRequest, JsValue>;
 
+    /// `IDBObjectStore.put(value, key)` with the key a view of the module's memory: IndexedDB
+    /// copies a key's bytes when it converts it, before `put()` returns, so the key needs no
+    /// `Uint8Array` of its own (the value does: it is cloned with its whole buffer).
+    #[wasm_bindgen(method, catch, js_name = put)]
+    fn put_at(this: &StoreExt, value: &Uint8Array, key: &[u8]) -> Result<IdbRequest, JsValue>;
+    /// `IDBObjectStore.add(value, key)`, the key as in [`StoreExt::put_at`].
+    #[wasm_bindgen(method, catch, js_name = add)]
+    fn add_at(this: &StoreExt, value: &Uint8Array, key: &[u8]) -> Result<IdbRequest, JsValue>;
+
     /// The options of `getAllRecords`, a plain object.
     type RecordsOptions;
     #[wasm_bindgen(method, setter)]
@@ -489,14 +498,13 @@ fn issue<'a>(
         ));
     }
     let mut added = Vec::with_capacity(adds.len());
+    let at = store.unchecked_ref::<StoreExt>();
     for (oi, op) in batch.ops.iter().enumerate() {
         let r = match op {
-            Op::Put(k, v) if adds.iter().any(|&(a, _)| a == oi) => store
-                .add_with_key(&Uint8Array::from(v.as_slice()), &key_js(k))
+            Op::Put(k, v) if adds.iter().any(|&(a, _)| a == oi) => at
+                .add_at(&Uint8Array::from(v.as_slice()), k)
                 .map(|req| added.push((k, req))),
-            Op::Put(k, v) => store
-                .put_with_key(&Uint8Array::from(v.as_slice()), &key_js(k))
-                .map(drop),
+            Op::Put(k, v) => at.put_at(&Uint8Array::from(v.as_slice()), k).map(drop),
             Op::Delete(k) => store.delete(&key_js(k)).map(drop),
         };
         if let Err(e) = r {
