@@ -127,8 +127,8 @@ impl Memspace {
         }
     }
 
-    /// The pages `(first, last)` of each mark of type `t` ending below `count`'s last page;
-    /// a key of no known form is reported.
+    /// The pages the marks of type `t` ending below `count`'s last page name, sorted; a key
+    /// of no known form is reported.
     async fn type_marks(
         &self,
         space: &Space,
@@ -136,7 +136,7 @@ impl Memspace {
         t: &str,
         count: u64,
         w: &mut Walk,
-    ) -> Result<Vec<(u64, u64)>> {
+    ) -> Result<Vec<u64>> {
         let range =
             layout::type_pages_below(&space.id, session_id, t, count.div_ceil(layout::TYPE_PAGE));
         let prefix = range.start.clone();
@@ -145,11 +145,13 @@ impl Memspace {
         loop {
             let chunk = cursor.next(self.kv.as_ref()).await?;
             if chunk.is_empty() {
+                out.sort_unstable();
+                out.dedup();
                 return Ok(out);
             }
             for (key, _) in chunk {
                 match layout::type_mark_pages(&prefix, &key) {
-                    Some(pages) => out.push(pages),
+                    Some((first, last)) => out.extend(first..=last),
                     None => w.problem(
                         ProblemKind::Corrupt,
                         format!("etp/{}/{session_id}/{t}", space.id),
@@ -198,7 +200,7 @@ impl Memspace {
         let mut tombstones = 0u64;
         let ev_name = |seq: u64| format!("ev/{}/{}/#{seq}", space.id, s.id);
         let mut paged = Vec::new();
-        let mut marks: Vec<(String, Vec<(u64, u64)>)> = Vec::new();
+        let mut marks: Vec<(String, Vec<u64>)> = Vec::new();
         loop {
             let chunk = events.next(self.kv.as_ref()).await?;
             if chunk.is_empty() {
@@ -272,7 +274,7 @@ impl Memspace {
                 let covered = marks
                     .iter()
                     .filter(|(m, _)| *m == t)
-                    .any(|(_, runs)| runs.iter().any(|&(a, b)| a <= page && page <= b));
+                    .any(|(_, pages)| pages.binary_search(&page).is_ok());
                 found.push(covered);
                 typed.push((seq, Vec::new(), t));
             }
