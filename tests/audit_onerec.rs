@@ -125,7 +125,7 @@ fn a_strategy_added_between_a_heads_read_and_its_newest_events_read_still_fires(
 
 /// Handle B updates the description (acknowledged) and appends while handle A reads the head
 /// (before) and the newest event (after); A appends one untyped event (one record), then a
-/// typed one, which writes a page mark and so the head. B's update must survive A's head write.
+/// typed one (its page mark and event, no head). B's update must survive A's appends.
 #[test]
 fn a_metadata_update_between_a_heads_read_and_its_newest_events_read_is_kept() {
     let (a, b, kv, sp, s) = two_handles();
@@ -202,7 +202,7 @@ fn events_on_a_backend_without_atomic_batches_keep_the_format_every_version_read
 }
 
 /// The race suites' own model (a yielding backend, seeded schedules): handle 0 appends
-/// untyped events (one record each) and then typed ones (a page mark: a head write) while
+/// untyped events (one record each) and then typed ones (a page mark and the event) while
 /// handle 1 updates the description and appends, twice. Both updates were acknowledged: the
 /// last stays.
 #[test]

@@ -576,7 +576,7 @@ fn two_handles_alternating_appends_share_one_sequence() {
 }
 
 #[test]
-fn typed_events_are_indexed_by_one_page_mark_per_16_events_and_type_not_one_key_per_event() {
+fn typed_events_are_indexed_by_page_marks_one_run_per_batch_and_type_not_one_key_per_event() {
     let w = World::new();
     let space = w.space();
     let session = w.session(&space);
@@ -593,7 +593,11 @@ fn typed_events_are_indexed_by_one_page_mark_per_16_events_and_type_not_one_key_
         .collect();
     run(w.ms.post_events(&space.id, &session.id, batch)).unwrap();
     assert_eq!(keys("evt"), 0, "no per-event index keys for a new session");
-    assert_eq!(keys("etp"), 13, "pages 0..=12 of 16 events each");
+    assert_eq!(
+        keys("etp"),
+        1,
+        "one run mark over pages 0..=12 of 16 events each"
+    );
     for i in 0..40u64 {
         let kind = if i % 2 == 0 { "message" } else { "tool" };
         run(w
@@ -602,8 +606,8 @@ fn typed_events_are_indexed_by_one_page_mark_per_16_events_and_type_not_one_key_
         .unwrap();
     }
     // Events 200..240 span pages 12..=14: message already has 12, so 13 and 14 are new for
-    // it; tool needs 12, 13 and 14.
-    assert_eq!(keys("etp"), 13 + 2 + 3);
+    // it; tool needs 12, 13 and 14 (single appends mark one page each).
+    assert_eq!(keys("etp"), 1 + 2 + 3);
     let last = |n: u64, t: &str| {
         seqs(
             &w.events(

@@ -232,7 +232,7 @@ export function foldHead(head, newest) {
 function decodeHead(p) {
   const r = reader(p);
   const flags = r.varint();
-  if (flags >= 256n) throw new Error("unknown flags");
+  if (flags >= 512n) throw new Error("unknown flags");
   const id = r.string();
   const memorySpaceId = r.string();
   const participants = [];
@@ -266,6 +266,7 @@ function decodeHead(p) {
   Object.assign(head, { nextDue, extractedThrough, pendingTx });
   if (flags & 32n) head.typeIndex = true;
   if (flags & 64n) head.typePages = true;
+  if (flags & 256n) head.typeRuns = true;
   if (typeMarks.length) head.typeMarks = typeMarks;
   if (deletedEvents) head.deletedEvents = deletedEvents;
   head.jobSeq = jobSeq;

@@ -34,6 +34,11 @@ impl EventText {
 
 const SCAN_CHUNK: usize = 128;
 
+// A batch's stretch of pages spans at most `RUN_SPAN` pages past its first (readers rely on it).
+const _: () = assert!(
+    (validate::MAX_BATCH as u64 + layout::TYPE_PAGE - 2) / layout::TYPE_PAGE <= layout::RUN_SPAN
+);
+
 /// A validated batch to append: the events, each body's JSON text, their tokens.
 struct Appended<'a> {
     events: &'a [NewEvent],
@@ -87,12 +92,15 @@ fn answer_json(
 /// True when the head `new`, built from `old` by an append that fired nothing, differs from
 /// it only in the counters an append always changes: then the append may write its events
 /// alone. Sets `new`'s schedule fields as `session_batch` would (they are then unchanged).
+/// The page-mark hint (`type_marks`) may differ too: it is the writer's own bookkeeping.
 fn only_counters_changed(old: &SessionRecord, new: &mut SessionRecord) -> bool {
     schedule(new);
     let after = Counters::of(&new.session);
     Counters::of(&old.session).apply(&mut new.session);
+    let marks = std::mem::replace(&mut new.type_marks, old.type_marks.clone());
     let same = new == old;
     after.apply(&mut new.session);
+    new.type_marks = marks;
     same
 }
 
@@ -408,7 +416,7 @@ impl Memspace {
                 batch.require_equals(layout::space(&space.id), space_bytes.to_vec());
             }
         }
-        // Index keys and page marks change more than the counters: such an append writes the head.
+        // Index keys change more than the counters: such an append writes the head.
         let mut indexed = false;
         // On an atomic backend the newest event carries the session's token count after the
         // append: a reader folds it into a head the append did not write (the others are
@@ -419,6 +427,13 @@ impl Memspace {
             true => rec.session.event_count + events.len() as u64 - 1,
             false => u64::MAX,
         };
+        // Page marks: new marks of one type on consecutive pages, with no other new mark
+        // between, make one run mark (docs/storage.md, "list_events with an event type"); the
+        // page the head's hint names needs none. Marks may follow the events: the head is
+        // still the last key, the only one readers trust on a backend without atomic batches. The hint changes only in
+        // `new`: a one-record append leaves it stale in the stored head, which costs another
+        // handle one redundant mark, never a missing one.
+        let mut run: Option<(&str, u64, u64)> = None;
         for (e, body) in events.iter().zip(appended.bodies) {
             let seq = new.session.event_count;
             if let (true, Some(t)) = (rec.type_index, &e.event_type) {
@@ -431,11 +446,21 @@ impl Memspace {
             if let (true, Some(t)) = (rec.type_pages, &e.event_type) {
                 let page = seq / layout::TYPE_PAGE;
                 if new.mark_type_page(t, page) {
-                    indexed = true;
-                    batch.put(
-                        layout::event_type_page(&space.id, &rec.session.id, t, page),
-                        Vec::new(),
-                    );
+                    match &mut run {
+                        Some(r) if rec.type_runs && r.0 == t && r.2 + 1 == page => r.2 = page,
+                        r => {
+                            if let Some((t, from, to)) = r.replace((t, page, page)) {
+                                let key = layout::event_type_mark(
+                                    &space.id,
+                                    &rec.session.id,
+                                    t,
+                                    from,
+                                    to,
+                                );
+                                batch.put(key, Vec::new());
+                            }
+                        }
+                    }
                 }
             }
             let header = event_codec::Header {
@@ -450,6 +475,10 @@ impl Memspace {
                 event_codec::encode_parts(&header, body),
             );
             new.session.event_count += 1;
+        }
+        if let Some((t, from, to)) = run {
+            let key = layout::event_type_mark(&space.id, &rec.session.id, t, from, to);
+            batch.put(key, Vec::new());
         }
         new.session.token_count = tokens;
         new.session.last_event_at = Some(now);
@@ -1045,10 +1074,16 @@ impl Memspace {
         Ok(out)
     }
 
-    /// Reads events of type `t` through the page marks of the type (pages below `count`): each
-    /// marked page's committed events are read and kept if they have the type, skipping `skip`
-    /// and returning at most `take` (descending when `reverse`). Cost: the marks and the pages
-    /// of the matches read, at most [`layout::TYPE_PAGE`] events per match, not the session.
+    /// Reads events of type `t` through the marks of the type (marks ending below `count`):
+    /// each marked page's committed events are read and kept if they have the type, skipping
+    /// `skip` and returning at most `take` (descending when `reverse`). Cost: the marks and
+    /// the pages of the matches read, at most [`layout::TYPE_PAGE`] events per page, not the
+    /// session.
+    ///
+    /// Marks come keyed by their last page. Descending, no mark still unread ends above the
+    /// last one read, so the pages above it are final; ascending, no mark still unread starts
+    /// below the last one's end minus [`layout::RUN_SPAN`]. Pages are read in order once
+    /// final, each once: a page read is never named by a mark read later.
     async fn scan_type_pages(
         &self,
         (space_id, session_id): (&str, &str),
@@ -1060,56 +1095,89 @@ impl Memspace {
     ) -> Result<Vec<Event>> {
         let pages = count.div_ceil(layout::TYPE_PAGE);
         let mut marks = layout::type_pages_below(space_id, session_id, t, pages);
+        let prefix = marks.start.clone();
         let mut out = Vec::new();
-        while (out.len() as u64) < take {
+        // Pages named by the marks read and not read yet, as bits over pages `base..`: all
+        // within `RUN_SPAN` of the last mark's last page once the final ones are read.
+        let (mut base, mut bits) = (0u64, 0u32);
+        loop {
             let chunk = self
                 .kv
                 .scan(&marks, SCAN_CHUNK, reverse)
                 .await
                 .map_err(kv_error)?;
-            let Some((last, _)) = chunk.last() else { break };
-            if reverse {
-                marks.end = Some(last.clone());
-            } else {
-                marks.start = super::cursor::successor(last);
-            }
-            for page in chunk
-                .iter()
-                .filter_map(|(k, _)| crate::codec::keys::last_u64(k))
-            {
-                let from = page.saturating_mul(layout::TYPE_PAGE);
-                let to = from.saturating_add(layout::TYPE_PAGE).min(count);
-                if from >= to {
-                    continue;
+            let done = chunk.len() < SCAN_CHUNK;
+            if let Some((last, _)) = chunk.last() {
+                match reverse {
+                    true => marks.end = Some(last.clone()),
+                    false => marks.start = super::cursor::successor(last),
                 }
-                let range = layout::events_between(space_id, session_id, from, to);
-                let events = self
-                    .kv
-                    .scan(&range, (to - from) as usize, reverse)
-                    .await
-                    .map_err(kv_error)?;
-                for (key, bytes) in events {
-                    let Some(e) = decode_live(session_id, seq_of(&key)?, &bytes)? else {
-                        continue;
+            }
+            // Each mark, then (past the last, once the marks are done) every page left.
+            for i in 0..chunk.len() + done as usize {
+                let mark = match chunk.get(i) {
+                    Some((key, _)) => Some(
+                        layout::type_mark_pages(&prefix, key)
+                            .ok_or_else(|| Error::storage("corrupt type mark"))?,
+                    ),
+                    None => None,
+                };
+                while bits != 0 {
+                    let page = base
+                        + match reverse {
+                            true => 31 - bits.leading_zeros(),
+                            false => bits.trailing_zeros(),
+                        } as u64;
+                    let ready = match mark {
+                        None => true,
+                        Some((_, last)) if reverse => page > last,
+                        Some((_, last)) => page + layout::RUN_SPAN < last,
                     };
-                    if e.event_type.as_deref() != Some(t) {
-                        continue;
+                    if !ready {
+                        break;
                     }
-                    if skip > 0 {
-                        skip -= 1;
-                        continue;
-                    }
-                    out.push(e);
-                    if out.len() as u64 >= take {
-                        return Ok(out);
+                    bits &= !(1 << (page - base));
+                    let from = page * layout::TYPE_PAGE;
+                    let to = (from + layout::TYPE_PAGE).min(count);
+                    let range = layout::events_between(space_id, session_id, from, to);
+                    let events = self
+                        .kv
+                        .scan(&range, (to - from) as usize, reverse)
+                        .await
+                        .map_err(kv_error)?;
+                    for (key, bytes) in events {
+                        let Some(e) = decode_live(session_id, seq_of(&key)?, &bytes)? else {
+                            continue;
+                        };
+                        if e.event_type.as_deref() != Some(t) {
+                            continue;
+                        }
+                        if skip > 0 {
+                            skip -= 1;
+                            continue;
+                        }
+                        out.push(e);
+                        if out.len() as u64 >= take {
+                            return Ok(out);
+                        }
                     }
                 }
+                if let Some((first, last)) = mark {
+                    // The pages left lie in `[last − RUN_SPAN, last]`: rebase there.
+                    let to = last.saturating_sub(layout::RUN_SPAN);
+                    bits = match to >= base {
+                        true => bits.checked_shr((to - base).min(32) as u32),
+                        false => bits.checked_shl((base - to).min(32) as u32),
+                    }
+                    .unwrap_or(0);
+                    base = to;
+                    bits |= ((2 << (last - first)) - 1) << (first - base);
+                }
             }
-            if chunk.len() < SCAN_CHUNK {
-                break;
+            if done {
+                return Ok(out);
             }
         }
-        Ok(out)
     }
 
     /// Updates one event by sequence id.

@@ -3,7 +3,7 @@
 //! ```text
 //! [4][crc32 of the rest: u32 LE]
 //! [flags: varint; bit 0 last_event_at, 1 deleted_at, 2 touched_at, 3 expires_at, 4 next_due,
-//!  5 type_index, 6 type_pages, 7 awaiting_extraction]
+//!  5 type_index, 6 type_pages, 7 awaiting_extraction, 8 type_runs]
 //! [id][memory_space_id][participants: varint count, then each]        strings: varint len, UTF-8
 //! [description][metadata: JSON text][deduplication_key]               varint 0 = none, else len + 1
 //! [lifecycle_strategies: varint count, then each: one byte type · 4 + trigger (0 ttl, 1 idle,
@@ -39,6 +39,7 @@ pub(crate) const HEAD_FORMAT: u8 = 4;
 const TYPE_INDEX: u64 = 1 << 5;
 const TYPE_PAGES: u64 = 1 << 6;
 const AWAITING: u64 = 1 << 7;
+const TYPE_RUNS: u64 = 1 << 8;
 
 // JSON goes through serde_json's byte-slice reader and writer, the ones the JSON envelope
 // already instantiates for these types (`from_str` would add a second copy of each
@@ -146,6 +147,7 @@ pub(crate) fn encode(rec: &SessionRecord) -> Result<Vec<u8>> {
         pending_tx,
         type_index,
         type_pages,
+        type_runs,
         type_marks,
         deleted_events,
         job_seq,
@@ -161,6 +163,7 @@ pub(crate) fn encode(rec: &SessionRecord) -> Result<Vec<u8>> {
     ];
     let mut flags = flag(*type_index, TYPE_INDEX)
         | flag(*type_pages, TYPE_PAGES)
+        | flag(*type_runs, TYPE_RUNS)
         | flag(awaiting_extraction.is_some(), AWAITING);
     for (i, t) in times.iter().enumerate() {
         flags |= flag(t.is_some(), 1 << i);
@@ -289,7 +292,7 @@ fn decode_value(bytes: &[u8]) -> Result<SessionRecord> {
             since: time(&mut r)?,
         }),
     };
-    if !r.0.is_empty() || flags >= AWAITING << 1 {
+    if !r.0.is_empty() || flags >= TYPE_RUNS << 1 {
         return Err(Error::storage(
             "malformed session head (trailing bytes or flags)",
         ));
@@ -319,6 +322,7 @@ fn decode_value(bytes: &[u8]) -> Result<SessionRecord> {
         pending_tx,
         type_index: flags & TYPE_INDEX != 0,
         type_pages: flags & TYPE_PAGES != 0,
+        type_runs: flags & TYPE_RUNS != 0,
         type_marks,
         deleted_events,
         job_seq,
@@ -345,6 +349,9 @@ pub(crate) fn to_json(rec: &SessionRecord) -> Result<serde_json::Value> {
     }
     if rec.type_pages {
         put("typePages", true.into());
+    }
+    if rec.type_runs {
+        put("typeRuns", true.into());
     }
     if !rec.type_marks.is_empty() {
         put(
@@ -425,6 +432,7 @@ mod tests {
             pending_tx: Some("tx_1".into()),
             type_index: true,
             type_pages: true,
+            type_runs: true,
             type_marks: vec![("msg".into(), 0), ("tool".into(), u64::MAX)],
             deleted_events: 2,
             job_seq: 1,
@@ -463,6 +471,7 @@ mod tests {
             pending_tx: None,
             type_index: false,
             type_pages: false,
+            type_runs: false,
             type_marks: vec![],
             deleted_events: 0,
             job_seq: 0,

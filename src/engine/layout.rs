@@ -1,6 +1,6 @@
 //! The key layout (see docs/storage.md). Every key starts with a short table tag.
 
-use crate::codec::keys::Key;
+use crate::codec::keys::{last_u64, Key};
 use crate::kv::KeyRange;
 use crate::model::Principal;
 use crate::time::Timestamp;
@@ -139,7 +139,36 @@ pub fn event_type_page(space_id: &str, session_id: &str, event_type: &str, page:
         .build()
 }
 
-/// Page marks of one type with page in `[0, to)`.
+/// How far a run mark reaches back: `last − first` of a run is at most this (a batch of
+/// `MAX_BATCH` = 200 events spans at most 14 pages; appends split longer stretches). Readers
+/// rely on it to order pages (forward scans) and refuse a run mark that claims more.
+pub const RUN_SPAN: u64 = 13;
+
+/// The mark of one type over pages `[first, last]` (`first <= last`): the page mark
+/// `etp/…/{type}/{page}` of one page, else the **run mark**
+/// `etp/{space}/{session}/{type}/{last:u64be}/{first:u64be}` → empty, keyed by its last page
+/// so that a reverse scan meets every mark in the order of the pages it ends at.
+pub fn event_type_mark(sp: &str, se: &str, event_type: &str, first: u64, last: u64) -> Vec<u8> {
+    let mut key = event_type_page(sp, se, event_type, last);
+    if first < last {
+        key.extend_from_slice(&first.to_be_bytes());
+    }
+    key
+}
+
+/// The pages `(first, last)` a mark key under `prefix` (`type_pages_below`'s start) names:
+/// `None` for a key of neither form or a run longer than [`RUN_SPAN`] (corrupt).
+pub fn type_mark_pages(prefix: &[u8], key: &[u8]) -> Option<(u64, u64)> {
+    let tail = key.strip_prefix(prefix)?;
+    let (last, first) = match tail.len() {
+        8 => (last_u64(tail)?, last_u64(tail)?),
+        16 => (last_u64(&tail[..8])?, last_u64(tail)?),
+        _ => return None,
+    };
+    (first <= last && last - first <= RUN_SPAN).then_some((first, last))
+}
+
+/// Page marks and run marks of one type whose last page is in `[0, to)`.
 pub fn type_pages_below(space_id: &str, session_id: &str, event_type: &str, to: u64) -> KeyRange {
     KeyRange {
         start: Key::table("etp")

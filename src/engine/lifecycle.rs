@@ -34,6 +34,10 @@ pub(crate) struct SessionRecord {
     /// True when typed events are indexed by page marks (`etp/…`, sessions created since the
     /// marks exist) instead of one `evt/…` key per event.
     pub type_pages: bool,
+    /// True when appends mark a stretch of pages with one run mark (`etp/…/type/last/first`);
+    /// sessions created before keep one page mark per page, as earlier versions read them. The
+    /// head's flag makes those versions refuse the session rather than miss its events.
+    pub type_runs: bool,
     /// The newest page marked per event type, for a few types: an append into a page already
     /// marked for its type writes no mark. Only ever skips a write the mark already made.
     pub type_marks: Vec<(String, u64)>,
@@ -186,6 +190,7 @@ impl From<StoredHead> for SessionRecord {
             pending_tx: h.pending_tx,
             type_index: h.type_index,
             type_pages: h.type_pages,
+            type_runs: false,
             type_marks: h.type_marks,
             deleted_events: h.deleted_events,
             job_seq: h.job_seq,

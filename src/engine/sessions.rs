@@ -121,6 +121,7 @@ impl Memspace {
             read: Default::default(),
             type_index: false,
             type_pages: true,
+            type_runs: true,
             type_marks: Vec::new(),
         };
         let mut batch = Batch::new();

@@ -127,6 +127,41 @@ impl Memspace {
         }
     }
 
+    /// The pages the marks of type `t` ending below `count`'s last page name, sorted; a key
+    /// of no known form is reported.
+    async fn type_marks(
+        &self,
+        space: &Space,
+        session_id: &str,
+        t: &str,
+        count: u64,
+        w: &mut Walk,
+    ) -> Result<Vec<u64>> {
+        let range =
+            layout::type_pages_below(&space.id, session_id, t, count.div_ceil(layout::TYPE_PAGE));
+        let prefix = range.start.clone();
+        let mut cursor = Cursor::new(range, CHUNK);
+        let mut out = Vec::new();
+        loop {
+            let chunk = cursor.next(self.kv.as_ref()).await?;
+            if chunk.is_empty() {
+                out.sort_unstable();
+                out.dedup();
+                return Ok(out);
+            }
+            for (key, _) in chunk {
+                match layout::type_mark_pages(&prefix, &key) {
+                    Some((first, last)) => out.extend(first..=last),
+                    None => w.problem(
+                        ProblemKind::Corrupt,
+                        format!("etp/{}/{session_id}/{t}", space.id),
+                        "holds an event-type mark of no known form",
+                    ),
+                }
+            }
+        }
+    }
+
     async fn verify_session(
         &self,
         space: &Space,
@@ -164,6 +199,8 @@ impl Memspace {
         let mut expected = 0u64;
         let mut tombstones = 0u64;
         let ev_name = |seq: u64| format!("ev/{}/{}/#{seq}", space.id, s.id);
+        let mut paged = Vec::new();
+        let mut marks: Vec<(String, Vec<u64>)> = Vec::new();
         loop {
             let chunk = events.next(self.kv.as_ref()).await?;
             if chunk.is_empty() {
@@ -213,18 +250,36 @@ impl Memspace {
                     (true, _, Some(t)) => {
                         typed.push((seq, layout::event_type(&space.id, &s.id, &t, seq), t))
                     }
-                    (_, true, Some(t)) => typed.push((
-                        seq,
-                        layout::event_type_page(&space.id, &s.id, &t, seq / layout::TYPE_PAGE),
-                        t,
-                    )),
+                    (_, true, Some(t)) => paged.push((seq, t)),
                     _ => {}
                 }
             }
             let index_keys: Vec<Vec<u8>> = typed.iter().map(|(_, k, _)| k.clone()).collect();
-            let found = self.kv.get_many(&index_keys).await.map_err(kv_error)?;
+            let mut found: Vec<bool> = self
+                .kv
+                .get_many(&index_keys)
+                .await
+                .map_err(kv_error)?
+                .iter()
+                .map(Option::is_some)
+                .collect();
+            // Page marks: the event's page must lie in a mark of its type (a page mark or a
+            // run mark ending at or after it); the type's marks are read once per session.
+            for (seq, t) in paged.drain(..) {
+                if !marks.iter().any(|(m, _)| *m == t) {
+                    let pages = self.type_marks(space, &s.id, &t, count, w).await?;
+                    marks.push((t.clone(), pages));
+                }
+                let page = seq / layout::TYPE_PAGE;
+                let covered = marks
+                    .iter()
+                    .filter(|(m, _)| *m == t)
+                    .any(|(_, pages)| pages.binary_search(&page).is_ok());
+                found.push(covered);
+                typed.push((seq, Vec::new(), t));
+            }
             for ((seq, _, t), got) in typed.into_iter().zip(found) {
-                if got.is_none() {
+                if !got {
                     w.problem(
                         ProblemKind::Dangling,
                         ev_name(seq),

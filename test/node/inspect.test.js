@@ -57,6 +57,7 @@ test("the inspector decodes the compact session head and its copy as the engine 
     for (const [field, expected] of Object.entries(se)) assert.deepEqual(value.json[field], expected, field);
     assert.equal(value.json.nextDue, se.expiresAt);
     assert.equal(value.json.typePages, true);
+    assert.equal(value.json.typeRuns, true);
     assert.deepEqual(value.json.typeMarks, [["msg", 0]]);
   }
   const broken = Uint8Array.from(heads[0][2]);

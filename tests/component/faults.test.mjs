@@ -69,8 +69,8 @@ test('post_events cut after every operation on a non-atomic store: none or all o
         events: w.ms.listEvents(space.id, session.id, {}).map((e) => [e.sequenceId, e.body]),
       }),
   });
-  // One event-type page mark (the three events share a type and a page of 16), the three
-  // events, and the head last: the commit point.
+  // The three events, one event-type page mark (they share a type and a page of 16), and
+  // the head last: the commit point.
   assert.deepEqual(outcomes, ['none', 'none', 'none', 'none', 'none', 'all']);
 });
 
