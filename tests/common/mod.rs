@@ -10,6 +10,7 @@ use std::rc::Rc;
 
 pub mod basics;
 pub mod interleave;
+pub mod typed;
 pub use basics::*;
 
 /// A test world: one store, one clock, principal u1/t1.
