@@ -249,6 +249,18 @@ pub fn write_json(out: &mut Vec<u8>, session_id: &str, seq: u64, p: &Parts<'_>) 
     json_str(out, session_id)?;
     out.extend_from_slice(b",\"sequenceId\":");
     json(out, &seq)?;
+    fields_json(out, p)?;
+    out.extend_from_slice(b"},\"createdAt\":");
+    json_time(out, p.created_at)?;
+    out.extend_from_slice(b",\"updatedAt\":");
+    json_time(out, p.updated_at)?;
+    out.push(b'}');
+    Ok(())
+}
+
+/// Appends the part of an event's public JSON record between its sequence id and its
+/// emitter's closing brace: `,"eventType":…,"body":…,"emitter":{"type":…,"id":…`.
+fn fields_json(out: &mut Vec<u8>, p: &Parts<'_>) -> Result<()> {
     out.extend_from_slice(b",\"eventType\":");
     json_opt_str(out, p.event_type)?;
     out.extend_from_slice(b",\"body\":");
@@ -257,11 +269,6 @@ pub fn write_json(out: &mut Vec<u8>, session_id: &str, seq: u64, p: &Parts<'_>) 
     json_str(out, p.emitter_kind)?;
     out.extend_from_slice(b",\"id\":");
     json_opt_str(out, p.emitter_id)?;
-    out.extend_from_slice(b"},\"createdAt\":");
-    json_time(out, p.created_at)?;
-    out.extend_from_slice(b",\"updatedAt\":");
-    json_time(out, p.updated_at)?;
-    out.push(b'}');
     Ok(())
 }
 
@@ -294,14 +301,7 @@ impl Appended {
     pub fn write(&self, out: &mut Vec<u8>, seq: u64, p: &Parts<'_>) -> Result<()> {
         out.extend_from_slice(&self.head);
         json(out, &seq)?;
-        out.extend_from_slice(b",\"eventType\":");
-        json_opt_str(out, p.event_type)?;
-        out.extend_from_slice(b",\"body\":");
-        p.body_to(out)?;
-        out.extend_from_slice(b",\"emitter\":{\"type\":");
-        json_str(out, p.emitter_kind)?;
-        out.extend_from_slice(b",\"id\":");
-        json_opt_str(out, p.emitter_id)?;
+        fields_json(out, p)?;
         out.extend_from_slice(&self.tail);
         Ok(())
     }
