@@ -39,6 +39,29 @@ const _: () = assert!(
     (validate::MAX_BATCH as u64 + layout::TYPE_PAGE - 2) / layout::TYPE_PAGE <= layout::RUN_SPAN
 );
 
+/// Keeps the event stored as `bytes` under `key` in `out` if it is live, has type `t` and is
+/// past the `skip` first such events; true once `out` holds `take` events.
+fn keep_typed(
+    (session_id, key, bytes): (&str, &[u8], &[u8]),
+    t: &str,
+    skip: &mut u64,
+    out: &mut Vec<Event>,
+    take: u64,
+) -> Result<bool> {
+    let Some(e) = decode_live(session_id, seq_of(key)?, bytes)? else {
+        return Ok(false);
+    };
+    if e.event_type.as_deref() != Some(t) {
+        return Ok(false);
+    }
+    if *skip > 0 {
+        *skip -= 1;
+        return Ok(false);
+    }
+    out.push(e);
+    Ok(out.len() as u64 >= take)
+}
+
 /// A validated batch to append: the events, each body's JSON text, their tokens.
 struct Appended<'a> {
     events: &'a [NewEvent],
@@ -1051,19 +1074,9 @@ impl Memspace {
                         "an index entry below the event count names a missing event",
                     ));
                 };
-                // A tombstone: an index key left by a delete stopped after its commit point.
-                let Some(e) = decode_live(session_id, seq_of(key)?, &bytes)? else {
-                    continue;
-                };
-                if e.event_type.as_deref() != Some(t) {
-                    continue;
-                }
-                if skip > 0 {
-                    skip -= 1;
-                    continue;
-                }
-                out.push(e);
-                if out.len() as u64 >= take {
+                // A tombstone (skipped): an index key left by a delete stopped after its
+                // commit point.
+                if keep_typed((session_id, key, &bytes), t, &mut skip, &mut out, take)? {
                     break;
                 }
             }
@@ -1146,18 +1159,7 @@ impl Memspace {
                         .await
                         .map_err(kv_error)?;
                     for (key, bytes) in events {
-                        let Some(e) = decode_live(session_id, seq_of(&key)?, &bytes)? else {
-                            continue;
-                        };
-                        if e.event_type.as_deref() != Some(t) {
-                            continue;
-                        }
-                        if skip > 0 {
-                            skip -= 1;
-                            continue;
-                        }
-                        out.push(e);
-                        if out.len() as u64 >= take {
+                        if keep_typed((session_id, &key, &bytes), t, &mut skip, &mut out, take)? {
                             return Ok(out);
                         }
                     }
