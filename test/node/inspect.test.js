@@ -36,7 +36,10 @@ test("the inspector keeps a NUL escaped inside a string part before a trailing n
 
 test("the inspector decodes the compact session head and its copy as the engine wrote them", async () => {
   const kv = new MemoryKv();
-  const ms = await Memspace.open({ kv });
+  // The append must move the idle schedule, or (in the millisecond the session was created) it
+  // writes its event alone and the stored head keeps eventCount 0 for readers to fold.
+  let now = Date.parse("2026-01-01T00:00:00Z");
+  const ms = await Memspace.open({ kv, clock: () => now });
   const sp = await ms.createSpace();
   const created = await ms.createSession(sp.id, {
     participants: ["u1", "agent-é"],
@@ -44,6 +47,7 @@ test("the inspector decodes the compact session head and its copy as the engine 
     metadata: { team: "a", n: [1, 2.5], nested: { k: null } },
     lifecycleStrategies: [{ type: "soft_delete", trigger: { idle: 3600 } }],
   });
+  now += 1000;
   await ms.postEvents(sp.id, created.id, [{ body: { i: 0 }, emitter: { type: "user", id: "u1" }, eventType: "msg" }]);
   const se = await ms.getSession(sp.id, created.id);
   const rows = (await kv.scan(...ALL)).map(([k, v]) => [decodeKey(k), decodeValue(v), v]);
