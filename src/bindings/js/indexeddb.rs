@@ -38,13 +38,12 @@
 use crate::kv::{
     Batch, Capabilities, Entry, KeyRange, Kv, KvError, KvFuture, Op, Precondition, Read, ReadResult,
 };
-use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Function, Object, Reflect, Uint8Array};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     DomException, IdbCursorDirection, IdbCursorWithValue, IdbDatabase, IdbFactory, IdbKeyRange,
     IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode,
@@ -406,7 +405,7 @@ impl IndexedDbKv {
         match issue(&tx, &store, batch) {
             Ok(issued) => finish(&tx, done, issued, true).await,
             Err(e) => {
-                let _ = JsFuture::from(done).await;
+                done.committed().await;
                 Err(e)
             }
         }
@@ -519,7 +518,7 @@ fn issue<'a>(
 /// and waits for the transaction to complete; `commit` asks it to commit at once.
 async fn finish(
     tx: &IdbTransaction,
-    done: Promise,
+    done: TxDone,
     issued: Issued<'_>,
     commit: bool,
 ) -> Result<(), Fail> {
@@ -541,7 +540,7 @@ async fn finish(
         };
         if !p.holds(current.as_deref()) {
             let _ = tx.abort();
-            let _ = JsFuture::from(done).await;
+            done.committed().await;
             return Err(Fail::Kv(KvError::Conflict {
                 key: p.key().to_vec(),
             }));
@@ -550,9 +549,9 @@ async fn finish(
     if commit {
         commit_now(tx);
     }
-    match JsFuture::from(done).await {
-        Ok(_) => Ok(()),
-        Err(_) => {
+    match done.committed().await {
+        true => Ok(()),
+        false => {
             // An add() that found its key: the precondition failed (a lost race).
             let taken = added.iter().find(|(_, r)| {
                 r.error()
@@ -877,11 +876,7 @@ async fn request(req: &IdbRequest) -> Result<JsValue, JsValue> {
         req.set_onsuccess(Some(h));
         req.set_onerror(Some(h));
     });
-    Settled {
-        req,
-        done: Rc::new(Cell::new(false)),
-    }
-    .await;
+    Settled::watch(req).await;
     req.set_onsuccess(None);
     req.set_onerror(None);
     match req.error() {
@@ -891,70 +886,96 @@ async fn request(req: &IdbRequest) -> Result<JsValue, JsValue> {
     }
 }
 
-/// A request waiting for its `success` or `error` event.
+/// [`Settled`]'s states: not yet, a request's `success` / `error` or a transaction's
+/// `complete`, a transaction's `abort`.
+const PENDING: u8 = 0;
+const SETTLED: u8 = 1;
+const ABORTED: u8 = 2;
+
+/// A request or transaction waiting for its event.
 struct Waiter {
-    req: IdbRequest,
-    done: Rc<Cell<bool>>,
-    waker: Waker,
+    target: JsValue,
+    state: Rc<Cell<u8>>,
+    /// Set once its future was polled.
+    waker: Option<Waker>,
 }
 
 thread_local! {
-    /// The requests being awaited (a handful at most: one per call in flight).
+    /// The requests and transactions being awaited (a handful at most: one per call in flight).
     static WAITERS: RefCell<Vec<Waiter>> = const { RefCell::new(Vec::new()) };
-    /// The `success` / `error` handler of every awaited request.
-    static ON_SETTLED: Closure<dyn FnMut(SettleEvent)> = Closure::new(on_settled);
+    /// The `success` / `error` handler of every awaited request, and the `complete` handler
+    /// of every transaction that commits.
+    static ON_SETTLED: Closure<dyn FnMut(SettleEvent)> =
+        Closure::new(|ev: SettleEvent| settle(ev, SETTLED));
+    /// The `abort` handler of every transaction that commits.
+    static ON_ABORTED: Closure<dyn FnMut(SettleEvent)> =
+        Closure::new(|ev: SettleEvent| settle(ev, ABORTED));
 }
 
-/// Marks the event's request settled and wakes its future (after the registry is released:
+/// Marks the event's target `state` and wakes its future (after the registry is released:
 /// the woken future may run at once and await another request).
-fn on_settled(ev: SettleEvent) {
+fn settle(ev: SettleEvent, state: u8) {
     let target = ev.target();
     let woken = WAITERS.with(|w| {
         let mut w = w.borrow_mut();
-        let i = w
-            .iter()
-            .position(|x| AsRef::<JsValue>::as_ref(&x.req) == &target)?;
+        let i = w.iter().position(|x| x.target == target)?;
         let x = w.swap_remove(i);
-        x.done.set(true);
-        Some(x.waker)
+        x.state.set(state);
+        x.waker
     });
     if let Some(waker) = woken {
         waker.wake();
     }
 }
 
-/// The future of one request's settlement; dropping it unregisters it.
-struct Settled<'a> {
-    req: &'a IdbRequest,
-    done: Rc<Cell<bool>>,
+/// The future of one request's or transaction's event; registered from its creation (an
+/// event that fires before the first poll is kept), and unregistered when dropped unsettled.
+struct Settled {
+    state: Rc<Cell<u8>>,
 }
 
-impl std::future::Future for Settled<'_> {
-    type Output = ();
-    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.done.get() {
-            return Poll::Ready(());
+impl Settled {
+    /// Watches `target`, whose handlers call [`settle`].
+    fn watch(target: &JsValue) -> Self {
+        let state = Rc::new(Cell::new(PENDING));
+        WAITERS.with(|w| {
+            w.borrow_mut().push(Waiter {
+                target: target.clone(),
+                state: state.clone(),
+                waker: None,
+            })
+        });
+        Settled { state }
+    }
+}
+
+impl std::future::Future for Settled {
+    /// [`SETTLED`] or [`ABORTED`].
+    type Output = u8;
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u8> {
+        let state = self.state.get();
+        if state != PENDING {
+            return Poll::Ready(state);
         }
         WAITERS.with(|w| {
             let mut w = w.borrow_mut();
-            match w.iter_mut().find(|x| Rc::ptr_eq(&x.done, &self.done)) {
-                Some(x) => x.waker.clone_from(cx.waker()),
-                None => w.push(Waiter {
-                    req: self.req.clone(),
-                    done: self.done.clone(),
-                    waker: cx.waker().clone(),
-                }),
+            if let Some(x) = w.iter_mut().find(|x| Rc::ptr_eq(&x.state, &self.state)) {
+                match &mut x.waker {
+                    Some(k) => k.clone_from(cx.waker()),
+                    k => *k = Some(cx.waker().clone()),
+                }
             }
         });
         Poll::Pending
     }
 }
 
-impl Drop for Settled<'_> {
+impl Drop for Settled {
     fn drop(&mut self) {
-        if !self.done.get() {
+        if self.state.get() == PENDING {
             let _ = WAITERS.try_with(|w| {
-                w.borrow_mut().retain(|x| !Rc::ptr_eq(&x.done, &self.done));
+                w.borrow_mut()
+                    .retain(|x| !Rc::ptr_eq(&x.state, &self.state));
             });
         }
     }
@@ -978,18 +999,28 @@ async fn all_done<'a>(reqs: impl Iterator<Item = &'a IdbRequest> + Clone) -> Res
     Ok(())
 }
 
-/// A promise settled by the transaction's `complete` (resolve) or `abort` (reject) event.
-fn tx_done(tx: &IdbTransaction) -> Promise {
-    Promise::new(&mut |resolve: Function, reject: Function| {
-        tx.set_oncomplete(Some(&resolve));
-        tx.set_onabort(Some(&reject));
-    })
+/// The transaction's end, watched before its requests are issued: its `complete` and `abort`
+/// handlers are the shared ones of [`request`] (no promise and no closures per commit), so the
+/// commit's future continues in the `complete` event's own dispatch.
+struct TxDone(Settled);
+
+impl TxDone {
+    /// Whether the transaction committed (`complete`), else it aborted.
+    async fn committed(self) -> bool {
+        self.0.await == SETTLED
+    }
+}
+
+fn tx_done(tx: &IdbTransaction) -> TxDone {
+    ON_SETTLED.with(|h| tx.set_oncomplete(Some(h.as_ref().unchecked_ref())));
+    ON_ABORTED.with(|h| tx.set_onabort(Some(h.as_ref().unchecked_ref())));
+    TxDone(Settled::watch(tx))
 }
 
 /// After a failed request inside a commit: wait for the abort and report its cause.
-async fn finish_failed(tx: &IdbTransaction, done: Promise, e: JsValue) -> KvError {
+async fn finish_failed(tx: &IdbTransaction, done: TxDone, e: JsValue) -> KvError {
     let _ = tx.abort();
-    let _ = JsFuture::from(done).await;
+    done.committed().await;
     match tx.error() {
         Some(_) => abort_error(tx),
         None => classify(&e, "read"),
