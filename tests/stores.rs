@@ -213,6 +213,22 @@ fn stores_of_a_deleted_space_are_gone() {
     assert_eq!(code(run(ms.get_store(&space, &s.id))), ErrorCode::Gone);
 }
 
+/// Stores created within one millisecond (the clock does not move here) still list in the
+/// order they were created: their ids sort after every id the handle made before.
+#[test]
+fn stores_created_in_one_millisecond_list_in_creation_order() {
+    let (ms, _, _, space) = setup();
+    let ids: Vec<String> = (0..20)
+        .map(|i| store(&ms, &space, &format!("s{i}")).id)
+        .collect();
+    let listed: Vec<String> = run(ms.list_stores(&space, true, Page::default()))
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(listed, ids);
+}
+
 #[test]
 fn list_stores_leaves_out_archived_ones_unless_asked_and_pages() {
     let (ms, _, host, space) = setup();

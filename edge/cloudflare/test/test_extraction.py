@@ -39,8 +39,9 @@ def test_the_sweep_alarm_extracts_a_session_with_the_workers_llm_and_the_session
     assert STUB, "run through scripts/test-edge.sh (LLM_STUB_URL unset)"
     space = MemorySpace.create(description=unique("extract"), llm_model_name="stub-model", custom_instructions="Only durable facts.")
     session = Session.create(space.id, participants=["u1"], lifecycle_strategies=[
-        {"type": "extract_memories", "trigger": {"idle": 2}, "opts": {"agentId": "edge-bot", "metadata": {"channel": "web"}}},
+        {"type": "extract_memories", "trigger": {"idle": 4}, "opts": {"agentId": "edge-bot", "metadata": {"channel": "web"}}},
     ])
+    # Idle for 4 s on workerd's real clock: the posts and the read below come before the sweep.
     session.post_events([
         {"body": {"content": "Hi! I live in Lisbon"}, "emitter": {"type": "user", "id": "u1"}, "event_type": "message"},
         {"body": {"content": "Noted."}, "emitter": {"type": "agent", "id": "bot"}, "event_type": "message"},

@@ -150,8 +150,9 @@ def test_deleted_things_are_404(raw_a, space, session):
 def test_alarm_sweep_fires_due_triggers_without_a_request_touching_the_session(raw_a, space):
     # The test workerd runs the sweep alarm every second. The extraction-jobs route only reads
     # the outbox (it never evaluates sessions), so a job there was queued by the alarm's sweep.
+    # The ttl leaves the check that creating queues nothing 3 s on workerd's real clock.
     sid = space["memorySpaceId"]
-    r = raw_a("POST", f"memory/{sid}/sessions/", json={"participants": ["u1"], "lifecycleStrategies": [{"type": "extract_memories", "trigger": {"ttl": 1}, "opts": {"softDelete": False}}]})
+    r = raw_a("POST", f"memory/{sid}/sessions/", json={"participants": ["u1"], "lifecycleStrategies": [{"type": "extract_memories", "trigger": {"ttl": 3}, "opts": {"softDelete": False}}]})
     assert r.status_code == 201
     ses = r.json()["id"]
     assert raw_a("GET", f"memory/{sid}/extraction-jobs/").json() == {"items": []}

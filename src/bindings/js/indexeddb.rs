@@ -46,7 +46,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
     DomException, IdbCursorDirection, IdbCursorWithValue, IdbDatabase, IdbFactory, IdbKeyRange,
-    IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode,
+    IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransaction,
 };
 
 // Typed bindings for what stable web-sys lacks (`getAllRecords`, `IDBRecord`, the options of
@@ -102,13 +102,21 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = transaction)]
     fn transaction_with_options(
         this: &DatabaseExt,
-        store: &str,
-        mode: &str,
+        store: &JsValue,
+        mode: &JsValue,
         options: &TransactionOptions,
     ) -> Result<IdbTransaction, JsValue>;
+    /// `IDBDatabase.transaction(store)` (read-only).
+    #[wasm_bindgen(method, catch, js_name = transaction)]
+    fn readonly_transaction(this: &DatabaseExt, store: &JsValue)
+        -> Result<IdbTransaction, JsValue>;
 
-    /// An `IDBTransaction`, for `commit()`.
+    /// An `IDBTransaction`, for `commit()` and `objectStore()` with a name made once.
     type TransactionExt;
+    /// `IDBTransaction.objectStore(name)`.
+    #[wasm_bindgen(method, catch, js_name = objectStore)]
+    fn object_store_named(this: &TransactionExt, name: &JsValue)
+        -> Result<IdbObjectStore, JsValue>;
     /// `IDBTransaction.commit()` (throws where it does not exist).
     #[wasm_bindgen(method, catch, js_name = commit)]
     fn commit_tx(this: &TransactionExt) -> Result<(), JsValue>;
@@ -116,6 +124,12 @@ extern "C" {
 
 /// The one object store memspace uses inside its database.
 pub const STORE: &str = "kv";
+
+thread_local! {
+    /// [`STORE`] and `"readwrite"` as JS strings, made once: a transaction passes them
+    /// without decoding UTF-8 out of wasm memory on every call.
+    static NAMES: (JsValue, JsValue) = (JsValue::from_str(STORE), JsValue::from_str("readwrite"));
+}
 
 /// How hard a commit waits for the disk before it resolves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -155,8 +169,10 @@ fn readwrite_transaction(
     db: &IdbDatabase,
     options: &TransactionOptions,
 ) -> Result<IdbTransaction, JsValue> {
-    db.unchecked_ref::<DatabaseExt>()
-        .transaction_with_options(STORE, "readwrite", options)
+    NAMES.with(|(store, mode)| {
+        db.unchecked_ref::<DatabaseExt>()
+            .transaction_with_options(store, mode, options)
+    })
 }
 
 /// `IDBTransaction.commit()` where it exists (it only starts committing sooner).
@@ -347,8 +363,11 @@ impl IndexedDbKv {
         let tx = if write {
             readwrite_transaction(&conn.db, &self.tx_options)
         } else {
-            conn.db
-                .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readonly)
+            NAMES.with(|(store, _)| {
+                conn.db
+                    .unchecked_ref::<DatabaseExt>()
+                    .readonly_transaction(store)
+            })
         };
         let tx = tx.map_err(|e| {
             if is_closed_error(&e) {
@@ -357,8 +376,11 @@ impl IndexedDbKv {
                 Fail::Kv(storage("transaction", &e))
             }
         })?;
-        let store = tx
-            .object_store(STORE)
+        let store = NAMES
+            .with(|(store, _)| {
+                tx.unchecked_ref::<TransactionExt>()
+                    .object_store_named(store)
+            })
             .map_err(|e| Fail::Kv(storage("object store", &e)))?;
         Ok((tx, store))
     }

@@ -34,7 +34,9 @@ pub fn wasm_memory_bytes() -> f64 {
 /// A memspace handle for one principal over one store.
 #[wasm_bindgen(js_name = Memspace)]
 pub struct JsMemspace {
-    pub(super) inner: Memspace,
+    /// Shared: a call takes its own reference for its future (one count, not a field-wise
+    /// clone of the handle).
+    pub(super) inner: Rc<Memspace>,
     idb: Option<Rc<IndexedDbKv>>,
     storage: &'static str,
 }
@@ -155,7 +157,7 @@ impl JsMemspace {
             inner = inner.with_llm(Rc::new(super::llm::JsLlm::new(f)));
         }
         Ok(JsMemspace {
-            inner,
+            inner: Rc::new(inner),
             idb,
             storage,
         })
@@ -179,7 +181,7 @@ impl JsMemspace {
         let p: Principal = convert::from_js("principal", &principal)?;
         let inner = self.inner.for_principal(p).map_err(error::to_js)?;
         Ok(JsMemspace {
-            inner,
+            inner: Rc::new(inner),
             idb: self.idb.clone(),
             storage: self.storage,
         })

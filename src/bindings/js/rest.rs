@@ -131,7 +131,7 @@ impl JsRest {
     #[wasm_bindgen(constructor)]
     pub fn new(memspace: &JsMemspace) -> JsRest {
         JsRest {
-            inner: rest::Rest::new(memspace.inner.clone()),
+            inner: rest::Rest::new(crate::engine::Memspace::clone(&memspace.inner)),
         }
     }
 

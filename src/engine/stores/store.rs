@@ -37,7 +37,7 @@ impl Memspace {
         let now = self.host.now();
         let rec = StoreRecord {
             store: MemoryStore {
-                id: ids::new_id(STORE_PREFIX, self.host.as_ref()),
+                id: self.next_id(STORE_PREFIX),
                 memory_space_id: space.id.clone(),
                 name,
                 description,
