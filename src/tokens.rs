@@ -106,19 +106,7 @@ pub fn estimate_tokens(text: &str) -> u64 {
     }
     while let Some(c0) = first {
         // Consume the run, gathering what its cost needs.
-        let (mut len, mut humps, mut caps, mut extra, mut newlines, mut trail) =
-            (1u64, 0u64, 0u64, 0, 0, 0);
-        let mut add = |c: char, last: char| match kind {
-            Class::Letter if c.is_ascii_uppercase() && last.is_ascii_lowercase() => humps += 1,
-            Class::Letter if c.is_ascii_uppercase() && last.is_ascii_uppercase() => caps += 1,
-            Class::Letter if ('\u{c0}'..='\u{24f}').contains(&c) => extra += ACCENT,
-            Class::Letter if !c.is_ascii() => extra += SCRIPT_BYTE * c.len_utf8() as u64,
-            Class::Space if c == '\n' || c == '\r' => (newlines, trail) = (newlines + 1, 0),
-            Class::Space => trail += 1,
-            Class::Other => extra += OTHER_BYTE * c.len_utf8() as u64,
-            _ => {}
-        };
-        add(c0, ' ');
+        let mut run = Run::start(kind, c0);
         let mut last = c0;
         first = None;
         let mut next = None;
@@ -129,11 +117,75 @@ pub fn estimate_tokens(text: &str) -> u64 {
                 (first, next) = (Some(c), Some(k));
                 break;
             }
-            add(c, last);
+            run.add(kind, c, last);
             last = c;
-            len += 1;
         }
-        total += match kind {
+        total += run.cost(kind, prev, next);
+        prev = kind;
+        if let Some(k) = next {
+            kind = k;
+        }
+    }
+    match total.div_ceil(100) {
+        0 if !text.is_empty() => 1,
+        n => n,
+    }
+}
+
+/// What the cost of one run of characters of one class depends on.
+#[derive(Clone, Copy)]
+struct Run {
+    len: u64,
+    humps: u64,
+    caps: u64,
+    extra: u64,
+    newlines: u64,
+    trail: u64,
+}
+
+impl Run {
+    /// The run of class `kind` that starts with `first`.
+    fn start(kind: Class, first: char) -> Run {
+        let mut run = Run {
+            len: 0,
+            humps: 0,
+            caps: 0,
+            extra: 0,
+            newlines: 0,
+            trail: 0,
+        };
+        run.add(kind, first, ' ');
+        run
+    }
+
+    /// Adds `c`, of the run's class `kind`, after `last`.
+    fn add(&mut self, kind: Class, c: char, last: char) {
+        self.len += 1;
+        match kind {
+            Class::Letter if c.is_ascii_uppercase() && last.is_ascii_lowercase() => self.humps += 1,
+            Class::Letter if c.is_ascii_uppercase() && last.is_ascii_uppercase() => self.caps += 1,
+            Class::Letter if ('\u{c0}'..='\u{24f}').contains(&c) => self.extra += ACCENT,
+            Class::Letter if !c.is_ascii() => self.extra += SCRIPT_BYTE * c.len_utf8() as u64,
+            Class::Space if c == '\n' || c == '\r' => {
+                (self.newlines, self.trail) = (self.newlines + 1, 0)
+            }
+            Class::Space => self.trail += 1,
+            Class::Other => self.extra += OTHER_BYTE * c.len_utf8() as u64,
+            _ => {}
+        }
+    }
+
+    /// The run's cost in hundredths of a token, between runs of classes `prev` and `next`.
+    fn cost(&self, kind: Class, prev: Class, next: Option<Class>) -> u64 {
+        let Run {
+            len,
+            humps,
+            caps,
+            extra,
+            newlines,
+            trail,
+        } = *self;
+        match kind {
             Class::Letter => {
                 let long = len.saturating_sub(LONG_AFTER) * LONG_PER;
                 WORD + long + humps * HUMP + caps.saturating_sub(CAPS_AFTER) * CAPS_PER + extra
@@ -156,15 +208,7 @@ pub fn estimate_tokens(text: &str) -> u64 {
             Class::Han => len * HAN,
             Class::Kana => len * KANA,
             Class::Other => extra,
-        };
-        prev = kind;
-        if let Some(k) = next {
-            kind = k;
         }
-    }
-    match total.div_ceil(100) {
-        0 if !text.is_empty() => 1,
-        n => n,
     }
 }
 
@@ -173,8 +217,8 @@ mod tests {
     use super::estimate_tokens as est;
     use super::*;
 
-    /// The estimate as first written, over a character iterator: the reference the indexed
-    /// reading must agree with.
+    /// The estimate as first written, cutting runs from a peekable character iterator: the
+    /// reference the indexed reading must agree with (both cost a run by [`Run`]).
     fn estimate(chars: impl Iterator<Item = char>) -> u64 {
         let mut chars = chars.peekable();
         let mut any = false;
@@ -183,52 +227,13 @@ mod tests {
         while let Some(first) = chars.next() {
             any = true;
             let kind = class(first);
-            // Consume the run, gathering what its cost needs.
-            let (mut len, mut humps, mut caps, mut extra, mut newlines, mut trail) =
-                (1u64, 0u64, 0u64, 0, 0, 0);
+            let mut run = Run::start(kind, first);
             let mut last = first;
-            let mut add = |c: char, last: char| match kind {
-                Class::Letter if c.is_ascii_uppercase() && last.is_ascii_lowercase() => humps += 1,
-                Class::Letter if c.is_ascii_uppercase() && last.is_ascii_uppercase() => caps += 1,
-                Class::Letter if ('\u{c0}'..='\u{24f}').contains(&c) => extra += ACCENT,
-                Class::Letter if !c.is_ascii() => extra += SCRIPT_BYTE * c.len_utf8() as u64,
-                Class::Space if c == '\n' || c == '\r' => (newlines, trail) = (newlines + 1, 0),
-                Class::Space => trail += 1,
-                Class::Other => extra += OTHER_BYTE * c.len_utf8() as u64,
-                _ => {}
-            };
-            add(first, ' ');
             while let Some(c) = chars.next_if(|c| class(*c) == kind) {
-                add(c, last);
+                run.add(kind, c, last);
                 last = c;
-                len += 1;
             }
-            let next = chars.peek().map(|&c| class(c));
-            total += match kind {
-                Class::Letter => {
-                    let long = len.saturating_sub(LONG_AFTER) * LONG_PER;
-                    WORD + long + humps * HUMP + caps.saturating_sub(CAPS_AFTER) * CAPS_PER + extra
-                }
-                Class::Digit => len.div_ceil(3) * DIGITS,
-                Class::Space => {
-                    let breaks = match newlines {
-                        0 => 0,
-                        n if prev == Class::Punct => NEWLINE_AFTER_PUNCT + (n - 1) * EXTRA_NEWLINE,
-                        n => NEWLINE + (n - 1) * EXTRA_NEWLINE,
-                    };
-                    let digit_or_end = matches!(next, None | Some(Class::Digit));
-                    breaks
-                        + SPACES * (u64::from(trail >= 2) + u64::from(trail >= 1 && digit_or_end))
-                }
-                Class::Punct if next == Some(Class::Letter) && len == 1 => PUNCT_ATTACH,
-                Class::Punct if next == Some(Class::Letter) => {
-                    PUNCT + (len - 2) * PUNCT_MORE + PUNCT_ATTACH
-                }
-                Class::Punct => PUNCT + (len - 1) * PUNCT_MORE,
-                Class::Han => len * HAN,
-                Class::Kana => len * KANA,
-                Class::Other => extra,
-            };
+            total += run.cost(kind, prev, chars.peek().map(|&c| class(c)));
             prev = kind;
         }
         match total.div_ceil(100) {
