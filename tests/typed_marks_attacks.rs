@@ -241,11 +241,7 @@ fn more_types_than_the_head_remembers_in_one_batch_are_all_listed() {
 fn quick(ms: &Memspace, sp: &str, s: &str, types: &[&str]) -> Result<Vec<Row>, String> {
     let unfiltered = all(ms, sp, s, None).map_err(|e| e.to_string())?;
     for ty in types {
-        let want: Vec<Row> = unfiltered
-            .iter()
-            .filter(|r| r.2.as_deref() == Some(*ty))
-            .cloned()
-            .collect();
+        let want = of_type(&unfiltered, ty);
         let got = all(ms, sp, s, Some(ty)).map_err(|e| e.to_string())?;
         if got != want {
             return Err(format!("{ty} pages: got {:?}", seqs_of(&got)));

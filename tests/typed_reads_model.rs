@@ -230,11 +230,7 @@ impl Rig {
                 ));
             }
             for ty in TYPES {
-                let want: Vec<Row> = all
-                    .iter()
-                    .filter(|r| r.2.as_deref() == Some(ty))
-                    .cloned()
-                    .collect();
+                let want = common::typed::of_type(&all, ty);
                 let fmt = self.sessions[k].format;
                 let cmp = |what: String, got: Vec<Row>, want: &[Row]| {
                     if got == want {

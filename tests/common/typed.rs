@@ -62,11 +62,7 @@ pub fn all(ms: &Memspace, sp: &str, s: &str, ty: Option<&str>) -> memspace::Resu
 pub fn exhaustive(ms: &Memspace, sp: &str, s: &str, types: &[&str]) -> Result<(), String> {
     let unfiltered = all(ms, sp, s, None).map_err(|e| e.to_string())?;
     for ty in types {
-        let want: Vec<Row> = unfiltered
-            .iter()
-            .filter(|r| r.2.as_deref() == Some(*ty))
-            .cloned()
-            .collect();
+        let want = of_type(&unfiltered, ty);
         for n in 1..=100u64 {
             let q = EventQuery {
                 last_n: Some(n),
@@ -111,6 +107,14 @@ pub fn exhaustive(ms: &Memspace, sp: &str, s: &str, types: &[&str]) -> Result<()
         }
     }
     Ok(())
+}
+
+/// The rows of `rows` whose event type is `ty`, in order: what a typed listing must answer.
+pub fn of_type(rows: &[Row], ty: &str) -> Vec<Row> {
+    rows.iter()
+        .filter(|r| r.2.as_deref() == Some(ty))
+        .cloned()
+        .collect()
 }
 
 pub fn seqs_of(r: &[Row]) -> Vec<u64> {

@@ -889,7 +889,7 @@ fn run_upgrade(job: Upgrade, tx: IdbTransaction) {
 }
 
 /// Awaits one request; `Err` carries the request's `DOMException`. The request's `success` and
-/// `error` handlers are one function for every request ([`on_settled`]), which wakes the
+/// `error` handlers are one function for every request ([`settle`]), which wakes the
 /// waiting future from inside the event's dispatch: no promise and no closure per request,
 /// and a future driven by [`super::task`] continues in that dispatch (no microtask hops).
 async fn request(req: &IdbRequest) -> Result<JsValue, JsValue> {
