@@ -388,6 +388,171 @@ async fn two_tabs_appending_concurrently_all_land_with_dense_sequence_ids() {
     assert_eq!(a.get_session(&sp.id, &se.id).await.unwrap().version, 11);
 }
 
+/// The cold handle's storage in [`a_cold_handles_first_append_lands_while_another_tab_streams_appends`]:
+/// after each of its reads, the warm handle starts an append whose commit is issued at once,
+/// before the cold handle can issue its own (the order a tab streaming appends forces on
+/// another tab's first append).
+struct AppendAfterEachRead {
+    inner: Rc<IndexedDbKv>,
+    /// The warm handle, its space and session (`None`: no more appends).
+    warm: RefCell<Option<(Memspace, String, String)>>,
+    /// The warm appends started, settled with their outcome.
+    started: RefCell<Vec<Promise>>,
+}
+
+impl AppendAfterEachRead {
+    /// Starts one warm append and polls it once (its commit's transaction is created now),
+    /// then leaves it to the event loop.
+    fn append(&self) {
+        let Some((ms, sp, se)) = self.warm.borrow().clone() else {
+            return;
+        };
+        let n = self.started.borrow().len();
+        let mut fut = Box::pin(async move {
+            ms.post_event(&sp, &se, msg(&format!("warm-{n}")))
+                .await
+                .map(|_| JsValue::UNDEFINED)
+                .map_err(|e| JsValue::from_str(&format!("warm append {n}: {e}")))
+        });
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let first = std::future::Future::poll(fut.as_mut(), &mut cx);
+        assert!(first.is_pending(), "the warm append awaits its commit");
+        self.started.borrow_mut().push(future_to_promise(fut));
+    }
+}
+
+impl Kv for AppendAfterEachRead {
+    fn capabilities(&self) -> memspace::kv::Capabilities {
+        self.inner.capabilities()
+    }
+    fn get<'a>(&'a self, key: &'a [u8]) -> memspace::kv::KvFuture<'a, Option<Vec<u8>>> {
+        Box::pin(async move {
+            let r = self.inner.get(key).await;
+            self.append();
+            r
+        })
+    }
+    fn get_many<'a>(
+        &'a self,
+        keys: &'a [Vec<u8>],
+    ) -> memspace::kv::KvFuture<'a, Vec<Option<Vec<u8>>>> {
+        Box::pin(async move {
+            let r = self.inner.get_many(keys).await;
+            self.append();
+            r
+        })
+    }
+    fn scan<'a>(
+        &'a self,
+        range: &'a KeyRange,
+        limit: usize,
+        reverse: bool,
+    ) -> memspace::kv::KvFuture<'a, Vec<memspace::kv::Entry>> {
+        Box::pin(async move {
+            let r = self.inner.scan(range, limit, reverse).await;
+            self.append();
+            r
+        })
+    }
+    fn read_many<'a>(
+        &'a self,
+        reads: &'a [memspace::kv::Read],
+    ) -> memspace::kv::KvFuture<'a, Vec<memspace::kv::ReadResult>> {
+        Box::pin(async move {
+            let r = self.inner.read_many(reads).await;
+            self.append();
+            r
+        })
+    }
+    fn commit<'a>(&'a self, batch: Batch) -> memspace::kv::KvFuture<'a, ()> {
+        self.inner.commit(batch)
+    }
+    fn epoch(&self) -> Option<u64> {
+        self.inner.epoch()
+    }
+    fn hold(&self, on: bool) {
+        self.inner.hold(on)
+    }
+}
+
+/// A handle with nothing cached appends while another handle on the same database commits an
+/// append after each of its reads, ahead of its commit: its append still lands (it does not
+/// run out of retries with `conflict`), and every event of both lands once with a dense
+/// sequence.
+#[wasm_bindgen_test]
+async fn a_cold_handles_first_append_lands_while_another_tab_streams_appends() {
+    let name = unique("cold");
+    let host = Rc::new(memspace::host::ManualHost::new(
+        memspace::Timestamp::from_secs(1_767_225_600),
+        11,
+    ));
+    let open = |kv: Rc<dyn Kv>| {
+        Memspace::new(kv, host.clone(), Principal::new("u1", "t1")).expect("handle")
+    };
+    let warm = open(idb(&name).await);
+    let sp = warm.create_space(NewSpace::default()).await.unwrap();
+    let se = warm
+        .create_session(
+            &sp.id,
+            NewSession {
+                participants: vec!["u1".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    host.advance_secs(1);
+    warm.post_event(&sp.id, &se.id, msg("warm-first"))
+        .await
+        .unwrap();
+    let kv = Rc::new(AppendAfterEachRead {
+        inner: idb(&name).await,
+        warm: RefCell::new(Some((warm.clone(), sp.id.clone(), se.id.clone()))),
+        started: RefCell::new(Vec::new()),
+    });
+    let cold = open(kv.clone());
+    let posted = cold.post_event(&sp.id, &se.id, msg("cold")).await;
+    kv.warm.borrow_mut().take();
+    let started: Array = kv.started.borrow().iter().collect();
+    JsFuture::from(Promise::all(&started))
+        .await
+        .expect("every warm append lands");
+    let posted = posted.expect("the cold handle's append lands");
+    let evs = warm
+        .list_events(
+            &sp.id,
+            &se.id,
+            EventQuery {
+                limit: Some(100),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(evs.len(), started.length() as usize + 2);
+    assert!(evs
+        .iter()
+        .enumerate()
+        .all(|(i, e)| e.sequence_id == i as u64));
+    let cold_at: Vec<u64> = evs
+        .iter()
+        .filter(|e| e.body["content"] == "cold")
+        .map(|e| e.sequence_id)
+        .collect();
+    assert_eq!(cold_at, vec![posted.sequence_id]);
+    let warm_texts: Vec<String> = evs
+        .iter()
+        .filter_map(|e| e.body["content"].as_str())
+        .filter(|t| t.starts_with("warm-") && *t != "warm-first")
+        .map(String::from)
+        .collect();
+    let want: Vec<String> = (0..started.length()).map(|i| format!("warm-{i}")).collect();
+    assert_eq!(
+        warm_texts, want,
+        "the warm handle's appends keep their order"
+    );
+}
+
 #[wasm_bindgen_test]
 async fn two_handles_with_the_same_if_match_one_wins_one_gets_conflict() {
     let name = unique("ifmatch");

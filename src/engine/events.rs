@@ -14,7 +14,7 @@ use super::{is_race, kv_error, layout, validate, Memspace, MAX_RETRIES};
 use crate::codec::event as event_codec;
 use crate::codec::keys::last_u64;
 use crate::error::{Error, Result};
-use crate::kv::{Batch, KeyRange, Read, ReadResult};
+use crate::kv::{Batch, Held, KeyRange, Read, ReadResult};
 use crate::model::{Event, EventQuery, EventUpdate, NewEvent, Space};
 use crate::time::Timestamp;
 use crate::tokens::estimate_tokens;
@@ -354,6 +354,9 @@ impl Memspace {
         // must see it, not fail on the stale bytes until the retries run out.
         let (first, now) = retry!(
             async {
+                // The attempt's reads and commit in one write transaction where the backend
+                // has them: a handle streaming appends cannot commit between them every time.
+                let _held = Held::new(&*self.kv);
                 let (space, space_bytes) = self.owned_space(space_id).await?;
                 self.try_post(&space, &space_bytes, session_id, &batch)
                     .await

@@ -168,6 +168,11 @@ pub trait Kv {
     fn epoch(&self) -> Option<u64> {
         None
     }
+    /// While `on`, this handle's reads and its next commit share one write transaction where
+    /// the backend has them (IndexedDB), so no other handle's commit lands between them; a
+    /// read or commit that finds that transaction ended uses a fresh one. Only fairness rests
+    /// on it: the commit's preconditions still decide. The default does nothing.
+    fn hold(&self, _on: bool) {}
     /// Several reads, answered in order, against one snapshot where the backend can (IndexedDB:
     /// one readonly transaction with every request issued at once). The default runs them one
     /// after another.
@@ -224,7 +229,27 @@ impl<K: Kv + ?Sized> Kv for std::rc::Rc<K> {
     fn epoch(&self) -> Option<u64> {
         (**self).epoch()
     }
+    fn hold(&self, on: bool) {
+        (**self).hold(on)
+    }
     fn read_many<'a>(&'a self, reads: &'a [Read]) -> KvFuture<'a, Vec<ReadResult>> {
         (**self).read_many(reads)
+    }
+}
+
+/// Holds a backend's reads and next commit together ([`Kv::hold`]) until dropped.
+pub struct Held<'a>(&'a dyn Kv);
+
+impl<'a> Held<'a> {
+    /// Starts holding `kv`.
+    pub fn new(kv: &'a dyn Kv) -> Self {
+        kv.hold(true);
+        Held(kv)
+    }
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.0.hold(false);
     }
 }

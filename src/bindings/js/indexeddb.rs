@@ -221,6 +221,17 @@ pub struct IndexedDbKv {
     conn: RefCell<Option<Rc<Conn>>>,
     /// Connections opened so far (the epoch, see [`Kv::epoch`]).
     generation: std::cell::Cell<u64>,
+    /// Whether reads and the next commit share one write transaction ([`Kv::hold`]).
+    hold: Cell<bool>,
+    /// That transaction, once a held read began it.
+    held: RefCell<Option<HeldTx>>,
+}
+
+/// A write transaction held for reads and the next commit, and its connection.
+struct HeldTx {
+    conn: Rc<Conn>,
+    tx: IdbTransaction,
+    store: IdbObjectStore,
 }
 
 impl std::fmt::Debug for IndexedDbKv {
@@ -257,6 +268,8 @@ impl IndexedDbKv {
             has_records: std::cell::Cell::new(None),
             conn: RefCell::new(None),
             generation: std::cell::Cell::new(0),
+            hold: Cell::new(false),
+            held: RefCell::new(None),
         };
         kv.connection().await.map_err(|f| match f {
             Fail::Closed => KvError::Storage("the database closed while opening".into()),
@@ -392,13 +405,22 @@ impl IndexedDbKv {
         Fut: std::future::Future<Output = Result<T, KvError>>,
     {
         let mut last = KvError::Storage("the database connection was lost".into());
-        for _ in 0..2 {
+        for _ in 0..3 {
             let conn = match self.connection().await {
                 Ok(c) => c,
                 Err(Fail::Closed) => continue,
                 Err(Fail::Kv(e)) => return Err(e),
             };
-            let (tx, store) = match self.begin(&conn, false) {
+            // While held, the held transaction (begun here by the first read): IndexedDB keeps
+            // it active while its results are handled, so the next request finds it active.
+            let held = self
+                .held
+                .borrow()
+                .as_ref()
+                .filter(|h| Rc::ptr_eq(&h.conn, &conn))
+                .map(|h| (h.tx.clone(), h.store.clone()));
+            let was_held = held.is_some();
+            let (tx, store) = match held.map_or_else(|| self.begin(&conn, self.hold.get()), Ok) {
                 Ok(t) => t,
                 Err(Fail::Closed) => {
                     self.forget(&conn);
@@ -406,9 +428,22 @@ impl IndexedDbKv {
                 }
                 Err(Fail::Kv(e)) => return Err(e),
             };
+            if self.hold.get() && !was_held {
+                *self.held.borrow_mut() = Some(HeldTx {
+                    conn: conn.clone(),
+                    tx: tx.clone(),
+                    store: store.clone(),
+                });
+            }
             match f(tx, store).await {
                 Ok(v) => return Ok(v),
                 Err(e) => {
+                    if was_held && is_conn_lost(&e) {
+                        // It had ended (inactive or finished): a fresh one.
+                        self.held.take();
+                        last = e;
+                        continue;
+                    }
                     if !conn.alive.get() || is_conn_lost(&e) {
                         self.forget(&conn);
                         last = e;
@@ -768,10 +803,33 @@ impl Kv for IndexedDbKv {
         Some(self.generation.get())
     }
 
+    fn hold(&self, on: bool) {
+        self.hold.set(on);
+        self.held.take();
+    }
+
     fn commit<'a>(&'a self, batch: Batch) -> KvFuture<'a, ()> {
         Box::pin(async move {
+            let held = self.held.take();
             if batch.exclusive {
                 return self.commit_exclusive(&batch).await;
+            }
+            // In the held transaction when it is still active (issuing throws otherwise):
+            // nothing can have been committed since this handle's held reads.
+            if let Some(h) = held.filter(|h| {
+                h.conn.alive.get() && batch.epoch.is_none_or(|e| e == h.conn.generation)
+            }) {
+                if let Ok(issued) = issue(&h.tx, &h.store, &batch) {
+                    let done = tx_done(&h.tx);
+                    return finish(&h.tx, done, issued, true)
+                        .await
+                        .map_err(|f| match f {
+                            Fail::Closed => {
+                                KvError::Storage("the database connection was lost".into())
+                            }
+                            Fail::Kv(e) => e,
+                        });
+                }
             }
             if let Some(e) = batch.epoch {
                 // Only on the connection of that epoch: another one may have opened after
