@@ -408,17 +408,89 @@ impl AppendAfterEachRead {
             return;
         };
         let n = self.started.borrow().len();
-        let mut fut = Box::pin(async move {
+        let started = started_now(async move {
             ms.post_event(&sp, &se, msg(&format!("warm-{n}")))
                 .await
                 .map(|_| JsValue::UNDEFINED)
                 .map_err(|e| JsValue::from_str(&format!("warm append {n}: {e}")))
         });
-        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-        let first = std::future::Future::poll(fut.as_mut(), &mut cx);
-        assert!(first.is_pending(), "the warm append awaits its commit");
-        self.started.borrow_mut().push(future_to_promise(fut));
+        self.started.borrow_mut().push(started);
     }
+}
+
+/// Polls `fut` once now (what it issues, e.g. a commit's transaction, is issued before this
+/// returns), then leaves it to the event loop; the promise settles with its outcome.
+fn started_now(
+    fut: impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static,
+) -> Promise {
+    let mut fut = Box::pin(fut);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let first = std::future::Future::poll(fut.as_mut(), &mut cx);
+    assert!(first.is_pending(), "it awaits its storage");
+    future_to_promise(fut)
+}
+
+/// Waits for the next task of the event loop (`setTimeout`): a transaction with no request
+/// pending has ended by then.
+async fn next_task() {
+    let p = Promise::new(&mut |resolve, _| {
+        let set_timeout: js_sys::Function =
+            js_sys::Reflect::get(&js_sys::global(), &"setTimeout".into())
+                .expect("setTimeout")
+                .unchecked_into();
+        set_timeout
+            .call1(&JsValue::UNDEFINED, &resolve)
+            .expect("setTimeout");
+    });
+    JsFuture::from(p).await.expect("timeout");
+}
+
+fn put_if(key: &[u8], was: &[u8], value: &[u8]) -> Batch {
+    let mut b = Batch::new();
+    b.require_equals(key.to_vec(), was.to_vec())
+        .put(key.to_vec(), value.to_vec());
+    b
+}
+
+/// While an IndexedDB handle holds its writes, its read and its next commit share one
+/// transaction: another handle's commit issued between them lands after it (and here fails
+/// its precondition). A held transaction that ended meanwhile (the handle waited for
+/// something else) is replaced by a fresh one, for reads and for the commit.
+#[wasm_bindgen_test]
+async fn a_held_read_and_commit_keep_another_handles_commit_out_and_survive_the_transaction_ending()
+{
+    let name = unique("held");
+    let (kv, other) = (idb(&name).await, idb(&name).await);
+    let mut b = Batch::new();
+    b.put(b"k".to_vec(), b"1".to_vec());
+    kv.commit(b).await.unwrap();
+
+    kv.hold(true);
+    assert_eq!(kv.get(b"k").await.unwrap(), Some(b"1".to_vec()));
+    let theirs = {
+        let other = other.clone();
+        started_now(async move {
+            match other.commit(put_if(b"k", b"1", b"other")).await {
+                Err(KvError::Conflict { .. }) => Ok(JsValue::UNDEFINED),
+                r => Err(format!("the other commit: {r:?}").into()),
+            }
+        })
+    };
+    kv.commit(put_if(b"k", b"1", b"2")).await.unwrap();
+    kv.hold(false);
+    JsFuture::from(theirs).await.expect("the other commit lost");
+    assert_eq!(other.get(b"k").await.unwrap(), Some(b"2".to_vec()));
+
+    let epoch = kv.epoch();
+    kv.hold(true);
+    assert_eq!(kv.get(b"k").await.unwrap(), Some(b"2".to_vec()));
+    next_task().await;
+    assert_eq!(kv.get(b"k").await.unwrap(), Some(b"2".to_vec()));
+    next_task().await;
+    kv.commit(put_if(b"k", b"2", b"3")).await.unwrap();
+    kv.hold(false);
+    assert_eq!(kv.epoch(), epoch, "the connection stayed open");
+    assert_eq!(other.get(b"k").await.unwrap(), Some(b"3".to_vec()));
 }
 
 impl Kv for AppendAfterEachRead {
