@@ -1092,3 +1092,98 @@ fn the_head_copy_holds_the_heads_bytes_after_every_kind_of_head_write() {
     same(&w.kv);
     expect_code(w.events(&sp, &s, q), ErrorCode::Gone);
 }
+
+/// Records the order of a handle's storage calls, and when it holds its writes together.
+struct HoldLog {
+    inner: MemoryKv,
+    log: std::cell::RefCell<Vec<&'static str>>,
+}
+
+impl HoldLog {
+    fn note(&self, what: &'static str) {
+        self.log.borrow_mut().push(what);
+    }
+    fn take(&self) -> Vec<&'static str> {
+        std::mem::take(&mut self.log.borrow_mut())
+    }
+}
+
+impl memspace::kv::Kv for HoldLog {
+    fn capabilities(&self) -> memspace::kv::Capabilities {
+        self.inner.capabilities()
+    }
+    fn epoch(&self) -> Option<u64> {
+        self.inner.epoch()
+    }
+    fn hold(&self, on: bool) {
+        self.note(if on { "hold" } else { "release" });
+    }
+    fn get<'a>(&'a self, key: &'a [u8]) -> memspace::kv::KvFuture<'a, Option<Vec<u8>>> {
+        self.note("read");
+        self.inner.get(key)
+    }
+    fn get_many<'a>(
+        &'a self,
+        keys: &'a [Vec<u8>],
+    ) -> memspace::kv::KvFuture<'a, Vec<Option<Vec<u8>>>> {
+        self.note("read");
+        self.inner.get_many(keys)
+    }
+    fn scan<'a>(
+        &'a self,
+        range: &'a memspace::kv::KeyRange,
+        limit: usize,
+        reverse: bool,
+    ) -> memspace::kv::KvFuture<'a, Vec<memspace::kv::Entry>> {
+        self.note("read");
+        self.inner.scan(range, limit, reverse)
+    }
+    fn read_many<'a>(
+        &'a self,
+        reads: &'a [memspace::kv::Read],
+    ) -> memspace::kv::KvFuture<'a, Vec<memspace::kv::ReadResult>> {
+        self.note("read");
+        self.inner.read_many(reads)
+    }
+    fn commit<'a>(&'a self, batch: memspace::kv::Batch) -> memspace::kv::KvFuture<'a, ()> {
+        self.note("commit");
+        self.inner.commit(batch)
+    }
+}
+
+/// An append built from storage (a handle's first, or one after another handle's write) asks
+/// the backend to hold its reads and its commit together, one hold per attempt; an append
+/// from the handle's own last write is one commit and holds nothing.
+#[test]
+fn an_append_from_storage_holds_its_reads_and_commit_together_a_cached_one_holds_nothing() {
+    let kv = Rc::new(HoldLog {
+        inner: MemoryKv::new(),
+        log: Default::default(),
+    });
+    let warm = World::with_kv(kv.clone(), memspace::host::ManualHost::default());
+    let sp = run(warm.create_space(NewSpace::default())).unwrap();
+    let s = run(warm.create_session(
+        &sp.id,
+        NewSession {
+            participants: vec!["u1".into()],
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    let cold = warm.for_principal(Principal::new("u1", "t1")).unwrap();
+    kv.take();
+    run(cold.post_event(&sp.id, &s.id, msg("first"))).unwrap();
+    assert_eq!(kv.take(), ["hold", "read", "read", "commit", "release"]);
+    run(cold.post_event(&sp.id, &s.id, msg("cached"))).unwrap();
+    assert_eq!(kv.take(), ["commit"]);
+    run(warm.post_event(&sp.id, &s.id, msg("other handle"))).unwrap();
+    kv.take();
+    run(cold.post_event(&sp.id, &s.id, msg("after a lost race"))).unwrap();
+    assert_eq!(
+        kv.take(),
+        ["commit", "hold", "read", "read", "commit", "release"],
+        "the stale guess fails; the append from storage holds its reads and commit"
+    );
+    let events = run(warm.list_events(&sp.id, &s.id, EventQuery::default())).unwrap();
+    assert_eq!(seqs(&events), vec![0, 1, 2, 3]);
+}

@@ -224,10 +224,11 @@ pub struct IndexedDbKv {
     /// Whether reads and the next commit share one write transaction ([`Kv::hold`]).
     hold: Cell<bool>,
     /// That transaction, once a held read began it.
-    held: RefCell<Option<HeldTx>>,
+    held: Cell<Option<HeldTx>>,
 }
 
 /// A write transaction held for reads and the next commit, and its connection.
+#[derive(Clone)]
 struct HeldTx {
     conn: Rc<Conn>,
     tx: IdbTransaction,
@@ -269,7 +270,7 @@ impl IndexedDbKv {
             conn: RefCell::new(None),
             generation: std::cell::Cell::new(0),
             hold: Cell::new(false),
-            held: RefCell::new(None),
+            held: Cell::new(None),
         };
         kv.connection().await.map_err(|f| match f {
             Fail::Closed => KvError::Storage("the database closed while opening".into()),
@@ -371,9 +372,25 @@ impl IndexedDbKv {
         })
     }
 
-    /// Starts a transaction on the store; `Closed` when the connection is gone.
-    fn begin(&self, conn: &Conn, write: bool) -> Result<(IdbTransaction, IdbObjectStore), Fail> {
-        let tx = if write {
+    /// Starts a transaction on the store; `Closed` when the connection is gone. While held
+    /// ([`Kv::hold`]) it is the held one if there is one on `conn` (a commit takes it), else a
+    /// new readwrite one that a read leaves held; the flag says it is the held one. IndexedDB
+    /// keeps it active while a request's result is handled, so the next request of the chain
+    /// finds it active.
+    fn begin(
+        &self,
+        conn: &Rc<Conn>,
+        write: bool,
+    ) -> Result<(IdbTransaction, IdbObjectStore, bool), Fail> {
+        let held = self.held.take();
+        if let Some(h) = held.filter(|h| Rc::ptr_eq(&h.conn, conn)) {
+            if !write {
+                self.held.set(Some(h.clone()));
+            }
+            return Ok((h.tx, h.store, true));
+        }
+        let hold = self.hold.get() && !write;
+        let tx = if write || hold {
             readwrite_transaction(&conn.db, &self.tx_options)
         } else {
             NAMES.with(|(store, _)| {
@@ -395,10 +412,18 @@ impl IndexedDbKv {
                     .object_store_named(store)
             })
             .map_err(|e| Fail::Kv(storage("object store", &e)))?;
-        Ok((tx, store))
+        if hold {
+            self.held.set(Some(HeldTx {
+                conn: conn.clone(),
+                tx: tx.clone(),
+                store: store.clone(),
+            }));
+        }
+        Ok((tx, store, false))
     }
 
-    /// Runs an idempotent read, reopening and retrying once if the connection was lost.
+    /// Runs an idempotent read (in the held transaction while held), in a fresh transaction
+    /// if that one had ended, reopening and retrying once if the connection was lost.
     async fn read<T, F, Fut>(&self, f: F) -> Result<T, KvError>
     where
         F: Fn(IdbTransaction, IdbObjectStore) -> Fut,
@@ -411,16 +436,7 @@ impl IndexedDbKv {
                 Err(Fail::Closed) => continue,
                 Err(Fail::Kv(e)) => return Err(e),
             };
-            // While held, the held transaction (begun here by the first read): IndexedDB keeps
-            // it active while its results are handled, so the next request finds it active.
-            let held = self
-                .held
-                .borrow()
-                .as_ref()
-                .filter(|h| Rc::ptr_eq(&h.conn, &conn))
-                .map(|h| (h.tx.clone(), h.store.clone()));
-            let was_held = held.is_some();
-            let (tx, store) = match held.map_or_else(|| self.begin(&conn, self.hold.get()), Ok) {
+            let (tx, store, held) = match self.begin(&conn, false) {
                 Ok(t) => t,
                 Err(Fail::Closed) => {
                     self.forget(&conn);
@@ -428,38 +444,41 @@ impl IndexedDbKv {
                 }
                 Err(Fail::Kv(e)) => return Err(e),
             };
-            if self.hold.get() && !was_held {
-                *self.held.borrow_mut() = Some(HeldTx {
-                    conn: conn.clone(),
-                    tx: tx.clone(),
-                    store: store.clone(),
-                });
-            }
             match f(tx, store).await {
                 Ok(v) => return Ok(v),
-                Err(e) => {
-                    if was_held && is_conn_lost(&e) {
-                        // It had ended (inactive or finished): a fresh one.
-                        self.held.take();
-                        last = e;
-                        continue;
-                    }
-                    if !conn.alive.get() || is_conn_lost(&e) {
-                        self.forget(&conn);
-                        last = e;
-                        continue;
-                    }
-                    return Err(e);
-                }
+                Err(e) if self.retry_read(&conn, held, &e) => last = e,
+                Err(e) => return Err(e),
             }
         }
         Err(last)
     }
 
-    async fn try_commit(&self, conn: &Conn, batch: &Batch) -> Result<(), Fail> {
-        let (tx, store) = self.begin(conn, true)?;
+    /// After a read failed with `e`: whether to try again, in a fresh transaction when the
+    /// held one had ended (inactive or finished), on a new connection when it went away.
+    fn retry_read(&self, conn: &Rc<Conn>, held: bool, e: &KvError) -> bool {
+        if held && is_conn_lost(e) {
+            self.held.take();
+        } else if !conn.alive.get() || is_conn_lost(e) {
+            self.forget(conn);
+        } else {
+            return false;
+        }
+        true
+    }
+
+    /// Commits `batch` on `conn`: in the held transaction if there is one and it is still
+    /// active (issuing throws otherwise; nothing can have been committed since this handle's
+    /// held reads), else in a new one.
+    async fn try_commit(&self, conn: &Rc<Conn>, batch: &Batch) -> Result<(), Fail> {
+        let (tx, issued) = loop {
+            let (tx, store, held) = self.begin(conn, true)?;
+            match issue(&tx, &store, batch) {
+                Err(_) if held => continue,
+                issued => break (tx, issued),
+            }
+        };
         let done = tx_done(&tx);
-        match issue(&tx, &store, batch) {
+        match issued {
             Ok(issued) => finish(&tx, done, issued, true).await,
             Err(e) => {
                 done.committed().await;
@@ -810,26 +829,8 @@ impl Kv for IndexedDbKv {
 
     fn commit<'a>(&'a self, batch: Batch) -> KvFuture<'a, ()> {
         Box::pin(async move {
-            let held = self.held.take();
             if batch.exclusive {
                 return self.commit_exclusive(&batch).await;
-            }
-            // In the held transaction when it is still active (issuing throws otherwise):
-            // nothing can have been committed since this handle's held reads.
-            if let Some(h) = held.filter(|h| {
-                h.conn.alive.get() && batch.epoch.is_none_or(|e| e == h.conn.generation)
-            }) {
-                if let Ok(issued) = issue(&h.tx, &h.store, &batch) {
-                    let done = tx_done(&h.tx);
-                    return finish(&h.tx, done, issued, true)
-                        .await
-                        .map_err(|f| match f {
-                            Fail::Closed => {
-                                KvError::Storage("the database connection was lost".into())
-                            }
-                            Fail::Kv(e) => e,
-                        });
-                }
             }
             if let Some(e) = batch.epoch {
                 // Only on the connection of that epoch: another one may have opened after
