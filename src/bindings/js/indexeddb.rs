@@ -8,6 +8,10 @@
 //!   committed without waiting for any request. The future resolves on the transaction's `complete`
 //!   event, not on request success. An abort caused by `QuotaExceededError` is `Quota`; any
 //!   other abort is `Storage`. An aborted transaction applies nothing.
+//! * **Held reads** ([`Kv::hold`]): while held, reads run in one readwrite transaction that the
+//!   next commit reuses if it is still active, so no other handle commits between them (an
+//!   append from storage cannot lose every retry to a tab streaming appends); a read or
+//!   commit that finds it ended runs in a fresh transaction.
 //! * **Exclusive batches are version changes** ([`Batch::exclusive`]: space writes). The
 //!   database is opened at its version + 1 and the batch runs in the upgrade transaction, which
 //!   starts only after every other connection closed; the epoch ([`Kv::epoch`]) is the number
