@@ -99,32 +99,27 @@ pub fn estimate_tokens(text: &str) -> u64 {
     let mut i = 0;
     let mut total = 0u64;
     let mut prev = Class::Other;
-    let mut kind = Class::Other;
-    let mut first = None;
-    if let Some((c, n)) = at(0) {
-        (first, kind, i) = (Some(c), class(c), n);
-    }
-    while let Some(c0) = first {
+    // The character that starts the next run, with its class.
+    let mut start = at(0).map(|(c, n)| {
+        i = n;
+        (c, class(c))
+    });
+    while let Some((c0, kind)) = start.take() {
         // Consume the run, gathering what its cost needs.
         let mut run = Run::start(kind, c0);
         let mut last = c0;
-        first = None;
-        let mut next = None;
         while let Some((c, n)) = at(i) {
             let k = class(c);
             i += n;
             if k != kind {
-                (first, next) = (Some(c), Some(k));
+                start = Some((c, k));
                 break;
             }
             run.add(kind, c, last);
             last = c;
         }
-        total += run.cost(kind, prev, next);
+        total += run.cost(kind, prev, start.map(|(_, k)| k));
         prev = kind;
-        if let Some(k) = next {
-            kind = k;
-        }
     }
     match total.div_ceil(100) {
         0 if !text.is_empty() => 1,

@@ -2,6 +2,7 @@
 //! or last_n and event_type, update by sequence id with created_at concurrency, batch update.
 
 mod common;
+use common::spy::Spy;
 use common::*;
 use memspace::kv::faulty::FaultyKv;
 use memspace::kv::MemoryKv;
@@ -645,52 +646,6 @@ fn typed_events_are_indexed_by_page_marks_one_run_per_batch_and_type_not_one_key
     assert!(clean.is_clean(), "{clean:?}");
 }
 
-/// Records what a handle asks of storage: each `read_many` (its reads) and lone gets/scans.
-struct ReadLog {
-    inner: MemoryKv,
-    batches: std::cell::RefCell<Vec<Vec<memspace::kv::Read>>>,
-    lone: std::cell::Cell<usize>,
-}
-
-impl memspace::kv::Kv for ReadLog {
-    fn capabilities(&self) -> memspace::kv::Capabilities {
-        self.inner.capabilities()
-    }
-    fn epoch(&self) -> Option<u64> {
-        self.inner.epoch()
-    }
-    fn get<'a>(&'a self, key: &'a [u8]) -> memspace::kv::KvFuture<'a, Option<Vec<u8>>> {
-        self.lone.set(self.lone.get() + 1);
-        self.inner.get(key)
-    }
-    fn get_many<'a>(
-        &'a self,
-        keys: &'a [Vec<u8>],
-    ) -> memspace::kv::KvFuture<'a, Vec<Option<Vec<u8>>>> {
-        self.lone.set(self.lone.get() + 1);
-        self.inner.get_many(keys)
-    }
-    fn scan<'a>(
-        &'a self,
-        range: &'a memspace::kv::KeyRange,
-        limit: usize,
-        reverse: bool,
-    ) -> memspace::kv::KvFuture<'a, Vec<memspace::kv::Entry>> {
-        self.lone.set(self.lone.get() + 1);
-        self.inner.scan(range, limit, reverse)
-    }
-    fn commit<'a>(&'a self, batch: memspace::kv::Batch) -> memspace::kv::KvFuture<'a, ()> {
-        self.inner.commit(batch)
-    }
-    fn read_many<'a>(
-        &'a self,
-        reads: &'a [memspace::kv::Read],
-    ) -> memspace::kv::KvFuture<'a, Vec<memspace::kv::ReadResult>> {
-        self.batches.borrow_mut().push(reads.to_vec());
-        self.inner.read_many(reads)
-    }
-}
-
 /// A backend answering a dense scan as IndexedDB does: only the first two and the last keys.
 struct DenseKeys(MemoryKv, std::cell::Cell<usize>);
 
@@ -862,11 +817,7 @@ fn a_newest_n_read_renders_an_event_again_once_another_handle_changed_or_deleted
 
 #[test]
 fn reading_more_event_texts_than_a_handle_keeps_does_not_make_it_read_its_space_again() {
-    let log = Rc::new(ReadLog {
-        inner: MemoryKv::new(),
-        batches: Default::default(),
-        lone: Default::default(),
-    });
+    let log = Rc::new(Spy::default());
     let ms = World::with_kv(log.clone(), memspace::host::ManualHost::default());
     let sp = run(ms.create_space(NewSpace::default())).unwrap();
     let new_session = || {
@@ -895,12 +846,12 @@ fn reading_more_event_texts_than_a_handle_keeps_does_not_make_it_read_its_space_
     for s in &sessions[1..] {
         assert_eq!(run(ms.list_events(&sp.id, &s.id, q())).unwrap().len(), 100);
     }
-    log.batches.borrow_mut().clear();
+    log.clear();
     assert_eq!(
         run(ms.list_events(&sp.id, &sessions[0].id, q())).unwrap(),
         first
     );
-    let batches = log.batches.borrow();
+    let batches = log.snapshots();
     assert_eq!(batches.len(), 1, "one snapshot read");
     assert_eq!(
         batches[0].len(),
@@ -918,11 +869,7 @@ fn head_copy_key(kv: &MemoryKv) -> Option<Vec<u8>> {
 
 #[test]
 fn a_newest_n_read_takes_the_head_from_its_copy_after_the_events_in_one_scan() {
-    let log = Rc::new(ReadLog {
-        inner: MemoryKv::new(),
-        batches: Default::default(),
-        lone: Default::default(),
-    });
+    let log = Rc::new(Spy::default());
     let ms = World::with_kv(log.clone(), memspace::host::ManualHost::default());
     let sp = run(ms.create_space(NewSpace::default())).unwrap();
     let s = run(ms.create_session(
@@ -936,16 +883,15 @@ fn a_newest_n_read_takes_the_head_from_its_copy_after_the_events_in_one_scan() {
     for i in 0..30 {
         run(ms.post_event(&sp.id, &s.id, msg(&format!("m{i}")))).unwrap();
     }
-    log.batches.borrow_mut().clear();
-    log.lone.set(0);
+    log.clear();
     let q = EventQuery {
         last_n: Some(5),
         ..Default::default()
     };
     let events = run(ms.list_events(&sp.id, &s.id, q)).unwrap();
     assert_eq!(seqs(&events), vec![25, 26, 27, 28, 29]);
-    assert_eq!(log.lone.get(), 0, "nothing read outside the one snapshot");
-    let batches = log.batches.borrow();
+    assert_eq!(log.lone_reads(), 0, "nothing read outside the one snapshot");
+    let batches = log.snapshots();
     assert_eq!(batches.len(), 1, "one snapshot read");
     let scans: Vec<_> = batches[0]
         .iter()
@@ -969,11 +915,7 @@ fn a_newest_n_read_takes_the_head_from_its_copy_after_the_events_in_one_scan() {
 
 #[test]
 fn appends_after_the_first_read_nothing_and_a_space_write_elsewhere_makes_them_read_again() {
-    let log = Rc::new(ReadLog {
-        inner: MemoryKv::new(),
-        batches: Default::default(),
-        lone: Default::default(),
-    });
+    let log = Rc::new(Spy::default());
     let ms = World::with_kv(log.clone(), memspace::host::ManualHost::default());
     let sp = run(ms.create_space(NewSpace::default())).unwrap();
     let s = run(ms.create_session(
@@ -985,11 +927,11 @@ fn appends_after_the_first_read_nothing_and_a_space_write_elsewhere_makes_them_r
     ))
     .unwrap();
     run(ms.post_event(&sp.id, &s.id, msg("first"))).unwrap();
-    log.lone.set(0);
+    log.clear();
     for i in 0..5 {
         run(ms.post_event(&sp.id, &s.id, msg(&format!("m{i}")))).unwrap();
     }
-    assert_eq!(log.lone.get(), 0, "consecutive appends read nothing");
+    assert_eq!(log.lone_reads(), 0, "consecutive appends read nothing");
     // Another handle on the same store updates the space: the next append reads it again.
     let other = World::with_kv(
         Rc::new(log.inner.clone()),
@@ -1005,7 +947,7 @@ fn appends_after_the_first_read_nothing_and_a_space_write_elsewhere_makes_them_r
     .unwrap();
     run(ms.post_event(&sp.id, &s.id, msg("after"))).unwrap();
     assert!(
-        log.lone.get() > 0,
+        log.lone_reads() > 0,
         "the space is read again after another handle wrote it"
     );
     let q = EventQuery {
@@ -1093,73 +1035,12 @@ fn the_head_copy_holds_the_heads_bytes_after_every_kind_of_head_write() {
     expect_code(w.events(&sp, &s, q), ErrorCode::Gone);
 }
 
-/// Records the order of a handle's storage calls, and when it holds its writes together.
-struct HoldLog {
-    inner: MemoryKv,
-    log: std::cell::RefCell<Vec<&'static str>>,
-}
-
-impl HoldLog {
-    fn note(&self, what: &'static str) {
-        self.log.borrow_mut().push(what);
-    }
-    fn take(&self) -> Vec<&'static str> {
-        std::mem::take(&mut self.log.borrow_mut())
-    }
-}
-
-impl memspace::kv::Kv for HoldLog {
-    fn capabilities(&self) -> memspace::kv::Capabilities {
-        self.inner.capabilities()
-    }
-    fn epoch(&self) -> Option<u64> {
-        self.inner.epoch()
-    }
-    fn hold(&self, on: bool) {
-        self.note(if on { "hold" } else { "release" });
-    }
-    fn get<'a>(&'a self, key: &'a [u8]) -> memspace::kv::KvFuture<'a, Option<Vec<u8>>> {
-        self.note("read");
-        self.inner.get(key)
-    }
-    fn get_many<'a>(
-        &'a self,
-        keys: &'a [Vec<u8>],
-    ) -> memspace::kv::KvFuture<'a, Vec<Option<Vec<u8>>>> {
-        self.note("read");
-        self.inner.get_many(keys)
-    }
-    fn scan<'a>(
-        &'a self,
-        range: &'a memspace::kv::KeyRange,
-        limit: usize,
-        reverse: bool,
-    ) -> memspace::kv::KvFuture<'a, Vec<memspace::kv::Entry>> {
-        self.note("read");
-        self.inner.scan(range, limit, reverse)
-    }
-    fn read_many<'a>(
-        &'a self,
-        reads: &'a [memspace::kv::Read],
-    ) -> memspace::kv::KvFuture<'a, Vec<memspace::kv::ReadResult>> {
-        self.note("read");
-        self.inner.read_many(reads)
-    }
-    fn commit<'a>(&'a self, batch: memspace::kv::Batch) -> memspace::kv::KvFuture<'a, ()> {
-        self.note("commit");
-        self.inner.commit(batch)
-    }
-}
-
 /// An append built from storage (a handle's first, or one after another handle's write) asks
 /// the backend to hold its reads and its commit together, one hold per attempt; an append
 /// from the handle's own last write is one commit and holds nothing.
 #[test]
 fn an_append_from_storage_holds_its_reads_and_commit_together_a_cached_one_holds_nothing() {
-    let kv = Rc::new(HoldLog {
-        inner: MemoryKv::new(),
-        log: Default::default(),
-    });
+    let kv = Rc::new(Spy::default());
     let warm = World::with_kv(kv.clone(), memspace::host::ManualHost::default());
     let sp = run(warm.create_space(NewSpace::default())).unwrap();
     let s = run(warm.create_session(
@@ -1171,16 +1052,19 @@ fn an_append_from_storage_holds_its_reads_and_commit_together_a_cached_one_holds
     ))
     .unwrap();
     let cold = warm.for_principal(Principal::new("u1", "t1")).unwrap();
-    kv.take();
+    kv.take_names();
     run(cold.post_event(&sp.id, &s.id, msg("first"))).unwrap();
-    assert_eq!(kv.take(), ["hold", "read", "read", "commit", "release"]);
+    assert_eq!(
+        kv.take_names(),
+        ["hold", "read", "read", "commit", "release"]
+    );
     run(cold.post_event(&sp.id, &s.id, msg("cached"))).unwrap();
-    assert_eq!(kv.take(), ["commit"]);
+    assert_eq!(kv.take_names(), ["commit"]);
     run(warm.post_event(&sp.id, &s.id, msg("other handle"))).unwrap();
-    kv.take();
+    kv.take_names();
     run(cold.post_event(&sp.id, &s.id, msg("after a lost race"))).unwrap();
     assert_eq!(
-        kv.take(),
+        kv.take_names(),
         ["commit", "hold", "read", "read", "commit", "release"],
         "the stale guess fails; the append from storage holds its reads and commit"
     );

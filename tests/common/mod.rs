@@ -10,6 +10,7 @@ use std::rc::Rc;
 
 pub mod basics;
 pub mod interleave;
+pub mod spy;
 pub mod typed;
 pub use basics::*;
 
